@@ -1,0 +1,151 @@
+"""Benchmark: territory search and territory scoping at national scale.
+
+Builds a synthetic country of 33 regions × 34 municipalities × 10 localities
+(11,253 territories) in a throw-away database, then times, in the same run:
+- the accent-tolerant search used by the search page and the API;
+- the scope filter every scoped page and API call goes through;
+against the same question asked directly in SQL (the baseline), and prints
+median, p95 and the ratio to the baseline.
+
+    DEBUG=true .venv/bin/python bench/territories.py            # SQLite in a temp dir
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench .venv/bin/python bench/territories.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+os.environ.setdefault("DEBUG", "true")
+if "DATABASE_URL" not in os.environ:
+    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "convivencia.settings")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from convivencia.accounts import access  # noqa: E402
+from convivencia.accounts.choices import Role  # noqa: E402
+from convivencia.accounts.models import Organisation, User  # noqa: E402
+from convivencia.accounts.services import grant  # noqa: E402
+from convivencia.territories.choices import Level  # noqa: E402
+from convivencia.territories.models import Territory  # noqa: E402
+from convivencia.territories.services import ensure_country  # noqa: E402
+from convivencia.territories.text import fold  # noqa: E402
+
+RUNS = 50
+
+
+def build() -> tuple[Territory, User]:
+    call_command("migrate", verbosity=0)
+    country = ensure_country("CO")
+    regions = Territory.objects.bulk_create(
+        Territory(parent=country, level=Level.REGION, name=f"Región {r}",
+                  search_name=fold(f"Región {r}"))
+        for r in range(33)
+    )
+    for region in regions:
+        region.path = f"{country.path}{region.pk}/"
+    Territory.objects.bulk_update(regions, ["path"])
+    municipalities = Territory.objects.bulk_create(
+        Territory(parent=region, level=Level.MUNICIPALITY, name=f"Municipio {region.pk}-{m}",
+                  search_name=fold(f"Municipio {region.pk}-{m}"))
+        for region in regions for m in range(34)
+    )
+    by_id = {region.pk: region for region in regions}
+    for municipality in municipalities:
+        municipality.path = f"{by_id[municipality.parent_id].path}{municipality.pk}/"
+    Territory.objects.bulk_update(municipalities, ["path"], batch_size=2000)
+    localities = Territory.objects.bulk_create(
+        (Territory(parent=m, level=Level.LOCALITY, name=f"Vereda Ñame {m.pk}-{v}",
+                   search_name=fold(f"Vereda Ñame {m.pk}-{v}"))
+         for m in municipalities for v in range(10)),
+        batch_size=2000,
+    )
+    by_id = {m.pk: m for m in municipalities}
+    for locality in localities:
+        locality.path = f"{by_id[locality.parent_id].path}{locality.pk}/"
+    Territory.objects.bulk_update(localities, ["path"], batch_size=2000)
+    user = User.objects.create(username="coordinator")
+    grant(user, Organisation.objects.create(name="P", type="civil_society"), Role.COORDINATOR,
+          regions[:3])
+    return regions[5], user
+
+
+def timed(function: Callable[[], object]) -> list[float]:
+    function()  # warm-up
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def report(name: str, samples: list[float], baseline: list[float]) -> None:
+    median = statistics.median(samples)
+    p95 = statistics.quantiles(samples, n=20)[-1]
+    base = statistics.median(baseline)
+    print(f"{name:<42} median {median:7.2f} ms   p95 {p95:7.2f} ms   "
+          f"baseline {base:6.2f} ms   ratio {median / base:5.2f}")
+
+
+def main() -> int:
+    region, user = build()
+    print(f"{Territory.objects.count()} territories on {connection.vendor}; {RUNS} runs each")
+
+    def search() -> list:
+        return list(Territory.objects.search("name 1204-3").values_list("pk", flat=True)[:25])
+
+    def search_sql() -> list:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM territories_territory WHERE search_name LIKE %s LIMIT 25",
+                ["%name 1204 3%"],
+            )
+            return cursor.fetchall()
+
+    def scoped() -> int:
+        access.forget(user)
+        return access.scope(user, Role.COORDINATOR).territories().count()
+
+    def scoped_sql() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM territories_territory t WHERE EXISTS ("
+                " SELECT 1 FROM accounts_membership m"
+                " JOIN accounts_membership_territories mt ON mt.membership_id = m.id"
+                " JOIN territories_territory s ON s.id = mt.territory_id"
+                " WHERE m.user_id = %s AND m.role = 'coordinator' AND t.path LIKE s.path || '%%')",
+                [user.pk],
+            )
+            return cursor.fetchone()[0]
+
+    def within() -> int:
+        return Territory.objects.within(region).count()
+
+    def within_sql() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM territories_territory WHERE path LIKE %s", [region.path + "%"]
+            )
+            return cursor.fetchone()[0]
+
+    assert scoped() == scoped_sql(), "scope and SQL baseline disagree"
+    assert within() == within_sql(), "within and SQL baseline disagree"
+    report("search by folded name (25 results)", timed(search), timed(search_sql))
+    report("coordinator scope over 3 regions (count)", timed(scoped), timed(scoped_sql))
+    report("descendants of one region (count)", timed(within), timed(within_sql))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

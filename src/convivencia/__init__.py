@@ -1,0 +1,3 @@
+"""Convivencia: citizen security dialogues platform."""
+
+__version__ = "0.1.0"

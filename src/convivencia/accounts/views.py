@@ -1,0 +1,99 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from convivencia.accounts import access, audit, services
+from convivencia.accounts.choices import AuditAction, Role
+from convivencia.accounts.models import ApiToken, AuditEntry, Organisation
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(AuditAction.UPDATE, self.request.user, request=self.request,
+                     changes={"password": ["***", "***"]})
+        messages.success(self.request, _("Your password was changed."))
+        return response
+
+    def get_success_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:profile")
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    memberships = (
+        request.user.memberships.active().select_related("organisation")
+        .prefetch_related("territories")
+    )
+    tokens = request.user.api_tokens.usable().order_by("-created_at")
+    return render(request, "accounts/profile.html", {
+        "memberships": memberships, "tokens": tokens,
+        "new_token": request.session.pop("new_api_token", None),
+    })
+
+
+@login_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    name = (request.POST.get("name") or "").strip()[:100]
+    if not name:
+        messages.error(request, _("Give the token a name, so you can recognise it later."))
+        return redirect("accounts:profile")
+    token, clear = ApiToken.issue(request.user, name)
+    audit.record(AuditAction.CREATE, token, request=request)
+    # Shown once on the next page, then gone.
+    request.session["new_api_token"] = clear
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(request.user.api_tokens.usable(), pk=token_id)
+    services.revoke_token(token, request=request)
+    messages.success(request, _("The token was revoked."))
+    return redirect("accounts:profile")
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    organisations = Organisation.objects.visible_to(request.user).select_related("country")
+    return render(request, "accounts/organisation_list.html", {"organisations": organisations})
+
+
+@login_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    members = services.members_visible_to(request.user, organisation)
+    if members:
+        audit.record_read(request, organisation, fields=["members.name", "members.email"])
+    return render(request, "accounts/organisation_detail.html", {
+        "organisation": organisation, "members": members,
+    })
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    if not access.is_administrator(request.user):
+        raise_404()
+    entries = AuditEntry.objects.select_related("actor")[:500]
+    return render(request, "accounts/audit_log.html", {"entries": entries, "roles": Role})
+
+
+def raise_404() -> None:
+    from django.http import Http404
+
+    raise Http404

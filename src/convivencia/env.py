@@ -1,0 +1,127 @@
+"""Typed readers for environment variables.
+
+A bad value stops the start with a message that names the variable: a
+misconfigured production server must not come up half-working.
+Any variable can also be read from a file named by ``NAME_FILE`` (Docker and
+systemd secrets).
+"""
+
+from __future__ import annotations
+
+import os
+import zoneinfo
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
+def raw(name: str) -> str | None:
+    """The variable's value, or the contents of the file named by NAME_FILE."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE: cannot read {file_name!r}: {exc}") from exc
+    return os.environ.get(name)
+
+
+def string(name: str, default: str | None = None) -> str | None:
+    value = raw(name)
+    if value is None or value == "":
+        return default
+    return value
+
+
+def boolean(name: str, default: bool) -> bool:
+    value = raw(name)
+    if value is None or value == "":
+        return default
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a boolean: use one of {sorted(TRUE_WORDS | FALSE_WORDS)}"
+    )
+
+
+def integer(name: str, default: int) -> int:
+    value = raw(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number") from exc
+
+
+def string_list(name: str, default: list[str]) -> list[str]:
+    value = raw(name)
+    if value is None or value.strip() == "":
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def url(name: str, default: str) -> str:
+    value = string(name, default) or default
+    if value and not value.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"{name}={value!r} must start with https:// or http://")
+    return value.rstrip("/")
+
+
+def choice(name: str, default: str, allowed: list[str]) -> str:
+    value = string(name, default) or default
+    if value not in allowed:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of {allowed}")
+    return value
+
+
+def time_zone(name: str, default: str) -> str:
+    value = string(name, default) or default
+    if value not in zoneinfo.available_timezones():
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a known time zone (e.g. America/Bogota)"
+        )
+    return value
+
+
+def database(name: str, default: str) -> dict:
+    import dj_database_url
+
+    value = string(name, default) or default
+    scheme = value.split(":", 1)[0]
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: use sqlite:///path/to/file.sqlite3 or "
+            "postgresql://user@host:port/database"
+        )
+    try:
+        config = dj_database_url.parse(value, conn_max_age=60, conn_health_checks=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a database URL: {exc}") from exc
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        # WAL lets the web process read while the worker writes.
+        config["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+        if not config["NAME"]:
+            raise ImproperlyConfigured(f"{name}={value!r} names no SQLite file")
+    return config
+
+
+def check_fernet_keys(name: str, keys: list[str]) -> None:
+    from cryptography.fernet import Fernet
+
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name}: key {position} is not a Fernet key (32 url-safe base64-encoded bytes; "
+                "make one with `python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'`)"
+            ) from exc

@@ -1,0 +1,29 @@
+from datetime import timedelta
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from convivencia.jobs.services import fail_abandoned
+
+
+class Command(BaseCommand):
+    help = "Run background jobs (imports, PDFs, rebuilds) until stopped."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls.")
+        parser.add_argument(
+            "--batch", action="store_true", help="Run the jobs waiting now, then exit."
+        )
+        parser.add_argument(
+            "--stale-after", type=int, default=600,
+            help="Seconds of silence after which a running job counts as abandoned.",
+        )
+
+    def handle(self, *args, **options) -> None:
+        failed = fail_abandoned(timedelta(seconds=options["stale_after"]))
+        if failed:
+            self.stderr.write(f"{failed} abandoned job(s) marked as failed.")
+        worker_options = {"interval": options["interval"], "verbosity": options["verbosity"]}
+        if options["batch"]:
+            worker_options["batch"] = True
+        call_command("db_worker", **worker_options)

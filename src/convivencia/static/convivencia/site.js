@@ -1,0 +1,139 @@
+/* Convivencia: progressive enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+
+  function readJson(id) {
+    var element = document.getElementById(id);
+    return element ? JSON.parse(element.textContent) : null;
+  }
+
+  /* Territory map: the boundary and its children, no tile layer (works offline). */
+  function initMap(container) {
+    if (typeof L === "undefined") return;
+    var childUrl = container.dataset.childUrl;
+    var map = L.map(container, {
+      attributionControl: false,
+      scrollWheelZoom: false,
+      zoomSnap: 0.25
+    });
+    var selfStyle = { color: "#0e4a66", weight: 3, fillColor: "#0e4a66", fillOpacity: 0.08 };
+    var childStyle = { color: "#5f7d91", weight: 1, fillColor: "#8fb3c9", fillOpacity: 0.25 };
+    var hoverStyle = { fillOpacity: 0.5, weight: 2 };
+
+    fetch(container.dataset.boundaryUrl, { headers: { Accept: "application/geo+json, application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      })
+      .then(function (collection) {
+        var layer = L.geoJSON(collection, {
+          style: function (feature) {
+            return feature.properties.self ? selfStyle : childStyle;
+          },
+          interactive: true,
+          onEachFeature: function (feature, path) {
+            if (feature.properties.self) return;
+            path.bindTooltip(feature.properties.name, { sticky: true });
+            path.on("mouseover", function () { path.setStyle(hoverStyle); });
+            path.on("mouseout", function () { layer.resetStyle(path); });
+            path.on("click", function () {
+              window.location.href = childUrl.replace(/\/0\/$/, "/" + feature.properties.id + "/");
+            });
+          }
+        }).addTo(map);
+        /* The territory's own outline on top, so children do not hide it. */
+        layer.eachLayer(function (path) {
+          if (path.feature.properties.self) path.bringToFront();
+        });
+        var bounds = layer.getBounds();
+        if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
+        container.dataset.state = "ready";
+      })
+      .catch(function () {
+        container.dataset.state = "failed";
+        var note = document.getElementById(container.dataset.errorId);
+        if (note) note.hidden = false;
+      });
+  }
+
+  /* Population chart: one line per source; the table next to it is the accessible version. */
+  var palette = ["#0e4a66", "#c05a00", "#2f7d32", "#7b3fa0", "#8a1c1c"];
+
+  function initChart(canvas) {
+    if (typeof Chart === "undefined") return;
+    var data = readJson(canvas.dataset.source);
+    if (!data) return;
+    var lang = document.documentElement.lang || "es";
+    /* Group digits as the server does in the table beside the chart. */
+    var separator = canvas.dataset.thousands || "";
+    var group = function (value) {
+      return String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, separator);
+    };
+    var datasets = data.datasets.map(function (dataset, index) {
+      var colour = palette[index % palette.length];
+      return {
+        label: dataset.label,
+        data: dataset.data,
+        borderColor: colour,
+        backgroundColor: colour,
+        pointRadius: 3,
+        spanGaps: true,
+        tension: 0
+      };
+    });
+    new Chart(canvas, {
+      type: "line",
+      data: { labels: data.labels, datasets: datasets },
+      options: {
+        locale: lang,
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        interaction: { mode: "index", intersect: false },
+        plugins: {
+          legend: { position: "bottom" },
+          tooltip: {
+            callbacks: {
+              label: function (context) {
+                return context.dataset.label + ": " + group(context.parsed.y);
+              }
+            }
+          }
+        },
+        scales: {
+          y: { beginAtZero: false, ticks: { precision: 0, callback: group } }
+        }
+      }
+    });
+  }
+
+  /* Copy buttons: <button data-copy="input-id"> copies that field's value. */
+  function initCopy(button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var field = document.getElementById(button.dataset.copy);
+      if (!field) return;
+      field.select();
+      var done = function () {
+        button.textContent = button.dataset.copied || button.textContent;
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(done);
+      } else if (document.execCommand("copy")) {
+        done();
+      }
+    });
+  }
+
+  function init() {
+    document.querySelectorAll("[data-map]").forEach(initMap);
+    document.querySelectorAll("canvas[data-chart]").forEach(initChart);
+    document.querySelectorAll("button[data-copy]").forEach(initCopy);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from convivencia.api.api import api
+
+urlpatterns = [
+    path("", include("convivencia.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("convivencia.accounts.urls")),
+    path("territories/", include("convivencia.territories.urls")),
+    path("indicators/import/", include("convivencia.indicators.import_urls")),
+    path("indicators/", include("convivencia.indicators.urls")),
+    path("evidence/manage/", include("convivencia.evidence.curation_urls")),
+    path("evidence/", include("convivencia.evidence.urls")),
+    # Before panels/: its <slug:code>/ pattern would otherwise take these prefixes.
+    path("panels/collect/", include("convivencia.panels.collection_urls")),
+    path("panels/roster/", include("convivencia.panels.roster_urls")),
+    path("panels/", include("convivencia.panels.urls")),
+    path("jobs/", include("convivencia.jobs.urls")),
+    path("dialogues/", include("convivencia.dialogues.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
