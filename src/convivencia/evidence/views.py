@@ -1,0 +1,627 @@
+"""The public evidence pages: dashboard, intervention detail, gap map and exports.
+
+No login: only published interventions exist here. Every page reads its
+filters through ``InterventionFilterForm``. The number of queries does not
+depend on the number of interventions, and the filters (EXISTS subqueries on
+tags, ratings and evaluations) are evaluated as few times as possible: once
+when few rows match, and otherwise inside a handful of GROUP BY queries (see
+``summarise``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import itertools
+from collections import Counter
+from decimal import Decimal
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from convivencia.accounts.models import AuditEntry, Membership
+from convivencia.evidence import exports, geo
+from convivencia.evidence.choices import (
+    RATING_ORDER,
+    RATING_RANK,
+    TAG_CHOICES,
+    Design,
+    Focus,
+    Problem,
+    Rating,
+    TagKind,
+)
+from convivencia.evidence.filters import SORTS, InterventionFilterForm
+from convivencia.evidence.models import (
+    Evaluation,
+    EvidenceRating,
+    Intervention,
+    InterventionTag,
+    Outcome,
+)
+from convivencia.evidence.ratings import ROBUST_SMS
+from convivencia.territories.models import Territory
+
+PAGE_SIZE = 25
+# Up to this many matching interventions, the filters are evaluated once and the
+# charts tallied in Python (see summarise()). Not much more: Django prepares each
+# id of an IN list one by one, about 10 µs apiece.
+SMALL_SET = 1_000
+# Budget histogram: one bin per power of ten, in US dollars.
+BUDGET_EDGES = [10**power for power in range(4, 10)]  # 10 k … 1 000 M
+# Colours per rating (also the gap map's legend); dark ones take white text.
+RATING_COLOURS = {
+    Rating.EFFECTIVE: "#1a7f37",
+    Rating.PROMISING: "#74b84a",
+    Rating.MIXED: "#e3a21a",
+    Rating.NO_EFFECT: "#7b8794",
+    Rating.HARMFUL: "#b42318",
+    Rating.INSUFFICIENT: "#c9d3dd",
+    Rating.NOT_EVALUATED: "#eef1f4",
+}
+# Table columns that sort, with the direction they sort first.
+SORTABLE = {"name": "name", "country": "country_code", "years": "-start_year",
+            "budget": "-budget_usd"}
+# Fields of the history that are nobody's business (user ids) or mere bookkeeping.
+PRIVATE_HISTORY_FIELDS = {
+    "submitted_by", "reviewed_by", "published_by", "is_demo", "best_rating", "country_code",
+    "budget_usd",
+}
+
+
+# Pages
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = InterventionFilterForm(request.GET)
+    query = _clean_query(request.GET)
+    if _needs_tidying(request, query):
+        return HttpResponseRedirect(_url(request.path, query))
+    form.fields["country"].choices = geo.country_choices(_published_countries())
+    context: dict[str, Any] = {"form": form, "query": query, "rating_colours": RATING_COLOURS}
+    if form.is_valid():
+        context["chips"] = form.chips(query)
+        interventions = form.filter()
+        summary = summarise(interventions, query)
+        listed = summary.pop("listed")
+        context.update(summary)
+        context["page"] = _page(form.sorted(listed), summary["total"], request)
+        context["sort_links"] = _sort_links(query, form.sort_key)
+        context["sort_label"] = SORTS[form.sort_key][0]
+    template = "evidence/dashboard.html"
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+        template = "evidence/_results.html"
+    response = render(request, template, context, status=200 if form.is_valid() else 400)
+    if template == "evidence/_results.html":
+        response["HX-Push-Url"] = _url(request.path, query)
+    return response
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = get_object_or_404(
+        Intervention.objects.published().prefetch_related(
+            "tags", "sources", "external_ratings",
+            Prefetch("ratings", queryset=EvidenceRating.objects.order_by("outcome")),
+            Prefetch("territories", queryset=Territory.objects.order_by("level", "name")),
+            Prefetch(
+                "evaluations",
+                queryset=Evaluation.objects.select_related("country").prefetch_related(
+                    Prefetch("outcomes", queryset=Outcome.objects.order_by("outcome"))
+                ).order_by("-year", "citation"),
+            ),
+        ),
+        pk=pk,
+    )
+    ratings = sorted(intervention.ratings.all(), key=lambda r: (RATING_RANK[r.value], r.outcome))
+    return render(request, "evidence/detail.html", {
+        "intervention": intervention,
+        "country_name": geo.country_name(intervention.country_code),
+        "tags": {
+            kind: [TAG_CHOICES[kind](code).label for code in intervention.codes(kind)]
+            for kind in TAG_CHOICES
+        },
+        "ratings": ratings,
+        "evaluations": intervention.evaluations.all(),
+        "external_ratings": intervention.external_ratings.all(),
+        "history": history(intervention),
+        "rating_colours": RATING_COLOURS,
+        "robust_sms": ROBUST_SMS,
+        "api_url": reverse("api-v1:intervention-detail", args=[intervention.pk]),
+    })
+
+
+def gap_map(request: HttpRequest) -> HttpResponse:
+    form = InterventionFilterForm(request.GET)
+    query = _clean_query(request.GET)
+    if _needs_tidying(request, query):
+        return HttpResponseRedirect(_url(request.path, query))
+    form.fields["country"].choices = geo.country_choices(_published_countries())
+    context: dict[str, Any] = {
+        "form": form, "query": query, "legend": _legend(), "rating_colours": RATING_COLOURS,
+    }
+    if form.is_valid():
+        context.update(gap_matrix(form, query))
+    status = 200 if form.is_valid() else 400
+    return render(request, "evidence/gap_map.html", context, status=status)
+
+
+def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """Every field of every matching intervention, as CSV, XLSX or JSON."""
+    form = InterventionFilterForm(request.GET)
+    if not form.is_valid():
+        lines = [_("The filters are not valid:")]
+        lines += [f"{field}: {message}" for field, messages in form.errors.items()
+                  for message in messages]
+        return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
+    rows = exports.rows(form.results(), exports.detail_url_maker(request.build_absolute_uri))
+    filename = f"interventions-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    if fmt == "xlsx":
+        return FileResponse(
+            exports.xlsx_file(rows, title=_("Interventions")), as_attachment=True,
+            filename=filename,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    if fmt == "csv":
+        stream, content_type = exports.csv_lines(rows), "text/csv; charset=utf-8"
+    else:
+        stream, content_type = exports.json_chunks(rows), "application/json"
+    return StreamingHttpResponse(
+        stream, content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# Aggregates
+
+
+@dataclasses.dataclass
+class Tally:
+    """How many filtered interventions per country, start year, best rating and budget bin."""
+
+    total: int = 0
+    by_country: Counter[str] = dataclasses.field(default_factory=Counter)
+    by_year: Counter[int | None] = dataclasses.field(default_factory=Counter)
+    by_rating: Counter[str] = dataclasses.field(default_factory=Counter)
+    # Per budget bin (index into the histogram), None for an unknown budget.
+    by_budget: Counter[int | None] = dataclasses.field(default_factory=Counter)
+
+
+def budget_bin(amount: Decimal | None) -> int | None:
+    """0 below the first edge, 1 up to the second… (the SQL path's bins, in Python)."""
+    return None if amount is None else bisect.bisect_right(BUDGET_EDGES, amount)
+
+
+def _tally_rows(rows: list[tuple[Any, ...]]) -> Tally:
+    tally = Tally(total=len(rows))
+    for _pk, country, year, rating, budget in rows:
+        tally.by_country[country] += 1
+        tally.by_year[year] += 1
+        tally.by_rating[rating] += 1
+        tally.by_budget[budget_bin(budget)] += 1
+    return tally
+
+
+def _tally_sql(interventions: QuerySet[Intervention]) -> Tally:
+    """The same tally for a large set, in two passes: per year (with conditional
+    counts per rating and budget bin), and per country (an index-only scan)."""
+    counts: dict[str, Any] = {"n": Count("pk")}
+    for rating in RATING_ORDER:
+        counts[f"rating_{rating}"] = Count("pk", filter=Q(best_rating=rating))
+    for index in range(len(BUDGET_EDGES) + 1):
+        in_bin = Q(budget_usd__isnull=False)
+        if index > 0:
+            in_bin &= Q(budget_usd__gte=BUDGET_EDGES[index - 1])
+        if index < len(BUDGET_EDGES):
+            in_bin &= Q(budget_usd__lt=BUDGET_EDGES[index])
+        counts[f"budget_{index}"] = Count("pk", filter=in_bin)
+    tally = Tally()
+    for row in interventions.values("start_year").annotate(**counts).order_by():
+        tally.total += row["n"]
+        tally.by_year[row["start_year"]] += row["n"]
+        for rating in RATING_ORDER:
+            tally.by_rating[rating] += row[f"rating_{rating}"]
+        for index in range(len(BUDGET_EDGES) + 1):
+            tally.by_budget[index] += row[f"budget_{index}"]
+    tally.by_budget[None] = tally.total - sum(tally.by_budget.values())
+    tally.by_country.update(dict(
+        interventions.values_list("country_code").annotate(n=Count("pk")).order_by()
+    ))
+    return tally
+
+
+def summarise(interventions: QuerySet[Intervention], query: QueryDict) -> dict[str, Any]:
+    """Count, evidence share, map and chart data for the filtered interventions.
+
+    The filters are evaluated once when few rows match (up to SMALL_SET): their
+    ids and the columns the charts need are read in one query, tallied here, and
+    the tags, evaluations and the table's page are then read by id. A larger set
+    is aggregated in the database instead.
+    """
+    interventions = interventions.order_by()
+    columns = ("pk", "country_code", "start_year", "best_rating", "budget_usd")
+    rows = list(interventions.values_list(*columns)[:SMALL_SET + 1])
+    robust_evaluations = Evaluation.objects.filter(sms_level__gte=ROBUST_SMS).exclude(
+        design=Design.QUALITATIVE
+    )
+    if len(rows) <= SMALL_SET:
+        ids = [row[0] for row in rows]
+        tally = _tally_rows(rows)
+        members: Any = ids
+        robust = robust_evaluations.filter(intervention_id__in=ids).order_by().values(
+            "intervention"
+        ).distinct().count() if ids else 0
+        listed = Intervention.objects.filter(pk__in=ids)
+    else:
+        tally = _tally_sql(interventions)
+        members = interventions.values("pk")
+        robust = interventions.filter(
+            pk__in=robust_evaluations.values("intervention_id")
+        ).count()
+        listed = interventions
+    # Grouped by (kind, code) over the matching ids only: filtering on kind first makes
+    # SQLite walk every focus tag of the registry instead of the few that match.
+    by_focus = {
+        code: n for kind, code, n in
+        InterventionTag.objects.filter(intervention_id__in=members)
+        .values_list("kind", "code").annotate(n=Count("pk")).order_by()
+        if kind == TagKind.FOCUS
+    } if tally.total else {}
+    return {
+        "total": tally.total,
+        "listed": listed,
+        "robust": robust,
+        "robust_sms": ROBUST_SMS,
+        "map": _map_data(tally.by_country, query),
+        "charts": {
+            "focus": _focus_chart(by_focus),
+            "years": _years_chart(tally.by_year),
+            "ratings": _ratings_chart(tally.by_rating),
+            "budget": _budget_chart(tally.by_budget),
+        },
+    }
+
+
+def _map_data(by_country: Counter[str], query: QueryDict) -> dict[str, Any]:
+    """Circles per country (with a link narrowing the filters to it), and what has no place."""
+    points, elsewhere = [], []
+    for code, count in sorted(by_country.items(), key=lambda item: (-item[1], item[0])):
+        if not code:
+            continue
+        link = query.copy()
+        link.setlist("country", [code])
+        link.pop("page", None)
+        entry = {"code": code, "name": geo.country_name(code), "count": count,
+                 "url": f"?{link.urlencode()}"}
+        if code in geo.CENTROIDS:
+            entry["lat"], entry["lng"] = geo.CENTROIDS[code]
+            points.append(entry)
+        else:
+            elsewhere.append(entry)
+    return {"points": points, "elsewhere": elsewhere, "multi_country": by_country.get("", 0)}
+
+
+def _focus_chart(by_focus: dict[str, int]) -> dict[str, Any]:
+    ordered = sorted(Focus, key=lambda focus: (-by_focus.get(focus.value, 0), focus.label))
+    rows = [{"label": focus.label, "count": by_focus.get(focus.value, 0), "code": focus.value}
+            for focus in ordered]
+    return {"title": _("Interventions by focus"), "kind": "hbar", "rows": rows,
+            "note": _("An intervention may have several focuses.")}
+
+
+def _years_chart(by_year: Counter[int | None]) -> dict[str, Any]:
+    years = sorted(year for year in by_year if year is not None)
+    rows = []
+    if years:
+        rows = [{"label": str(year), "count": by_year.get(year, 0)}
+                for year in range(years[0], years[-1] + 1)]
+    note = ""
+    if by_year.get(None):
+        note = _("%(count)d without a start year are not shown.") % {"count": by_year[None]}
+    return {"title": _("Interventions by start year"), "kind": "bar", "rows": rows,
+            "note": note}
+
+
+def _ratings_chart(by_rating: Counter[str]) -> dict[str, Any]:
+    rows = [{"label": Rating(rating).label, "count": by_rating[rating],
+             "code": rating, "colour": RATING_COLOURS[rating]} for rating in RATING_ORDER]
+    return {"title": _("Interventions by best evidence rating"), "kind": "hbar", "rows": rows,
+            "note": _("The best rating over all outcomes an intervention was rated on.")}
+
+
+def budget_bin_labels() -> list[str]:
+    """"< 10 k", "10 k–100 k", …, "≥ 1 bn" (US dollars: the chart's title says so)."""
+
+    def short(amount: int) -> str:
+        if amount >= 10**9:
+            return _("%(amount)d bn") % {"amount": amount // 10**9}
+        if amount >= 10**6:
+            return _("%(amount)d M") % {"amount": amount // 10**6}
+        return _("%(amount)d k") % {"amount": amount // 10**3}
+
+    labels = [f"< {short(BUDGET_EDGES[0])}"]
+    labels += [f"{short(low)}–{short(high)}" for low, high in itertools.pairwise(BUDGET_EDGES)]
+    labels.append(f"≥ {short(BUDGET_EDGES[-1])}")
+    return labels
+
+
+def _budget_chart(by_budget: Counter[int | None]) -> dict[str, Any]:
+    rows = [{"label": label, "count": by_budget[index]}
+            for index, label in enumerate(budget_bin_labels())]
+    unknown = by_budget[None]
+    note = _("Bins grow tenfold (a logarithmic scale).")
+    if unknown:
+        note += " " + _("%(count)d with no known budget in US dollars are not shown.") % {
+            "count": unknown
+        }
+    return {"title": _("Budget (US dollars)"), "kind": "bar", "rows": rows, "note": note}
+
+
+def _legend() -> list[dict[str, str]]:
+    return [{"code": rating, "label": Rating(rating).label, "colour": RATING_COLOURS[rating]}
+            for rating in RATING_ORDER]
+
+
+def gap_matrix(form: InterventionFilterForm, query: QueryDict) -> dict[str, Any]:
+    """Focus × outcome: how many filtered interventions have a rating there, and the best.
+
+    Only ratings the filters ask for count (the rating and outcome filters), so
+    that each cell's number is what the dashboard shows for its link. The two
+    lists (ratings, focus tags of the rated) are joined here rather than in SQL:
+    SQLite would drive a join from the much longer list of tags.
+    """
+    data = form.cleaned_data
+    interventions = form.filter().order_by()
+    ids = list(interventions.values_list("pk", flat=True)[:SMALL_SET + 1])
+    members: Any = ids if len(ids) <= SMALL_SET else interventions.values("pk")
+    ratings = EvidenceRating.objects.filter(intervention_id__in=members).order_by()
+    if data["rating"]:
+        ratings = ratings.filter(value__in=data["rating"])
+    if data["outcome"]:
+        ratings = ratings.filter(outcome__in=data["outcome"])
+    rated = list(ratings.values_list("intervention_id", "outcome", "value"))
+    tags = InterventionTag.objects.filter(
+        kind=TagKind.FOCUS, intervention_id__in=ratings.values("intervention_id")
+    )
+    if data["focus"]:
+        tags = tags.filter(code__in=data["focus"])
+    focuses_of: dict[int, list[str]] = {}
+    for intervention_id, code in tags.order_by().values_list("intervention_id", "code"):
+        focuses_of.setdefault(intervention_id, []).append(code)
+    cells: dict[tuple[str, str], list[int]] = {}  # (focus, outcome) → [count, best rank]
+    for intervention_id, outcome, value in rated:
+        for code in focuses_of.get(intervention_id, ()):
+            cell = cells.setdefault((code, outcome), [0, len(RATING_ORDER)])
+            cell[0] += 1
+            cell[1] = min(cell[1], RATING_RANK[value])
+    focuses = [f for f in Focus if not data["focus"] or f.value in data["focus"]]
+    outcomes = [o for o in Problem if not data["outcome"] or o.value in data["outcome"]]
+    rows = []
+    for focus in focuses:
+        row_cells = []
+        for outcome in outcomes:
+            count, best = cells.get((focus.value, outcome.value), (0, None))
+            rating = RATING_ORDER[best] if count else None
+            link = query.copy()
+            link.setlist("focus", [focus.value])
+            link.setlist("outcome", [outcome.value])
+            link.pop("page", None)
+            labels = {"focus": focus.label, "outcome": outcome.label, "count": count}
+            if count:
+                labels["rating"] = Rating(rating).label
+                title = ngettext(
+                    "%(focus)s × %(outcome)s: %(count)d intervention, best rating %(rating)s",
+                    "%(focus)s × %(outcome)s: %(count)d interventions, best rating %(rating)s",
+                    count,
+                ) % labels
+            else:
+                title = _("%(focus)s × %(outcome)s: no rated intervention") % labels
+            row_cells.append({
+                "outcome": outcome, "count": count, "rating": rating, "title": title,
+                "rating_label": Rating(rating).label if rating else "",
+                "colour": RATING_COLOURS[rating] if rating else "",
+                "dark": rating in (Rating.EFFECTIVE, Rating.HARMFUL, Rating.NO_EFFECT),
+                "url": f"{reverse('evidence:dashboard')}?{link.urlencode()}",
+            })
+        rows.append({"focus": focus, "cells": row_cells,
+                     "total": sum(cell["count"] for cell in row_cells)})
+    return {"rows": rows, "outcomes": outcomes, "cells_with_evidence": len(cells)}
+
+
+# History
+
+
+HISTORY_LABELS = {
+    "tags_focus": TagKind.FOCUS.label,
+    "tags_problem": TagKind.PROBLEM.label,
+    "tags_population": TagKind.POPULATION.label,
+    "territories": gettext_lazy("territories"),
+    "sources": gettext_lazy("sources"),
+    "reason": gettext_lazy("reason"),
+}
+
+
+def history(intervention: Intervention) -> list[dict[str, Any]]:
+    """The audit log about an intervention, readable by the public.
+
+    Who acted is shown as their organisation (or "curator"): never a username.
+    """
+    entries = list(AuditEntry.objects.about(intervention).order_by("-at", "-pk"))
+    actor_ids = {entry.actor_id for entry in entries if entry.actor_id}
+    organisations: dict[int, set[str]] = {}
+    for user_id, name in Membership.objects.filter(user_id__in=actor_ids).values_list(
+        "user_id", "organisation__name"
+    ):
+        organisations.setdefault(user_id, set()).add(name)
+    territory_ids = set()
+    for entry in entries:
+        for field, change in entry.changes.items():
+            if field in ("territories", "country") and isinstance(change, list):
+                for value in change:
+                    territory_ids.update(value if isinstance(value, list) else [value])
+    territory_names = dict(
+        Territory.objects.filter(pk__in=[pk for pk in territory_ids if isinstance(pk, int)])
+        .values_list("pk", "name")
+    )
+    return [
+        {
+            "at": entry.at,
+            "action": entry.get_action_display(),
+            "by": ", ".join(sorted(organisations.get(entry.actor_id, ()))) or _("curator"),
+            "changes": [
+                change for field, values in entry.changes.items()
+                if (change := _describe_change(field, values, territory_names)) is not None
+            ],
+        }
+        for entry in entries
+    ]
+
+
+def _describe_change(
+    field: str, values: Any, territory_names: dict[int, str]
+) -> dict[str, str] | None:
+    if field in PRIVATE_HISTORY_FIELDS or field.endswith("_by"):
+        return None
+    if field == "reason":
+        return {"field": str(HISTORY_LABELS["reason"]), "old": "", "new": _shorten(values)}
+    if not isinstance(values, list) or len(values) != 2:
+        return None
+    old, new = values
+    if field.startswith("rating_"):
+        outcome = field.removeprefix("rating_")
+        label = _("rating: %(outcome)s") % {
+            "outcome": Problem(outcome).label if outcome in Problem.values else outcome
+        }
+        return {"field": label, "old": _rating_label(old), "new": _rating_label(new)}
+    old_text = _history_value(field, old, territory_names)
+    new_text = _history_value(field, new, territory_names)
+    if old_text == new_text:
+        return None  # e.g. "" where there was nothing, on creation
+    return {"field": str(_history_label(field)), "old": old_text, "new": new_text or "—"}
+
+
+def _history_label(field: str) -> str:
+    if field in HISTORY_LABELS:
+        return HISTORY_LABELS[field]
+    try:
+        return Intervention._meta.get_field(field).verbose_name
+    except Exception:
+        return field
+
+
+def _rating_label(value: Any) -> str:
+    return Rating(value).label if value in Rating.values else _shorten(value)
+
+
+def _history_value(field: str, value: Any, territory_names: dict[int, str]) -> str:
+    if value in (None, "", [], {}):
+        return ""
+    if field == "territories":
+        return ", ".join(territory_names.get(pk, str(pk)) for pk in value)
+    if field == "country":
+        return territory_names.get(value, str(value))
+    if field.startswith("tags_"):
+        vocabulary = TAG_CHOICES.get(field.removeprefix("tags_"))
+        if vocabulary is not None:
+            return ", ".join(
+                str(vocabulary(code).label) if code in vocabulary.values else str(code)
+                for code in value
+            )
+    try:
+        model_field = Intervention._meta.get_field(field)
+    except Exception:
+        model_field = None
+    if model_field is not None and getattr(model_field, "choices", None):
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, list):
+        return ", ".join(_shorten(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_shorten(item)}" for key, item in value.items())
+    return _shorten(value)
+
+
+def _shorten(value: Any) -> str:
+    return Truncator(str(value)).chars(120)
+
+
+# Helpers
+
+
+def _published_countries() -> list[str]:
+    """Countries with a published intervention: one indexed probe per country (a few
+    hundred) instead of a DISTINCT over every published row."""
+    published = Intervention.objects.published().filter(country_code=OuterRef("codes__code"))
+    return sorted(
+        Territory.objects.countries().filter(codes__scheme="iso")
+        .filter(Exists(published)).values_list("codes__code", flat=True)
+    )
+
+
+def _clean_query(params: QueryDict) -> QueryDict:
+    """The query string without empty values and the default sort: the URL to share."""
+    query = QueryDict(mutable=True)
+    for key, values in params.lists():
+        kept = [value for value in values if value.strip()]
+        if kept and not (key == "sort" and kept == ["-start_year"]):
+            query.setlist(key, kept)
+    return query
+
+
+def _url(path: str, query: QueryDict) -> str:
+    return f"{path}?{query.urlencode()}" if query else path
+
+
+def _needs_tidying(request: HttpRequest, query: QueryDict) -> bool:
+    """A plain GET with empty parameters (a submitted form) goes to the tidy URL."""
+    if request.headers.get("HX-Request"):
+        return False
+    return len(request.GET.urlencode()) != len(query.urlencode())
+
+
+def _page(interventions: QuerySet[Intervention], total: int, request: HttpRequest) -> Page:
+    paginator = Paginator(interventions.prefetch_related("tags"), PAGE_SIZE)
+    paginator.count = total  # already counted with the aggregates: no second COUNT
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _sort_links(query: QueryDict, current: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the link that sorts by it, and aria-sort."""
+    links = {}
+    for column, first in SORTABLE.items():
+        ascending = first.lstrip("-")
+        active = current in (ascending, f"-{ascending}")
+        target = first
+        if active:  # the other direction
+            target = ascending if current.startswith("-") else f"-{ascending}"
+        link = query.copy()
+        link["sort"] = target
+        link.pop("page", None)
+        direction = "none"
+        if active:
+            direction = "descending" if current.startswith("-") else "ascending"
+        links[column] = {"url": f"?{link.urlencode()}", "aria_sort": direction}
+    return links
+
