@@ -1,0 +1,228 @@
+"""Honest numbers from the aggregates: shares with Wilson intervals, 0–100 means with
+t-intervals, paired change tests between waves with Benjamini–Hochberg correction.
+
+A panel of ~50 purposively chosen leaders is a key-informant panel, not a
+probability sample: the intervals describe the variation among these leaders,
+not the municipality's population. Pages say so beside the numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from scipy import stats
+from statsmodels.stats.contingency_tables import mcnemar
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
+
+from convivencia.panels.aggregates import _scored
+from convivencia.panels.choices import ItemType, Provider
+from convivencia.panels.models import Aggregate, Answer, Item, Wave
+
+ALPHA = 0.05
+
+
+@dataclass
+class ItemResult:
+    item: str
+    provider: str
+    n: int
+    n_missing: int
+    suppressed: bool
+    pct_trust: float | None = None
+    pct_trust_ci_low: float | None = None
+    pct_trust_ci_high: float | None = None
+    mean_0_100: float | None = None
+    mean_ci_low: float | None = None
+    mean_ci_high: float | None = None
+    counts: dict[str, int] | None = None
+
+
+def wilson(successes: int, n: int) -> tuple[float, float]:
+    low, high = proportion_confint(successes, n, alpha=ALPHA, method="wilson")
+    return float(low) * 100, float(high) * 100
+
+
+def mean_interval(total: float, total_sq: float, n: int) -> tuple[float, float, float]:
+    """Mean and t-interval from sums; the interval is undefined below two answers."""
+    mean = total / n
+    if n < 2:
+        return mean, math.nan, math.nan
+    variance = max(0.0, (total_sq - total * total / n) / (n - 1))
+    half = stats.t.ppf(1 - ALPHA / 2, n - 1) * math.sqrt(variance / n)
+    return mean, mean - half, mean + half
+
+
+def result_from(item: Item, row: Aggregate | None, *, reveal_small: bool) -> ItemResult:
+    n = row.n if row else 0
+    result = ItemResult(
+        item=item.code, provider=item.provider, n=n, n_missing=row.n_missing if row else 0,
+        suppressed=False,
+    )
+    if n < settings.MIN_CELL_SIZE and not reveal_small:
+        result.suppressed = True
+        return result
+    if row is None or n == 0:
+        return result
+    result.counts = dict(row.counts)
+    if _scored(item):
+        if item.top_min is not None:
+            result.pct_trust = row.n_top / n * 100
+            result.pct_trust_ci_low, result.pct_trust_ci_high = wilson(row.n_top, n)
+        mean, low, high = mean_interval(row.total, row.total_sq, n)
+        result.mean_0_100 = item.to_0_100(mean)
+        if not math.isnan(low):
+            result.mean_ci_low = max(0.0, item.to_0_100(low))
+            result.mean_ci_high = min(100.0, item.to_0_100(high))
+    return result
+
+
+def wave_results(wave: Wave, breakdown: str = "all", *, reveal_small: bool = False
+                 ) -> list[ItemResult]:
+    """One result per item of the wave's questionnaire, from the aggregates."""
+    items = list(wave.panel.questionnaire.items.all())
+    # By code, not id: after local items are added the panel asks a new questionnaire
+    # version, whose items are new rows with the same codes.
+    rows = {
+        row.item_code: row for row in Aggregate.objects.filter(wave=wave, breakdown=breakdown)
+    }
+    return [result_from(item, rows.get(item.code), reveal_small=reveal_small) for item in items]
+
+
+@dataclass
+class Change:
+    item: str
+    test: str
+    n_pairs: int
+    statistic: float | None
+    p_value: float | None
+    p_adjusted: float | None = None
+    flagged: bool = False
+    mean_change_0_100: float | None = None
+    pct_trust_change: float | None = None
+
+
+def _paired_scores(item_code: str, wave: Wave, previous: Wave) -> list[tuple[float, float]]:
+    """Scores of the same respondents in both waves (replacements are new people)."""
+    answers = (
+        Answer.objects.filter(
+            submission__wave__in=[wave, previous], item__code=item_code,
+            missing__isnull=True, number__isnull=False,
+        )
+        .select_related("item")
+        .values_list("submission__respondent_id", "submission__wave_id", "number", "item_id")
+    )
+    items = {item.pk: item for item in Item.objects.filter(code=item_code)}
+    scores: dict[int, dict[int, float]] = defaultdict(dict)
+    for respondent_id, wave_id, number, item_id in answers:
+        scores[respondent_id][wave_id] = items[item_id].score(number)
+    return [
+        (by_wave[previous.pk], by_wave[wave.pk])
+        for by_wave in scores.values()
+        if previous.pk in by_wave and wave.pk in by_wave
+    ]
+
+
+def compare(wave: Wave, previous: Wave) -> list[Change]:
+    """Paired change per item: McNemar for yes/no items, Wilcoxon signed-rank for scales.
+
+    p-values are corrected with Benjamini–Hochberg across the items compared; a
+    change is flagged when the corrected p-value is below 0.05.
+    """
+    changes = []
+    for item in wave.panel.questionnaire.items.all():
+        if not _scored(item):
+            continue
+        pairs = _paired_scores(item.code, wave, previous)
+        change = Change(item=item.code, test="", n_pairs=len(pairs), statistic=None,
+                        p_value=None)
+        if len(pairs) >= 2:
+            before = [b for b, _ in pairs]
+            after = [a for _, a in pairs]
+            change.mean_change_0_100 = (
+                item.to_0_100(sum(after) / len(after)) - item.to_0_100(sum(before) / len(before))
+            )
+            if item.top_min is not None:
+                top_before = sum(item.is_top(b) for b in before)
+                top_after = sum(item.is_top(a) for a in after)
+                change.pct_trust_change = (top_after - top_before) / len(pairs) * 100
+            if item.type == ItemType.YES_NO or (item.scale_max or 0) - (item.scale_min or 0) <= 1:
+                change.test = "mcnemar"
+                change.statistic, change.p_value = _mcnemar(item, pairs)
+            else:
+                change.test = "wilcoxon"
+                change.statistic, change.p_value = _wilcoxon(pairs)
+        changes.append(change)
+    tested = [c for c in changes if c.p_value is not None]
+    if tested:
+        _reject, adjusted, _s, _b = multipletests([c.p_value for c in tested], method="fdr_bh")
+        for change, p in zip(tested, adjusted, strict=True):
+            change.p_adjusted = float(p)
+            change.flagged = bool(p < ALPHA)
+    return changes
+
+
+def _mcnemar(item: Item, pairs: list[tuple[float, float]]) -> tuple[float, float]:
+    table = [[0, 0], [0, 0]]
+    for before, after in pairs:
+        table[int(item.is_top(before))][int(item.is_top(after))] += 1
+    discordant = table[0][1] + table[1][0]
+    result = mcnemar(table, exact=discordant < 25, correction=True)
+    return float(result.statistic), float(result.pvalue)
+
+
+def _wilcoxon(pairs: list[tuple[float, float]]) -> tuple[float | None, float]:
+    differences = [after - before for before, after in pairs]
+    if all(d == 0 for d in differences):
+        return None, 1.0
+    result = stats.wilcoxon(differences, zero_method="wilcox")
+    return float(result.statistic), float(result.pvalue)
+
+
+@dataclass
+class Retention:
+    wave: str
+    members: int
+    responded: int
+    response_rate: float | None
+    retained: int | None
+    retention_rate: float | None
+
+
+def retention(waves: list[Wave]) -> list[Retention]:
+    """Response rate per wave and how many of the previous wave's respondents answered again."""
+    from convivencia.panels.models import Respondent
+
+    rows = []
+    previous_ids: set[int] | None = None
+    for wave in sorted(waves, key=lambda w: w.period):
+        members = Respondent.objects.filter(panel=wave.panel).exclude(
+            until_period__lt=wave.period
+        ).exclude(from_period__gt=wave.period).count()
+        ids = set(wave.submissions.values_list("respondent_id", flat=True))
+        retained = len(ids & previous_ids) if previous_ids is not None else None
+        rows.append(Retention(
+            wave=wave.label, members=members, responded=len(ids),
+            response_rate=len(ids) / members * 100 if members else None,
+            retained=retained,
+            retention_rate=(retained / len(previous_ids) * 100)
+            if previous_ids else None,
+        ))
+        previous_ids = ids
+    return rows
+
+
+def provider_index(results: list[ItemResult]) -> dict[str, float | None]:
+    """Mean of each provider's trust items, 0–100 (None when all are suppressed)."""
+    by_provider: dict[str, list[float]] = defaultdict(list)
+    for result in results:
+        if result.provider and result.mean_0_100 is not None:
+            by_provider[result.provider].append(result.mean_0_100)
+    return {
+        provider: (sum(values) / len(values) if values else None)
+        for provider in Provider.values
+        if (values := by_provider.get(provider)) is not None
+    }

@@ -1,0 +1,686 @@
+"""The figures the panel pages, the API, the digest and the territory page show.
+
+Everything here reads the aggregates (``Aggregate``), never the raw answers; the
+one exception is the paired change test (``analysis.compare``), which needs the
+same respondents' answers in two waves of one panel (~50 people).
+
+Items are matched across waves by their code, not by their row: a panel that
+switches to a new questionnaire version (local items added) keeps its trends,
+and an item added later simply starts later.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from convivencia.accounts import access
+from convivencia.accounts.choices import OrganisationType, Role
+from convivencia.panels import analysis
+from convivencia.panels.aggregates import _scored
+from convivencia.panels.choices import BREAKDOWNS, MISSING_CODES, Provider, WaveStatus
+from convivencia.panels.models import (
+    Aggregate,
+    Item,
+    Panel,
+    Respondent,
+    Submission,
+    Wave,
+    translated,
+)
+from convivencia.territories.models import Boundary, Territory
+
+# Who may see what. An administrator membership counts for every role (access.scope).
+# Community leaders are the panel: they see its aggregates, like providers do.
+PANEL_VIEW_ROLES: tuple[str, ...] = (
+    Role.COORDINATOR, Role.ANALYST, Role.PROVIDER, Role.COMMUNITY_LEADER,
+)
+# Coordinators run the panel: they see cells below MIN_CELL_SIZE too.
+REVEAL_ROLES: tuple[str, ...] = (Role.COORDINATOR,)
+AGGREGATE_EXPORT_ROLES: tuple[str, ...] = (Role.COORDINATOR, Role.ANALYST)
+# Respondent-level files carry respondent codes: coordinators only.
+RESPONDENT_EXPORT_ROLES: tuple[str, ...] = (Role.COORDINATOR,)
+
+# The institutions a provider liaison's organisation answers for.
+PROVIDERS_BY_ORGANISATION: dict[str, tuple[str, ...]] = {
+    OrganisationType.POLICE: (Provider.POLICE,),
+    OrganisationType.ARMY: (Provider.ARMED_FORCES,),
+    OrganisationType.PROSECUTOR: (Provider.PROSECUTOR,),
+    OrganisationType.JUDICIARY: (Provider.JUDGES, Provider.JUSTICE_SYSTEM),
+    OrganisationType.LOCAL_GOVERNMENT: (Provider.MUNICIPAL_GOVERNMENT,),
+}
+
+PROBLEMS_ITEM = "PROBLEMS"
+LOCAL_PROVIDER_PLACEHOLDER = "{local_provider}"
+
+CAVEAT = gettext_lazy(
+    "These results come from a key-informant panel: about fifty community leaders chosen "
+    "on purpose and asked every month. They are not a probability sample of the population; "
+    "the intervals describe the variation among these leaders, not among all residents."
+)
+
+
+def caveat() -> str:
+    return str(CAVEAT)
+
+
+def min_cell_size() -> int:
+    return settings.MIN_CELL_SIZE
+
+
+def reveals_small_cells(user, panel: Panel) -> bool:
+    """Coordinators of the panel's territory see cells below MIN_CELL_SIZE."""
+    return access.has_role(user, panel.territory, *REVEAL_ROLES)
+
+
+def visible_panels(user, roles: Sequence[str] = PANEL_VIEW_ROLES) -> QuerySet[Panel]:
+    return Panel.objects.visible_to(user, *roles).select_related("territory", "questionnaire")
+
+
+def provider_label(provider: str, panel: Panel | None = None) -> str:
+    if provider == Provider.LOCAL_PROVIDER and panel is not None and panel.local_provider_name:
+        return panel.local_provider_name
+    return str(Provider(provider).label) if provider in Provider.values else provider
+
+
+def item_text(item: Item, panel: Panel | None = None) -> str:
+    """The wording in the active language, with the panel's own local provider named."""
+    text = translated(item.wording) or item.code
+    if LOCAL_PROVIDER_PLACEHOLDER in text:
+        name = (panel.local_provider_name if panel else "") or _("the local provider")
+        text = text.replace(LOCAL_PROVIDER_PLACEHOLDER, name)
+    return text
+
+
+def item_label(item: Item, panel: Panel | None = None, *, primary: bool = True) -> str:
+    """Short: the institution for a provider's main trust item, the wording otherwise.
+
+    Other items about a provider (the police's respect, the justice system punishing
+    the guilty) keep their wording: two rows both called "National Police" would mislead.
+    """
+    if item.provider and primary:
+        return provider_label(item.provider, panel)
+    return item_text(item, panel)
+
+
+def primary_codes(items: dict[str, Item]) -> set[str]:
+    """Codes of each provider's main trust item (the first scored one)."""
+    return {item.code for item in trust_items(items, primary_only=True)}
+
+
+# Waves and items
+
+
+def waves_of(panel: Panel, *, closed_only: bool = False) -> list[Wave]:
+    """The panel's waves by month, each with ``responses`` (submissions counted in SQL)."""
+    waves = Wave.objects.filter(panel=panel)
+    if closed_only:
+        waves = waves.filter(status=WaveStatus.CLOSED)
+    return list(waves.annotate(responses=Count("submissions")).order_by("period"))
+
+
+def answered(waves: Iterable[Wave]) -> list[Wave]:
+    return [wave for wave in waves if getattr(wave, "responses", 0)]
+
+
+def latest_pair(
+    waves: Sequence[Wave], chosen: Wave | None = None
+) -> tuple[Wave | None, Wave | None]:
+    """(wave, previous): the chosen (else the latest closed) answered wave and the one before."""
+    with_answers = answered(waves)
+    current = chosen
+    if current is None:
+        # A closed wave's figures are final; an open one is shown when chosen, or alone.
+        closed = [wave for wave in with_answers if not wave.is_open]
+        current = (closed or with_answers or [None])[-1]
+    if current is None:
+        return None, None
+    earlier = [wave for wave in with_answers if wave.period < current.period]
+    return current, (earlier[-1] if earlier else None)
+
+
+def items_by_code(panel: Panel) -> dict[str, Item]:
+    """Every item the panel has data or questions for, by code, in questionnaire order.
+
+    The current questionnaire's version of an item wins (its wording is the one
+    asked now); items only earlier versions had follow, so old waves still show.
+    """
+    current = list(panel.questionnaire.items.prefetch_related("choices"))
+    used = Aggregate.objects.filter(wave__panel=panel).values("item_id")
+    older = (
+        Item.objects.filter(pk__in=used).exclude(questionnaire_id=panel.questionnaire_id)
+        .prefetch_related("choices").order_by("-questionnaire__version", "position")
+    )
+    items: dict[str, Item] = {item.code: item for item in current}
+    for item in older:
+        items.setdefault(item.code, item)
+    return items
+
+
+# Results per wave, from the aggregates
+
+
+Results = dict[int, dict[str, analysis.ItemResult]]
+
+
+def results_by_wave(
+    waves: Sequence[Wave], breakdown: str = "all", *, reveal_small: bool
+) -> Results:
+    """{wave id: {item code: result}} in one query; an item a wave did not ask is absent."""
+    results: Results = {wave.pk: {} for wave in waves}
+    rows = Aggregate.objects.filter(
+        wave_id__in=[wave.pk for wave in waves], breakdown=breakdown
+    ).select_related("item")
+    for row in rows:
+        # The row's own item: its scale is the one the answers were given on.
+        results[row.wave_id][row.item_code] = analysis.result_from(
+            row.item, row, reveal_small=reveal_small
+        )
+    return results
+
+
+def asked_codes(waves: Sequence[Wave]) -> dict[int, set[str]]:
+    """{wave id: item codes with answers for the whole panel}: what each wave asked."""
+    codes: dict[int, set[str]] = {wave.pk: set() for wave in waves}
+    rows = Aggregate.objects.filter(
+        wave_id__in=[wave.pk for wave in waves], breakdown="all"
+    ).values_list("wave_id", "item_code")
+    for wave_id, code in rows:
+        codes[wave_id].add(code)
+    return codes
+
+
+def breakdown_options(panel: Panel) -> list[dict[str, Any]]:
+    """The breakdowns the panel's aggregates hold, grouped by attribute, with labels."""
+    keys = set(
+        Aggregate.objects.filter(wave__panel=panel).exclude(breakdown="all")
+        .values_list("breakdown", flat=True).distinct()
+    )
+    groups = []
+    for attribute, choices in BREAKDOWNS.items():
+        options = [
+            {"key": f"{attribute}:{value}", "label": str(label)}
+            for value, label in choices.choices
+            if f"{attribute}:{value}" in keys
+        ]
+        if options:
+            groups.append({"label": str(Respondent._meta.get_field(attribute).verbose_name)
+                           .capitalize(), "options": options})
+    return groups
+
+
+def valid_breakdown(key: str) -> bool:
+    if key == "all":
+        return True
+    attribute, _sep, value = key.partition(":")
+    choices = BREAKDOWNS.get(attribute)
+    return choices is not None and value in choices.values
+
+
+def breakdown_label(key: str) -> str:
+    if key == "all":
+        return _("All respondents")
+    attribute, _sep, value = key.partition(":")
+    choices = BREAKDOWNS[attribute]
+    return f"{Respondent._meta.get_field(attribute).verbose_name.capitalize()}: " \
+           f"{choices(value).label}"
+
+
+# Change between two waves
+
+
+@dataclass
+class ComparisonRow:
+    item: Item
+    label: str
+    text: str
+    current: analysis.ItemResult | None
+    previous: analysis.ItemResult | None
+    is_trust: bool = False
+    change: analysis.Change | None = None
+    # Unpaired differences between the two cells, for breakdowns (no paired test there).
+    pct_difference: float | None = None
+    mean_difference: float | None = None
+
+    @property
+    def pct_change(self) -> float | None:
+        """Paired change in % favourable when tested, else the plain difference."""
+        return self.change.pct_trust_change if self.change else self.pct_difference
+
+    @property
+    def mean_change(self) -> float | None:
+        return self.change.mean_change_0_100 if self.change else self.mean_difference
+
+
+def change_visible(change: analysis.Change, current: analysis.ItemResult | None,
+                    reveal_small: bool) -> bool:
+    """A change among fewer than MIN_CELL_SIZE pairs would describe a handful of people."""
+    if reveal_small:
+        return True
+    return change.n_pairs >= min_cell_size() and current is not None and not current.suppressed
+
+
+def changes_between(wave: Wave, previous: Wave) -> dict[str, analysis.Change]:
+    """The paired tests for the whole panel, by item code (the one read of raw answers)."""
+    return {change.item: change for change in analysis.compare(wave, previous)}
+
+
+def comparison(
+    panel: Panel,
+    items: dict[str, Item],
+    current: dict[str, analysis.ItemResult],
+    previous: dict[str, analysis.ItemResult] | None,
+    changes: dict[str, analysis.Change] | None,
+    *,
+    reveal_small: bool,
+) -> list[ComparisonRow]:
+    """One row per scored item present in either wave, in questionnaire order."""
+    rows = []
+    primary = primary_codes(items)
+    for code, item in items.items():
+        if not _scored(item):
+            continue
+        now, before = current.get(code), (previous or {}).get(code)
+        if now is None and before is None:
+            continue
+        row = ComparisonRow(item=item, label=item_label(item, panel, primary=code in primary),
+                            text=item_text(item, panel), current=now, previous=before,
+                            is_trust=code in primary)
+        change = (changes or {}).get(code)
+        if change is not None and change.test and change_visible(change, now, reveal_small):
+            row.change = change
+        elif changes is None and now is not None and before is not None:
+            if now.pct_trust is not None and before.pct_trust is not None:
+                row.pct_difference = now.pct_trust - before.pct_trust
+            if now.mean_0_100 is not None and before.mean_0_100 is not None:
+                row.mean_difference = now.mean_0_100 - before.mean_0_100
+        rows.append(row)
+    return rows
+
+
+# Trends
+
+
+def _rounded(value: float | None) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(value, 1)
+
+
+def trust_items(items: dict[str, Item], *, primary_only: bool = False) -> list[Item]:
+    """Scored items about a provider, in the order of the Provider choices, then position.
+
+    ``primary_only``: the first such item per provider (the 1–7 trust question of the
+    default questionnaire), for charts with one line per provider.
+    """
+    order = {provider: index for index, provider in enumerate(Provider.values)}
+    chosen = sorted(
+        (item for item in items.values() if item.provider and _scored(item)),
+        key=lambda item: (order.get(item.provider, 99), item.position),
+    )
+    if not primary_only:
+        return chosen
+    primary: dict[str, Item] = {}
+    for item in chosen:
+        primary.setdefault(item.provider, item)
+    return list(primary.values())
+
+
+def trend_series(
+    panel: Panel, items: Sequence[Item], waves: Sequence[Wave], results: Results
+) -> dict[str, Any]:
+    """Chart.js-ready series: per item, % trusting and the 0–100 mean with their intervals.
+
+    A wave that did not ask an item, or whose cell is suppressed, is ``None`` (a gap).
+    """
+    series = []
+    several = defaultdict(int)
+    for item in items:
+        several[item.provider] += 1
+    for item in items:
+        points = [results.get(wave.pk, {}).get(item.code) for wave in waves]
+        if not any(point is not None for point in points):
+            continue
+        label = item_label(item, panel)
+        if several[item.provider] > 1:
+            label = f"{label} ({item.code})"
+
+        def values(attribute: str, points=points) -> list[float | None]:
+            return [_rounded(getattr(p, attribute)) if p is not None else None for p in points]
+
+        series.append({
+            "code": item.code,
+            "label": label,
+            "pct": values("pct_trust"),
+            "pct_low": values("pct_trust_ci_low"),
+            "pct_high": values("pct_trust_ci_high"),
+            "mean": values("mean_0_100"),
+            "mean_low": values("mean_ci_low"),
+            "mean_high": values("mean_ci_high"),
+            "n": [p.n if p is not None else None for p in points],
+        })
+    return {"labels": [wave.label for wave in waves], "series": series}
+
+
+def sparkline(values: Sequence[float | None], width: int = 200, height: int = 44) -> dict[str, Any]:
+    """SVG polyline points for a 0–100 series (gaps skipped), drawn on the server."""
+    known = [(index, value) for index, value in enumerate(values) if value is not None]
+    if not known:
+        return {"points": "", "last": None, "width": width, "height": height}
+    step = width / max(1, len(values) - 1)
+    pad = 3
+
+    def y(value: float) -> float:
+        return round(pad + (100 - value) / 100 * (height - 2 * pad), 1)
+
+    points = " ".join(f"{round(index * step, 1)},{y(value)}" for index, value in known)
+    last_index, last_value = known[-1]
+    return {
+        "points": points, "width": width, "height": height,
+        "last": {"x": round(last_index * step, 1), "y": y(last_value)},
+    }
+
+
+# Concerns and retention
+
+
+@dataclass
+class Concern:
+    label: str
+    count: int
+    share: float
+
+
+def top_concerns(items: dict[str, Item], result: analysis.ItemResult | None,
+                 limit: int = 10) -> list[Concern]:
+    """Options of the multiple-choice PROBLEMS item by how many respondents chose them."""
+    item = items.get(PROBLEMS_ITEM)
+    if item is None or result is None or not result.counts or not result.n:
+        return []
+    labels = {choice.value: translated(choice.label) for choice in item.choices.all()}
+    concerns = [
+        Concern(label=labels.get(int(code), code), count=count, share=count / result.n * 100)
+        for code, count in result.counts.items()
+        if int(code) not in MISSING_CODES and count
+    ]
+    concerns.sort(key=lambda concern: (-concern.count, concern.label))
+    return concerns[:limit]
+
+
+def retention(panel: Panel, waves: Sequence[Wave]) -> list[analysis.Retention]:
+    """``analysis.retention`` in two queries whatever the number of waves.
+
+    Same definitions: members are respondents whose membership spans the month;
+    retention is the share of the previous wave's respondents who answered again.
+    """
+    members = list(Respondent.objects.filter(panel=panel).values_list("from_period",
+                                                                      "until_period"))
+    answered_by: dict[int, set[int]] = defaultdict(set)
+    pairs = Submission.objects.filter(wave__panel=panel).values_list("wave_id", "respondent_id")
+    for wave_id, respondent_id in pairs:
+        answered_by[wave_id].add(respondent_id)
+    rows = []
+    previous_ids: set[int] | None = None
+    for wave in sorted(waves, key=lambda w: w.period):
+        count = sum(
+            1 for start, end in members
+            if (end is None or end >= wave.period) and (start is None or start <= wave.period)
+        )
+        ids = answered_by.get(wave.pk, set())
+        retained = len(ids & previous_ids) if previous_ids is not None else None
+        rows.append(analysis.Retention(
+            wave=wave.label, members=count, responded=len(ids),
+            response_rate=len(ids) / count * 100 if count else None,
+            retained=retained,
+            retention_rate=(retained / len(previous_ids) * 100) if previous_ids else None,
+        ))
+        previous_ids = ids
+    return rows
+
+
+# The provider view
+
+
+@dataclass
+class ProviderRow:
+    """How trust in one institution moved in one panel."""
+
+    panel: Panel
+    item: Item
+    label: str
+    is_trust: bool
+    wave: Wave
+    previous: Wave | None
+    current: analysis.ItemResult
+    change: analysis.Change | None
+    trend: list[float | None]
+    trend_labels: list[str]
+    spark: dict[str, Any] = field(default_factory=dict)
+
+
+def provider_memberships(user) -> list[tuple[tuple[str, ...], list[str]]]:
+    """(institutions, territory paths) for each provider membership the user holds."""
+    from convivencia.accounts.models import Membership
+
+    if user is None or not user.is_authenticated:
+        return []
+    memberships = (
+        Membership.objects.active().filter(
+            user=user, role=Role.PROVIDER, organisation__type__in=list(PROVIDERS_BY_ORGANISATION)
+        ).select_related("organisation").prefetch_related("territories")
+    )
+    return [
+        (PROVIDERS_BY_ORGANISATION[m.organisation.type], [t.path for t in m.territories.all()])
+        for m in memberships
+    ]
+
+
+def provider_rows(
+    panel: Panel, providers: Iterable[str], *, up_to: Wave | None = None,
+    reveal_small: bool = False,
+) -> list[ProviderRow]:
+    """Closed waves only: providers act on final figures, not on a wave still filling up."""
+    providers = set(providers)
+    waves = waves_of(panel, closed_only=True)
+    if up_to is not None:
+        waves = [wave for wave in waves if wave.period <= up_to.period]
+        if up_to.pk not in {wave.pk for wave in waves}:
+            up_to.responses = up_to.submissions.count()  # type: ignore[attr-defined]
+            waves.append(up_to)
+    waves = answered(waves)
+    wave, previous = latest_pair(waves)
+    if wave is None:
+        return []
+    everything = items_by_code(panel)
+    primary = primary_codes(everything)
+    items = [item for item in trust_items(everything) if item.provider in providers]
+    if not items:
+        return []
+    results = results_by_wave(waves, reveal_small=reveal_small)
+    changes = changes_between(wave, previous) if previous else {}
+    rows = []
+    for item in items:
+        current = results[wave.pk].get(item.code)
+        if current is None:
+            continue
+        change = changes.get(item.code)
+        if change is not None and not (change.test and change_visible(change, current,
+                                                                       reveal_small)):
+            change = None
+        trend = [_rounded(getattr(results[w.pk].get(item.code), "pct_trust", None))
+                 for w in waves]
+        rows.append(ProviderRow(
+            panel=panel, item=item, label=item_label(item, panel, primary=item.code in primary),
+            is_trust=item.code in primary, wave=wave,
+            previous=previous, current=current, change=change, trend=trend,
+            trend_labels=[w.label for w in waves], spark=sparkline(trend),
+        ))
+    # Flagged changes first: they are what a liaison should read before anything else.
+    rows.sort(key=lambda row: (not (row.change and row.change.flagged),))
+    return rows
+
+
+def provider_panels(user) -> list[tuple[Panel, set[str]]]:
+    """The panels in the user's provider scope, each with the institutions they answer for."""
+    memberships = provider_memberships(user)
+    if not memberships:
+        return []
+    condition = Q(pk__in=[])
+    for _providers, paths in memberships:
+        for path in paths:
+            condition |= Q(territory__path__startswith=path)
+    panels = Panel.objects.filter(condition).select_related("territory", "questionnaire")
+    result = []
+    for panel in panels.order_by("territory__name", "code"):
+        institutions: set[str] = set()
+        for providers, paths in memberships:
+            if any(panel.territory.path.startswith(path) for path in paths):
+                institutions.update(providers)
+        result.append((panel, institutions))
+    return result
+
+
+# The map
+
+
+def map_choices(user) -> dict[str, Any]:
+    """Items (with a favourable threshold) and months the user's panels have data for."""
+    user_scope = access.scope(user, *PANEL_VIEW_ROLES)
+    aggregates = user_scope.filter(Aggregate.objects.filter(breakdown="all"), "territory")
+    periods = sorted(set(aggregates.values_list("period", flat=True).distinct()), reverse=True)
+    codes = set(aggregates.values_list("item_code", flat=True).distinct())
+    items: dict[str, Item] = {}
+    for item in Item.objects.filter(code__in=codes, top_min__isnull=False).order_by(
+        "-questionnaire__version", "position"
+    ):
+        items.setdefault(item.code, item)
+    ordered = trust_items(items) + [i for i in items.values() if not i.provider]
+    return {"items": ordered, "periods": periods}
+
+
+@dataclass
+class MapCell:
+    territory_id: int
+    name: str
+    path: str
+    n: int = 0
+    n_top: int = 0
+    panels: list[str] = field(default_factory=list)
+    reveal: bool = False
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    suppressed: bool = False
+
+
+def map_cells(user, item_code: str, period) -> list[MapCell]:
+    """% favourable per territory (panels in one territory pooled) for one item and month."""
+    user_scope = access.scope(user, *PANEL_VIEW_ROLES)
+    reveal_scope = access.scope(user, *REVEAL_ROLES)
+    rows = user_scope.filter(
+        Aggregate.objects.filter(item_code=item_code, period=period, breakdown="all"),
+        "territory",
+    ).select_related("territory", "wave__panel", "item")
+    cells: dict[int, MapCell] = {}
+    for row in rows:
+        if row.item.top_min is None:
+            continue
+        cell = cells.setdefault(
+            row.territory_id,
+            MapCell(row.territory_id, row.territory.name, row.territory.path),
+        )
+        cell.n += row.n
+        cell.n_top += row.n_top
+        cell.panels.append(row.wave.panel.code)
+        cell.reveal = reveal_scope.covers(row.territory)
+    for cell in cells.values():
+        if cell.n < min_cell_size() and not cell.reveal:
+            cell.suppressed = True
+            continue
+        if cell.n:
+            cell.value = cell.n_top / cell.n * 100
+            cell.low, cell.high = analysis.wilson(cell.n_top, cell.n)
+    return sorted(cells.values(), key=lambda cell: cell.name)
+
+
+# Colour bins for the map: % favourable, light to dark (colour-blind safe, ColorBrewer Blues).
+MAP_BINS: list[tuple[float, str]] = [
+    (20, "#deebf7"), (40, "#9ecae1"), (60, "#4292c6"), (80, "#2171b5"), (100.01, "#08306b"),
+]
+# Grey, and drawn with a dashed outline: never mistaken for a low share.
+NO_DATA_COLOUR = "#d4d4d4"
+
+
+def map_colour(value: float | None) -> str:
+    if value is None:
+        return NO_DATA_COLOUR
+    for upper, colour in MAP_BINS:
+        if value < upper:
+            return colour
+    return MAP_BINS[-1][1]
+
+
+def map_legend() -> list[dict[str, str]]:
+    legend = []
+    lower = 0
+    for upper, colour in MAP_BINS:
+        top = min(100, int(upper))
+        legend.append({"colour": colour, "label": f"{lower}–{top} %"})
+        lower = top
+    return legend
+
+
+def map_regions(user) -> list[Territory]:
+    """The territories whose children the map draws: the parents of the visible panels'."""
+    parent_ids = set(
+        visible_panels(user).exclude(territory__parent__isnull=True)
+        .values_list("territory__parent_id", flat=True)
+    )
+    return list(Territory.objects.filter(pk__in=parent_ids).order_by("name"))
+
+
+def map_geojson(user, item_code: str, period, within: Territory | None = None) -> dict[str, Any]:
+    """Every territory beside a visible panel, coloured by its value or marked as no data.
+
+    Territories without a panel, and suppressed cells, are drawn as no data, so that
+    the map never suggests there is nothing to see where nobody was asked.
+    """
+    regions = map_regions(user)
+    if within is not None:
+        regions = [region for region in regions if region.path.startswith(within.path)]
+    cells = {cell.territory_id: cell for cell in map_cells(user, item_code, period)}
+    boundaries = Boundary.objects.filter(
+        territory__parent__in=regions
+    ).select_related("territory")
+    features = []
+    for boundary in boundaries:
+        cell = cells.get(boundary.territory_id)
+        if cell is None:
+            status = "no_data"
+        elif cell.suppressed:
+            status = "suppressed"
+        else:
+            status = "data" if cell.value is not None else "no_data"
+        features.append({
+            "type": "Feature",
+            "geometry": boundary.geometry,
+            "properties": {
+                "id": boundary.territory_id,
+                "name": boundary.territory.name,
+                "status": status,
+                "value": _rounded(cell.value) if cell else None,
+                "low": _rounded(cell.low) if cell else None,
+                "high": _rounded(cell.high) if cell else None,
+                "n": cell.n if cell and not cell.suppressed else None,
+                "colour": map_colour(cell.value if cell else None),
+            },
+        })
+    return {"type": "FeatureCollection", "features": features}

@@ -1,0 +1,510 @@
+"""Collecting answers on the site: the web form, file uploads, and the panel's waves.
+
+Who may do what (mounted at /panels/collect/):
+- anonymous visitors are sent to the login page;
+- enumerators and coordinators of a panel's territory collect for it; anyone
+  else gets 404 for the panel, as everywhere;
+- only coordinators open a new month, close a wave or reopen one (the services
+  enforce it: a crafted request from an enumerator is answered 403).
+
+Every answer goes through ``collection.accept``: the web form sends one submission
+at a time with source "web"; an upload is read by ``file_import``, shown as a dry
+run, then stored by a background job.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from convivencia.accounts import access
+from convivencia.accounts.choices import Role
+from convivencia.jobs import services as jobs
+from convivencia.jobs.models import Job
+from convivencia.panels import collection, file_import, services
+from convivencia.panels.choices import (
+    DONT_KNOW,
+    NO_ANSWER,
+    ItemType,
+    SubmissionSource,
+    WaveStatus,
+)
+from convivencia.panels.jobs import IMPORT_JOB
+from convivencia.panels.models import Item, Panel, Respondent, Wave, translated
+from convivencia.panels.questionnaire_default import LOCAL_PROVIDER_PLACEHOLDER
+from convivencia.panels.xlsform import included_items
+from convivencia.territories.importers.base import BadFile
+
+COLLECTOR_ROLES = (Role.ENUMERATOR, Role.COORDINATOR)
+STAGED_IMPORTS = "panels_staged_imports"  # session key: token → staged upload
+NEW_MONTH = "new"
+# Item codes go into CSS selectors of the form's skip-logic style: only safe ones do.
+_CSS_SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+def _panel(request: HttpRequest, code: str) -> Panel:
+    """The panel, if the user collects for its territory; 404 otherwise."""
+    return access.get_in_scope_or_404(
+        Panel.objects.select_related("territory", "questionnaire"), request.user,
+        COLLECTOR_ROLES, code=code,
+    )
+
+
+def _open_waves(panel: Panel) -> list[Wave]:
+    return list(panel.waves.filter(status=WaveStatus.OPEN).order_by("-period"))
+
+
+# --- the panel's page and its waves --------------------------------------------------------
+
+
+@login_required
+def panel_list(request: HttpRequest) -> HttpResponse:
+    panels = (
+        Panel.objects.visible_to(request.user, *COLLECTOR_ROLES)
+        .select_related("territory")
+        .annotate(open_waves=Count("waves", filter=Q(waves__status=WaveStatus.OPEN)))
+    )
+    return render(request, "panels/collect_list.html", {"panels": panels})
+
+
+@login_required
+def panel_home(request: HttpRequest, code: str) -> HttpResponse:
+    panel = _panel(request, code)
+    waves = panel.waves.annotate(answered=Count("submissions")).order_by("-period")
+    server_url = request.build_absolute_uri(
+        reverse("panels_collection:formlist", args=[panel.code])
+    ).removesuffix("/formList")
+    return render(request, "panels/collect_panel.html", {
+        "panel": panel, "waves": waves, "open_waves": _open_waves(panel),
+        "may_manage": services.may_manage_waves(request.user, panel),
+        "server_url": server_url, "this_month": timezone.localdate().strftime("%Y-%m"),
+    })
+
+
+@login_required
+@require_POST
+def open_wave(request: HttpRequest, code: str) -> HttpResponse:
+    panel = _panel(request, code)
+    try:
+        wave = services.open_wave(  # PermissionDenied (403) for enumerators
+            panel, request.POST.get("period", ""), request.user,
+            reopen=request.POST.get("reopen") == "1",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Wave %(wave)s is open.") % {"wave": wave.label})
+    return redirect("panels_collection:panel", panel.code)
+
+
+@login_required
+@require_POST
+def close_wave(request: HttpRequest, code: str, period: str) -> HttpResponse:
+    panel = _panel(request, code)
+    try:
+        wave = get_object_or_404(Wave, panel=panel, period=services.parse_period(period))
+    except ValidationError as exc:
+        raise Http404 from exc
+    wave = services.close_wave(wave, request.user)  # PermissionDenied (403) for enumerators
+    messages.success(request, _("Wave %(wave)s is closed.") % {"wave": wave.label})
+    return redirect("panels_collection:panel", panel.code)
+
+
+# --- upload: dry run, confirmation, job ----------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    wave = forms.ChoiceField(label=gettext_lazy("Wave"))
+    new_month = forms.CharField(
+        label=gettext_lazy("New month"), required=False,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        help_text=gettext_lazy("Only when opening a new month (YYYY-MM)."),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("Export file"),
+        help_text=gettext_lazy(
+            "A KoBoToolbox or ODK Central export: CSV (comma or semicolon; UTF-8 or Latin-1) "
+            "or .xlsx. Column headers may be question codes or question texts."
+        ),
+    )
+
+    def __init__(self, *args: Any, panel: Panel, may_open: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.panel = panel
+        choices = [(wave.label, wave.label) for wave in _open_waves(panel)]
+        if may_open:
+            choices.append((NEW_MONTH, _("A new month…")))
+        else:
+            del self.fields["new_month"]
+        self.fields["wave"].choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("wave") != NEW_MONTH:
+            data["period"] = data.get("wave")
+            return data
+        text = (data.get("new_month") or "").strip()
+        if not text:
+            self.add_error("new_month", _("Write the month to open, as YYYY-MM."))
+            return data
+        try:
+            period = services.parse_period(text)
+        except ValidationError as exc:
+            self.add_error("new_month", exc)
+            return data
+        existing = Wave.objects.filter(panel=self.panel, period=period).first()
+        if existing is not None and not existing.is_open:
+            self.add_error("new_month", _(
+                "Wave %(wave)s is closed; reopen it on the panel's page first."
+            ) % {"wave": existing.label})
+        data["period"] = period.strftime("%Y-%m")
+        return data
+
+
+@login_required
+def upload(request: HttpRequest, code: str) -> HttpResponse:
+    """Step 1: choose the wave and the file. Step 2 (POST): the dry run's report."""
+    panel = _panel(request, code)
+    may_open = services.may_manage_waves(request.user, panel)
+    form = UploadForm(request.POST or None, request.FILES or None, panel=panel, may_open=may_open)
+    if request.method != "POST" or not form.is_valid():
+        status = 400 if request.method == "POST" else 200
+        return render(request, "panels/collect_upload.html", {
+            "panel": panel, "form": form, "has_waves": bool(form.fields["wave"].choices),
+        }, status=status)
+    period_text = form.cleaned_data["period"]
+    period = services.parse_period(period_text)
+    uploaded = form.cleaned_data["file"]
+    token = _stage(request, panel, period_text, uploaded)
+    staged = request.session[STAGED_IMPORTS][token]
+    context: dict[str, Any] = {"panel": panel, "file_name": uploaded.name, "wave": period_text}
+    try:
+        export = file_import.read_export(
+            Path(default_storage.path(staged["storage_name"])), panel, name=uploaded.name
+        )
+    except BadFile as exc:
+        _unstage(request, token)  # nothing to confirm: the file has to be corrected first
+        context["file_problems"] = exc.problems
+        return render(request, "panels/collect_report.html", context)
+    report = file_import.check(panel, period, export)
+    context.update({
+        "report": report, "token": token,
+        "new_wave": not Wave.objects.filter(panel=panel, period=period).exists(),
+    })
+    if not report.valid:
+        _unstage(request, token)  # nothing would be stored
+    return render(request, "panels/collect_report.html", context)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, code: str) -> HttpResponse:
+    """Step 3: the checked file becomes a background job; its page shows the outcome."""
+    panel = _panel(request, code)
+    token = request.POST.get("token", "")
+    staged = request.session.get(STAGED_IMPORTS, {}).get(token)
+    if staged is None or staged["panel"] != panel.code:
+        messages.error(request, _("That upload is no longer available; choose the file again."))
+        return redirect("panels_collection:upload", panel.code)
+    accept_valid = request.POST.get("mode") == "valid"
+    wave = Wave.objects.filter(panel=panel, period=services.parse_period(staged["wave"])).first()
+    if wave is None:
+        # A new month is opened now, by the coordinator who chose it (audited);
+        # PermissionDenied (403) for anyone else.
+        wave = services.open_wave(panel, staged["wave"], request.user)
+    if not wave.is_open:
+        messages.error(request, _("Wave %(wave)s was closed meanwhile.") % {"wave": wave.label})
+        return redirect("panels_collection:upload", panel.code)
+    label = (
+        _("Import of answers (valid rows) into %(panel)s %(wave)s: %(file)s")
+        if accept_valid else _("Import of answers into %(panel)s %(wave)s: %(file)s")
+    ) % {"panel": panel.code, "wave": wave.label, "file": staged["name"]}
+    with default_storage.open(staged["storage_name"], "rb") as handle:
+        job = jobs.enqueue(
+            IMPORT_JOB, label,
+            {"panel": panel.code, "wave": wave.label, "file_name": staged["name"],
+             "accept_valid": accept_valid},
+            user=request.user, upload=UploadedFile(handle, name=staged["name"]),
+        )
+    _unstage(request, token)
+    return redirect("jobs:detail", job.pk)
+
+
+def _stage(request: HttpRequest, panel: Panel, period: str, uploaded: UploadedFile) -> str:
+    """Keep the upload between the dry run and the confirmation; one per user at a time."""
+    for token in list(request.session.get(STAGED_IMPORTS, {})):
+        _unstage(request, token)
+    token = uuid.uuid4().hex
+    suffix = Path(uploaded.name or "").suffix.lower()[:6]
+    storage_name = default_storage.save(f"panels/staged/{token}{suffix}", uploaded)
+    request.session[STAGED_IMPORTS] = {token: {
+        "storage_name": storage_name, "name": uploaded.name, "panel": panel.code,
+        "wave": period,
+    }}
+    return token
+
+
+def _unstage(request: HttpRequest, token: str) -> None:
+    staged = request.session.get(STAGED_IMPORTS, {})
+    entry = staged.pop(token, None)
+    request.session[STAGED_IMPORTS] = staged
+    if entry is not None and default_storage.exists(entry["storage_name"]):
+        default_storage.delete(entry["storage_name"])
+
+
+@login_required
+def rejected_rows(request: HttpRequest, code: str, job_id: uuid.UUID) -> HttpResponse:
+    """The error file of an import job, for the person who ran it."""
+    panel = _panel(request, code)
+    job = get_object_or_404(
+        Job.objects.visible_to(request.user), pk=job_id, kind=IMPORT_JOB,
+        params__panel=panel.code,
+    )
+    name = job.result.get("error_file") if isinstance(job.result, dict) else None
+    if not name or not default_storage.exists(name):
+        raise Http404
+    return FileResponse(
+        default_storage.open(name, "rb"), as_attachment=True, filename=Path(name).name,
+        content_type="text/csv; charset=utf-8",
+    )
+
+
+# --- the web form --------------------------------------------------------------------------
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    checked: bool = False
+
+
+@dataclass
+class Question:
+    """One item as the form shows it, with what was entered and what is wrong."""
+
+    item: Item
+    kind: str  # "scale" (a row of numbers), "choice", "multiple", "number", "text"
+    text: str
+    options: list[Option] = field(default_factory=list)
+    missing: list[Option] = field(default_factory=list)  # 88 / 98, shown apart
+    low_label: str = ""
+    high_label: str = ""
+    condition: str = ""  # "only if …" for skip logic
+    value: str = ""  # number and text
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.item.code
+
+    @property
+    def has_value(self) -> bool:
+        return bool(self.value) or any(option.checked for option in (*self.options, *self.missing))
+
+    @property
+    def not_applicable(self) -> Option | None:
+        """An explicit "does not apply" for conditional radio questions: without
+        JavaScript a chosen radio button cannot be unchosen otherwise."""
+        if not self.condition or self.kind not in ("scale", "choice"):
+            return None
+        chosen = any(option.checked for option in (*self.options, *self.missing))
+        return Option("", _("Does not apply"), checked=not chosen)
+
+
+def _wording(item: Item, panel: Panel) -> str:
+    text = translated(item.wording)
+    provider = panel.local_provider_name or _("the local provider")
+    return text.replace(LOCAL_PROVIDER_PLACEHOLDER, provider)
+
+
+def _scale_labels(item: Item) -> dict[int, str]:
+    return {choice.value: translated(choice.label) for choice in item.choices.all()
+            if not choice.is_missing}
+
+
+def _question(item: Item, panel: Panel, entered: list[str]) -> Question:
+    chosen = set(entered)
+    labels = _scale_labels(item)
+    missing_labels = {choice.value: translated(choice.label) for choice in item.choices.all()
+                      if choice.is_missing}
+    missing = [
+        Option(str(code), missing_labels.get(code) or default, str(code) in chosen)
+        for code, default in ((DONT_KNOW, _("Don't know")), (NO_ANSWER, _("No answer")))
+    ]
+    question = Question(item=item, kind="choice", text=_wording(item, panel), missing=missing)
+    if item.type == ItemType.TEXT:
+        question.kind, question.missing, question.value = "text", [], (entered or [""])[0]
+    elif item.type == ItemType.NUMBER:
+        question.kind, question.missing, question.value = "number", [], (entered or [""])[0]
+    elif item.type == ItemType.MULTIPLE:
+        question.kind = "multiple"
+        question.options = [Option(str(value), label, str(value) in chosen)
+                            for value, label in labels.items()]
+    elif item.is_numeric_scale and item.scale_max is not None and _is_number_row(item, labels):
+        question.kind = "scale"
+        points = range(item.scale_min or 0, item.scale_max + 1)
+        question.options = [Option(str(value), str(value), str(value) in chosen)
+                            for value in points]
+        question.low_label = labels.get(item.scale_min or 0, "")
+        question.high_label = labels.get(item.scale_max, "")
+    else:
+        if not labels and item.type == ItemType.YES_NO:
+            labels = {1: _("Yes"), 0: _("No")}
+        if not labels and item.is_numeric_scale and item.scale_max is not None:
+            labels = {value: str(value) for value in range(item.scale_min or 0,
+                                                            item.scale_max + 1)}
+        question.options = [Option(str(value), label, str(value) in chosen)
+                            for value, label in labels.items()]
+    if item.relevant_item_id is not None:
+        source = item.relevant_item
+        source_labels = _scale_labels(source) if source else {}
+        answers = ", ".join(
+            source_labels.get(int(value), str(value)) for value in item.relevant_values
+        )
+        # The code finds the question on the page; a few words remind which one it is.
+        question.condition = _(
+            "Only if the answer to %(code)s (“%(question)s”) is: %(answers)s"
+        ) % {
+            "code": source.code if source else "",
+            "question": Truncator(_wording(source, panel)).words(8) if source else "",
+            "answers": answers,
+        }
+    return question
+
+
+def _is_number_row(item: Item, labels: dict[int, str]) -> bool:
+    """A long scale, or one whose middle points have no words: numbers with labelled ends."""
+    points = range(item.scale_min or 0, (item.scale_max or 0) + 1)
+    worded = [value for value in points if labels.get(value, "").strip() not in ("", str(value))]
+    return len(points) > 5 or len(worded) < len(points)
+
+
+def _skip_style(questions: list[Question]) -> SafeString:
+    """Dependent questions are dimmed until their condition is met, with CSS alone.
+
+    Nothing is hidden: a browser without ``:has()`` shows every question with its
+    "only if …" note, and an answer kept after the condition changed stays visible
+    so that the error collection reports next to it can be seen and corrected.
+    """
+    rules = []
+    for question in questions:
+        item = question.item
+        source = item.relevant_item
+        if source is None or not _CSS_SAFE.match(item.code) or not _CSS_SAFE.match(source.code):
+            continue
+        for value in item.relevant_values:
+            rules.append(
+                f'.collect-form:has(input[name="{source.code}"][value="{int(value)}"]:checked) '
+                f"#q-{item.code}{{opacity:1}}"
+            )
+    return mark_safe("\n".join(rules))  # noqa: S308 (built only from checked codes and ints)
+
+
+def _new_instance_id() -> str:
+    return f"uuid:{uuid.uuid4()}"
+
+
+def _form_wave(request: HttpRequest, panel: Panel, open_waves: list[Wave]) -> Wave | None:
+    wanted = request.POST.get("wave") or request.GET.get("wave")
+    if wanted:
+        try:
+            period = services.parse_period(wanted)
+        except ValidationError as exc:
+            raise Http404 from exc
+        # A closed wave is kept here: collection names it in the error shown.
+        return get_object_or_404(Wave, panel=panel, period=period)
+    return open_waves[0] if open_waves else None
+
+
+@login_required
+def web_form(request: HttpRequest, code: str) -> HttpResponse:
+    """One submission per page; every answer checked by ``collection.accept``."""
+    panel = _panel(request, code)
+    open_waves = _open_waves(panel)
+    wave = _form_wave(request, panel, open_waves)
+    if wave is None:
+        return render(request, "panels/collect_form.html", {"panel": panel, "wave": None})
+    items = included_items(panel.questionnaire, panel)
+    posted = request.method == "POST"
+    questions = [
+        _question(item, panel, [value.strip() for value in request.POST.getlist(item.code)]
+                  if posted else [])
+        for item in items
+    ]
+    respondent_code = request.POST.get("respondent", "").strip() if posted else ""
+    instance_id = file_import.normalise_instance_id(request.POST.get("instance_id", ""))
+    if not instance_id.startswith("uuid:"):
+        # First render (or a tampered field): the id that makes a double submit harmless.
+        instance_id = _new_instance_id()
+    general_errors: list[str] = []
+    respondent_errors: list[str] = []
+    if posted:
+        values: dict[str, Any] = {}
+        for question in questions:
+            entered = [v.strip() for v in request.POST.getlist(question.code) if v.strip()]
+            if question.kind == "multiple":
+                if entered:
+                    values[question.code] = entered
+            elif entered:
+                values[question.code] = entered[0]
+        raw = collection.RawSubmission(
+            respondent_code=respondent_code, values=values, instance_id=instance_id,
+            submitted_at=timezone.now(),
+        )
+        try:
+            stored = collection.accept(wave, [raw], SubmissionSource.WEB, enumerator=request.user)
+        except collection.Refused as exc:
+            by_code = {question.code.lower(): question for question in questions}
+            for problem in exc.checked.problems:
+                question = by_code.get(problem.column.lower())
+                if question is not None:
+                    question.errors.append(problem.message)
+                elif problem.column == "respondent":
+                    respondent_errors.append(problem.message)
+                else:
+                    general_errors.append(problem.message)
+        else:
+            if stored.created:
+                messages.success(request, _(
+                    "Saved: respondent %(code)s, wave %(wave)s. The form is ready for the next."
+                ) % {"code": respondent_code, "wave": wave.label})
+            else:
+                messages.info(request, _(
+                    "This submission had already been saved; it was not stored twice."
+                ))
+            return redirect(
+                reverse("panels_collection:form", args=[panel.code]) + f"?wave={wave.label}"
+            )
+    answered = set(wave.submissions.values_list("respondent_id", flat=True))
+    respondents: list[Respondent] = list(panel.respondents.filter(is_active=True))
+    has_errors = bool(general_errors or respondent_errors or any(q.errors for q in questions))
+    return render(request, "panels/collect_form.html", {
+        "panel": panel, "wave": wave, "open_waves": open_waves, "questions": questions,
+        "respondents": [
+            (respondent.code, respondent.pk in answered) for respondent in respondents
+        ],
+        "respondent_code": respondent_code, "respondent_errors": respondent_errors,
+        "general_errors": general_errors, "instance_id": instance_id,
+        "skip_style": _skip_style(questions), "has_errors": has_errors,
+    }, status=400 if has_errors else 200)

@@ -1,0 +1,257 @@
+"""A panel's data as files: tidy long CSV, wide CSV and XLSX with labels, aggregates CSV.
+
+Respondent-level files (long, wide) carry respondent codes: coordinators only,
+and every download is written to the audit log. The aggregates file is for
+coordinators and analysts, with cells below MIN_CELL_SIZE blanked for analysts.
+
+CSV files stream: rows are read with ``iterator(chunk_size=…)`` and written as
+they come, so memory stays flat however many waves the panel has.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from convivencia.accounts import audit
+from convivencia.accounts.choices import AuditAction
+from convivencia.panels import analysis, charts
+from convivencia.panels.choices import BREAKDOWNS, DONT_KNOW, NO_ANSWER, ItemType
+from convivencia.panels.models import Aggregate, Answer, Item, Panel, Submission, translated
+from convivencia.territories.choices import Scheme
+
+CHUNK_SIZE = 2000
+LIST_SEPARATOR = " | "
+RESPONDENT_LEVEL = {"long.csv", "wide.csv", "wide.xlsx"}
+KINDS = {*RESPONDENT_LEVEL, "aggregates.csv"}
+
+LONG_COLUMNS = ["respondent", "territory", "wave", "item", "value"]
+WIDE_FIXED = ["respondent", "territory", "wave", "submitted_at", *BREAKDOWNS]
+AGGREGATE_COLUMNS = [
+    "panel", "territory", "wave", "item", "provider", "breakdown", "n", "n_missing",
+    "suppressed", "pct_trust", "pct_trust_ci_low", "pct_trust_ci_high", "mean_0_100",
+    "mean_ci_low", "mean_ci_high", "counts",
+]
+
+
+def territory_label(territory) -> str:
+    """The territory's code in the first scheme it has (DIVIPOLA for Colombia), else its name."""
+    codes = {code.scheme: code.code for code in territory.codes.all()}
+    for scheme in (Scheme.DIVIPOLA, *Scheme.values):
+        if scheme in codes:
+            return codes[scheme]
+    return territory.name
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+# Tidy long: one row per answer (multiple choice: one per option), codes not labels.
+
+
+def long_rows(panel: Panel) -> Iterator[list[Any]]:
+    territory = territory_label(panel.territory)
+    answers = (
+        Answer.objects.filter(submission__wave__panel=panel)
+        .order_by("submission__wave__period", "submission__respondent__code", "item__position",
+                  "number")
+        .values_list("submission__respondent__code", "submission__wave__period", "item__code",
+                     "number", "missing", "text")
+    )
+    for respondent, period, item, number, missing, text in answers.iterator(
+        chunk_size=CHUNK_SIZE
+    ):
+        if missing is not None:
+            value: Any = missing  # 88 / 98 stay codes: analysts decide what they mean
+        elif number is not None:
+            value = _number(number)
+        else:
+            value = text
+        yield [respondent, territory, period.strftime("%Y-%m"), item, value]
+
+
+# Wide: one row per submission, one column per item, labels in the active language.
+
+
+def _missing_label(code: int) -> str:
+    return {DONT_KNOW: _("Don't know"), NO_ANSWER: _("No answer")}.get(code, str(code))
+
+
+class Labeller:
+    """Turns a submission's answers to one item into the text a spreadsheet shows."""
+
+    def __init__(self, items: dict[str, Item]) -> None:
+        self.items = items
+        self.labels = {
+            code: {choice.value: translated(choice.label) for choice in item.choices.all()}
+            for code, item in items.items()
+        }
+
+    def cell(self, code: str, answers: list[Answer]) -> Any:
+        if not answers:
+            return ""
+        item, labels = self.items.get(code), self.labels.get(code, {})
+        parts = []
+        for answer in answers:
+            if answer.missing is not None:
+                parts.append(labels.get(answer.missing) or _missing_label(answer.missing))
+            elif answer.number is not None:
+                number = _number(answer.number)
+                if item is not None and item.type == ItemType.NUMBER:
+                    return number
+                parts.append(labels.get(int(answer.number)) or str(number))
+            else:
+                parts.append(answer.text)
+        return LIST_SEPARATOR.join(parts)
+
+
+def wide_header(items: dict[str, Item]) -> list[str]:
+    return [*WIDE_FIXED, *items]
+
+
+def wide_rows(panel: Panel, items: dict[str, Item]) -> Iterator[list[Any]]:
+    territory = territory_label(panel.territory)
+    labeller = Labeller(items)
+    attribute_labels = {
+        attribute: dict(choices.choices) for attribute, choices in BREAKDOWNS.items()
+    }
+    answers = Answer.objects.select_related("item").only(
+        "submission_id", "number", "missing", "text", "item__code"
+    ).order_by("item__position", "number")
+    submissions = (
+        Submission.objects.filter(wave__panel=panel)
+        .select_related("respondent", "wave")
+        .prefetch_related(Prefetch("answers", queryset=answers))
+        .order_by("wave__period", "respondent__code")
+    )
+    for submission in submissions.iterator(chunk_size=500):
+        by_code: dict[str, list[Answer]] = defaultdict(list)
+        for answer in submission.answers.all():
+            by_code[answer.item.code].append(answer)
+        respondent = submission.respondent
+        yield [
+            respondent.code,
+            territory,
+            submission.wave.label,
+            timezone.localtime(submission.submitted_at).isoformat(timespec="minutes"),
+            *(str(attribute_labels[attribute].get(getattr(respondent, attribute), ""))
+              for attribute in BREAKDOWNS),
+            *(labeller.cell(code, by_code.get(code, [])) for code in items),
+        ]
+
+
+def codebook_rows(panel: Panel, items: dict[str, Item]) -> Iterator[list[Any]]:
+    for code, item in items.items():
+        yield [
+            code, charts.item_text(item, panel), item.get_type_display(),
+            charts.provider_label(item.provider, panel) if item.provider else "",
+            _("yes") if item.is_local else "",
+            "; ".join(f"{c.value} = {translated(c.label)}" for c in item.choices.all()),
+        ]
+
+
+# Aggregates: one row per item × wave × breakdown, suppression applied.
+
+
+def _figure(value: float | None) -> Any:
+    return "" if value is None else round(value, 2)
+
+
+def aggregate_rows(panel: Panel, *, reveal_small: bool) -> Iterator[list[Any]]:
+    territory = territory_label(panel.territory)
+    rows = (
+        Aggregate.objects.filter(wave__panel=panel).select_related("item")
+        .order_by("period", "item_code", "breakdown")
+    )
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        result = analysis.result_from(row.item, row, reveal_small=reveal_small)
+        yield [
+            panel.code, territory, row.period.strftime("%Y-%m"), row.item_code,
+            row.item.provider, row.breakdown, result.n,
+            "" if result.suppressed else result.n_missing,
+            int(result.suppressed),
+            _figure(result.pct_trust), _figure(result.pct_trust_ci_low),
+            _figure(result.pct_trust_ci_high), _figure(result.mean_0_100),
+            _figure(result.mean_ci_low), _figure(result.mean_ci_high),
+            json.dumps(result.counts, sort_keys=True) if result.counts else "",
+        ]
+
+
+# Formats
+
+
+class _Echo:
+    """A file-like object whose write() returns what it is given (csv.writer to a stream)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def xlsx_file(panel: Panel, items: dict[str, Item]) -> IO[bytes]:
+    """The wide table and a codebook sheet (write-only mode keeps memory flat)."""
+    workbook = Workbook(write_only=True)
+    data = workbook.create_sheet(title=_("Answers")[:31])
+    data.append(wide_header(items))
+    for row in wide_rows(panel, items):
+        data.append(row)
+    codebook = workbook.create_sheet(title=_("Items")[:31])
+    codebook.append([_("Item"), _("Wording"), _("Type"), _("Provider"), _("Local item"),
+                     _("Answers")])
+    for row in codebook_rows(panel, items):
+        codebook.append(row)
+    output = tempfile.TemporaryFile()  # noqa: SIM115  (closed by the response)
+    workbook.save(output)
+    output.seek(0)
+    return output
+
+
+def _in_language(lines: Iterator[str], language: str) -> Iterator[str]:
+    """A streamed body is written after the view returns: keep the request's language."""
+    with translation.override(language):
+        yield from lines
+
+
+def response(request: HttpRequest, panel: Panel, kind: str, *, reveal_small: bool
+             ) -> HttpResponseBase:
+    """The file ``kind`` for ``panel``; respondent-level downloads are audited first."""
+    if kind not in KINDS:
+        raise Http404
+    stem = f"{panel.code}-{kind.split('.')[0]}-{timezone.localdate():%Y-%m-%d}"
+    if kind in RESPONDENT_LEVEL:
+        audit.record(AuditAction.EXPORT, panel, request=request, changes={"format": kind})
+    if kind == "wide.xlsx":
+        return FileResponse(
+            xlsx_file(panel, charts.items_by_code(panel)), as_attachment=True,
+            filename=f"{stem}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    if kind == "long.csv":
+        lines = csv_lines(LONG_COLUMNS, long_rows(panel))
+    elif kind == "wide.csv":
+        items = charts.items_by_code(panel)
+        lines = csv_lines(wide_header(items), wide_rows(panel, items))
+    else:
+        lines = csv_lines(AGGREGATE_COLUMNS, aggregate_rows(panel, reveal_small=reveal_small))
+    return StreamingHttpResponse(
+        _in_language(lines, translation.get_language()), content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
+    )

@@ -1,0 +1,398 @@
+"""Perception panels: questionnaires, panels of leaders, monthly waves, answers, aggregates."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from convivencia.panels.choices import (
+    MISSING_CODES,
+    AgeBand,
+    Area,
+    ItemType,
+    LeaderRole,
+    Provider,
+    Sex,
+    SubmissionSource,
+    WaveStatus,
+)
+
+
+def translated(texts: dict[str, str], language: str | None = None) -> str:
+    """The text in the active language, falling back to Spanish, then anything."""
+    language = (language or get_language() or "es")[:2]
+    return texts.get(language) or texts.get("es") or next(iter(texts.values()), "")
+
+
+class Questionnaire(models.Model):
+    """A versioned questionnaire. A territory's local version adds items to a base."""
+
+    code = models.SlugField(_("code"), max_length=60)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    title = models.JSONField(_("title"), default=dict, help_text=_('{"es": "…", "en": "…"}'))
+    territory = models.ForeignKey(
+        "territories.Territory", verbose_name=_("territory"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+        help_text=_("Set for a territory's local version."),
+    )
+    based_on = models.ForeignKey(
+        "self", verbose_name=_("based on"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="derived",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="unique_questionnaire_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{translated(self.title) or self.code} v{self.version}"
+
+
+class Item(models.Model):
+    """One question."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("questionnaire"), on_delete=models.CASCADE,
+        related_name="items",
+    )
+    code = models.CharField(_("code"), max_length=40, help_text=_("e.g. B18, AOJ11"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    type = models.CharField(_("type"), max_length=10, choices=ItemType.choices)
+    wording = models.JSONField(_("wording"), default=dict)
+    provider = models.CharField(
+        _("provider"), max_length=30, choices=Provider.choices, blank=True,
+        help_text=_("The institution this item is about, for trust items."),
+    )
+    scale_min = models.SmallIntegerField(_("scale minimum"), null=True, blank=True)
+    scale_max = models.SmallIntegerField(_("scale maximum"), null=True, blank=True)
+    top_min = models.SmallIntegerField(
+        _("lowest favourable answer"), null=True, blank=True,
+        help_text=_("Answers from here up count as trusting / favourable (5 on a 1–7 scale)."),
+    )
+    reverse_coded = models.BooleanField(
+        _("reverse-coded"), default=False,
+        help_text=_("A high answer means less trust or less safety; scores are flipped."),
+    )
+    relevant_item = models.ForeignKey(
+        "self", verbose_name=_("shown only when"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="dependents",
+    )
+    relevant_values = models.JSONField(
+        _("has one of the answers"), default=list, blank=True,
+    )
+    required = models.BooleanField(_("required"), default=False)
+    is_local = models.BooleanField(
+        _("local item"), default=False, help_text=_("Chosen by the territory's community.")
+    )
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ["questionnaire", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "code"], name="unique_item_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def text(self) -> str:
+        return translated(self.wording)
+
+    @property
+    def is_numeric_scale(self) -> bool:
+        return self.type == ItemType.SCALE and self.scale_min is not None
+
+    def score(self, value: float) -> float:
+        """The answer on the item's own range, flipped when reverse-coded."""
+        if self.reverse_coded and self.scale_min is not None and self.scale_max is not None:
+            return self.scale_min + self.scale_max - value
+        return value
+
+    def to_0_100(self, score: float) -> float:
+        span = (self.scale_max or 1) - (self.scale_min or 0)
+        return (score - (self.scale_min or 0)) / span * 100 if span else 0.0
+
+    def is_top(self, score: float) -> bool:
+        return self.top_min is not None and score >= self.top_min
+
+
+class Choice(models.Model):
+    """An answer option with its labels; 88 and 98 are the missing codes."""
+
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.CASCADE, related_name="choices"
+    )
+    value = models.SmallIntegerField(_("value"))
+    label = models.JSONField(_("label"), default=dict)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+        ordering = ["item", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "value"], name="unique_choice_value")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} {translated(self.label)}"
+
+    @property
+    def is_missing(self) -> bool:
+        return self.value in MISSING_CODES
+
+
+class PanelQuerySet(models.QuerySet["Panel"]):
+    def visible_to(self, user, *roles: str) -> PanelQuerySet:
+        from convivencia.accounts import access
+
+        return access.scope(user, *roles).filter(self, "territory")
+
+
+class Panel(models.Model):
+    """The same leaders of one territory, asked every month."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    territory = models.ForeignKey(
+        "territories.Territory", verbose_name=_("territory"), on_delete=models.PROTECT,
+        related_name="panels",
+    )
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("questionnaire"), on_delete=models.PROTECT,
+        related_name="panels",
+    )
+    local_provider_name = models.CharField(
+        _("local provider"), max_length=200, blank=True,
+        help_text=_("What the 'local provider' items ask about here."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = PanelQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("panel")
+        verbose_name_plural = _("panels")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name or self.code
+
+
+class Respondent(models.Model):
+    """A panel member, known by a pseudonymous code. Contact data is encrypted at rest."""
+
+    panel = models.ForeignKey(
+        Panel, verbose_name=_("panel"), on_delete=models.CASCADE, related_name="respondents"
+    )
+    code = models.CharField(_("code"), max_length=40)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, blank=True)
+    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices, blank=True)
+    role = models.CharField(_("role"), max_length=15, choices=LeaderRole.choices, blank=True)
+    area = models.CharField(_("area"), max_length=10, choices=Area.choices, blank=True)
+    contact_encrypted = models.TextField(_("contact data (encrypted)"), blank=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    replaces = models.OneToOneField(
+        "self", verbose_name=_("replaces"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+    from_period = models.DateField(
+        _("member from"), null=True, blank=True, help_text=_("First wave (month).")
+    )
+    until_period = models.DateField(_("member until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("respondent")
+        verbose_name_plural = _("respondents")
+        ordering = ["panel", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["panel", "code"], name="unique_respondent_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def contact(self) -> dict[str, str]:
+        from convivencia.panels import crypto
+
+        return crypto.decrypt_json(self.contact_encrypted) if self.contact_encrypted else {}
+
+    @contact.setter
+    def contact(self, value: dict[str, str]) -> None:
+        from convivencia.panels import crypto
+
+        cleaned = {k: v for k, v in value.items() if v}
+        self.contact_encrypted = crypto.encrypt_json(cleaned) if cleaned else ""
+
+    def breakdown_keys(self) -> list[str]:
+        keys = ["all"]
+        for attribute in ("sex", "age_band", "role", "area"):
+            value = getattr(self, attribute)
+            if value:
+                keys.append(f"{attribute}:{value}")
+        return keys
+
+
+def period_of(text: str) -> datetime.date:
+    """'2024-03' → 2024-03-01; ValueError otherwise."""
+    year, month = text.strip().split("-")
+    if len(year) != 4 or len(month) != 2:
+        raise ValueError(text)
+    return datetime.date(int(year), int(month), 1)
+
+
+class Wave(models.Model):
+    """One month of a panel."""
+
+    panel = models.ForeignKey(
+        Panel, verbose_name=_("panel"), on_delete=models.CASCADE, related_name="waves"
+    )
+    period = models.DateField(_("month"), help_text=_("The first day of the month."))
+    status = models.CharField(
+        _("status"), max_length=10, choices=WaveStatus.choices, default=WaveStatus.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("opened by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("closed by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("wave")
+        verbose_name_plural = _("waves")
+        ordering = ["panel", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["panel", "period"], name="one_wave_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.panel.code} {self.label}"
+
+    @property
+    def label(self) -> str:
+        return self.period.strftime("%Y-%m")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == WaveStatus.OPEN
+
+
+class Submission(models.Model):
+    """One respondent's answers in one wave."""
+
+    wave = models.ForeignKey(
+        Wave, verbose_name=_("wave"), on_delete=models.CASCADE, related_name="submissions"
+    )
+    respondent = models.ForeignKey(
+        Respondent, verbose_name=_("respondent"), on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    instance_id = models.CharField(
+        _("submission id"), max_length=100, unique=True,
+        help_text=_("KoBoToolbox _uuid, ODK KEY or meta/instanceID; a repeat is stored once."),
+    )
+    source = models.CharField(_("source"), max_length=10, choices=SubmissionSource.choices)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    enumerator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("enumerator"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "respondent"], name="one_submission_per_respondent_and_wave"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.instance_id
+
+
+class Answer(models.Model):
+    """One answer. Multiple choice: one row per option chosen. Narrow on purpose."""
+
+    submission = models.ForeignKey(
+        Submission, verbose_name=_("submission"), on_delete=models.CASCADE,
+        related_name="answers",
+    )
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT,
+                             related_name="+")
+    number = models.FloatField(_("value"), null=True, blank=True)
+    missing = models.PositiveSmallIntegerField(
+        _("missing code"), null=True, blank=True, help_text=_("88 don't know, 98 no answer")
+    )
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        indexes = [models.Index(fields=["item", "submission"])]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}={self.number if self.missing is None else self.missing}"
+
+
+class Aggregate(models.Model):
+    """Running sums for one item × wave × breakdown, kept in step with every submission.
+
+    Pages read these, never the raw answers. Sums are of scores (reverse-coding
+    applied) on the item's own scale; ``rebuild_aggregates`` recomputes them.
+    """
+
+    wave = models.ForeignKey(
+        Wave, verbose_name=_("wave"), on_delete=models.CASCADE, related_name="aggregates"
+    )
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.CASCADE,
+                             related_name="+")
+    # Denormalised so national maps and trends filter without joins.
+    item_code = models.CharField(_("item code"), max_length=40)
+    territory = models.ForeignKey(
+        "territories.Territory", verbose_name=_("territory"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    period = models.DateField(_("month"))
+    breakdown = models.CharField(_("breakdown"), max_length=40, default="all")
+    n = models.PositiveIntegerField(_("answers"), default=0)
+    n_missing = models.PositiveIntegerField(_("don't know / no answer"), default=0)
+    n_top = models.PositiveIntegerField(_("favourable answers"), default=0)
+    total = models.FloatField(_("sum"), default=0)
+    total_sq = models.FloatField(_("sum of squares"), default=0)
+    counts = models.JSONField(_("answers per code"), default=dict)
+
+    class Meta:
+        verbose_name = _("aggregate")
+        verbose_name_plural = _("aggregates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "item", "breakdown"], name="one_aggregate_per_cell"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["item_code", "period", "breakdown"]),
+            models.Index(fields=["territory", "item_code", "breakdown", "period"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wave} {self.item_code} {self.breakdown}: n={self.n}"

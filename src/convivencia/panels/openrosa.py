@@ -1,0 +1,380 @@
+"""OpenRosa endpoints for ODK Collect (and Enketo): form list, form download, submission.
+
+One server per panel: an enumerator sets ODK Collect's server URL to
+``https://<site>/panels/collect/<panel>/openrosa`` and Collect appends
+``/formList``, ``/forms/<id>.xml`` and ``/submission`` itself.
+
+Authentication is HTTP Basic (ODK Collect sends it over HTTPS) with the user's
+username and either their password or one of their API tokens. Without
+credentials the answer is 401 with ``WWW-Authenticate: Basic``, which is what
+makes Collect ask for them. A user who is not an enumerator or coordinator of the
+panel's territory gets 404, as everywhere: strangers do not learn which panels exist.
+These endpoints are exempt from CSRF: they never read the session cookie.
+
+The form is the panel's XLSForm (``xlsform.export_xlsform``) converted by pyxform
+in memory, cached until the questionnaire version, the roster or the local
+provider's name changes.
+
+Which wave a submission belongs to: the month of the interview's ``end`` (when
+the enumerator finished it, in the phone's own time zone), else of its ``today``,
+else the month the server receives it. An interview finished offline on 31 March
+and sent on 2 April is a March answer. That month's wave must exist: a closed
+wave refuses the submission (400, naming it), and a month without a wave too.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import wraps
+from typing import Any
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+from django.contrib.auth import authenticate
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from convivencia.accounts.choices import Role
+from convivencia.accounts.models import ApiToken, User
+from convivencia.panels import collection, file_import
+from convivencia.panels.choices import SubmissionSource
+from convivencia.panels.models import Panel, Wave
+
+OPENROSA_VERSION = "1.0"
+REALM = "Convivencia"
+COLLECTOR_ROLES = (Role.ENUMERATOR, Role.COORDINATOR)
+# Submissions carry no photos here: 10 MB is far more than any instance needs.
+MAX_SUBMISSION_BYTES = 10 * 1024 * 1024
+XFORMS_LIST_NS = "http://openrosa.org/xforms/xformsList"
+RESPONSE_NS = "http://openrosa.org/http/response"
+XFORMS_NS = "http://www.w3.org/2002/xforms"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+XML_CONTENT_TYPE = "text/xml; charset=utf-8"
+TOKEN_PREFIX = "cv_"  # noqa: S105 (how ApiToken.issue starts a token, not a secret)
+CACHE_SECONDS = 24 * 60 * 60
+
+OpenRosaView = Callable[..., HttpResponse]
+
+
+# --- responses -----------------------------------------------------------------------------
+
+
+def openrosa_response(message: str, status: int, nature: str = "") -> HttpResponse:
+    """An OpenRosaResponse document: ODK Collect shows its message to the enumerator."""
+    root = Element("OpenRosaResponse", xmlns=RESPONSE_NS)
+    element = SubElement(root, "message")
+    if nature:
+        element.set("nature", nature)
+    element.text = message
+    return HttpResponse(
+        tostring(root, encoding="utf-8", xml_declaration=True), status=status,
+        content_type=XML_CONTENT_TYPE,
+    )
+
+
+def _unauthorized() -> HttpResponse:
+    response = openrosa_response(_("Log in with your username and password or API token."), 401)
+    response["WWW-Authenticate"] = f'Basic realm="{REALM}"'
+    return response
+
+
+# --- authentication ------------------------------------------------------------------------
+
+
+def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _space, encoded = header.strip().partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    username, colon, password = decoded.partition(":")
+    if not colon or not username:
+        return None
+    return username, password
+
+
+def authenticate_basic(request: HttpRequest) -> User | None:
+    """The user named by HTTP Basic credentials: password or API token; None otherwise."""
+    credentials = basic_credentials(request)
+    if credentials is None:
+        return None
+    username, secret = credentials
+    if secret.startswith(TOKEN_PREFIX):
+        token = ApiToken.objects.find(secret)
+        # The username must be the token's owner: a token alone does not pick the account.
+        if token is not None and token.user.get_username() == username:
+            return token.user
+    # Goes through the authentication backends, so a wrong password is audited as usual.
+    user = authenticate(request, username=username, password=secret)
+    if user is None or not user.is_active:
+        return None
+    return user
+
+
+def openrosa_endpoint(view: OpenRosaView) -> OpenRosaView:
+    """Basic auth (401), the panel in the user's collecting scope (404), the header."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapped(request: HttpRequest, panel_code: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = authenticate_basic(request)
+        if user is None:
+            response = _unauthorized()
+        else:
+            panel = (
+                Panel.objects.visible_to(user, *COLLECTOR_ROLES)
+                .select_related("territory", "questionnaire").filter(code=panel_code).first()
+            )
+            if panel is None:
+                response = openrosa_response(_("Not found."), 404)
+            else:
+                request.user = user
+                response = view(request, panel, *args, **kwargs)
+        response["X-OpenRosa-Version"] = OPENROSA_VERSION
+        return response
+
+    return wrapped
+
+
+# --- the form ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class XForm:
+    form_id: str
+    version: str
+    name: str
+    xml: str
+    md5: str
+
+
+class FormUnavailable(Exception):
+    """The panel's form cannot be built (no roster yet, say); the message says why."""
+
+
+def _fingerprint(panel: Panel) -> str:
+    questionnaire = panel.questionnaire
+    roster = list(
+        panel.respondents.filter(is_active=True).order_by("code").values_list("code", "role")
+    )
+    shown = repr((questionnaire.pk, questionnaire.version, panel.pk, panel.code,
+                  panel.local_provider_name, roster))
+    return hashlib.sha256(shown.encode("utf-8")).hexdigest()
+
+
+def xform_for(panel: Panel) -> XForm:
+    """The panel's XForm, built from its XLSForm; cached per questionnaire version and roster."""
+    key = f"panels:xform:{_fingerprint(panel)}"
+    cached = cache.get(key)
+    if cached is not None:
+        return XForm(**cached)
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2xform import convert
+
+    from convivencia.panels import xlsform
+
+    try:
+        workbook = xlsform.export_xlsform(panel.questionnaire, panel=panel)
+        xml = convert(xlsform=workbook, file_type=".xlsx").xform
+    except (ValueError, PyXFormError) as exc:
+        raise FormUnavailable(str(exc)) from exc
+    form = _describe(xml, fallback_id=panel.code, fallback_version=str(
+        panel.questionnaire.version))
+    cache.set(key, asdict(form), CACHE_SECONDS)
+    return form
+
+
+def _describe(xml: str, *, fallback_id: str, fallback_version: str) -> XForm:
+    """Form id, version and title as the XForm states them (its primary instance)."""
+    root = fromstring(xml.encode("utf-8"))
+    instance = root.find(f".//{{{XFORMS_NS}}}instance")
+    data = next(iter(instance), None) if instance is not None else None
+    title = root.find(f".//{{{XHTML_NS}}}title")
+    return XForm(
+        form_id=(data.get("id") if data is not None else None) or fallback_id,
+        version=(data.get("version") if data is not None else None) or fallback_version,
+        name=(title.text if title is not None else None) or fallback_id,
+        xml=xml,
+        md5=hashlib.md5(xml.encode("utf-8"), usedforsecurity=False).hexdigest(),
+    )
+
+
+def _form_or_error(panel: Panel) -> XForm | HttpResponse:
+    try:
+        return xform_for(panel)
+    except FormUnavailable as exc:
+        return openrosa_response(
+            _("The form of panel %(panel)s cannot be built: %(reason)s")
+            % {"panel": panel.code, "reason": exc}, 409,
+        )
+
+
+@openrosa_endpoint
+@require_http_methods(["GET", "HEAD"])
+def form_list(request: HttpRequest, panel: Panel) -> HttpResponse:
+    form = _form_or_error(panel)
+    if isinstance(form, HttpResponse):
+        return form
+    root = Element("xforms", xmlns=XFORMS_LIST_NS)
+    wanted = request.GET.get("formID")
+    if not wanted or wanted == form.form_id:
+        entry = SubElement(root, "xform")
+        SubElement(entry, "formID").text = form.form_id
+        SubElement(entry, "name").text = form.name
+        SubElement(entry, "version").text = form.version
+        SubElement(entry, "hash").text = f"md5:{form.md5}"
+        SubElement(entry, "downloadUrl").text = request.build_absolute_uri(
+            reverse("panels_collection:xform", args=[panel.code, form.form_id])
+        )
+    return HttpResponse(
+        tostring(root, encoding="utf-8", xml_declaration=True), content_type=XML_CONTENT_TYPE
+    )
+
+
+@openrosa_endpoint
+@require_http_methods(["GET", "HEAD"])
+def form_download(request: HttpRequest, panel: Panel, form_id: str) -> HttpResponse:
+    form = _form_or_error(panel)
+    if isinstance(form, HttpResponse):
+        return form
+    if form_id != form.form_id:
+        return openrosa_response(_("Not found."), 404)
+    return HttpResponse(form.xml.encode("utf-8"), content_type=XML_CONTENT_TYPE)
+
+
+# --- submissions ---------------------------------------------------------------------------
+
+
+@dataclass
+class Instance:
+    """What a submitted XForm instance says, before any checking."""
+
+    respondent: str
+    values: dict[str, str]
+    instance_id: str
+    end: datetime.datetime | None
+    today: datetime.date | None
+
+
+def _local_name(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def parse_instance(data: bytes, item_codes: set[str]) -> Instance:
+    """Read an instance: leaves anywhere (groups nest them), matched by name.
+
+    Raises ValueError when the document is not XML.
+    """
+    try:
+        root = fromstring(data)
+    except (ParseError, DefusedXmlException) as exc:
+        raise ValueError(str(exc)) from exc
+    respondent = instance_id = end_text = today_text = ""
+    values: dict[str, str] = {}
+    for element in root.iter():
+        if len(element):
+            continue  # a group: its leaves are visited in turn
+        name = _local_name(element.tag)
+        lowered = name.lower()
+        text = (element.text or "").strip()
+        if lowered == "instanceid":
+            instance_id = instance_id or text
+        elif lowered in file_import.RESPONDENT_NAMES:
+            respondent = respondent or text
+        elif lowered == "end":
+            end_text = end_text or text
+        elif lowered == "today":
+            today_text = today_text or text
+        elif lowered in item_codes and lowered not in values:
+            values[lowered] = text
+    today = None
+    if today_text:
+        try:
+            today = datetime.date.fromisoformat(today_text[:10])
+        except ValueError:
+            today = None
+    return Instance(
+        respondent=respondent,
+        values={code: value for code, value in values.items() if value != ""},
+        instance_id=file_import.normalise_instance_id(instance_id),
+        end=file_import.parse_timestamp(end_text),
+        today=today,
+    )
+
+
+def submission_period(instance: Instance) -> datetime.date:
+    """The month a submission belongs to (see the module's docstring)."""
+    if instance.end is not None:
+        day = instance.end.date()  # in the phone's own offset, as the enumerator saw it
+    elif instance.today is not None:
+        day = instance.today
+    else:
+        day = timezone.localdate()
+    return day.replace(day=1)
+
+
+@openrosa_endpoint
+@require_http_methods(["HEAD", "POST"])
+def submission(request: HttpRequest, panel: Panel) -> HttpResponse:
+    response = _submission(request, panel)
+    response["X-OpenRosa-Accept-Content-Length"] = str(MAX_SUBMISSION_BYTES)
+    return response
+
+
+def _submission(request: HttpRequest, panel: Panel) -> HttpResponse:
+    if request.method == "HEAD":
+        return HttpResponse(status=204)
+    upload = request.FILES.get("xml_submission_file")
+    if upload is None:
+        return openrosa_response(_("The request has no xml_submission_file."), 400)
+    if upload.size and upload.size > MAX_SUBMISSION_BYTES:
+        return openrosa_response(_("The submission is too large."), 413)
+    codes = {code.lower() for code in panel.questionnaire.items.values_list("code", flat=True)}
+    try:
+        instance = parse_instance(upload.read(), codes)
+    except ValueError:
+        return openrosa_response(_("The submission is not a readable XForm instance."), 400)
+    period = submission_period(instance)
+    wave = Wave.objects.filter(panel=panel, period=period).first()
+    if wave is None:
+        return openrosa_response(
+            _("Panel %(panel)s has no open wave for %(month)s; ask a coordinator to open it.")
+            % {"panel": panel.code, "month": period.strftime("%Y-%m")}, 400,
+        )
+    raw = collection.RawSubmission(
+        respondent_code=instance.respondent, values=instance.values,
+        instance_id=instance.instance_id, submitted_at=instance.end,
+    )
+    try:
+        stored = collection.accept(
+            wave, [raw], SubmissionSource.OPENROSA, enumerator=request.user
+        )
+    except collection.Refused as exc:
+        problems = "; ".join(str(problem) for problem in exc.checked.problems)
+        return openrosa_response(
+            _("Not accepted (wave %(wave)s): %(problems)s")
+            % {"wave": wave.label, "problems": problems}, 400,
+        )
+    if stored.duplicates:
+        # ODK Collect marks a 202 as sent: the answers are here already, stored once.
+        return openrosa_response(
+            _("Already received: this submission is stored."), 202, "submit_success"
+        )
+    return openrosa_response(
+        _("Received: respondent %(code)s, wave %(wave)s.")
+        % {"code": instance.respondent, "wave": wave.label}, 201, "submit_success",
+    )

@@ -1,0 +1,153 @@
+"""Domain operations on panels: opening and closing monthly waves.
+
+Views, the import command and the jobs call these, never ``Wave.objects.create``
+directly, so that the permission rule and the audit entry cannot be forgotten.
+
+``actor=None`` means the system (a management command run by an operator on
+the server): it may open and close waves, and the audit entry names no one.
+A person must be a coordinator of the panel's territory.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from convivencia.accounts import access, audit
+from convivencia.accounts.choices import AuditAction, Role
+from convivencia.panels.choices import WaveStatus
+from convivencia.panels.models import Panel, Wave, period_of
+
+WaveHook = Callable[[Wave], None]
+
+# Called with the wave once a close has been committed (the provider digest, say).
+# Each hook runs on its own: one that fails is logged and does not stop the others.
+WAVE_CLOSED_HOOKS: list[WaveHook] = []
+
+
+class WaveClosed(ValidationError):
+    """The wave exists but is closed, and nobody asked to reopen it."""
+
+
+def parse_period(text: str) -> datetime.date:
+    """'2024-03' → 2024-03-01; ValidationError with a message for the user otherwise."""
+    try:
+        return period_of(str(text))
+    except ValueError as exc:
+        raise ValidationError(
+            _("“%(text)s” is not a month written as YYYY-MM (for example 2024-03).")
+            % {"text": text},
+            code="bad_period",
+        ) from exc
+
+
+def may_manage_waves(user, panel: Panel) -> bool:
+    """Coordinators of the panel's territory (and administrators, who hold every role)."""
+    return access.has_role(user, panel.territory, Role.COORDINATOR)
+
+
+def _check_may_manage(actor, panel: Panel) -> None:
+    if actor is not None and not may_manage_waves(actor, panel):
+        raise PermissionDenied(
+            _("Only a coordinator of %(territory)s may open or close its waves.")
+            % {"territory": panel.territory}
+        )
+
+
+def open_wave(panel: Panel, period_text: str, actor, *, reopen: bool = False) -> Wave:
+    """The panel's wave for that month, opened if needed.
+
+    Idempotent: an open wave is returned as it is. A closed wave is refused
+    (``WaveClosed``) unless ``reopen`` is asked for by a coordinator; reopening is
+    audited. The system (``actor=None``) may open a new month but not reopen one:
+    undoing a close is a person's decision, with a name in the audit log.
+    """
+    period = parse_period(period_text)
+    _check_may_manage(actor, panel)
+    with transaction.atomic():
+        wave = Wave.objects.select_for_update().filter(panel=panel, period=period).first()
+        if wave is None:
+            return _create_wave(panel, period, actor)
+        if wave.is_open:
+            return wave
+        if not reopen:
+            raise WaveClosed(
+                _("Wave %(wave)s of panel %(panel)s is closed; a coordinator can reopen it.")
+                % {"wave": wave.label, "panel": panel.code},
+                code="wave_closed",
+            )
+        if actor is None:
+            raise PermissionDenied(_("Only a coordinator may reopen a closed wave."))
+        before = {"status": wave.status, "closed_at": wave.closed_at}
+        wave.status = WaveStatus.OPEN
+        wave.closed_at = None
+        wave.closed_by = None
+        wave.save(update_fields=["status", "closed_at", "closed_by"])
+        audit.record(
+            AuditAction.UPDATE, wave, actor=actor,
+            changes={
+                "status": [before["status"], wave.status],
+                "closed_at": [before["closed_at"].isoformat() if before["closed_at"] else None,
+                              None],
+                "reopened": True,
+            },
+        )
+        return wave
+
+
+def _create_wave(panel: Panel, period: datetime.date, actor) -> Wave:
+    try:
+        # A savepoint: two requests opening the same month at once meet the unique
+        # constraint, and the loser returns the winner's wave.
+        with transaction.atomic():
+            wave = Wave.objects.create(
+                panel=panel, period=period, status=WaveStatus.OPEN, opened_by=actor,
+                opened_at=timezone.now(),
+            )
+    except IntegrityError:
+        return Wave.objects.get(panel=panel, period=period)
+    audit.record(
+        AuditAction.CREATE, wave, actor=actor,
+        changes={"panel": panel.code, "period": wave.label, "status": wave.status},
+    )
+    return wave
+
+
+def close_wave(wave: Wave, actor) -> Wave:
+    """Close a wave: no more submissions. Audited; the hooks run after the commit.
+
+    Closing a closed wave changes nothing and runs no hook.
+    """
+    _check_may_manage(actor, wave.panel)
+    with transaction.atomic():
+        # The same lock collection.accept takes: a batch being stored finishes first.
+        locked = Wave.objects.select_for_update().select_related("panel").get(pk=wave.pk)
+        if not locked.is_open:
+            return locked
+        locked.status = WaveStatus.CLOSED
+        locked.closed_at = timezone.now()
+        locked.closed_by = actor
+        locked.save(update_fields=["status", "closed_at", "closed_by"])
+        audit.record(
+            AuditAction.UPDATE, locked, actor=actor,
+            changes={"status": [WaveStatus.OPEN, WaveStatus.CLOSED]},
+        )
+        for hook in list(WAVE_CLOSED_HOOKS):
+            transaction.on_commit(_calling(hook, locked), robust=True)
+    return locked
+
+
+def _calling(hook: WaveHook, wave: Wave) -> Callable[[], None]:
+    """The hook bound to the wave, named after the hook in the log if it fails
+    (Django's robust on_commit logs the callback's ``__qualname__``)."""
+
+    def call() -> None:
+        hook(wave)
+
+    call.__qualname__ = getattr(hook, "__qualname__", repr(hook))
+    return call

@@ -1,0 +1,101 @@
+"""The perception-panel section of a territory page.
+
+Public by design: anyone may see, for each panel in the territory (and below
+it), the latest trust index per provider from the last closed wave, where the
+index rests on at least MIN_CELL_SIZE answers, with the key-informant caveat.
+Coordinators of the panel's territory also see smaller cells, and people who
+may open a panel's dashboard get a link to it. Nothing else about panels is
+public.
+
+Heavy statistics imports stay inside the functions: territories.services
+imports this module, and the territory pages must not load scipy to start.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count
+from django.urls import reverse
+
+from convivencia.accounts import access
+from convivencia.panels.choices import Provider, WaveStatus
+from convivencia.panels.models import Aggregate, Panel, Wave
+
+
+def panel_summary(territory, user=None) -> dict[str, Any]:
+    """Context keys for ``territories/_slot_panels.html``."""
+    from convivencia.panels import analysis, charts
+
+    panels = list(
+        Panel.objects.filter(territory__path__startswith=territory.path)
+        .select_related("territory").order_by("territory__name", "code")
+    )
+    signed_in = user is not None and user.is_authenticated
+    context: dict[str, Any] = {
+        "panel_summary": {
+            "panels": [],
+            "caveat": charts.caveat(),
+            "min_cell_size": charts.min_cell_size(),
+            "signed_in": signed_in,
+            # The page is rendered without the user; htmx fetches the personal version.
+            "upgrade_url": reverse("panels:territory_slot", args=[territory.pk])
+            if user is None else "",
+        }
+    }
+    if not panels:
+        return context
+    latest: dict[int, Wave] = {}
+    closed = (
+        Wave.objects.filter(panel__in=panels, status=WaveStatus.CLOSED)
+        .annotate(responses=Count("submissions")).filter(responses__gt=0).order_by("period")
+    )
+    for wave in closed:
+        latest[wave.panel_id] = wave
+    visible: set[int] = set()
+    reveal_scope = access.Scope()
+    if signed_in:
+        visible = set(
+            charts.visible_panels(user).filter(pk__in=[p.pk for p in panels])
+            .values_list("pk", flat=True)
+        )
+        reveal_scope = access.scope(user, *charts.REVEAL_ROLES)
+    rows_by_wave: dict[int, list[Aggregate]] = defaultdict(list)
+    rows = Aggregate.objects.filter(
+        wave_id__in=[wave.pk for wave in latest.values()], breakdown="all",
+        item__provider__gt="",
+    ).select_related("item")
+    for row in rows:
+        rows_by_wave[row.wave_id].append(row)
+    order = {provider: index for index, provider in enumerate(Provider.values)}
+    for panel in panels:
+        wave = latest.get(panel.pk)
+        reveal = reveal_scope.covers(panel.territory)
+        providers = []
+        if wave is not None:
+            results = [
+                analysis.result_from(row.item, row, reveal_small=reveal)
+                for row in rows_by_wave[wave.pk]
+            ]
+            smallest: dict[str, int] = {}
+            for result in results:
+                if result.mean_0_100 is not None:
+                    smallest[result.provider] = min(smallest.get(result.provider, result.n),
+                                                    result.n)
+            indices = analysis.provider_index(results)
+            for provider in sorted(indices, key=lambda p: order.get(p, 99)):
+                if indices[provider] is None:
+                    continue
+                providers.append({
+                    "label": charts.provider_label(provider, panel),
+                    "value": indices[provider],
+                    "n": smallest.get(provider),
+                })
+        context["panel_summary"]["panels"].append({
+            "panel": panel,
+            "wave": wave,
+            "providers": providers,
+            "url": reverse("panels:dashboard", args=[panel.code]) if panel.pk in visible else "",
+        })
+    return context

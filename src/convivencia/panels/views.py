@@ -1,0 +1,305 @@
+"""Panel pages: the list, a panel's dashboard, the map, the provider view, the exports.
+
+Every page reads the aggregates through ``charts`` and scopes panels with
+``Panel.objects.visible_to``: a panel outside the user's scope is a 404, exactly
+like one that does not exist. Anonymous visitors are sent to the login page
+(which tells them nothing about which panels exist); the public sees panel
+results only on territory pages (``summary.panel_summary``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseBase,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from convivencia.accounts import access
+
+# Registers send_wave_digest on wave close whenever the URLconf is loaded; the lead
+# also imports it in PanelsConfig.ready() so that workers without URLs register it.
+from convivencia.panels import charts, digest, exports, summary  # noqa: F401
+from convivencia.panels.models import Item, Panel, Wave, period_of
+from convivencia.territories.models import Territory
+
+MEASURES = ("pct", "mean")
+
+
+def _panel_or_404(request: HttpRequest, code: str, roles=charts.PANEL_VIEW_ROLES) -> Panel:
+    return get_object_or_404(charts.visible_panels(request.user, roles), code=code)
+
+
+def _wave_or_error(panel: Panel, text: str | None) -> Wave | HttpResponse | None:
+    """The wave named by ?wave=YYYY-MM (None when absent); a response when it is wrong."""
+    if not text:
+        return None
+    try:
+        period = period_of(text)
+    except ValueError:
+        return HttpResponseBadRequest(
+            _("“%(value)s” is not a month: write YYYY-MM.") % {"value": text},
+            content_type="text/plain; charset=utf-8",
+        )
+    wave = Wave.objects.filter(panel=panel, period=period).first()
+    if wave is None:
+        raise Http404
+    return wave
+
+
+@require_safe
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    panels = list(charts.visible_panels(request.user).order_by("territory__name", "code"))
+    latest = {}
+    for wave in Wave.objects.filter(panel__in=panels).order_by("period"):
+        latest[wave.panel_id] = wave
+    rows = [{"panel": panel, "latest": latest.get(panel.pk)} for panel in panels]
+    return render(request, "panels/dashboard_index.html", {
+        "rows": rows,
+        "is_provider": bool(charts.provider_memberships(request.user)),
+        "caveat": charts.caveat(),
+    })
+
+
+@require_safe
+@login_required
+def dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    panel = _panel_or_404(request, code)
+    chosen = _wave_or_error(panel, request.GET.get("wave"))
+    if isinstance(chosen, HttpResponse):
+        return chosen
+    breakdown = request.GET.get("breakdown", "all") or "all"
+    if not charts.valid_breakdown(breakdown):
+        return HttpResponseBadRequest(
+            _("“%(value)s” is not a breakdown.") % {"value": breakdown},
+            content_type="text/plain; charset=utf-8",
+        )
+    measure = request.GET.get("measure", "pct")
+    if measure not in MEASURES:
+        measure = "pct"
+    return render(request, "panels/dashboard.html", dashboard_context(
+        request.user, panel, chosen, breakdown, measure
+    ))
+
+
+def dashboard_context(user, panel: Panel, chosen: Wave | None, breakdown: str,
+                      measure: str) -> dict[str, Any]:
+    """Everything the dashboard shows, in a bounded number of queries whatever the waves."""
+    reveal = charts.reveals_small_cells(user, panel)
+    waves = charts.waves_of(panel)
+    if chosen is not None:
+        chosen = next(wave for wave in waves if wave.pk == chosen.pk)
+    wave, previous = charts.latest_pair(waves, chosen)
+    items = charts.items_by_code(panel)
+    results = charts.results_by_wave(waves, breakdown, reveal_small=reveal)
+    context: dict[str, Any] = {
+        "panel": panel,
+        "waves": waves,
+        "wave": wave,
+        "previous": previous,
+        "breakdown": breakdown,
+        "breakdown_label": charts.breakdown_label(breakdown),
+        "breakdown_groups": charts.breakdown_options(panel),
+        "measure": measure,
+        "reveal": reveal,
+        "min_cell_size": charts.min_cell_size(),
+        "caveat": charts.caveat(),
+        "can_export_aggregates": access.has_role(
+            user, panel.territory, *charts.AGGREGATE_EXPORT_ROLES
+        ),
+        "can_export_respondents": access.has_role(
+            user, panel.territory, *charts.RESPONDENT_EXPORT_ROLES
+        ),
+        "local_items": [item for item in items.values() if item.is_local],
+    }
+    trend_waves = charts.answered(waves)
+    context["trend"] = charts.trend_series(
+        panel, charts.trust_items(items, primary_only=True), trend_waves, results
+    )
+    context["trend_rows"] = _trend_table(context["trend"])
+    context["trend_strings"] = {
+        "pct": _("% trusting"), "mean": _("Mean 0–100"), "interval": _("95% interval"),
+        "answers": _("answers"),
+    }
+    if wave is None:
+        return context
+    # The paired tests are for the whole panel; a breakdown shows plain differences.
+    changes = None
+    if previous is not None and breakdown == "all":
+        changes = charts.changes_between(wave, previous)
+    context["comparison"] = charts.comparison(
+        panel, items, results[wave.pk], results[previous.pk] if previous else None,
+        changes, reveal_small=reveal,
+    )
+    context["paired"] = changes is not None
+    context["concerns"] = charts.top_concerns(items, results[wave.pk].get(charts.PROBLEMS_ITEM))
+    problems = items.get(charts.PROBLEMS_ITEM)
+    context["concerns_item"] = charts.item_text(problems, panel) if problems else ""
+    context["concerns_result"] = results[wave.pk].get(charts.PROBLEMS_ITEM)
+    context["retention"] = list(zip(charts.retention(panel, waves), waves, strict=True))
+    return context
+
+
+def _trend_table(trend: dict[str, Any]) -> list[dict[str, Any]]:
+    """The chart's figures as table rows (the accessible and no-JavaScript version)."""
+    rows = []
+    for index, label in enumerate(trend["labels"]):
+        cells = []
+        for series in trend["series"]:
+            cells.append({
+                "pct": series["pct"][index], "pct_low": series["pct_low"][index],
+                "pct_high": series["pct_high"][index], "mean": series["mean"][index],
+                "n": series["n"][index],
+            })
+        rows.append({"wave": label, "cells": cells})
+    return rows
+
+
+@require_safe
+@login_required
+def provider(request: HttpRequest) -> HttpResponse:
+    """A liaison's institution, in every panel of their territories; aggregates only."""
+    if not charts.provider_memberships(request.user):
+        raise Http404
+    sections = []
+    for panel, institutions in charts.provider_panels(request.user):
+        rows = charts.provider_rows(panel, institutions)
+        sections.append({"panel": panel, "rows": rows,
+                         "flagged": any(row.change and row.change.flagged for row in rows),
+                         "institutions": [charts.provider_label(p, panel)
+                                          for p in sorted(institutions)]})
+    # Panels with a significant change first (the sort keeps territory order otherwise).
+    sections.sort(key=lambda section: not section["flagged"])
+    return render(request, "panels/provider.html", {
+        "sections": sections,
+        "caveat": charts.caveat(),
+        "min_cell_size": charts.min_cell_size(),
+    })
+
+
+@require_safe
+@login_required
+def map_view(request: HttpRequest) -> HttpResponse:
+    if not charts.visible_panels(request.user).exists():
+        raise Http404
+    choices = charts.map_choices(request.user)
+    item_code = request.GET.get("item") or (choices["items"][0].code if choices["items"] else "")
+    period_text = request.GET.get("period") or (
+        choices["periods"][0].strftime("%Y-%m") if choices["periods"] else ""
+    )
+    problem = _map_problem(item_code, period_text, choices)
+    if problem:
+        return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
+    regions = charts.map_regions(request.user)
+    within = _within(request, regions)
+    if isinstance(within, HttpResponse):
+        return within
+    period = period_of(period_text) if period_text else None
+    cells = charts.map_cells(request.user, item_code, period) if period else []
+    item = next((i for i in choices["items"] if i.code == item_code), None)
+    primary = charts.primary_codes({option.code: option for option in choices["items"]})
+    return render(request, "panels/map.html", {
+        "choices": choices,
+        "item_options": _item_options(choices["items"], primary),
+        "map_strings": {
+            "no_data": _("No data"),
+            "suppressed": _("Fewer than %(k)s answers: withheld") % {
+                "k": charts.min_cell_size()},
+            "answers": _("answers"),
+            "favourable": _("favourable"),
+        },
+        "item": item,
+        "item_label": charts.item_label(item, primary=item.code in primary) if item else "",
+        "item_code": item_code,
+        "period": period,
+        "period_text": period_text,
+        "regions": regions,
+        "within": within,
+        "cells": [cell for cell in cells if within is None or cell.path.startswith(within.path)],
+        "legend": charts.map_legend(),
+        "no_data_colour": charts.NO_DATA_COLOUR,
+        "min_cell_size": charts.min_cell_size(),
+        "caveat": charts.caveat(),
+    })
+
+
+def _item_options(items: list[Item], primary: set[str]) -> list[dict[str, str]]:
+    """The map's item choices: "Trust: <institution>" for trust items, the wording else."""
+    return [
+        {"code": item.code,
+         "label": _("Trust: %(provider)s") % {"provider": charts.item_label(item)}
+         if item.code in primary else charts.item_text(item)}
+        for item in items
+    ]
+
+
+def _map_problem(item_code: str, period_text: str, choices: dict[str, Any]) -> str:
+    if period_text:
+        try:
+            period_of(period_text)
+        except ValueError:
+            return _("“%(value)s” is not a month: write YYYY-MM.") % {"value": period_text}
+    if item_code and item_code not in {item.code for item in choices["items"]}:
+        return _("“%(value)s” is not an item with a favourable threshold in your panels.") % {
+            "value": item_code}
+    return ""
+
+
+def _within(request: HttpRequest, regions: list[Territory]) -> Territory | HttpResponse | None:
+    text = request.GET.get("within")
+    if not text:
+        return None
+    found = next((region for region in regions if str(region.pk) == text), None)
+    if found is None:
+        return HttpResponseBadRequest(
+            _("“%(value)s” is not one of the regions on the map.") % {"value": text},
+            content_type="text/plain; charset=utf-8",
+        )
+    return found
+
+
+@require_safe
+@login_required
+def map_data(request: HttpRequest) -> HttpResponseBase:
+    """The map's GeoJSON: boundaries with the value, or the no-data status, of each."""
+    choices = charts.map_choices(request.user)
+    item_code = request.GET.get("item", "")
+    period_text = request.GET.get("period", "")
+    problem = _map_problem(item_code, period_text, choices)
+    if problem or not item_code or not period_text:
+        return JsonResponse({"error": problem or _("Choose an item and a month.")}, status=400)
+    within = _within(request, charts.map_regions(request.user))
+    if isinstance(within, HttpResponse):
+        return JsonResponse({"error": within.content.decode()}, status=400)
+    return JsonResponse(charts.map_geojson(request.user, item_code, period_of(period_text),
+                                           within))
+
+
+@require_safe
+@login_required
+def export(request: HttpRequest, code: str, kind: str) -> HttpResponseBase:
+    """Respondent-level files for coordinators; aggregates for coordinators and analysts."""
+    roles = (charts.RESPONDENT_EXPORT_ROLES if kind in exports.RESPONDENT_LEVEL
+             else charts.AGGREGATE_EXPORT_ROLES)
+    panel = _panel_or_404(request, code, roles)
+    return exports.response(request, panel, kind,
+                            reveal_small=charts.reveals_small_cells(request.user, panel))
+
+
+@require_safe
+def territory_slot(request: HttpRequest, pk: int) -> HttpResponse:
+    """The territory page's panel section for the signed-in user (fetched by htmx)."""
+    territory = get_object_or_404(Territory, pk=pk)
+    context = summary.panel_summary(territory, request.user)
+    context["territory"] = territory
+    return render(request, "panels/_territory_slot.html", context)

@@ -1,0 +1,124 @@
+"""The one validation path: every problem named, nothing dropped, nothing stored twice."""
+
+import pytest
+
+from convivencia.panels import aggregates, collection
+from convivencia.panels.choices import SubmissionSource, WaveStatus
+from convivencia.panels.models import Aggregate, Answer, Submission
+from tests.factories import make_colombia
+from tests.panels.builders import make_panel, make_wave, raw
+
+WEB = SubmissionSource.WEB
+
+
+@pytest.fixture
+def wave(db):
+    panel = make_panel(make_colombia().popayan)
+    return make_wave(panel, "2024-03")
+
+
+def test_a_valid_submission_is_stored_with_its_answers_and_aggregates(wave):
+    stored = collection.accept(wave, [raw("R001", B18=6, AOJ11=2, VIC1=1, VIC1_REPORT=0,
+                                          PROBLEMS="1 3")], WEB)
+    assert stored.created == 1
+    assert Answer.objects.count() == 6  # two options for PROBLEMS
+    row = Aggregate.objects.get(wave=wave, item_code="B18", breakdown="all")
+    assert (row.n, row.n_top, row.total) == (1, 1, 6)
+    assert Aggregate.objects.filter(wave=wave, item_code="B18", breakdown="sex:female").exists()
+
+
+def test_item_codes_match_regardless_of_case_and_labels_are_accepted(wave):
+    collection.accept(wave, [raw("r001", b18="6", vic1="Sí", problems="Hurto")], WEB)
+    assert Submission.objects.get().respondent.code == "R001"
+    assert Aggregate.objects.get(item_code="VIC1", breakdown="all").n_top == 1
+
+
+def test_dont_know_and_no_answer_never_enter_averages(wave):
+    collection.accept(wave, [raw("R001", B18=88), raw("R002", B18=98), raw("R003", B18=7)], WEB)
+    row = Aggregate.objects.get(item_code="B18", breakdown="all")
+    assert (row.n, row.n_missing, row.total) == (1, 2, 7)
+    assert row.counts == {"88": 1, "98": 1, "7": 1}
+
+
+@pytest.mark.parametrize(
+    ("submission", "column", "words"),
+    [
+        (raw("R001", B18=8, row=2), "B18", "outside the scale"),
+        (raw("R001", B18="mucha", row=2), "B18", "is not an answer"),
+        (raw("R999", B18=5, row=2), "respondent", "unknown respondent code"),
+        (raw("R001", VIC1=0, VIC1_REPORT=1, row=2), "VIC1_REPORT", "does not apply"),
+        (raw("R001", PROBLEMS="1 9", row=2), "PROBLEMS", "not an option"),
+    ],
+)
+def test_a_bad_value_is_refused_with_a_message_naming_row_and_column(wave, submission, column,
+                                                                      words):
+    with pytest.raises(collection.Refused) as refused:
+        collection.accept(wave, [submission], WEB)
+    problem = refused.value.checked.problems[0]
+    assert (problem.row, problem.column) == (2, column)
+    assert words in problem.message
+    assert Submission.objects.count() == 0
+
+
+def test_a_closed_wave_refuses_submissions(wave):
+    wave.status = WaveStatus.CLOSED
+    wave.save()
+    with pytest.raises(collection.Refused, match="closed"):
+        collection.accept(wave, [raw("R001", B18=5)], WEB)
+
+
+def test_a_submission_seen_twice_is_stored_once(wave):
+    first = raw("R001", "uuid:same", B18=5)
+    collection.accept(wave, [first], WEB)
+    again = collection.accept(wave, [first, raw("R001", "uuid:same", B18=5)], WEB)
+    assert (again.created, again.duplicates) == (0, 2)
+    assert Submission.objects.count() == 1
+    assert Aggregate.objects.get(item_code="B18", breakdown="all").n == 1
+
+
+def test_a_respondent_answers_a_wave_only_once(wave):
+    collection.accept(wave, [raw("R001", B18=5)], WEB)
+    with pytest.raises(collection.Refused, match="already answered"):
+        collection.accept(wave, [raw("R001", B18=6)], WEB)
+
+
+def test_a_batch_is_all_or_nothing_unless_the_valid_rows_are_accepted(wave):
+    batch = [raw("R001", B18=5, row=2), raw("R002", B18=9, row=3)]
+    with pytest.raises(collection.Refused):
+        collection.accept(wave, batch, WEB)
+    assert Submission.objects.count() == 0
+    stored = collection.accept(wave, batch, WEB, accept_valid=True)
+    assert stored.created == 1
+    [(rejected, problems)] = stored.rejected
+    assert rejected.row == 3 and problems[0].column == "B18"
+
+
+def test_aggregates_kept_on_every_submission_match_a_rebuild_from_raw_answers(wave):
+    for number in range(1, 11):
+        collection.accept(wave, [raw(f"R{number:03d}", B18=(number % 7) + 1, AOJ11=number % 4 + 1,
+                                     VIC1=number % 2, PROBLEMS=str(number % 3 + 1))], WEB)
+    assert aggregates.mismatches([wave]) == []
+    before = {(r.item_code, r.breakdown): (r.n, r.total, r.counts)
+              for r in Aggregate.objects.filter(wave=wave)}
+    aggregates.rebuild([wave])
+    after = {(r.item_code, r.breakdown): (r.n, r.total, r.counts)
+             for r in Aggregate.objects.filter(wave=wave)}
+    assert before == after
+
+
+def test_a_tampered_aggregate_is_caught(wave):
+    collection.accept(wave, [raw("R001", B18=5)], WEB)
+    Aggregate.objects.filter(item_code="B18", breakdown="all").update(n=3)
+    assert len(aggregates.mismatches([wave])) == 1
+
+
+def test_the_check_and_rebuild_commands_find_and_mend_a_difference(wave):
+    from django.core.management import CommandError, call_command
+
+    collection.accept(wave, [raw("R001", B18=5)], WEB)
+    call_command("check_aggregates")
+    Aggregate.objects.filter(item_code="B18", breakdown="all").update(total=1)
+    with pytest.raises(CommandError, match="differ"):
+        call_command("check_aggregates")
+    call_command("rebuild_aggregates")
+    call_command("check_aggregates")

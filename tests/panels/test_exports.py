@@ -1,0 +1,129 @@
+"""Exports: who may download what, what the files hold, and the audit trail."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from convivencia.accounts.choices import AuditAction
+from convivencia.accounts.models import AuditEntry
+from convivencia.panels import collection
+from convivencia.panels.choices import SubmissionSource
+from tests.panels.builders import raw
+from tests.panels.test_dashboard import SIZE, answers, get, make_world, open_wave
+
+
+@pytest.fixture
+def world(db):
+    return make_world()
+
+
+def content(response) -> str:
+    return b"".join(response.streaming_content).decode()
+
+
+def rows_of(response) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(content(response))))
+
+
+@pytest.mark.parametrize(
+    ("persona", "kind", "expected"),
+    [
+        (None, "long.csv", 302),
+        ("nadia", "long.csv", 404),
+        ("pablo", "long.csv", 404),  # providers never get respondent-level data
+        ("lucia", "long.csv", 404),
+        ("ana", "long.csv", 404),  # analysts get aggregates only
+        ("ana", "wide.csv", 404),
+        ("ana", "wide.xlsx", 404),
+        ("camila", "long.csv", 200),
+        ("camila", "wide.csv", 200),
+        ("camila", "wide.xlsx", 200),
+        (None, "aggregates.csv", 302),
+        ("pablo", "aggregates.csv", 404),
+        ("ana", "aggregates.csv", 200),
+        ("camila", "aggregates.csv", 200),
+        ("pedro", "aggregates.csv", 404),  # other territory
+        ("camila", "answers.json", 404),  # no such format
+    ],
+)
+def test_export_access_matrix(client, world, persona, kind, expected):
+    response = get(client, world, persona, f"/panels/popayan/export/{kind}")
+    assert response.status_code == expected
+
+
+def test_an_analyst_cannot_export_another_territorys_panel(client, world):
+    assert get(client, world, "camila", "/panels/pasto/export/aggregates.csv").status_code == 404
+
+
+def test_the_tidy_long_file_has_one_row_per_answer_and_keeps_missing_codes(client, world):
+    wave = open_wave(world.panel, "2024-03")
+    collection.accept(wave, [raw("R001", **answers(B18=88, PROBLEMS="2 4 9"))],
+                      SubmissionSource.WEB)
+    response = get(client, world, "camila", "/panels/popayan/export/long.csv")
+    assert response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    rows = rows_of(response)
+    assert list(rows[0]) == ["respondent", "territory", "wave", "item", "value"]
+    march = [row for row in rows if row["wave"] == "2024-03"]
+    assert {"respondent": "R001", "territory": "19001", "wave": "2024-03", "item": "B18",
+            "value": "88"} in march
+    assert [row["value"] for row in march if row["item"] == "PROBLEMS"] == ["2", "4", "9"]
+    january_b18 = [row for row in rows if row["wave"] == "2024-01" and row["item"] == "B18"]
+    assert len(january_b18) == SIZE
+
+
+def test_the_wide_file_has_one_row_per_submission_with_labels(client, world, settings):
+    settings.LANGUAGE_CODE = "es"
+    response = get(client, world, "camila", "/panels/popayan/export/wide.csv")
+    rows = rows_of(response)
+    assert len(rows) == 2 * SIZE
+    first = rows[0]
+    assert first["respondent"] == "R001" and first["wave"] == "2024-01"
+    assert first["VIC1"] == "No"  # the label, in the active language (Spanish)
+    assert first["B18"] == "7 – Mucho"
+    assert first["PROBLEMS"] == "Robos y hurtos | Grupos armados"
+    assert first["sex"] == "Mujer" or first["sex"] == "Female"
+
+
+def test_the_spreadsheet_holds_the_wide_table_and_a_codebook(client, world):
+    response = get(client, world, "camila", "/panels/popayan/export/wide.xlsx")
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    answers_sheet, codebook = workbook.worksheets
+    table = list(answers_sheet.iter_rows(values_only=True))
+    assert table[0][0] == "respondent" and len(table) == 2 * SIZE + 1
+    codes = [row[0] for row in codebook.iter_rows(min_row=2, values_only=True)]
+    assert "B18" in codes and "PROBLEMS" in codes
+
+
+@pytest.mark.parametrize("kind", ["long.csv", "wide.csv", "wide.xlsx"])
+def test_every_respondent_level_export_is_audited(client, world, kind):
+    response = get(client, world, "camila", f"/panels/popayan/export/{kind}")
+    assert response.status_code == 200
+    entry = AuditEntry.objects.about(world.panel).get(action=AuditAction.EXPORT)
+    assert entry.actor == world.camila and entry.changes == {"format": kind}
+
+
+def test_the_aggregates_export_is_not_audited_and_holds_no_respondent_code(client, world):
+    text = content(get(client, world, "ana", "/panels/popayan/export/aggregates.csv"))
+    assert not AuditEntry.objects.filter(action=AuditAction.EXPORT).exists()
+    assert "R001" not in text
+
+
+def test_small_cells_are_blank_in_the_analysts_aggregates_but_not_the_coordinators(
+    client, world, settings
+):
+    settings.MIN_CELL_SIZE = SIZE // 2 + 1
+
+    def female_b18(persona: str) -> dict[str, str]:
+        rows = rows_of(get(client, world, persona, "/panels/popayan/export/aggregates.csv"))
+        return next(row for row in rows if row["item"] == "B18" and row["wave"] == "2024-01"
+                    and row["breakdown"] == "sex:female")
+
+    hidden = female_b18("ana")
+    assert hidden["suppressed"] == "1" and hidden["pct_trust"] == "" and hidden["counts"] == ""
+    shown = female_b18("camila")
+    assert shown["suppressed"] == "0" and float(shown["pct_trust"]) == 100
