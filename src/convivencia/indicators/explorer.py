@@ -1,0 +1,330 @@
+"""The explorer's numbers: every child territory's rate for a map, one territory's rates
+over time, in a bounded number of queries.
+
+``rates.compute`` answers one territory and one period in four or five queries;
+a map of Colombia's 1,122 municipalities would take thousands. The functions
+here load the same inputs once (the ``Total`` rows below the territory, the
+territory tree, the populations) and then apply the rules of ``rates.compute``
+to them unchanged: a territory's own values, else its children's; the exact
+period, else the finest periods inside it; sources never mixed; the national
+office's population before the World Bank's; the exact Poisson interval. The
+tests check that every number, warning and method text is identical to
+``rates.compute`` for each territory, so there is one way to compute a rate,
+evaluated in two ways.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from convivencia.indicators import rates
+from convivencia.indicators.choices import DenominatorKind, PeriodType
+from convivencia.indicators.models import Indicator, Total
+from convivencia.indicators.periods import Period, parse
+from convivencia.indicators.rates import Rate
+from convivencia.territories.models import Population, Territory
+
+# Sequential palette (ColorBrewer YlOrRd, 5 classes): light = low, dark = high, and
+# it stays readable for the common forms of colour blindness.
+PALETTE = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+NO_DATA_COLOUR = "#bdbdbd"
+CLASSES = len(PALETTE)
+# Periods offered by the explorer, and how many a trend may hold (20 years of months).
+PERIOD_TYPES = (PeriodType.YEAR, PeriodType.QUARTER, PeriodType.MONTH)
+MAX_PERIODS = 240
+
+# (period code, period type, value, source) as stored in Total.
+Row = tuple[str, str, float, str]
+
+
+# Periods
+
+
+def periods_between(first: Period, last: Period) -> list[Period]:
+    """Every year, quarter or month from ``first`` to ``last`` (both included, same type)."""
+    if first.type != last.type or first.type not in PERIOD_TYPES:
+        raise ValueError("both ends must be years, quarters or months of the same type")
+    found: list[Period] = []
+    current = first
+    while current.start <= last.start:
+        found.append(current)
+        if len(found) > MAX_PERIODS:
+            raise ValueError(f"more than {MAX_PERIODS} periods")
+        current = _next(current)
+    return found
+
+
+def _next(period: Period) -> Period:
+    return containing(period.end + datetime.timedelta(days=1), period.type)
+
+
+def containing(day: datetime.date, period_type: str) -> Period:
+    """The year, quarter or month that contains ``day``."""
+    if period_type == PeriodType.YEAR:
+        return parse(str(day.year))
+    if period_type == PeriodType.QUARTER:
+        return parse(f"{day.year}Q{(day.month - 1) // 3 + 1}")
+    if period_type == PeriodType.MONTH:
+        return parse(f"{day.year}-{day.month:02d}")
+    raise ValueError(f"{period_type!r} is not a year, quarter or month")
+
+
+def span(first: Period, last: Period) -> Period:
+    """One period covering ``first`` to ``last``: a standard code when there is one.
+
+    January to December 2024 is "2024" (so a yearly value stored as "2024" is used
+    as it is, exactly as rates.compute would for "2024"); any other range gets an
+    ISO 8601-style interval code "2024-01/2024-06", which matches no stored value,
+    so the finer periods inside it are summed.
+    """
+    if first == last:
+        return first
+    start, end = first.start, last.end
+    if start.month == 1 and start.day == 1 and end.month == 12 and end.day == 31 \
+            and start.year == end.year:
+        return parse(str(start.year))
+    if start.year == end.year and start.day == 1 and (start.month - 1) % 3 == 0:
+        quarter = parse(f"{start.year}Q{(start.month - 1) // 3 + 1}")
+        if quarter.end == end:
+            return quarter
+    return Period(f"{first.code}/{last.code}", first.type, start, end)
+
+
+# Batched rates
+
+
+@dataclass
+class _Inputs:
+    """What rates.compute reads, loaded once for a subtree."""
+
+    children: dict[int, list[int]]
+    # period index → territory id → rows of that territory inside that period
+    rows: dict[int, dict[int, list[Row]]]
+    populations: dict[int, list[tuple[int, float, str]]]
+
+
+def _load(indicator: Indicator, root: Territory, periods: Sequence[Period],
+          population_of: Iterable[int]) -> _Inputs:
+    """Three queries: the tree below ``root``, its totals, the populations wanted.
+
+    ``periods`` must not overlap (a trend's periods, or a single span), so each
+    stored total falls inside at most one of them.
+    """
+    children = rates._subtree(root)
+    starts = [period.start for period in periods]
+    rows: dict[int, dict[int, list[Row]]] = defaultdict(lambda: defaultdict(list))
+    totals = Total.objects.filter(
+        element_id=indicator.numerator_id, start__gte=min(starts),
+        end__lte=max(period.end for period in periods),
+        territory__path__startswith=root.path,
+    ).values_list("territory_id", "period", "period_type", "value", "source", "start", "end")
+    for territory_id, code, period_type, value, source, start, end in totals.iterator(
+        chunk_size=10_000
+    ):
+        index = bisect.bisect_right(starts, start) - 1
+        if index >= 0 and end <= periods[index].end:
+            rows[index][territory_id].append((code, period_type, value, source))
+    populations: dict[int, list[tuple[int, float, str]]] = defaultdict(list)
+    for territory_id, year, value, source in Population.objects.filter(
+        territory_id__in=list(population_of)
+    ).order_by().values_list("territory_id", "year", "value", "source"):
+        populations[territory_id].append((year, value, source))
+    return _Inputs(children=children, rows=rows, populations=populations)
+
+
+def _descendants(pk: int, children: dict[int, list[int]]) -> list[int]:
+    found, stack = [], [pk]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+def _rate(indicator: Indicator, territory: Territory, period: Period, source: str | None,
+          rows: dict[int, list[Row]], inputs: _Inputs) -> Rate:
+    """rates.compute on loaded inputs (same steps, same order, same texts)."""
+    rate = Rate(indicator=indicator.code, territory_id=territory.pk, territory=territory.name,
+                period=period.code, source=None, numerator=None, denominator=None, value=None,
+                ci_low=None, ci_high=None, factor=indicator.factor)
+    subtree = _descendants(territory.pk, inputs.children)
+    present = {row[3] for pk in subtree for row in rows.get(pk, ())}
+    sources = [candidate for candidate in rates.SOURCE_PRIORITY if candidate in present]
+    if source is None:
+        source = sources[0] if sources else None
+    if source is None or source not in sources:
+        rate.warnings.append(_("No data for this territory and period."))
+        return rate
+    rate.source = source
+    by_territory: dict[int, list[tuple[str, str, float]]] = {}
+    for pk in subtree:
+        own = [(code, kind, value) for code, kind, value, row_source in rows.get(pk, ())
+               if row_source == source]
+        if own:
+            by_territory[pk] = own
+    counted = rates.count_from(territory.pk, by_territory, inputs.children, period)
+    rate.numerator = counted.value
+    coverage = rates._coverage_warning(counted.periods, period)
+    if coverage:
+        rate.warnings.append(coverage)
+    if counted.value < rates.SMALL_COUNT:
+        rate.warnings.append(_("Small count (%(n)s): the rate is unstable; read the interval.")
+                             % {"n": int(counted.value)})
+    if indicator.denominator_kind == DenominatorKind.NONE:
+        rate.value = counted.value
+        rate.ci_low, rate.ci_high = rates.poisson_interval(counted.value)
+        rate.method = _("A count of %(element)s from %(source)s.") % {
+            "element": indicator.numerator.code, "source": source}
+        return rate
+    denominator, population_source, year, warnings = rates.population_from(
+        territory, inputs.populations.get(territory.pk, []), period
+    )
+    rate.warnings.extend(warnings)
+    rate.population_source, rate.population_year = population_source, year
+    if not denominator:
+        return rate
+    rate.denominator = denominator
+    low, high = rates.poisson_interval(counted.value)
+    rate.value = counted.value / denominator * indicator.factor
+    rate.ci_low = low / denominator * indicator.factor
+    rate.ci_high = high / denominator * indicator.factor
+    rate.method = _(
+        "%(numerator)s %(element)s (%(source)s, %(territories)s territories with data) / "
+        "%(population)s inhabitants (%(pop_source)s, %(year)s) × %(factor)s; "
+        "exact Poisson 95%% interval."
+    ) % {
+        "numerator": f"{counted.value:,.0f}", "element": indicator.numerator.code,
+        "source": source, "territories": counted.territories,
+        "population": f"{denominator:,.0f}", "pop_source": population_source, "year": year,
+        "factor": f"{indicator.factor:,}",
+    }
+    return rate
+
+
+# Quantile classes
+
+
+@dataclass
+class Class:
+    """One colour of the map: values from ``low`` to ``high`` (both included)."""
+
+    low: float
+    high: float
+    colour: str
+
+
+def quantile_classes(values: Iterable[float | None], classes: int = CLASSES) -> list[Class]:
+    """Up to ``classes`` classes holding about as many territories each.
+
+    Ties collapse classes (five territories with two distinct values give two
+    classes), so a class is never empty and a legend never shows a colour that
+    is not on the map.
+    """
+    known = sorted(value for value in values if value is not None)
+    if not known:
+        return []
+    distinct = len(set(known))
+    wanted = min(classes, distinct)
+    if wanted == 1:
+        return [Class(known[0], known[-1], PALETTE[-1])]
+    cuts = statistics.quantiles(known, n=wanted, method="inclusive")
+    found: list[Class] = []
+    for upper in sorted({*cuts, known[-1]}):
+        above = found[-1].high if found else None
+        members = [value for value in known if value <= upper and (above is None or value > above)]
+        if members:
+            found.append(Class(members[0], members[-1], ""))
+    # Spread the palette over however many classes there are: 2 classes → lightest and darkest.
+    for index, item in enumerate(found):
+        position = round(index * (len(PALETTE) - 1) / max(1, len(found) - 1))
+        item.colour = PALETTE[position]
+    return found
+
+
+def class_of(value: float | None, classes: Sequence[Class]) -> int | None:
+    if value is None:
+        return None
+    for index, item in enumerate(classes):
+        if value <= item.high:
+            return index
+    return len(classes) - 1 if classes else None
+
+
+# What the explorer shows
+
+
+@dataclass
+class Choropleth:
+    """The children's rates (ordered by name), the parent's own, and the map's classes."""
+
+    parent: Territory
+    period: Period
+    territories: list[Territory]
+    rates: list[Rate]
+    total: Rate
+    classes: list[Class] = field(default_factory=list)
+
+    def rows(self) -> list[tuple[Territory, Rate, int | None]]:
+        return [
+            (territory, rate, class_of(rate.value, self.classes))
+            for territory, rate in zip(self.territories, self.rates, strict=True)
+        ]
+
+
+def choropleth(indicator: Indicator, parent: Territory, period: Period,
+               source: str | None) -> Choropleth:
+    """Every child of ``parent``: its rate, as rates.compute would give it, in six queries.
+
+    With ``source=None`` each territory takes its first available source, as
+    rates.compute does; the explorer passes one source so that a map never
+    mixes police figures in one place with forensic ones in the next.
+    """
+    territories = list(parent.children.prefetch_related("codes").order_by("name", "pk"))
+    inputs = _load(indicator, parent, [period],
+                   [parent.pk, *[territory.pk for territory in territories]])
+    rows = inputs.rows.get(0, {})
+    child_rates = [
+        _rate(indicator, territory, period, source, rows, inputs) for territory in territories
+    ]
+    total = _rate(indicator, parent, period, source, rows, inputs)
+    classes = quantile_classes(rate.value for rate in child_rates)
+    return Choropleth(parent=parent, period=period, territories=territories, rates=child_rates,
+                      total=total, classes=classes)
+
+
+def trend(indicator: Indicator, territory: Territory, periods: Sequence[Period],
+          source: str | None) -> list[Rate]:
+    """The territory's rate for each period (consecutive, not overlapping), in three queries."""
+    if not periods:
+        return []
+    ordered = sorted(periods, key=lambda period: period.start)
+    inputs = _load(indicator, territory, ordered, [territory.pk])
+    by_code = {
+        period.code: _rate(indicator, territory, period, source, inputs.rows.get(index, {}),
+                           inputs)
+        for index, period in enumerate(ordered)
+    }
+    return [by_code[period.code] for period in periods]
+
+
+def trend_chart(rates_over_time: Sequence[Rate]) -> dict:
+    """Chart.js data for a rate with its interval band (gaps where there is no rate)."""
+    return {
+        "labels": [rate.period for rate in rates_over_time],
+        "value": [_rounded(rate.value) for rate in rates_over_time],
+        "low": [_rounded(rate.ci_low) for rate in rates_over_time],
+        "high": [_rounded(rate.ci_high) for rate in rates_over_time],
+        "numerator": [rate.numerator for rate in rates_over_time],
+    }
+
+
+def _rounded(value: float | None) -> float | None:
+    # Four significant decimals are more than a chart can show; they keep the page small.
+    return None if value is None else round(value, 4)

@@ -1,0 +1,285 @@
+"""The explorer's selection as files: CSV and XLSX of the table, DHIS2 data values.
+
+CSV and XLSX hold exactly the rows of the explorer's table (each territory,
+then the parent's total), built by ``table_rows`` from the same ``Choropleth``
+the page shows, with every column a reader needs to check a rate: numerator,
+denominator, population source and year, interval, warnings.
+
+DHIS2 (``dataValueSets`` JSON)
+------------------------------
+
+The export carries the stored data values behind the table (the numerator's
+current values below the parent, for the chosen source and range), not rates:
+DHIS2 computes its own indicators from data values.
+
+- ``dataElement``: the element's ``dhis2_uid``; an element without one is sent
+  by its code, and the payload says ``dataElementIdScheme: CODE``.
+- ``period``: DHIS2's format: ``2024``, ``2024Q1``, ``202403``, ``2024W5``, ``20240315``.
+- ``orgUnit``: the territory's code under the ``dhis2`` scheme (an organisation
+  unit uid), or with ``org_unit_scheme=divipola`` (or iso, inegi, ibge) its code
+  under that scheme, sent with ``orgUnitIdScheme: CODE``: the receiving instance
+  must hold those codes on its organisation units.
+- ``categoryOptionCombo`` from sex and age group (``CATEGORY_OPTION_COMBOS``
+  below), sent by code (``categoryOptionComboIdScheme: CODE``). A value without
+  sex or age group has none, which DHIS2 reads as its default combination. The
+  receiving instance needs category option combinations with these codes, or
+  this table edited to its own. Weapon and crime subtype have no category here:
+  values differing only in those are summed, since DHIS2 would otherwise keep
+  only the last of them.
+
+Nothing is dropped silently: ``dhis2_check`` lists every territory without a
+code under the chosen scheme, every element without a uid and every
+disaggregation without a combination, and the download refuses (400) while a
+value cannot be placed, unless the user, having read the list, asks for those
+values to be left out (``exclude_missing=1``); the response then says how many
+were left out (``X-Excluded-Values``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from convivencia.indicators.choices import AgeGroup, PeriodType, Sex, Source
+from convivencia.indicators.explorer import Choropleth
+from convivencia.indicators.models import DataElement, DataValue, Indicator
+from convivencia.indicators.periods import Period, parse
+from convivencia.indicators.rates import Rate
+from convivencia.territories.choices import Scheme
+from convivencia.territories.models import Territory, TerritoryCode
+
+COLUMNS = [
+    "territory_code", "territory_scheme", "territory_name", "period", "indicator",
+    "numerator", "denominator", "population_source", "population_year", "value",
+    "ci_low", "ci_high", "source", "warnings",
+]
+# A territory's code in the CSV: the national scheme first (it is what national
+# statistics use), then ISO 3166, then DHIS2; the internal id only when none is set.
+CODE_PREFERENCE = [Scheme.DIVIPOLA, Scheme.INEGI, Scheme.IBGE, Scheme.ISO, Scheme.DHIS2]
+WARNING_SEPARATOR = " | "
+
+# DHIS2 category option codes for our disaggregations. (sex, age group) → combination
+# code is built from these: "SEX_F", "AGE_18P", "SEX_F_AGE_18P"; both blank → none.
+SEX_OPTIONS = {Sex.FEMALE: "F", Sex.MALE: "M", Sex.UNKNOWN: "NR"}
+AGE_OPTIONS = {AgeGroup.CHILDREN: "0011", AgeGroup.ADOLESCENTS: "1217",
+               AgeGroup.ADULTS: "18P", AgeGroup.UNKNOWN: "NR"}
+ORG_UNIT_SCHEMES = [Scheme.DHIS2, Scheme.DIVIPOLA, Scheme.ISO, Scheme.INEGI, Scheme.IBGE]
+
+
+def _combination(sex: str, age_group: str) -> str | None:
+    parts = []
+    if sex:
+        parts.append(f"SEX_{SEX_OPTIONS[sex]}")
+    if age_group:
+        parts.append(f"AGE_{AGE_OPTIONS[age_group]}")
+    return "_".join(parts) or None
+
+
+CATEGORY_OPTION_COMBOS: dict[tuple[str, str], str | None] = {
+    (sex, age): _combination(sex, age)
+    for sex in ["", *SEX_OPTIONS] for age in ["", *AGE_OPTIONS]
+}
+
+
+# The table: CSV and XLSX
+
+
+def territory_code(territory: Territory) -> tuple[str, str]:
+    """(code, scheme) by CODE_PREFERENCE; ("<id>", "id") when the territory has no code."""
+    codes = {code.scheme: code.code for code in territory.codes.all()}
+    for scheme in CODE_PREFERENCE:
+        if scheme in codes:
+            return codes[scheme], str(scheme)
+    return str(territory.pk), "id"
+
+
+def _row(territory: Territory, rate: Rate, indicator: Indicator) -> dict[str, Any]:
+    code, scheme = territory_code(territory)
+    return {
+        "territory_code": code, "territory_scheme": scheme, "territory_name": territory.name,
+        "period": rate.period, "indicator": indicator.code, "numerator": rate.numerator,
+        "denominator": rate.denominator, "population_source": rate.population_source,
+        "population_year": rate.population_year, "value": rate.value, "ci_low": rate.ci_low,
+        "ci_high": rate.ci_high, "source": rate.source,
+        "warnings": WARNING_SEPARATOR.join(rate.warnings),
+    }
+
+
+def table_rows(result: Choropleth, indicator: Indicator) -> list[dict[str, Any]]:
+    """The explorer table's rows, in its order: each territory, then the parent's total."""
+    rows = [_row(territory, rate, indicator) for territory, rate, _class in result.rows()]
+    rows.append(_row(result.parent, result.total, indicator))
+    return rows
+
+
+def _cell(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def csv_text(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _cell(value) for key, value in row.items()})
+    return buffer.getvalue()
+
+
+def xlsx_file(rows: list[dict[str, Any]], notes: list[tuple[str, str]]) -> IO[bytes]:
+    """The rows on a first sheet, the selection and the method on a second."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Rates"))
+    sheet.append(COLUMNS)
+    for row in rows:
+        sheet.append([row[column] for column in COLUMNS])
+    about = workbook.create_sheet(_("About"))
+    for label, text in notes:
+        about.append([label, text])
+    # Spooled: small files stay in memory, a large one goes to disk.
+    stream = tempfile.SpooledTemporaryFile(max_size=5 * 1024 * 1024)  # noqa: SIM115
+    workbook.save(stream)
+    stream.seek(0)
+    return stream
+
+
+# DHIS2
+
+
+def dhis2_period(code: str) -> str:
+    """Our period code in DHIS2's format."""
+    period = parse(code)
+    if period.type == PeriodType.MONTH:
+        return period.start.strftime("%Y%m")
+    if period.type == PeriodType.DAY:
+        return period.start.strftime("%Y%m%d")
+    if period.type == PeriodType.WEEK:
+        year, week = period.code.split("W")
+        return f"{year}W{int(week)}"
+    return period.code
+
+
+def _number(value: float) -> str:
+    # DHIS2 stores values as text; whole numbers without a trailing ".0".
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+@dataclass
+class Dhis2Check:
+    """What a DHIS2 export of the selection would hold, and what would stop it."""
+
+    scheme: str
+    element: DataElement
+    values: int = 0
+    territories: int = 0
+    missing_territories: list[Territory] = field(default_factory=list)
+    missing_values: int = 0
+    unmapped: list[tuple[str, str, int]] = field(default_factory=list)  # (sex, age, values)
+    levels: list[int] = field(default_factory=list)
+
+    @property
+    def element_without_uid(self) -> bool:
+        return not self.element.dhis2_uid
+
+    @property
+    def blocking(self) -> bool:
+        return bool(self.missing_territories or self.unmapped)
+
+    @property
+    def several_levels(self) -> bool:
+        return len(self.levels) > 1
+
+
+def _grouped_values(indicator: Indicator, parent: Territory, period: Period, source: str
+                    ) -> QuerySet[DataValue, dict[str, Any]]:
+    """The values behind the selection, summed over weapon and subtype (DHIS2 has no such
+    category here), one row per territory, period, sex and age group."""
+    return (
+        DataValue.objects.current()
+        .filter(element_id=indicator.numerator_id, source=source, start__gte=period.start,
+                end__lte=period.end, territory__path__startswith=parent.path)
+        .values("territory_id", "territory__level", "period", "sex", "age_group")
+        .annotate(total=Sum("value"))
+        .order_by("territory_id", "period", "sex", "age_group")
+    )
+
+
+def _codes(territory_ids: set[int], scheme: str) -> dict[int, str]:
+    return dict(
+        TerritoryCode.objects.filter(territory_id__in=territory_ids, scheme=scheme)
+        .values_list("territory_id", "code")
+    )
+
+
+def dhis2_check(indicator: Indicator, parent: Territory, period: Period, source: str,
+                scheme: str) -> Dhis2Check:
+    """Everything the DHIS2 export would leave out or send by code, listed (three queries)."""
+    check = Dhis2Check(scheme=scheme, element=indicator.numerator)
+    rows = list(_grouped_values(indicator, parent, period, source))
+    territory_ids = {row["territory_id"] for row in rows}
+    codes = _codes(territory_ids, scheme)
+    unmapped: dict[tuple[str, str], int] = defaultdict(int)
+    missing_ids: set[int] = set()
+    for row in rows:
+        key = (row["sex"], row["age_group"])
+        if key not in CATEGORY_OPTION_COMBOS:
+            unmapped[key] += 1
+        if row["territory_id"] not in codes:
+            missing_ids.add(row["territory_id"])
+            check.missing_values += 1
+    check.values = len(rows)
+    check.territories = len(territory_ids)
+    check.levels = sorted({row["territory__level"] for row in rows})
+    check.missing_territories = list(
+        Territory.objects.filter(pk__in=missing_ids).order_by("level", "name")
+    )
+    check.unmapped = [(sex, age, count) for (sex, age), count in sorted(unmapped.items())]
+    return check
+
+
+def dhis2_payload(indicator: Indicator, parent: Territory, period: Period, source: str,
+                  scheme: str) -> tuple[dict[str, Any], int]:
+    """The ``dataValueSets`` body and how many values were left out (no code, no combination).
+
+    Call ``dhis2_check`` first: the view refuses to leave values out unless asked.
+    """
+    element = indicator.numerator
+    data_element = element.dhis2_uid or element.code
+    rows = list(_grouped_values(indicator, parent, period, source))
+    codes = _codes({row["territory_id"] for row in rows}, scheme)
+    values: list[dict[str, str]] = []
+    excluded = 0
+    for row in rows:
+        key = (row["sex"], row["age_group"])
+        org_unit = codes.get(row["territory_id"])
+        if org_unit is None or key not in CATEGORY_OPTION_COMBOS:
+            excluded += 1
+            continue
+        value = {
+            "dataElement": data_element,
+            "period": dhis2_period(row["period"]),
+            "orgUnit": org_unit,
+            "value": _number(row["total"]),
+        }
+        combination = CATEGORY_OPTION_COMBOS[key]
+        if combination is not None:
+            value["categoryOptionCombo"] = combination
+        values.append(value)
+    payload: dict[str, Any] = {
+        "dataElementIdScheme": "UID" if element.dhis2_uid else "CODE",
+        "orgUnitIdScheme": "UID" if scheme == Scheme.DHIS2 else "CODE",
+        "categoryOptionComboIdScheme": "CODE",
+        "dataValues": values,
+    }
+    return payload, excluded
+
+
+def source_label(source: str | None) -> str:
+    return str(Source(source).label) if source in Source.values else (source or "")

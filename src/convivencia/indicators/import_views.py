@@ -1,0 +1,191 @@
+"""The upload page for crime data: choose a file, read the dry run, confirm; a job imports.
+
+Step 1 (GET) offers the formats with their descriptions. Step 2 (POST) keeps the
+upload, checks it without writing and shows every problem by row and column, or
+what the import would create or replace (with the largest differences from the
+current extraction). Step 3 (POST confirm) hands the kept file to a background
+job, whose page shows the outcome.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from convivencia.indicators import importers
+from convivencia.indicators.choices import Source
+from convivencia.indicators.importers.common import Options, local_copy, preview
+from convivencia.indicators.jobs import IMPORT_JOB
+from convivencia.indicators.models import DataElement
+from convivencia.indicators.presets import ELEMENTS
+from convivencia.jobs import services as jobs
+from convivencia.territories.choices import Scheme
+from convivencia.territories.importers.base import BadFile, Problem
+
+STAGED = "indicators_staged_import"  # session key: the upload between dry run and confirm
+PREVIEW_ROWS = 20
+
+
+def _element_choices() -> list[tuple[str, str]]:
+    codes = set(ELEMENTS) | set(DataElement.objects.values_list("code", flat=True))
+    choices = [(code, code) for code in sorted(codes)]
+    return [("", gettext_lazy("The format's default (homicides)")), *choices]
+
+
+class ImportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        choices=[(key, entry.label) for key, entry in importers.FORMATS.items()],
+    )
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("As published: .xls, .xlsx, CSV (UTF-8 or Latin-1) or JSON."),
+    )
+    element = forms.ChoiceField(
+        label=gettext_lazy("Data element"), required=False,
+        help_text=gettext_lazy("For files of one crime (Policía, SESNSP)."),
+    )
+    source = forms.ChoiceField(
+        label=gettext_lazy("Source"), required=False,
+        choices=[("", gettext_lazy("The format's default")), *Source.choices],
+        help_text=gettext_lazy("Required for DHIS2 files; a tidy table may give it per row."),
+    )
+    through = forms.RegexField(
+        label=gettext_lazy("Figures run through (month)"), required=False,
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2025-06"}),
+        help_text=gettext_lazy("SESNSP: the last month the file covers, e.g. 2025-06."),
+        error_messages={"invalid": gettext_lazy("Give a month as YYYY-MM.")},
+    )
+    org_unit_scheme = forms.ChoiceField(
+        label=gettext_lazy("Organisation unit codes"), required=False,
+        choices=[("", gettext_lazy("DHIS2 uids")), *Scheme.choices],
+        help_text=gettext_lazy("DHIS2: the scheme of the orgUnit codes."),
+    )
+    dataset = forms.CharField(
+        label=gettext_lazy("Dataset"), required=False, max_length=120,
+        help_text=gettext_lazy(
+            "Leave empty to use the format's name for it. A file of an existing dataset "
+            "replaces its values."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["element"].choices = _element_choices()
+
+    def options(self) -> Options:
+        data = self.cleaned_data
+        return Options(
+            source=data.get("source") or None, element=data.get("element") or None,
+            dataset=(data.get("dataset") or "").strip() or None,
+            org_unit_scheme=data.get("org_unit_scheme") or None,
+            through=data.get("through") or None,
+        )
+
+
+def importer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Logged in (else the login page), and a coordinator, analyst or administrator
+    somewhere (else 404: others should not learn the page exists)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not importers.may_import(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _page(request: HttpRequest, form: ImportForm, status: int = 200) -> HttpResponse:
+    return render(request, "indicators/import.html", {
+        "form": form, "formats": importers.FORMATS.values(),
+    }, status=status)
+
+
+@importer_required
+def upload(request: HttpRequest) -> HttpResponse:
+    """Step 1: choose a file. Step 2 (POST): the dry run's report, and a confirm button."""
+    if request.method != "POST":
+        return _page(request, ImportForm())
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    key = form.cleaned_data["format"]
+    options = form.options()
+    upload_file: UploadedFile = form.cleaned_data["file"]
+    token = _stage(request, upload_file, key, options)
+    staged = request.session[STAGED][token]
+    problems: list[Problem] = []
+    plan = None
+    with local_copy(default_storage, staged["storage_name"]) as path:
+        try:
+            plan = importers.check(key, path, name=upload_file.name, options=options)
+        except BadFile as exc:
+            problems = exc.problems
+    if problems:
+        _unstage(request)  # nothing to confirm: the file has to be corrected first
+    return render(request, "indicators/import_report.html", {
+        "file_name": upload_file.name, "format": importers.FORMATS[key],
+        "problems": problems, "plan": plan,
+        "preview": preview(plan, limit=PREVIEW_ROWS) if plan else None,
+        "token": "" if problems else token,
+    }, status=200)
+
+
+@importer_required
+@require_POST
+def confirm(request: HttpRequest) -> HttpResponse:
+    """Step 3: the checked file becomes a background job; its page shows the outcome."""
+    token = request.POST.get("token", "")
+    staged = request.session.get(STAGED, {}).get(token)
+    if staged is None:
+        messages.error(request, _("That upload is no longer available; choose the file again."))
+        return redirect("indicators_import:upload")
+    key = staged["format"]
+    with default_storage.open(staged["storage_name"], "rb") as handle:
+        job = jobs.enqueue(
+            IMPORT_JOB,
+            _("Import of crime data (%(format)s): %(file)s") % {
+                "format": importers.FORMATS[key].label, "file": staged["name"]},
+            {"format": key, "file_name": staged["name"], "language": translation.get_language(),
+             **staged["options"]},
+            user=request.user, upload=UploadedFile(handle, name=staged["name"]),
+        )
+    _unstage(request)
+    return redirect("jobs:detail", job_id=job.pk)
+
+
+def _stage(request: HttpRequest, upload_file: UploadedFile, key: str, options: Options) -> str:
+    """Keep the upload between the dry run and the confirmation; one per user at a time."""
+    _unstage(request)
+    token = uuid.uuid4().hex
+    suffix = Path(upload_file.name or "").suffix.lower()[:6]
+    storage_name = default_storage.save(f"indicators/staged/{token}{suffix}", upload_file)
+    request.session[STAGED] = {token: {
+        "storage_name": storage_name, "name": upload_file.name, "format": key,
+        "options": options.as_params(),
+    }}
+    return token
+
+
+def _unstage(request: HttpRequest) -> None:
+    for entry in request.session.pop(STAGED, {}).values():
+        if default_storage.exists(entry["storage_name"]):
+            default_storage.delete(entry["storage_name"])

@@ -1,0 +1,208 @@
+"""DHIS2-shaped crime and violence data: data elements, data values, indicators."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from convivencia.indicators.choices import (
+    AggregationType,
+    DenominatorKind,
+    PeriodType,
+    Source,
+    ValueType,
+)
+
+
+class DataElement(models.Model):
+    """What is counted: homicides, robbery, domestic violence…"""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.JSONField(_("name"), default=dict, help_text=_('{"es": "…", "en": "…"}'))
+    value_type = models.CharField(
+        _("value type"), max_length=10, choices=ValueType.choices, default=ValueType.INTEGER
+    )
+    aggregation_type = models.CharField(
+        _("aggregation"), max_length=10, choices=AggregationType.choices,
+        default=AggregationType.SUM,
+    )
+    dhis2_uid = models.CharField(_("DHIS2 uid"), max_length=11, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("data element")
+        verbose_name_plural = _("data elements")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        from convivencia.panels.models import translated
+
+        return translated(self.name) or self.code
+
+
+class Extraction(models.Model):
+    """One imported file: which dataset, which extraction, what it replaced.
+
+    Official figures are "subject to change": a newer extraction of the same
+    dataset replaces the earlier values, which stay (soft-deleted) so that the
+    difference between extractions can be shown.
+    """
+
+    dataset = models.CharField(
+        _("dataset"), max_length=120, db_index=True,
+        help_text=_("What the file covers, e.g. 'policia-co:homicides:2023'."),
+    )
+    format = models.CharField(_("format"), max_length=20)
+    file_name = models.CharField(_("file"), max_length=255)
+    checksum = models.CharField(_("SHA-256"), max_length=64)
+    note = models.CharField(
+        _("revision note"), max_length=300, blank=True,
+        help_text=_("e.g. the extraction date printed in the file's footer."),
+    )
+    values = models.PositiveIntegerField(_("values"), default=0)
+    total = models.FloatField(_("total"), default=0)
+    replaces = models.ForeignKey(
+        "self", verbose_name=_("replaces"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("imported by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("extraction")
+        verbose_name_plural = _("extractions")
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} ({self.note or self.file_name})"
+
+
+class DataValueQuerySet(models.QuerySet["DataValue"]):
+    def current(self) -> DataValueQuerySet:
+        return self.filter(deleted_at__isnull=True)
+
+
+class DataValue(models.Model):
+    """A count for one data element, territory, period, disaggregation and source.
+
+    Blank disaggregation fields mean "not disaggregated by this"; a file's rows
+    by sex and by weapon are stored as they come and summed for totals.
+    """
+
+    element = models.ForeignKey(
+        DataElement, verbose_name=_("data element"), on_delete=models.PROTECT,
+        related_name="values",
+    )
+    territory = models.ForeignKey(
+        "territories.Territory", verbose_name=_("territory"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    period = models.CharField(_("period"), max_length=12)
+    period_type = models.CharField(_("period type"), max_length=8, choices=PeriodType.choices)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    sex = models.CharField(_("sex"), max_length=10, blank=True)
+    age_group = models.CharField(_("age group"), max_length=20, blank=True)
+    weapon = models.CharField(_("weapon or means"), max_length=40, blank=True)
+    subtype = models.CharField(_("crime subtype"), max_length=60, blank=True)
+    value = models.FloatField(_("value"))
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+    extraction = models.ForeignKey(
+        Extraction, verbose_name=_("extraction"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="data_values",
+    )
+    stored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("stored by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    stored_at = models.DateTimeField(_("stored at"), default=timezone.now)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+
+    objects = DataValueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("data value")
+        verbose_name_plural = _("data values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["element", "territory", "period", "source", "sex", "age_group",
+                        "weapon", "subtype"],
+                condition=Q(deleted_at__isnull=True),
+                name="one_current_value_per_cell",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["element", "source", "start", "territory"]),
+            models.Index(fields=["extraction"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.element.code} {self.territory_id} {self.period}: {self.value}"
+
+
+class Total(models.Model):
+    """Current values summed over disaggregations, per element × territory × period × source.
+
+    Maps and trends read these (one row per municipality-month) instead of the
+    disaggregated values; ``rollup.refresh`` keeps them in step after every import.
+    """
+
+    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+")
+    territory = models.ForeignKey("territories.Territory", on_delete=models.CASCADE,
+                                  related_name="+")
+    period = models.CharField(max_length=12)
+    period_type = models.CharField(max_length=8, choices=PeriodType.choices)
+    start = models.DateField()
+    end = models.DateField()
+    source = models.CharField(max_length=12, choices=Source.choices)
+    value = models.FloatField()
+
+    class Meta:
+        verbose_name = _("total")
+        verbose_name_plural = _("totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["element", "territory", "period", "source"], name="one_total_per_cell"
+            )
+        ]
+        indexes = [models.Index(fields=["element", "source", "start", "territory"])]
+
+    def __str__(self) -> str:
+        return f"{self.element_id} {self.territory_id} {self.period}: {self.value}"
+
+
+class Indicator(models.Model):
+    """numerator / denominator × factor, evaluated on demand."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.JSONField(_("name"), default=dict)
+    numerator = models.ForeignKey(
+        DataElement, verbose_name=_("numerator"), on_delete=models.PROTECT, related_name="+"
+    )
+    denominator_kind = models.CharField(
+        _("denominator"), max_length=12, choices=DenominatorKind.choices,
+        default=DenominatorKind.POPULATION,
+    )
+    denominator = models.ForeignKey(
+        DataElement, verbose_name=_("denominator element"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    factor = models.PositiveIntegerField(_("factor"), default=100_000)
+    description = models.TextField(_("how it is computed"), blank=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        from convivencia.panels.models import translated
+
+        return translated(self.name) or self.code
