@@ -1,0 +1,48 @@
+import pytest
+from django.core.management import call_command
+
+from convivencia.accounts import access
+from convivencia.accounts.choices import Role
+from convivencia.accounts.models import Membership, User
+from convivencia.core import demo
+from convivencia.territories.models import Territory
+
+
+@pytest.mark.django_db
+def test_the_demo_loads_twice_without_duplicating_anything(capsys):
+    call_command("load_demo")
+    counts = (Territory.objects.count(), User.objects.count(), Membership.objects.count())
+    call_command("load_demo")
+    assert (Territory.objects.count(), User.objects.count(), Membership.objects.count()) == counts
+    printed = capsys.readouterr().out
+    assert demo.DEMO_PASSWORD in printed
+    assert "coordinadora.cauca" in printed
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_user_for_every_role_and_the_five_departments():
+    demo.load()
+    held = set(Membership.objects.values_list("role", flat=True))
+    assert held == set(Role.values)
+    departments = set(Territory.objects.regions().values_list("name", flat=True))
+    assert departments == {"Antioquia", "Caquetá", "Cauca", "Nariño", "Norte de Santander"}
+    popayan = Territory.objects.with_code("divipola", "19001").get()
+    assert popayan.parent.code("divipola") == "19"
+
+
+@pytest.mark.django_db
+def test_demo_logins_work_and_are_scoped(client):
+    demo.load()
+    assert client.login(username="coordinadora.cauca", password=demo.DEMO_PASSWORD)
+    camila = User.objects.get(username="coordinadora.cauca")
+    pasto = Territory.objects.with_code("divipola", "52001").get()
+    popayan = Territory.objects.with_code("divipola", "19001").get()
+    assert access.has_role(camila, popayan, Role.COORDINATOR)
+    assert not access.has_role(camila, pasto, Role.COORDINATOR)
+
+
+@pytest.mark.django_db
+def test_every_page_says_demo_data_once_the_demo_is_loaded(client):
+    assert b'data-testid="demo-mark"' not in client.get("/").content
+    demo.load()
+    assert b'data-testid="demo-mark"' in client.get("/").content
