@@ -36,6 +36,8 @@ def run_convivencia(*args: str, **env: str) -> subprocess.CompletedProcess:
         ("TIME_ZONE", "Mars/Olympus"),
         ("LANGUAGE_CODE", "de"),
         ("MIN_CELL_SIZE", "five"),
+        ("MIN_CELL_SIZE", "0"),
+        ("UPLOAD_RETENTION_DAYS", "-3"),
         ("CONTACT_ENCRYPTION_KEY", "not-a-key"),
         ("SITE_URL", "convivencia.example.org"),
     ],

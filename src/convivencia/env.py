@@ -50,14 +50,17 @@ def boolean(name: str, default: bool) -> bool:
     )
 
 
-def integer(name: str, default: int) -> int:
+def integer(name: str, default: int, minimum: int | None = None) -> int:
     value = raw(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number") from exc
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} must be at least {minimum}")
+    return number
 
 
 def string_list(name: str, default: list[str]) -> list[str]:

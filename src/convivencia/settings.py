@@ -165,7 +165,9 @@ if not DEBUG and not CONTACT_ENCRYPTION_KEYS:
     )
 
 # Public pages show aggregates only when a cell has at least this many respondents.
-MIN_CELL_SIZE = env.integer("MIN_CELL_SIZE", 5)
+MIN_CELL_SIZE = env.integer("MIN_CELL_SIZE", 5, minimum=1)
+# Days a finished job keeps its uploaded and error files (they hold people's data).
+UPLOAD_RETENTION_DAYS = env.integer("UPLOAD_RETENTION_DAYS", 30, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

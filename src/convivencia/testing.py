@@ -4,9 +4,20 @@ needed, and jobs run immediately inside the test."""
 
 import os
 
+import pytest
+
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 # pytest-django runs tests with DEBUG off, so contact encryption needs a key of its own.
 os.environ.setdefault("CONTACT_ENCRYPTION_KEY", "dGVzdC1vbmx5LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24=")
 # Assertions read English messages; the Spanish pages are tested with an explicit language.
 os.environ.setdefault("LANGUAGE_CODE", "en")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _media_root_of_the_run(tmp_path_factory):
+    """Uploads made by tests land in a temporary folder, never in the developer's var/."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield

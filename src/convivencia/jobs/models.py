@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -27,6 +27,14 @@ class JobQuerySet(models.QuerySet["Job"]):
         return self.filter(
             status=JobStatus.RUNNING, heartbeat_at__lt=timezone.now() - older_than
         )
+
+    def files_to_purge(self, finished_before: datetime) -> JobQuerySet:
+        """Finished jobs that still keep an uploaded or error file past the retention."""
+        return self.filter(
+            status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED],
+            finished_at__lt=finished_before,
+            files_purged_at__isnull=True,
+        ).filter(~models.Q(upload="") | models.Q(result__has_key="error_file"))
 
 
 class Job(models.Model):
@@ -53,6 +61,7 @@ class Job(models.Model):
     heartbeat_at = models.DateTimeField(_("heartbeat at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     upload = models.FileField(_("uploaded file"), upload_to="jobs/%Y/%m/", blank=True)
+    files_purged_at = models.DateTimeField(_("files deleted at"), null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
 

@@ -1,8 +1,10 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from convivencia.jobs import retention
 from convivencia.jobs.services import fail_abandoned
 
 
@@ -23,6 +25,14 @@ class Command(BaseCommand):
         failed = fail_abandoned(timedelta(seconds=options["stale_after"]))
         if failed:
             self.stderr.write(f"{failed} abandoned job(s) marked as failed.")
+        # Every start of the worker is also a chance to drop uploads past their retention,
+        # so a site without cron still forgets them.
+        purged = retention.purge(
+            staged_older_than=timedelta(hours=24),
+            jobs_older_than=timedelta(days=settings.UPLOAD_RETENTION_DAYS),
+        )
+        if purged.files:
+            self.stderr.write(f"{purged.files} upload(s) past their retention deleted.")
         worker_options = {"interval": options["interval"], "verbosity": options["verbosity"]}
         if options["batch"]:
             worker_options["batch"] = True
