@@ -21,7 +21,7 @@ reports, each against a baseline run in the same process:
    element over all years) is timed too.
 2. Maps and trends, through ``indicators.explorer`` (what the explorer page
    calls): the national map of 1,122 municipal homicide rates for the last year
-   (one ``choropleth`` per department: the explorer maps a parent's children),
+   (one ``choropleth`` of the country at the municipal level, ``level=``),
    one department's map (the largest), and the largest department's 10-year
    trend by month (120 rates) and by year (10). Baseline: the same rates from
    the raw values (not the roll-up) in pandas, and in DuckDB when it is
@@ -30,8 +30,8 @@ reports, each against a baseline run in the same process:
 3. The queries each computation makes and the plan of its main query.
 
     .venv/bin/python bench/indicators.py --quick        # 2 elements × 2 years, ~2 minutes
-    .venv/bin/python bench/indicators.py                # 10,771,200 values, ~15 minutes
-    .venv/bin/python bench/indicators.py --values 6462720 --plans   # 60 files imported, ~30 min
+    .venv/bin/python bench/indicators.py                # 10,771,200 values, ~12 minutes
+    .venv/bin/python bench/indicators.py --values 6462720 --plans   # 60 files imported
     .venv/bin/python bench/indicators.py --quick --profile          # where the time goes
     createdb -h 127.0.0.1 -U postgres bench_ind
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_ind .venv/bin/python bench/indicators.py
@@ -497,12 +497,11 @@ def build(size: Size, divipola: Path | None, directory: Path, *, regions: int = 
 
 
 def national_map(built: Build, period: periods.Period) -> dict[int, Rate]:
-    """All municipalities' rates: one choropleth per department, since the explorer maps
-    the children of one parent and Colombia's children are its departments."""
-    found: dict[int, Rate] = {}
-    for department in built.places.departments:
-        found.update(department_map(built, department, period))
-    return found
+    """All municipalities' rates in one call: the country's map at the municipal level."""
+    result = explorer.choropleth(built.indicator, built.places.country, period, SOURCE,
+                                 level=Level.MUNICIPALITY)
+    return {territory.pk: rate
+            for territory, rate in zip(result.territories, result.rates, strict=True)}
 
 
 def department_map(built: Build, department: Territory,
@@ -872,7 +871,7 @@ def report_import(built: Build, size: Size) -> None:
           f"{built.imports[0].values:,}, into a table already holding {built.bulk_values:,} "
           f"(per file {per_file[0]:.0f}–{per_file[-1]:.0f} s):")
     throughput("check (read CSV, parse, look up, conflicts)", check, values)
-    throughput("write without its roll-up (bulk_create, audit)", written - rolled, values)
+    throughput("write without its roll-up (insert, audit)", written - rolled, values)
     throughput("write's rollup.refresh", rolled, values)
     throughput("importer in all", importer, values)
     throughput(f"raw {raw_method()} of the same rows (rolled back)", raw, values,

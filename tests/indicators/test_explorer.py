@@ -14,9 +14,9 @@ from convivencia.territories.choices import Level
 from convivencia.territories.models import Boundary, Population
 from tests.factories import make_colombia, make_territory
 
-# Queries for one choropleth (children, their codes, the tree, totals, populations)
-# and for one trend (tree, totals, population): the same for 3 or 3,000 territories.
-CHOROPLETH_QUERIES = 5
+# Queries for one choropleth (children, the tree, totals, populations) and for one
+# trend (tree, totals, population): the same for 3 or 3,000 territories.
+CHOROPLETH_QUERIES = 4
 TREND_QUERIES = 3
 # The whole explorer page (form choices, source, map, trend, perception, ancestors…).
 PAGE_QUERIES = 15
@@ -111,6 +111,30 @@ def test_every_childs_rate_on_the_map_is_what_rates_compute_gives(figures, code,
         assert dataclasses.asdict(result.total) == dataclasses.asdict(expected_total)
 
 
+@pytest.mark.parametrize(("code", "source"), SELECTIONS)
+def test_the_country_maps_its_municipalities_in_one_call_as_rates_compute_gives(
+    figures, code, source
+):
+    period = periods.parse(code)
+    result = explorer.choropleth(figures.indicator, figures.colombia, period, source,
+                                 level=Level.MUNICIPALITY)
+    assert {territory.pk for territory in result.territories} == {
+        *[territory.pk for territory in figures.municipalities], figures.pasto.pk}
+    assert [territory.name for territory in result.territories] == sorted(
+        territory.name for territory in result.territories)
+    for territory, rate in zip(result.territories, result.rates, strict=True):
+        expected = rates.compute(figures.indicator, territory, period, source)
+        assert dataclasses.asdict(rate) == dataclasses.asdict(expected), territory.name
+    expected_total = rates.compute(figures.indicator, figures.colombia, period, source)
+    assert dataclasses.asdict(result.total) == dataclasses.asdict(expected_total)
+
+
+def test_a_map_level_must_lie_below_the_parent(figures):
+    with pytest.raises(ValueError, match="not below"):
+        explorer.choropleth(figures.indicator, figures.cauca, periods.parse("2023"), None,
+                            level=Level.REGION)
+
+
 def test_a_range_is_one_period_and_its_rates_match_rates_compute_too(figures):
     months = explorer.periods_between(periods.parse("2023-02"), periods.parse("2023-05"))
     whole = explorer.span(months[0], months[-1])
@@ -150,6 +174,10 @@ def test_the_map_and_the_trend_take_the_same_few_queries_for_3_or_30_municipalit
     with django_assert_max_num_queries(TREND_QUERIES):
         trend = explorer.trend(indicator, places.cauca, months, "police")
     assert len(trend) == 12
+    with django_assert_max_num_queries(CHOROPLETH_QUERIES):
+        national = explorer.choropleth(indicator, places.colombia, periods.parse("2023"),
+                                       "police", level=Level.MUNICIPALITY)
+    assert len(national.rates) == municipalities + 1  # and Pasto
 
 
 @pytest.mark.parametrize("municipalities", [3, 30])

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management.base import CommandError
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from convivencia.indicators.choices import ValueType
-from convivencia.indicators.importers import numbers, tidy
+from convivencia.indicators.importers import common, numbers, tidy
 from convivencia.indicators.importers.common import Options
 from convivencia.indicators.models import DataElement, DataValue, Extraction
 from convivencia.territories.importers.base import BadFile
@@ -130,6 +132,52 @@ def test_unknown_element_territory_period_and_source_are_listed_by_row_and_colum
         assert expected in message
     assert "9 problem(s) found; nothing was imported." in message
     assert data_counts() == before
+
+
+def test_a_bad_cell_repeated_is_a_problem_on_every_row_it_is_on(places, write_file):
+    # Each distinct text is parsed once per file: its problem must still be placed on
+    # every row, not only the first.
+    path = write_file("repeated.csv", HEADER + (
+        "99999;divipola;2023-01;homicides;3;x;vecinos;\n"
+        "99999;divipola;2023-02;homicides;3;x;vecinos;\n"
+        "19001;divipola;2023-03;homicides;-3;;police;\n"
+        "19001;divipola;2023-04;homicides;-3;;police;\n"
+    ))
+    with pytest.raises(CommandError) as refused:
+        run("import_crime", "tidy", path)
+    message = str(refused.value)
+    for row in (2, 3):
+        assert f"row {row}, column “territory_code”: no territory has the divipola code " \
+               "99999" in message
+        assert f"row {row}, column “sex”: “x” is not a sex" in message
+        assert f"row {row}, column “source”: “vecinos” is not a source" in message
+    for row in (4, 5):
+        assert f"row {row}, column “value”: -3 is negative" in message
+    assert "8 problem(s) found" in message
+
+
+def test_values_are_stored_with_every_field_bulk_create_would_give(places, write_file,
+                                                                   django_user_model):
+    path = write_file("fields.csv", HEADER + (
+        "19001;divipola;2023-03;homicides;3;femenino;police;revisada\n"
+        "19001;divipola;2023W05;homicides;2;;police;\n"
+    ))
+    user = django_user_model.objects.create_user("ana", password="x")
+    plan = tidy.check(path)
+    common.write(plan, user=user)
+    extraction = Extraction.objects.get()
+    month = DataValue.objects.get(period="2023-03")
+    assert (month.period_type, month.start.isoformat(), month.end.isoformat()) == (
+        "month", "2023-03-01", "2023-03-31")
+    assert (month.sex, month.age_group, month.weapon, month.subtype, month.comment) == (
+        "female", "", "", "", "revisada")
+    assert (month.value, month.source, month.element.code) == (3, "police", "homicides")
+    assert (month.extraction, month.stored_by, month.deleted_at) == (extraction, user, None)
+    assert abs(month.stored_at - extraction.imported_at) < datetime.timedelta(minutes=1)
+    week = DataValue.objects.get(period="2023W05")
+    assert (week.start.isoformat(), week.end.isoformat()) == ("2023-01-30", "2023-02-05")
+    assert week.stored_at == month.stored_at
+    assert list(DataValue.objects.current().filter(stored_at__lte=timezone.now())) != []
 
 
 def test_a_missing_column_is_named_with_its_accepted_names(places, write_file):

@@ -1,6 +1,7 @@
 """Rates: counts up the tree, denominators with their source, exact Poisson intervals."""
 
 import pytest
+from django.utils import translation
 from scipy.stats import chi2
 
 from convivencia.indicators import periods, presets, rates, rollup
@@ -25,6 +26,27 @@ def test_the_poisson_interval_is_the_exact_garwood_interval():
     assert low == pytest.approx(chi2.ppf(0.025, 20) / 2)
     assert (low, high) == pytest.approx((4.795, 18.390), abs=1e-3)
     assert rates.poisson_interval(0)[0] == 0
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 9, 10, 57.5, 100, 1_234, 98_765])
+def test_the_poisson_interval_is_exactly_the_chi_square_formula(count):
+    # Computed through gammaincinv for speed; the floats must not move.
+    low = 0.0 if count == 0 else float(chi2.ppf(0.025, 2 * count) / 2)
+    high = float(chi2.ppf(0.975, 2 * count + 2) / 2)
+    assert rates.poisson_interval(count) == (low, high)
+
+
+def test_the_coverage_warning_follows_the_language_though_its_days_are_cached():
+    year = periods.parse("2023")
+    found = {f"2023-{month:02d}" for month in range(1, 7)}
+    with translation.override("en"):
+        english = rates._coverage_warning(found, year)
+    with translation.override("es"):
+        spanish = rates._coverage_warning(found, year)
+    with translation.override("en"):
+        assert rates._coverage_warning(found, year) == english
+    assert "181" in english and "365" in english
+    assert "181" in spanish and english != spanish
 
 
 @pytest.fixture

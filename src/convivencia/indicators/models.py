@@ -172,7 +172,11 @@ class Total(models.Model):
                 fields=["element", "territory", "period", "source"], name="one_total_per_cell"
             )
         ]
-        indexes = [models.Index(fields=["element", "source", "start", "territory"])]
+        # Territory before start: a map or trend reads a few rows for each of a list
+        # of territories (explorer._load), one seek each; with start first it would
+        # scan every territory's rows of the years asked for. rollup.refresh still
+        # finds an element and source's rows through the first two columns.
+        indexes = [models.Index(fields=["element", "source", "territory", "start"])]
 
     def __str__(self) -> str:
         return f"{self.element_id} {self.territory_id} {self.period}: {self.value}"

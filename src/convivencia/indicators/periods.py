@@ -8,6 +8,7 @@ how a year published only to date (SESNSP's current year) is stored honestly.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -49,7 +50,15 @@ class Period:
 
 def parse(text: str) -> Period:
     """Parse a period code; ValueError with a readable message otherwise."""
-    code = str(text).strip().upper()
+    return _parse(str(text))
+
+
+# A file of 100,000 rows or a map of 13,000 totals names a few dozen distinct periods:
+# parsing each code once (a Period is frozen, so sharing one is safe) removes most of
+# the time both spend here. Bounded, since importers pass whatever text a file holds.
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str) -> Period:
+    code = text.strip().upper()
     for pattern, kind in _PATTERNS:
         match = pattern.match(code)
         if not match:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 
 from convivencia.indicators.models import DataValue, Total
+
+# Total's columns in the order of the SELECT below (its values() then the sum).
+_COLUMNS = ("element", "territory", "period", "period_type", "start", "end", "source", "value")
 
 
 @transaction.atomic
@@ -30,13 +33,16 @@ def refresh(
         .annotate(total=Sum("value"))
         .order_by()
     )
-    totals = [
-        Total(
-            element_id=row["element_id"], territory_id=row["territory_id"], period=row["period"],
-            period_type=row["period_type"], start=row["start"], end=row["end"],
-            source=row["source"], value=row["total"],
+    # INSERT … SELECT: the sums go from one table to the other inside the database.
+    # Bringing them into Python as model instances and back through bulk_create cost
+    # as much as the summing (a year of one element is 13,464 totals per import).
+    select, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(Total._meta.get_field(name).column) for name in _COLUMNS)
+    with connection.cursor() as cursor:
+        # The table and columns come from the model; values travel as parameters.
+        cursor.execute(
+            f"INSERT INTO {quote(Total._meta.db_table)} ({columns}) {select}",
+            params,
         )
-        for row in rows.iterator(chunk_size=10_000)
-    ]
-    Total.objects.bulk_create(totals, batch_size=5_000)
-    return len(totals)
+        return cursor.rowcount

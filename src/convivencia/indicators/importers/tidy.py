@@ -33,6 +33,7 @@ unless the import names it (--dataset).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -143,14 +144,32 @@ class _Reader:
         self.elements = Elements()
         self.territories: dict[str, Territories] = {}
         self.collector = Collector(problems.items, file)
+        # Per column, each distinct text's parsed value or problem. A file of 100,000
+        # rows holds a handful of sexes, age groups, sources and elements: folding and
+        # looking each one up once per row was a third of a check. Memoised within
+        # one check only, because the words read depend on the active language.
+        self.parsed: dict[str, dict[str, tuple[str | None, str | None]]] = defaultdict(dict)
+        self.places: dict[tuple[str, str], tuple[int | None, str | None, str | None]] = {}
+        # The decimal separator is decided once per file, so text and kind fix the value.
+        self.numbers: dict[tuple[str, bool], tuple[Decimal | None, str | None]] = {}
 
-    def _cell(self, row: Row, key: str, parse: Callable[[str], str]) -> str | None:
+    def _cell(self, row: Row, key: str, parse: Callable[[str], str], *,
+              memoise: bool = True) -> str | None:
         header = self.columns[key]
-        try:
-            return parse(row.get(header))
-        except ValueError as exc:
-            self.problems.add(row.number, header, str(exc))
-            return None
+        text = row.get(header)
+        known = self.parsed[key]
+        found = known.get(text) if memoise else None
+        if found is None:
+            try:
+                found = (parse(text), None)
+            except ValueError as exc:
+                found = (None, str(exc))
+            if memoise:
+                known[text] = found
+        value, problem = found
+        if problem is not None:
+            self.problems.add(row.number, header, problem)
+        return value
 
     def read(self, row: Row, decimal: str | None) -> None:
         element = self._cell(row, "data_element", self._element)
@@ -161,7 +180,8 @@ class _Reader:
         age_group = self._cell(row, "age_group", age_group_code)
         weapon = self._cell(row, "weapon", lambda text: slug(text, WEAPON_MAX))
         subtype = self._cell(row, "subtype", lambda text: slug(text, SUBTYPE_MAX))
-        comment = self._cell(row, "comment", _comment)
+        # Comments are mostly distinct: nothing to gain from remembering them.
+        comment = self._cell(row, "comment", _comment, memoise=False)
         value = self._value(row, decimal, element)
         parts = (element, territory, period, source, sex, age_group, weapon, subtype,
                  comment, value)
@@ -184,24 +204,34 @@ class _Reader:
 
     def _territory(self, row: Row) -> int | None:
         scheme_header, code_header = self.columns["scheme"], self.columns["territory_code"]
-        scheme = fold(row.get(scheme_header))
+        key = (row.get(scheme_header), row.get(code_header))
+        if key not in self.places:
+            self.places[key] = self._find_territory(*key)
+        territory, header, problem = self.places[key]
+        if problem is not None:
+            self.problems.add(row.number, header, problem)
+        return territory
+
+    def _find_territory(self, scheme_text: str, code_text: str
+                        ) -> tuple[int | None, str | None, str | None]:
+        """The territory's id, or the column and text of the problem."""
+        scheme_header, code_header = self.columns["scheme"], self.columns["territory_code"]
+        scheme = fold(scheme_text)
         if scheme not in Scheme.values:
-            self.problems.add(row.number, scheme_header, _(
+            return None, scheme_header, _(
                 "“%(value)s” is not a code scheme (%(known)s)"
-            ) % {"value": row.get(scheme_header), "known": ", ".join(Scheme.values)})
-            return None
-        code = row.get(code_header).strip()
+            ) % {"value": scheme_text, "known": ", ".join(Scheme.values)}
+        code = code_text.strip()
         if not code:
-            self.problems.add(row.number, code_header, _("the code is empty"))
-            return None
+            return None, code_header, _("the code is empty")
         if scheme not in self.territories:
             self.territories[scheme] = Territories(scheme)
         territory = self.territories[scheme].get(code)
         if territory is None:
-            self.problems.add(row.number, code_header, _(
+            return None, code_header, _(
                 "no territory has the %(scheme)s code %(code)s"
-            ) % {"scheme": scheme, "code": code})
-        return territory
+            ) % {"scheme": scheme, "code": code}
+        return territory, None, None
 
     def _period(self, row: Row) -> periods.Period | None:
         header = self.columns["period"]
@@ -228,20 +258,28 @@ class _Reader:
     def _value(self, row: Row, decimal: str | None, element: str | None) -> Decimal | None:
         header = self.columns["value"]
         whole = element is None or self.elements.is_integer(element)
-        try:
-            value = numbers.parse(row.get(header), decimal, whole=whole)
-        except ValueError as exc:
-            self.problems.add(row.number, header, str(exc))
-            return None
-        if value < 0:
-            self.problems.add(row.number, header, _("%(value)s is negative") % {
-                "value": row.get(header)})
-            return None
-        if value > MAX_VALUE:
-            self.problems.add(row.number, header, _("%(value)s is not a plausible value") % {
-                "value": row.get(header)})
-            return None
+        text = row.get(header)
+        # Counts repeat (most are small numbers): each distinct text is read once.
+        key = (text, whole)
+        if key not in self.numbers:
+            self.numbers[key] = _number(text, decimal, whole)
+        value, problem = self.numbers[key]
+        if problem is not None:
+            self.problems.add(row.number, header, problem)
         return value
+
+
+def _number(text: str, decimal: str | None, whole: bool) -> tuple[Decimal | None, str | None]:
+    """A cell's value, or why it is refused."""
+    try:
+        value = numbers.parse(text, decimal, whole=whole)
+    except ValueError as exc:
+        return None, str(exc)
+    if value < 0:
+        return None, _("%(value)s is negative") % {"value": text}
+    if value > MAX_VALUE:
+        return None, _("%(value)s is not a plausible value") % {"value": text}
+    return value, None
 
 
 def _comment(text: str) -> str:
