@@ -238,6 +238,10 @@ class InterventionFilterForm(forms.Form):
 
     @property
     def is_filtered(self) -> bool:
+        """Whether any filter narrows the published set (what the cleaned values say:
+        ``?focus=policing&focus=`` narrows it although its last value is empty)."""
+        if self.is_valid():
+            return any(self.cleaned_data[name] not in (None, "", []) for name in self.FILTERS)
         return any(self.data.get(name) not in (None, "", []) for name in self.FILTERS)
 
     def errors_as_details(self) -> list[dict[str, Any]]:

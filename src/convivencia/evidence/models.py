@@ -398,3 +398,27 @@ class ExchangeRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.currency} {self.year}: {self.per_usd}"
+
+
+class RegistryVersion(models.Model):
+    """A token that changes whenever the registry's rows change, in any process.
+
+    The public pages cache what costs most to count (the unfiltered dashboard's
+    charts, the gap map, the list of countries) under this token. Database
+    triggers (migration 0003) replace it on every insert, update or delete of
+    interventions, their tags, ratings and evaluations, so no write path can
+    forget it: not a bulk_create, a QuerySet.update, another process, nor SQL
+    typed by hand. Random rather than counted, so that a rolled-back change can
+    never make an old token current again. One row, id 1; without it nothing is
+    cached.
+    """
+
+    token = models.CharField(_("token"), max_length=40)
+
+    class Meta:
+        verbose_name = _("registry version")
+        verbose_name_plural = _("registry versions")
+
+    def __str__(self) -> str:
+        return self.token
+

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.template.defaultfilters import floatformat
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from convivencia.evidence import geo
@@ -90,3 +94,44 @@ def usd_short(amount: Decimal | None) -> str:
             value = Decimal(amount) / scale
             return f"US${floatformat(value, -1 if value < 100 else 0)} {unit}"
     return f"US${floatformat(amount, 0)}"
+
+
+# The filter form lists about a hundred choices, on every dashboard and gap map page.
+# The template language spends some 20 µs on each variable (six per checkbox); these
+# two tags write the same markup in Python, about a tenth of the page's function calls.
+
+CHECKED = mark_safe(" checked")
+SELECTED = mark_safe(" selected")
+
+
+def _chosen(selected: Iterable[Any] | None) -> set[str]:
+    return {str(value) for value in selected or ()}
+
+
+@register.simple_tag
+def choice_items(field: Any, selected: Iterable[Any] | None) -> SafeString:
+    """The ``<li>`` checkboxes of a vocabulary field, ``selected`` ones checked."""
+    chosen = _chosen(selected)
+    name = field.html_name
+    return format_html_join(
+        "\n",
+        '<li><input type="checkbox" name="{}" value="{}" id="id_{}_{}"{}>'
+        '<label for="id_{}_{}">{}</label></li>',
+        (
+            (name, value, name, index, CHECKED if str(value) in chosen else "", name, index,
+             label)
+            for index, (value, label) in enumerate(field.field.choices)
+        ),
+    )
+
+
+@register.simple_tag
+def option_items(choices: Iterable[tuple[Any, Any]], selected: Iterable[Any] | None) -> SafeString:
+    """``<option>`` elements, ``selected`` ones selected."""
+    chosen = _chosen(selected)
+    return SafeString("".join(
+        format_html('<option value="{}"{}>{}</option>', value,
+                    SELECTED if str(value) in chosen else "", label)
+        for value, label in choices
+    ))
+
