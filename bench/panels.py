@@ -119,7 +119,8 @@ class RawAnswer(models.Model):
     """The baseline's table: the answer table's columns and indexes, no application."""
 
     submission = models.ForeignKey(Submission, on_delete=models.DO_NOTHING, related_name="+")
-    item = models.ForeignKey(Item, on_delete=models.DO_NOTHING, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.DO_NOTHING, related_name="+",
+                             db_index=False)  # as Answer.item: the index below covers it
     number = models.FloatField(null=True)
     missing = models.PositiveSmallIntegerField(null=True)
     text = models.TextField(blank=True)
@@ -303,11 +304,11 @@ def import_all(plans: Sequence[PanelPlan], months: Sequence[datetime.date],
 def dashboard_trend(panel: Panel) -> tuple[charts.Results, dict]:
     """What the dashboard computes for its trend chart (views.dashboard_context)."""
     waves = charts.waves_of(panel)
-    items = charts.items_by_code(panel)
-    results = charts.results_by_wave(waves, "all", reveal_small=False)
-    trend = charts.trend_series(
-        panel, charts.trust_items(items, primary_only=True), charts.answered(waves), results
-    )
+    items = charts.items_by_code(panel, with_choices=False)
+    trend_items = charts.trust_items(items, primary_only=True)
+    results = charts.results_by_wave(waves, "all", reveal_small=False,
+                                     codes=[item.code for item in trend_items])
+    trend = charts.trend_series(panel, trend_items, charts.answered(waves), results)
     return results, trend
 
 
@@ -434,8 +435,8 @@ PHASES = (
     ("collection.py", "check_one", "  of which: checking the values"),
     ("collection.py", "store", "store (submissions, answers, aggregates)"),
     ("aggregates.py", "add", "  of which: aggregates.add"),
-    ("aggregates.py", "contributions", "    of which: contributions (sums per cell)"),
-    ("aggregates.py", "insert_rows", "  insert_rows (answer and aggregate rows)"),
+    ("aggregates.py", "_sum_cells", "    of which: the sums per cell"),
+    ("aggregates.py", "insert_rows", "  of which: insert_rows (all rows written)"),
 )
 
 

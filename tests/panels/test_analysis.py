@@ -23,6 +23,30 @@ def test_wilson_interval_matches_the_textbook_formula():
     assert high == pytest.approx((centre + half) * 100)
 
 
+@pytest.mark.parametrize("successes, n", [
+    (0, 1), (1, 1), (0, 50), (50, 50), (1, 2), (3, 7), (7, 20), (23, 48), (49, 50), (611, 1122),
+])
+def test_wilson_interval_is_the_one_statsmodels_computes(successes, n):
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(successes, n, alpha=analysis.ALPHA, method="wilson")
+    ours = analysis.wilson(successes, n)
+    assert ours[0] == pytest.approx(float(low) * 100, rel=0, abs=1e-12)
+    assert ours[1] == pytest.approx(float(high) * 100, rel=0, abs=1e-12)
+
+
+@pytest.mark.parametrize("n", [2, 3, 10, 49, 50, 1122])
+def test_mean_interval_uses_the_t_quantile_scipy_gives(n):
+    from scipy import stats
+
+    values = [(index * 7) % 5 + 1 for index in range(n)]
+    total, total_sq = float(sum(values)), float(sum(v * v for v in values))
+    mean, low, high = analysis.mean_interval(total, total_sq, n)
+    variance = max(0.0, (total_sq - total * total / n) / (n - 1))
+    half = stats.t.ppf(1 - analysis.ALPHA / 2, n - 1) * math.sqrt(variance / n)
+    assert (low, high) == (mean - half, mean + half)
+
+
 def test_mean_interval_from_sums_matches_the_raw_computation():
     values = [1, 3, 4, 4, 5, 6, 7, 7, 2, 5]
     mean, low, high = analysis.mean_interval(sum(values), sum(v * v for v in values), len(values))
@@ -159,3 +183,14 @@ def test_results_of_earlier_waves_survive_a_new_questionnaire_version(panel):
     wave.refresh_from_db()
     result = next(r for r in analysis.wave_results(wave) if r.item == "B18")
     assert result.n == 7
+
+
+def test_results_for_some_items_are_those_computed_for_every_item(panel):
+    from convivencia.panels import charts
+
+    wave = make_wave(panel, "2024-01")
+    answer_all(wave, {1: 7, 2: 3, 3: 5, 4: 88}, AOJ11=2)
+    everything = charts.results_by_wave([wave], reveal_small=True)
+    some = charts.results_by_wave([wave], reveal_small=True, codes=["B18"])
+    assert set(everything[wave.pk]) >= {"B18", "AOJ11"}
+    assert some == {wave.pk: {"B18": everything[wave.pk]["B18"]}}

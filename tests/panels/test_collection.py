@@ -1,5 +1,7 @@
 """The one validation path: every problem named, nothing dropped, nothing stored twice."""
 
+import datetime
+
 import pytest
 
 from convivencia.panels import aggregates, collection
@@ -122,3 +124,38 @@ def test_the_check_and_rebuild_commands_find_and_mend_a_difference(wave):
         call_command("check_aggregates")
     call_command("rebuild_aggregates")
     call_command("check_aggregates")
+
+
+def test_stored_rows_carry_every_value_the_submission_held(wave, django_user_model):
+    """The import writes plain rows (COPY on PostgreSQL): each value must survive the trip."""
+    enumerator = django_user_model.objects.create(username="encuestadora")
+    submitted = datetime.datetime(2024, 3, 9, 14, 30, tzinfo=datetime.UTC)
+    batch = [raw("R001", B18=6, AOJ11=88, VIC1=1, VIC1_REPORT=0, PROBLEMS="1 3")]
+    batch[0].submitted_at = submitted
+    collection.accept(wave, batch, WEB, enumerator=enumerator)
+    submission = Submission.objects.get()
+    assert (submission.wave, submission.respondent.code, submission.source) == (wave, "R001", WEB)
+    assert submission.submitted_at == submitted and submission.enumerator == enumerator
+    assert submission.received_at is not None
+    stored = sorted(
+        (answer.item.code, answer.number, answer.missing, answer.text)
+        for answer in submission.answers.select_related("item")
+    )
+    assert stored == [
+        ("AOJ11", None, 88, ""), ("B18", 6.0, None, ""), ("PROBLEMS", 1.0, None, ""),
+        ("PROBLEMS", 3.0, None, ""), ("VIC1", 1.0, None, ""), ("VIC1_REPORT", 0.0, None, ""),
+    ]
+    row = Aggregate.objects.get(wave=wave, item_code="PROBLEMS", breakdown="all")
+    assert (row.n, row.counts, row.territory_id, row.period) == (
+        1, {"1": 1, "3": 1}, wave.panel.territory_id, wave.period)
+
+
+def test_a_second_batch_adds_to_the_aggregate_rows_of_the_first(wave):
+    collection.accept(wave, [raw("R001", B18=6, PROBLEMS="1 3"), raw("R002", B18=2)], WEB)
+    collection.accept(wave, [raw("R003", B18=88, PROBLEMS="3")], WEB)
+    row = Aggregate.objects.get(wave=wave, item_code="B18", breakdown="all")
+    assert (row.n, row.n_missing, row.n_top, row.total, row.total_sq) == (2, 1, 1, 8, 40)
+    assert row.counts == {"6": 1, "2": 1, "88": 1}
+    problems = Aggregate.objects.get(wave=wave, item_code="PROBLEMS", breakdown="all")
+    assert (problems.n, problems.counts) == (2, {"1": 1, "3": 2})
+    assert aggregates.mismatches([wave]) == []

@@ -8,21 +8,38 @@ not the municipality's population. Pages say so beside the numbers.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.conf import settings
 from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportion_confint
 
 from convivencia.panels.aggregates import _scored
 from convivencia.panels.choices import ItemType, Provider
 from convivencia.panels.models import Aggregate, Answer, Item, Wave
 
 ALPHA = 0.05
+# The two-sided normal quantile of Wilson's interval, computed once: statsmodels'
+# proportion_confint recomputes it (and goes through numpy) on every call, which was
+# most of the time of a 36-wave trend or a national map.
+WILSON_Z = float(stats.norm.isf(ALPHA / 2))
+WILSON_Z2 = WILSON_Z * WILSON_Z
+
+
+class Sums(Protocol):
+    """What the results need from an aggregate row (an Aggregate or a plain-value row)."""
+
+    n: int
+    n_missing: int
+    n_top: int
+    total: float
+    total_sq: float
+    counts: dict[str, int]
 
 
 @dataclass
@@ -42,8 +59,22 @@ class ItemResult:
 
 
 def wilson(successes: int, n: int) -> tuple[float, float]:
-    low, high = proportion_confint(successes, n, alpha=ALPHA, method="wilson")
-    return float(low) * 100, float(high) * 100
+    """Wilson score interval in %, the formula of statsmodels' proportion_confint
+    (method="wilson", clipped to 0–1), written out: it is called per item × wave and per
+    map cell. tests/panels/test_analysis.py checks it against statsmodels."""
+    share = successes / n
+    denominator = 1 + WILSON_Z2 / n
+    centre = (share + WILSON_Z2 / (2 * n)) / denominator
+    half = WILSON_Z * math.sqrt(share * (1.0 - share) / n + WILSON_Z2 / (4.0 * n * n))
+    half /= denominator
+    return min(max(centre - half, 0.0), 1.0) * 100, min(max(centre + half, 0.0), 1.0) * 100
+
+
+@functools.lru_cache(maxsize=1024)
+def _t_critical(degrees_of_freedom: int) -> float:
+    """Two-sided t quantile; cached because panels have ~50 respondents, so few distinct
+    degrees of freedom, and scipy's ppf costs ~50 µs a call."""
+    return float(stats.t.ppf(1 - ALPHA / 2, degrees_of_freedom))
 
 
 def mean_interval(total: float, total_sq: float, n: int) -> tuple[float, float, float]:
@@ -52,11 +83,11 @@ def mean_interval(total: float, total_sq: float, n: int) -> tuple[float, float, 
     if n < 2:
         return mean, math.nan, math.nan
     variance = max(0.0, (total_sq - total * total / n) / (n - 1))
-    half = stats.t.ppf(1 - ALPHA / 2, n - 1) * math.sqrt(variance / n)
+    half = _t_critical(n - 1) * math.sqrt(variance / n)
     return mean, mean - half, mean + half
 
 
-def result_from(item: Item, row: Aggregate | None, *, reveal_small: bool) -> ItemResult:
+def result_from(item: Item, row: Sums | None, *, reveal_small: bool) -> ItemResult:
     n = row.n if row else 0
     result = ItemResult(
         item=item.code, provider=item.provider, n=n, n_missing=row.n_missing if row else 0,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,18 +147,22 @@ def latest_pair(
     return current, (earlier[-1] if earlier else None)
 
 
-def items_by_code(panel: Panel) -> dict[str, Item]:
+def items_by_code(panel: Panel, *, with_choices: bool = True) -> dict[str, Item]:
     """Every item the panel has data or questions for, by code, in questionnaire order.
 
     The current questionnaire's version of an item wins (its wording is the one
     asked now); items only earlier versions had follow, so old waves still show.
+    ``with_choices=False`` skips prefetching every item's choices, for pages that read
+    the choices of one item at most (the dashboard: the concerns item).
     """
-    current = list(panel.questionnaire.items.prefetch_related("choices"))
+    current = panel.questionnaire.items.all()
     used = Aggregate.objects.filter(wave__panel=panel).values("item_id")
     older = (
         Item.objects.filter(pk__in=used).exclude(questionnaire_id=panel.questionnaire_id)
-        .prefetch_related("choices").order_by("-questionnaire__version", "position")
+        .order_by("-questionnaire__version", "position")
     )
+    if with_choices:
+        current, older = current.prefetch_related("choices"), older.prefetch_related("choices")
     items: dict[str, Item] = {item.code: item for item in current}
     for item in older:
         items.setdefault(item.code, item)
@@ -171,18 +175,42 @@ def items_by_code(panel: Panel) -> dict[str, Item]:
 Results = dict[int, dict[str, analysis.ItemResult]]
 
 
+@dataclass(slots=True)
+class RowSums:
+    """An aggregate row's sums read as plain values (see analysis.Sums)."""
+
+    n: int
+    n_missing: int
+    n_top: int
+    total: float
+    total_sq: float
+    counts: dict[str, int]
+
+
+SUM_FIELDS = ("n", "n_missing", "n_top", "total", "total_sq", "counts")
+
+
 def results_by_wave(
-    waves: Sequence[Wave], breakdown: str = "all", *, reveal_small: bool
+    waves: Sequence[Wave], breakdown: str = "all", *, reveal_small: bool,
+    codes: Collection[str] | None = None,
 ) -> Results:
-    """{wave id: {item code: result}} in one query; an item a wave did not ask is absent."""
+    """{wave id: {item code: result}} in two queries; an item a wave did not ask is absent.
+
+    ``codes``: only these items (a trend of the trust items need not compute every
+    item of every wave). Rows are read as plain values and each item is loaded once:
+    building an Aggregate and an Item (with its JSON wording) per row cost more than
+    the statistics.
+    """
     results: Results = {wave.pk: {} for wave in waves}
-    rows = Aggregate.objects.filter(
-        wave_id__in=[wave.pk for wave in waves], breakdown=breakdown
-    ).select_related("item")
-    for row in rows:
+    rows = Aggregate.objects.filter(wave_id__in=[wave.pk for wave in waves], breakdown=breakdown)
+    if codes is not None:
+        rows = rows.filter(item_code__in=list(codes))
+    rows = list(rows.values_list("wave_id", "item_id", "item_code", *SUM_FIELDS))
+    items = Item.objects.in_bulk({row[1] for row in rows})
+    for wave_id, item_id, item_code, *sums in rows:
         # The row's own item: its scale is the one the answers were given on.
-        results[row.wave_id][row.item_code] = analysis.result_from(
-            row.item, row, reveal_small=reveal_small
+        results[wave_id][item_code] = analysis.result_from(
+            items[item_id], RowSums(*sums), reveal_small=reveal_small
         )
     return results
 
@@ -582,25 +610,29 @@ class MapCell:
 
 
 def map_cells(user, item_code: str, period) -> list[MapCell]:
-    """% favourable per territory (panels in one territory pooled) for one item and month."""
+    """% favourable per territory (panels in one territory pooled) for one item and month.
+
+    One query of plain values: building a territory, wave, panel and item instance per
+    row was most of the time of a national map (1,122 rows).
+    """
     user_scope = access.scope(user, *PANEL_VIEW_ROLES)
     reveal_scope = access.scope(user, *REVEAL_ROLES)
     rows = user_scope.filter(
-        Aggregate.objects.filter(item_code=item_code, period=period, breakdown="all"),
+        Aggregate.objects.filter(
+            item_code=item_code, period=period, breakdown="all", item__top_min__isnull=False
+        ),
         "territory",
-    ).select_related("territory", "wave__panel", "item")
+    ).values_list("territory_id", "territory__name", "territory__path", "wave__panel__code",
+                  "n", "n_top")
     cells: dict[int, MapCell] = {}
-    for row in rows:
-        if row.item.top_min is None:
-            continue
-        cell = cells.setdefault(
-            row.territory_id,
-            MapCell(row.territory_id, row.territory.name, row.territory.path),
-        )
-        cell.n += row.n
-        cell.n_top += row.n_top
-        cell.panels.append(row.wave.panel.code)
-        cell.reveal = reveal_scope.covers(row.territory)
+    for territory_id, name, path, panel_code, n, n_top in rows:
+        cell = cells.get(territory_id)
+        if cell is None:
+            cell = cells[territory_id] = MapCell(territory_id, name, path)
+            cell.reveal = _covers(reveal_scope, path)
+        cell.n += n
+        cell.n_top += n_top
+        cell.panels.append(panel_code)
     for cell in cells.values():
         if cell.n < min_cell_size() and not cell.reveal:
             cell.suppressed = True
@@ -609,6 +641,11 @@ def map_cells(user, item_code: str, period) -> list[MapCell]:
             cell.value = cell.n_top / cell.n * 100
             cell.low, cell.high = analysis.wilson(cell.n_top, cell.n)
     return sorted(cells.values(), key=lambda cell: cell.name)
+
+
+def _covers(scope: access.Scope, path: str) -> bool:
+    """``scope.covers`` for a territory known only by its path (no instance to build)."""
+    return scope.everywhere or any(path.startswith(prefix) for prefix in scope.paths)
 
 
 # Colour bins for the map: % favourable, light to dark (colour-blind safe, ColorBrewer Blues).

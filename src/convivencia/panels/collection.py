@@ -10,17 +10,19 @@ valid rows, in which case the rejected ones are returned (never dropped).
 from __future__ import annotations
 
 import datetime
+import functools
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from convivencia.panels import aggregates
 from convivencia.panels.choices import DONT_KNOW, MISSING_CODES, NO_ANSWER, ItemType
-from convivencia.panels.models import Answer, Item, Respondent, Submission, Wave
+from convivencia.panels.models import Answer, Choice, Item, Respondent, Submission, Wave
 from convivencia.territories.text import fold
 
 
@@ -94,7 +96,7 @@ def _items(wave: Wave) -> list[Item]:
     """The items the panel's form actually asks (see xlsform.included_items)."""
     from convivencia.panels.xlsform import included_items
 
-    return included_items(wave.panel.questionnaire, wave.panel)
+    return included_items(wave.panel.questionnaire, wave.panel, with_choices=False)
 
 
 # How people and tools write the missing codes when no choice row spells them out.
@@ -104,13 +106,22 @@ MISSING_WORDS = {
 }
 
 
-def _choice_lookup(item: Item) -> dict[str, int]:
-    """Accepted spellings of each option: its code and its labels in any language."""
+@functools.lru_cache(maxsize=4096)
+def _folded(text: str) -> str:
+    """``fold`` remembered: every batch folds the same few hundred choice labels."""
+    return fold(text)
+
+
+def _choice_lookup(choices: Iterable[tuple[int, dict[str, str]]]) -> dict[str, int]:
+    """Accepted spellings of each option: its code and its labels in any language.
+
+    ``choices`` are (value, labels by language) pairs of one item.
+    """
     lookup: dict[str, int] = {}
-    for choice in item.choices.all():
-        lookup[str(choice.value)] = choice.value
-        for label in choice.label.values():
-            lookup.setdefault(fold(str(label)), choice.value)
+    for value, labels in choices:
+        lookup[str(value)] = value
+        for label in labels.values():
+            lookup.setdefault(_folded(str(label)), value)
     for code in MISSING_CODES:
         lookup.setdefault(str(code), code)
         for word in MISSING_WORDS[code]:
@@ -118,7 +129,22 @@ def _choice_lookup(item: Item) -> dict[str, int]:
     return lookup
 
 
+def _choice_lookups(items: list[Item]) -> dict[int, dict[str, int]]:
+    """{item id: lookup} in one query of plain values (no Choice instances)."""
+    choices: dict[int, list[tuple[int, dict[str, str]]]] = defaultdict(list)
+    rows = Choice.objects.filter(item__in=items).order_by("item_id", "position", "pk")
+    for item_id, value, label in rows.values_list("item_id", "value", "label"):
+        choices[item_id].append((value, label))
+    return {item.pk: _choice_lookup(choices[item.pk]) for item in items}
+
+
 def _as_code(raw: Any, lookup: dict[str, int]) -> int | None:
+    # Most values are already a code (an int, or its digits as text): one look-up.
+    # Anything else, or a miss, takes the general path below, which gives the same answer.
+    if type(raw) is int or type(raw) is str:
+        code = lookup.get(str(raw))
+        if code is not None:
+            return code
     if isinstance(raw, bool):
         raw = int(raw)
     if isinstance(raw, int | float):
@@ -191,23 +217,48 @@ def _clean_value(item: Item, raw: Any, lookup: dict[str, int]) -> tuple[list[Cle
     return [CleanAnswer(item, number=float(code))], ""
 
 
-def _relevant(item: Item, chosen: dict[int, set[int]]) -> bool:
-    if item.relevant_item_id is None:
-        return True
-    wanted = {int(v) for v in item.relevant_values}
-    return bool(chosen.get(item.relevant_item_id, set()) & wanted)
+@dataclass(frozen=True)
+class Rule:
+    """One item as the validation loop needs it, prepared once per batch."""
+
+    item: Item
+    key: str  # the code in lower case, as the submitted values are keyed
+    lookup: dict[str, int]
+    # Skip logic: the item applies when the answer to ``condition`` is one of ``wanted``.
+    condition: int | None
+    wanted: frozenset[int]
+    # Another item's skip logic reads this one's answer, so it is remembered.
+    remembered: bool
 
 
-def check_one(
-    raw: RawSubmission, items: list[Item], lookups: dict[int, dict[str, int]]
-) -> tuple[list[CleanAnswer], list[Problem]]:
+def rules_for(items: list[Item], lookups: dict[int, dict[str, int]]) -> list[Rule]:
+    """The batch's items with what checking a value needs worked out once, not per row."""
+    conditions = {item.relevant_item_id for item in items if item.relevant_item_id is not None}
+    return [
+        Rule(
+            item=item, key=item.code.lower(), lookup=lookups[item.pk],
+            condition=item.relevant_item_id,
+            wanted=frozenset(int(value) for value in item.relevant_values or ()),
+            remembered=item.pk in conditions,
+        )
+        for item in items
+    ]
+
+
+NOTHING_CHOSEN: frozenset[int] = frozenset()
+
+
+def check_one(raw: RawSubmission, rules: list[Rule]) -> tuple[list[CleanAnswer], list[Problem]]:
     values = {str(key).strip().lower(): value for key, value in raw.values.items()}
     answers: list[CleanAnswer] = []
     problems: list[Problem] = []
     chosen: dict[int, set[int]] = {}
-    for item in items:  # in questionnaire order, so skip logic sees earlier answers
-        value = values.get(item.code.lower())
-        relevant = _relevant(item, chosen)
+    for rule in rules:  # in questionnaire order, so skip logic sees earlier answers
+        item = rule.item
+        value = values.get(rule.key)
+        relevant = rule.condition is None or bool(
+            chosen.get(rule.condition, NOTHING_CHOSEN) & rule.wanted
+        )
         if _is_blank(value):
             if item.required and relevant:
                 problems.append(Problem(raw.row, item.code, _("an answer is required")))
@@ -219,12 +270,13 @@ def check_one(
                 % {"item": item.relevant_item.code},
             ))
             continue
-        cleaned, error = _clean_value(item, value, lookups[item.pk])
+        cleaned, error = _clean_value(item, value, rule.lookup)
         if error:
             problems.append(Problem(raw.row, item.code, error))
             continue
         answers.extend(cleaned)
-        chosen[item.pk] = {int(a.number) for a in cleaned if a.number is not None}
+        if rule.remembered:
+            chosen[item.pk] = {int(a.number) for a in cleaned if a.number is not None}
     return answers, problems
 
 
@@ -233,7 +285,7 @@ def validate(wave: Wave, raws: Iterable[RawSubmission]) -> Checked:
     raws = list(raws)
     checked = Checked()
     items = _items(wave)
-    lookups = {item.pk: _choice_lookup(item) for item in items}
+    rules = rules_for(items, _choice_lookups(items))
     respondents = {
         r.code.lower(): r for r in Respondent.objects.filter(panel=wave.panel)
     }
@@ -279,7 +331,7 @@ def validate(wave: Wave, raws: Iterable[RawSubmission]) -> Checked:
                 _("respondent %(code)s is not a panel member in %(wave)s")
                 % {"code": code, "wave": wave.label},
             ))
-        answers, answer_problems = check_one(raw, items, lookups)
+        answers, answer_problems = check_one(raw, rules)
         problems.extend(answer_problems)
         if problems:
             checked.rejected.append((raw, problems))
@@ -290,37 +342,37 @@ def validate(wave: Wave, raws: Iterable[RawSubmission]) -> Checked:
     return checked
 
 
+SUBMISSION_COLUMNS = ("wave", "respondent", "instance_id", "source", "submitted_at",
+                      "received_at", "enumerator")
+ANSWER_COLUMNS = ("submission", "item", "number", "missing", "text")
+
+
 @transaction.atomic
 def store(wave: Wave, accepted: list[CleanSubmission], source: str, enumerator=None) -> int:
     """Write accepted submissions and their answers; update the aggregates with them."""
     if not accepted:
         return 0
     now = timezone.now()
-    submissions = Submission.objects.bulk_create([
-        Submission(
-            wave=wave, respondent=clean.respondent, instance_id=clean.raw.instance_id,
-            source=source, submitted_at=clean.raw.submitted_at or now, received_at=now,
-            enumerator=enumerator,
-        )
+    # Plain tuples, not model instances, for submissions and answers (~17 rows per
+    # submission): building and saving instances was most of the time of storing.
+    moments = Submission._meta.get_field("submitted_at")
+    received = moments.get_db_prep_save(now, connection)
+    enumerator_id = enumerator.pk if enumerator is not None else None
+    aggregates.insert_rows(Submission, SUBMISSION_COLUMNS, [
+        (wave.pk, clean.respondent.pk, clean.raw.instance_id, source,
+         moments.get_db_prep_save(clean.raw.submitted_at or now, connection), received,
+         enumerator_id)
         for clean in accepted
     ])
-    if any(s.pk is None for s in submissions):  # backends that return no ids
-        by_id = dict(Submission.objects.filter(
-            instance_id__in=[c.raw.instance_id for c in accepted]
-        ).values_list("instance_id", "pk"))
-        for submission in submissions:
-            submission.pk = by_id[submission.instance_id]
-    Answer.objects.bulk_create(
-        (
-            Answer(submission_id=submission.pk, item=answer.item, number=answer.number,
-                   missing=answer.missing, text=answer.text)
-            for submission, clean in zip(submissions, accepted, strict=True)
-            for answer in clean.answers
-        ),
-        batch_size=5000,
-    )
+    # The wave's submissions, not an IN list of ids: a file can hold thousands of rows.
+    ids = dict(Submission.objects.filter(wave=wave).values_list("instance_id", "pk"))
+    aggregates.insert_rows(Answer, ANSWER_COLUMNS, (
+        (ids[clean.raw.instance_id], answer.item.pk, answer.number, answer.missing, answer.text)
+        for clean in accepted
+        for answer in clean.answers
+    ))
     aggregates.add(wave, [(clean.respondent, clean.answers) for clean in accepted])
-    return len(submissions)
+    return len(accepted)
 
 
 def accept(

@@ -298,8 +298,10 @@ class Wave(models.Model):
 class Submission(models.Model):
     """One respondent's answers in one wave."""
 
+    # No index of its own: the (wave, respondent) unique constraint starts with it.
     wave = models.ForeignKey(
-        Wave, verbose_name=_("wave"), on_delete=models.CASCADE, related_name="submissions"
+        Wave, verbose_name=_("wave"), on_delete=models.CASCADE, related_name="submissions",
+        db_index=False,
     )
     respondent = models.ForeignKey(
         Respondent, verbose_name=_("respondent"), on_delete=models.PROTECT,
@@ -337,8 +339,10 @@ class Answer(models.Model):
         Submission, verbose_name=_("submission"), on_delete=models.CASCADE,
         related_name="answers",
     )
+    # No index of its own: the (item, submission) index below starts with it, and every
+    # index costs time on each of the millions of inserted rows.
     item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT,
-                             related_name="+")
+                             related_name="+", db_index=False)
     number = models.FloatField(_("value"), null=True, blank=True)
     missing = models.PositiveSmallIntegerField(
         _("missing code"), null=True, blank=True, help_text=_("88 don't know, 98 no answer")
@@ -361,8 +365,11 @@ class Aggregate(models.Model):
     applied) on the item's own scale; ``rebuild_aggregates`` recomputes them.
     """
 
+    # wave and territory have no index of their own: the unique constraint and the
+    # (territory, …) index start with them, and each index slows every import.
     wave = models.ForeignKey(
-        Wave, verbose_name=_("wave"), on_delete=models.CASCADE, related_name="aggregates"
+        Wave, verbose_name=_("wave"), on_delete=models.CASCADE, related_name="aggregates",
+        db_index=False,
     )
     item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.CASCADE,
                              related_name="+")
@@ -370,7 +377,7 @@ class Aggregate(models.Model):
     item_code = models.CharField(_("item code"), max_length=40)
     territory = models.ForeignKey(
         "territories.Territory", verbose_name=_("territory"), on_delete=models.CASCADE,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     period = models.DateField(_("month"))
     breakdown = models.CharField(_("breakdown"), max_length=40, default="all")

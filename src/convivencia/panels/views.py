@@ -100,8 +100,15 @@ def dashboard_context(user, panel: Panel, chosen: Wave | None, breakdown: str,
     if chosen is not None:
         chosen = next(wave for wave in waves if wave.pk == chosen.pk)
     wave, previous = charts.latest_pair(waves, chosen)
-    items = charts.items_by_code(panel)
-    results = charts.results_by_wave(waves, breakdown, reveal_small=reveal)
+    # Choices are read for the concerns item only. Every item is computed for the two
+    # waves compared; the trend needs only the trust items, for every wave.
+    items = charts.items_by_code(panel, with_choices=False)
+    trend_items = charts.trust_items(items, primary_only=True)
+    results = charts.results_by_wave(waves, breakdown, reveal_small=reveal,
+                                     codes=[item.code for item in trend_items])
+    results.update(charts.results_by_wave(
+        [w for w in (wave, previous) if w is not None], breakdown, reveal_small=reveal
+    ))
     context: dict[str, Any] = {
         "panel": panel,
         "waves": waves,
@@ -123,9 +130,7 @@ def dashboard_context(user, panel: Panel, chosen: Wave | None, breakdown: str,
         "local_items": [item for item in items.values() if item.is_local],
     }
     trend_waves = charts.answered(waves)
-    context["trend"] = charts.trend_series(
-        panel, charts.trust_items(items, primary_only=True), trend_waves, results
-    )
+    context["trend"] = charts.trend_series(panel, trend_items, trend_waves, results)
     context["trend_rows"] = _trend_table(context["trend"])
     context["trend_strings"] = {
         "pct": _("% trusting"), "mean": _("Mean 0–100"), "interval": _("95% interval"),

@@ -98,17 +98,19 @@ def form_languages() -> list[tuple[str, str]]:
 # --- export ------------------------------------------------------------------------------
 
 
-def included_items(questionnaire: Questionnaire, panel: Panel | None = None) -> list[Item]:
+def included_items(questionnaire: Questionnaire, panel: Panel | None = None, *,
+                   with_choices: bool = True) -> list[Item]:
     """The items a panel's form asks, in order.
 
     A panel that names no local provider cannot ask how much people trust it: its
     form leaves out the items that mention the provider, and any item shown only
-    after one of them.
+    after one of them. ``with_choices=False`` skips prefetching the Choice instances
+    (the import reads the choices as plain values, once per batch).
     """
-    items = list(
-        questionnaire.items.select_related("relevant_item").prefetch_related("choices")
-        .order_by("position", "pk")
-    )
+    items = questionnaire.items.select_related("relevant_item").order_by("position", "pk")
+    if with_choices:
+        items = items.prefetch_related("choices")
+    items = list(items)
     if panel is None or panel.local_provider_name:
         return items
     left_out: set[int] = set()
