@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Phase(models.TextChoices):
@@ -10,7 +11,7 @@ class Phase(models.TextChoices):
     ACTION_PLANNING = "action_planning", _("Action planning")
     IMPLEMENTATION = "implementation", _("Implementation")
     REVIEW = "review", _("Review")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("a dialogue process", "Closed")
 
 
 class SessionKind(models.TextChoices):

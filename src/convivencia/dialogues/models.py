@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from convivencia.dialogues.choices import (
     AgendaOrigin,
@@ -89,7 +90,7 @@ class Session(models.Model):
     capacity = models.PositiveIntegerField(_("places"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=SessionStatus.choices,
                               default=SessionStatus.PLANNED)
-    minutes = models.TextField(_("minutes"), blank=True)
+    minutes = models.TextField(pgettext_lazy("record of a meeting", "minutes"), blank=True)
     closing_report = models.TextField(_("closing report"), blank=True)
     curriculum_module = models.CharField(_("curriculum module"), max_length=200, blank=True)
     trainers = models.CharField(_("trainers"), max_length=300, blank=True)

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Codes that mean "no usable answer": never in averages, shares or tests.
 DONT_KNOW = 88
@@ -59,8 +60,8 @@ class Area(models.TextChoices):
 
 
 class WaveStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("a survey wave", "Open")
+    CLOSED = "closed", pgettext_lazy("a survey wave", "Closed")
 
 
 class SubmissionSource(models.TextChoices):
