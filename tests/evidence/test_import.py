@@ -356,6 +356,22 @@ def test_the_upload_page_checks_then_imports_in_a_background_job(
     assert Job.objects.count() == 1
 
 
+def test_a_checked_file_deleted_by_the_retention_must_be_chosen_again(curator, tmp_path):
+    from datetime import timedelta
+
+    from convivencia.jobs import retention
+
+    path = write_xlsx(tmp_path / "intervenciones.xlsx", [SPANISH_HEADERS, GOOD_ROW])
+    with path.open("rb") as handle:
+        report = curator.post(reverse("evidence_curation:import"), {"file": handle})
+    retention.purge(staged_older_than=timedelta(0), jobs_older_than=timedelta(days=30))
+    response = curator.post(reverse("evidence_curation:import_confirm"),
+                            {"token": report.context["token"]}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("evidence_curation:import")
+    assert "no longer available" in response.content.decode()
+    assert not Job.objects.exists()
+
+
 def test_the_upload_page_lists_the_problems_and_offers_no_confirmation(curator, tmp_path):
     path = write_csv(tmp_path / "malo.csv", [
         ["id", "nombre", "escala", "estado"], ["1", "Uno", "galáctica", "en curso"],

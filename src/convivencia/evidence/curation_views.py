@@ -500,7 +500,9 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     """Step 3: the checked file becomes a background job; its page shows the outcome."""
     token = request.POST.get("token", "")
     staged = request.session.get(STAGED_IMPORTS, {}).get(token)
-    if staged is None:
+    # A checked file left unconfirmed is deleted after a day (jobs.retention).
+    if staged is None or not default_storage.exists(staged["storage_name"]):
+        _unstage(request, token)
         messages.error(request, _("That upload is no longer available; choose the file again."))
         return redirect("evidence_curation:import")
     if staged["publish"] and not access.is_administrator(request.user):
