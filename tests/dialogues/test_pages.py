@@ -242,6 +242,22 @@ def test_a_coordinator_records_a_commitment_with_co_responsible_organisations(wo
     assert "reference" in errors and "due_date" in errors
 
 
+def test_without_any_commitment_status_the_form_says_so_and_records_nothing(world, client):
+    from convivencia.dialogues.models import CommitmentStatus
+
+    world.process.commitments.all().delete()
+    CommitmentStatus.objects.all().delete()
+    client.force_login(world.camila)
+    url = reverse("dialogues:commitment_create", args=[world.process.pk])
+    response = client.post(url, {
+        "reference": "C-8", "title": "Alumbrado", "responsible": world.police.pk,
+        "territory": world.places.popayan.pk, "due_date": "2030-06-30",
+        "verification": "Recorrido", "weight": 1, "roll_up": "weighted"})
+    assert response.status_code == 200
+    assert "No commitment statuses are configured" in text(response)
+    assert not world.process.commitments.exists()
+
+
 def test_a_coordinator_cancels_a_commitment_saying_why(world, client):
     commitment = make_commitment(world)
     client.force_login(world.camila)

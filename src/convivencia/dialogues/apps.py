@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,9 @@ class DialoguesConfig(AppConfig):
     name = "convivencia.dialogues"
     label = "dialogues"
     verbose_name = _("Dialogues and accountability")
+
+    def ready(self) -> None:
+        from convivencia.dialogues import statuses
+
+        post_migrate.connect(statuses.seed_if_empty, sender=self,
+                             dispatch_uid="dialogues.seed_statuses")

@@ -338,6 +338,13 @@ class CommitmentForm(AuditedModelForm):
             pk=self.instance.pk
         ).exists():
             self.add_error("reference", _("Another commitment of this process has it."))
+        if self.instance.status_id is None and not CommitmentStatus.objects.exists():
+            # The statuses come with the installation; only an administrator deleting them
+            # all gets here, and a commitment without a status cannot be followed up.
+            raise forms.ValidationError(_(
+                "No commitment statuses are configured. An administrator must add them "
+                "before commitments can be recorded."
+            ))
         return cleaned
 
     def save(self, commit: bool = True) -> Commitment:
