@@ -194,3 +194,34 @@ def test_results_for_some_items_are_those_computed_for_every_item(panel):
     some = charts.results_by_wave([wave], reveal_small=True, codes=["B18"])
     assert set(everything[wave.pk]) >= {"B18", "AOJ11"}
     assert some == {wave.pk: {"B18": everything[wave.pk]["B18"]}}
+
+
+def test_results_without_counts_are_the_same_figures(panel):
+    import dataclasses
+
+    from convivencia.panels import charts
+
+    january, february = make_wave(panel, "2024-01"), make_wave(panel, "2024-02")
+    answer_all(january, {1: 7, 2: 3, 3: 5, 4: 88}, AOJ11=2)
+    answer_all(february, {1: 6, 2: 2, 3: 5, 4: 1}, AOJ11=1)
+    full = charts.results_by_wave([january, february], reveal_small=True)
+    light = charts.results_by_wave([january, february], reveal_small=True, with_counts=False)
+    assert set(full) == set(light)
+    for wave_id, results in full.items():
+        assert set(results) == set(light[wave_id])
+        for code, result in results.items():
+            assert light[wave_id][code] == dataclasses.replace(result, counts=None)
+
+
+def test_the_paired_scores_of_all_items_are_those_of_each_item_alone(panel):
+    january, february = make_wave(panel, "2024-01"), make_wave(panel, "2024-02")
+    answer_all(january, {1: 7, 2: 3, 3: 5, 4: 88, 5: 2}, AOJ11=2, VIC1=1)
+    answer_all(february, {2: 6, 3: 2, 4: 5, 5: 2, 6: 1}, AOJ11=1, VIC1=0)
+    codes = ["B18", "AOJ11", "VIC1"]
+    together = analysis._paired_scores(codes, february, january)
+    for code in codes:
+        alone = analysis._paired_scores([code], february, january)[code]
+        assert sorted(together[code]) == sorted(alone)
+    # Respondents 2, 3 and 5 answered both waves; 4 said "don't know" in January.
+    assert sorted(together["B18"]) == [(2.0, 2.0), (3.0, 6.0), (5.0, 2.0)]
+    assert len(together["VIC1"]) == 4

@@ -159,3 +159,22 @@ def test_a_second_batch_adds_to_the_aggregate_rows_of_the_first(wave):
     problems = Aggregate.objects.get(wave=wave, item_code="PROBLEMS", breakdown="all")
     assert (problems.n, problems.counts) == (2, {"1": 1, "3": 2})
     assert aggregates.mismatches([wave]) == []
+
+
+def test_answers_read_from_the_batch_table_are_those_of_the_full_check(wave):
+    import dataclasses
+
+    items = collection._items(wave)
+    rules = collection.rules_for(items, collection._choice_lookups(items))
+    # Not remembered: every value takes the full check.
+    plain = [dataclasses.replace(rule, memoised=False, ready={}) for rule in rules]
+    values = [1, 2, 5, 7, 8, 0, -1, 88, 98, 99, True, False, 6.0, 6.5, "6", " 6 ", "6.0",
+              "Sí", "si", "No", "no sabe", "NR", "Hurto", "1 3", "mucha", "", "7", 7]
+    for _round in range(2):  # the first fills the batch's answers, the second reads them
+        for rule in rules:
+            for value in values:
+                submission = raw("R001", row=3, **{rule.item.code: value})
+                assert collection.check_one(submission, rules) == collection.check_one(
+                    submission, plain), (rule.item.code, value)
+    assert any(rule.ready for rule in rules)
+    assert not any(rule.ready for rule in plain)

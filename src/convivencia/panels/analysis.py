@@ -87,19 +87,31 @@ def mean_interval(total: float, total_sq: float, n: int) -> tuple[float, float, 
     return mean, mean - half, mean + half
 
 
-def result_from(item: Item, row: Sums | None, *, reveal_small: bool) -> ItemResult:
+def result_from(item: Item, row: Sums | None, *, reveal_small: bool,
+                min_cell_size: int | None = None, scored: bool | None = None,
+                with_counts: bool = True) -> ItemResult:
+    """The figures of one item in one cell.
+
+    ``min_cell_size`` and ``scored`` can be worked out once by a caller computing many
+    cells (reading the lazy settings and checking the item per cell was a good part of
+    a 36-wave trend); ``with_counts=False`` leaves ``counts`` out, for the trend, which
+    shows none of them.
+    """
     n = row.n if row else 0
     result = ItemResult(
         item=item.code, provider=item.provider, n=n, n_missing=row.n_missing if row else 0,
         suppressed=False,
     )
-    if n < settings.MIN_CELL_SIZE and not reveal_small:
+    if min_cell_size is None:
+        min_cell_size = settings.MIN_CELL_SIZE
+    if n < min_cell_size and not reveal_small:
         result.suppressed = True
         return result
     if row is None or n == 0:
         return result
-    result.counts = dict(row.counts)
-    if _scored(item):
+    if with_counts:
+        result.counts = dict(row.counts)
+    if _scored(item) if scored is None else scored:
         if item.top_min is not None:
             result.pct_trust = row.n_top / n * 100
             result.pct_trust_ci_low, result.pct_trust_ci_high = wilson(row.n_top, n)
@@ -136,25 +148,35 @@ class Change:
     pct_trust_change: float | None = None
 
 
-def _paired_scores(item_code: str, wave: Wave, previous: Wave) -> list[tuple[float, float]]:
-    """Scores of the same respondents in both waves (replacements are new people)."""
+Pairs = list[tuple[float, float]]
+
+
+def _paired_scores(item_codes: list[str], wave: Wave, previous: Wave) -> dict[str, Pairs]:
+    """Scores of the same respondents in both waves (replacements are new people), per
+    item code, read in one query for all the items: one query per item dominated
+    ``compare`` on PostgreSQL (the demo's agenda compares many pairs of waves)."""
     answers = (
         Answer.objects.filter(
-            submission__wave__in=[wave, previous], item__code=item_code,
+            submission__wave__in=[wave, previous], item__code__in=item_codes,
             missing__isnull=True, number__isnull=False,
         )
-        .select_related("item")
-        .values_list("submission__respondent_id", "submission__wave_id", "number", "item_id")
+        .values_list("item__code", "submission__respondent_id", "submission__wave_id",
+                     "number", "item_id")
     )
-    items = {item.pk: item for item in Item.objects.filter(code=item_code)}
-    scores: dict[int, dict[int, float]] = defaultdict(dict)
-    for respondent_id, wave_id, number, item_id in answers:
-        scores[respondent_id][wave_id] = items[item_id].score(number)
-    return [
-        (by_wave[previous.pk], by_wave[wave.pk])
-        for by_wave in scores.values()
-        if previous.pk in by_wave and wave.pk in by_wave
-    ]
+    # By code, as the aggregates: the two waves may ask different questionnaire
+    # versions, whose items are different rows (each scored by its own reverse coding).
+    items = {item.pk: item for item in Item.objects.filter(code__in=item_codes)}
+    scores: dict[str, dict[int, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
+    for code, respondent_id, wave_id, number, item_id in answers:
+        scores[code][respondent_id][wave_id] = items[item_id].score(number)
+    return {
+        code: [
+            (by_wave[previous.pk], by_wave[wave.pk])
+            for by_wave in scores[code].values()
+            if previous.pk in by_wave and wave.pk in by_wave
+        ]
+        for code in item_codes
+    }
 
 
 def compare(wave: Wave, previous: Wave) -> list[Change]:
@@ -164,10 +186,10 @@ def compare(wave: Wave, previous: Wave) -> list[Change]:
     change is flagged when the corrected p-value is below 0.05.
     """
     changes = []
-    for item in wave.panel.questionnaire.items.all():
-        if not _scored(item):
-            continue
-        pairs = _paired_scores(item.code, wave, previous)
+    scored = [item for item in wave.panel.questionnaire.items.all() if _scored(item)]
+    paired = _paired_scores([item.code for item in scored], wave, previous) if scored else {}
+    for item in scored:
+        pairs = paired[item.code]
         change = Change(item=item.code, test="", n_pairs=len(pairs), statistic=None,
                         p_value=None)
         if len(pairs) >= 2:
@@ -196,7 +218,7 @@ def compare(wave: Wave, previous: Wave) -> list[Change]:
     return changes
 
 
-def _mcnemar(item: Item, pairs: list[tuple[float, float]]) -> tuple[float, float]:
+def _mcnemar(item: Item, pairs: Pairs) -> tuple[float, float]:
     table = [[0, 0], [0, 0]]
     for before, after in pairs:
         table[int(item.is_top(before))][int(item.is_top(after))] += 1
@@ -205,7 +227,7 @@ def _mcnemar(item: Item, pairs: list[tuple[float, float]]) -> tuple[float, float
     return float(result.statistic), float(result.pvalue)
 
 
-def _wilcoxon(pairs: list[tuple[float, float]]) -> tuple[float | None, float]:
+def _wilcoxon(pairs: Pairs) -> tuple[float | None, float]:
     differences = [after - before for before, after in pairs]
     if all(d == 0 for d in differences):
         return None, 1.0

@@ -11,7 +11,6 @@ and an item added later simply starts later.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -192,25 +191,34 @@ SUM_FIELDS = ("n", "n_missing", "n_top", "total", "total_sq", "counts")
 
 def results_by_wave(
     waves: Sequence[Wave], breakdown: str = "all", *, reveal_small: bool,
-    codes: Collection[str] | None = None,
+    codes: Collection[str] | None = None, with_counts: bool = True,
 ) -> Results:
     """{wave id: {item code: result}} in two queries; an item a wave did not ask is absent.
 
     ``codes``: only these items (a trend of the trust items need not compute every
-    item of every wave). Rows are read as plain values and each item is loaded once:
-    building an Aggregate and an Item (with its JSON wording) per row cost more than
-    the statistics.
+    item of every wave). ``with_counts=False``: results without ``counts``, whose JSON
+    need not then be read and decoded per row (the trend shows no counts). Rows are read
+    as plain values and each item is loaded once: building an Aggregate and an Item
+    (with its JSON wording) per row cost more than the statistics.
     """
     results: Results = {wave.pk: {} for wave in waves}
     rows = Aggregate.objects.filter(wave_id__in=[wave.pk for wave in waves], breakdown=breakdown)
     if codes is not None:
         rows = rows.filter(item_code__in=list(codes))
-    rows = list(rows.values_list("wave_id", "item_id", "item_code", *SUM_FIELDS))
+    fields = SUM_FIELDS if with_counts else SUM_FIELDS[:-1]
+    rows = list(rows.values_list("wave_id", "item_id", "item_code", *fields))
     items = Item.objects.in_bulk({row[1] for row in rows})
+    # Per item, not per row: whether it is scored, and the settings' threshold.
+    scored = {pk: _scored(item) for pk, item in items.items()}
+    min_cell_size = settings.MIN_CELL_SIZE
+    result_from = analysis.result_from
     for wave_id, item_id, item_code, *sums in rows:
+        if not with_counts:
+            sums.append(None)
         # The row's own item: its scale is the one the answers were given on.
-        results[wave_id][item_code] = analysis.result_from(
-            items[item_id], RowSums(*sums), reveal_small=reveal_small
+        results[wave_id][item_code] = result_from(
+            items[item_id], RowSums(*sums), reveal_small=reveal_small,
+            min_cell_size=min_cell_size, scored=scored[item_id], with_counts=with_counts,
         )
     return results
 
@@ -338,7 +346,7 @@ def comparison(
 
 
 def _rounded(value: float | None) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value != value:  # None or NaN (NaN is the one value unequal to itself)
         return None
     return round(value, 1)
 
@@ -362,6 +370,11 @@ def trust_items(items: dict[str, Item], *, primary_only: bool = False) -> list[I
     return list(primary.values())
 
 
+TREND_FIGURES = ("pct_trust", "pct_trust_ci_low", "pct_trust_ci_high", "mean_0_100",
+                 "mean_ci_low", "mean_ci_high")
+TREND_KEYS = ("pct", "pct_low", "pct_high", "mean", "mean_low", "mean_high")
+
+
 def trend_series(
     panel: Panel, items: Sequence[Item], waves: Sequence[Wave], results: Results
 ) -> dict[str, Any]:
@@ -373,28 +386,33 @@ def trend_series(
     several = defaultdict(int)
     for item in items:
         several[item.provider] += 1
+    by_wave = [results.get(wave.pk, {}) for wave in waves]
     for item in items:
-        points = [results.get(wave.pk, {}).get(item.code) for wave in waves]
+        points = [wave_results.get(item.code) for wave_results in by_wave]
         if not any(point is not None for point in points):
             continue
         label = item_label(item, panel)
         if several[item.provider] > 1:
             label = f"{label} ({item.code})"
-
-        def values(attribute: str, points=points) -> list[float | None]:
-            return [_rounded(getattr(p, attribute)) if p is not None else None for p in points]
-
-        series.append({
-            "code": item.code,
-            "label": label,
-            "pct": values("pct_trust"),
-            "pct_low": values("pct_trust_ci_low"),
-            "pct_high": values("pct_trust_ci_high"),
-            "mean": values("mean_0_100"),
-            "mean_low": values("mean_ci_low"),
-            "mean_high": values("mean_ci_high"),
-            "n": [p.n if p is not None else None for p in points],
-        })
+        # One pass over the points for the six figures (was one getattr per figure and
+        # point): this loop is most of the Python of a long trend.
+        columns: list[list[float | None]] = [[] for _ in TREND_FIGURES]
+        counts: list[int | None] = []
+        for point in points:
+            if point is None:
+                for column in columns:
+                    column.append(None)
+                counts.append(None)
+                continue
+            figures = (point.pct_trust, point.pct_trust_ci_low, point.pct_trust_ci_high,
+                       point.mean_0_100, point.mean_ci_low, point.mean_ci_high)
+            for column, value in zip(columns, figures, strict=True):
+                column.append(_rounded(value))
+            counts.append(point.n)
+        serie: dict[str, Any] = {"code": item.code, "label": label}
+        serie.update(zip(TREND_KEYS, columns, strict=True))
+        serie["n"] = counts
+        series.append(serie)
     return {"labels": [wave.label for wave in waves], "series": series}
 
 

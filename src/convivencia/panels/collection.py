@@ -229,6 +229,15 @@ class Rule:
     wanted: frozenset[int]
     # Another item's skip logic reads this one's answer, so it is remembered.
     remembered: bool
+    # The answers already worked out in this batch, by the value's text (see check_one).
+    ready: dict[str, CleanAnswer] = field(default_factory=dict)
+    # Single choice, scale, yes/no: _clean_value's answer to an int is its answer to the
+    # int's digits, and depends on nothing but the item, that text and ``lookup``.
+    memoised: bool = False
+
+
+# Types whose values _clean_value reads other than through _as_code alone.
+FREE_TYPES = (ItemType.TEXT, ItemType.NUMBER, ItemType.MULTIPLE)
 
 
 def rules_for(items: list[Item], lookups: dict[int, dict[str, int]]) -> list[Rule]:
@@ -240,6 +249,7 @@ def rules_for(items: list[Item], lookups: dict[int, dict[str, int]]) -> list[Rul
             condition=item.relevant_item_id,
             wanted=frozenset(int(value) for value in item.relevant_values or ()),
             remembered=item.pk in conditions,
+            memoised=item.type not in FREE_TYPES,
         )
         for item in items
     ]
@@ -270,10 +280,23 @@ def check_one(raw: RawSubmission, rules: list[Rule]) -> tuple[list[CleanAnswer],
                 % {"item": item.relevant_item.code},
             ))
             continue
+        # Most values of a batch are one of a few codes: each distinct one is checked
+        # once per batch, its answer remembered by its text (an int or a str; bool is
+        # neither). CleanAnswer is frozen, so one instance stands for every respondent's.
+        key = (str(value) if rule.memoised and (type(value) is int or type(value) is str)
+               else None)
+        ready = rule.ready.get(key) if key is not None else None
+        if ready is not None:
+            answers.append(ready)
+            if rule.remembered:
+                chosen[item.pk] = {int(ready.number)} if ready.number is not None else set()
+            continue
         cleaned, error = _clean_value(item, value, rule.lookup)
         if error:
             problems.append(Problem(raw.row, item.code, error))
             continue
+        if key is not None and len(cleaned) == 1:
+            rule.ready[key] = cleaned[0]
         answers.extend(cleaned)
         if rule.remembered:
             chosen[item.pk] = {int(a.number) for a in cleaned if a.number is not None}

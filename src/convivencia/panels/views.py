@@ -104,8 +104,10 @@ def dashboard_context(user, panel: Panel, chosen: Wave | None, breakdown: str,
     # waves compared; the trend needs only the trust items, for every wave.
     items = charts.items_by_code(panel, with_choices=False)
     trend_items = charts.trust_items(items, primary_only=True)
+    # Without counts: only the two waves compared show them, recomputed in full below.
     results = charts.results_by_wave(waves, breakdown, reveal_small=reveal,
-                                     codes=[item.code for item in trend_items])
+                                     codes=[item.code for item in trend_items],
+                                     with_counts=False)
     results.update(charts.results_by_wave(
         [w for w in (wave, previous) if w is not None], breakdown, reveal_small=reveal
     ))
