@@ -480,6 +480,22 @@ def test_the_page_shows_the_dry_run_then_imports_the_valid_rows_in_a_job(
     assert client.get(job.result["error_file_url"]).status_code == 404
 
 
+def test_a_checked_file_deleted_by_the_retention_must_be_chosen_again(client, panel, wave,
+                                                                      esteban):
+    from datetime import timedelta
+
+    from convivencia.jobs import retention
+
+    client.force_login(esteban)
+    report = upload(client, panel, odk_central_csv(ODK_ROWS), name="odk.csv")
+    retention.purge(staged_older_than=timedelta(0), jobs_older_than=timedelta(days=30))
+    response = client.post(reverse("panels_collection:confirm", args=[panel.code]),
+                           {"token": report.context["token"], "mode": "all"}, follow=True)
+    assert response.redirect_chain[-1][0] == upload_url(panel)
+    assert "no longer available" in response.content.decode()
+    assert not Job.objects.exists() and counts() == (0, 0)
+
+
 def test_a_clean_file_is_imported_all_at_once(client, panel, wave, esteban,
                                               django_capture_on_commit_callbacks):
     client.force_login(esteban)

@@ -223,7 +223,11 @@ def confirm(request: HttpRequest, code: str) -> HttpResponse:
     panel = _panel(request, code)
     token = request.POST.get("token", "")
     staged = request.session.get(STAGED_IMPORTS, {}).get(token)
-    if staged is None or staged["panel"] != panel.code:
+    # A checked file left unconfirmed is deleted after a day (jobs.retention).
+    if (staged is None or staged["panel"] != panel.code
+            or not default_storage.exists(staged["storage_name"])):
+        if staged is not None and staged["panel"] == panel.code:
+            _unstage(request, token)
         messages.error(request, _("That upload is no longer available; choose the file again."))
         return redirect("panels_collection:upload", panel.code)
     accept_valid = request.POST.get("mode") == "valid"
