@@ -136,3 +136,14 @@ def first_row_of(source: Path, code: str) -> tuple[int, datetime.datetime, float
         if index > 9 and str(row[6]).startswith(code):
             return index, row[3], row[7]
     raise LookupError(code)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: a rolled-back test's data version could
+    otherwise match a cached result of data that no longer exists."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -8,5 +8,6 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Crime and violence indicators")
 
     def ready(self) -> None:
-        # Registers the crime-data import job handler with the jobs app.
-        from convivencia.indicators import jobs  # noqa: F401
+        # jobs registers the crime-data import job handler with the jobs app; signals
+        # connects the receivers that keep the explorer's cache version current.
+        from convivencia.indicators import jobs, signals  # noqa: F401

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from convivencia.indicators import rates
+from convivencia.indicators import caching, rates
 from convivencia.indicators.choices import DenominatorKind, PeriodType
 from convivencia.indicators.models import Indicator, Total
 from convivencia.indicators.periods import Period, parse
@@ -203,21 +203,26 @@ def _rate(indicator: Indicator, territory: Territory, period: Period, source: st
     rate = Rate(indicator=indicator.code, territory_id=territory.pk, territory=territory.name,
                 period=period.code, source=None, numerator=None, denominator=None, value=None,
                 ci_low=None, ci_high=None, factor=indicator.factor)
-    subtree = _descendants(territory.pk, inputs.children)
-    present = {row[3] for pk in subtree for row in rows.get(pk, ())}
-    sources = [candidate for candidate in rates.SOURCE_PRIORITY if candidate in present]
+    # A municipality (no children) is its own subtree: no walk of the tree per rate.
+    subtree = (_descendants(territory.pk, inputs.children)
+               if territory.pk in inputs.children else [territory.pk])
+    # One pass over the subtree's rows, grouped by source, instead of one pass to
+    # find the sources and another to keep the chosen one's rows.
+    by_source: dict[str, dict[int, list[tuple[str, str, float]]]] = {}
+    for pk in subtree:
+        found = rows.get(pk)
+        if found:
+            for code, kind, value, row_source in found:
+                by_source.setdefault(row_source, {}).setdefault(pk, []).append(
+                    (code, kind, value))
+    sources = [candidate for candidate in rates.SOURCE_PRIORITY if candidate in by_source]
     if source is None:
         source = sources[0] if sources else None
     if source is None or source not in sources:
         rate.warnings.append(texts.no_data)
         return rate
     rate.source = source
-    by_territory: dict[int, list[tuple[str, str, float]]] = {}
-    for pk in subtree:
-        own = [(code, kind, value) for code, kind, value, row_source in rows.get(pk, ())
-               if row_source == source]
-        if own:
-            by_territory[pk] = own
+    by_territory = by_source[source]
     counted = rates.count_from(territory.pk, by_territory, inputs.children, period)
     rate.numerator = counted.value
     coverage = rates._coverage_warning(counted.periods, period)
@@ -322,8 +327,31 @@ class Choropleth:
         ]
 
 
+def _indicator_key(indicator: Indicator) -> tuple[object, ...]:
+    # Everything of the indicator that a rate or its texts read.
+    return (indicator.pk, indicator.code, indicator.numerator_id, indicator.numerator.code,
+            indicator.denominator_kind, indicator.factor)
+
+
+def _territory_key(territory: Territory) -> tuple[object, ...]:
+    return (territory.pk, territory.name, territory.path, territory.level)
+
+
+def _period_key(period: Period) -> tuple[object, ...]:
+    return (period.code, period.type, period.start, period.end)
+
+
 def choropleth(indicator: Indicator, parent: Territory, period: Period,
                source: str | None, *, level: int | None = None) -> Choropleth:
+    """``compute_choropleth``, cached until its inputs change (see ``caching``)."""
+    key = (_indicator_key(indicator), _territory_key(parent), _period_key(period), source,
+           level)
+    return caching.cached("choropleth", key, lambda: compute_choropleth(
+        indicator, parent, period, source, level=level))
+
+
+def compute_choropleth(indicator: Indicator, parent: Territory, period: Period,
+                       source: str | None, *, level: int | None = None) -> Choropleth:
     """Every child of ``parent``: its rate, as rates.compute would give it, in four queries.
 
     With ``level`` (deeper than the parent's), every territory of that level below
@@ -359,6 +387,15 @@ def choropleth(indicator: Indicator, parent: Territory, period: Period,
 
 def trend(indicator: Indicator, territory: Territory, periods: Sequence[Period],
           source: str | None) -> list[Rate]:
+    """``compute_trend``, cached until its inputs change (see ``caching``)."""
+    key = (_indicator_key(indicator), _territory_key(territory),
+           tuple(_period_key(period) for period in periods), source)
+    return caching.cached("trend", key, lambda: compute_trend(
+        indicator, territory, periods, source))
+
+
+def compute_trend(indicator: Indicator, territory: Territory, periods: Sequence[Period],
+                  source: str | None) -> list[Rate]:
     """The territory's rate for each period (consecutive, not overlapping), in three queries."""
     if not periods:
         return []

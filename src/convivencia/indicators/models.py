@@ -210,3 +210,24 @@ class Indicator(models.Model):
         from convivencia.panels.models import translated
 
         return translated(self.name) or self.code
+
+
+class DataVersion(models.Model):
+    """One row whose token changes whenever a map's or trend's inputs change.
+
+    ``rollup.refresh`` (every import, revision and demo load ends in it) and the
+    signals on Population and Territory (``signals.py``) replace the token in the
+    same transaction as the change, so a cached result keyed by it is never served
+    for data that changed after it was computed, whichever process changed it. A
+    random token rather than a counter: a rolled-back change must not let a later,
+    different change reuse the number it had bumped to.
+    """
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self) -> str:
+        return self.token

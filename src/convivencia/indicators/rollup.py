@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import Sum
 
+from convivencia.indicators import caching
 from convivencia.indicators.models import DataValue, Total
 
 # Total's columns in the order of the SELECT below (its values() then the sum).
@@ -23,6 +24,9 @@ def refresh(
 ) -> int:
     """Recompute totals for these elements and sources over [start, end]."""
     element_ids, sources = list(element_ids), list(sources)
+    # In this transaction: cached maps and trends of the old totals stop being served
+    # when, and only if, the new ones commit.
+    caching.bump()
     Total.objects.filter(
         element_id__in=element_ids, source__in=sources, start__gte=start, end__lte=end
     ).delete()
