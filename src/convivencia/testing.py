@@ -21,3 +21,14 @@ def _media_root_of_the_run(tmp_path_factory):
 
     with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _an_empty_cache_for_every_test():
+    """Cached pages and figures are keyed by data versions; a test's rolled-back data
+    (and SQLite reusing its row ids) must not leave an entry the next test could read."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
