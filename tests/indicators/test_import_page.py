@@ -180,6 +180,19 @@ def test_a_stale_confirmation_asks_for_the_file_again(client, analyst):
     assert not Job.objects.exists()
 
 
+def test_a_checked_file_deleted_by_the_retention_must_be_chosen_again(client, analyst):
+    from datetime import timedelta
+
+    from convivencia.jobs import retention
+
+    client.force_login(analyst)
+    token = check(client, GOOD).context["token"]
+    retention.purge(staged_older_than=timedelta(0), jobs_older_than=timedelta(days=30))
+    response = confirm(client, token)
+    assert response.status_code == 302 and response.url == url()
+    assert not Job.objects.exists() and not DataValue.objects.exists()
+
+
 def test_the_job_fails_with_the_problems_when_the_database_changed_meanwhile(
     client, analyst, places, django_capture_on_commit_callbacks
 ):

@@ -155,7 +155,10 @@ def confirm(request: HttpRequest) -> HttpResponse:
     """Step 3: the checked file becomes a background job; its page shows the outcome."""
     token = request.POST.get("token", "")
     staged = request.session.get(STAGED, {}).get(token)
-    if staged is None:
+    # A checked file left unconfirmed is deleted after a day (jobs.retention).
+    if staged is None or not default_storage.exists(staged["storage_name"]):
+        if staged is not None:
+            _unstage(request)
         messages.error(request, _("That upload is no longer available; choose the file again."))
         return redirect("indicators_import:upload")
     key = staged["format"]
