@@ -38,6 +38,7 @@ def run_convivencia(*args: str, **env: str) -> subprocess.CompletedProcess:
         ("MIN_CELL_SIZE", "five"),
         ("MIN_CELL_SIZE", "0"),
         ("UPLOAD_RETENTION_DAYS", "-3"),
+        ("CACHE_URL", "memcached://127.0.0.1:11211"),
         ("CONTACT_ENCRYPTION_KEY", "not-a-key"),
         ("SITE_URL", "convivencia.example.org"),
     ],
@@ -93,3 +94,39 @@ def test_the_console_script_is_manage_py():
     assert result.returncode == 0
     for command in ("migrate", "runserver", "load_demo", "worker"):
         assert command in result.stdout
+
+
+def test_the_cache_comes_from_cache_url():
+    from convivencia import env
+
+    os.environ.pop("CONVIVENCIA_TEST_CACHE", None)
+    assert env.cache("CONVIVENCIA_TEST_CACHE", "locmem://")["BACKEND"].endswith("LocMemCache")
+    os.environ["CONVIVENCIA_TEST_CACHE"] = "redis://127.0.0.1:6379/3"
+    try:
+        config = env.cache("CONVIVENCIA_TEST_CACHE", "locmem://")
+    finally:
+        del os.environ["CONVIVENCIA_TEST_CACHE"]
+    assert config == {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                      "LOCATION": "redis://127.0.0.1:6379/3"}
+
+
+def test_the_site_runs_with_redis_as_its_cache_when_redis_is_there():
+    import socket
+
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        if probe.connect_ex(("127.0.0.1", 6379)) != 0:
+            pytest.skip("no Redis on 127.0.0.1:6379")
+    code = (
+        "import django; django.setup();"
+        "from django.core.cache import cache;"
+        "cache.set('convivencia-test', 'sí', 30); print(cache.get('convivencia-test'));"
+        "cache.delete('convivencia-test')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "DEBUG": "true", "CACHE_URL": "redis://127.0.0.1:6379/3",
+             "DJANGO_SETTINGS_MODULE": "convivencia.settings"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "sí"

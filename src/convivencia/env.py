@@ -93,6 +93,21 @@ def time_zone(name: str, default: str) -> str:
     return value
 
 
+def cache(name: str, default: str) -> dict:
+    """A cache from a URL: locmem:// (one per process), redis://host:port/db, dummy://."""
+    value = string(name, default) or default
+    scheme = value.split(":", 1)[0]
+    if value.rstrip("/") == "locmem:":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if value.rstrip("/") == "dummy:":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if scheme in {"redis", "rediss"} and "://" in value and value.split("://", 1)[1]:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": value}
+    raise ImproperlyConfigured(
+        f"{name}={value!r}: use locmem://, redis://host:6379/0 or dummy://"
+    )
+
+
 def database(name: str, default: str) -> dict:
     import dj_database_url
 

@@ -103,6 +103,9 @@ TEMPLATES = [
 DATABASES = {
     "default": env.database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'convivencia.sqlite3'}"),
 }
+# Cached pages and figures are keyed by versions the database changes on every write, so a
+# per-process cache is never stale; Redis lets all web processes share the warm entries.
+CACHES = {"default": env.cache("CACHE_URL", "locmem://")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
