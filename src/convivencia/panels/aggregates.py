@@ -18,7 +18,7 @@ from typing import Any
 from django.db import connection, models, transaction
 
 from convivencia.panels.choices import ItemType
-from convivencia.panels.models import Aggregate, Answer, Item, Respondent, Wave
+from convivencia.panels.models import Aggregate, Answer, Item, Respondent, Submission, Wave
 
 NUMERIC_TYPES = (ItemType.SCALE, ItemType.YES_NO, ItemType.SINGLE)
 
@@ -241,20 +241,24 @@ def _raw_answers(wave: Wave) -> list[tuple[Respondent, list[_StoredAnswer]]]:
     Three model instances per answer (answer, item, respondent) were most of the time
     of check_aggregates and rebuild_aggregates; items and respondents are loaded once.
     """
-    rows = list(
-        Answer.objects.filter(submission__wave=wave)
-        .order_by("submission_id", "pk")
-        .values_list("submission_id", "submission__respondent_id", "item_id", "number",
-                     "missing")
+    # By explicit submission ids rather than a join on the wave: without fresh
+    # statistics PostgreSQL may plan the join as a walk over every answer in the table.
+    submissions = dict(
+        Submission.objects.filter(wave=wave).values_list("pk", "respondent_id")
     )
-    respondents = Respondent.objects.in_bulk({row[1] for row in rows})
-    items = Item.objects.in_bulk({row[2] for row in rows})
+    rows = list(
+        Answer.objects.filter(submission_id__in=list(submissions))
+        .order_by("submission_id", "pk")
+        .values_list("submission_id", "item_id", "number", "missing")
+    ) if submissions else []
+    respondents = Respondent.objects.in_bulk(set(submissions.values()))
+    items = Item.objects.in_bulk({row[1] for row in rows})
     grouped: dict[int, tuple[Respondent, list[_StoredAnswer]]] = {}
-    for submission_id, respondent_id, item_id, number, missing in rows:
+    for submission_id, item_id, number, missing in rows:
         item = items[item_id]
         entry = grouped.get(submission_id)
         if entry is None:
-            entry = grouped[submission_id] = (respondents[respondent_id], [])
+            entry = grouped[submission_id] = (respondents[submissions[submission_id]], [])
         entry[1].append(_StoredAnswer(item, number, missing))
     return list(grouped.values())
 

@@ -21,7 +21,7 @@ from statsmodels.stats.multitest import multipletests
 
 from convivencia.panels.aggregates import _scored
 from convivencia.panels.choices import ItemType, Provider
-from convivencia.panels.models import Aggregate, Answer, Item, Wave
+from convivencia.panels.models import Aggregate, Answer, Item, Submission, Wave
 
 ALPHA = 0.05
 # The two-sided normal quantile of Wilson's interval, computed once: statsmodels'
@@ -154,21 +154,32 @@ Pairs = list[tuple[float, float]]
 def _paired_scores(item_codes: list[str], wave: Wave, previous: Wave) -> dict[str, Pairs]:
     """Scores of the same respondents in both waves (replacements are new people), per
     item code, read in one query for all the items: one query per item dominated
-    ``compare`` on PostgreSQL (the demo's agenda compares many pairs of waves)."""
-    answers = (
-        Answer.objects.filter(
-            submission__wave__in=[wave, previous], item__code__in=item_codes,
-            missing__isnull=True, number__isnull=False,
-        )
-        .values_list("item__code", "submission__respondent_id", "submission__wave_id",
-                     "number", "item_id")
-    )
+    ``compare`` on PostgreSQL (the demo's agenda compares many pairs of waves).
+
+    The answers are asked for by explicit submission and item ids, not by joining
+    answers to submissions and items: without fresh statistics (a large import in the
+    same transaction) PostgreSQL planned that join as a walk over every answer in the
+    table, minutes per call; by ids it seeks the ~100 submissions through the index.
+    """
+    submissions = {
+        pk: (respondent_id, wave_id)
+        for pk, respondent_id, wave_id in Submission.objects.filter(
+            wave__in=[wave, previous]
+        ).values_list("pk", "respondent_id", "wave_id")
+    }
     # By code, as the aggregates: the two waves may ask different questionnaire
     # versions, whose items are different rows (each scored by its own reverse coding).
     items = {item.pk: item for item in Item.objects.filter(code__in=item_codes)}
     scores: dict[str, dict[int, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
-    for code, respondent_id, wave_id, number, item_id in answers:
-        scores[code][respondent_id][wave_id] = items[item_id].score(number)
+    if submissions and items:
+        answers = Answer.objects.filter(
+            submission_id__in=list(submissions), item_id__in=list(items),
+            missing__isnull=True, number__isnull=False,
+        ).values_list("submission_id", "item_id", "number")
+        for submission_id, item_id, number in answers:
+            item = items[item_id]
+            respondent_id, wave_id = submissions[submission_id]
+            scores[item.code][respondent_id][wave_id] = item.score(number)
     return {
         code: [
             (by_wave[previous.pk], by_wave[wave.pk])
