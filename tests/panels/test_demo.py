@@ -187,3 +187,14 @@ def test_loading_the_demo_again_changes_nothing(loaded):
     before = counts()
     core_demo.load()
     assert counts() == before
+
+
+def test_postgresql_plans_with_the_demos_real_table_sizes(loaded):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner statistics are a PostgreSQL matter")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'panels_answer'")
+        [(estimated,)] = cursor.fetchall()
+    assert estimated > 100_000  # not the handful a never-analysed table is taken for

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from convivencia.accounts import services as account_services
 from convivencia.accounts.choices import OrganisationType, Role
@@ -206,4 +206,17 @@ def load() -> list[DemoPerson]:
     for builder in DEMO_BUILDERS:
         builder()
     DemoDataset.objects.update_or_create(pk=1, defaults={"version": DEMO_VERSION})
+    refresh_statistics()
     return people
+
+
+def refresh_statistics() -> None:
+    """Let PostgreSQL plan with the demo's real table sizes.
+
+    Autovacuum analyses a table only after the transaction that filled it commits, and
+    then only later; until then the planner takes the 324,000 answers for a handful and
+    picks nested loops that take minutes. ANALYZE inside the transaction sees its rows.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
