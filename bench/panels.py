@@ -437,7 +437,7 @@ PHASES = (
     ("collection.py", "store", "store (submissions, answers, aggregates)"),
     ("aggregates.py", "add", "  of which: aggregates.add"),
     ("aggregates.py", "_sum_cells", "    of which: the sums per cell"),
-    ("aggregates.py", "insert_rows", "  of which: insert_rows (all rows written)"),
+    ("bulk.py", "insert_rows", "  of which: insert_rows (all rows written)"),
 )
 
 

@@ -41,6 +41,7 @@ from django.views.decorators.http import require_POST
 from convivencia.accounts import access, audit
 from convivencia.accounts.choices import AuditAction
 from convivencia.accounts.models import AuditEntry
+from convivencia.core.bulk import local_copy
 from convivencia.evidence import importer, services
 from convivencia.evidence.choices import TAG_CHOICES, Curation, Rating
 from convivencia.evidence.forms import (
@@ -480,7 +481,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     staged = request.session[STAGED_IMPORTS][token]
     problems: list[Any] = []
     plan = None
-    with importer.local_copy(default_storage, staged["storage_name"]) as path:
+    with local_copy(default_storage, staged["storage_name"]) as path:
         try:
             plan = importer.check(path, name=upload.name, publish=publish)
         except BadFile as exc:

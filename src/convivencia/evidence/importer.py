@@ -42,10 +42,7 @@ from __future__ import annotations
 
 import gettext
 import re
-import tempfile
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -53,7 +50,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import Storage
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q, TextChoices
@@ -1095,20 +1091,3 @@ def _write_row(row: PlannedRow, publish: bool, actor, countries: dict[str, Terri
         if saved.curation == Curation.SUBMITTED:
             saved = services.review(saved, actor)
         services.publish(saved, actor)
-
-
-@contextmanager
-def local_copy(storage: Storage, name: str) -> Iterator[Path]:
-    """A path on disk for the table reader, whichever storage holds the file."""
-    try:
-        local: Path | None = Path(storage.path(name))
-    except NotImplementedError:  # remote storage: copy it to a temporary file
-        local = None
-    if local is not None:
-        yield local
-        return
-    with tempfile.NamedTemporaryFile() as copy, storage.open(name, "rb") as source:
-        for chunk in source.chunks():
-            copy.write(chunk)
-        copy.flush()
-        yield Path(copy.name)

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from convivencia.accounts import access
+from convivencia.core.bulk import local_copy
 from convivencia.evidence import importer, services
 from convivencia.jobs.services import JobContext, JobFailed, handler
 from convivencia.territories.importers.base import BadFile
@@ -31,7 +32,7 @@ def import_interventions(context: JobContext) -> dict[str, Any]:
     if not job.upload:
         raise JobFailed(_("The job has no file to import."))
     name = context.params.get("file_name") or job.upload.name
-    with importer.local_copy(job.upload.storage, job.upload.name) as path:
+    with local_copy(job.upload.storage, job.upload.name) as path:
         try:
             plan = importer.check(path, name=name, publish=publish, progress=context.progress)
         except BadFile as exc:

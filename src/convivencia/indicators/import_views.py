@@ -27,9 +27,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from convivencia.core.bulk import local_copy
 from convivencia.indicators import importers
 from convivencia.indicators.choices import Source
-from convivencia.indicators.importers.common import Options, local_copy, preview
+from convivencia.indicators.importers.common import Options, preview
 from convivencia.indicators.jobs import IMPORT_JOB
 from convivencia.indicators.models import DataElement
 from convivencia.indicators.presets import ELEMENTS

@@ -14,8 +14,9 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from convivencia.core.bulk import local_copy
 from convivencia.indicators import importers
-from convivencia.indicators.importers.common import Options, local_copy, write
+from convivencia.indicators.importers.common import Options, write
 from convivencia.jobs.services import JobContext, JobFailed, handler
 from convivencia.territories.importers.base import BadFile
 

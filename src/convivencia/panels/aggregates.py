@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 
+from convivencia.core.bulk import insert_rows
 from convivencia.panels.choices import ItemType
 from convivencia.panels.models import Aggregate, Answer, Item, Respondent, Submission, Wave
 
@@ -143,30 +143,6 @@ def contributions(answers_by_respondent: Iterable[tuple[Respondent, Iterable]]) 
         key: Cell(n, n_missing, n_top, total, total_sq, Counter(counts))
         for key, (n, n_missing, n_top, total, total_sq, counts) in cells.items()
     }
-
-
-def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
-                ) -> None:
-    """Insert plain tuples of database values: COPY on PostgreSQL, executemany elsewhere.
-
-    For the bulk paths of the import (answers, new aggregate rows), where building a
-    model instance per row and bulk_create's SQL were most of the time of storing.
-    Values must already be what the column takes (JSON as text, ids not instances).
-    """
-    meta = model._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
-    table = quote(meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        placeholders = ", ".join(["%s"] * len(fields))
-        # Names come from the model's meta, quoted; values are parameters.
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        cursor.executemany(sql, list(rows))
 
 
 def _json(counts: dict[str, int]) -> str:

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from convivencia.core.bulk import insert_rows
 from convivencia.panels import aggregates
 from convivencia.panels.choices import DONT_KNOW, MISSING_CODES, NO_ANSWER, ItemType
 from convivencia.panels.models import Answer, Choice, Item, Respondent, Submission, Wave
@@ -381,7 +382,7 @@ def store(wave: Wave, accepted: list[CleanSubmission], source: str, enumerator=N
     moments = Submission._meta.get_field("submitted_at")
     received = moments.get_db_prep_save(now, connection)
     enumerator_id = enumerator.pk if enumerator is not None else None
-    aggregates.insert_rows(Submission, SUBMISSION_COLUMNS, [
+    insert_rows(Submission, SUBMISSION_COLUMNS, [
         (wave.pk, clean.respondent.pk, clean.raw.instance_id, source,
          moments.get_db_prep_save(clean.raw.submitted_at or now, connection), received,
          enumerator_id)
@@ -389,7 +390,7 @@ def store(wave: Wave, accepted: list[CleanSubmission], source: str, enumerator=N
     ])
     # The wave's submissions, not an IN list of ids: a file can hold thousands of rows.
     ids = dict(Submission.objects.filter(wave=wave).values_list("instance_id", "pk"))
-    aggregates.insert_rows(Answer, ANSWER_COLUMNS, (
+    insert_rows(Answer, ANSWER_COLUMNS, (
         (ids[clean.raw.instance_id], answer.item.pk, answer.number, answer.missing, answer.text)
         for clean in accepted
         for answer in clean.answers

@@ -14,16 +14,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-import tempfile
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.core.files.storage import Storage
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -32,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
+from convivencia.core.bulk import insert_rows
 from convivencia.indicators import presets, revisions, rollup
 from convivencia.indicators.choices import AgeGroup, Sex, Source, ValueType
 from convivencia.indicators.models import DataElement, DataValue, Extraction
@@ -542,57 +540,27 @@ INSERT_FIELDS = ("element", "territory", "period", "period_type", "start", "end"
 def insert_values(rows: list[tuple[Any, ...]]) -> None:
     """Insert DataValue rows given as plain tuples (``INSERT_FIELDS`` order).
 
-    A file holds up to hundreds of thousands of values. ``bulk_create`` builds a
-    model instance per value and has Django prepare every field of every row (on
-    SQLite in statements of 55 rows, for its 999-parameter limit): nine tenths of
-    an import's write was that Python, not the database. Plain tuples go in with
-    one ``executemany`` on SQLite and ``COPY`` on PostgreSQL; the rows are the
-    ones ``bulk_create`` would store (no field here needs a conversion beyond
-    dates and the time stored, adapted as Django adapts them). Other databases
-    keep ``bulk_create``.
+    A file holds up to hundreds of thousands of values: see ``core.bulk.insert_rows``.
     """
     if not rows:
         return
-    fields = [DataValue._meta.get_field(name) for name in INSERT_FIELDS]
-    quote = connection.ops.quote_name
-    table = quote(DataValue._meta.db_table)
-    columns = ", ".join(quote(item.column) for item in fields)
-    # Table and column names come from the model, values travel as parameters.
-    if connection.vendor == "postgresql":
-        # psycopg 3 adapts dates, datetimes, floats and None itself.
-        with connection.cursor() as cursor, \
-                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    if connection.vendor == "sqlite":
-        date = connection.ops.adapt_datefield_value
-        moment = connection.ops.adapt_datetimefield_value
-        dates: dict[datetime.date, str | None] = {}
-        moments: dict[datetime.datetime, str | None] = {}
+    date = connection.ops.adapt_datefield_value
+    moment = connection.ops.adapt_datetimefield_value
+    dates: dict[datetime.date, Any] = {}
+    moments: dict[datetime.datetime, Any] = {}
 
-        def adapted(row: tuple[Any, ...]) -> tuple[Any, ...]:
-            # A file has a few dozen distinct dates and one import time: adapt each once.
-            start, end, stored_at = row[4], row[5], row[15]
-            if start not in dates:
-                dates[start] = date(start)
-            if end not in dates:
-                dates[end] = date(end)
-            if stored_at not in moments:
-                moments[stored_at] = moment(stored_at)
-            return (*row[:4], dates[start], dates[end], *row[6:15], moments[stored_at],
-                    row[16])
+    def adapted(row: Sequence[Any]) -> tuple[Any, ...]:
+        # A file has a few dozen distinct dates and one import time: adapt each once.
+        start, end, stored_at = row[4], row[5], row[15]
+        if start not in dates:
+            dates[start] = date(start)
+        if end not in dates:
+            dates[end] = date(end)
+        if stored_at not in moments:
+            moments[stored_at] = moment(stored_at)
+        return (*row[:4], dates[start], dates[end], *row[6:15], moments[stored_at], row[16])
 
-        placeholders = ", ".join(["%s"] * len(fields))
-        with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
-                               [adapted(row) for row in rows])
-        return
-    DataValue.objects.bulk_create(
-        [DataValue(**{field.attname: value for field, value in zip(fields, row, strict=True)})
-         for row in rows],
-        batch_size=5_000,
-    )
+    insert_rows(DataValue, INSERT_FIELDS, rows, adapt=adapted)
 
 
 def _ensure_elements(codes: Iterable[str]) -> dict[str, int]:
@@ -603,21 +571,3 @@ def _ensure_elements(codes: Iterable[str]) -> dict[str, int]:
         element = DataElement.objects.create(code=code, name=presets.ELEMENTS[code])
         found[code] = element.pk
     return found
-
-
-@contextmanager
-def local_copy(storage: Storage, name: str) -> Iterator[Path]:
-    """A path on disk for the readers, whichever storage holds the upload."""
-    try:
-        local: Path | None = Path(storage.path(name))
-    except NotImplementedError:  # remote storage: copy it to a temporary file
-        local = None
-    if local is not None:
-        yield local
-        return
-    suffix = Path(name).suffix
-    with tempfile.NamedTemporaryFile(suffix=suffix) as copy, storage.open(name, "rb") as source:
-        for chunk in source.chunks():
-            copy.write(chunk)
-        copy.flush()
-        yield Path(copy.name)

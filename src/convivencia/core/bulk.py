@@ -1,0 +1,63 @@
+"""Writing many rows fast, and reading uploads from any storage: shared by the importers.
+
+Imports write hundreds of thousands of rows (panel answers, crime data values).
+``bulk_create`` builds a model instance per row and has Django prepare every field
+of every row; most of an import's write was that Python, not the database.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from django.core.files.storage import Storage
+from django.db import connection, models
+
+
+def insert_rows(model: type[models.Model], fields: Sequence[str],
+                rows: Iterable[Sequence[Any]],
+                adapt: Callable[[Sequence[Any]], Sequence[Any]] | None = None) -> None:
+    """Insert plain tuples of column values: ``COPY`` on PostgreSQL, ``executemany`` elsewhere.
+
+    Values must already be what the column takes (ids not instances, JSON as text).
+    psycopg adapts dates and datetimes itself; for the other drivers ``adapt`` turns
+    a row's dates into the database's text (``connection.ops.adapt_*``).
+    """
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
+    table = quote(meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        values = ", ".join(["%s"] * len(fields))
+        # Names come from the model's meta, quoted; values are parameters.
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608
+        cursor.executemany(sql, [adapt(row) for row in rows] if adapt else list(rows))
+
+
+@contextmanager
+def local_copy(storage: Storage, name: str) -> Iterator[Path]:
+    """A path on disk for the file readers, whichever storage holds the upload.
+
+    The temporary copy keeps the name's suffix: the readers tell CSV from XLSX by it.
+    """
+    try:
+        local: Path | None = Path(storage.path(name))
+    except NotImplementedError:  # remote storage (S3 …) has no path: copy it
+        local = None
+    if local is not None:
+        yield local
+        return
+    with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as copy, \
+            storage.open(name, "rb") as source:
+        for chunk in source.chunks():
+            copy.write(chunk)
+        copy.flush()
+        yield Path(copy.name)
