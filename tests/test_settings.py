@@ -130,3 +130,19 @@ def test_the_site_runs_with_redis_as_its_cache_when_redis_is_there():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "sí"
+
+
+def test_sqlite_databases_open_in_wal_mode_without_waiting_for_the_disk_on_commit(tmp_path):
+    from convivencia import env
+
+    config = env.database("CONVIVENCIA_TEST_DB", f"sqlite:///{tmp_path}/site.sqlite3")
+    import sqlite3
+
+    connection = sqlite3.connect(config["NAME"])
+    try:
+        connection.executescript(config["OPTIONS"]["init_command"])
+        pragmas = {name: connection.execute(f"PRAGMA {name}").fetchone()[0]
+                   for name in ("journal_mode", "synchronous", "cache_size")}
+    finally:
+        connection.close()
+    assert pragmas == {"journal_mode": "wal", "synchronous": 1, "cache_size": -65536}

@@ -108,6 +108,14 @@ def cache(name: str, default: str) -> dict:
     )
 
 
+# WAL lets the web process read while the worker writes. With WAL, synchronous=NORMAL
+# cannot corrupt the database; after a power cut the last commits may be lost, and in
+# exchange a commit no longer waits for the disk (it was a sixth of a panel import).
+# A 64 MB page cache keeps the indexes that imports write into in memory.
+SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                  "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;")
+
+
 def database(name: str, default: str) -> dict:
     import dj_database_url
 
@@ -124,8 +132,7 @@ def database(name: str, default: str) -> dict:
         raise ImproperlyConfigured(f"{name}={value!r} is not a database URL: {exc}") from exc
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
-        # WAL lets the web process read while the worker writes.
-        config["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+        config["OPTIONS"] = {"init_command": SQLITE_PRAGMAS, "timeout": 20}
         if not config["NAME"]:
             raise ImproperlyConfigured(f"{name}={value!r} names no SQLite file")
     return config
