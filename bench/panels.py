@@ -85,6 +85,7 @@ from django.db import connection, models, transaction  # noqa: E402
 from convivencia.accounts.choices import OrganisationType, Role  # noqa: E402
 from convivencia.accounts.models import Organisation, User  # noqa: E402
 from convivencia.accounts.services import grant  # noqa: E402
+from convivencia.core.startup import settle_heap  # noqa: E402
 from convivencia.panels import aggregates, charts, collection, demo  # noqa: E402
 from convivencia.panels.choices import SubmissionSource, WaveStatus  # noqa: E402
 from convivencia.panels.models import (  # noqa: E402
@@ -499,6 +500,7 @@ def main() -> int:
         plans = plan_panels(territories, months, args.seed)
         print(f"built territories, panels and rosters in {time.perf_counter() - start:.1f} s")
 
+        settle_heap()  # as the worker does when it starts (see core.startup)
         profiler = cProfile.Profile() if args.profile else None
         times = import_all(plans, months, profiler)
         if connection.vendor == "postgresql":
@@ -538,6 +540,9 @@ def main() -> int:
         compared = check_trend(panel, items)
         mapped = check_map(user, period, items)
         trend_codes = [s["code"] for s in dashboard_trend(panel)[1]["series"]]
+        # As the web process does at start-up (convivencia.wsgi), with the benchmark's
+        # own data (which a server does not hold) frozen too: see core.startup.
+        settle_heap()
         print(f"\n2. Reads, {args.runs} runs after a warm-up; numbers identical to pandas "
               f"on the raw answers (to {TOLERANCE:g}); {load()}")
         print(f"{'':<34}{'numbers':>8}{'median':>13}{'p95':>13}{'pandas med':>13}"

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from convivencia.core.startup import settle_heap
 from convivencia.jobs import retention
 from convivencia.jobs.services import fail_abandoned
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         )
         if purged.files:
             self.stderr.write(f"{purged.files} upload(s) past their retention deleted.")
+        settle_heap()
         worker_options = {"interval": options["interval"], "verbosity": options["verbosity"]}
         if options["batch"]:
             worker_options["batch"] = True
