@@ -135,3 +135,19 @@ def test_a_population_updated_without_signals_is_seen_at_the_next_bump(figures):
     assert cauca_map(figures).total == stale.total
     caching.bump()
     assert cauca_map(figures).total.denominator == 3_000_000
+
+
+def test_a_map_comes_back_from_the_cache_with_whole_territories(figures):
+    import pickle
+
+    computed = explorer.compute_choropleth(figures.indicator, figures.cauca, YEAR, "police")
+    restored = pickle.loads(pickle.dumps(computed, pickle.HIGHEST_PROTOCOL))
+    assert restored == computed
+    for before, after in zip(computed.territories, restored.territories, strict=True):
+        assert vars(after).keys() == vars(before).keys()
+        assert (after.pk, after.name, after.path, after.level, after.parent_id) == (
+            before.pk, before.name, before.path, before.level, before.parent_id)
+        assert not after._state.adding
+        assert after._state.db == "default"
+    # What the page does with them: their codes and parents are still a query away.
+    assert restored.territories[0].parent == figures.cauca

@@ -113,13 +113,20 @@ def _own_count(rows: list[tuple[str, str, float]], period: Period) -> Count:
 
 
 def count_from(pk: int, totals: dict[int, list[tuple[str, str, float]]],
-               children: dict[int, list[int]], period: Period) -> Count:
-    """The own-values-else-children rule on loaded totals (shared with the explorer)."""
+               children: dict[int, list[int]], period: Period,
+               known: dict[int, Count] | None = None) -> Count:
+    """The own-values-else-children rule on loaded totals (shared with the explorer).
+
+    ``known``: counts already worked out from the same totals for the same period
+    (the explorer's map computes every child before the parent's total).
+    """
+    if known is not None and pk in known:
+        return known[pk]
     if totals.get(pk):
         return _own_count(totals[pk], period)
     result = Count()
     for child in children.get(pk, []):
-        part = count_from(child, totals, children, period)
+        part = count_from(child, totals, children, period, known)
         result.value += part.value
         result.periods |= part.periods
         result.territories += part.territories
