@@ -17,6 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from convivencia.accounts.choices import Role
+from convivencia.core import versioning
 from convivencia.evidence import caching, services
 from convivencia.evidence.choices import Curation, Rating
 from convivencia.evidence.models import (
@@ -244,12 +245,12 @@ def test_without_the_version_row_the_pages_are_right_and_the_row_comes_back(clie
     after = shown(client)
     assert after == computed(client)
     assert after["total"] == 1
-    assert RegistryVersion.objects.filter(pk=caching.VERSION_ID).exists()
+    assert RegistryVersion.objects.filter(pk=versioning.TOKEN_ID).exists()
 
 
 def test_without_triggers_nothing_is_cached(client, registry, monkeypatch):
     RegistryVersion.objects.all().delete()
-    monkeypatch.setattr(caching, "TRIGGERED_VENDORS", ())  # another database engine
+    monkeypatch.setattr(versioning, "VENDORS", ())  # another database engine
     assert caching.current_version() is None
     with mock.patch.object(caching, "cache", wraps=caching.cache) as cache:
         shown(client)
