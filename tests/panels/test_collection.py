@@ -164,8 +164,8 @@ def test_a_second_batch_adds_to_the_aggregate_rows_of_the_first(wave):
 def test_answers_read_from_the_batch_table_are_those_of_the_full_check(wave):
     import dataclasses
 
-    items = collection._items(wave)
-    rules = collection.rules_for(items, collection._choice_lookups(items))
+    items, lookups = collection._form(wave)
+    rules = collection.rules_for(items, lookups)
     # Not remembered: every value takes the full check.
     plain = [dataclasses.replace(rule, memoised=False, ready={}) for rule in rules]
     values = [1, 2, 5, 7, 8, 0, -1, 88, 98, 99, True, False, 6.0, 6.5, "6", " 6 ", "6.0",

@@ -20,10 +20,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from convivencia.core import versioning
 from convivencia.core.bulk import insert_rows
 from convivencia.panels import aggregates
 from convivencia.panels.choices import DONT_KNOW, MISSING_CODES, NO_ANSWER, ItemType
-from convivencia.panels.models import Answer, Choice, Item, Respondent, Submission, Wave
+from convivencia.panels.models import (
+    Answer,
+    Choice,
+    FormVersion,
+    Item,
+    Respondent,
+    Submission,
+    Wave,
+)
 from convivencia.territories.text import fold
 
 
@@ -93,11 +102,33 @@ class Refused(Exception):
         super().__init__("; ".join(str(p) for p in checked.problems[:20]))
 
 
-def _items(wave: Wave) -> list[Item]:
-    """The items the panel's form actually asks (see xlsform.included_items)."""
-    from convivencia.panels.xlsform import included_items
+# questionnaire id → (form token, its items in order, each item's choice look-up).
+# Reading and preparing them was an eighth of an import batch of one wave; they
+# change rarely, and every change replaces the token (see FormVersion).
+_FORMS: dict[int, tuple[str, list[Item], dict[int, dict[str, int]]]] = {}
+MAX_FORMS = 64
 
-    return included_items(wave.panel.questionnaire, wave.panel, with_choices=False)
+
+def _form(wave: Wave) -> tuple[list[Item], dict[int, dict[str, int]]]:
+    """The items the panel's form asks (see xlsform.included_items), and their look-ups."""
+    from convivencia.panels.xlsform import asked_by
+
+    questionnaire_id = wave.panel.questionnaire_id
+    # The token before the items: a change committed in between makes the items
+    # newer than the token, so the next batch reads them again; never the reverse.
+    token = versioning.token(FormVersion)
+    kept = _FORMS.get(questionnaire_id)
+    if token is not None and kept is not None and kept[0] == token:
+        _token, items, lookups = kept
+    else:
+        items = list(Item.objects.filter(questionnaire_id=questionnaire_id)
+                     .select_related("relevant_item").order_by("position", "pk"))
+        lookups = _choice_lookups(items)
+        if token is not None:
+            if len(_FORMS) >= MAX_FORMS:
+                _FORMS.clear()
+            _FORMS[questionnaire_id] = (token, items, lookups)
+    return asked_by(items, wave.panel), lookups
 
 
 # How people and tools write the missing codes when no choice row spells them out.
@@ -308,8 +339,8 @@ def validate(wave: Wave, raws: Iterable[RawSubmission]) -> Checked:
     """Check a batch against the wave, its roster and its questionnaire. Writes nothing."""
     raws = list(raws)
     checked = Checked()
-    items = _items(wave)
-    rules = rules_for(items, _choice_lookups(items))
+    items, lookups = _form(wave)
+    rules = rules_for(items, lookups)
     respondents = {
         r.code.lower(): r for r in Respondent.objects.filter(panel=wave.panel)
     }
@@ -383,18 +414,20 @@ def store(wave: Wave, accepted: list[CleanSubmission], source: str, enumerator=N
     received = moments.get_db_prep_save(now, connection)
     enumerator_id = enumerator.pk if enumerator is not None else None
     insert_rows(Submission, SUBMISSION_COLUMNS, [
-        (wave.pk, clean.respondent.pk, clean.raw.instance_id, source,
+        (wave.pk, clean.respondent.id, clean.raw.instance_id, source,
          moments.get_db_prep_save(clean.raw.submitted_at or now, connection), received,
          enumerator_id)
         for clean in accepted
     ])
     # The wave's submissions, not an IN list of ids: a file can hold thousands of rows.
     ids = dict(Submission.objects.filter(wave=wave).values_list("instance_id", "pk"))
-    insert_rows(Answer, ANSWER_COLUMNS, (
-        (ids[clean.raw.instance_id], answer.item.pk, answer.number, answer.missing, answer.text)
-        for clean in accepted
-        for answer in clean.answers
-    ))
+    rows: list[tuple] = []
+    for clean in accepted:
+        submission_id = ids[clean.raw.instance_id]
+        # item.id, not item.pk (a property): this runs once per answer.
+        rows.extend((submission_id, answer.item.id, answer.number, answer.missing, answer.text)
+                    for answer in clean.answers)
+    insert_rows(Answer, ANSWER_COLUMNS, rows)
     aggregates.add(wave, [(clean.respondent, clean.answers) for clean in accepted])
     return len(accepted)
 

@@ -403,3 +403,22 @@ class Aggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wave} {self.item_code} {self.breakdown}: n={self.n}"
+
+
+class FormVersion(models.Model):
+    """A token that changes whenever any questionnaire's items or choices change.
+
+    Every import batch checks its values against the questionnaire's items and
+    choices; it keeps them between batches under this token, which database
+    triggers (migration 0003, ``core.versioning``) replace on every insert, update
+    or delete of items and choices, from any process or code path. One row, id 1.
+    """
+
+    token = models.CharField(_("token"), max_length=40)
+
+    class Meta:
+        verbose_name = _("form version")
+        verbose_name_plural = _("form versions")
+
+    def __str__(self) -> str:
+        return self.token

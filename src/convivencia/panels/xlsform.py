@@ -110,7 +110,11 @@ def included_items(questionnaire: Questionnaire, panel: Panel | None = None, *,
     items = questionnaire.items.select_related("relevant_item").order_by("position", "pk")
     if with_choices:
         items = items.prefetch_related("choices")
-    items = list(items)
+    return asked_by(list(items), panel)
+
+
+def asked_by(items: list[Item], panel: Panel | None) -> list[Item]:
+    """Of a questionnaire's items in order, those the panel's form asks (see included_items)."""
     if panel is None or panel.local_provider_name:
         return items
     left_out: set[int] = set()
