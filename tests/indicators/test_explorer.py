@@ -14,13 +14,14 @@ from convivencia.territories.choices import Level
 from convivencia.territories.models import Boundary, Population
 from tests.factories import make_colombia, make_territory
 
-# Queries for one choropleth (children, the tree, totals, populations) and for one
-# trend (tree, totals, population): the same for 3 or 3,000 territories.
+# Queries for one choropleth (children, the tree, totals, populations in two or three:
+# their sources, the years asked for, all years of territories missing one) and for one
+# trend (tree, totals, population in two or three): the same for 3 or 3,000 territories.
 # Each also reads the data version once (caching.version) before looking in the cache.
-CHOROPLETH_QUERIES = 4 + 1
-TREND_QUERIES = 3 + 1
+CHOROPLETH_QUERIES = 6 + 1
+TREND_QUERIES = 5 + 1
 # The whole explorer page (form choices, source, map, trend, perception, ancestors…).
-PAGE_QUERIES = 15 + 2
+PAGE_QUERIES = 15 + 2 + 4  # + 2 population queries each for the map and the trend
 
 
 def store(element: DataElement, territory, code: str, value: float, *, source: str = "police",
@@ -318,3 +319,34 @@ def test_the_demo_tells_its_story_and_loading_it_twice_changes_nothing(db):
                                                       periods.parse("2025")], "police")
     assert after.value < before.value  # and robbery eases in Popayán after the dialogue
     assert after.warnings == []  # 2025 has its population, every month has data
+
+
+def test_every_shape_of_populations_gives_the_map_and_trend_what_rates_compute_gives(db):
+    """The explorer reads only the years asked for when that is enough (see _populations)."""
+    places = make_figures(municipalities=6)
+    municipalities = {t.name: t for t in places.cauca.children.all()}
+    shapes = {
+        # Only the World Bank; the office for another year only; both sources, the
+        # office missing the year (the World Bank has it); the office's nearest year.
+        "Municipio 2": [(2023, 10_000, "World Bank SP.POP.TOTL")],
+        "Municipio 3": [(2021, 20_000, "DANE")],
+        "Municipio 4": [(2021, 30_000, "DANE"), (2023, 31_000, "World Bank SP.POP.TOTL")],
+        "Municipio 5": [(2020, 40_000, "DANE"), (2024, 41_000, "DANE")],
+    }
+    for name, rows in shapes.items():
+        Population.objects.filter(territory=municipalities[name]).delete()
+        for year, value, source in rows:
+            Population.objects.create(territory=municipalities[name], year=year, value=value,
+                                      source=source)
+    year = periods.parse("2023")
+    result = explorer.compute_choropleth(places.indicator, places.cauca, year, "police")
+    for territory, rate in zip(result.territories, result.rates, strict=True):
+        assert rate == rates.compute(places.indicator, territory, year, "police"), territory
+    assert {rate.population_source for rate in result.rates} >= {
+        "DANE", "World Bank SP.POP.TOTL"}
+    assert any("not available" in " ".join(rate.warnings) for rate in result.rates)
+    months = explorer.periods_between(periods.parse("2023-01"), periods.parse("2023-12"))
+    for name in shapes:
+        trend = explorer.compute_trend(places.indicator, municipalities[name], months, "police")
+        for month, rate in zip(months, trend, strict=True):
+            assert rate == rates.compute(places.indicator, municipalities[name], month, "police")

@@ -191,15 +191,18 @@ def population(territory: Territory, period: Period) -> tuple[float | None, str 
     return population_from(territory, rows, period)
 
 
+def preferred_population_source(sources: set[str]) -> str:
+    """The national statistical office's (any source but the World Bank), else the World Bank's."""
+    return min(sources, key=lambda s: (s.lower().startswith("world bank"), s))
+
+
 def population_from(territory: Territory, rows: list[tuple[int, float, str]], period: Period
                     ) -> tuple[float | None, str | None, int | None, list[str]]:
     """The population rule on loaded (year, value, source) rows (shared with the explorer)."""
     if not rows:
         return None, None, None, [_("No population is recorded for %(place)s.")
                                   % {"place": territory.name}]
-    sources = sorted({source for _y, _v, source in rows},
-                     key=lambda s: (s.lower().startswith("world bank"), s))
-    source = sources[0]
+    source = preferred_population_source({source for _y, _v, source in rows})
     by_year = {year: value for year, value, row_source in rows if row_source == source}
     warnings: list[str] = []
     total = 0.0
