@@ -397,3 +397,19 @@ def test_an_open_wave_is_shown_only_when_chosen_and_marked_provisional(client, w
     response = get(client, world, "ana", "/panels/popayan/?wave=2024-03")
     assert response.context["wave"] == march and response.context["previous"] == world.february
     assert "provisional" in response.content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_the_map_reads_the_aggregates_through_the_index_of_all_rows(world):
+    from convivencia.panels import charts
+
+    with CaptureQueriesContext(connection) as queries:
+        cells = charts.map_cells(world.camila, "B18", datetime.date(2024, 2, 1))
+    assert cells
+    sql = next(query["sql"] for query in queries.captured_queries
+               if "panels_aggregate" in query["sql"])
+    with connection.cursor() as cursor:
+        # The captured SQL has its values inlined already; only the plan is asked for.
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "panels_aggregate_all_by" in plan, plan
