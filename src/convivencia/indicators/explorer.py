@@ -120,6 +120,8 @@ class _Inputs:
     # (source, period code) → territory id → its count, as worked out for its own rate:
     # a parent's count sums its children's, so a map's total reuses the map's counts.
     counts: dict[tuple[str, str], dict[int, rates.Count]] = field(default_factory=dict)
+    # territory id → its subtree's ids, walked once.
+    subtrees: dict[int, list[int]] = field(default_factory=dict)
 
 
 def _load(indicator: Indicator, root: Territory, periods: Sequence[Period],
@@ -230,10 +232,12 @@ def _populations(wanted: list[int] | Q, years: tuple[int, int]
         else:
             incomplete.append(territory_id)
     if incomplete:
-        for territory_id, year, value, source in _fetch(Population.objects.filter(
-                territory_id__in=incomplete).order_by().values_list(
+        # The same filter rather than a list of ids: there may be a thousand of them.
+        missing = set(incomplete)
+        for territory_id, year, value, source in _fetch(found.order_by().values_list(
                 "territory_id", "year", "value", "source")):
-            populations[territory_id].append((year, value, source))
+            if territory_id in missing:
+                populations[territory_id].append((year, value, source))
     return populations
 
 
@@ -289,9 +293,13 @@ def _rate(indicator: Indicator, territory: Territory, period: Period, source: st
     rate = Rate(indicator=indicator.code, territory_id=territory.pk, territory=territory.name,
                 period=period.code, source=None, numerator=None, denominator=None, value=None,
                 ci_low=None, ci_high=None, factor=indicator.factor)
-    # A municipality (no children) is its own subtree: no walk of the tree per rate.
-    subtree = (_descendants(territory.pk, inputs.children)
-               if territory.pk in inputs.children else [territory.pk])
+    # A municipality (no children) is its own subtree: no walk of the tree per rate;
+    # a trend walks its territory's tree once, not once per period.
+    subtree = inputs.subtrees.get(territory.pk)
+    if subtree is None:
+        subtree = inputs.subtrees[territory.pk] = (
+            _descendants(territory.pk, inputs.children)
+            if territory.pk in inputs.children else [territory.pk])
     # The subtree's rows by source (each territory's list as loaded, not copied).
     by_source: dict[str, dict[int, list[Row]]] = {}
     for pk in subtree:
