@@ -290,8 +290,22 @@ def rules_for(items: list[Item], lookups: dict[int, dict[str, int]]) -> list[Rul
 NOTHING_CHOSEN: frozenset[int] = frozenset()
 
 
-def check_one(raw: RawSubmission, rules: list[Rule]) -> tuple[list[CleanAnswer], list[Problem]]:
-    values = {str(key).strip().lower(): value for key, value in raw.values.items()}
+def _normalised(key: object) -> str:
+    return str(key).strip().lower()
+
+
+def check_one(raw: RawSubmission, rules: list[Rule], keys: dict[object, str] | None = None
+              ) -> tuple[list[CleanAnswer], list[Problem]]:
+    """``keys``: column names already normalised in this batch (every row of a file has
+    the same columns, so each is stripped and lower-cased once, not once per row)."""
+    if keys is None:
+        keys = {}
+    values = {}
+    for key, value in raw.values.items():
+        name = keys.get(key)
+        if name is None:
+            name = keys[key] = _normalised(key)
+        values[name] = value
     answers: list[CleanAnswer] = []
     problems: list[Problem] = []
     chosen: dict[int, set[int]] = {}
@@ -353,6 +367,7 @@ def validate(wave: Wave, raws: Iterable[RawSubmission]) -> Checked:
     )
     answered = {code.lower() for code in answered}
     seen_ids: set[str] = set()
+    keys: dict[object, str] = {}
     for raw in raws:
         problems: list[Problem] = []
         if raw.instance_id in stored_ids or raw.instance_id in seen_ids:
@@ -386,7 +401,7 @@ def validate(wave: Wave, raws: Iterable[RawSubmission]) -> Checked:
                 _("respondent %(code)s is not a panel member in %(wave)s")
                 % {"code": code, "wave": wave.label},
             ))
-        answers, answer_problems = check_one(raw, rules)
+        answers, answer_problems = check_one(raw, rules, keys)
         problems.extend(answer_problems)
         if problems:
             checked.rejected.append((raw, problems))
