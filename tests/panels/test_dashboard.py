@@ -413,3 +413,38 @@ def test_the_map_reads_the_aggregates_through_the_index_of_all_rows(world):
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "panels_aggregate_all_by" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_a_trend_reads_its_waves_aggregates_by_wave_not_by_item_code(world):
+    from convivencia.panels import charts
+
+    waves = list(Wave.objects.filter(panel=world.panel))
+    with CaptureQueriesContext(connection) as queries:
+        results = charts.results_by_wave(waves, reveal_small=True, codes=["B18"],
+                                         with_counts=False)
+    assert any("B18" in by_code for by_code in results.values())
+    sql = next(query["sql"] for query in queries.captured_queries
+               if "panels_aggregate" in query["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    # Through the item code, SQLite would read that item's rows in every wave of the
+    # country (the map's index); the panel's few waves are found by wave id.
+    assert "all_by_item" not in plan and "autoindex_panels_aggregate" in plan, plan
+
+
+def test_the_map_offers_the_months_and_items_with_answers_in_the_users_territories(world):
+    from convivencia.panels import charts
+
+    open_wave(world.panel, "2024-03")  # opened, nobody has answered yet
+    pasto_only = open_wave(world.pasto, "2023-12")
+    answer_wave(pasto_only, {n: {"B18": 5} for n in range(1, 7)}, prefix="P")
+    choices = charts.map_choices(world.camila)  # coordinator in Cauca
+    assert [period.strftime("%Y-%m") for period in choices["periods"]] == ["2024-02", "2024-01"]
+    codes = {item.code for item in choices["items"]}
+    assert {"B18", "JUDGES"} <= codes
+    assert all(item.top_min is not None for item in choices["items"])
+    assert charts.map_choices(world.pedro)["periods"][0].strftime("%Y-%m") == "2024-02"
+    assert "2023-12" in {p.strftime("%Y-%m") for p in charts.map_choices(world.pedro)["periods"]}
+    assert charts.map_choices(world.nadia) == {"items": [], "periods": []}  # no role
