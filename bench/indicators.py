@@ -930,7 +930,7 @@ def report(results: list[Result]) -> None:
         print(f"{r.name:<46}{r.rates:>6,}{r.queries:>8}{r.median:>8.1f}ms{r.p95:>8.1f}ms"
               f"{pandas_median:>8.1f}ms{r.median / pandas_median:>7.1f}x{duck}")
     print("\nWARM: the same call again, served from the cache (data unchanged)")
-    print(header[:80])  # computation … p95: no baseline column for cached runs
+    print(header[:80])  # from "computation" to "p95": cached runs have no baseline column
     for r in results:
         print(f"{r.name:<46}{r.rates:>6,}{r.warm_queries:>8}{r.warm_median:>8.1f}ms"
               f"{r.warm_p95:>8.1f}ms")

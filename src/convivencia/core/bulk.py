@@ -50,7 +50,7 @@ def local_copy(storage: Storage, name: str) -> Iterator[Path]:
     """
     try:
         local: Path | None = Path(storage.path(name))
-    except NotImplementedError:  # remote storage (S3 …) has no path: copy it
+    except NotImplementedError:  # remote storage (S3, Azure, GCS) has no path: copy it
         local = None
     if local is not None:
         yield local
