@@ -1,6 +1,6 @@
 """The commitment statuses every installation starts with.
 
-Data migration 0002 wrote them once; this module puts them back after a database
+Data migration 0002 writes them from this list; this module puts them back after a database
 flush (tests, `convivencia flush`) the way Django restores content types: on
 post_migrate, and only when the table is empty, so an administrator's own set of
 statuses is never touched.

@@ -1,18 +1,7 @@
 from django.db import migrations
 
-# (code, names, default progress, final, claims completion)
-STATUSES = [
-    ("not_started", {"es": "Sin iniciar", "en": "Not started", "pt": "Não iniciado"}, 0, False,
-     False),
-    ("in_progress", {"es": "En curso", "en": "In progress", "pt": "Em andamento"}, 25, False,
-     False),
-    ("delayed", {"es": "Retrasado", "en": "Delayed", "pt": "Atrasado"}, 25, False, False),
-    ("reported_done", {"es": "Reportado como cumplido", "en": "Reported done",
-                       "pt": "Informado como cumprido"}, 100, False, True),
-    ("verified", {"es": "Cumplido y verificado", "en": "Done and verified",
-                  "pt": "Cumprido e verificado"}, 100, True, False),
-    ("cancelled", {"es": "Cancelado", "en": "Cancelled", "pt": "Cancelado"}, 0, True, False),
-]
+# One list of the default statuses, kept with the code that restores them after a flush.
+from convivencia.dialogues.statuses import DEFAULT_STATUSES as STATUSES
 
 
 def forward(apps, schema_editor):
