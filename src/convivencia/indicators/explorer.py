@@ -174,8 +174,9 @@ def _load(indicator: Indicator, root: Territory, periods: Sequence[Period],
                 own = by_source.setdefault(row_source, [])
                 at = (index, row_source)
             own.append((row[1], period_type, row[2]))
-    wanted = [root.pk] if mapped is None else Q(territory_id=root.pk) | Q(
-        territory_id__in=mapped.values("pk"))
+    wanted = Q(territory_id=root.pk)
+    if mapped is not None:
+        wanted |= Q(territory_id__in=mapped.values("pk"))
     years = (min(period.start.year for period in periods),
              max(period.end.year for period in periods))
     populations = _populations(wanted, years)
@@ -199,7 +200,7 @@ class _Slots(dict[str, tuple[int | None, str]]):
         return slot
 
 
-def _populations(wanted: list[int] | Q, years: tuple[int, int]
+def _populations(wanted: Q, years: tuple[int, int]
                  ) -> dict[int, list[tuple[int, float, str]]]:
     """What rates.population_from needs of each territory's populations, in the fewest rows.
 
@@ -210,8 +211,7 @@ def _populations(wanted: list[int] | Q, years: tuple[int, int]
     of those years, which give the same result; any other gets all its rows. A
     national map reads 2,000 rows instead of 11,000 for ten years of populations.
     """
-    found = Population.objects.filter(wanted) if isinstance(wanted, Q) else \
-        Population.objects.filter(territory_id__in=wanted)
+    found = Population.objects.filter(wanted)
     sources: dict[int, set[str]] = defaultdict(set)
     for territory_id, source in _fetch(found.order_by().values_list(
             "territory_id", "source").distinct()):

@@ -615,14 +615,15 @@ def map_choices(user) -> dict[str, Any]:
     # those with a wave in scope that has answers, one indexed look-up each. The
     # items: those of the questionnaires (and their earlier versions) of the panels
     # in scope with answers in their "all" row for some wave of those panels.
-    panels = visible_panels(user).values("pk")
+    visible = Panel.objects.visible_to(user, *PANEL_VIEW_ROLES)
+    panels = visible.values("pk")
     periods = sorted(
         (period for period in Wave.objects.order_by().values_list("period", flat=True).distinct()
          if Wave.objects.filter(period=period, panel__in=panels,
                                 submissions__isnull=False).exists()),
         reverse=True,
     )
-    questionnaires = set(visible_panels(user).values_list("questionnaire_id", flat=True))
+    questionnaires = set(visible.values_list("questionnaire_id", flat=True))
     frontier = set(questionnaires)
     while frontier:  # the earlier versions, a short chain each
         frontier = set(Questionnaire.objects.filter(pk__in=frontier, based_on__isnull=False)
@@ -630,7 +631,7 @@ def map_choices(user) -> dict[str, Any]:
         questionnaires |= frontier
     codes = set(Item.objects.filter(questionnaire_id__in=questionnaires, top_min__isnull=False)
                 .values_list("code", flat=True))
-    places = visible_panels(user).values("territory_id")
+    places = visible.values("territory_id")
     codes = {code for code in codes if Aggregate.objects.filter(
         territory_id__in=places, item_code=code, breakdown="all").exists()}
     items: dict[str, Item] = {}
