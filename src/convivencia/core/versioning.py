@@ -31,15 +31,13 @@ def install_triggers(schema_editor, *, version_table: str, tables: list[str], pr
     vendor = schema_editor.connection.vendor
     quote = schema_editor.quote_name
     if vendor == "sqlite":
-        for table in tables:
-            for event in EVENTS:
-                schema_editor.execute(
-                    # Names come from migrations, never from input.
-                    f"CREATE TRIGGER {quote(_sqlite_trigger(prefix, table, event))}"  # noqa: S608
-                    f" AFTER {event} ON {quote(table)} BEGIN"
-                    f" UPDATE {quote(version_table)} SET token = lower(hex(randomblob(16)));"
-                    " END"
-                )
+        for name, table, event in _sqlite_triggers(prefix, tables):
+            schema_editor.execute(
+                # Names come from migrations, never from input.
+                f"CREATE TRIGGER {quote(name)} AFTER {event} ON {quote(table)} BEGIN"  # noqa: S608
+                f" UPDATE {quote(version_table)} SET token = lower(hex(randomblob(16)));"
+                " END"
+            )
     elif vendor == "postgresql":
         schema_editor.execute(
             f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$"  # noqa: S608
@@ -58,19 +56,18 @@ def uninstall_triggers(schema_editor, *, tables: list[str], prefix: str, functio
     vendor = schema_editor.connection.vendor
     quote = schema_editor.quote_name
     if vendor == "sqlite":
-        for table in tables:
-            for event in EVENTS:
-                schema_editor.execute(
-                    f"DROP TRIGGER IF EXISTS {quote(_sqlite_trigger(prefix, table, event))}"
-                )
+        for name, _table, _event in _sqlite_triggers(prefix, tables):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {quote(name)}")
     elif vendor == "postgresql":
         for table in tables:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {prefix} ON {quote(table)}")
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}()")
 
 
-def _sqlite_trigger(prefix: str, table: str, event: str) -> str:
-    return f"{prefix}_{table}_{event.lower()}"
+def _sqlite_triggers(prefix: str, tables: list[str]) -> list[tuple[str, str, str]]:
+    """(trigger name, table, event): one row trigger per table and event on SQLite."""
+    return [(f"{prefix}_{table}_{event.lower()}", table, event)
+            for table in tables for event in EVENTS]
 
 
 def token(model: type[models.Model]) -> str | None:
