@@ -37,14 +37,6 @@ class Cell:
     total_sq: float = 0.0
     counts: Counter = field(default_factory=Counter)
 
-    def merge(self, other: Cell) -> None:
-        self.n += other.n
-        self.n_missing += other.n_missing
-        self.n_top += other.n_top
-        self.total += other.total
-        self.total_sq += other.total_sq
-        self.counts.update(other.counts)
-
 
 def _scored(item: Item) -> bool:
     """Items whose answers are summed: scales, yes/no, and single choices with a range."""
