@@ -362,10 +362,8 @@ def validate(wave: Wave, raws: Iterable[RawSubmission]) -> Checked:
     stored_ids = set(
         Submission.objects.filter(instance_id__in=ids).values_list("instance_id", flat=True)
     )
-    answered = set(
-        Submission.objects.filter(wave=wave).values_list("respondent__code", flat=True)
-    )
-    answered = {code.lower() for code in answered}
+    # By id: the roster is in hand, and a join to the respondents cost a query plan.
+    answered = set(Submission.objects.filter(wave=wave).values_list("respondent_id", flat=True))
     seen_ids: set[str] = set()
     keys: dict[object, str] = {}
     for raw in raws:
@@ -387,7 +385,7 @@ def validate(wave: Wave, raws: Iterable[RawSubmission]) -> Checked:
                 _("unknown respondent code %(code)r in panel %(panel)s")
                 % {"code": code, "panel": wave.panel.code},
             ))
-        elif code.lower() in answered:
+        elif respondent.id in answered:
             problems.append(Problem(
                 raw.row, "respondent",
                 _("respondent %(code)s already answered wave %(wave)s")
@@ -407,7 +405,7 @@ def validate(wave: Wave, raws: Iterable[RawSubmission]) -> Checked:
             checked.rejected.append((raw, problems))
             continue
         seen_ids.add(raw.instance_id)
-        answered.add(code.lower())
+        answered.add(respondent.id)
         checked.accepted.append(CleanSubmission(raw, respondent, answers))
     return checked
 
