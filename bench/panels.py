@@ -121,7 +121,7 @@ class RawAnswer(models.Model):
 
     submission = models.ForeignKey(Submission, on_delete=models.DO_NOTHING, related_name="+")
     item = models.ForeignKey(Item, on_delete=models.DO_NOTHING, related_name="+",
-                             db_index=False)  # as Answer.item: the index below covers it
+                             db_index=False)  # as Answer.item
     number = models.FloatField(null=True)
     missing = models.PositiveSmallIntegerField(null=True)
     text = models.TextField(blank=True)
@@ -129,7 +129,6 @@ class RawAnswer(models.Model):
     class Meta:
         app_label = "panels"
         db_table = "bench_raw_answer"
-        indexes = [models.Index(fields=["item", "submission"], name="bench_raw_item_submission")]
 
     def __str__(self) -> str:
         return f"{self.item_id}={self.number if self.missing is None else self.missing}"

@@ -172,8 +172,7 @@ def test_answers_have_a_few_dont_knows_and_a_dark_figure_of_crime(loaded):
 
 
 def test_extortion_and_armed_groups_top_the_concerns_in_tumaco(loaded):
-    row = Aggregate.objects.get(wave=wave("demo-52835", "2024-11"), item_code="PROBLEMS",
-                                breakdown="all")
+    row = Aggregate.objects.get(wave=wave("demo-52835", "2024-11"), item_code="PROBLEMS")
     top = [code for code, _count in Counter(row.counts).most_common(2)]
     assert set(top) == {str(demo.EXTORTION), str(demo.ARMED_GROUPS)}
 

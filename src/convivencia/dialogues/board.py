@@ -102,7 +102,7 @@ def trust_trend(territory: Territory, organisation_type: str, *,
     if item_code is None:
         return None
     rows = (
-        Aggregate.objects.filter(territory=territory, item_code=item_code, breakdown="all",
+        Aggregate.objects.filter(territory=territory, item_code=item_code,
                                  wave__status=WaveStatus.CLOSED, item__top_min__isnull=False)
         .values("period").annotate(n=Sum("n"), n_top=Sum("n_top")).order_by("period")
     )

@@ -5,8 +5,8 @@ Two items of the panel's questionnaire:
 - ``VIC1``: "In the past month, have you been the victim of any crime?" (yes/no);
 - ``VIC1_REPORT``: "Did you report it?" (yes/no), asked only of those who said yes.
 
-From the panel's aggregates (``breakdown="all"``, summed over the waves of one
-year) come the share of answers saying "victim", the share of victims who did
+From the panel's aggregates (the whole panel's figures, summed over the waves of
+one year) come the share of answers saying "victim", the share of victims who did
 not report (the "cifra negra", the dark figure of crime) and, from the share
 who did report, an under-reporting multiplier ``1 / share reporting``: how many
 crimes for each one that reached the authorities. Intervals are Wilson 95%
@@ -124,7 +124,7 @@ def for_territories(territories: Iterable[Territory], year: int) -> dict[int, Pe
     rows = Aggregate.objects.filter(
         territory_id__in=list(by_pk), item_code__in=[VICTIM_ITEM, REPORT_ITEM],
         # Closed waves only, as on the panel pages: an open wave's figures still move.
-        breakdown="all", wave__status=WaveStatus.CLOSED, period__gte=datetime.date(year, 1, 1),
+        wave__status=WaveStatus.CLOSED, period__gte=datetime.date(year, 1, 1),
         period__lte=datetime.date(year, 12, 31),
     ).values_list("territory_id", "item_code", "wave_id", "n", "counts")
     sums: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])

@@ -128,7 +128,7 @@ def _standard_order(indicator: Indicator) -> tuple[int, str]:
 
 def _latest_panel_year(territory: Territory) -> int | None:
     latest = (
-        Aggregate.objects.filter(territory=territory, item_code="VIC1", breakdown="all")
+        Aggregate.objects.filter(territory=territory, item_code="VIC1")
         .aggregate(latest=Max("period"))["latest"]
     )
     return latest.year if latest else None

@@ -1,19 +1,19 @@
 """Aggregates kept in step with the answers, and proof that they match.
 
-For each item × wave × breakdown ("all", "sex:female", "role:jac", …) a row holds
-n, sums and counts of scores, so pages never read raw answers. ``add`` applies a
-batch of new submissions; ``rebuild`` recomputes from the raw answers;
-``mismatches`` compares the two.
+For each item × wave a row holds n, sums and counts of scores for the whole panel
+and, in ``breakdowns``, for each group of respondents ("sex:female", "role:jac", …),
+so pages never read raw answers. ``add`` applies a batch of new submissions;
+``rebuild`` recomputes from the raw answers; ``mismatches`` compares the two.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import chain
 
+import numpy as np
 from django.db import connection, transaction
 
 from convivencia.core.bulk import insert_rows
@@ -21,11 +21,16 @@ from convivencia.panels.choices import ItemType
 from convivencia.panels.models import Aggregate, Answer, Item, Respondent, Submission, Wave
 
 NUMERIC_TYPES = (ItemType.SCALE, ItemType.YES_NO, ItemType.SINGLE)
+ALL = "all"
 
 # Aggregate columns written by ``add`` and ``rebuild``, in the order of their tuples.
-AGGREGATE_COLUMNS = ("wave", "item", "item_code", "territory", "period", "breakdown",
-                     "n", "n_missing", "n_top", "total", "total_sq", "counts")
-SUM_COLUMNS = ("n", "n_missing", "n_top", "total", "total_sq", "counts")
+SUM_COLUMNS = ("n", "n_missing", "n_top", "total", "total_sq", "counts", "breakdowns")
+AGGREGATE_COLUMNS = ("wave", "item", "item_code", "territory", "period", *SUM_COLUMNS)
+
+# A cell's sums: [n, n_missing, n_top, total, total_sq, {code: count}].
+Sums = list
+# One item's cells in a batch or a wave: {breakdown key: sums}, "all" always among them.
+ItemCells = dict[str, Sums]
 
 
 @dataclass
@@ -106,34 +111,70 @@ def _respondent_sums(answers: Iterable, scorings: dict[int, tuple], items: dict[
     return per_item
 
 
-def _sum_cells(answers_by_respondent: Iterable[tuple[Respondent, Iterable]]
-               ) -> tuple[dict[tuple[int, str], list], dict[int, Item]]:
-    """The cells of a batch as [n, n_missing, n_top, total, total_sq, counts], and the items.
+FIELDS = 5  # n, n_missing, n_top, total, total_sq
 
-    Each respondent's sums per item are collected under every breakdown the respondent
-    belongs to, then each cell is summed with the built-in ``sum``: a wave of 50
-    respondents × 17 items × 5 breakdowns is ~4,000 additions, and adding field by
-    field in Python was most of their cost. Sums of integer scores are exact in
-    floating point, and the order of the additions is the respondents' order anyway.
+
+def _sum_cells(answers_by_respondent: Iterable[tuple[Respondent, Iterable]]
+               ) -> tuple[dict[int, ItemCells], dict[int, Item]]:
+    """The cells of a batch, {item id: {breakdown: sums}}, and the items.
+
+    Every respondent belongs to several breakdowns ("all", "sex:female", …), so a wave
+    of 50 respondents × 17 items is ~300 cells made of ~4,000 respondent sums. They
+    are added as one product of matrices: breakdowns × respondents (who belongs
+    where) by respondents × item sums, and the same for the answer codes. Summing
+    each cell in Python was a fifth of an import. Sums of integer scores are exact in
+    floating point whatever the order of the additions.
     """
-    collected: dict[tuple[int, str], list[list]] = defaultdict(list)
     scorings: dict[int, tuple] = {}
     items: dict[int, Item] = {}
-    for respondent, answers in answers_by_respondent:
-        per_item = _respondent_sums(answers, scorings, items)
-        keys = respondent.breakdown_keys()
+    per_respondent: list[dict[int, list]] = []
+    breakdown_row: dict[str, int] = {}
+    member_rows: list[int] = []
+    member_columns: list[int] = []
+    for column, (respondent, answers) in enumerate(answers_by_respondent):
+        per_respondent.append(_respondent_sums(answers, scorings, items))
+        for key in respondent.breakdown_keys():
+            member_rows.append(breakdown_row.setdefault(key, len(breakdown_row)))
+            member_columns.append(column)
+    if not items:
+        return {}, items
+    item_ids = list(items)
+    item_index = {item_id: index for index, item_id in enumerate(item_ids)}
+    width = len(item_ids) * FIELDS
+    flat = [0.0] * (len(per_respondent) * width)
+    code_column: dict[tuple[int, str], int] = {}
+    hit_rows: list[int] = []  # (respondent, code column) once per answer code
+    hit_columns: list[int] = []
+    for row, per_item in enumerate(per_respondent):
+        base = row * width
         for item_id, sums in per_item.items():
-            for key in keys:
-                collected[(item_id, key)].append(sums)
-    cells: dict[tuple[int, str], list] = {}
-    for cell, rows in collected.items():
-        if len(rows) == 1:  # a breakdown with one respondent: common, and no sums to make
-            n, n_missing, n_top, total, total_sq, codes = rows[0]
-            cells[cell] = [n, n_missing, n_top, total, total_sq, dict(Counter(codes))]
-            continue
-        n, n_missing, n_top, total, total_sq, codes = zip(*rows, strict=True)
-        cells[cell] = [sum(n), sum(n_missing), sum(n_top), sum(total, 0.0), sum(total_sq, 0.0),
-                       dict(Counter(chain.from_iterable(codes)))]
+            start = base + item_index[item_id] * FIELDS
+            flat[start:start + FIELDS] = sums[:FIELDS]
+            for code in sums[FIELDS]:
+                hit_rows.append(row)
+                hit_columns.append(code_column.setdefault((item_id, code), len(code_column)))
+    respondents, codes = len(per_respondent), len(code_column)
+    membership = np.zeros((len(breakdown_row), respondents))
+    membership[member_rows, member_columns] = 1.0
+    sums = (membership @ np.array(flat).reshape(respondents, width)).tolist()
+    counted = np.zeros((respondents, codes))
+    np.add.at(counted, (hit_rows, hit_columns), 1.0)
+    counts = (membership @ counted).tolist()
+    codes_of: list[list[tuple[str, int]]] = [[] for _ in item_ids]
+    for (item_id, code), column in code_column.items():
+        codes_of[item_index[item_id]].append((code, column))
+    cells: dict[int, ItemCells] = {item_id: {} for item_id in item_ids}
+    for key, row in breakdown_row.items():
+        figures, tallies = sums[row], counts[row]
+        for index, item_id in enumerate(item_ids):
+            start = index * FIELDS
+            n, n_missing, n_top, total, total_sq = figures[start:start + FIELDS]
+            if n or n_missing:  # someone in this breakdown was asked the item
+                cells[item_id][key] = [
+                    int(n), int(n_missing), int(n_top), total, total_sq,
+                    {code: int(tally) for code, column in codes_of[index]
+                     if (tally := tallies[column])},
+                ]
     return cells, items
 
 
@@ -146,34 +187,32 @@ def contributions(answers_by_respondent: Iterable[tuple[Respondent, Iterable]]) 
     """
     cells, _items = _sum_cells(answers_by_respondent)
     return {
-        key: Cell(n, n_missing, n_top, total, total_sq, Counter(counts))
-        for key, (n, n_missing, n_top, total, total_sq, counts) in cells.items()
+        (item_id, key): Cell(n, n_missing, n_top, total, total_sq, Counter(counts))
+        for item_id, item_cells in cells.items()
+        for key, (n, n_missing, n_top, total, total_sq, counts) in item_cells.items()
     }
 
 
-def _json(counts: dict[str, int]) -> str:
-    """The counts as JSON text for the column, as ``json.dumps`` writes them.
-
-    Written by hand because ``json.dumps`` was a tenth of an import's aggregate
-    step, for a hundred thousand small objects. The keys are an integer's digits
-    (an answer or missing code, see _respondent_sums) and the values counts, so
-    nothing needs escaping; anything else goes through ``json.dumps``.
-    """
-    parts = []
-    for code, count in counts.items():
-        if type(count) is not int or not code.lstrip("-").isdigit():
-            return json.dumps(counts)
-        parts.append(f'"{code}": {count}')
-    return "{" + ", ".join(parts) + "}"
+def _columns(item_cells: ItemCells) -> tuple:
+    """An item's cells as the values of SUM_COLUMNS, JSON as text."""
+    n, n_missing, n_top, total, total_sq, counts = item_cells[ALL]
+    groups = {key: sums for key, sums in item_cells.items() if key != ALL}
+    return n, n_missing, n_top, total, total_sq, json.dumps(counts), json.dumps(groups)
 
 
-def _insert_cells(wave: Wave, cells: Iterable[tuple[tuple[int, str], list]],
+def _merged(stored: Sums, new: Sums) -> Sums:
+    counts = Counter(stored[5])
+    counts.update(new[5])
+    return [stored[0] + new[0], stored[1] + new[1], stored[2] + new[2],
+            stored[3] + new[3], stored[4] + new[4], dict(counts)]
+
+
+def _insert_cells(wave: Wave, cells: Iterable[tuple[int, ItemCells]],
                   codes: dict[int, str]) -> None:
     territory_id, period = wave.panel.territory_id, wave.period
     insert_rows(Aggregate, AGGREGATE_COLUMNS, (
-        (wave.pk, item_id, codes[item_id], territory_id, period, breakdown,
-         n, n_missing, n_top, total, total_sq, _json(counts))
-        for (item_id, breakdown), (n, n_missing, n_top, total, total_sq, counts) in cells
+        (wave.pk, item_id, codes[item_id], territory_id, period, *_columns(item_cells))
+        for item_id, item_cells in cells
     ))
 
 
@@ -184,30 +223,32 @@ def add(wave: Wave, batch: list[tuple[Respondent, Iterable]]) -> None:
     if not cells:
         return
     existing = {
-        (item_id, breakdown): (pk, sums)
-        for pk, item_id, breakdown, *sums in Aggregate.objects.select_for_update()
-        .filter(wave=wave).values_list("pk", "item_id", "breakdown", *SUM_COLUMNS)
+        item_id: (pk, [*sums, breakdowns])
+        for pk, item_id, *sums, breakdowns in Aggregate.objects.select_for_update()
+        .filter(wave=wave).values_list("pk", "item_id", *SUM_COLUMNS)
     }
     to_create, to_update = [], []
-    for key, cell in cells.items():
-        found = existing.get(key)
+    for item_id, item_cells in cells.items():
+        found = existing.get(item_id)
         if found is None:
-            to_create.append((key, cell))
+            to_create.append((item_id, item_cells))
             continue
-        pk, (n, n_missing, n_top, total, total_sq, counts) = found
-        merged = Counter(counts)
-        merged.update(cell[5])
-        to_update.append((
-            n + cell[0], n_missing + cell[1], n_top + cell[2], total + cell[3],
-            total_sq + cell[4], _json(dict(merged)), pk,
-        ))
+        pk, (*stored, groups) = found
+        merged = {ALL: _merged(stored, item_cells[ALL])}
+        for key, sums in groups.items():
+            merged[key] = sums
+        for key, sums in item_cells.items():
+            if key != ALL:
+                merged[key] = sums if key not in groups else _merged(groups[key], sums)
+        to_update.append((*_columns(merged), pk))
     _insert_cells(wave, to_create, {item_id: item.code for item_id, item in items.items()})
     if to_update:
         quote = connection.ops.quote_name
-        assignments = ", ".join(f"{quote(name)} = %s" for name in SUM_COLUMNS)
-        if connection.vendor == "postgresql":  # the JSON text into a jsonb column
-            assignments = assignments.replace(f"{quote('counts')} = %s",
-                                              f"{quote('counts')} = %s::jsonb")
+        jsonb = "::jsonb" if connection.vendor == "postgresql" else ""  # JSON text to jsonb
+        assignments = ", ".join(
+            f"{quote(name)} = %s{jsonb if name in ('counts', 'breakdowns') else ''}"
+            for name in SUM_COLUMNS
+        )
         with connection.cursor() as cursor:
             # Names come from the model's meta, quoted; values are parameters.
             table = quote(Aggregate._meta.db_table)
@@ -258,7 +299,7 @@ def _raw_answers(wave: Wave) -> list[tuple[Respondent, list[_StoredAnswer]]]:
 
 @transaction.atomic
 def rebuild(waves: Iterable[Wave]) -> int:
-    """Recompute the aggregates of these waves from the raw answers."""
+    """Recompute the aggregates of these waves from the raw answers; the rows written."""
     count = 0
     for wave in waves:
         Aggregate.objects.filter(wave=wave).delete()
@@ -268,17 +309,27 @@ def rebuild(waves: Iterable[Wave]) -> int:
     return count
 
 
+def stored_cells(wave: Wave) -> dict[tuple[int, str], Aggregate | object]:
+    """{(item id, breakdown): sums} as stored for the wave, every breakdown unpacked."""
+    cells: dict[tuple[int, str], Aggregate | object] = {}
+    for row in Aggregate.objects.filter(wave=wave):
+        cells[(row.item_id, ALL)] = row
+        for key in row.breakdowns:
+            cells[(row.item_id, key)] = row.cell(key)
+    return cells
+
+
 def mismatches(waves: Iterable[Wave], tolerance: float = 1e-6) -> list[str]:
     """Every difference between the stored aggregates and a fresh computation."""
     problems = []
     for wave in waves:
         fresh = _from_raw(wave)
-        stored = {(row.item_id, row.breakdown): row for row in Aggregate.objects.filter(wave=wave)}
+        stored = stored_cells(wave)
         for key in sorted(set(fresh) | set(stored), key=str):
             cell, row = fresh.get(key), stored.get(key)
             label = f"{wave} item {key[0]} {key[1]}"
             if cell is None or row is None:
-                problems.append(f"{label}: {'missing' if row is None else 'unexpected'} row")
+                problems.append(f"{label}: {'missing' if row is None else 'unexpected'} cell")
                 continue
             same = (
                 (row.n, row.n_missing, row.n_top) == (cell.n, cell.n_missing, cell.n_top)

@@ -129,10 +129,11 @@ def wave_results(wave: Wave, breakdown: str = "all", *, reveal_small: bool = Fal
     items = list(wave.panel.questionnaire.items.all())
     # By code, not id: after local items are added the panel asks a new questionnaire
     # version, whose items are new rows with the same codes.
-    rows = {
-        row.item_code: row for row in Aggregate.objects.filter(wave=wave, breakdown=breakdown)
-    }
-    return [result_from(item, rows.get(item.code), reveal_small=reveal_small) for item in items]
+    rows = Aggregate.objects.filter(wave=wave)
+    if breakdown == "all":
+        rows = rows.defer("breakdowns")
+    cells = {row.item_code: row.cell(breakdown) for row in rows}
+    return [result_from(item, cells.get(item.code), reveal_small=reveal_small) for item in items]
 
 
 @dataclass

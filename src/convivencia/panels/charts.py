@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -156,12 +157,12 @@ def items_by_code(panel: Panel, *, with_choices: bool = True) -> dict[str, Item]
     the choices of one item at most (the dashboard: the concerns item).
     """
     current = panel.questionnaire.items.all()
-    # The items with data, by the panel's wave ids through the (wave, item, breakdown)
-    # index: a subquery joining the aggregates to the waves was planned by SQLite as a
-    # look-up of each item among every aggregate row of the country (0.8 s a dashboard
-    # at 12 million rows).
+    # The items with data, by the panel's wave ids through the (wave, item) index: a
+    # subquery joining the aggregates to the waves was planned by SQLite as a look-up
+    # of each item among every aggregate row of the country (0.8 s a dashboard at 12
+    # million rows).
     waves = list(panel.waves.values_list("pk", flat=True))
-    used = set(Aggregate.objects.filter(wave_id__in=waves, breakdown="all")
+    used = set(Aggregate.objects.filter(wave_id__in=waves)
                .values_list("item_id", flat=True)) if waves else set()
     older = (
         Item.objects.filter(pk__in=used).exclude(questionnaire_id=panel.questionnaire_id)
@@ -209,12 +210,20 @@ def results_by_wave(
     (with its JSON wording) per row cost more than the statistics.
     """
     results: Results = {wave.pk: {} for wave in waves}
-    rows = Aggregate.objects.filter(wave_id__in=[wave.pk for wave in waves], breakdown=breakdown)
-    fields = SUM_FIELDS if with_counts else SUM_FIELDS[:-1]
-    rows = list(rows.values_list("wave_id", "item_id", "item_code", *fields))
+    rows = Aggregate.objects.filter(wave_id__in=[wave.pk for wave in waves])
+    if breakdown == "all":
+        fields = SUM_FIELDS if with_counts else SUM_FIELDS[:-1]
+        rows = list(rows.values_list("wave_id", "item_id", "item_code", *fields))
+    else:  # the group's sums, where the wave has any, from the rows' breakdowns
+        rows = [
+            (wave_id, item_id, item_code, *sums)
+            for wave_id, item_id, item_code, groups in rows.values_list(
+                "wave_id", "item_id", "item_code", "breakdowns")
+            if (sums := groups.get(breakdown)) is not None
+        ]
     # The codes are kept here, not in the query: with ``item_code IN`` SQLite may read
     # the codes' rows of every wave in the country through the map's index (0.6 s at
-    # national scale) instead of the panel's waves through (wave, item, breakdown).
+    # national scale) instead of the panel's waves through (wave, item).
     if codes is not None:
         wanted = set(codes)
         rows = [row for row in rows if row[2] in wanted]
@@ -224,7 +233,7 @@ def results_by_wave(
     min_cell_size = settings.MIN_CELL_SIZE
     result_from = analysis.result_from
     for wave_id, item_id, item_code, *sums in rows:
-        if not with_counts:
+        if len(sums) < len(SUM_FIELDS):
             sums.append(None)
         # The row's own item: its scale is the one the answers were given on.
         results[wave_id][item_code] = result_from(
@@ -238,19 +247,36 @@ def asked_codes(waves: Sequence[Wave]) -> dict[int, set[str]]:
     """{wave id: item codes with answers for the whole panel}: what each wave asked."""
     codes: dict[int, set[str]] = {wave.pk: set() for wave in waves}
     rows = Aggregate.objects.filter(
-        wave_id__in=[wave.pk for wave in waves], breakdown="all"
+        wave_id__in=[wave.pk for wave in waves]
     ).values_list("wave_id", "item_code")
     for wave_id, code in rows:
         codes[wave_id].add(code)
     return codes
 
 
+def _breakdown_keys(panel: Panel) -> set[str]:
+    """Every group key in the breakdowns of the panel's aggregates, listed by the
+    database's JSON functions rather than by decoding each row's breakdowns."""
+    waves = list(panel.waves.values_list("pk", flat=True))
+    if not waves:
+        return set()
+    table = connection.ops.quote_name(Aggregate._meta.db_table)
+    marks = ", ".join(["%s"] * len(waves))
+    if connection.vendor == "postgresql":
+        sql = (f"SELECT DISTINCT jsonb_object_keys(breakdowns) FROM {table} "  # noqa: S608
+               f"WHERE wave_id IN ({marks})")
+    else:
+        sql = (f"SELECT DISTINCT key FROM {table}, json_each({table}.breakdowns) "  # noqa: S608
+               f"WHERE wave_id IN ({marks})")
+    with connection.cursor() as cursor:
+        # The table name comes from the model's meta, quoted; the ids are parameters.
+        cursor.execute(sql, waves)
+        return {key for (key,) in cursor.fetchall()}
+
+
 def breakdown_options(panel: Panel) -> list[dict[str, Any]]:
     """The breakdowns the panel's aggregates hold, grouped by attribute, with labels."""
-    keys = set(
-        Aggregate.objects.filter(wave__panel=panel).exclude(breakdown="all")
-        .values_list("breakdown", flat=True).distinct()
-    )
+    keys = _breakdown_keys(panel)
     groups = []
     for attribute, choices in BREAKDOWNS.items():
         options = [
@@ -633,7 +659,7 @@ def map_choices(user) -> dict[str, Any]:
                 .values_list("code", flat=True))
     places = visible.values("territory_id")
     codes = {code for code in codes if Aggregate.objects.filter(
-        territory_id__in=places, item_code=code, breakdown="all").exists()}
+        territory_id__in=places, item_code=code).exists()}
     items: dict[str, Item] = {}
     for item in Item.objects.filter(code__in=codes, top_min__isnull=False).order_by(
         "-questionnaire__version", "position"
@@ -668,7 +694,7 @@ def map_cells(user, item_code: str, period) -> list[MapCell]:
     reveal_scope = access.scope(user, *REVEAL_ROLES)
     rows = user_scope.filter(
         Aggregate.objects.filter(
-            item_code=item_code, period=period, breakdown="all", item__top_min__isnull=False
+            item_code=item_code, period=period, item__top_min__isnull=False
         ),
         "territory",
     ).values_list("territory_id", "territory__name", "territory__path", "wave__panel__code",

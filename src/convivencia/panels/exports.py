@@ -173,20 +173,23 @@ def aggregate_rows(panel: Panel, *, reveal_small: bool) -> Iterator[list[Any]]:
     territory = territory_label(panel.territory)
     rows = (
         Aggregate.objects.filter(wave__panel=panel).select_related("item")
-        .order_by("period", "item_code", "breakdown")
+        .order_by("period", "item_code")
     )
     for row in rows.iterator(chunk_size=CHUNK_SIZE):
-        result = analysis.result_from(row.item, row, reveal_small=reveal_small)
-        yield [
-            panel.code, territory, row.period.strftime("%Y-%m"), row.item_code,
-            row.item.provider, row.breakdown, result.n,
-            "" if result.suppressed else result.n_missing,
-            int(result.suppressed),
-            _figure(result.pct_trust), _figure(result.pct_trust_ci_low),
-            _figure(result.pct_trust_ci_high), _figure(result.mean_0_100),
-            _figure(result.mean_ci_low), _figure(result.mean_ci_high),
-            json.dumps(result.counts, sort_keys=True) if result.counts else "",
-        ]
+        # "all" among the groups in alphabetical order, as one row each.
+        for breakdown in sorted([*row.breakdowns, "all"]):
+            result = analysis.result_from(row.item, row.cell(breakdown),
+                                          reveal_small=reveal_small)
+            yield [
+                panel.code, territory, row.period.strftime("%Y-%m"), row.item_code,
+                row.item.provider, breakdown, result.n,
+                "" if result.suppressed else result.n_missing,
+                int(result.suppressed),
+                _figure(result.pct_trust), _figure(result.pct_trust_ci_low),
+                _figure(result.pct_trust_ci_high), _figure(result.mean_0_100),
+                _figure(result.mean_ci_low), _figure(result.mean_ci_high),
+                json.dumps(result.counts, sort_keys=True) if result.counts else "",
+            ]
 
 
 # Formats

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
@@ -349,20 +350,40 @@ class Answer(models.Model):
     )
     text = models.TextField(_("text"), blank=True)
 
+    # Answers are read by submission only (exports, rebuilds, paired changes), through
+    # the submission's index. An (item, submission) index cost a tenth of every import
+    # for the one query that needs it: the check that an item being deleted has no
+    # answers (PROTECT), which then reads the table once, in the admin.
+
     class Meta:
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
-        indexes = [models.Index(fields=["item", "submission"])]
 
     def __str__(self) -> str:
         return f"{self.item_id}={self.number if self.missing is None else self.missing}"
 
 
+class BreakdownSums(NamedTuple):
+    """One breakdown's sums, as ``Aggregate.breakdowns`` stores them (see analysis.Sums)."""
+
+    n: int
+    n_missing: int
+    n_top: int
+    total: float
+    total_sq: float
+    counts: dict[str, int]
+
+
 class Aggregate(models.Model):
-    """Running sums for one item × wave × breakdown, kept in step with every submission.
+    """Running sums for one item × wave, kept in step with every submission.
 
     Pages read these, never the raw answers. Sums are of scores (reverse-coding
     applied) on the item's own scale; ``rebuild_aggregates`` recomputes them.
+    The columns hold the whole panel; ``breakdowns`` holds the same sums for each
+    group of respondents ("sex:female", "role:jac", …) as
+    ``{key: [n, n_missing, n_top, total, total_sq, counts]}``. One row per item and
+    wave rather than one per group: an import wrote seventeen breakdown rows, with
+    their index entries, for every row the maps and trends read.
     """
 
     # wave and territory have no index of their own: the unique constraint and the
@@ -383,38 +404,38 @@ class Aggregate(models.Model):
         related_name="+", db_index=False,
     )
     period = models.DateField(_("month"))
-    breakdown = models.CharField(_("breakdown"), max_length=40, default="all")
     n = models.PositiveIntegerField(_("answers"), default=0)
     n_missing = models.PositiveIntegerField(_("don't know / no answer"), default=0)
     n_top = models.PositiveIntegerField(_("favourable answers"), default=0)
     total = models.FloatField(_("sum"), default=0)
     total_sq = models.FloatField(_("sum of squares"), default=0)
     counts = models.JSONField(_("answers per code"), default=dict)
+    breakdowns = models.JSONField(
+        _("sums per group of respondents"), default=dict,
+        help_text=_("The same sums for each group (\"sex:female\", \"role:jac\", …)."),
+    )
 
     class Meta:
         verbose_name = _("aggregate")
         verbose_name_plural = _("aggregates")
         constraints = [
-            models.UniqueConstraint(
-                fields=["wave", "item", "breakdown"], name="one_aggregate_per_cell"
-            )
+            models.UniqueConstraint(fields=["wave", "item"], name="one_aggregate_per_item_and_wave")
         ]
-        # Maps, trends by territory and the indicators' perception columns read the
-        # "all" rows only. Seventeen rows in eighteen are breakdowns ("sex:female",
-        # "role:jac", …), read by wave through the unique constraint; leaving them out
-        # of these two indexes spares every import two index writes per breakdown row.
-        # Queries must say breakdown="all" for the database to use them (SQLite and
-        # PostgreSQL both do with Django's parameters).
         indexes = [
-            models.Index(fields=["item_code", "period"], condition=models.Q(breakdown="all"),
-                         name="panels_aggregate_all_by_item"),
+            models.Index(fields=["item_code", "period"], name="panels_aggregate_by_item"),
             models.Index(fields=["territory", "item_code", "period"],
-                         condition=models.Q(breakdown="all"),
-                         name="panels_aggregate_all_by_place"),
+                         name="panels_aggregate_by_place"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.wave} {self.item_code} {self.breakdown}: n={self.n}"
+        return f"{self.wave} {self.item_code}: n={self.n}"
+
+    def cell(self, breakdown: str = "all") -> Aggregate | BreakdownSums | None:
+        """The sums of one group of respondents ("all": the row itself); None if it has none."""
+        if breakdown == "all":
+            return self
+        sums = self.breakdowns.get(breakdown)
+        return None if sums is None else BreakdownSums(*sums)
 
 
 class FormVersion(models.Model):

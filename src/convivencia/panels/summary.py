@@ -63,9 +63,8 @@ def panel_summary(territory, user=None) -> dict[str, Any]:
         reveal_scope = access.scope(user, *charts.REVEAL_ROLES)
     rows_by_wave: dict[int, list[Aggregate]] = defaultdict(list)
     rows = Aggregate.objects.filter(
-        wave_id__in=[wave.pk for wave in latest.values()], breakdown="all",
-        item__provider__gt="",
-    ).select_related("item")
+        wave_id__in=[wave.pk for wave in latest.values()], item__provider__gt="",
+    ).select_related("item").defer("breakdowns")  # the whole panels' figures only
     for row in rows:
         rows_by_wave[row.wave_id].append(row)
     order = {provider: index for index, provider in enumerate(Provider.values)}
