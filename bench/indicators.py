@@ -8,8 +8,8 @@ months × sex (2) × age group (4): 1,122 × 10 × 12 × 10 × 8 = 10,771,200 va
 generated in code (seeded Poisson counts proportional to population). Then it
 reports, each against a baseline run in the same process:
 
-1. Import. Most values are inserted raw, with no checks (``executemany`` on
-   SQLite, COPY on PostgreSQL): the throughput of that is the baseline.
+1. Import. Most values are inserted raw, with no checks (many rows per INSERT
+   on SQLite, COPY on PostgreSQL): the throughput of that is the baseline.
    ``--values`` of them (whole files of one data element × one year, 107,712
    values each) go through the real import path instead: a generated tidy
    CSV file, then ``importers.check("tidy", …)``
@@ -91,6 +91,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from convivencia.core.bulk import insert_rows  # noqa: E402
 from convivencia.core.startup import settle_heap  # noqa: E402
 from convivencia.indicators import explorer, importers, periods, presets, rollup  # noqa: E402
 from convivencia.indicators.choices import AgeGroup, Sex, Source  # noqa: E402
@@ -300,7 +301,7 @@ def raw_rows(chunk: Chunk, places: Places, element_id: int,
 
 
 def raw_insert(rows: list[tuple[Any, ...]]) -> None:
-    """The fastest way in, no checks: one executemany on SQLite, COPY on PostgreSQL.
+    """The fastest way in, no checks: many rows per INSERT on SQLite, COPY on PostgreSQL.
 
     psycopg's executemany still sends one INSERT per row (about 10,000 rows/s here),
     which would make a weak baseline; COPY is what a bulk load on PostgreSQL uses.
@@ -319,8 +320,7 @@ def raw_insert(rows: list[tuple[Any, ...]]) -> None:
                 for row in rows:
                     copy.write_row(row)
             return
-        placeholders = ", ".join(["%s"] * len(fields))
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+    insert_rows(DataValue, INSERT_FIELDS, rows)  # as the importer writes on SQLite
 
 
 def write_tidy(path: Path, chunk: Chunk, places: Places) -> None:
@@ -872,7 +872,7 @@ def load() -> str:
 
 
 def raw_method() -> str:
-    return "COPY" if connection.vendor == "postgresql" else "executemany"
+    return "COPY" if connection.vendor == "postgresql" else "multi-row INSERT"
 
 
 def throughput(label: str, seconds: float, values: int, extra: str = "") -> None:

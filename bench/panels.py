@@ -11,8 +11,9 @@ million submissions and ≈ 32 million answer rows. It measures, in the same run
    (validation against questionnaire and roster, submissions, answers and the
    aggregates in one transaction), in answers per second. Baseline: the same
    answer rows, read back after each wave, inserted into a copy of the answer
-   table (same columns and indexes) with one ``executemany`` per wave (``COPY`` on
-   PostgreSQL) — no validation, no submissions, no aggregates.
+   table (same columns and indexes) as fast as the database takes them (``COPY`` on
+   PostgreSQL, 199 rows per ``INSERT`` on SQLite) — no validation, no submissions,
+   no aggregates.
 2. **Municipality trend**: the dashboard's trend for one panel across all its waves,
    through the functions the dashboard calls (``charts.waves_of``,
    ``items_by_code``, ``results_by_wave``, ``trend_series``), read from Aggregate.
@@ -85,6 +86,7 @@ from django.db import connection, models, transaction  # noqa: E402
 from convivencia.accounts.choices import OrganisationType, Role  # noqa: E402
 from convivencia.accounts.models import Organisation, User  # noqa: E402
 from convivencia.accounts.services import grant  # noqa: E402
+from convivencia.core.bulk import insert_rows  # noqa: E402
 from convivencia.core.startup import settle_heap  # noqa: E402
 from convivencia.panels import aggregates, charts, collection, demo  # noqa: E402
 from convivencia.panels.choices import SubmissionSource, WaveStatus  # noqa: E402
@@ -244,17 +246,10 @@ def wave_rows(wave: Wave) -> list[tuple]:
 
 def raw_insert(rows: list[tuple]) -> None:
     """The baseline: the same answer rows, no validation, no submissions, no aggregates —
-    the fastest plain way each database takes rows (PostgreSQL: COPY)."""
-    columns = "submission_id, item_id, number, missing, text"
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY bench_raw_answer ({columns}) FROM STDIN") as copy:
-                for values in rows:
-                    copy.write_row(values)
-            return
-        cursor.executemany(
-            f"INSERT INTO bench_raw_answer ({columns}) VALUES (%s, %s, %s, %s, %s)", rows
-        )
+    the fastest plain way each database takes rows (``core.bulk.insert_rows``: COPY on
+    PostgreSQL, many rows per INSERT on SQLite)."""
+    with transaction.atomic():
+        insert_rows(RawAnswer, ("submission", "item", "number", "missing", "text"), rows)
 
 
 def import_all(plans: Sequence[PanelPlan], months: Sequence[datetime.date],
