@@ -239,12 +239,17 @@ class Respondent(models.Model):
         self.contact_encrypted = crypto.encrypt_json(cleaned) if cleaned else ""
 
     def breakdown_keys(self) -> list[str]:
-        keys = ["all"]
-        for attribute in ("sex", "age_band", "role", "area"):
-            value = getattr(self, attribute)
-            if value:
-                keys.append(f"{attribute}:{value}")
-        return keys
+        return breakdown_keys(self.sex, self.age_band, self.role, self.area)
+
+
+BREAKDOWN_ATTRIBUTES = ("sex", "age_band", "role", "area")
+
+
+def breakdown_keys(*values: str) -> list[str]:
+    """"all" and an "attribute:value" key per value given, in BREAKDOWN_ATTRIBUTES order."""
+    return ["all", *(f"{attribute}:{value}"
+                     for attribute, value in zip(BREAKDOWN_ATTRIBUTES, values, strict=True)
+                     if value)]
 
 
 def period_of(text: str) -> datetime.date:
