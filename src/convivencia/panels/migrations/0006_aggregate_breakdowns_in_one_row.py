@@ -13,7 +13,16 @@ SUMS = ("n", "n_missing", "n_top", "total", "total_sq", "counts")
 BATCH = 500
 
 
+def check_now(schema_editor):
+    """On PostgreSQL, foreign keys checked as each row is written rather than at the
+    commit: the table is altered after the rows are moved, in the same transaction,
+    and PostgreSQL refuses to alter a table with checks still pending."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def pack(apps, schema_editor):
+    check_now(schema_editor)
     Aggregate = apps.get_model("panels", "Aggregate")
     db = schema_editor.connection.alias
     rows = Aggregate.objects.using(db)
@@ -39,6 +48,7 @@ def pack(apps, schema_editor):
 
 
 def unpack(apps, schema_editor):
+    check_now(schema_editor)
     Aggregate = apps.get_model("panels", "Aggregate")
     rows = Aggregate.objects.using(schema_editor.connection.alias)
     ids = list(rows.filter(breakdowns__isnull=False).values_list("pk", flat=True))
