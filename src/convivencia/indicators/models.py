@@ -154,7 +154,10 @@ class Total(models.Model):
     disaggregated values; ``rollup.refresh`` keeps them in step after every import.
     """
 
-    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique constraint and the covering index below start
+    # with it, and PostgreSQL read a national map's year through this one instead.
+    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+",
+                                db_index=False)
     territory = models.ForeignKey("territories.Territory", on_delete=models.CASCADE,
                                   related_name="+")
     period = models.CharField(max_length=12)
