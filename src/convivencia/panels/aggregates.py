@@ -11,36 +11,34 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
 
 from convivencia.core.bulk import insert_rows
 from convivencia.panels.choices import ItemType
-from convivencia.panels.models import Aggregate, Answer, Item, Respondent, Submission, Wave
+from convivencia.panels.models import (
+    Aggregate,
+    Answer,
+    CellSums,
+    Item,
+    Respondent,
+    Submission,
+    Wave,
+)
 
 NUMERIC_TYPES = (ItemType.SCALE, ItemType.YES_NO, ItemType.SINGLE)
 ALL = "all"
 
 # Aggregate columns written by ``add`` and ``rebuild``, in the order of their tuples.
-SUM_COLUMNS = ("n", "n_missing", "n_top", "total", "total_sq", "counts", "breakdowns")
+SUM_COLUMNS = (*CellSums._fields, "breakdowns")
 AGGREGATE_COLUMNS = ("wave", "item", "item_code", "territory", "period", *SUM_COLUMNS)
 
 # A cell's sums: [n, n_missing, n_top, total, total_sq, {code: count}].
-Sums = list
+SumList = list
 # One item's cells in a batch or a wave: {breakdown key: sums}, "all" always among them.
-ItemCells = dict[str, Sums]
-
-
-@dataclass
-class Cell:
-    n: int = 0
-    n_missing: int = 0
-    n_top: int = 0
-    total: float = 0.0
-    total_sq: float = 0.0
-    counts: Counter = field(default_factory=Counter)
+ItemCells = dict[str, SumList]
 
 
 def _scored(item: Item) -> bool:
@@ -179,7 +177,7 @@ def _sum_cells(answers_by_respondent: Iterable[tuple[Respondent, Iterable]]
 
 
 def contributions(answers_by_respondent: Iterable[tuple[Respondent, Iterable]]) -> dict:
-    """{(item, breakdown): Cell} for a batch of (respondent, answers) pairs.
+    """{(item, breakdown): CellSums, counts as a Counter} for (respondent, answers) pairs.
 
     ``answers`` are objects with ``item``, ``number`` and ``missing`` (CleanAnswer or
     Answer). A multiple-choice item counts once per respondent in ``n`` and once
@@ -187,7 +185,7 @@ def contributions(answers_by_respondent: Iterable[tuple[Respondent, Iterable]]) 
     """
     cells, _items = _sum_cells(answers_by_respondent)
     return {
-        (item_id, key): Cell(n, n_missing, n_top, total, total_sq, Counter(counts))
+        (item_id, key): CellSums(n, n_missing, n_top, total, total_sq, Counter(counts))
         for item_id, item_cells in cells.items()
         for key, (n, n_missing, n_top, total, total_sq, counts) in item_cells.items()
     }
@@ -204,7 +202,7 @@ def _columns(item_cells: ItemCells) -> tuple:
     return n, n_missing, n_top, total, total_sq, _encode(counts), _encode(groups)
 
 
-def _merged(stored: Sums, new: Sums) -> Sums:
+def _merged(stored: SumList, new: SumList) -> SumList:
     counts = Counter(stored[5])
     counts.update(new[5])
     return [stored[0] + new[0], stored[1] + new[1], stored[2] + new[2],
@@ -313,9 +311,9 @@ def rebuild(waves: Iterable[Wave]) -> int:
     return count
 
 
-def stored_cells(wave: Wave) -> dict[tuple[int, str], Aggregate | object]:
+def stored_cells(wave: Wave) -> dict[tuple[int, str], Aggregate | CellSums]:
     """{(item id, breakdown): sums} as stored for the wave, every breakdown unpacked."""
-    cells: dict[tuple[int, str], Aggregate | object] = {}
+    cells: dict[tuple[int, str], Aggregate | CellSums] = {}
     for row in Aggregate.objects.filter(wave=wave):
         cells[(row.item_id, ALL)] = row
         for key in row.breakdowns:

@@ -29,6 +29,7 @@ from convivencia.panels.aggregates import _scored
 from convivencia.panels.choices import BREAKDOWNS, MISSING_CODES, Provider, WaveStatus
 from convivencia.panels.models import (
     Aggregate,
+    CellSums,
     Item,
     Panel,
     Questionnaire,
@@ -182,19 +183,7 @@ def items_by_code(panel: Panel, *, with_choices: bool = True) -> dict[str, Item]
 Results = dict[int, dict[str, analysis.ItemResult]]
 
 
-@dataclass(slots=True)
-class RowSums:
-    """An aggregate row's sums read as plain values (see analysis.Sums)."""
-
-    n: int
-    n_missing: int
-    n_top: int
-    total: float
-    total_sq: float
-    counts: dict[str, int]
-
-
-SUM_FIELDS = ("n", "n_missing", "n_top", "total", "total_sq", "counts")
+SUM_FIELDS = CellSums._fields
 
 
 def results_by_wave(
@@ -237,7 +226,7 @@ def results_by_wave(
             sums.append(None)
         # The row's own item: its scale is the one the answers were given on.
         results[wave_id][item_code] = result_from(
-            items[item_id], RowSums(*sums), reveal_small=reveal_small,
+            items[item_id], CellSums(*sums), reveal_small=reveal_small,
             min_cell_size=min_cell_size, scored=scored[item_id], with_counts=with_counts,
         )
     return results

@@ -368,8 +368,9 @@ class Answer(models.Model):
         return f"{self.item_id}={self.number if self.missing is None else self.missing}"
 
 
-class BreakdownSums(NamedTuple):
-    """One breakdown's sums, as ``Aggregate.breakdowns`` stores them (see analysis.Sums)."""
+class CellSums(NamedTuple):
+    """One cell's sums read as plain values — the whole panel's (an aggregate row's
+    columns) or one group's (an entry of ``Aggregate.breakdowns``); see analysis.Sums."""
 
     n: int
     n_missing: int
@@ -435,12 +436,12 @@ class Aggregate(models.Model):
     def __str__(self) -> str:
         return f"{self.wave} {self.item_code}: n={self.n}"
 
-    def cell(self, breakdown: str = "all") -> Aggregate | BreakdownSums | None:
+    def cell(self, breakdown: str = "all") -> Aggregate | CellSums | None:
         """The sums of one group of respondents ("all": the row itself); None if it has none."""
         if breakdown == "all":
             return self
         sums = self.breakdowns.get(breakdown)
-        return None if sums is None else BreakdownSums(*sums)
+        return None if sums is None else CellSums(*sums)
 
 
 class FormVersion(models.Model):
