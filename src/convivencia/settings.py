@@ -147,6 +147,15 @@ MEDIA_URL = "media/"
 # Uploaded import files: big enough for a national crime file, small enough to refuse a mistake.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# What an importer reads before it refuses a file (see convivencia.core.limits): a
+# national file passes; a zip bomb or a runaway CSV is refused at the limit, unread.
+IMPORT_MAX_FILE_MB = env.integer("IMPORT_MAX_FILE_MB", 100, minimum=1)
+IMPORT_MAX_ROWS = env.integer("IMPORT_MAX_ROWS", 500_000, minimum=1)
+IMPORT_MAX_COLUMNS = env.integer("IMPORT_MAX_COLUMNS", 1_000, minimum=1)
+IMPORT_MAX_CELL_CHARS = env.integer("IMPORT_MAX_CELL_CHARS", 32_767, minimum=1)
+IMPORT_MAX_UNPACKED_MB = env.integer("IMPORT_MAX_UNPACKED_MB", 1_000, minimum=1)
+IMPORT_MAX_ZIP_RATIO = env.integer("IMPORT_MAX_ZIP_RATIO", 100, minimum=2)
+IMPORT_MAX_SECONDS = env.integer("IMPORT_MAX_SECONDS", 300, minimum=1)
 
 # The site's public address, for links in e-mails (digests, notifications).
 SITE_URL = env.url("SITE_URL", "")
