@@ -31,6 +31,17 @@ fetch leaflet@1.9.4
 mkdir -p "$dest/leaflet" && cp -r "$tmp/unpacked/package/dist/leaflet.js" "$tmp/unpacked/package/dist/leaflet.css" "$tmp/unpacked/package/dist/images" "$tmp/unpacked/package/LICENSE" "$dest/leaflet/"
 rm -rf "$tmp/unpacked"
 
+# The packages do not ship every source map their files name, and the hashed-name storage of
+# `collectstatic` (DEBUG=false) refuses a reference to a file that is not there: drop the
+# references, since production serves no maps.
+find "$dest" -name '*.js' -o -name '*.css' | while read -r file; do
+  sed -i -e '/^\/\/# sourceMappingURL=/d' -e '/^\/\*# sourceMappingURL=.*\*\/$/d' "$file"
+done
+if grep -rl 'sourceMappingURL=' "$dest"; then
+  echo "a vendored file above still names a source map; strip it in scripts/vendor.sh" >&2
+  exit 1
+fi
+
 cat > "$dest/VERSIONS" <<VERSIONS
 htmx.org 2.0.4
 chart.js 4.5.0
