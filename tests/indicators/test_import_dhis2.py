@@ -57,7 +57,8 @@ def test_a_data_value_set_with_codes_goes_round_trip(places, write_file):
 
 
 def test_uids_are_matched_for_data_elements_and_org_units(places, write_file):
-    DataElement.objects.create(code="homicides", dhis2_uid="hOmIcIdEs01", name={"en": "H"})
+    # The standard element exists from migration 0007; the installation gives it its uid.
+    DataElement.objects.update_or_create(code="homicides", defaults={"dhis2_uid": "hOmIcIdEs01"})
     TerritoryCode.objects.create(territory=places.popayan, scheme="dhis2", code="PoPaYaN0001")
     path = write_file("uids.json", json.dumps({"dataValues": [
         {"dataElement": "hOmIcIdEs01", "period": "2024", "orgUnit": "PoPaYaN0001",

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,4 +11,7 @@ class IndicatorsConfig(AppConfig):
     def ready(self) -> None:
         # jobs registers the crime-data import job handler with the jobs app; signals
         # connects the receivers that keep the explorer's cache version current.
-        from convivencia.indicators import jobs, signals  # noqa: F401
+        from convivencia.indicators import jobs, presets, signals  # noqa: F401
+
+        post_migrate.connect(presets.seed_if_empty, sender=self,
+                             dispatch_uid="indicators.seed_presets")

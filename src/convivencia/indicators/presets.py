@@ -1,10 +1,20 @@
 """Standard data elements and indicators (SES/IDB regional system of citizen security
-indicators), created on demand so every installation shares the same codes."""
+indicators), so every installation shares the same codes.
+
+Data migration 0007 writes them, so a fresh installation has them after ``migrate``
+without the demo; they come back after a database flush (tests, ``convivencia flush``) on
+post_migrate when no data element is left, the way the dialogues restore their statuses.
+Changing a name or adding a preset here needs a new data migration calling
+``ensure_presets`` for existing installations.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS
+
 from convivencia.indicators.choices import DenominatorKind
-from convivencia.indicators.models import DataElement, Indicator
 
 ELEMENTS = {
     "homicides": {"es": "Homicidios intencionales", "en": "Intentional homicides",
@@ -71,17 +81,41 @@ INDICATORS = {
 }
 
 
-def ensure_presets() -> None:
-    """Create the standard data elements and indicators if missing (names refreshed)."""
+def ensure_presets(apps: Any = None, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Create the standard data elements and indicators if missing (names refreshed).
+
+    ``apps`` is a migration's historical registry, or None for the current models.
+    """
+    if apps is None:
+        from django.apps import apps
+    DataElement = apps.get_model("indicators", "DataElement")
+    Indicator = apps.get_model("indicators", "Indicator")
     elements = {}
     for code, name in ELEMENTS.items():
-        element, _ = DataElement.objects.update_or_create(code=code, defaults={"name": name})
+        element, _ = DataElement.objects.using(using).update_or_create(
+            code=code, defaults={"name": name})
         elements[code] = element
     for code, (name, numerator, factor, description) in INDICATORS.items():
-        Indicator.objects.update_or_create(
+        Indicator.objects.using(using).update_or_create(
             code=code,
             defaults={
                 "name": name, "numerator": elements[numerator], "factor": factor,
                 "denominator_kind": DenominatorKind.POPULATION, "description": description,
             },
         )
+
+
+def seed_if_empty(apps: Any = None, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> bool:
+    """Write the presets when there is no data element at all (after a flush); an
+    installation's own elements and indicators are never touched. Returns whether it wrote."""
+    if apps is None:
+        from django.apps import apps
+    try:
+        DataElement = apps.get_model("indicators", "DataElement")
+        apps.get_model("indicators", "Indicator")
+    except LookupError:
+        return False  # migrating backwards past the models
+    if DataElement.objects.using(using).exists():
+        return False
+    ensure_presets(apps, using)
+    return True
