@@ -108,6 +108,24 @@ class _OpenAPISchema(OpenAPISchema):
             security.append({})
         return security
 
+    def _extract_parameters(self, model: Any) -> list[DictStrAny]:
+        parameters = super()._extract_parameters(model)
+        for parameter in parameters:
+            # ninja copies a field's JSON Schema ``examples`` (a list) to the parameter,
+            # where OpenAPI wants a map of Example objects; validators and Swagger UI refuse
+            # the list, so it becomes the parameter's ``example`` (or a map, for several).
+            examples = parameter.get("examples")
+            if isinstance(examples, list):
+                del parameter["examples"]
+                if len(examples) == 1:
+                    parameter["example"] = examples[0]
+                elif examples:
+                    parameter["examples"] = {
+                        f"example{number}": {"value": value}
+                        for number, value in enumerate(examples, start=1)
+                    }
+        return parameters
+
 
 def _json_method_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., Any]:
     """ninja answers a wrong method with a bare text 405; give it the error body."""

@@ -147,27 +147,25 @@ def _territory(text: str) -> Territory:
     return territory
 
 
-def _documented(description: str, schema: str, example: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {
-        "schema": {"$ref": f"#/components/schemas/{schema}"}, "example": example,
-    }}}
+def _documented(description: str, example: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"example": example}}}
 
 
 @router.get(
     "/{code}/values",
     response={200: IndicatorValueOut, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody},
     url_name="indicator-values", summary="One indicator value, with how it was computed",
-    # ninja replaces a response's entry with what openapi_extra gives, so each entry
-    # repeats its description and schema next to the example.
+    # Keyed by int like ninja's own responses, so each entry is merged into the one ninja
+    # wrote (schema kept); "200" as a string would be a second, duplicate "200" key in JSON.
     openapi_extra={"responses": {
-        "200": _documented("OK", "IndicatorValueOut", VALUE_EXAMPLE),
-        "400": _documented("A parameter is not valid", "ErrorBody", {"error": {
+        200: _documented("OK", VALUE_EXAMPLE),
+        400: _documented("A parameter is not valid", {"error": {
             "code": "validation_error", "message": "The request is not valid.",
             "details": [{"loc": ["query", "period"],
                          "message": "2024-13 is not a period: use 2024, 2024Q1, 2024-03, "
                                     "2024W05 or 2024-03-15."}],
         }}),
-        "404": _documented("No such indicator or territory", "ErrorBody", {"error": {
+        404: _documented("No such indicator or territory", {"error": {
             "code": "not_found", "message": "No territory has the code divipola:99999.",
             "details": [],
         }}),
