@@ -6,7 +6,6 @@ person, so the same file can go to the public for a published process.
 
 from __future__ import annotations
 
-import csv
 import datetime
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from openpyxl import Workbook
 
+from convivencia.core.spreadsheets import CsvWriter, Echo, append_row
 from convivencia.dialogues import services
 from convivencia.dialogues.choices import Verdict
 from convivencia.dialogues.models import Commitment, Process, Update, Verification
@@ -120,19 +120,12 @@ def file_name(process: Process, what: str, extension: str) -> str:
     return f"{slugify(process.title)[:60] or 'process'}-{what}.{extension}"
 
 
-class _Echo:
-    """csv.writer writes into this and gets the line back, for streaming."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_response(process: Process, commitments: QuerySet[Commitment],
                  what: str) -> StreamingHttpResponse:
     """``commitments``: those of the process the user may see."""
     columns, rows = ((COMMITMENT_COLUMNS, commitment_rows(commitments))
                      if what == "commitments" else (UPDATE_COLUMNS, update_rows(commitments)))
-    writer = csv.writer(_Echo())
+    writer = CsvWriter(Echo())
 
     def lines() -> Iterator[str]:
         # A byte-order mark, so that spreadsheet programs read the accents right.
@@ -153,9 +146,9 @@ def xlsx_response(process: Process, commitments: QuerySet[Commitment]) -> HttpRe
         ("updates", UPDATE_COLUMNS, update_rows(commitments)),
     ):
         sheet = workbook.create_sheet(title)
-        sheet.append([column.name for column in columns])
+        append_row(sheet, [column.name for column in columns])
         for row in rows:
-            sheet.append(row)
+            append_row(sheet, row)
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
