@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from convivencia.evidence import exports
 from tests.evidence.builders import EFFECTIVE, PROMISING, make_intervention
 from tests.factories import make_colombia
+from tests.formula_payloads import PAYLOADS, assert_csv_neutralises, assert_xlsx_neutralises
 
 pytestmark = pytest.mark.django_db
 
@@ -136,14 +137,28 @@ def test_a_multi_country_intervention_has_no_country(client, registry):
     assert row["scale"] == "multi_country"
 
 
-def test_a_spreadsheet_never_turns_text_into_a_formula(client, registry):
-    make_intervention('=HYPERLINK("http://evil")', "CO", sources=[{"citation": "=1+1"}])
-    response = client.get("/evidence/export.xlsx?q=HYPERLINK")
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    header = [cell.value for cell in sheet[1]]
-    row = dict(zip(header, sheet[2], strict=True))
-    assert (row["name"].value, row["name"].data_type) == ('=HYPERLINK("http://evil")', "s")
-    assert (row["sources"].value, row["sources"].data_type) == ("=1+1", "s")
+@pytest.fixture
+def payloads(registry) -> None:
+    """Interventions whose name and source are text a spreadsheet would run as a formula."""
+    for payload in PAYLOADS:
+        make_intervention(payload, "CO", sources=[{"citation": payload}])
+
+
+def test_the_csv_quotes_text_a_spreadsheet_would_run(client, payloads):
+    response = client.get("/evidence/export.csv")
+    assert_csv_neutralises(b"".join(response.streaming_content).decode("utf-8"), PAYLOADS)
+
+
+def test_the_xlsx_holds_such_text_as_strings_never_formulas(client, payloads):
+    response = client.get("/evidence/export.xlsx")
+    assert_xlsx_neutralises(b"".join(response.streaming_content), PAYLOADS)
+    (cuadrantes,) = xlsx_rows(client, "q=Cuadrantes")
+    assert cuadrantes["budget_usd"] == 2_000_000  # numbers stay numbers
+
+
+def test_the_json_keeps_such_text_exactly_as_data(client, payloads):
+    names = {row["name"] for row in json_rows(client)}
+    assert set(PAYLOADS) <= names
 
 
 def test_a_bad_filter_is_refused_with_400(client, registry):

@@ -12,7 +12,6 @@ by chunk, so memory stays flat however many rows match.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 import tempfile
@@ -26,8 +25,8 @@ from typing import IO, Any
 from django.db.models import Count, QuerySet
 from django.urls import reverse
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
+from convivencia.core.spreadsheets import CsvWriter, Echo, append_row
 from convivencia.evidence import geo
 from convivencia.evidence.choices import Problem, TagKind
 from convivencia.evidence.models import (
@@ -265,15 +264,8 @@ def json_value(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-class _Echo:
-    """A file-like object whose write() returns what it is given (csv.writer to a stream)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = CsvWriter(Echo())
     yield writer.writerow(FIELDS)
     for values in rows:
         yield writer.writerow([_flat(values[name]) for name in FIELDS])
@@ -289,25 +281,18 @@ def json_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     yield "\n]\n"
 
 
-def _xlsx_cell(sheet: Any, value: Any) -> Any:
+def _xlsx_cell(value: Any) -> Any:
     value = _flat(value)
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, str) and value.startswith("="):
-        # openpyxl would store it as a formula: keep text as text.
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def xlsx_file(rows: Iterable[dict[str, Any]], title: str) -> IO[bytes]:
     """A spreadsheet of the rows in a temporary file (write-only mode keeps memory flat)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(FIELDS)
+    append_row(sheet, FIELDS)
     for values in rows:
-        sheet.append([_xlsx_cell(sheet, values[name]) for name in FIELDS])
+        append_row(sheet, [_xlsx_cell(values[name]) for name in FIELDS])
     output = tempfile.TemporaryFile()  # noqa: SIM115  (closed by the response)
     workbook.save(output)
     output.seek(0)
