@@ -15,16 +15,25 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from convivencia.accounts.choices import Role
 from convivencia.accounts.models import AuditEntry
 from convivencia.dialogues import services
-from convivencia.dialogues.models import AgendaItem, Participation
+from convivencia.dialogues.models import (
+    ActionPlan,
+    AgendaItem,
+    Concern,
+    Participation,
+    PolicyUptake,
+)
 from tests.dialogues.builders import (
     commitment_in,
+    make_commitment,
     make_private_process,
     make_session,
     make_world,
     status,
 )
+from tests.factories import grant, make_user
 
 PERSONAS = ("anonymous", "nadia", "camila", "pablo", "fernanda", "luz", "lucia")
 LOGIN = 302
@@ -252,3 +261,103 @@ def test_in_a_department_wide_process_a_local_leader_sees_only_local_commitments
     exported = b"".join(client.get(reverse("dialogues:export_csv",
                                            args=[cauca.pk, "commitments"])).streaming_content)
     assert b"POP-1" in exported and b"CAU-1" not in exported
+
+
+# --- a published process seen from outside ----------------------------------------------
+# Anyone sees a published process, but its edit pages are for its coordinators: a
+# coordinator of another department (Nicolás, in Nariño), a leader of another municipality
+# (Lucía) or someone with no role (Nadia) must not learn that they exist (404); people who
+# work in Popayán (Pablo, Luz) are told no (403).
+
+OUTSIDERS = ("anonymous", "nicolas", "nadia", "lucia", "pablo", "luz")
+OUTSIDE = (LOGIN, 404, 404, 404, 403, 403)
+
+
+@pytest.fixture
+def published(world):
+    world.nicolas = make_user("nicolas")
+    grant(world.nicolas, world.programme, Role.COORDINATOR, [world.places.narino])
+    world.concern = Concern.objects.create(process=world.process, title="Extorsión")
+    world.plan = ActionPlan.objects.create(process=world.process, title="Plan")
+    world.public_item = AgendaItem.objects.create(session=world.session, title="Punto",
+                                                  status="proposed")
+    world.public_commitment = make_commitment(world, reference="PUB-1")
+    world.guest = Participation.objects.create(session=world.session, name="Rosa Quiñones",
+                                               role="community_leader")
+    world.uptake = PolicyUptake.objects.create(
+        process=world.process, lesson="Rutas de protección", instrument_kind="piscc",
+        instrument_name="PISCC Popayán")
+    return world
+
+
+PUBLISHED_EDIT_PAGES = {
+    "process edit": lambda w: reverse("dialogues:process_edit", args=[w.process.pk]),
+    "new session": lambda w: reverse("dialogues:session_create", args=[w.process.pk]),
+    "session edit": lambda w: reverse("dialogues:session_edit", args=[w.session.pk]),
+    "minutes": lambda w: reverse("dialogues:session_report", args=[w.session.pk]),
+    "participants": lambda w: reverse("dialogues:participants", args=[w.session.pk]),
+    "new agenda item": lambda w: reverse("dialogues:agenda_create", args=[w.session.pk]),
+    "agenda item edit": lambda w: reverse("dialogues:agenda_edit", args=[w.public_item.pk]),
+    "new concern": lambda w: reverse("dialogues:concern_create", args=[w.process.pk]),
+    "concern edit": lambda w: reverse("dialogues:concern_edit", args=[w.concern.pk]),
+    "concern monitor": lambda w: reverse("dialogues:concern_monitor", args=[w.concern.pk]),
+    "new plan": lambda w: reverse("dialogues:plan_create", args=[w.process.pk]),
+    "plan edit": lambda w: reverse("dialogues:plan_edit", args=[w.plan.pk]),
+    "new uptake": lambda w: reverse("dialogues:uptake_create", args=[w.process.pk]),
+    "new commitment": lambda w: reverse("dialogues:commitment_create", args=[w.process.pk]),
+    "commitment edit": lambda w: reverse("dialogues:commitment_edit",
+                                         args=[w.public_commitment.pk]),
+}
+PUBLISHED_ACTIONS = {
+    "propose agenda": lambda w: reverse("dialogues:agenda_propose", args=[w.session.pk]),
+    "accept agenda item": lambda w: reverse("dialogues:agenda_decide",
+                                            args=[w.public_item.pk, "accept"]),
+    "attach a file": lambda w: reverse("dialogues:attachment_upload", args=[w.session.pk]),
+    "check in": lambda w: reverse("dialogues:attendance", args=[w.guest.pk]),
+    "remove participant": lambda w: reverse("dialogues:participant_remove", args=[w.guest.pk]),
+    "scores": lambda w: reverse("dialogues:scores", args=[w.guest.pk]),
+    "cancel commitment": lambda w: reverse("dialogues:cancel", args=[w.public_commitment.pk]),
+    "uptake step": lambda w: reverse("dialogues:uptake", args=[w.uptake.pk]),
+}
+
+
+@pytest.mark.parametrize("page", PUBLISHED_EDIT_PAGES)
+@pytest.mark.parametrize(("persona", "expected"), list(zip(OUTSIDERS, OUTSIDE, strict=True)))
+def test_edit_pages_of_a_published_process_are_not_found_by_strangers(
+    published, client, page, persona, expected
+):
+    sign_in(client, published, persona)
+    response = client.get(PUBLISHED_EDIT_PAGES[page](published))
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("action", PUBLISHED_ACTIONS)
+@pytest.mark.parametrize(("persona", "expected"), list(zip(OUTSIDERS, OUTSIDE, strict=True)))
+def test_actions_on_a_published_process_are_not_found_by_strangers(
+    published, client, action, persona, expected
+):
+    sign_in(client, published, persona)
+    response = client.post(PUBLISHED_ACTIONS[action](published), {"attended": "1"})
+    assert response.status_code == expected
+    assert AgendaItem.objects.get(pk=published.public_item.pk).status == "proposed"
+    assert Participation.objects.filter(pk=published.guest.pk, attendance="invited").exists()
+
+
+def test_a_stranger_cannot_post_updates_or_verdicts_on_a_published_commitment(published, client):
+    claim = services.post_update(published.public_commitment, published.pablo,
+                                 status=status("reported_done"), description="Hecho")
+    sign_in(client, published, "nicolas")
+    commitment = published.public_commitment.pk
+    update = client.post(reverse("dialogues:post_update", args=[commitment]),
+                         {"status": status("in_progress").pk, "description": "Falso"})
+    verdict = client.post(reverse("dialogues:verify", args=[commitment]),
+                          {"claim": claim.pk, "verdict": "disputed", "comment": "No"})
+    assert (update.status_code, verdict.status_code) == (404, 404)
+    assert published.public_commitment.updates.count() == 1
+    assert not claim.verifications.exists()
+
+
+def test_the_coordinator_of_the_territory_still_opens_every_edit_page(published, client):
+    sign_in(client, published, "camila")
+    for page, url in PUBLISHED_EDIT_PAGES.items():
+        assert client.get(url(published)).status_code == 200, page

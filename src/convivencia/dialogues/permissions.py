@@ -6,6 +6,9 @@
   commitments placed in those territories even when the process sits higher up;
 - everything else answers 404, exactly like a record that does not exist.
 
+Someone who sees a record but may not act on it (``refusal``) gets 403 only when they work
+in its territory; a stranger who sees a published record gets 404 on its edit pages too.
+
 What they may do once they see it lives in ``services`` (``can_run``, ``can_update``,
 ``can_verify``). Names of people (participants, the people who posted updates or
 verdicts) are shown only to users with a role in the territory; participant lists
@@ -14,6 +17,7 @@ with names only to coordinators, and each such read is audited.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -58,6 +62,20 @@ def commitments_of(user, process: Process) -> QuerySet[Commitment]:
 def sees_people(user, territory: Territory) -> bool:
     """Names of the people acting in a process: for those who work in its territory."""
     return access.scope(user).covers(territory)
+
+
+def refusal(user, *territories: Territory | None) -> Exception:
+    """What to raise when the user may not do what they asked with a record they can see.
+
+    People with a role in one of the record's territories know it and may ask its
+    coordinator, so they are told no (403). For anyone else an edit page of a published
+    record must not even confirm that it can be edited: 404, like a record that does not
+    exist.
+    """
+    user_scope = access.scope(user)
+    if any(user_scope.covers(territory) for territory in territories):
+        return PermissionDenied()
+    return Http404()
 
 
 def process_or_404(user, pk: int) -> tuple[Process, bool]:

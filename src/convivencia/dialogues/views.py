@@ -226,7 +226,7 @@ def process_create(request: HttpRequest, pk: int) -> HttpResponse:
 def process_edit(request: HttpRequest, pk: int) -> HttpResponse:
     process, may_run = permissions.process_or_404(request.user, pk)
     if not may_run:
-        raise PermissionDenied
+        raise permissions.refusal(request.user, process.territory)
     form = ProcessForm(request.POST or None, instance=process, territory=process.territory,
                        user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -249,7 +249,7 @@ def _process_url(process: Process, anchor: str = "") -> str:
 def concern_create(request: HttpRequest, pk: int) -> HttpResponse:
     process, may_run = permissions.process_or_404(request.user, pk)
     if not may_run:
-        raise PermissionDenied
+        raise permissions.refusal(request.user, process.territory)
     form = ConcernForm(request.POST or None, instance=Concern(process=process), process=process)
     if request.method == "POST" and form.is_valid():
         form.save_by(request.user)
@@ -269,7 +269,7 @@ def _concern_or_404(request: HttpRequest, pk: int) -> tuple[Concern, bool]:
 def concern_edit(request: HttpRequest, pk: int) -> HttpResponse:
     concern, may_run = _concern_or_404(request, pk)
     if not may_run:
-        raise PermissionDenied
+        raise permissions.refusal(request.user, concern.process.territory)
     form = ConcernForm(request.POST or None, instance=concern, process=concern.process)
     if request.method == "POST" and form.is_valid():
         form.save_by(request.user)
@@ -285,7 +285,7 @@ def concern_monitor(request: HttpRequest, pk: int) -> HttpResponse:
 
     concern, may_run = _concern_or_404(request, pk)
     if not may_run:
-        raise PermissionDenied
+        raise permissions.refusal(request.user, concern.process.territory)
     action = request.POST.get("action") if request.method == "POST" else None
     suggested = f"LOC_{concern.pk}"
     panel_form = MonitorInPanelForm(
@@ -326,7 +326,7 @@ def concern_monitor(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
     process, may_run = permissions.process_or_404(request.user, pk)
     if not may_run:
-        raise PermissionDenied
+        raise permissions.refusal(request.user, process.territory)
     form = ActionPlanForm(request.POST or None, instance=ActionPlan(process=process),
                           process=process)
     if request.method == "POST" and form.is_valid():
@@ -341,7 +341,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(ActionPlan, pk=pk)
     process, may_run = permissions.process_or_404(request.user, plan.process_id)
     if not may_run:
-        raise PermissionDenied
+        raise permissions.refusal(request.user, process.territory)
     form = ActionPlanForm(request.POST or None, instance=plan, process=process)
     if request.method == "POST" and form.is_valid():
         form.save_by(request.user)
@@ -357,7 +357,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def uptake_create(request: HttpRequest, pk: int) -> HttpResponse:
     process, may_run = permissions.process_or_404(request.user, pk)
     if not may_run:
-        raise PermissionDenied
+        raise permissions.refusal(request.user, process.territory)
     form = UptakeForm(request.POST or None, instance=PolicyUptake(process=process),
                       process=process)
     if request.method == "POST" and form.is_valid():
@@ -376,7 +376,7 @@ def uptake_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not may_run:
-            raise PermissionDenied
+            raise permissions.refusal(request.user, process.territory)
         if form.is_valid():
             try:
                 uptake.record_step(item, request.user, **form.cleaned_data)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -78,7 +78,7 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def commitment_create(request: HttpRequest, pk: int) -> HttpResponse:
     process, may_run = permissions.process_or_404(request.user, pk)
     if not may_run:
-        raise PermissionDenied
+        raise permissions.refusal(request.user, process.territory)
     initial = {"made_in": request.GET.get("session"), "concern": request.GET.get("concern"),
                "reference": f"C-{process.commitments.count() + 1}"}
     form = CommitmentForm(request.POST or None, instance=Commitment(process=process),
@@ -95,7 +95,7 @@ def commitment_create(request: HttpRequest, pk: int) -> HttpResponse:
 def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     commitment, may_run = permissions.commitment_or_404(request.user, pk)
     if not may_run:
-        raise PermissionDenied
+        raise permissions.refusal(request.user, commitment.process.territory, commitment.territory)
     previous_parent = commitment.parent_id  # the form writes into the instance
     form = CommitmentForm(request.POST or None, instance=commitment, process=commitment.process,
                           user=request.user)
@@ -113,7 +113,7 @@ def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def post_update(request: HttpRequest, pk: int) -> HttpResponse:
     commitment, may_run = permissions.commitment_or_404(request.user, pk)
     if not services.can_update(request.user, commitment):
-        raise PermissionDenied
+        raise permissions.refusal(request.user, commitment.process.territory, commitment.territory)
     form = UpdateForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
@@ -136,7 +136,7 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
     commitment, may_run = permissions.commitment_or_404(request.user, pk)
     claim = services.open_claim(commitment)
     if claim is None or not services.can_verify(request.user, commitment):
-        raise PermissionDenied
+        raise permissions.refusal(request.user, commitment.process.territory, commitment.territory)
     # The claim the leader read: a newer one posted meanwhile must be read first.
     if request.POST.get("claim") != str(claim.pk):
         messages.warning(request, _("A newer update was posted while you were reading: "
@@ -161,7 +161,7 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     commitment, may_run = permissions.commitment_or_404(request.user, pk)
     if not may_run:
-        raise PermissionDenied
+        raise permissions.refusal(request.user, commitment.process.territory, commitment.territory)
     form = CancelForm(request.POST)
     if form.is_valid():
         try:

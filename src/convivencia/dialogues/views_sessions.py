@@ -50,10 +50,10 @@ def _session_url(session: Session, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _run_or_403(request: HttpRequest, pk: int) -> Session:
+def _session_to_run(request: HttpRequest, pk: int) -> Session:
     session, may_run = permissions.session_or_404(request.user, pk)
     if not may_run:
-        raise PermissionDenied
+        raise permissions.refusal(request.user, session.process.territory)
     return session
 
 
@@ -61,7 +61,7 @@ def _run_or_403(request: HttpRequest, pk: int) -> Session:
 def session_create(request: HttpRequest, pk: int) -> HttpResponse:
     process, may_run = permissions.process_or_404(request.user, pk)
     if not may_run:
-        raise PermissionDenied
+        raise permissions.refusal(request.user, process.territory)
     form = SessionForm(request.POST or None, instance=Session(process=process))
     if request.method == "POST" and form.is_valid():
         session = form.save_by(request.user)
@@ -73,7 +73,7 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _run_or_403(request, pk)
+    session = _session_to_run(request, pk)
     form = SessionForm(request.POST or None, instance=session)
     if request.method == "POST" and form.is_valid():
         session = form.save_by(request.user)
@@ -90,7 +90,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def session_report(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _run_or_403(request, pk)
+    session = _session_to_run(request, pk)
     form = SessionReportForm(request.POST or None, instance=session)
     if request.method == "POST" and form.is_valid():
         form.save_by(request.user)
@@ -186,7 +186,7 @@ def cancel_registration(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def participants(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _run_or_403(request, pk)
+    session = _session_to_run(request, pk)
     form = ParticipantForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         registration.add_participant(session, request.user, **form.cleaned_data)
@@ -204,7 +204,7 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _participation_to_run(request: HttpRequest, pk: int) -> Participation:
     participation = get_object_or_404(Participation.objects.select_related("session"), pk=pk)
-    _run_or_403(request, participation.session_id)
+    _session_to_run(request, participation.session_id)
     return participation
 
 
@@ -250,7 +250,7 @@ def participant_scores(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _run_or_403(request, pk)
+    session = _session_to_run(request, pk)
     form = AttachmentForm(request.POST, request.FILES,
                           instance=Attachment(session=session, uploaded_by=request.user))
     if form.is_valid():
@@ -281,7 +281,7 @@ def _agenda_response(request: HttpRequest, session: Session) -> HttpResponse:
 
 @login_required
 def agenda_create(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _run_or_403(request, pk)
+    session = _session_to_run(request, pk)
     item = AgendaItem(session=session, position=session.agenda.count() + 1)
     form = AgendaItemForm(request.POST or None, instance=item, session=session)
     if request.method == "POST" and form.is_valid():
@@ -293,7 +293,7 @@ def agenda_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def agenda_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(AgendaItem, pk=pk)
-    session = _run_or_403(request, item.session_id)
+    session = _session_to_run(request, item.session_id)
     form = AgendaItemForm(request.POST or None, instance=item, session=session)
     if request.method == "POST" and form.is_valid():
         item = form.save_by(request.user)
@@ -310,7 +310,7 @@ def agenda_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def agenda_propose(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _run_or_403(request, pk)
+    session = _session_to_run(request, pk)
     added = agenda.propose(session, request.user)
     if not is_htmx(request):
         if added:
@@ -329,7 +329,7 @@ DECISIONS = {"accept": ProposalStatus.ACCEPTED, "discard": ProposalStatus.DISCAR
 @login_required
 def agenda_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     item = get_object_or_404(AgendaItem, pk=pk)
-    session = _run_or_403(request, item.session_id)
+    session = _session_to_run(request, item.session_id)
     if decision not in DECISIONS:
         raise Http404
     agenda.decide(item, request.user, DECISIONS[decision])
@@ -342,6 +342,7 @@ def agenda_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
 @login_required
 def ballot(request: HttpRequest, pk: int) -> HttpResponse:
     session, _may_run = permissions.session_or_404(request.user, pk)
+    # Anyone who sees the session may register and then vote: a refusal, not a secret.
     if not priorities.can_vote(request.user, session):
         raise PermissionDenied
     concerns = list(session.process.concerns.order_by("title"))
