@@ -81,7 +81,12 @@ class ImportLimits:
             "(setting IMPORT_MAX_COLUMNS)."
         ) % {"found": f"{found:,}", "limit": f"{self.max_columns:,}"}
 
-    def cell_too_long(self, length: int) -> str:
+    def cell_too_long(self, length: int | None = None) -> str:
+        if length is None:  # measured in a workbook's XML, where only bytes are known
+            return _(
+                "holds a value longer than the %(limit)s characters allowed "
+                "(setting IMPORT_MAX_CELL_CHARS)."
+            ) % {"limit": f"{self.max_cell_chars:,}"}
         return _(
             "holds a value of %(length)s characters, longer than the %(limit)s allowed "
             "(setting IMPORT_MAX_CELL_CHARS)."

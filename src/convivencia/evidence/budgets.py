@@ -122,13 +122,10 @@ def check(path: Path, *, name: str | None = None) -> RatesPlan:
     """Read the World Bank CSV; write nothing. Raises BadFile listing every problem."""
     import pycountry
 
-    from convivencia.territories.importers.base import decode_text
+    from convivencia.territories.importers.base import decode_text, read_bounded_bytes
 
     file = display_name(path, name)
-    try:
-        text = decode_text(path.read_bytes(), file)
-    except OSError as exc:
-        raise BadFile([Problem(file, None, None, _("cannot be read: %s") % exc)]) from exc
+    text = decode_text(read_bounded_bytes(path, file), file)
     problems = Problems(file)
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))

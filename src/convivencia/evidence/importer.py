@@ -721,6 +721,7 @@ class ImportPlan:
     publish: bool = False
     ignored_columns: list[str] = field(default_factory=list)
     skipped_rows: int = 0
+    reading_notes: list[str] = field(default_factory=list)  # formulas whose values were used
 
     def outcomes(self) -> Counter[str]:
         """What writing the plan would do: created, updated, unchanged."""
@@ -730,7 +731,7 @@ class ImportPlan:
         return counts
 
     def notes(self) -> list[str]:
-        notes = []
+        notes = list(self.reading_notes)
         if self.ignored_columns:
             notes.append(_("Columns not read: %(columns)s.") % {
                 "columns": ", ".join(self.ignored_columns),
@@ -786,7 +787,7 @@ def check(
         if done % 100 == 0 or done == total:
             progress(done, total, _("Checking row %(number)s") % {"number": row.number})
     problems.raise_if_any()
-    return ImportPlan(table.file, planned, publish, ignored, skipped)
+    return ImportPlan(table.file, planned, publish, ignored, skipped, list(table.notes))
 
 
 class _RowReader:

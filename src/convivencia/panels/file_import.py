@@ -53,9 +53,9 @@ from convivencia.territories.importers.base import (
     Problems,
     Row,
     Table,
-    _delimiter,
     read_table,
 )
+from convivencia.territories.importers.reading import delimiter
 from convivencia.territories.text import fold
 
 Problem = collection.Problem
@@ -288,6 +288,7 @@ def read_export(path: Path, panel: Panel, *, name: str | None = None) -> Export:
     export = Export(
         file=table.file, table=table, delimiter=_file_delimiter(path), columns=columns, raws=[]
     )
+    export.warnings.extend(Problem(None, "", note) for note in table.notes)
     for header in columns.unknown:
         export.warnings.append(Problem(table.header_row, header, _(
             "unknown column: it is neither a question of this questionnaire nor export "
@@ -305,7 +306,7 @@ def _file_delimiter(path: Path) -> str:
     if start.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         return ","  # a workbook: the error file is a plain CSV
     # Delimiters are ASCII: Latin-1 decodes any byte, so the header line is never lost.
-    return _delimiter(start.decode("latin-1"))
+    return delimiter(start.decode("latin-1"))
 
 
 def _map_columns(table: Table, questions: _Questions, problems: Problems) -> Columns:

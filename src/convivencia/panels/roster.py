@@ -182,6 +182,7 @@ class RosterPlan:
     file: str
     panel: Panel
     rows: list[RosterRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # from reading the file (formulas)
 
 
 def check(path: Path, panel: Panel, *, name: str | None = None) -> RosterPlan:
@@ -198,7 +199,7 @@ def check(path: Path, panel: Panel, *, name: str | None = None) -> RosterPlan:
     )
     problems.raise_if_any()
     accepted = {column.key: _accepted_values(column.key) for column in ATTRIBUTE_COLUMNS}
-    plan = RosterPlan(file=table.file, panel=panel)
+    plan = RosterPlan(file=table.file, panel=panel, notes=list(table.notes))
     first_row_of: dict[str, int] = {}
     for row in table.rows:
         code = row.get(columns["code"])
@@ -344,7 +345,7 @@ def _month_before(period: datetime.date) -> datetime.date:
 
 def write(plan: RosterPlan) -> ImportReport:
     """Create and update respondents, then record replacements. Call inside a transaction."""
-    report = ImportReport()
+    report = ImportReport(notes=list(plan.notes))
     label = _("respondents")
     respondents = {respondent.code: respondent for respondent in plan.panel.respondents.all()}
     outcomes: dict[str, str] = {}

@@ -62,6 +62,7 @@ from convivencia.territories.importers.base import (
     decode_text,
     display_name,
     no_progress,
+    read_bounded_bytes,
 )
 from convivencia.territories.models import TerritoryCode
 from convivencia.territories.text import fold
@@ -126,10 +127,7 @@ class _Problems:
 
 
 def _load(path: Path, file: str) -> dict[str, Any]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BadFile([Problem(file, None, None, _("cannot be read: %s") % exc)]) from exc
+    data = read_bounded_bytes(path, file)
     text = decode_text(data, file, tabular=False)
     try:
         document = json.loads(text)

@@ -138,7 +138,9 @@ def check(
         ) % {"columns": ", ".join(column.names[0] for column in COLUMNS if column.required)})])
     preamble = [" ".join(cell for cell in row if cell.strip()) for row in grid[:header_index]]
     # Rows above the header are blanked, not removed, so row numbers stay the spreadsheet's.
-    table = table_from_grid([[] for _row in grid[:header_index]] + grid[header_index:], file)
+    table = table_from_grid(
+        [[] for _row in grid[:header_index]] + grid[header_index:], file, grid.notes
+    )
     problems = Problems(file)
     columns = find_columns(table, COLUMNS, problems)
     element, source = _element_and_source(options, problems)
@@ -171,7 +173,7 @@ def check(
         note=_revision_note(reader.footer), values=reader.collector.values,
     )
     _mark_partial_months(plan, announced)
-    plan.notes.extend(reader.notes(plan))
+    plan.notes.extend(table.notes + reader.notes(plan))
     return finish(plan, problems.items, progress)
 
 

@@ -145,7 +145,7 @@ def check(
             ) % {"states": display(state_sums[year]), "year": year,
                  "national": display(value)})
 
-    plan = Plan(format=FORMAT, file=table.file, checksum=checksum(path),
+    plan = Plan(format=FORMAT, file=table.file, checksum=checksum(path), notes=list(table.notes),
                 dataset=options.dataset or f"{FORMAT}:{element}",
                 values=collector.values)
     years = sorted({planned.period.year for planned in collector.values.values()})

@@ -119,7 +119,8 @@ def check(
     problems.raise_if_any()
 
     dataset = options.dataset or f"tidy:{fold(Path(table.file).stem).replace(' ', '-')}"
-    plan = Plan(format=FORMAT, file=table.file, checksum=checksum(path), dataset=dataset)
+    plan = Plan(format=FORMAT, file=table.file, checksum=checksum(path), dataset=dataset,
+                notes=list(table.notes))
     reader = _Reader(table.file, columns, problems, default_source)
     decision = numbers.decide((row.number, row.get(columns["value"])) for row in table.rows)
     if decision.problem:

@@ -7,20 +7,20 @@ BadFile and nothing is written. ``write`` then runs inside one transaction.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from convivencia.core.limits import ImportLimits
+from convivencia.territories.importers import reading
+from convivencia.territories.importers.reading import Budget, Grid
 from convivencia.territories.text import fold
 
 Progress = Callable[[int, int, str], None]
@@ -124,6 +124,7 @@ class Table:
     headers: list[str]
     rows: list[Row]
     header_row: int = 1
+    notes: list[str] = field(default_factory=list)  # what the reader did, for the report
 
 
 @dataclass(frozen=True)
@@ -147,36 +148,68 @@ def read_table(path: Path, *, name: str | None = None, sheet: str | None = None)
     """Read a CSV (UTF-8 or Windows-1252; comma, semicolon or tab), .xlsx or .xls table.
 
     The header is the first non-empty row; empty rows are skipped but still counted,
-    so row numbers match what a spreadsheet shows.
+    so row numbers match what a spreadsheet shows. The reading notes (formulas whose
+    computed values were used) come with the table, for the import's report.
     """
     file, grid = read_grid(path, name=name, sheet=sheet)
-    return _table(grid, file)
+    return _table(grid, file, grid.notes)
 
 
 def read_grid(
     path: Path, *, name: str | None = None, sheet: str | None = None
-) -> tuple[str, list[list[str]]]:
+) -> tuple[str, Grid]:
     """The display name and every cell as text, row by row, before any header is sought.
 
     For publishers' files with a preamble above the header and a footer below the
     data (the Policía's yearly files): the importer finds the header itself, then
     blanks the rows above it and calls ``table_from_grid``.
+
+    Reading stops at the first limit of ``convivencia.core.limits`` the file passes.
     """
     file = display_name(path, name)
+    budget = Budget()
+    check_file_size(path, file, budget.limits)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            magic = handle.read(4)
     except OSError as exc:
         raise BadFile([Problem(file, None, None, _("cannot be read: %s") % exc)]) from exc
-    if data.startswith(b"PK\x03\x04"):
-        return file, _xlsx_grid(data, file, sheet)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        return file, _xls_grid(data, file, sheet)
-    return file, _csv_grid(decode_text(data, file), file)
+    try:
+        if magic == b"PK\x03\x04":
+            return file, reading.xlsx_grid(path, sheet, budget)
+        if magic == b"\xd0\xcf\x11\xe0":
+            return file, reading.xls_grid(path, sheet, budget)
+        return file, reading.csv_grid(path, budget)
+    except reading.Refused as refused:
+        raise BadFile([Problem(file, row, column, message)
+                       for row, column, message in refused.problems]) from refused
+    except OSError as exc:
+        raise BadFile([Problem(file, None, None, _("cannot be read: %s") % exc)]) from exc
 
 
-def table_from_grid(grid: list[list[str]], file: str) -> Table:
+def check_file_size(path: Path, file: str, limits: ImportLimits | None = None) -> None:
+    """Refuse a file over IMPORT_MAX_FILE_MB before a byte of it is read."""
+    limits = limits or ImportLimits.current()
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise BadFile([Problem(file, None, None, _("cannot be read: %s") % exc)]) from exc
+    if size > limits.max_file_bytes:
+        raise BadFile([Problem(file, None, None, limits.file_too_large(size))])
+
+
+def read_bounded_bytes(path: Path, file: str) -> bytes:
+    """A whole file (JSON documents are parsed whole), once its size is within bounds."""
+    check_file_size(path, file)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise BadFile([Problem(file, None, None, _("cannot be read: %s") % exc)]) from exc
+
+
+def table_from_grid(grid: list[list[str]], file: str, notes: list[str] | None = None) -> Table:
     """A Table whose header is the grid's first non-empty row (see ``read_grid``)."""
-    return _table(grid, file)
+    return _table(grid, file, notes or [])
 
 
 def decode_text(data: bytes, file: str, *, tabular: bool = True) -> str:
@@ -185,11 +218,7 @@ def decode_text(data: bytes, file: str, *, tabular: bool = True) -> str:
     A refusal names the line, and for a table the column, where the bad byte is.
     """
     if b"\x00" in data:
-        # UTF-16 text and binary files both carry NUL bytes; neither is a CSV we can read.
-        raise BadFile([Problem(file, None, None, _(
-            "is not a text table (it contains NUL bytes). Save it as CSV in UTF-8, "
-            "or as .xlsx."
-        ))])
+        raise BadFile([Problem(file, None, None, reading.nul_message())])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -198,16 +227,15 @@ def decode_text(data: bytes, file: str, *, tabular: bool = True) -> str:
         except UnicodeDecodeError as exc:
             lenient = data.decode("cp1252", errors="replace")
             line, column = _locate(lenient, exc.start, tabular)
-            raise BadFile([Problem(file, line, column, _(
-                "byte 0x%(byte)02X is neither UTF-8 nor Latin-1 (Windows-1252). "
-                "Save the file as CSV in UTF-8."
-            ) % {"byte": data[exc.start]})]) from exc
-    control = _CONTROL.search(text)
+            raise BadFile([Problem(
+                file, line, column, reading.byte_message(data[exc.start])
+            )]) from exc
+    control = reading.CONTROL.search(text)
     if control:
         line, column = _locate(text, control.start(), tabular)
-        raise BadFile([Problem(file, line, column, _(
-            "control character U+%(code)04X; this is not a text table."
-        ) % {"code": ord(control.group())})])
+        raise BadFile([Problem(
+            file, line, column, reading.control_message(ord(control.group()))
+        )])
     return text
 
 
@@ -223,116 +251,11 @@ def _locate(text: str, offset: int, tabular: bool) -> tuple[int, str | None]:
     line = before.count("\n") + 1
     if not tabular:
         return line, None
-    header_line = _LINE_BREAK.split(text, maxsplit=1)[0]
-    delimiter = _delimiter(header_line)
-    try:
-        headers = next(csv.reader([header_line], delimiter=delimiter), [])
-        fields = next(csv.reader([before.rsplit("\n", 1)[-1]], delimiter=delimiter), [""])
-    except csv.Error:
-        return line, None
-    index = len(fields) - 1
-    column = headers[index].strip() if 0 <= index < len(headers) else None
-    return line, column or None
+    header_line = reading.LINE_BREAK.split(text, maxsplit=1)[0]
+    return line, reading.column_at(header_line, before.rsplit("\n", 1)[-1])
 
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-# Tab, line feed and carriage return are the only control characters a CSV may hold.
-_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def _delimiter(text: str) -> str:
-    """Comma, semicolon or tab: whichever the header line uses most, outside quotes."""
-    first_line = _LINE_BREAK.split(text.lstrip("\r\n"), maxsplit=1)[0]
-    unquoted = re.sub(r'"[^"]*"', "", first_line)
-    counts = {delimiter: unquoted.count(delimiter) for delimiter in (",", ";", "\t")}
-    best = max(counts, key=lambda delimiter: counts[delimiter])
-    return best if counts[best] else ","
-
-
-def _csv_grid(text: str, file: str) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    grid: list[list[str]] = []
-    try:
-        for record in reader:
-            grid.append(record)
-    except csv.Error as exc:
-        # Rows are counted as a spreadsheet shows them: records, not physical lines.
-        raise BadFile([Problem(file, len(grid) + 1, None, _(
-            "is not a readable CSV: %s"
-        ) % exc)]) from exc
-    return grid
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        # Spreadsheets store codes as numbers: 5001.0 is the code 5001 (05001).
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
-
-
-def _xlsx_grid(data: bytes, file: str, sheet: str | None) -> list[list[str]]:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # any parser failure means the same to the user: unreadable
-        raise BadFile([Problem(file, None, None, _(
-            "is not a readable .xlsx workbook (%s)"
-        ) % exc)]) from exc
-    try:
-        if sheet is not None and sheet not in workbook.sheetnames:
-            raise BadFile([Problem(file, None, None, _(
-                "has no sheet “%(sheet)s” (sheets: %(sheets)s)"
-            ) % {"sheet": sheet, "sheets": ", ".join(workbook.sheetnames)})])
-        worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
-        rows = worksheet.iter_rows(values_only=True)
-        return [[_cell_text(value) for value in row] for row in rows]
-    except BadFile:
-        raise
-    except Exception as exc:
-        raise BadFile([Problem(file, None, None, _(
-            "is not a readable .xlsx workbook (%s)"
-        ) % exc)]) from exc
-    finally:
-        workbook.close()
-
-
-def _xls_grid(data: bytes, file: str, sheet: str | None) -> list[list[str]]:
-    import xlrd
-
-    try:
-        book = xlrd.open_workbook(file_contents=data)
-        if sheet is not None and sheet not in book.sheet_names():
-            raise BadFile([Problem(file, None, None, _(
-                "has no sheet “%(sheet)s” (sheets: %(sheets)s)"
-            ) % {"sheet": sheet, "sheets": ", ".join(book.sheet_names())})])
-        worksheet = book.sheet_by_name(sheet) if sheet else book.sheet_by_index(0)
-        grid = []
-        for number in range(worksheet.nrows):
-            cells = []
-            for cell in worksheet.row(number):
-                value = cell.value
-                if cell.ctype == xlrd.XL_CELL_DATE:
-                    value = xlrd.xldate_as_datetime(value, book.datemode)
-                cells.append(_cell_text(value))
-            grid.append(cells)
-        return grid
-    except BadFile:
-        raise
-    except Exception as exc:  # any parser failure means the same to the user: unreadable
-        raise BadFile([Problem(file, None, None, _(
-            "is not a readable .xls workbook (%s)"
-        ) % exc)]) from exc
-
-
-def _table(grid: list[list[str]], file: str) -> Table:
+def _table(grid: list[list[str]], file: str, notes: list[str]) -> Table:
     problems = Problems(file)
     header_row = 0
     headers: list[str] = []
@@ -360,7 +283,7 @@ def _table(grid: list[list[str]], file: str) -> Table:
     if not header_row:
         problems.add(None, None, _("is empty"))
     problems.raise_if_any()
-    return Table(file=file, headers=headers, rows=rows, header_row=header_row)
+    return Table(file=file, headers=headers, rows=rows, header_row=header_row, notes=notes)
 
 
 def find_columns(

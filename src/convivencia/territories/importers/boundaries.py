@@ -28,6 +28,7 @@ from convivencia.territories.importers.base import (
     display_name,
     no_progress,
     parse_code,
+    read_bounded_bytes,
     timed_write,
 )
 from convivencia.territories.models import Boundary, Territory, TerritoryCode
@@ -77,10 +78,7 @@ def check(
         raise BadFile([Problem(file, None, None, _("unknown code scheme %(scheme)s") % {
             "scheme": scheme,
         })])
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BadFile([Problem(file, None, None, _("cannot be read: %s") % exc)]) from exc
+    data = read_bounded_bytes(path, file)
     text = decode_text(data, file, tabular=False)
     try:
         document = json.loads(text)

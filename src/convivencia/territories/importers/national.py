@@ -105,6 +105,7 @@ def check(
         names_source=codes.source,
         language=codes.language,
         skipped=reader.skipped,
+        notes=list(table.notes),
     )
     problems.extend(find_conflicts(plan))
     problems.raise_if_any()

@@ -144,7 +144,7 @@ def check_dane(
     problems.raise_if_any()
     assert country is not None  # checked just above
 
-    plan = PopulationPlan(file=table.file, source=DANE_SOURCE)
+    plan = PopulationPlan(file=table.file, source=DANE_SOURCE, notes=list(table.notes))
     departments = dict(
         TerritoryCode.objects.filter(
             scheme=Scheme.DIVIPOLA, territory__level=Level.REGION
@@ -346,7 +346,7 @@ def check_world_bank(
     ).values_list("territory_id", "folded"):
         names.setdefault(folded, set()).add(pk)
 
-    plan = PopulationPlan(file=table.file, source=WORLD_BANK_SOURCE)
+    plan = PopulationPlan(file=table.file, source=WORLD_BANK_SOURCE, notes=list(table.notes))
     first_row: dict[tuple[int, int], int] = {}
     # Counted once per country, not per row: "212 countries", not "13,780 rows".
     aggregates: set[str] = set()

@@ -1,0 +1,434 @@
+"""Reading an uploaded table within bounds: CSV streamed, XLSX checked before it opens.
+
+Every reader stops at the first limit of ``convivencia.core.limits`` it passes and
+raises ``Refused``; ``base.read_grid`` turns that into the file's problems. Nothing is
+read beyond the limit: a CSV is decoded line by line, and an XLSX has its central
+directory and its sheets' XML measured (sizes, compression, rows, cells per row,
+value lengths, formulas) before openpyxl builds anything from them.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import time
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from convivencia.core.limits import MEGABYTE, ImportLimits
+
+Place = tuple[int | None, str | None, str]  # row, column, message
+
+
+class Refused(Exception):
+    """The file cannot be read; ``problems`` are (row, column, message) in file order."""
+
+    def __init__(self, problems: list[Place]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(message for _row, _column, message in problems))
+
+    @classmethod
+    def at(cls, row: int | None, column: str | None, message: str) -> Refused:
+        return cls([(row, column, message)])
+
+
+class Grid(list[list[str]]):
+    """Every cell as text, row by row, and what the reader has to say about them."""
+
+    def __init__(self, rows: Any = (), notes: list[str] | None = None) -> None:
+        super().__init__(rows)
+        self.notes = notes or []
+
+
+class Budget:
+    """The limits in force and the moment reading must have finished by."""
+
+    def __init__(self, limits: ImportLimits | None = None) -> None:
+        self.limits = limits or ImportLimits.current()
+        self.deadline = time.monotonic() + self.limits.max_seconds
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise Refused.at(None, None, self.limits.too_slow())
+
+    def check_row(self, count: int, cells: list[str]) -> None:
+        """Refuse the row numbered ``count`` if it breaks a limit; ``cells`` as read."""
+        limits = self.limits
+        if count > limits.max_rows:
+            raise Refused.at(None, None, limits.too_many_rows())
+        width = len(cells)
+        while width and not cells[width - 1]:
+            width -= 1
+        if width > limits.max_columns:
+            raise Refused.at(count, None, limits.too_many_columns(width))
+        for cell in cells:
+            if len(cell) > limits.max_cell_chars:
+                raise Refused.at(count, None, limits.cell_too_long(len(cell)))
+        if count % 1000 == 0:
+            self.check_time()
+
+
+# --- text -----------------------------------------------------------------------------------
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Tab, line feed and carriage return are the only control characters a CSV may hold.
+CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Windows-1252 leaves five bytes undefined; decoded with surrogateescape they show as these.
+_UNDEFINED = re.compile("[\udc80-\udcff]")
+_CHUNK = MEGABYTE
+
+
+def nul_message() -> str:
+    return _(
+        "is not a text table (it contains NUL bytes). Save it as CSV in UTF-8, "
+        "or as .xlsx."
+    )
+
+
+def byte_message(byte: int) -> str:
+    return _(
+        "byte 0x%(byte)02X is neither UTF-8 nor Latin-1 (Windows-1252). "
+        "Save the file as CSV in UTF-8."
+    ) % {"byte": byte}
+
+
+def control_message(code: int) -> str:
+    return _("control character U+%(code)04X; this is not a text table.") % {"code": code}
+
+
+def delimiter(text: str) -> str:
+    """Comma, semicolon or tab: whichever the header line uses most, outside quotes."""
+    first_line = LINE_BREAK.split(text.lstrip("\r\n"), maxsplit=1)[0]
+    unquoted = re.sub(r'"[^"]*"', "", first_line)
+    counts = {delimiter: unquoted.count(delimiter) for delimiter in (",", ";", "\t")}
+    best = max(counts, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+def column_at(header_line: str, line_prefix: str) -> str | None:
+    """The header of the field that ends ``line_prefix``, to place a bad character."""
+    separator = delimiter(header_line)
+    try:
+        headers = next(csv.reader([header_line.rstrip("\r\n")], delimiter=separator), [])
+        fields = next(csv.reader([line_prefix], delimiter=separator), [""])
+    except csv.Error:
+        return None
+    index = len(fields) - 1
+    column = headers[index].strip() if 0 <= index < len(headers) else None
+    return column or None
+
+
+def _text_encoding(path: Path) -> str:
+    """UTF-8 if the whole file decodes as UTF-8, else Windows-1252; NUL bytes are refused.
+
+    Read in chunks: a file of any size costs one chunk of memory.
+    """
+    decoder = _utf8_decoder()
+    utf8 = True
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            if b"\x00" in chunk:
+                # UTF-16 text and binary files both carry NUL bytes; neither is a CSV.
+                raise Refused.at(None, None, nul_message())
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return "utf-8-sig" if utf8 else "cp1252"
+
+
+def _utf8_decoder() -> Any:
+    import codecs
+
+    return codecs.getincrementaldecoder("utf-8")()
+
+
+class _Lines:
+    """The physical lines of a text file, each checked before the CSV parser sees it."""
+
+    def __init__(self, handle: Any, budget: Budget) -> None:
+        self.handle = handle
+        self.budget = budget
+        self.number = 0
+        self.header = ""
+
+    def __iter__(self) -> Iterator[str]:
+        limit = self.budget.limits.max_line_chars
+        while line := self.handle.readline(limit + 1):
+            self.number += 1
+            if self.number == 1:
+                self.header = line
+            if len(line) > limit:
+                raise Refused.at(self.number, None, self.budget.limits.line_too_long())
+            self._check(line)
+            yield line
+
+    def _check(self, line: str) -> None:
+        undefined = _UNDEFINED.search(line)
+        control = CONTROL.search(line)
+        found = min((match for match in (undefined, control) if match),
+                    key=lambda match: match.start(), default=None)
+        if found is None:
+            return
+        column = column_at(self.header, line[:found.start()])
+        if found is undefined:
+            message = byte_message(ord(found.group()) - 0xDC00)
+        else:
+            message = control_message(ord(found.group()))
+        raise Refused.at(self.number, column, message)
+
+
+def csv_grid(path: Path, budget: Budget) -> Grid:
+    """Every record of a CSV (UTF-8 or Windows-1252; comma, semicolon or tab), streamed."""
+    encoding = _text_encoding(path)
+    grid = Grid()
+    with path.open(encoding=encoding, errors="surrogateescape", newline="") as handle:
+        lines = iter(_Lines(handle, budget))
+        leading = []
+        for line in lines:
+            leading.append(line)
+            if line.strip("\r\n"):
+                break
+        reader = csv.reader(chain(leading, lines), delimiter=delimiter("".join(leading)))
+        try:
+            for record in reader:
+                budget.check_row(len(grid) + 1, record)
+                grid.append(record)
+        except csv.Error as exc:
+            # Rows are counted as a spreadsheet shows them: records, not physical lines.
+            raise Refused.at(len(grid) + 1, None, _("is not a readable CSV: %s") % exc) from exc
+    return grid
+
+
+# --- workbooks ------------------------------------------------------------------------------
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        # Spreadsheets store codes as numbers: 5001.0 is the code 5001 (05001).
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def unreadable_xlsx(reason: object) -> str:
+    return _("is not a readable .xlsx workbook (%s)") % reason
+
+
+def missing_sheet(sheet: str, sheets: list[str]) -> str:
+    return _("has no sheet “%(sheet)s” (sheets: %(sheets)s)") % {
+        "sheet": sheet, "sheets": ", ".join(sheets)}
+
+
+@dataclass
+class _Measure:
+    """What the scan of one sheet's XML found."""
+
+    formulas: bool = False
+
+
+# A start or end tag of a row, cell, formula or shared string, whatever its namespace prefix.
+_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c|f|si)[\s>/]")
+# A value of the longest allowed length, with every character escaped, and its markup.
+_CELL_BYTES_PER_CHAR = 10
+_CELL_MARKUP = 1024
+
+
+def check_archive(path: Path, budget: Budget) -> _Measure:
+    """Measure an XLSX before openpyxl opens it; raise Refused at the first limit passed.
+
+    The central directory gives each member's size, which zipfile enforces while
+    reading; then the sheets and shared strings are scanned as a stream.
+    """
+    limits = budget.limits
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise Refused.at(None, None, unreadable_xlsx(exc)) from exc
+    with archive:
+        members = archive.infolist()
+        unpacked = sum(member.file_size for member in members)
+        if unpacked > limits.max_unpacked_bytes:
+            raise Refused.at(None, None, limits.unpacked_too_large(unpacked))
+        for member in members:
+            if member.file_size > MEGABYTE and (
+                member.file_size > limits.max_zip_ratio * max(member.compress_size, 1)
+            ):
+                ratio = member.file_size / max(member.compress_size, 1)
+                raise Refused.at(None, None, limits.compressed_too_far(member.filename, ratio))
+        measure = _Measure()
+        for member in members:
+            if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+                measure.formulas |= _scan(archive, member, budget)
+            elif member.filename == "xl/sharedStrings.xml":
+                _scan(archive, member, budget)
+            elif member.file_size > limits.max_unpacked_bytes // 10:
+                # Styles, relationships and the like are read whole by openpyxl: a big
+                # one can only be a trap.
+                raise Refused.at(None, None, limits.unpacked_too_large(member.file_size))
+    return measure
+
+
+def _scan(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: Budget) -> bool:
+    """Count rows and cells per row, measure each value; whether any cell has a formula."""
+    limits = budget.limits
+    longest = limits.max_cell_chars * _CELL_BYTES_PER_CHAR + _CELL_MARKUP
+    rows = cells = 0
+    opened: int | None = None  # where the value being measured began
+    formulas = False
+    offset = 0
+    carry = b""
+    try:
+        with archive.open(member) as stream:
+            while chunk := stream.read(_CHUNK):
+                budget.check_time()
+                data = carry + chunk
+                # A tag may straddle two chunks: keep from the last "<" for the next one.
+                cut = data.rfind(b"<")
+                cut = len(data) if cut < 0 or len(data) - cut > 64 else cut
+                data, carry = data[:cut], data[cut:]
+                for match in _TAG.finditer(data):
+                    position = offset + match.start()
+                    closing, name = match.group(1), match.group(2)
+                    if name == b"f":
+                        formulas = True
+                        continue
+                    if opened is not None and position - opened > longest:
+                        raise Refused.at(rows or None, None, limits.cell_too_long())
+                    opened = None
+                    if name == b"row":
+                        if not closing:
+                            rows += 1
+                            cells = 0
+                            if rows > limits.max_rows:
+                                raise Refused.at(None, None, limits.too_many_rows())
+                    elif not closing:
+                        opened = position
+                        if name == b"c":
+                            cells += 1
+                            if cells > limits.max_columns:
+                                raise Refused.at(rows, None, limits.too_many_columns(cells))
+                offset += len(data)
+                if opened is not None and offset - opened > longest:
+                    raise Refused.at(rows or None, None, limits.cell_too_long())
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise Refused.at(None, None, unreadable_xlsx(exc)) from exc
+    return formulas
+
+
+def xlsx_grid(path: Path, sheet: str | None, budget: Budget) -> Grid:
+    """The sheet's cells as text; a formula gives its computed value, and a note says so."""
+    import openpyxl
+
+    measure = check_archive(path, budget)
+    try:
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # any parser failure means the same to the user: unreadable
+        raise Refused.at(None, None, unreadable_xlsx(exc)) from exc
+    formulas = None
+    try:
+        if sheet is not None and sheet not in values.sheetnames:
+            raise Refused.at(None, None, missing_sheet(sheet, values.sheetnames))
+        name = sheet or values.sheetnames[0]
+        if measure.formulas:
+            # The second view of the same sheet tells which cells hold a formula.
+            formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        return _read_sheet(values[name], formulas[name] if formulas else None, budget)
+    except Refused:
+        raise
+    except Exception as exc:
+        raise Refused.at(None, None, unreadable_xlsx(exc)) from exc
+    finally:
+        values.close()
+        if formulas is not None:
+            formulas.close()
+
+
+def _read_sheet(values: Any, formulas: Any | None, budget: Budget) -> Grid:
+    # The dimension a file declares may be wrong, or hostile (A1:XFD1048576): rows are
+    # taken as wide as their cells, not padded to it.
+    values.reset_dimensions()
+    value_rows = values.iter_rows(values_only=True)
+    if formulas is None:
+        formula_rows: Iterator[Any] = iter(())
+    else:
+        formulas.reset_dimensions()
+        formula_rows = formulas.iter_rows()
+    grid = Grid()
+    used = 0
+    missing: list[Place] = []
+    for number, row in enumerate(value_rows, start=1):
+        cells = [cell_text(value) for value in row]
+        budget.check_row(number, cells)
+        if formulas is not None:
+            for index, cell in enumerate(next(formula_rows, ())):
+                if getattr(cell, "data_type", None) != "f":
+                    continue
+                if index < len(row) and row[index] is not None:
+                    used += 1
+                else:
+                    missing.append((number, cell.coordinate, _(
+                        "holds a formula with no computed value; open the file in a "
+                        "spreadsheet program, save it and upload it again"
+                    )))
+        grid.append(cells)
+    if missing:
+        raise Refused(missing)
+    if used:
+        grid.notes.append(ngettext(
+            "%(count)s cell held a formula; its computed value was used.",
+            "%(count)s cells held formulas; their computed values were used.",
+            used,
+        ) % {"count": used})
+    return grid
+
+
+def xls_grid(path: Path, sheet: str | None, budget: Budget) -> Grid:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except Exception as exc:  # any parser failure means the same to the user: unreadable
+        raise Refused.at(None, None, _("is not a readable .xls workbook (%s)") % exc) from exc
+    try:
+        if sheet is not None and sheet not in book.sheet_names():
+            raise Refused.at(None, None, missing_sheet(sheet, book.sheet_names()))
+        worksheet = book.sheet_by_name(sheet) if sheet else book.sheet_by_index(0)
+        if worksheet.nrows > budget.limits.max_rows:
+            raise Refused.at(None, None, budget.limits.too_many_rows())
+        grid = Grid()
+        for number in range(worksheet.nrows):
+            cells = []
+            for cell in worksheet.row(number):
+                value = cell.value
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    value = xlrd.xldate_as_datetime(value, book.datemode)
+                cells.append(cell_text(value))
+            budget.check_row(number + 1, cells)
+            grid.append(cells)
+        return grid
+    except Refused:
+        raise
+    except Exception as exc:  # any parser failure means the same to the user: unreadable
+        raise Refused.at(None, None, _("is not a readable .xls workbook (%s)") % exc) from exc
+    finally:
+        book.release_resources()
