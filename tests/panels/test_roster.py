@@ -186,3 +186,50 @@ def test_the_entity_list_downloads_as_csv(client, world):
     assert response["Content-Type"].startswith("text/csv")
     assert "popayan-respondents.csv" in response["Content-Disposition"]
     assert response.content.decode().startswith("name,label,__version,")
+
+
+# --- reads of the roster are audited ----------------------------------------------------------
+
+
+def roster_reads(world):
+    return AuditEntry.objects.filter(action=AuditAction.READ_PERSONAL, object_type="panels.panel",
+                                     object_id=str(world["panel"].pk))
+
+
+@pytest.mark.usefixtures("roster_urls")
+@pytest.mark.parametrize("persona", ["camila", "elena"])
+def test_each_view_of_the_roster_page_is_written_to_the_audit_log(client, world, persona):
+    client.force_login(world[persona])
+    for _time in range(2):
+        response = client.get(roster_url(world))
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
+    entries = roster_reads(world)
+    assert entries.count() == 2
+    entry = entries.first()
+    assert entry.actor == world[persona]
+    assert "respondents.code" in entry.changes["fields"]
+    assert "respondents.role" in entry.changes["fields"]
+
+
+@pytest.mark.usefixtures("roster_urls")
+@pytest.mark.parametrize("persona", ["camila", "elena"])
+def test_each_download_of_the_entity_list_is_written_to_the_audit_log(client, world, persona):
+    client.force_login(world[persona])
+    response = client.get(roster_url(world) + "entities.csv")
+    assert response.status_code == 200
+    entry = roster_reads(world).get()
+    assert entry.actor == world[persona]
+    assert entry.changes["fields"] == [
+        "respondents.code", "respondents.label", "respondents.sex", "respondents.age_band",
+        "respondents.role", "respondents.area", "respondents.active"]
+
+
+@pytest.mark.usefixtures("roster_urls")
+@pytest.mark.parametrize("persona", [None, "nadia", "nicolas"])
+def test_refused_roster_views_leave_no_read_in_the_log(client, world, persona):
+    if persona:
+        client.force_login(world[persona])
+    client.get(roster_url(world))
+    client.get(roster_url(world) + "entities.csv")
+    assert not AuditEntry.objects.filter(action=AuditAction.READ_PERSONAL).exists()

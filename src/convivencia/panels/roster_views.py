@@ -5,6 +5,9 @@ panel's territory. Contact data is for coordinators of that territory only, on a
 page of its own that is written to the audit log every time it is shown; no list
 page ever carries it. Anyone else gets 404, so that strangers cannot learn which
 panels exist.
+
+Codes with sex, age band, role and area can single a threatened leader out in a small
+municipality, so every read of the roster (page or entity list) is audited too.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from convivencia.accounts import access, audit
 from convivencia.accounts.choices import Role
 from convivencia.panels.models import Panel, Respondent
-from convivencia.panels.roster import CONTACT_FIELDS, entity_list_csv
+from convivencia.panels.roster import CONTACT_FIELDS, ENTITY_PROPERTIES, entity_list_csv
 
 CONTACT_LABELS = {
     "name": _("Name"),
@@ -28,15 +31,25 @@ CONTACT_LABELS = {
 }
 
 
+# What the roster page and the entity list show of each respondent, for the audit log.
+ROSTER_FIELDS = ["respondents.code", "respondents.sex", "respondents.age_band",
+                 "respondents.role", "respondents.area", "respondents.status",
+                 "respondents.replaces"]
+ENTITY_LIST_FIELDS = ["respondents.code", "respondents.label",
+                      *(f"respondents.{name}" for name in ENTITY_PROPERTIES)]
+
+
 def _panel_for_roster(request: HttpRequest, code: str) -> Panel:
     panels = Panel.objects.visible_to(request.user, Role.COORDINATOR, Role.ENUMERATOR)
     return get_object_or_404(panels.select_related("territory", "questionnaire"), code=code)
 
 
+@never_cache
 @login_required
 def roster(request: HttpRequest, code: str) -> HttpResponse:
     panel = _panel_for_roster(request, code)
     respondents = panel.respondents.select_related("replaces").order_by("-is_active", "code")
+    audit.record_read(request, panel, fields=ROSTER_FIELDS)
     return render(request, "panels/roster.html", {
         "panel": panel,
         "respondents": respondents,
@@ -45,10 +58,12 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
+@never_cache
 @login_required
 def entity_list(request: HttpRequest, code: str) -> HttpResponse:
     panel = _panel_for_roster(request, code)
     response = HttpResponse(entity_list_csv(panel), content_type="text/csv; charset=utf-8")
+    audit.record_read(request, panel, fields=ENTITY_LIST_FIELDS)
     response["Content-Disposition"] = f'attachment; filename="{panel.code}-respondents.csv"'
     return response
 
