@@ -175,7 +175,10 @@ class ParticipantForm(forms.Form):
                  (Attendance.REGISTERED, Attendance.REGISTERED.label)],
     )
     public_listing = forms.BooleanField(
-        label=_("Agrees to appear in the public attendee list"), required=False)
+        label=_("Agrees to appear in the public attendee list"), required=False,
+        help_text=_("Only with their consent: the name (alone, without organisation or "
+                    "contact) is then shown to everyone who can open the session's page, "
+                    "anyone on the internet once the process is published."))
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -183,10 +186,9 @@ class ParticipantForm(forms.Form):
 
 
 class RegistrationForm(forms.Form):
-    public_listing = forms.BooleanField(
-        label=_("Show my name in the public attendee list"), required=False,
-        help_text=_("Without it, only the organisers see your name."),
-    )
+    # The form's text is written out in dialogues/_listing_choice.html, which says who
+    # will see the name for this session.
+    public_listing = forms.BooleanField(required=False)
 
 
 class ScoresForm(forms.ModelForm):
