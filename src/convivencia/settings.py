@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "convivencia.indicators",
     "convivencia.dialogues",
     "convivencia.api",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a lock-out into its answer (429 and Retry-After).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "convivencia.urls"
@@ -123,6 +126,35 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
+
+# Login throttling (django-axes, tuned in convivencia.accounts.throttle): after
+# LOGIN_FAILURE_LIMIT failures for one account from one address, or
+# LOGIN_ADDRESS_FAILURE_LIMIT from one address whatever the accounts, every attempt is
+# refused, the right password too, until LOGIN_LOCKOUT_MINUTES after the last failure.
+AUTHENTICATION_BACKENDS = [
+    "convivencia.accounts.throttle.ThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env.integer("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.integer("LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env.integer("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+# Proxies in front of the site that append to X-Forwarded-For: the client's address is
+# the one they saw. 0 reads REMOTE_ADDR (a proxy would make every visitor one address).
+TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_HANDLER = "convivencia.accounts.throttle.ThrottleHandler"
+# Callables, so that the two limits and the cool-off are read from the LOGIN_* settings.
+AXES_FAILURE_LIMIT = "convivencia.accounts.throttle.failure_limit"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_COOLOFF_TIME = "convivencia.accounts.throttle.cool_off"
+AXES_RESET_ON_SUCCESS = True
+# A refused attempt does not push the end of the lock back: the time we announce holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "convivencia.accounts.throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "convivencia.accounts.network.client_address"
+AXES_HTTP_RESPONSE_CODE = 429
+# Logins and lock-outs are in the audit log already.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = env.choice("LANGUAGE_CODE", "es", ["es", "en", "pt"])
 LANGUAGES = [("es", _("Spanish")), ("en", _("English")), ("pt", _("Portuguese"))]

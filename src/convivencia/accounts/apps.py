@@ -8,4 +8,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from convivencia.accounts import audit  # noqa: F401  (connects the login signals)
+        # Importing them connects the login and lock-out signals.
+        from convivencia.accounts import audit, throttle  # noqa: F401

@@ -11,12 +11,13 @@ from django.http import HttpRequest
 
 from convivencia.accounts.choices import AuditAction
 from convivencia.accounts.models import AuditEntry
+from convivencia.accounts.network import client_address
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request)
 
 
 def record(

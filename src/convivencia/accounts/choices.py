@@ -35,5 +35,6 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("logged in")
     LOGOUT = "logout", _("logged out")
     LOGIN_FAILED = "login_failed", _("failed to log in")
+    LOCKED_OUT = "locked_out", _("locked out after failed logins")
     IMPORT = "import", _("imported")
     EXPORT = "export", _("exported")
