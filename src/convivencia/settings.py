@@ -156,6 +156,15 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 
+# Personal API tokens: valid for API_TOKEN_DAYS unless their owner picks another length,
+# never longer than API_TOKEN_MAX_DAYS.
+API_TOKEN_DAYS = env.integer("API_TOKEN_DAYS", 90, minimum=1)
+API_TOKEN_MAX_DAYS = env.integer("API_TOKEN_MAX_DAYS", 365, minimum=1)
+if API_TOKEN_DAYS > API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured(
+        f"API_TOKEN_DAYS={API_TOKEN_DAYS} is longer than API_TOKEN_MAX_DAYS={API_TOKEN_MAX_DAYS}"
+    )
+
 LANGUAGE_CODE = env.choice("LANGUAGE_CODE", "es", ["es", "en", "pt"])
 LANGUAGES = [("es", _("Spanish")), ("en", _("English")), ("pt", _("Portuguese"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]

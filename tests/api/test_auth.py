@@ -43,6 +43,28 @@ def test_a_revoked_token_is_refused(client, camila, camila_token):
     assert error_of(response)["code"] == "unauthorized"
 
 
+def test_an_expired_token_is_refused_with_a_message_saying_when_it_expired(client, camila,
+                                                                         camila_token):
+    ApiToken.objects.filter(user=camila).update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = client.get(TERRITORIES, **bearer(camila_token))
+    assert response.status_code == 401
+    error = error_of(response)
+    assert error["code"] == "unauthorized"
+    assert "expired" in error["message"] and camila_token[:8] in error["message"]
+
+
+def test_a_token_works_until_its_expiry(client, camila, camila_token):
+    ApiToken.objects.filter(user=camila).update(expires_at=timezone.now() + timedelta(minutes=1))
+    assert client.get(ME, **bearer(camila_token)).status_code == 200
+
+
+def test_a_password_change_revokes_the_users_tokens(client, camila, camila_token):
+    camila.set_password("una-clave-nueva-bastante-larga")
+    camila.save()
+    response = client.get(ME, **bearer(camila_token))
+    assert response.status_code == 401
+
+
 def test_the_token_of_a_deactivated_user_is_refused(client, camila, camila_token):
     camila.is_active = False
     camila.save()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 
@@ -9,6 +10,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from convivencia.accounts.choices import AuditAction, OrganisationType, Role
@@ -27,6 +30,19 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs) -> None:
+        # set_password() leaves the new password in _password until the save (a hash
+        # upgraded at login does not): a changed password ends every API token, since
+        # whoever changes a password may fear someone else knows it.
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            revoked = self.api_tokens.revoke_all()
+            if revoked:
+                from convivencia.accounts import audit
+
+                audit.record(AuditAction.UPDATE, self, changes={"api_tokens_revoked": revoked})
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
@@ -123,12 +139,24 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def default_token_expiry() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS)
+
+
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def usable(self) -> ApiTokenQuerySet:
+    def live(self) -> ApiTokenQuerySet:
+        """Not revoked, of an active user: expired ones included, to say they expired."""
         return self.filter(revoked_at__isnull=True, user__is_active=True)
 
+    def usable(self) -> ApiTokenQuerySet:
+        return self.live().filter(expires_at__gt=timezone.now())
+
     def find(self, token: str) -> ApiToken | None:
-        return self.usable().select_related("user").filter(digest=_hash_token(token)).first()
+        """The live token with this clear text; the caller refuses it when expired."""
+        return self.live().select_related("user").filter(digest=_hash_token(token)).first()
+
+    def revoke_all(self) -> int:
+        return self.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 class ApiToken(models.Model):
@@ -143,6 +171,7 @@ class ApiToken(models.Model):
     digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), default=default_token_expiry)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
@@ -155,13 +184,30 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
-        """Create a token; the clear text is returned once and never stored."""
+    def issue(cls, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+        """Create a token valid for ``days`` (the default from the settings).
+
+        The clear text is returned once and never stored.
+        """
+        days = settings.API_TOKEN_DAYS if days is None else days
+        if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
+            raise ValueError(f"a token lasts 1 to {settings.API_TOKEN_MAX_DAYS} days, not {days}")
         clear = "cv_" + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, name=name, prefix=clear[:8], digest=_hash_token(clear)
+            user=user, name=name, prefix=clear[:8], digest=_hash_token(clear),
+            expires_at=timezone.now() + datetime.timedelta(days=days),
         )
         return token, clear
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    def expiry_message(self) -> str:
+        return gettext(
+            "The API token %(prefix)s… expired on %(date)s; create a new one on your account page."
+        ) % {"prefix": self.prefix, "date": date_format(timezone.localtime(self.expires_at),
+                                                         "SHORT_DATETIME_FORMAT")}
 
 
 class AppendOnlyError(Exception):

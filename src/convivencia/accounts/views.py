@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -23,7 +24,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         audit.record(AuditAction.UPDATE, self.request.user, request=self.request,
                      changes={"password": ["***", "***"]})
-        messages.success(self.request, _("Your password was changed."))
+        # The new password revoked the API tokens (User.save): say so, scripts will stop.
+        messages.success(
+            self.request, _("Your password was changed. Your API tokens were revoked.")
+        )
         return response
 
     def get_success_url(self) -> str:
@@ -38,10 +42,11 @@ def profile(request: HttpRequest) -> HttpResponse:
         request.user.memberships.active().select_related("organisation")
         .prefetch_related("territories")
     )
-    tokens = request.user.api_tokens.usable().order_by("-created_at")
+    tokens = request.user.api_tokens.live().order_by("-created_at")
     return render(request, "accounts/profile.html", {
         "memberships": memberships, "tokens": tokens,
         "new_token": request.session.pop("new_api_token", None),
+        "token_days": settings.API_TOKEN_DAYS, "token_max_days": settings.API_TOKEN_MAX_DAYS,
     })
 
 
@@ -52,17 +57,34 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if not name:
         messages.error(request, _("Give the token a name, so you can recognise it later."))
         return redirect("accounts:profile")
-    token, clear = ApiToken.issue(request.user, name)
-    audit.record(AuditAction.CREATE, token, request=request)
+    days = _token_days(request.POST.get("days"))
+    if days is None:
+        messages.error(request, _("A token is valid for 1 to %(max)d days.")
+                       % {"max": settings.API_TOKEN_MAX_DAYS})
+        return redirect("accounts:profile")
+    token, clear = ApiToken.issue(request.user, name, days)
+    audit.record(AuditAction.CREATE, token, request=request,
+                 changes={"expires_at": token.expires_at.isoformat()})
     # Shown once on the next page, then gone.
     request.session["new_api_token"] = clear
     return redirect("accounts:profile")
 
 
+def _token_days(value: str | None) -> int | None:
+    """Days a new token lasts: the default when left empty, None when out of range."""
+    if value is None or not value.strip():
+        return settings.API_TOKEN_DAYS
+    try:
+        days = int(value)
+    except ValueError:
+        return None
+    return days if 1 <= days <= settings.API_TOKEN_MAX_DAYS else None
+
+
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(request.user.api_tokens.usable(), pk=token_id)
+    token = get_object_or_404(request.user.api_tokens.live(), pk=token_id)
     services.revoke_token(token, request=request)
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:profile")

@@ -8,7 +8,7 @@ operations:
 - ``PUBLIC`` (the API's default): token, session, else anonymous;
 - ``LOGIN_REQUIRED``: token or session; anonymous callers get 401.
 
-A token that is sent but wrong or revoked is always refused with 401, even on
+A token that is sent but wrong, revoked or expired is always refused with 401, even on
 public endpoints: a broken integration should fail loudly rather than quietly
 receive the public subset of the data.
 """
@@ -57,6 +57,8 @@ class TokenAuth(AuthBase):
         api_token = ApiToken.objects.find(token)
         if api_token is None:
             raise Unauthorized(_("The API token is not valid or has been revoked."))
+        if api_token.is_expired:
+            raise Unauthorized(api_token.expiry_message())
         _note_use(api_token)
         # Endpoints read request.user, whichever way the caller authenticated;
         # a token wins over a session cookie sent along with it.
