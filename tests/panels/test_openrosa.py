@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import include, path, reverse
 
 from convivencia.accounts.choices import Role
-from convivencia.accounts.models import ApiToken
+from convivencia.accounts.models import ApiToken, User
 from convivencia.panels import openrosa, services
 from convivencia.panels.choices import SubmissionSource
 from convivencia.panels.models import Panel, Respondent, Submission
@@ -316,3 +316,107 @@ def test_wave_rule_without_end_uses_today_then_the_current_month():
     bare = openrosa.parse_instance(b"<data><B18>5</B18></data>", {"b18"})
     assert openrosa.submission_period(bare).day == 1
 
+
+
+# --- login throttling and token expiry -----------------------------------------------------
+
+
+@pytest.fixture
+def throttle_limits(settings):
+    settings.LOGIN_FAILURE_LIMIT = 5
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 20
+    settings.LOGIN_LOCKOUT_MINUTES = 15
+
+
+@pytest.fixture
+def fast_passwords(settings, esteban, carlos):
+    """A fast hasher: these tests check dozens of wrong passwords (the first keeps Argon2)."""
+    from django.contrib.auth.hashers import make_password
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    User.objects.filter(pk__in=[esteban.pk, carlos.pk]).update(password=make_password(PASSWORD))
+
+
+def head(client: Client, panel: Panel, user: str, secret: str = PASSWORD,
+         address: str = "127.0.0.1"):
+    return client.head(url("submission", panel), headers=basic(user, secret),
+                       REMOTE_ADDR=address)
+
+
+def fail(client: Client, panel: Panel, user: str, times: int, address: str = "127.0.0.1"):
+    for _attempt in range(times):
+        assert head(client, panel, user, "not-the-password", address).status_code in {401, 429}
+
+
+def test_thirty_wrong_passwords_then_the_right_one_are_answered_429_with_retry_after(
+    client, panel, march, esteban, throttle_limits
+):
+    fail(client, panel, "esteban", 30)
+    response = client.get(url("formlist", panel), headers=basic("esteban"))
+    assert response.status_code == 429
+    assert 14 * 60 < int(response["Retry-After"]) <= 15 * 60
+    assert message(response)[1] == "Too many failed attempts. Try again in 15 minutes."
+    assert response["X-OpenRosa-Version"] == "1.0"
+    locked = submit(client, panel, instance(ANSWERS, end="2024-03-20T10:00:00.000-05:00"))
+    assert locked.status_code == 429
+    assert not Submission.objects.exists()
+
+
+def test_the_lock_is_for_the_account_at_that_address_then_for_the_address(
+    client, panel, march, esteban, carlos, throttle_limits, fast_passwords
+):
+    grant(carlos, make_organisation("Programa Cauca"), Role.ENUMERATOR, [panel.territory])
+    fail(client, panel, "esteban", 5)
+    assert head(client, panel, "esteban").status_code == 429
+    assert head(client, panel, "carlos").status_code == 204  # another account, same address
+    assert head(client, panel, "esteban", address="10.0.0.2").status_code == 204  # elsewhere
+    for name in ("ghost1", "ghost2", "ghost3"):
+        fail(client, panel, name, 5)  # 20 failures from this address
+    assert head(client, panel, "carlos").status_code == 429
+
+
+def test_the_lock_lifts_once_the_failures_are_older_than_the_cool_off(
+    client, panel, march, esteban, throttle_limits, fast_passwords
+):
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+    from django.db.models import F
+
+    fail(client, panel, "esteban", 5)
+    assert head(client, panel, "esteban").status_code == 429
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=16))
+    assert head(client, panel, "esteban").status_code == 204
+
+
+def test_a_success_clears_the_failures_of_that_account_at_that_address(
+    client, panel, march, esteban, throttle_limits, fast_passwords
+):
+    fail(client, panel, "esteban", 4)
+    assert head(client, panel, "esteban").status_code == 204
+    fail(client, panel, "esteban", 4)
+    assert head(client, panel, "esteban").status_code == 204
+
+
+def test_a_lock_out_at_the_openrosa_door_is_in_the_audit_log(
+    client, panel, march, esteban, throttle_limits, fast_passwords
+):
+    from convivencia.accounts.choices import AuditAction
+    from convivencia.accounts.models import AuditEntry
+
+    fail(client, panel, "esteban", 12)
+    entry = AuditEntry.objects.get(action=AuditAction.LOCKED_OUT)
+    assert (entry.object_repr, entry.ip_address, entry.changes["failures"]) == (
+        "esteban", "127.0.0.1", 5)
+
+
+def test_an_expired_token_is_refused_with_a_message_saying_so(client, panel, march, esteban):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    token, secret = ApiToken.issue(esteban, "ODK Collect")
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    response = client.get(url("formlist", panel), headers=basic("esteban", secret))
+    assert response.status_code == 401
+    assert "expired" in message(response)[1] and token.prefix in message(response)[1]

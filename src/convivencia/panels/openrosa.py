@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from convivencia.accounts import throttle
 from convivencia.accounts.choices import Role
 from convivencia.accounts.models import ApiToken, User
 from convivencia.panels import collection, file_import
@@ -83,9 +84,19 @@ def openrosa_response(message: str, status: int, nature: str = "") -> HttpRespon
     )
 
 
-def _unauthorized() -> HttpResponse:
-    response = openrosa_response(_("Log in with your username and password or API token."), 401)
+def _unauthorized(message: str = "") -> HttpResponse:
+    response = openrosa_response(
+        message or _("Log in with your username and password or API token."), 401
+    )
     response["WWW-Authenticate"] = f'Basic realm="{REALM}"'
+    return response
+
+
+def _locked_out(request: HttpRequest) -> HttpResponse:
+    # ODK Collect shows the message; Retry-After tells any client when to come back.
+    seconds = throttle.retry_after_seconds(request)
+    response = openrosa_response(throttle.lockout_message(seconds), 429)
+    response["Retry-After"] = str(seconds)
     return response
 
 
@@ -117,11 +128,16 @@ def authenticate_basic(request: HttpRequest) -> User | None:
         token = ApiToken.objects.find(secret)
         # The username must be the token's owner: a token alone does not pick the account.
         if token is not None and token.user.get_username() == username:
+            if token.is_expired:
+                request.expired_api_token = token  # type: ignore[attr-defined]
+                return None
             return token.user
-    # Goes through the authentication backends, so a wrong password is audited as usual.
+    # Goes through the authentication backends, so a wrong password is audited and
+    # counted by the login throttle as usual (and refused while it is locked).
     user = authenticate(request, username=username, password=secret)
     if user is None or not user.is_active:
         return None
+    throttle.forget_failures(request, username)
     return user
 
 
@@ -132,7 +148,11 @@ def openrosa_endpoint(view: OpenRosaView) -> OpenRosaView:
     @wraps(view)
     def wrapped(request: HttpRequest, panel_code: str, *args: Any, **kwargs: Any) -> HttpResponse:
         user = authenticate_basic(request)
-        if user is None:
+        if user is None and getattr(request, "axes_locked_out", False):
+            response = _locked_out(request)
+        elif user is None and getattr(request, "expired_api_token", None) is not None:
+            response = _unauthorized(request.expired_api_token.expiry_message())
+        elif user is None:
             response = _unauthorized()
         else:
             panel = (
