@@ -297,6 +297,13 @@ def test_without_any_indicator_the_page_says_so(client, db):
     assert b'data-testid="no-indicators"' in response.content
 
 
+def test_a_fresh_installation_without_territories_says_so_instead_of_refusing(client, db):
+    assert Indicator.objects.filter(code="homicide_rate").exists()  # written by migrate
+    response = client.get("/indicators/")
+    assert response.status_code == 200
+    assert b'data-testid="no-territories"' in response.content
+
+
 def test_the_demo_tells_its_story_and_loading_it_twice_changes_nothing(db):
     from convivencia.core import demo
     from convivencia.indicators.models import Extraction, Total

@@ -243,6 +243,10 @@ def explorer_page(request: HttpRequest) -> HttpResponse:
     if not form.indicators:
         context["no_indicators"] = True
         return render(request, "indicators/explorer.html", context)
+    if not form.parents:
+        # A fresh installation has the standard indicators but nothing to choose "within".
+        context["no_territories"] = True
+        return render(request, "indicators/explorer.html", context)
     # The form reads ``query`` when it is validated, so defaults filled in now count.
     if _complete(query) and not _is_htmx(request):
         return HttpResponseRedirect(_url(request.path, query))
