@@ -56,15 +56,29 @@ def test_shares_and_the_multiplier_add_up_the_closed_waves_of_the_year(panel_fig
     assert (found.victims.count, found.victims.n) == (8, 24)
     assert found.victims.percent == pytest.approx(8 / 24 * 100)
     assert (found.victims.ci_low, found.victims.ci_high) == pytest.approx(wilson(8, 24))
-    assert (found.not_reporting.count, found.not_reporting.n) == (5, 8)
-    assert (found.not_reporting.ci_low, found.not_reporting.ci_high) == pytest.approx(
-        wilson(5, 8))
-    low, high = wilson(3, 8)
-    assert found.multiplier.value == pytest.approx(8 / 3)
-    assert (found.multiplier.low, found.multiplier.high) == pytest.approx((100 / high,
-                                                                           100 / low))
+    # February's two victims are withheld on the panel's pages (2 < 5 answers); the
+    # year's 8 minus January's published 6 would be their answers, so the year's
+    # reporting figures are withheld too.
+    assert found.not_reporting.suppressed and found.not_reporting.count is None
+    assert found.multiplier.suppressed and found.multiplier.value is None
     assert perception.for_territory(panel_figures.popayan, 2022) is None
     assert perception.for_territory(panel_figures.pasto, 2023) is None
+
+
+def test_the_years_reporting_figures_add_up_months_that_are_each_large_enough(db):
+    figures = make_figures(municipalities=1)
+    panel = make_panel(figures.popayan, size=12)
+    Item.objects.filter(code="VIC1").update(top_min=None)
+    answer(make_wave(panel, "2023-01"), {1: 1, 2: 1, 3: 0, 4: 0, 5: 0, 6: 0})
+    answer(make_wave(panel, "2023-02"), {7: 1, 8: 0, 9: 0, 10: 0, 11: 0})
+    found = perception.for_territory(figures.popayan, 2023)
+    assert (found.not_reporting.count, found.not_reporting.n) == (8, 11)
+    assert (found.not_reporting.ci_low, found.not_reporting.ci_high) == pytest.approx(
+        wilson(8, 11))
+    low, high = wilson(3, 11)
+    assert found.multiplier.value == pytest.approx(11 / 3)
+    assert (found.multiplier.low, found.multiplier.high) == pytest.approx((100 / high,
+                                                                           100 / low))
 
 
 def test_when_no_victim_reported_the_multiplier_has_no_value_and_no_upper_bound(db):
@@ -96,7 +110,9 @@ def test_the_explorer_shows_the_comparison_with_the_caveat_in_plain_words(client
     assert 'data-testid="perception"' in html
     assert html.count('data-testid="perception-row"') == 1
     assert CAVEAT in html and "not a sample of the population" in html
-    assert "× 2.7" in html
+    assert "33 %" in html  # the victims' share; the reporting figures are withheld
+    section = html[html.index('data-testid="perception-table"'):]
+    assert "withheld" in section[:section.index('data-testid="perception-caveat"')]
 
 
 def test_the_territory_page_shows_it_too_and_anonymous_visitors_see_no_small_cell(

@@ -114,7 +114,7 @@ def panel_proposals(territory: Territory, before: datetime.date) -> list[Proposa
             before = results[previous.pk].get(change.item)
             if item is None or not item.provider or not change.flagged:
                 continue
-            if not charts.change_visible(change, now, False) or now is None or before is None:
+            if not charts.change_visible(change, now, False, before):
                 continue
             drop = change.pct_trust_change
             if drop is None:

@@ -19,8 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from convivencia.accounts import access
@@ -85,7 +84,7 @@ class Board:
 def trust_trend(territory: Territory, organisation_type: str, *,
                 reveal_small: bool = False) -> TrustTrend | None:
     """% trusting over the closed waves of the territory's panels, or None without data."""
-    from convivencia.panels import charts
+    from convivencia.panels import charts, suppression
     from convivencia.panels.choices import WaveStatus
     from convivencia.panels.models import Aggregate, Panel
 
@@ -101,18 +100,27 @@ def trust_trend(territory: Territory, organisation_type: str, *,
             break
     if item_code is None:
         return None
+    # One row per panel and month: the territory's panels are pooled here, and each
+    # panel's own cell is published on its dashboard, so the pool must not be the one
+    # subtraction that reveals a panel's withheld cell (suppression.sum_publishable).
     rows = (
         Aggregate.objects.filter(territory=territory, item_code=item_code,
                                  wave__status=WaveStatus.CLOSED, item__top_min__isnull=False)
-        .values("period").annotate(n=Sum("n"), n_top=Sum("n_top")).order_by("period")
+        .values_list("period", "n", "n_top").order_by("period")
     )
+    pooled: dict[datetime.date, list[tuple[int, int]]] = defaultdict(list)
+    for period, n, n_top in rows:
+        pooled[period].append((n, n_top))
     labels, values = [], []
-    for row in rows:
-        labels.append(row["period"].strftime("%Y-%m"))
-        if not row["n"] or (row["n"] < settings.MIN_CELL_SIZE and not reveal_small):
+    for period, parts in pooled.items():
+        labels.append(period.strftime("%Y-%m"))
+        n = sum(part[0] for part in parts)
+        n_top = sum(part[1] for part in parts)
+        if not n or not (reveal_small or suppression.sum_publishable(
+                n, [part[0] for part in parts])):
             values.append(None)
         else:
-            values.append(round(row["n_top"] / row["n"] * 100, 1))
+            values.append(round(n_top / n * 100, 1))
     if not any(value is not None for value in values):
         return None
     return TrustTrend(provider=charts.provider_label(provider), item_code=item_code,

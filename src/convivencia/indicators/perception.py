@@ -37,6 +37,7 @@ from convivencia.indicators.rates import Rate
 from convivencia.panels.analysis import wilson
 from convivencia.panels.choices import WaveStatus
 from convivencia.panels.models import Aggregate
+from convivencia.panels.suppression import sum_publishable
 from convivencia.territories.models import Territory
 
 VICTIM_ITEM = "VIC1"
@@ -89,7 +90,7 @@ def share(count: int, n: int) -> Share:
     """``count`` of ``n`` answers, suppressed below MIN_CELL_SIZE answers."""
     if n < settings.MIN_CELL_SIZE:
         # Nothing of a small cell is shown, not even its count: the page is public.
-        return Share(n=n, count=None, suppressed=True)
+        return Share(n=0, count=None, suppressed=True)
     low, high = wilson(count, n)
     return Share(n=n, count=count, percent=count / n * 100, ci_low=low, ci_high=high)
 
@@ -128,9 +129,11 @@ def for_territories(territories: Iterable[Territory], year: int) -> dict[int, Pe
         period__lte=datetime.date(year, 12, 31),
     ).values_list("territory_id", "item_code", "wave_id", "n", "counts")
     sums: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    parts: dict[tuple[int, str], list[int]] = defaultdict(list)
     waves: dict[int, set[int]] = defaultdict(set)
     for territory_id, item_code, wave_id, n, counts in rows:
         totals = sums[(territory_id, item_code)]
+        parts[(territory_id, item_code)].append(n)
         totals[0] += n
         totals[1] += int(counts.get(YES, 0))
         totals[2] += int(counts.get(NO, 0))
@@ -139,11 +142,15 @@ def for_territories(territories: Iterable[Territory], year: int) -> dict[int, Pe
     for pk in waves:
         victim_n, victims, _no = sums[(pk, VICTIM_ITEM)]
         report_n, reported, not_reported = sums[(pk, REPORT_ITEM)]
+        # The year's sums are of wave cells each published on their panel's pages: a
+        # sum is shown only when the cells withheld there cannot be had by subtraction.
+        victims_shown = sum_publishable(victim_n, parts[(pk, VICTIM_ITEM)])
+        reports_shown = sum_publishable(report_n, parts[(pk, REPORT_ITEM)])
         found[pk] = Perception(
             territory=by_pk[pk], year=year, waves=len(waves[pk]),
-            victims=share(victims, victim_n),
-            not_reporting=share(not_reported, report_n),
-            multiplier=multiplier(reported, report_n),
+            victims=share(victims, victim_n if victims_shown else 0),
+            not_reporting=share(not_reported, report_n if reports_shown else 0),
+            multiplier=multiplier(reported, report_n if reports_shown else 0),
         )
     return found
 

@@ -19,6 +19,7 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 
+from convivencia.panels import suppression
 from convivencia.panels.aggregates import _scored
 from convivencia.panels.choices import ItemType, Provider
 from convivencia.panels.models import Aggregate, Answer, Item, Submission, Wave
@@ -46,8 +47,9 @@ class Sums(Protocol):
 class ItemResult:
     item: str
     provider: str
-    n: int
-    n_missing: int
+    # None when suppressed: a withheld cell does not say how small it is.
+    n: int | None
+    n_missing: int | None
     suppressed: bool
     pct_trust: float | None = None
     pct_trust_ci_low: float | None = None
@@ -105,8 +107,7 @@ def result_from(item: Item, row: Sums | None, *, reveal_small: bool,
     if min_cell_size is None:
         min_cell_size = settings.MIN_CELL_SIZE
     if n < min_cell_size and not reveal_small:
-        result.suppressed = True
-        return result
+        return suppression.withhold(result)
     if row is None or n == 0:
         return result
     if with_counts:
@@ -133,7 +134,11 @@ def wave_results(wave: Wave, breakdown: str = "all", *, reveal_small: bool = Fal
     if breakdown == "all":
         rows = rows.defer("breakdowns")
     cells = {row.item_code: row.cell(breakdown) for row in rows}
-    return [result_from(item, cells.get(item.code), reveal_small=reveal_small) for item in items]
+    results = [result_from(item, cells.get(item.code), reveal_small=reveal_small)
+               for item in items]
+    if not reveal_small:
+        suppression.protect({wave.pk: {r.item: r for r in results}}, [wave], breakdown)
+    return results
 
 
 @dataclass

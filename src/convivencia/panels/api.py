@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from convivencia.accounts import audit
+from convivencia.accounts.choices import AuditAction
 from convivencia.api.auth import LOGIN_REQUIRED
 from convivencia.api.errors import ApiError, ErrorBody, invalid
 from convivencia.api.pagination import PageNumberPagination
@@ -101,11 +103,13 @@ class ChangeOut(Schema):
 class ResultOut(Schema):
     item: str
     provider: str = Field(description="The institution a trust item is about (else empty).")
-    n: int = Field(description="Answers, excluding don't know (88) and no answer (98).")
+    n: int | None = Field(description="Answers, excluding don't know (88) and no answer (98); "
+                          "null when suppressed.")
     n_missing: int | None
     suppressed: bool = Field(
-        description=f"Fewer than MIN_CELL_SIZE ({settings.MIN_CELL_SIZE}) answers: the "
-        "figures are withheld."
+        description=f"The figures, counts included, are withheld: fewer than MIN_CELL_SIZE "
+        f"({settings.MIN_CELL_SIZE}) answers, a wave still collecting, or a group that the "
+        "other published groups would reveal by subtraction (complementary suppression)."
     )
     pct_trust: float | None = Field(description="% favourable (trusting, feeling safe), 0–100.")
     pct_trust_ci_low: float | None = Field(description="Wilson 95% interval.")
@@ -237,10 +241,15 @@ def get_results(request: HttpRequest, code: str, query: Query[ResultsQuery]) -> 
     if wave is None:
         raise ApiError(404, _("Panel %(panel)s has no answers yet.") % {"panel": panel.code})
     reveal = charts.reveals_small_cells(request.user, panel)
+    if reveal:
+        # Cells of one or two people are as good as their answers: a coordinator's read
+        # of them is audited like a read of the roster.
+        audit.record(AuditAction.READ_PERSONAL, panel, request=request,
+                     changes={"results": wave.label, "breakdown": query.breakdown})
     pair = [w for w in (wave, previous) if w is not None]
     results = charts.results_by_wave(pair, query.breakdown, reveal_small=reveal)
     asked = charts.asked_codes([wave])[wave.pk]
-    items = charts.items_by_code(panel)
+    items = charts.item_access(request.user).filter(panel, charts.items_by_code(panel))
     changes: dict[str, analysis.Change] = {}
     if previous is not None and query.breakdown == "all":
         changes = charts.changes_between(wave, previous)
@@ -251,8 +260,9 @@ def get_results(request: HttpRequest, code: str, query: Query[ResultsQuery]) -> 
             items[item_code], None, reveal_small=reveal
         )
         change = changes.get(item_code)
+        before = results[previous.pk].get(item_code) if previous is not None else None
         if change is not None and not (change.test and charts.change_visible(
-            change, result, reveal
+            change, result, reveal, before
         )):
             change = None
         rows.append(_result(result, change))

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from convivencia.accounts import access
 from convivencia.accounts.choices import OrganisationType, Role
-from convivencia.panels import analysis
+from convivencia.panels import analysis, suppression
 from convivencia.panels.aggregates import _scored
 from convivencia.panels.choices import BREAKDOWNS, MISSING_CODES, Provider, WaveStatus
 from convivencia.panels.models import (
@@ -81,6 +81,36 @@ def min_cell_size() -> int:
 def reveals_small_cells(user, panel: Panel) -> bool:
     """Coordinators of the panel's territory see cells below MIN_CELL_SIZE."""
     return access.has_role(user, panel.territory, *REVEAL_ROLES)
+
+
+# Roles that see every item of a panel; a provider liaison sees only the items about
+# the institutions their organisation answers for, and the panel-wide context items
+# (security, victimisation, concerns), never another institution's trust results.
+ALL_ITEMS_ROLES: tuple[str, ...] = (Role.COORDINATOR, Role.ANALYST, Role.COMMUNITY_LEADER)
+
+
+@dataclass
+class ItemAccess:
+    """Which items a user may see, territory by territory (see ALL_ITEMS_ROLES)."""
+
+    everything: access.Scope
+    institutions: list[tuple[tuple[str, ...], list[str]]]
+
+    def allows(self, path: str, provider: str) -> bool:
+        if _covers(self.everything, path):
+            return True
+        return not provider or any(
+            provider in providers and any(path.startswith(prefix) for prefix in paths)
+            for providers, paths in self.institutions
+        )
+
+    def filter(self, panel: Panel, items: dict[str, Item]) -> dict[str, Item]:
+        path = panel.territory.path
+        return {code: item for code, item in items.items() if self.allows(path, item.provider)}
+
+
+def item_access(user) -> ItemAccess:
+    return ItemAccess(access.scope(user, *ALL_ITEMS_ROLES), provider_memberships(user))
 
 
 def visible_panels(user, roles: Sequence[str] = PANEL_VIEW_ROLES) -> QuerySet[Panel]:
@@ -229,6 +259,8 @@ def results_by_wave(
             items[item_id], CellSums(*sums), reveal_small=reveal_small,
             min_cell_size=min_cell_size, scored=scored[item_id], with_counts=with_counts,
         )
+    if not reveal_small:
+        suppression.protect(results, waves, breakdown)
     return results
 
 
@@ -323,11 +355,15 @@ class ComparisonRow:
 
 
 def change_visible(change: analysis.Change, current: analysis.ItemResult | None,
-                    reveal_small: bool) -> bool:
-    """A change among fewer than MIN_CELL_SIZE pairs would describe a handful of people."""
+                   reveal_small: bool, previous: analysis.ItemResult | None) -> bool:
+    """A change among fewer than MIN_CELL_SIZE pairs would describe a handful of people,
+    and so would one whose pairs leave out a handful of either wave's respondents
+    (``suppression.change_publishable``)."""
     if reveal_small:
         return True
-    return change.n_pairs >= min_cell_size() and current is not None and not current.suppressed
+    if current is None or current.suppressed or previous is None or previous.suppressed:
+        return False
+    return suppression.change_publishable(change.n_pairs, current.n or 0, previous.n or 0)
 
 
 def changes_between(wave: Wave, previous: Wave) -> dict[str, analysis.Change]:
@@ -357,7 +393,8 @@ def comparison(
                             text=item_text(item, panel), current=now, previous=before,
                             is_trust=code in primary)
         change = (changes or {}).get(code)
-        if change is not None and change.test and change_visible(change, now, reveal_small):
+        if change is not None and change.test and change_visible(change, now, reveal_small,
+                                                                 before):
             row.change = change
         elif changes is None and now is not None and before is not None:
             if now.pct_trust is not None and before.pct_trust is not None:
@@ -584,8 +621,9 @@ def provider_rows(
         if current is None:
             continue
         change = changes.get(item.code)
+        before = results[previous.pk].get(item.code) if previous else None
         if change is not None and not (change.test and change_visible(change, current,
-                                                                       reveal_small)):
+                                                                       reveal_small, before)):
             change = None
         trend = [_rounded(getattr(results[w.pk].get(item.code), "pct_trust", None))
                  for w in waves]
@@ -655,6 +693,10 @@ def map_choices(user) -> dict[str, Any]:
     ):
         items.setdefault(item.code, item)
     ordered = trust_items(items) + [i for i in items.values() if not i.provider]
+    allowed = item_access(user)
+    if allowed.everything.is_empty:  # a provider liaison only: their institutions' items
+        theirs = {provider for providers, _paths in allowed.institutions for provider in providers}
+        ordered = [item for item in ordered if not item.provider or item.provider in theirs]
     return {"items": ordered, "periods": periods}
 
 
@@ -681,15 +723,21 @@ def map_cells(user, item_code: str, period) -> list[MapCell]:
     """
     user_scope = access.scope(user, *PANEL_VIEW_ROLES)
     reveal_scope = access.scope(user, *REVEAL_ROLES)
+    first = Item.objects.filter(code=item_code).values_list("provider", flat=True).first()
+    allowed = item_access(user)
     rows = user_scope.filter(
         Aggregate.objects.filter(
             item_code=item_code, period=period, item__top_min__isnull=False
         ),
         "territory",
     ).values_list("territory_id", "territory__name", "territory__path", "wave__panel__code",
-                  "n", "n_top")
+                  "n", "n_top", "wave__status")
     cells: dict[int, MapCell] = {}
-    for territory_id, name, path, panel_code, n, n_top in rows:
+    parts: dict[int, list[int]] = defaultdict(list)
+    still_open: set[int] = set()
+    for territory_id, name, path, panel_code, n, n_top, status in rows:
+        if not allowed.allows(path, first or ""):
+            continue
         cell = cells.get(territory_id)
         if cell is None:
             cell = cells[territory_id] = MapCell(territory_id, name, path)
@@ -697,9 +745,16 @@ def map_cells(user, item_code: str, period) -> list[MapCell]:
         cell.n += n
         cell.n_top += n_top
         cell.panels.append(panel_code)
+        parts[territory_id].append(n)
+        if status == WaveStatus.OPEN:
+            still_open.add(territory_id)
     for cell in cells.values():
-        if cell.n < min_cell_size() and not cell.reveal:
+        # Panels pooled in one territory: each panel's cell is published on its own
+        # dashboard, so the pool is held to suppression.sum_publishable.
+        if not cell.reveal and (cell.territory_id in still_open or not
+                                suppression.sum_publishable(cell.n, parts[cell.territory_id])):
             cell.suppressed = True
+            cell.n = cell.n_top = 0
             continue
         if cell.n:
             cell.value = cell.n_top / cell.n * 100

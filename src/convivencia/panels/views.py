@@ -102,7 +102,7 @@ def dashboard_context(user, panel: Panel, chosen: Wave | None, breakdown: str,
     wave, previous = charts.latest_pair(waves, chosen)
     # Choices are read for the concerns item only. Every item is computed for the two
     # waves compared; the trend needs only the trust items, for every wave.
-    items = charts.items_by_code(panel, with_choices=False)
+    items = charts.item_access(user).filter(panel, charts.items_by_code(panel, with_choices=False))
     trend_items = charts.trust_items(items, primary_only=True)
     # Without counts: only the two waves compared show them, recomputed in full below.
     results = charts.results_by_wave(waves, breakdown, reveal_small=reveal,
@@ -220,8 +220,9 @@ def map_view(request: HttpRequest) -> HttpResponse:
         "item_options": _item_options(choices["items"], primary),
         "map_strings": {
             "no_data": _("No data"),
-            "suppressed": _("Fewer than %(k)s answers: withheld") % {
-                "k": charts.min_cell_size()},
+            "suppressed": _("Withheld: fewer than %(k)s answers, a wave still collecting, "
+                            "or a figure that would reveal a smaller group by subtraction")
+            % {"k": charts.min_cell_size()},
             "answers": _("answers"),
             "favourable": _("favourable"),
         },
