@@ -16,6 +16,8 @@ from typing import Any
 from django.core.files.storage import Storage
 from django.db import connection, models
 
+from convivencia.core.limits import ImportLimits
+
 
 def insert_rows(model: type[models.Model], fields: Sequence[str],
                 rows: Iterable[Sequence[Any]],
@@ -55,6 +57,8 @@ def local_copy(storage: Storage, name: str) -> Iterator[Path]:
     """A path on disk for the file readers, whichever storage holds the upload.
 
     The temporary copy keeps the name's suffix: the readers tell CSV from XLSX by it.
+    A copy stops one byte past IMPORT_MAX_FILE_MB: the reader refuses it by its size
+    with the limit's message, and a huge remote file never fills the local disk.
     """
     try:
         local: Path | None = Path(storage.path(name))
@@ -65,7 +69,11 @@ def local_copy(storage: Storage, name: str) -> Iterator[Path]:
         return
     with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as copy, \
             storage.open(name, "rb") as source:
+        room = ImportLimits.current().max_file_bytes + 1
         for chunk in source.chunks():
-            copy.write(chunk)
+            copy.write(chunk[:room])
+            room -= len(chunk)
+            if room <= 0:
+                break
         copy.flush()
         yield Path(copy.name)

@@ -15,6 +15,7 @@ from django.forms import BaseFormSet, BaseInlineFormSet, formset_factory, inline
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from convivencia.core.limits import check_upload_size
 from convivencia.evidence import importer, services
 from convivencia.evidence.choices import (
     Focus,
@@ -323,7 +324,7 @@ class RatingOverrideForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Spreadsheet"),
+        label=_("Spreadsheet"), validators=[check_upload_size],
         help_text=_("CSV (UTF-8 or Latin-1, comma or semicolon), .xlsx or .xls."),
     )
     publish = forms.BooleanField(

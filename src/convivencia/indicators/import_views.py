@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from convivencia.core.bulk import local_copy
+from convivencia.core.limits import check_upload_size
 from convivencia.indicators import importers
 from convivencia.indicators.choices import Source
 from convivencia.indicators.importers.common import Options, preview
@@ -54,7 +55,7 @@ class ImportForm(forms.Form):
         choices=[(key, entry.label) for key, entry in importers.FORMATS.items()],
     )
     file = forms.FileField(
-        label=gettext_lazy("File"),
+        label=gettext_lazy("File"), validators=[check_upload_size],
         help_text=gettext_lazy("As published: .xls, .xlsx, CSV (UTF-8 or Latin-1) or JSON."),
     )
     element = forms.ChoiceField(

@@ -39,6 +39,7 @@ from django.views.decorators.http import require_POST
 
 from convivencia.accounts import access
 from convivencia.accounts.choices import Role
+from convivencia.core.limits import check_upload_size
 from convivencia.jobs import services as jobs
 from convivencia.jobs.models import Job
 from convivencia.panels import collection, file_import, services
@@ -141,7 +142,7 @@ class UploadForm(forms.Form):
         help_text=gettext_lazy("Only when opening a new month (YYYY-MM)."),
     )
     file = forms.FileField(
-        label=gettext_lazy("Export file"),
+        label=gettext_lazy("Export file"), validators=[check_upload_size],
         help_text=gettext_lazy(
             "A KoBoToolbox or ODK Central export: CSV (comma or semicolon; UTF-8 or Latin-1) "
             "or .xlsx. Column headers may be question codes or question texts."

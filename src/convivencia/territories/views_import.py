@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from convivencia.accounts.access import is_administrator
+from convivencia.core.limits import check_upload_size
 from convivencia.jobs import services as jobs
 from convivencia.territories.importers import FORMATS
 from convivencia.territories.jobs import IMPORT_JOB
@@ -27,7 +28,7 @@ class ImportForm(forms.Form):
         choices=[(key, FORMATS[key].label) for key in UPLOAD_FORMATS],
     )
     file = forms.FileField(
-        label=gettext_lazy("File"),
+        label=gettext_lazy("File"), validators=[check_upload_size],
         help_text=gettext_lazy(
             "CSV (UTF-8 or Latin-1; comma, semicolon or tab), .xlsx, .xls, TopoJSON or GeoJSON."
         ),
