@@ -132,7 +132,13 @@ def database(name: str, default: str) -> dict:
         raise ImproperlyConfigured(f"{name}={value!r} is not a database URL: {exc}") from exc
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
-        config["OPTIONS"] = {"init_command": SQLITE_PRAGMAS, "timeout": 20}
+        # IMMEDIATE: a transaction takes the write lock when it begins, waiting up to
+        # `timeout` seconds for it. SQLite's default (DEFERRED) reads first and asks for the
+        # lock at the first write; if another connection wrote in between, it fails at
+        # once with "database is locked" instead of waiting (two phones sending the same
+        # OpenRosa submission did exactly that).
+        config["OPTIONS"] = {"init_command": SQLITE_PRAGMAS, "timeout": 20,
+                             "transaction_mode": "IMMEDIATE"}
         if not config["NAME"]:
             raise ImproperlyConfigured(f"{name}={value!r} names no SQLite file")
     return config

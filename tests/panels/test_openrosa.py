@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from types import ModuleType
 from xml.etree.ElementTree import Element, SubElement, tostring
 
@@ -420,3 +421,29 @@ def test_an_expired_token_is_refused_with_a_message_saying_so(client, panel, mar
     response = client.get(url("formlist", panel), headers=basic("esteban", secret))
     assert response.status_code == 401
     assert "expired" in message(response)[1] and token.prefix in message(response)[1]
+
+
+# --- concurrency ---------------------------------------------------------------------------
+
+
+def test_phones_sending_the_same_submission_at_once_on_sqlite_get_201_or_202_never_500(
+    tmp_path,
+):
+    """Eight threads post one instance at the same moment against a SQLite file (in a
+    fresh process: the suite's own SQLite database is in memory, which locks otherwise)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).with_name("concurrent_openrosa.py")
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    finished = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "openrosa.sqlite3"), "8"],
+        capture_output=True, text=True, timeout=300, env=env, check=False,
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    outcome = json.loads(finished.stdout.strip().splitlines()[-1])
+    assert outcome["errors"] == []
+    assert outcome["statuses"] == [201] + [202] * 7, finished.stderr[-3000:]
+    assert outcome["stored"] == 1
