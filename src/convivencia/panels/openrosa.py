@@ -39,6 +39,7 @@ from defusedxml.ElementTree import ParseError, fromstring
 from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -358,7 +359,10 @@ def submission(request: HttpRequest, panel: Panel) -> HttpResponse:
 def _submission(request: HttpRequest, panel: Panel) -> HttpResponse:
     if request.method == "HEAD":
         return HttpResponse(status=204)
-    upload = request.FILES.get("xml_submission_file")
+    try:
+        upload = request.FILES.get("xml_submission_file")
+    except MultiPartParserError:  # Django would answer a bare 400 page Collect cannot show
+        upload = None
     if upload is None:
         return openrosa_response(_("The request has no xml_submission_file."), 400)
     if upload.size and upload.size > MAX_SUBMISSION_BYTES:
@@ -368,6 +372,12 @@ def _submission(request: HttpRequest, panel: Panel) -> HttpResponse:
         instance = parse_instance(upload.read(), codes)
     except ValueError:
         return openrosa_response(_("The submission is not a readable XForm instance."), 400)
+    if len(instance.instance_id) > file_import.MAX_ID_LENGTH:
+        # Longer than Submission.instance_id: PostgreSQL would refuse the row with a 500.
+        return openrosa_response(
+            _("The submission's instanceID is longer than %(max)s characters.")
+            % {"max": file_import.MAX_ID_LENGTH}, 400,
+        )
     period = submission_period(instance)
     wave = Wave.objects.filter(panel=panel, period=period).first()
     if wave is None:
