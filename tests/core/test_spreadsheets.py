@@ -121,3 +121,17 @@ def test_a_verbatim_xlsx_row_keeps_the_text_in_cells_marked_as_text(write_only):
             payload.replace("\r", "\n"), "s", True)
     assert [(cell.value, cell.quotePrefix) for cell in row[len(PAYLOADS):]] == [
         ("${B18} = '1'", False), ("-1", False), (-5, False)]
+
+
+def test_a_cell_with_a_carriage_return_stays_one_quoted_cell():
+    stream = io.StringIO()
+    CsvWriter(stream).writerow(["\r=1+1", "a\rb"])
+    assert stream.getvalue() == "\"'\r=1+1\",\"a\rb\"\r\n"
+
+
+@pytest.mark.parametrize("options", [{"lineterminator": "\n"}, {"dialect": "unix"}])
+def test_a_line_ending_that_would_leave_a_carriage_return_bare_is_refused(options):
+    with pytest.raises(ValueError, match="lineterminator"):
+        CsvWriter(io.StringIO(), **options)
+    with pytest.raises(ValueError, match="lineterminator"):
+        CsvDictWriter(io.StringIO(), ["text"], **options)

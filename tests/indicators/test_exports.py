@@ -11,7 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from convivencia.indicators import explorer, exports, periods, rollup
-from convivencia.territories.models import TerritoryCode
+from convivencia.territories.models import Population, Territory, TerritoryCode
+from tests.formula_payloads import PAYLOADS, assert_csv_neutralises, assert_xlsx_neutralises
 from tests.indicators.test_explorer import make_figures, store
 
 
@@ -186,3 +187,20 @@ def test_values_at_two_levels_are_flagged_because_dhis2_would_add_them_twice(cli
               "&to=2023&source=police&org_unit_scheme=divipola")
     html = client.get(f"/indicators/dhis2/?{narino}").content
     assert b'data-testid="several-levels"' in html
+
+
+def test_names_and_sources_a_spreadsheet_would_run_are_never_formulas(client, figures):
+    """Territory names and population sources come from files people made."""
+    municipalities = list(Territory.objects.filter(parent=figures.cauca).order_by("pk"))
+    names, sources = [*PAYLOADS[:3], PAYLOADS[6]], PAYLOADS[3:6]
+    for territory, name in zip(municipalities, names, strict=True):
+        territory.name = name
+        territory.save()
+    # The populations shown: Popayán's, Municipio 2's and Cauca's (the total row).
+    for territory, source in zip([*municipalities[:2], figures.cauca], sources, strict=True):
+        Population.objects.filter(territory=territory, year=2023).update(source=source)
+
+    response = client.get(f"/indicators/export.csv?{selection(figures)}")
+    assert_csv_neutralises(response.content.decode(), PAYLOADS)
+    response = client.get(f"/indicators/export.xlsx?{selection(figures)}")
+    assert_xlsx_neutralises(b"".join(response.streaming_content), PAYLOADS)

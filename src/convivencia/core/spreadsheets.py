@@ -66,6 +66,22 @@ class _Stream(Protocol):
     def write(self, text: str, /) -> Any: ...
 
 
+def _quoting_line_breaks(writer: Any) -> Any:
+    """``writer``, once sure that it quotes a cell holding a line break.
+
+    csv quotes a cell that holds a character of the line terminator, and only those:
+    with "\\n" alone, a cell "'\\r=1+1" would go out bare and a spreadsheet would start
+    a new row at "=1+1". CRLF, the format's own (RFC 4180), quotes both.
+    """
+    terminator = writer.dialect.lineterminator
+    if not {"\r", "\n"} <= set(terminator):
+        raise ValueError(
+            f"lineterminator {terminator!r} must hold both \\r and \\n, so that a cell "
+            "with a line break is quoted"
+        )
+    return writer
+
+
 class CsvWriter:
     """``csv.writer`` whose cells go through ``safe_cell``.
 
@@ -74,7 +90,7 @@ class CsvWriter:
     """
 
     def __init__(self, stream: _Stream, **options: Any) -> None:
-        self._writer = csv.writer(stream, **options)
+        self._writer = _quoting_line_breaks(csv.writer(stream, **options))
 
     def writerow(self, row: Iterable[Any]) -> Any:
         return self._writer.writerow(safe_row(row))
@@ -86,6 +102,10 @@ class CsvWriter:
 
 class CsvDictWriter(csv.DictWriter):
     """``csv.DictWriter`` whose cells go through ``safe_cell``."""
+
+    def __init__(self, stream: _Stream, fieldnames: Iterable[str], **options: Any) -> None:
+        super().__init__(stream, fieldnames, **options)
+        _quoting_line_breaks(self.writer)
 
     def writerow(self, rowdict: Mapping[str, Any]) -> Any:
         return super().writerow({key: safe_cell(value) for key, value in rowdict.items()})

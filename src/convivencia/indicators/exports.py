@@ -37,7 +37,6 @@ were left out (``X-Excluded-Values``).
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 from collections import defaultdict
@@ -48,6 +47,7 @@ from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from convivencia.core.spreadsheets import CsvDictWriter, append_row
 from convivencia.indicators.choices import AgeGroup, PeriodType, Sex, Source
 from convivencia.indicators.explorer import Choropleth
 from convivencia.indicators.models import DataElement, DataValue, Indicator
@@ -144,7 +144,7 @@ def _cell(value: Any) -> Any:
 
 def csv_text(rows: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = CsvDictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
     for row in rows:
         writer.writerow({key: _cell(value) for key, value in row.items()})
@@ -155,12 +155,12 @@ def xlsx_file(rows: list[dict[str, Any]], notes: list[tuple[str, str]]) -> IO[by
     """The rows on a first sheet, the selection and the method on a second."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Rates"))
-    sheet.append(COLUMNS)
+    append_row(sheet, COLUMNS)
     for row in rows:
-        sheet.append([row[column] for column in COLUMNS])
+        append_row(sheet, [row[column] for column in COLUMNS])
     about = workbook.create_sheet(_("About"))
     for label, text in notes:
-        about.append([label, text])
+        append_row(about, [label, text])
     # Spooled: small files stay in memory, a large one goes to disk.
     stream = tempfile.SpooledTemporaryFile(max_size=5 * 1024 * 1024)  # noqa: SIM115
     workbook.save(stream)
