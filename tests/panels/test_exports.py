@@ -10,10 +10,21 @@ from openpyxl import load_workbook
 
 from convivencia.accounts.choices import AuditAction
 from convivencia.accounts.models import AuditEntry
-from convivencia.panels import collection
-from convivencia.panels.choices import SubmissionSource
-from tests.panels.builders import raw
+from convivencia.panels import collection, file_import
+from convivencia.panels.choices import ItemType, SubmissionSource
+from convivencia.panels.models import Item
+from tests.factories import make_colombia
+from tests.formula_payloads import (
+    PAYLOADS,
+    TRIMMED,
+    assert_csv_neutralises,
+    assert_xlsx_neutralises,
+    csv_cells,
+    neutralised,
+)
+from tests.panels.builders import make_panel, make_wave, raw
 from tests.panels.test_dashboard import SIZE, answers, get, make_world, open_wave
+from tests.panels.test_file_import import odk_central_csv, uid
 
 
 @pytest.fixture
@@ -127,3 +138,52 @@ def test_small_cells_are_blank_in_the_analysts_aggregates_but_not_the_coordinato
     assert hidden["suppressed"] == "1" and hidden["pct_trust"] == "" and hidden["counts"] == ""
     shown = female_b18("camila")
     assert shown["suppressed"] == "0" and float(shown["pct_trust"]) == 100
+
+
+# Text a spreadsheet would run as a formula: typed by respondents, enumerators, coordinators.
+
+
+@pytest.fixture
+def typed_text(world):
+    """A text item whose wording and answers are text a spreadsheet would run."""
+    Item.objects.create(questionnaire=world.panel.questionnaire, code="NOTE", position=99,
+                        type=ItemType.TEXT, wording={"es": PAYLOADS[0], "en": PAYLOADS[0]},
+                        required=False)
+    wave = open_wave(world.panel, "2024-03")
+    collection.accept(wave, [raw(f"R{number:03d}", **answers(NOTE=payload))
+                             for number, payload in enumerate(PAYLOADS, start=1)],
+                      SubmissionSource.WEB)
+    return world
+
+
+@pytest.mark.parametrize("kind", ["long.csv", "wide.csv"])
+def test_the_csv_files_quote_answers_a_spreadsheet_would_run(client, typed_text, kind):
+    response = get(client, typed_text, "camila", f"/panels/popayan/export/{kind}")
+    assert_csv_neutralises(content(response), TRIMMED)
+
+
+def test_the_spreadsheet_holds_such_answers_and_wordings_as_strings_never_formulas(
+    client, typed_text
+):
+    response = get(client, typed_text, "camila", "/panels/popayan/export/wide.xlsx")
+    data = b"".join(response.streaming_content)
+    assert_xlsx_neutralises(data, TRIMMED)
+    codebook = load_workbook(io.BytesIO(data)).worksheets[1]
+    assert [row[1] for row in codebook.iter_rows(values_only=True) if row[0] == "NOTE"] == [
+        neutralised(PAYLOADS[0])]
+
+
+def test_the_error_file_of_an_import_quotes_cells_a_spreadsheet_would_run(db, tmp_path):
+    panel = make_panel(make_colombia().popayan)
+    wave = make_wave(panel, "2024-03")
+    # Unknown respondents and answers that are not numbers: every row is rejected.
+    rows = [(payload, "+1+1", "-5", "0", "", "@SUM(1)", f"uuid:{uid(100 + number)}")
+            for number, payload in enumerate(PAYLOADS)]
+    upload = tmp_path / "odk.csv"
+    upload.write_bytes(odk_central_csv(rows))
+    export = file_import.read_export(upload, panel)
+    report = file_import.import_rows(wave, export, accept_valid=True)
+    text = file_import.error_file_bytes(report, export).decode("utf-8-sig")
+    # Cells as they were read (blanks trimmed), each behind a quote.
+    assert_csv_neutralises(text, [*TRIMMED, "@SUM(1)"], delimiter=export.delimiter)
+    assert "-5" in csv_cells(text, export.delimiter)  # a number stays a number

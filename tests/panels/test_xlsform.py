@@ -9,12 +9,14 @@ import openpyxl
 import pytest
 from pyxform.xls2xform import convert
 
+from convivencia.core.spreadsheets import DANGEROUS_STARTS
 from convivencia.panels.choices import DONT_KNOW, NO_ANSWER, ItemType
 from convivencia.panels.models import Choice, Item, Questionnaire
 from convivencia.panels.questionnaire_default import ensure_default_questionnaire
 from convivencia.panels.xlsform import export_xlsform, import_xlsform
 from convivencia.territories.importers.base import BadFile
 from tests.factories import make_colombia
+from tests.formula_payloads import PAYLOADS
 from tests.panels import add_respondent, make_default_panel, use_contact_key
 
 pytestmark = pytest.mark.django_db
@@ -209,6 +211,31 @@ def test_multiple_choice_skip_logic_numbers_and_text_round_trip():
     assert found["GROUPS"]["type"] == "int"
     imported = import_xlsform(data)
     assert (imported.code, imported.version) == ("local-cauca", 2)
+    assert described(imported) == described(questionnaire)
+
+
+def test_texts_a_spreadsheet_would_run_as_formulas_stay_exact_texts():
+    """Typed by a coordinator: kept to the letter for KoBo and ODK, never a formula cell."""
+    questionnaire = Questionnaire.objects.create(code="formulas", title={"es": PAYLOADS[2]})
+    item = Item.objects.create(
+        questionnaire=questionnaire, code="Q1", position=1, type=ItemType.SINGLE,
+        wording={"es": PAYLOADS[0], "en": PAYLOADS[1], "pt": PAYLOADS[3]},
+    )
+    Choice.objects.create(item=item, value=-1, label={"es": PAYLOADS[4]}, position=0)
+    Choice.objects.create(item=item, value=1, label={"es": PAYLOADS[2]}, position=1)
+    data = export_xlsform(questionnaire)
+
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert not [cell.value for cell in cells if cell.data_type == "f"]
+    dangerous = {(cell.value, cell.data_type, cell.quotePrefix) for cell in cells
+                 if isinstance(cell.value, str) and cell.value.startswith(DANGEROUS_STARTS)}
+    assert dangerous == {*((text, "s", True) for text in PAYLOADS[:5]), ("-1", "s", False)}
+
+    shown = set(ET.fromstring(xform_of(data)).itertext())  # noqa: S314 (our own form)
+    assert set(PAYLOADS[:5]) <= shown
+    imported = import_xlsform(data)
+    assert imported.title == {"es": PAYLOADS[2]}
     assert described(imported) == described(questionnaire)
 
 

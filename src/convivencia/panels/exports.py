@@ -10,7 +10,6 @@ they come, so memory stays flat however many waves the panel has.
 
 from __future__ import annotations
 
-import csv
 import json
 import tempfile
 from collections import defaultdict
@@ -26,7 +25,8 @@ from openpyxl import Workbook
 
 from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
-from convivencia.panels import analysis, charts
+from convivencia.core.spreadsheets import CsvWriter, Echo, append_row
+from convivencia.panels import analysis, charts, suppression
 from convivencia.panels.choices import BREAKDOWNS, DONT_KNOW, NO_ANSWER, ItemType
 from convivencia.panels.models import Aggregate, Answer, Item, Panel, Submission, translated
 from convivencia.territories.choices import Scheme
@@ -175,14 +175,26 @@ def aggregate_rows(panel: Panel, *, reveal_small: bool) -> Iterator[list[Any]]:
         Aggregate.objects.filter(wave__panel=panel).select_related("item")
         .order_by("period", "item_code")
     )
+    allowed: dict[tuple[int, str], set[str]] = {}
+    open_waves: set[int] = set()
+    if not reveal_small:  # decided per wave and item, as on the pages and in the API
+        waves = list(panel.waves.all())
+        open_waves = {wave.pk for wave in waves if wave.is_open}
+        allowed = suppression.publishable_breakdowns(
+            [wave for wave in waves if wave.pk not in open_waves])
     for row in rows.iterator(chunk_size=CHUNK_SIZE):
         # "all" among the groups in alphabetical order, as one row each.
         for breakdown in sorted([*row.breakdowns, "all"]):
             result = analysis.result_from(row.item, row.cell(breakdown),
                                           reveal_small=reveal_small)
+            if not reveal_small and not result.suppressed and (
+                row.wave_id in open_waves
+                or breakdown not in allowed.get((row.wave_id, row.item_code), ())
+            ):
+                suppression.withhold(result)
             yield [
                 panel.code, territory, row.period.strftime("%Y-%m"), row.item_code,
-                row.item.provider, breakdown, result.n,
+                row.item.provider, breakdown, "" if result.suppressed else result.n,
                 "" if result.suppressed else result.n_missing,
                 int(result.suppressed),
                 _figure(result.pct_trust), _figure(result.pct_trust_ci_low),
@@ -195,15 +207,8 @@ def aggregate_rows(panel: Panel, *, reveal_small: bool) -> Iterator[list[Any]]:
 # Formats
 
 
-class _Echo:
-    """A file-like object whose write() returns what it is given (csv.writer to a stream)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = CsvWriter(Echo())
     yield writer.writerow(header)
     for row in rows:
         yield writer.writerow(row)
@@ -213,14 +218,14 @@ def xlsx_file(panel: Panel, items: dict[str, Item]) -> IO[bytes]:
     """The wide table and a codebook sheet (write-only mode keeps memory flat)."""
     workbook = Workbook(write_only=True)
     data = workbook.create_sheet(title=_("Answers")[:31])
-    data.append(wide_header(items))
+    append_row(data, wide_header(items))
     for row in wide_rows(panel, items):
-        data.append(row)
+        append_row(data, row)
     codebook = workbook.create_sheet(title=_("Items")[:31])
-    codebook.append([_("Item"), _("Wording"), _("Type"), _("Provider"), _("Local item"),
-                     _("Answers")])
+    append_row(codebook, [_("Item"), _("Wording"), _("Type"), _("Provider"), _("Local item"),
+                          _("Answers")])
     for row in codebook_rows(panel, items):
-        codebook.append(row)
+        append_row(codebook, row)
     output = tempfile.TemporaryFile()  # noqa: SIM115  (closed by the response)
     workbook.save(output)
     output.seek(0)

@@ -30,7 +30,6 @@ once. Ids that are not UUIDs are kept exactly as written.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import re
@@ -44,6 +43,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from convivencia.core.spreadsheets import CsvWriter
 from convivencia.panels import collection
 from convivencia.panels.choices import MISSING_CODES, ItemType, SubmissionSource
 from convivencia.panels.models import Item, Panel, Wave
@@ -580,11 +580,12 @@ def write_error_file(report: Report, export: Export, stream: TextIO) -> int:
 
     Same columns and delimiter as the uploaded file, so the user can correct the rows
     and import the error file itself once the problems column is deleted (or not:
-    it is reported as an unknown column and otherwise ignored).
+    it is reported as an unknown column and otherwise ignored). A cell a spreadsheet could
+    run as a formula (``=…``, ``+…``, ``@…``) gets a quote in front, like every export.
     """
     headers = export.table.headers
     rows = export.rows_by_number
-    writer = csv.writer(stream, delimiter=export.delimiter, lineterminator="\r\n")
+    writer = CsvWriter(stream, delimiter=export.delimiter, lineterminator="\r\n")
     writer.writerow([*headers, PROBLEMS_COLUMN])
     for entry in report.rejected:
         row = rows.get(entry.row) if entry.row is not None else None

@@ -12,7 +12,6 @@ every problem, writing nothing; then it writes in one transaction.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
 import io
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
+from convivencia.core.spreadsheets import CsvWriter
 from convivencia.panels.choices import AgeBand, Area, LeaderRole, Sex
 from convivencia.panels.models import Panel, Respondent, period_of
 from convivencia.territories.importers.base import (
@@ -75,7 +75,7 @@ def entity_list_csv(panel: Panel) -> str:
     them out while old submissions still find their entity.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = CsvWriter(buffer)
     writer.writerow(["name", "label", "__version", *ENTITY_PROPERTIES])
     for respondent in panel.respondents.order_by("code"):
         label = entity_label(respondent)

@@ -38,6 +38,7 @@ from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from convivencia.core.spreadsheets import append_verbatim_row
 from convivencia.panels.choices import DONT_KNOW, MISSING_CODES, NO_ANSWER, ItemType, Provider
 from convivencia.panels.models import Choice, Item, Panel, Questionnaire, translated
 from convivencia.panels.questionnaire_default import LOCAL_PROVIDER_PLACEHOLDER
@@ -164,11 +165,11 @@ def export_xlsform(questionnaire: Questionnaire, panel: Panel | None = None) -> 
     message_columns = [f"constraint_message::{name}" for _code, name in languages]
     survey_headers = ["type", "name", *label_columns, "required", "relevant", "constraint",
                       *message_columns, *META_COLUMNS]
-    survey.append(survey_headers)
-    choices_sheet.append(["list_name", "name", *label_columns])
+    append_verbatim_row(survey, survey_headers)
+    append_verbatim_row(choices_sheet, ["list_name", "name", *label_columns])
 
     def survey_row(**cells: Any) -> None:
-        survey.append([cells.get(header, "") for header in survey_headers])
+        append_verbatim_row(survey, [cells.get(header, "") for header in survey_headers])
 
     def in_languages(prefix: str, texts: dict[str, str]) -> dict[str, str]:
         return {f"{prefix}::{name}": texts.get(code, "") for code, name in languages}
@@ -189,8 +190,8 @@ def export_xlsform(questionnaire: Questionnaire, panel: Panel | None = None) -> 
         survey_row(type=f"select_one {ROSTER_LIST}", name=RESPONDENT_FIELD, required="yes",
                    **in_languages("label", _RESPONDENT_LABEL))
         for respondent in respondents:
-            choices_sheet.append([ROSTER_LIST, respondent.code,
-                                  *_respondent_labels(respondent, languages)])
+            append_verbatim_row(choices_sheet, [ROSTER_LIST, respondent.code,
+                                       *_respondent_labels(respondent, languages)])
     else:
         survey_row(type="text", name=RESPONDENT_FIELD, required="yes",
                    constraint=f"regex(., '{RESPONDENT_CODE_PATTERN}')",
@@ -215,8 +216,10 @@ def export_xlsform(questionnaire: Questionnaire, panel: Panel | None = None) -> 
             list_name, is_new = list_names.name_for(item, choices)
             if is_new:
                 for choice in choices:
-                    choices_sheet.append([list_name, str(choice.value),
-                                          *(choice.label.get(code, "") for code, _n in languages)])
+                    append_verbatim_row(choices_sheet, [
+                        list_name, str(choice.value),
+                        *(choice.label.get(code, "") for code, _n in languages),
+                    ])
             cells["type"] = f"{_SELECT_TYPES[item.type]} {list_name}"
             missing = [str(choice.value) for choice in choices if choice.is_missing]
             if item.type == ItemType.MULTIPLE and missing:
@@ -228,8 +231,8 @@ def export_xlsform(questionnaire: Questionnaire, panel: Panel | None = None) -> 
             cells["type"] = _PLAIN_TYPES[item.type]
         survey_row(**cells)
 
-    settings_sheet.append(["form_title", "form_id", "version", "default_language"])
-    settings_sheet.append([
+    append_verbatim_row(settings_sheet, ["form_title", "form_id", "version", "default_language"])
+    append_verbatim_row(settings_sheet, [
         translated(questionnaire.title, BASE_LANGUAGE) or questionnaire.code,
         form_id(questionnaire, panel),
         _form_version(questionnaire, panel),
