@@ -370,6 +370,8 @@ def xlsx_grid(path: Path, sheet: str | None, budget: Budget) -> Grid:
 
 
 def _read_sheet(values: Any, formulas: Any | None, budget: Budget) -> Grid:
+    from openpyxl.utils import get_column_letter
+
     # The dimension a file declares may be wrong, or hostile (A1:XFD1048576): rows are
     # taken as wide as their cells, not padded to it.
     values.reset_dimensions()
@@ -392,7 +394,7 @@ def _read_sheet(values: Any, formulas: Any | None, budget: Budget) -> Grid:
                 if index < len(row) and row[index] is not None:
                     used += 1
                 else:
-                    missing.append((number, cell.coordinate, _(
+                    missing.append((number, get_column_letter(index + 1), _(
                         "holds a formula with no computed value; open the file in a "
                         "spreadsheet program, save it and upload it again"
                     )))
