@@ -1,0 +1,92 @@
+"""The demo's roles as named people with fixed territories, one module for every test.
+
+Territories come from ``tests.factories.make_colombia``: Colombia › Cauca (19) › Popayán
+(19001) and Colombia › Nariño (52) › Pasto (52001). Nariño is "the other territory":
+everybody below works in Cauca except Carlos, who coordinates Nariño.
+
+=====================  ========================  ==========================================
+key                    person                    membership
+=====================  ========================  ==========================================
+``anonymous``          —                         not signed in
+``nobody``             Nadia Nadie               signed in, no role anywhere
+``admin``              Ana Administradora        superuser and staff, administrator (national)
+``coord_cauca``        Camila Muñoz              coordinator, Cauca, for the programme
+``coord_narino``       Carlos Rosero             coordinator, Nariño, for the programme
+``analyst``            Andrea Pérez              analyst, Cauca, for the university
+``enumerator``         Esteban Quiñones          enumerator, Cauca, for the programme
+``police``             Pablo Ortiz               provider, Popayán, for the police
+``prosecutor``         Fernanda Ríos             provider, Popayán, for the prosecutor's office
+``leader``             Luz Caicedo               community leader, Popayán, for the JAC
+=====================  ========================  ==========================================
+
+Unlike the demo's analyst (five departments), Andrea works in Cauca only, so that every
+role has a territory it does not cover.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from convivencia.accounts.choices import OrganisationType, Role
+from convivencia.accounts.models import Organisation, User
+from tests.factories import grant, make_colombia, make_organisation, make_user
+
+# In the order the access table lists its columns.
+PERSONAS: tuple[str, ...] = (
+    "anonymous", "nobody", "admin", "coord_cauca", "coord_narino", "analyst", "enumerator",
+    "police", "prosecutor", "leader",
+)
+
+
+def make_organisations() -> SimpleNamespace:
+    """The organisations the personas work for, plus Pasto's police (a stranger to them)."""
+    return SimpleNamespace(
+        programme=make_organisation("Programa Convivencia", OrganisationType.CIVIL_SOCIETY),
+        university=make_organisation("Universidad del Cauca", OrganisationType.ACADEMIA),
+        police=make_organisation("Policía Metropolitana de Popayán", OrganisationType.POLICE),
+        prosecutor=make_organisation("Fiscalía Seccional Cauca", OrganisationType.PROSECUTOR),
+        community=make_organisation("JAC Barrio Bolívar", OrganisationType.COMMUNITY),
+        police_pasto=make_organisation("Policía Metropolitana de Pasto",
+                                       OrganisationType.POLICE),
+    )
+
+
+def _person(username: str, first_name: str, last_name: str, **fields) -> User:
+    return make_user(username, first_name=first_name, last_name=last_name,
+                     email=f"{username}@example.org", **fields)
+
+
+def make_personas() -> SimpleNamespace:
+    """Places, organisations and one user per persona (``anonymous`` is ``None``).
+
+    ``people`` maps each key of PERSONAS to its user, for tables that loop over them.
+    """
+    places = make_colombia()
+    orgs = make_organisations()
+    people: dict[str, User | None] = {"anonymous": None}
+    people["nobody"] = _person("nadia.nadie", "Nadia", "Nadie")
+    people["admin"] = _person("admin", "Ana", "Administradora", is_superuser=True,
+                              is_staff=True)
+    grant(people["admin"], orgs.programme, Role.ADMINISTRATOR)
+    memberships: dict[str, tuple[str, str, str, Organisation, str, object]] = {
+        "coord_cauca": ("coordinadora.cauca", "Camila", "Muñoz", orgs.programme,
+                        Role.COORDINATOR, places.cauca),
+        "coord_narino": ("coordinador.narino", "Carlos", "Rosero", orgs.programme,
+                         Role.COORDINATOR, places.narino),
+        "analyst": ("analista", "Andrea", "Pérez", orgs.university, Role.ANALYST,
+                    places.cauca),
+        "enumerator": ("encuestador.cauca", "Esteban", "Quiñones", orgs.programme,
+                       Role.ENUMERATOR, places.cauca),
+        "police": ("policia.popayan", "Pablo", "Ortiz", orgs.police, Role.PROVIDER,
+                   places.popayan),
+        "prosecutor": ("fiscalia.popayan", "Fernanda", "Ríos", orgs.prosecutor,
+                       Role.PROVIDER, places.popayan),
+        "leader": ("lider.popayan", "Luz", "Caicedo", orgs.community, Role.COMMUNITY_LEADER,
+                   places.popayan),
+    }
+    for key, (username, first, last, organisation, role, territory) in memberships.items():
+        user = _person(username, first, last)
+        grant(user, organisation, role, [territory])
+        people[key] = user
+    assert tuple(people) == PERSONAS
+    return SimpleNamespace(places=places, orgs=orgs, people=people, **people)
