@@ -8,7 +8,7 @@ PORT ?= 8000
 # The demo runs in debug mode on SQLite under var/; production sets these itself.
 DEMO_ENV := DEBUG=true
 
-.PHONY: demo demo-data test test-postgres lint messages vendor worker clean help
+.PHONY: demo demo-data test test-postgres lint messages vendor worker smoke clean help
 
 help:
 	@echo "make demo        set up, load demo data and serve http://$(HOST):$(PORT)"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint        ruff and the missing-migration check"
 	@echo "make worker      run background jobs"
 	@echo "make messages    extract and compile translations"
+	@echo "make smoke       production settings under gunicorn: every main page, no demo and demo"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +56,10 @@ messages: $(VENV)/.installed-dev
 
 vendor:
 	./scripts/vendor.sh
+
+# DEBUG=false, collected static files and gunicorn on loopback, in a temporary directory.
+smoke: $(VENV)/.installed
+	$(BIN)/python scripts/smoke_production.py
 
 clean:
 	rm -rf $(VENV) var
