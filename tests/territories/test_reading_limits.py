@@ -237,3 +237,26 @@ def test_a_copy_from_remote_storage_stops_past_the_limit_and_is_refused(settings
     with local_copy(storage, "jobs/big.csv") as path:
         assert path.stat().st_size == MEGABYTE + 1
         assert "IMPORT_MAX_FILE_MB" in refusal(path)
+
+
+def test_an_xlsform_zip_bomb_is_refused_before_pyxform_unpacks_it(tmp_path):
+    from convivencia.panels.xlsform import import_xlsform
+
+    path = tmp_path / "form.xlsx"
+    write_zip_bomb(path, BOMB_HEAD, BOMB_ROW * 20_000, 100, BOMB_TAIL)
+    with pytest.raises(BadFile, match="IMPORT_MAX_ZIP_RATIO"):
+        import_xlsform(path)
+    with pytest.raises(BadFile, match="IMPORT_MAX_ZIP_RATIO"):
+        import_xlsform(path.read_bytes(), name="form.xlsx")
+
+
+def test_an_xlsform_over_the_size_limit_is_refused_unread(tmp_path, settings):
+    from convivencia.panels.xlsform import import_xlsform
+
+    settings.IMPORT_MAX_FILE_MB = 1
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * MEGABYTE)
+    with pytest.raises(BadFile, match="IMPORT_MAX_FILE_MB"):
+        import_xlsform(path)
+    with path.open("rb") as handle, pytest.raises(BadFile, match="IMPORT_MAX_FILE_MB"):
+        import_xlsform(handle)

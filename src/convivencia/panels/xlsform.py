@@ -38,12 +38,19 @@ from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from convivencia.core.limits import ImportLimits
 from convivencia.core.spreadsheets import append_verbatim_row
 from convivencia.panels.choices import DONT_KNOW, MISSING_CODES, NO_ANSWER, ItemType, Provider
 from convivencia.panels.models import Choice, Item, Panel, Questionnaire, translated
 from convivencia.panels.questionnaire_default import LOCAL_PROVIDER_PLACEHOLDER
 from convivencia.panels.roster import RESPONDENT_CODE_PATTERN
-from convivencia.territories.importers.base import BadFile, Problem, Problems
+from convivencia.territories.importers.base import (
+    BadFile,
+    Problem,
+    Problems,
+    check_file_size,
+    check_workbook_bytes,
+)
 from convivencia.territories.text import fold
 
 RESPONDENT_FIELD = "respondent"
@@ -388,6 +395,7 @@ def import_xlsform(
     listing every problem; nothing is written then.
     """
     data, file_name = _read(file, name)
+    check_workbook_bytes(data, file_name)
     reader = _FormReader(file_name)
     form = reader.parse(data)
     plan = reader.plan(form)
@@ -400,12 +408,15 @@ def _read(file: str | Path | bytes | IO[bytes], name: str | None) -> tuple[bytes
         return file, name or "form.xlsx"
     if isinstance(file, str | Path):
         path = Path(file)
+        check_file_size(path, name or path.name)
         try:
             return path.read_bytes(), name or path.name
         except OSError as exc:
             raise BadFile([Problem(name or path.name, None, None,
                                    _("cannot be read: %s") % exc)]) from exc
-    return file.read(), name or Path(getattr(file, "name", "") or "form.xlsx").name
+    # One byte past the limit is enough for check_workbook_bytes to refuse it by its size.
+    data = file.read(ImportLimits.current().max_file_bytes + 1)
+    return data, name or Path(getattr(file, "name", "") or "form.xlsx").name
 
 
 @dataclass

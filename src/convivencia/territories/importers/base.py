@@ -7,6 +7,7 @@ BadFile and nothing is written. ``write`` then runs inside one transaction.
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from collections import Counter
@@ -205,6 +206,20 @@ def read_bounded_bytes(path: Path, file: str) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise BadFile([Problem(file, None, None, _("cannot be read: %s") % exc)]) from exc
+
+
+def check_workbook_bytes(data: bytes, file: str) -> None:
+    """Bounds for a workbook read whole by another library (pyxform): its size, and for
+    an .xlsx the zip checks ``read_table`` makes, before the library unpacks anything."""
+    budget = Budget()
+    if len(data) > budget.limits.max_file_bytes:
+        raise BadFile([Problem(file, None, None, budget.limits.file_too_large(len(data)))])
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            reading.check_archive(io.BytesIO(data), budget)
+        except reading.Refused as refused:
+            raise BadFile([Problem(file, row, column, message)
+                           for row, column, message in refused.problems]) from refused
 
 
 def table_from_grid(grid: list[list[str]], file: str, notes: list[str] | None = None) -> Table:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -256,7 +256,7 @@ _FORMULA = re.compile(_PREFIX + rb"f[\s>/]")
 _BYTES_PER_CHAR = 10
 
 
-def check_archive(path: Path, budget: Budget) -> _Measure:
+def check_archive(path: Path | IO[bytes], budget: Budget) -> _Measure:
     """Measure an XLSX before openpyxl opens it; raise Refused at the first limit passed.
 
     The central directory gives each member's size, which zipfile enforces while
