@@ -26,6 +26,7 @@ page finds as many rows as its baseline, prints median and p95 over the runs
     .venv/bin/python bench/evidence.py                    # SQLite in a temp dir, both sizes
     .venv/bin/python bench/evidence.py --sizes 1300       # only the demo's size (seconds)
     .venv/bin/python bench/evidence.py --runs 50 --export-runs 5
+    .venv/bin/python bench/evidence.py --sizes 1300 --json out.json   # + the measures as JSON
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/evidence.py
 
 With PostgreSQL the database named in DATABASE_URL is left alone: the script
@@ -50,6 +51,8 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from report import Recorder, add_json_option
 
 # Settings are read with DEBUG on (no SECRET_KEY needed, plain static files), and
 # DEBUG is switched off below before the first request: see main().
@@ -430,6 +433,31 @@ def report(results: list[Result], memory: dict[int, float]) -> None:
         print(f"{size:>8,}  export.csv peak Python memory while streaming: {peak:6.1f} MB")
 
 
+# What each page's baseline is, for the JSON file's notes.
+BASELINES = {
+    "dashboard /evidence/": "count of published rows + first page of 25 in SQL",
+    "dashboard filtered": "the same WHERE (two EXISTS) in SQL, count + first page",
+    "gap map /evidence/gap-map/": "one GROUP BY focus × outcome in SQL",
+    "export.csv (all rows, streamed)": "one raw query through a chunked cursor to csv.writer",
+}
+
+
+def record(recorder: Recorder, results: list[Result], size: int, peak_mb: float) -> None:
+    """One size's figures as printed by ``report``, for ``--json``."""
+    page = ""
+    for r in results:
+        if r.name.startswith("  same"):
+            name, baseline = f"{page}, first after a change", BASELINES[page]
+        else:
+            page = name = r.name
+            baseline = BASELINES[page]
+        recorder.add_times(f"{size:,}: {name}", r.samples, r.baseline, p95=r.p95,
+                           notes=f"{r.rows:,} rows, {r.queries} queries; baseline: {baseline}")
+    recorder.add(f"{size:,}: export.csv peak Python memory while streaming", unit="MB",
+                 runs=1, median=peak_mb, p95=None, baseline_median=None, better="lower",
+                 notes="tracemalloc; no baseline: it must not grow with the rows")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
@@ -437,7 +465,9 @@ def main() -> int:
     parser.add_argument("--export-runs", type=int, default=EXPORT_RUNS)
     parser.add_argument("--cold-runs", type=int, default=COLD_RUNS,
                         help="timed runs of the cached pages, each after a registry change")
+    add_json_option(parser)
     args = parser.parse_args()
+    recorder = Recorder("evidence", args.json)
 
     old_name = migrate()
     # Serve as production does: no query log kept in memory, no template debugging.
@@ -456,6 +486,7 @@ def main() -> int:
             )
             results.extend(size_results)
             report(size_results, {size: memory[size]})
+            record(recorder, size_results, size, memory[size])
         print("\nAll sizes:")
         report(results, memory)
         largest = max(args.sizes)

@@ -33,6 +33,7 @@ reports, each against a baseline run in the same process:
     .venv/bin/python bench/indicators.py                # 10,771,200 values, ~12 minutes
     .venv/bin/python bench/indicators.py --values 6462720 --plans   # 60 files imported
     .venv/bin/python bench/indicators.py --quick --profile          # where the time goes
+    .venv/bin/python bench/indicators.py --quick --json out.json    # + the measures as JSON
     createdb -h 127.0.0.1 -U postgres bench_ind
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_ind .venv/bin/python bench/indicators.py
 
@@ -62,9 +63,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from report import Recorder
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DIVIPOLA_FILE = PROJECT_ROOT.parent / "shared" / "data" / "co" / "divipola_mgn2018_municipios.csv"
@@ -936,6 +940,62 @@ def report(results: list[Result]) -> None:
               f"{r.warm_p95:>8.1f}ms")
 
 
+def described(built: Build, size: Size) -> str:
+    return f"{size.values(len(built.places.municipality_ids)):,} values"
+
+
+def record_import(recorder: Recorder, built: Build, size: Size) -> None:
+    """What ``report_import`` prints, for ``--json``."""
+    values = described(built, size)
+    if built.bulk_values:
+        recorder.add(
+            "roll-up of the raw values (rollup.refresh)", unit="values/s", runs=1,
+            median=built.bulk_values / sum(built.rollup_seconds), p95=None,
+            baseline_median=None, better="higher",
+            notes=f"{values}; {len(built.rollup_seconds)} calls, one per element; no baseline",
+        )
+    if built.imports:
+        imported = sum(timing.values for timing in built.imports)
+        importer = sum(timing.total for timing in built.imports)
+        raw = sum(timing.raw for timing in built.imports)
+        files = f"{len(built.imports)} files of {built.imports[0].values:,} values"
+        recorder.add(
+            "tidy importer (check + write)", unit="values/s", runs=1,
+            median=imported / importer, p95=None, baseline_median=imported / raw,
+            better="higher",
+            notes=f"{values}; one rate over {files}; baseline: the same rows inserted raw "
+                  f"({raw_method()}, rolled back); the printed importer / raw is "
+                  f"{importer / raw:.1f}x",
+        )
+        recorder.add_times(
+            "tidy importer, one file", [timing.total * 1000 for timing in built.imports],
+            [timing.raw * 1000 for timing in built.imports],
+            p95=percentile95([timing.total * 1000 for timing in built.imports]),
+            notes=f"{values}; {files}; baseline: the file's rows inserted raw",
+        )
+
+
+def record_results(recorder: Recorder, built: Build, size: Size, results: list[Result]) -> None:
+    """What ``report`` prints, for ``--json``."""
+    values = described(built, size)
+    for r in results:
+        duckdb = ""
+        if r.duckdb is not None:
+            duck_median = statistics.median(r.duckdb)
+            duckdb = f"; DuckDB {duck_median:.1f} ms, ratio {r.median / duck_median:.1f}"
+        baseline = "pandas on every raw value loaded in memory"
+        recorder.add_times(
+            f"{r.name}, cold", r.samples, r.pandas, p95=r.p95,
+            notes=f"{values}; {r.rates:,} rates equal to the baseline's, {r.queries} queries, "
+                  f"cache emptied before each run; baseline: {baseline}{duckdb}",
+        )
+        recorder.add_times(
+            f"{r.name}, warm", r.warm, r.pandas, p95=r.warm_p95,
+            notes=f"{values}; served from the cache, {r.warm_queries} queries; "
+                  f"baseline: {baseline}",
+        )
+
+
 def migrate() -> str | None:
     """A fresh schema; on PostgreSQL in a new test_<name> database (returns the old name)."""
     if connection.vendor == "postgresql":
@@ -947,6 +1007,10 @@ def migrate() -> str | None:
 
 
 def main() -> int:
+    # Here, not at the top: run as a script, bench/ is on sys.path; the smoke test
+    # imports this module from the test suite, where it is not.
+    from report import Recorder, add_json_option
+
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK.elements} elements × {QUICK.years} years, one imported "
@@ -964,7 +1028,9 @@ def main() -> int:
                         help="print each computation's slowest query and its plan")
     parser.add_argument("--profile", action="store_true",
                         help="print a profile of one run of each computation")
+    add_json_option(parser)
     args = parser.parse_args()
+    recorder = Recorder("indicators", args.json)
     size = QUICK if args.quick else Size(args.years, args.elements, args.values)
     divipola = DIVIPOLA_FILE if DIVIPOLA_FILE.is_file() and not args.synthetic else None
 
@@ -978,11 +1044,13 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="bench-indicators-files-") as directory:
             built = build(size, divipola, Path(directory))
         report_import(built, size)
+        record_import(recorder, built, size)
         results = measure(built, size, args.runs, show_plans=args.plans,
                           profiled=args.profile)
         print(f"\n{args.runs} runs each after a warm-up; every rate equal to the pandas "
               "baseline" + (" and DuckDB's" if results[0].duckdb is not None else ""))
         report(results)
+        record_results(recorder, built, size, results)
         for label, p95 in (("cold", lambda r: r.p95), ("warm", lambda r: r.warm_p95)):
             missed = [r.name for r in results if p95(r) >= TARGET_P95_MS]
             print(f"\nTarget p95 < {TARGET_P95_MS:.0f} ms, {label}: "

@@ -31,6 +31,7 @@ It also checks the stored aggregates of a sample of waves against the raw answer
     .venv/bin/python bench/panels.py                    # 1,122 × 36 ≈ 32 M answers (hours)
     .venv/bin/python bench/panels.py --municipalities 200 --waves 36 --runs 50
     .venv/bin/python bench/panels.py --quick --profile  # + cProfile of the import path
+    .venv/bin/python bench/panels.py --quick --json out.json   # + the measures as JSON
 
 PostgreSQL (create the database once; the script works in ``test_<name>``, created
 beside it and dropped at the end, so the database named in the URL is never touched;
@@ -63,6 +64,8 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+from report import Recorder, add_json_option
 
 os.environ.setdefault("DEBUG", "true")
 TEMP_DIR = None
@@ -231,6 +234,7 @@ class ImportTimes:
     real: float = 0.0
     baseline: float = 0.0
     per_wave_real: list[float] = field(default_factory=list)
+    per_wave_baseline: list[float] = field(default_factory=list)
 
 
 def wave_rows(wave: Wave) -> list[tuple]:
@@ -279,7 +283,9 @@ def import_all(plans: Sequence[PanelPlan], months: Sequence[datetime.date],
             rows = wave_rows(wave)  # not timed: only the baseline's input
             start = time.perf_counter()
             raw_insert(rows)
-            times.baseline += time.perf_counter() - start
+            elapsed = time.perf_counter() - start
+            times.baseline += elapsed
+            times.per_wave_baseline.append(elapsed)
 
             times.answers += len(rows)
             times.submissions += len(raws)
@@ -457,10 +463,33 @@ def print_profile(profiler: cProfile.Profile, limit: int = 25) -> None:
         stats.dump_stats(os.environ["BENCH_PROFILE_FILE"])
 
 
-def row(name: str, samples: list[float], baseline: list[float], numbers: int) -> None:
+def row(name: str, samples: list[float], baseline: list[float], numbers: int,
+        recorder: Recorder, notes: str) -> None:
     median, base = statistics.median(samples), statistics.median(baseline)
     print(f"{name:<34}{numbers:>8,}{median:>10.2f} ms{p95(samples):>10.2f} ms"
           f"{base:>10.2f} ms{p95(baseline):>10.2f} ms{median / base:>8.3f}")
+    recorder.add_times(name, samples, baseline, p95=p95(samples),
+                       notes=f"{numbers:,} numbers identical to the baseline's; {notes}")
+
+
+def record_import(recorder: Recorder, times: ImportTimes, size: str) -> None:
+    """The import as a throughput over the whole run and as a time per wave."""
+    recorder.add(
+        "import through collection.accept", unit="answers/s", runs=1,
+        median=times.answers / times.real, p95=None,
+        baseline_median=times.answers / times.baseline, better="higher",
+        notes=f"{size}: one rate over {times.answers:,} answers in {times.waves:,} waves; "
+              f"baseline: the same rows inserted raw (insert_rows); the printed ratio is "
+              f"time / baseline time, {times.real / times.baseline:.2f}",
+    )
+    recorder.add_times(
+        "import, one wave through collection.accept",
+        [seconds * 1000 for seconds in times.per_wave_real],
+        [seconds * 1000 for seconds in times.per_wave_baseline],
+        p95=p95(times.per_wave_real) * 1000,
+        notes=f"{size}, about {times.answers / times.waves:,.0f} answers a wave; "
+              "baseline: the wave's rows inserted raw",
+    )
 
 
 def main() -> int:
@@ -472,7 +501,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=RUNS, help="timed runs of trend and map")
     parser.add_argument("--profile", action="store_true", help="cProfile the import path")
     parser.add_argument("--seed", type=int, default=SEED)
+    add_json_option(parser)
     args = parser.parse_args()
+    recorder = Recorder("panels", args.json)
+    size = f"{args.municipalities:,} municipalities × {args.waves} waves"
     if args.quick:
         args.municipalities, args.waves = QUICK
     if not 1 <= args.municipalities <= 9_999 or args.waves < 2:
@@ -512,6 +544,7 @@ def main() -> int:
         print(f"   raw insert of the same rows (baseline):           {times.baseline:9.1f} s  "
               f"{base_rate:>10,.0f} answers/s")
         print(f"   ratio (accept time / baseline time): {times.real / times.baseline:.2f}")
+        record_import(recorder, times, size)
         verdict = "met" if real_rate >= TARGET_ANSWERS_PER_SECOND else "MISSED"
         print(f"   target ≥ {TARGET_ANSWERS_PER_SECOND:,} answers/s: {verdict}")
         full = FULL_MUNICIPALITIES * FULL_WAVES
@@ -541,16 +574,22 @@ def main() -> int:
               f"on the raw answers (to {TOLERANCE:g}); {load()}")
         print(f"{'':<34}{'numbers':>8}{'median':>13}{'p95':>13}{'pandas med':>13}"
               f"{'pandas p95':>13}{'ratio':>8}")
+        baseline = "one SQL query for the raw answers, pandas for the arithmetic"
         row(f"trend, one panel × {args.waves} waves", timed(lambda: dashboard_trend(panel),
                                                             args.runs),
-            timed(lambda: pandas_trend(panel, trend_codes, items), args.runs), compared)
+            timed(lambda: pandas_trend(panel, trend_codes, items), args.runs), compared,
+            recorder, f"{size}; baseline: {baseline}")
         row(f"national map, {MAP_ITEM} {period:%Y-%m}",
             timed(lambda: charts.map_cells(user, MAP_ITEM, period), args.runs),
-            timed(lambda: pandas_map(MAP_ITEM, period, items), args.runs), mapped)
+            timed(lambda: pandas_map(MAP_ITEM, period, items), args.runs), mapped,
+            recorder, f"{size}; baseline: {baseline}")
         print(f"   targets: p95 under {TARGET_P95_MS:.0f} ms (the ratio is to pandas on the raw "
               "answers, one SQL query included)")
 
         print(f"\n3. Peak memory (ru_maxrss): {peak_mb():,.0f} MB")
+        recorder.add("peak memory of the process (ru_maxrss)", unit="MB", runs=1,
+                     median=peak_mb(), p95=None, baseline_median=None, better="lower",
+                     notes=f"{size}; no baseline")
         print(f"Machine at the end: {load()}")
         if profiler is not None:
             print_profile(profiler)

@@ -9,23 +9,34 @@ median, p95 and the ratio to the baseline.
 
     DEBUG=true .venv/bin/python bench/territories.py            # SQLite in a temp dir
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench .venv/bin/python bench/territories.py
+    .venv/bin/python bench/territories.py --json out.json      # + the measures as JSON
+
+With PostgreSQL the database named in DATABASE_URL is left alone: the script
+creates ``test_<name>`` beside it (the role must be allowed to CREATE DATABASE)
+and drops it at the end, so it can run again.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 
+from report import Recorder, add_json_option
+
 os.environ.setdefault("DEBUG", "true")
+TEMP_DIR = None
 if "DATABASE_URL" not in os.environ:
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    TEMP_DIR = tempfile.mkdtemp(prefix="bench-territories-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{TEMP_DIR}/bench.sqlite3"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "convivencia.settings")
 
-import django
+import django  # noqa: E402
 
 django.setup()
 
@@ -44,8 +55,17 @@ from convivencia.territories.text import fold  # noqa: E402
 RUNS = 50
 
 
-def build() -> tuple[Territory, User]:
+def migrate() -> str | None:
+    """A fresh schema; on PostgreSQL in a new test_<name> database (returns the old name)."""
+    if connection.vendor == "postgresql":
+        old_name = connection.settings_dict["NAME"]
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        return old_name
     call_command("migrate", verbosity=0)
+    return None
+
+
+def build() -> tuple[Territory, User]:
     country = ensure_country("CO")
     regions = Territory.objects.bulk_create(
         Territory(parent=country, level=Level.REGION, name=f"Región {r}",
@@ -90,17 +110,35 @@ def timed(function: Callable[[], object]) -> list[float]:
     return samples
 
 
-def report(name: str, samples: list[float], baseline: list[float]) -> None:
+def report(name: str, samples: list[float], baseline: list[float], recorder: Recorder,
+           notes: str) -> None:
     median = statistics.median(samples)
     p95 = statistics.quantiles(samples, n=20)[-1]
     base = statistics.median(baseline)
     print(f"{name:<42} median {median:7.2f} ms   p95 {p95:7.2f} ms   "
           f"baseline {base:6.2f} ms   ratio {median / base:5.2f}")
+    recorder.add_times(name, samples, baseline, p95=p95, notes=notes)
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    add_json_option(parser)
+    args = parser.parse_args()
+    old_name = migrate()
+    try:
+        return measure(Recorder("territories", args.json))
+    finally:
+        if old_name is not None:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+        if TEMP_DIR:
+            shutil.rmtree(TEMP_DIR, ignore_errors=True)
+
+
+def measure(recorder: Recorder) -> int:
     region, user = build()
-    print(f"{Territory.objects.count()} territories on {connection.vendor}; {RUNS} runs each")
+    count = Territory.objects.count()
+    print(f"{count} territories on {connection.vendor}; {RUNS} runs each")
+    size = f"{count:,} territories; baseline: "
 
     def search() -> list:
         return list(Territory.objects.search("name 1204-3").values_list("pk", flat=True)[:25])
@@ -141,9 +179,12 @@ def main() -> int:
 
     assert scoped() == scoped_sql(), "scope and SQL baseline disagree"
     assert within() == within_sql(), "within and SQL baseline disagree"
-    report("search by folded name (25 results)", timed(search), timed(search_sql))
-    report("coordinator scope over 3 regions (count)", timed(scoped), timed(scoped_sql))
-    report("descendants of one region (count)", timed(within), timed(within_sql))
+    report("search by folded name (25 results)", timed(search), timed(search_sql), recorder,
+           size + "LIKE on the folded name only (the search also matches other names, codes)")
+    report("coordinator scope over 3 regions (count)", timed(scoped), timed(scoped_sql),
+           recorder, size + "EXISTS … LIKE path || '%' over the memberships")
+    report("descendants of one region (count)", timed(within), timed(within_sql), recorder,
+           size + "path LIKE prefix")
     return 0
 
 
