@@ -8,7 +8,7 @@ PORT ?= 8000
 # The demo runs in debug mode on SQLite under var/; production sets these itself.
 DEMO_ENV := DEBUG=true
 
-.PHONY: demo demo-data test test-postgres lint messages vendor worker smoke clean help
+.PHONY: demo demo-data test test-postgres lint messages vendor worker smoke bench clean help
 
 help:
 	@echo "make demo        set up, load demo data and serve http://$(HOST):$(PORT)"
@@ -18,6 +18,7 @@ help:
 	@echo "make worker      run background jobs"
 	@echo "make messages    extract and compile translations"
 	@echo "make smoke       production settings under gunicorn: every main page, no demo and demo"
+	@echo "make bench       every benchmark in bench/ (SCALE=small, minutes; SCALE=national, hours)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +61,11 @@ vendor:
 # DEBUG=false, collected static files and gunicorn on loopback, in a temporary directory.
 smoke: $(VENV)/.installed
 	$(BIN)/python scripts/smoke_production.py
+
+# Writes bench/report.md and bench/report.json; DATABASE_URL=postgresql://… runs them on PostgreSQL.
+SCALE ?= small
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) var
