@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 import pytest
@@ -177,6 +178,14 @@ def test_a_workbook_cell_longer_than_allowed_is_refused_at_its_row(tmp_path, set
                       sheet_xml([[cell("A1", "a")], [cell("A2", "y" * 150)]]))
     message = refusal(path)
     assert "row 2" in message and "IMPORT_MAX_CELL_CHARS" in message
+
+
+def test_a_big_part_other_than_sheets_and_strings_is_refused(tmp_path, settings):
+    settings.IMPORT_MAX_UNPACKED_MB = 50  # other parts may take 1 MB
+    styles = f'<styleSheet xmlns="{MAIN}">'.encode() + os.urandom(MEGABYTE).hex().encode()
+    path = write_xlsx(tmp_path / "styles.xlsx", sheet_xml([[cell("A1", "a")]]),
+                      {"xl/styles.xml": styles + b"</styleSheet>"})
+    assert "IMPORT_MAX_UNPACKED_MB" in refusal(path)
 
 
 def test_a_zip_that_is_not_a_workbook_is_unreadable_not_a_crash(tmp_path):

@@ -254,6 +254,8 @@ _FORMULA = re.compile(_PREFIX + rb"f[\s>/]")
 # In XML a value is text between tags: no "<" inside. Its bytes are at most this many
 # per character (a character written as a numeric entity such as &#x10FFFF;).
 _BYTES_PER_CHAR = 10
+# The most of IMPORT_MAX_UNPACKED_MB a part other than the sheets and shared strings may take.
+_OTHER_PART_SHARE = 50
 
 
 def check_archive(path: Path | IO[bytes], budget: Budget) -> _Measure:
@@ -280,14 +282,18 @@ def check_archive(path: Path | IO[bytes], budget: Budget) -> _Measure:
                 raise Refused.at(None, None, limits.compressed_too_far(member.filename, ratio))
         measure = _Measure()
         for member in members:
-            if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
-                measure.formulas |= _scan(archive, member, budget)
-            elif member.filename == "xl/sharedStrings.xml":
-                _scan(archive, member, budget)
-            elif member.file_size > limits.max_unpacked_bytes // 10:
-                # Styles, relationships and the like are read whole by openpyxl: a big
-                # one can only be a trap.
+            name = member.filename
+            sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+            if not (sheet or name == "xl/sharedStrings.xml") and (
+                member.file_size > limits.max_unpacked_bytes // _OTHER_PART_SHARE
+            ):
+                # Styles, relationships and the like are parsed whole by openpyxl, and
+                # a real one is a few MB: a big one (or a sheet kept where sheets are
+                # not) can only be a trap.
                 raise Refused.at(None, None, limits.unpacked_too_large(member.file_size))
+            if name.endswith(".xml"):
+                formulas = _scan(archive, member, budget)
+                measure.formulas |= sheet and formulas
     return measure
 
 
