@@ -9,6 +9,13 @@
   var BAND = "rgba(14, 74, 102, 0.16)";
   var NO_DATA_FILL = "url(#no-data-hatch)";
 
+  /* A territory's name goes into its tooltip as text, never parsed as HTML. */
+  function textTooltip(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function readJson(id) {
     var element = document.getElementById(id);
     return element ? JSON.parse(element.textContent) : null;
@@ -66,7 +73,7 @@
           onEachFeature: function (feature, path) {
             var entry = data.values[String(feature.properties.id)];
             if (feature.properties.self || !entry) return;
-            path.bindTooltip(entry.label, { sticky: true });
+            path.bindTooltip(textTooltip(entry.label), { sticky: true });
             path.on("mouseover", function () { path.setStyle({ weight: 3 }); });
             path.on("mouseout", function () { path.setStyle({ weight: 1 }); });
             path.on("click", function () { window.location.href = entry.url; });

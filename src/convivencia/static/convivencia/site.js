@@ -2,6 +2,13 @@
 (function () {
   "use strict";
 
+  /* Map tooltips take the text as text: a name is never parsed as HTML. */
+  function textTooltip(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function readJson(id) {
     var element = document.getElementById(id);
     return element ? JSON.parse(element.textContent) : null;
@@ -33,7 +40,7 @@
           interactive: true,
           onEachFeature: function (feature, path) {
             if (feature.properties.self) return;
-            path.bindTooltip(feature.properties.name, { sticky: true });
+            path.bindTooltip(textTooltip(feature.properties.name), { sticky: true });
             path.on("mouseover", function () { path.setStyle(hoverStyle); });
             path.on("mouseout", function () { layer.resetStyle(path); });
             path.on("click", function () {
@@ -125,11 +132,41 @@
     });
   }
 
+  /* The Content-Security-Policy allows no inline handlers: small behaviours are named by
+     data attributes and wired here. Clicks are delegated, so buttons that htmx brings in
+     later work too. */
+  function initSubmitOnChange(field) {
+    field.addEventListener("change", function () {
+      if (field.form) field.form.submit();
+    });
+  }
+
+  function initPrint(button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  }
+
+  /* <button data-append-to="field-id" data-token="CODE">: adds CODE to a "; "-separated list. */
+  function appendToken(button) {
+    var box = document.getElementById(button.dataset.appendTo);
+    if (!box) return;
+    var text = box.value.trim().replace(/;$/, "");
+    box.value = text ? text + "; " + button.dataset.token : button.dataset.token;
+    box.focus();
+  }
+
   function init() {
     document.querySelectorAll("[data-map]").forEach(initMap);
     document.querySelectorAll("canvas[data-chart]").forEach(initChart);
     document.querySelectorAll("button[data-copy]").forEach(initCopy);
+    document.querySelectorAll("select[data-submit-on-change]").forEach(initSubmitOnChange);
+    document.querySelectorAll("button[data-print]").forEach(initPrint);
   }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-append-to]");
+    if (button) appendToken(button);
+  });
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
