@@ -10,7 +10,8 @@ persona, in the order of PERSONAS:
 The variant names the object the URL is filled with: ``cauca`` (Popayán's panel, process,
 session…, or Cauca's people's own token, notification and job), ``narino`` (the same in
 Pasto, or belonging to Nariño's coordinator), ``published`` and ``draft`` (interventions of
-the evidence registry). Routes without parameters have no variant ("GET").
+the evidence registry); ``cauca_published`` is a published dialogue process in Popayán.
+Routes without parameters have no variant ("GET").
 
 An answer is a status code, LOGIN (302 to the site's login page), ADMIN_LOGIN (302 to
 the admin's), or REDIRECT (302 anywhere else: the action was done, or the page moved).
@@ -136,25 +137,37 @@ OWNED = {
 }
 
 # An unpublished dialogue process: everyone with a role in its territory reads it; nobody
-# else learns it exists (anonymous visitors included: 404, not the login page).
+# else learns it exists (anonymous visitors included: 404, not the login page). A published
+# one is read by everyone.
 READ = {
     "GET cauca": row(404, admin=200, coord_cauca=200, analyst=200, enumerator=200, police=200,
                      prosecutor=200, leader=200),
     "GET narino": row(404, admin=200, coord_narino=200),
+    "GET cauca_published": PUBLIC,
 }
-# Running a process: its territory's coordinators; others there may look but not act (403);
-# Nariño's coordinator is a stranger to Popayán's process (404, never 403: bug fixed in
-# issue 11, item (a)).
+# Running a process: its territory's coordinators; others there may look but not act (403).
+# Strangers get 404 even when the process is published and they can read it: Nariño's
+# coordinator on Popayán's edit pages had 403 before issue 11, item (a).
+RUNS_IN_CAUCA = row(403, anonymous=LOGIN, nobody=404, coord_narino=404, admin=200,
+                    coord_cauca=200)
 RUN = {
-    "GET cauca": row(403, anonymous=LOGIN, nobody=404, coord_narino=404, admin=200,
-                     coord_cauca=200),
+    "GET cauca": RUNS_IN_CAUCA,
     "GET narino": row(404, anonymous=LOGIN, admin=200, coord_narino=200),
+    "GET cauca_published": RUNS_IN_CAUCA,
 }
+DONE_IN_CAUCA = row(403, anonymous=LOGIN, nobody=404, coord_narino=404, admin=REDIRECT,
+                    coord_cauca=REDIRECT)
 RUN_DONE = {
-    "POST cauca": row(403, anonymous=LOGIN, nobody=404, coord_narino=404, admin=REDIRECT,
-                      coord_cauca=REDIRECT),
+    "POST cauca": DONE_IN_CAUCA,
     "POST narino": row(404, anonymous=LOGIN, admin=REDIRECT, coord_narino=REDIRECT),
+    "POST cauca_published": DONE_IN_CAUCA,
 }
+
+# An empty form comes back with its errors (400) to those who may act.
+CANCEL_IN_CAUCA = row(403, anonymous=LOGIN, nobody=404, coord_narino=404, admin=400,
+                      coord_cauca=400)
+UPDATE_IN_CAUCA = row(403, anonymous=LOGIN, nobody=404, coord_narino=404, police=400)
+VERIFY_IN_CAUCA = row(403, anonymous=LOGIN, nobody=404, coord_narino=404)
 
 # Panels. Collecting (the web form, uploads, waves, the roster's codes): coordinators and
 # enumerators of the territory. Results: every role but the enumerator's. Contact data and
@@ -300,8 +313,10 @@ PAGES: dict[str, Row] = {
         "GET cauca": row(403, anonymous=LOGIN, admin=200, coord_cauca=200),
         "GET narino": row(403, anonymous=LOGIN, admin=200, coord_narino=200),
     },
-    # the responsible organisation's commitments, in the territories one works in
-    "dialogues:organisation_board": READ,
+    # an organisation's commitments: public once one of them is in a published process
+    # (Popayán's police has one); otherwise for those who work where it has them
+    "dialogues:organisation_board": {"GET cauca": PUBLIC,
+                                     "GET narino": row(404, admin=200, coord_narino=200)},
     # dialogues: reading an unpublished process
     "dialogues:process": READ,
     "dialogues:commitment_list": READ,
@@ -311,6 +326,8 @@ PAGES: dict[str, Row] = {
     "dialogues:session": READ,
     "dialogues:priorities": READ,
     "dialogues:commitment": READ,
+    # Files follow their session or commitment: public when the process is published
+    # (attendance sheets included; see the report of issue 11).
     "dialogues:attachment": READ,
     "dialogues:evidence": READ,
     # the uptake page reads like the process; posting a step is running it
@@ -319,6 +336,8 @@ PAGES: dict[str, Row] = {
         "POST cauca": row(403, anonymous=404, nobody=404, coord_narino=404, admin=200,
                           coord_cauca=200),
         "POST narino": row(404, admin=200, coord_narino=200),
+        "POST cauca_published": row(403, anonymous=LOGIN, nobody=404, coord_narino=404,
+                                    admin=200, coord_cauca=200),
     },
     # dialogues: running a process
     "dialogues:process_edit": RUN,
@@ -344,38 +363,45 @@ PAGES: dict[str, Row] = {
     "dialogues:agenda_decide": RUN_DONE,
     # an empty reason: coordinators get the form back
     "dialogues:cancel": {
-        "POST cauca": row(403, anonymous=LOGIN, nobody=404, coord_narino=404, admin=400,
-                          coord_cauca=400),
+        "POST cauca": CANCEL_IN_CAUCA,
         "POST narino": row(404, anonymous=LOGIN, admin=400, coord_narino=400),
+        "POST cauca_published": CANCEL_IN_CAUCA,
     },
-    # dialogues: taking part
+    # dialogues: taking part (anyone signed in who sees the session)
     "dialogues:register": {
         "POST cauca": row(REDIRECT, anonymous=LOGIN, nobody=404, coord_narino=404),
         "POST narino": row(404, anonymous=LOGIN, admin=REDIRECT, coord_narino=REDIRECT),
+        "POST cauca_published": row(REDIRECT, anonymous=LOGIN),
     },
     "dialogues:cancel_registration": {  # nobody is registered: nothing to cancel
         "POST cauca": row(404, anonymous=LOGIN),
         "POST narino": row(404, anonymous=LOGIN),
+        "POST cauca_published": row(404, anonymous=LOGIN),
     },
-    # no vote is open in the world's session
+    # no vote is open in the world's sessions; in a published one anybody may register,
+    # hence vote, so strangers are told no rather than not found
     "dialogues:ballot": {
         "GET cauca": row(403, anonymous=LOGIN, nobody=404, coord_narino=404),
         "GET narino": row(404, anonymous=LOGIN, admin=403, coord_narino=403),
+        "GET cauca_published": row(403, anonymous=LOGIN),
     },
     "dialogues:follow": {
         "POST cauca": row(REDIRECT, anonymous=LOGIN, nobody=404, coord_narino=404),
         "POST narino": row(404, anonymous=LOGIN, admin=REDIRECT, coord_narino=REDIRECT),
+        "POST cauca_published": row(REDIRECT, anonymous=LOGIN),
     },
     # updates: the responsible organisation only (Popayán's police; the empty form comes
     # back with its errors); nobody in the world works for Pasto's police
     "dialogues:post_update": {
-        "POST cauca": row(403, anonymous=LOGIN, nobody=404, coord_narino=404, police=400),
+        "POST cauca": UPDATE_IN_CAUCA,
         "POST narino": row(404, anonymous=LOGIN, admin=403, coord_narino=403),
+        "POST cauca_published": UPDATE_IN_CAUCA,
     },
     # confirming or disputing needs a completion claim, which the world's commitments lack
     "dialogues:verify": {
-        "POST cauca": row(403, anonymous=LOGIN, nobody=404, coord_narino=404),
+        "POST cauca": VERIFY_IN_CAUCA,
         "POST narino": row(404, anonymous=LOGIN, admin=403, coord_narino=403),
+        "POST cauca_published": VERIFY_IN_CAUCA,
     },
     # the API's own pages (its operations are in API below)
     "api-v1:openapi-json": {"GET": PUBLIC},
