@@ -6,12 +6,13 @@ Run it with the project's virtual environment (CI runs it after the test suites)
     .venv/bin/python scripts/smoke_production.py
 
 In a temporary directory it migrates a fresh SQLite database, collects the static files with
-the hashed-name storage, runs ``check --deploy``, then serves the site with gunicorn (two
-workers, loopback, a free port) twice: on the fresh database without the demo, and on a copy
-with the demo loaded. It asks for every main page, anonymously and logged in, as a TLS proxy
-would (``X-Forwarded-Proto: https``), and fails on any 5xx, on a main page that does not
-answer 200, and on a static file that is missing or not served under its hashed name. It
-prints what it asked and how long it took; gunicorn's log is printed when something fails.
+the hashed-name storage, runs ``check --deploy`` and ``doctor``, then serves the site with
+gunicorn (two workers, loopback, a free port) twice: on the fresh database without the
+demo, and on a copy with the demo loaded. It asks for every main page, anonymously and logged
+in, as a TLS proxy would (``X-Forwarded-Proto: https``), and fails on any 5xx, on a main
+page that does not answer 200, and on a static file that is missing or not served under its
+hashed name. It prints what it asked and how long it took; gunicorn's log is printed when
+something fails.
 """
 
 from __future__ import annotations
@@ -347,6 +348,7 @@ def main() -> int:
             (convivencia("createsuperuser", "--no-input", "--username", ADMIN,
                          "--email", "smoke@example.org"),
              {**env, "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD}))
+        run((convivencia("doctor"), env))
         print(f"prepared in {time.monotonic() - started:.1f} s")
         smoke("fresh", env, work, username=ADMIN, password=ADMIN_PASSWORD, with_demo=False)
         if demo_loader.wait(timeout=300) != 0:
