@@ -79,7 +79,8 @@ from django.test.utils import (  # noqa: E402
     teardown_test_environment,
 )
 
-from convivencia.evidence import caching, demo, geo  # noqa: E402
+from convivencia.core import versioning  # noqa: E402
+from convivencia.evidence import demo, geo  # noqa: E402
 from convivencia.evidence.choices import RATING_RANK, Problem  # noqa: E402
 from convivencia.evidence.exports import FIELDS  # noqa: E402
 from convivencia.evidence.models import Intervention, RegistryVersion  # noqa: E402
@@ -298,7 +299,7 @@ def count_queries(function: Callable[[], object]) -> int:
 
 def registry_changed() -> None:
     """What any write to the registry does (its triggers): a new version, nothing cached for it."""
-    RegistryVersion.objects.filter(pk=caching.VERSION_ID).update(token=uuid.uuid4().hex)
+    RegistryVersion.objects.filter(pk=versioning.TOKEN_ID).update(token=uuid.uuid4().hex)
 
 
 def count_cold_queries(function: Callable[[], object]) -> int:
