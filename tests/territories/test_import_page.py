@@ -111,3 +111,15 @@ def test_boundary_uploads_carry_their_scheme(client, alice, django_capture_on_co
     assert job.params == {"format": "boundaries", "scheme": "divipola"}
     assert job.status == JobStatus.FAILED
     assert "has no features" in job.error
+
+
+def test_an_upload_over_the_size_limit_is_refused_on_the_page_and_starts_no_job(
+    client, alice, settings,
+):
+    settings.IMPORT_MAX_FILE_MB = 1
+    client.force_login(alice)
+    response = upload(client, GOOD.encode() + b"19001,19,CAUCA,POPAYAN,1\n" * 50_000)
+    assert response.status_code == 200
+    assert "IMPORT_MAX_FILE_MB" in response.content.decode()
+    assert not Job.objects.exists()
+    assert not list(settings.MEDIA_ROOT.rglob("*"))  # nothing stored
