@@ -163,3 +163,38 @@ def test_the_api_docs_and_the_admin_run_under_the_policy(watched, live_server) -
     assert watched.locator("#id_username").is_visible()
     assert not watched.evaluate("window.__violations")
     watched.problems.clear()
+
+
+OPEN_EVERY_TOOLTIP = """
+(selector) => Array.from(document.querySelectorAll(selector + " path.leaflet-interactive"))
+  .map((path) => {
+    path.dispatchEvent(new MouseEvent("mouseover", {bubbles: true, clientX: 5, clientY: 5}));
+    const tooltips = Array.from(document.querySelectorAll(".leaflet-tooltip"));
+    const seen = tooltips.length && {
+      text: tooltips.map((tooltip) => tooltip.textContent).join(" | "),
+      images: tooltips.reduce((sum, tooltip) => sum + tooltip.querySelectorAll("img").length, 0)
+    };
+    path.dispatchEvent(new MouseEvent("mouseout", {bubbles: true, clientX: 5, clientY: 5}));
+    return seen;
+  }).filter(Boolean)
+"""
+
+
+def test_a_municipality_named_like_markup_is_text_on_the_indicator_and_panel_maps(
+    watched, live_server
+) -> None:
+    call_command("load_demo", verbosity=0)
+    popayan = Territory.objects.with_code("divipola", "19001").get()
+    popayan.name = EVIL
+    popayan.save()
+    log_in(watched, live_server, "coordinadora.cauca", demo.DEMO_PASSWORD)
+    for url, selector in ((f"/indicators/?parent={popayan.parent.pk}", "[data-indicator-map]"),
+                          ("/panels/map/", "[data-panel-map]")):
+        visit(watched, live_server.url + url)
+        drawn(watched, selector)
+        tooltips = watched.evaluate(OPEN_EVERY_TOOLTIP, selector)
+        named = [tooltip for tooltip in tooltips if EVIL in tooltip["text"]]
+        assert named, (url, tooltips[:3])
+        assert all(tooltip["images"] == 0 for tooltip in tooltips), url
+    assert watched.locator("img[src=x]").count() == 0
+    assert not watched.evaluate("window.__violations")
