@@ -504,9 +504,9 @@ def main() -> int:
     add_json_option(parser)
     args = parser.parse_args()
     recorder = Recorder("panels", args.json)
-    size = f"{args.municipalities:,} municipalities × {args.waves} waves"
     if args.quick:
         args.municipalities, args.waves = QUICK
+    size = f"{args.municipalities:,} municipalities × {args.waves} waves"
     if not 1 <= args.municipalities <= 9_999 or args.waves < 2:
         parser.error("--municipalities must be 1–9,999 and --waves at least 2")
 

@@ -1,7 +1,7 @@
 """Benchmark: territory search and territory scoping at national scale.
 
 Builds a synthetic country of 33 regions × 34 municipalities × 10 localities
-(11,253 territories) in a throw-away database, then times, in the same run:
+(12,376 territories) in a throw-away database, then times, in the same run:
 - the accent-tolerant search used by the search page and the API;
 - the scope filter every scoped page and API call goes through;
 against the same question asked directly in SQL (the baseline), and prints
