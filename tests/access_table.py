@@ -326,10 +326,14 @@ PAGES: dict[str, Row] = {
     "dialogues:session": READ,
     "dialogues:priorities": READ,
     "dialogues:commitment": READ,
-    # Files follow their session or commitment: public when the process is published
-    # (attendance sheets included; see the report of issue 11).
-    "dialogues:attachment": READ,
-    "dialogues:evidence": READ,
+    # Files name people (attendance sheets, photos): never public, even when the process
+    # is; a session's files for its coordinators, evidence for the people of its territory.
+    "dialogues:attachment": {
+        "GET cauca": row(404, admin=200, coord_cauca=200),
+        "GET narino": row(404, admin=200, coord_narino=200),
+        "GET cauca_published": row(404, admin=200, coord_cauca=200),
+    },
+    "dialogues:evidence": {**READ, "GET cauca_published": READ["GET cauca"]},
     # the uptake page reads like the process; posting a step is running it
     "dialogues:uptake": {
         **READ,

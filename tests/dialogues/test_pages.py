@@ -410,11 +410,15 @@ def test_minutes_and_attachments_are_kept_with_the_session(world, client):
     client.post(reverse("dialogues:attachment_upload", args=[world.session.pk]),
                 {"title": "Lista de asistencia",
                  "file": SimpleUploadedFile("lista.pdf", b"%PDF-1.4")})
-    client.logout()
     page = text(client.get(reverse("dialogues:session", args=[world.session.pk])))
     assert "Se acordaron ocho compromisos." in page and "Lista de asistencia" in page
     attachment = world.session.attachments.get()
     assert client.get(reverse("dialogues:attachment", args=[attachment.pk])).status_code == 200
+    # An attendance sheet names people: the public reads the minutes, not the files.
+    client.logout()
+    page = text(client.get(reverse("dialogues:session", args=[world.session.pk])))
+    assert "Se acordaron ocho compromisos." in page and "Lista de asistencia" not in page
+    assert client.get(reverse("dialogues:attachment", args=[attachment.pk])).status_code == 404
 
 
 def test_participants_rank_concerns_and_the_results_use_the_borda_count(world, client):

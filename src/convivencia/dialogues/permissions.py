@@ -97,6 +97,14 @@ def session_or_404(user, pk: int) -> tuple[Session, bool]:
     return session, services.can_run(user, session.process)
 
 
+def may_open_evidence(user, commitment: Commitment) -> bool:
+    """Evidence files can show people (a photo, a signed record): they are for signed-in
+    people with a role where the commitment applies — the leaders who confirm or dispute
+    it among them — never the public, even of a published process."""
+    scope = access.scope(user)
+    return scope.covers(commitment.process.territory) or scope.covers(commitment.territory)
+
+
 def commitment_or_404(user, pk: int) -> tuple[Commitment, bool]:
     commitment = (
         visible_commitments(user)

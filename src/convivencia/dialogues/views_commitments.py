@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -52,6 +52,7 @@ def _page(request: HttpRequest, commitment: Commitment, may_run: bool, *,
         "state": services.verification_state(commitment),
         "claim": claim, "updates": updates,
         "sees_people": permissions.sees_people(user, commitment.territory),
+        "opens_evidence": permissions.may_open_evidence(user, commitment),
         "co_responsible": commitment.co_responsible.all(),
         "children": commitments_with_flags(
             commitment.children.select_related("status", "responsible", "territory")),
@@ -190,6 +191,8 @@ def follow(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(Evidence.objects.select_related("update"), pk=pk)
-    permissions.commitment_or_404(request.user, evidence.update.commitment_id)
+    commitment, _runs = permissions.commitment_or_404(request.user, evidence.update.commitment_id)
+    if not permissions.may_open_evidence(request.user, commitment):
+        raise Http404
     return FileResponse(evidence.file.open("rb"), as_attachment=True,
                         filename=evidence.file.name.rsplit("/", 1)[-1])

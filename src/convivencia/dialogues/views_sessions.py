@@ -133,7 +133,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mine": mine,
         "registration_open": registration.is_open(session),
         "places_left": registration.places_left(session),
-        "attachments": session.attachments.order_by("uploaded_at"),
+        # Attendance sheets, photos and minutes name people: for those who run the session.
+        "attachments": session.attachments.order_by("uploaded_at") if may_run else None,
         "attachment_form": AttachmentForm() if may_run else None,
         "commitments": commitments_with_flags(
             permissions.visible_commitments(request.user).filter(made_in=session)
@@ -264,7 +265,9 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(Attachment, pk=pk)
-    permissions.session_or_404(request.user, attachment.session_id)
+    _session, may_run = permissions.session_or_404(request.user, attachment.session_id)
+    if not may_run:  # an attendance sheet names people: coordinators of the territory only
+        raise Http404
     return FileResponse(attachment.file.open("rb"), as_attachment=True,
                         filename=attachment.file.name.rsplit("/", 1)[-1])
 
