@@ -104,9 +104,9 @@ EXAMPLES: dict[str, str] = {
                                         "&period=2023",
 }
 
-# Mounted only when DEBUG is on at start-up (never in production, nor under pytest): the
-# development server's view of uploaded files. Not in the table; see the report of issue 11.
-DEBUG_ONLY: frozenset[str] = frozenset({"^media/(?P<path>.*)$"})
+# Routes mounted only when DEBUG is on at start-up: none since uploads are no longer served
+# by URL in development (issue 11).
+DEBUG_ONLY: frozenset[str] = frozenset()
 
 
 def row(default: Expected, **answers: Expected) -> tuple[Expected, ...]:
