@@ -34,7 +34,7 @@ from convivencia.territories.importers.base import Column
 from convivencia.territories.services import ensure_country
 from tests.factories import make_colombia, make_territory
 from tests.panels import use_contact_key
-from tests.panels.builders import make_panel, make_wave
+from tests.panels.builders import make_panel
 from tests.territories.workbooks import cell, sheet_xml, write_xlsx
 
 EXAMPLES = 12
@@ -236,11 +236,12 @@ def row_counts() -> dict[str, int]:
 
 @pytest.fixture
 def world(db, settings):
-    """The territories, panel and wave the importers look things up in."""
+    """The territories and panel the importers look things up in. No wave: importing
+    responses opens it, and a refused file must leave it unopened."""
     places = make_colombia()
     mexico = ensure_country("MX")
     make_territory(mexico, Level.REGION, "Jalisco", inegi="14")
-    make_wave(make_panel(places.popayan), "2024-03")
+    make_panel(places.popayan)
     yield from use_contact_key(settings)
 
 

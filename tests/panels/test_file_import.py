@@ -414,6 +414,7 @@ def test_the_command_fails_on_a_refusal_and_stores_nothing(panel, tmp_path, caps
         call_command("import_responses", str(file), panel=panel.code, wave="2024-03")
     assert "row 4 [B18]" in capsys.readouterr().err
     assert counts() == (0, 0)
+    assert not Wave.objects.exists()  # the wave it would have opened is not left open
     call_command("import_responses", str(file), panel=panel.code, wave="2024-03",
                  accept_valid=True)
     assert "2 created, 1 duplicates, 2 rejected" in capsys.readouterr().out

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from convivencia.panels import file_import, services
@@ -53,9 +54,13 @@ class Command(BaseCommand):
             self._errors_file(report, export, options["errors_file"])
             return
         try:
-            # The command runs as the system: the audit entry names no one.
-            wave = services.open_wave(panel, options["wave"], None)
-            report = file_import.import_rows(wave, export, accept_valid=options["accept_valid"])
+            # A refused file leaves no wave opened for it: both or neither.
+            with transaction.atomic():
+                # The command runs as the system: the audit entry names no one.
+                wave = services.open_wave(panel, options["wave"], None)
+                report = file_import.import_rows(
+                    wave, export, accept_valid=options["accept_valid"]
+                )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         except file_import.ImportRefused as exc:
