@@ -123,3 +123,22 @@ def test_an_upload_over_the_size_limit_is_refused_on_the_page_and_starts_no_job(
     assert "IMPORT_MAX_FILE_MB" in response.content.decode()
     assert not Job.objects.exists()
     assert not list(settings.MEDIA_ROOT.rglob("*"))  # nothing stored
+
+
+def test_a_zip_bomb_upload_fails_its_job_with_the_limit_and_writes_nothing(
+    client, alice, tmp_path, django_capture_on_commit_callbacks
+):
+    from tests.territories.workbooks import MAIN, write_zip_bomb
+
+    bomb = tmp_path / "poblacion.xlsx"
+    row = b'<row><c t="inlineStr"><is><t>x</t></is></c><c><v>1</v></c></row>'
+    write_zip_bomb(bomb, f'<worksheet xmlns="{MAIN}"><sheetData>'.encode(), row * 20_000,
+                   100, b"</sheetData></worksheet>")
+    client.force_login(alice)
+    before = database_counts()
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, bomb.read_bytes(), format="population-dane", name="poblacion.xlsx")
+    job = Job.objects.get()
+    assert job.status == JobStatus.FAILED
+    assert "poblacion.xlsx" in job.error and "IMPORT_MAX_ZIP_RATIO" in job.error
+    assert database_counts() == before
