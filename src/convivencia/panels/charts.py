@@ -11,6 +11,7 @@ and an item added later simply starts later.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -89,12 +90,18 @@ def reveals_small_cells(user, panel: Panel) -> bool:
 ALL_ITEMS_ROLES: tuple[str, ...] = (Role.COORDINATOR, Role.ANALYST, Role.COMMUNITY_LEADER)
 
 
-@dataclass
 class ItemAccess:
     """Which items a user may see, territory by territory (see ALL_ITEMS_ROLES)."""
 
-    everything: access.Scope
-    institutions: list[tuple[tuple[str, ...], list[str]]]
+    def __init__(self, user) -> None:
+        self.user = user
+        self.everything = access.scope(user, *ALL_ITEMS_ROLES)
+
+    @functools.cached_property
+    def institutions(self) -> list[tuple[tuple[str, ...], list[str]]]:
+        # Read only for someone who is not everywhere they look a coordinator, analyst or
+        # leader: most page views never need the provider memberships.
+        return provider_memberships(self.user)
 
     def allows(self, path: str, provider: str) -> bool:
         if _covers(self.everything, path):
@@ -110,7 +117,7 @@ class ItemAccess:
 
 
 def item_access(user) -> ItemAccess:
-    return ItemAccess(access.scope(user, *ALL_ITEMS_ROLES), provider_memberships(user))
+    return ItemAccess(user)
 
 
 def visible_panels(user, roles: Sequence[str] = PANEL_VIEW_ROLES) -> QuerySet[Panel]:
@@ -723,7 +730,6 @@ def map_cells(user, item_code: str, period) -> list[MapCell]:
     """
     user_scope = access.scope(user, *PANEL_VIEW_ROLES)
     reveal_scope = access.scope(user, *REVEAL_ROLES)
-    first = Item.objects.filter(code=item_code).values_list("provider", flat=True).first()
     allowed = item_access(user)
     rows = user_scope.filter(
         Aggregate.objects.filter(
@@ -731,12 +737,12 @@ def map_cells(user, item_code: str, period) -> list[MapCell]:
         ),
         "territory",
     ).values_list("territory_id", "territory__name", "territory__path", "wave__panel__code",
-                  "n", "n_top", "wave__status")
+                  "n", "n_top", "wave__status", "item__provider")
     cells: dict[int, MapCell] = {}
     parts: dict[int, list[int]] = defaultdict(list)
     still_open: set[int] = set()
-    for territory_id, name, path, panel_code, n, n_top, status in rows:
-        if not allowed.allows(path, first or ""):
+    for territory_id, name, path, panel_code, n, n_top, status, provider in rows:
+        if not allowed.allows(path, provider):
             continue
         cell = cells.get(territory_id)
         if cell is None:
