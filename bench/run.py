@@ -240,7 +240,10 @@ def figure(value: float | None) -> str:
         return f"{value:,.0f}"
     if abs(value) >= 10:
         return f"{value:.1f}"
-    return f"{value:.2f}"
+    if abs(value) >= 0.1 or value == 0:
+        return f"{value:.2f}"
+    # Two significant digits, so that a ratio of 0.004 does not read as 0.00.
+    return f"{value:.2g}" if abs(value) >= 1e-4 else f"{value:.1e}"
 
 
 def cell(text: object) -> str:
