@@ -79,3 +79,25 @@ def test_an_import_with_an_uncalculated_formula_writes_nothing(db, tmp_path):
     with pytest.raises(Exception, match="formula with no computed value"):
         run("import_crime", "tidy", path)
     assert data_counts() == before
+
+
+def test_a_formula_whose_result_is_empty_text_is_read_as_empty_not_refused(tmp_path):
+    # Excel and LibreOffice save =IF(…;"";…) with an empty <v></v>.
+    path = write_xlsx(tmp_path / "empty.xlsx", sheet_xml([
+        [cell("A1", "code"), cell("B1", "note")],
+        [cell("A2", 19001), '<c r="B2" t="str"><f>IF(A2&gt;0,"","x")</f><v></v></c>'],
+    ]))
+    table = read_table(path)
+    assert table.rows[0].cells == {"code": "19001", "note": ""}
+    assert table.notes == ["1 cell held a formula; its computed value was used."]
+
+
+def test_formulas_are_found_in_cells_written_without_references(tmp_path):
+    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             '<sheetData><row><c t="inlineStr"><is><t>total</t></is></c></row>'
+             "<row><c><v>1</v></c><c><f>1+1</f></c></row></sheetData></worksheet>")
+    path = write_xlsx(tmp_path / "bare.xlsx", sheet.encode())
+    with pytest.raises(BadFile) as caught:
+        read_table(path)
+    [problem] = caught.value.problems
+    assert (problem.row, problem.column) == (2, "B")

@@ -9,13 +9,13 @@ value lengths, formulas) before openpyxl builds anything from them.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 import time
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import chain
 from pathlib import Path
@@ -135,7 +135,7 @@ def _text_encoding(path: Path) -> str:
 
     Read in chunks: a file of any size costs one chunk of memory.
     """
-    decoder = _utf8_decoder()
+    decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
@@ -153,12 +153,6 @@ def _text_encoding(path: Path) -> str:
         except UnicodeDecodeError:
             utf8 = False
     return "utf-8-sig" if utf8 else "cp1252"
-
-
-def _utf8_decoder() -> Any:
-    import codecs
-
-    return codecs.getincrementaldecoder("utf-8")()
 
 
 class _Lines:
@@ -239,13 +233,6 @@ def missing_sheet(sheet: str, sheets: list[str]) -> str:
         "sheet": sheet, "sheets": ", ".join(sheets)}
 
 
-@dataclass
-class _Measure:
-    """What the scan of one sheet's XML found."""
-
-    formulas: bool = False
-
-
 # Start tags of a row, a cell and a formula, whatever their namespace prefix.
 _PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
 _ROW = re.compile(_PREFIX + rb"row[\s>/]")
@@ -258,11 +245,12 @@ _BYTES_PER_CHAR = 10
 _OTHER_PART_SHARE = 50
 
 
-def check_archive(path: Path | IO[bytes], budget: Budget) -> _Measure:
+def check_archive(path: Path | IO[bytes], budget: Budget) -> bool:
     """Measure an XLSX before openpyxl opens it; raise Refused at the first limit passed.
 
     The central directory gives each member's size, which zipfile enforces while
-    reading; then the sheets and shared strings are scanned as a stream.
+    reading; then every XML part is scanned as a stream. Returns whether a formula
+    was seen (in a chart as well as a sheet: a sheet may be stored anywhere).
     """
     limits = budget.limits
     try:
@@ -280,7 +268,7 @@ def check_archive(path: Path | IO[bytes], budget: Budget) -> _Measure:
             ):
                 ratio = member.file_size / max(member.compress_size, 1)
                 raise Refused.at(None, None, limits.compressed_too_far(member.filename, ratio))
-        measure = _Measure()
+        formulas = False
         for member in members:
             name = member.filename
             sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
@@ -292,9 +280,8 @@ def check_archive(path: Path | IO[bytes], budget: Budget) -> _Measure:
                 # not) can only be a trap.
                 raise Refused.at(None, None, limits.unpacked_too_large(member.file_size))
             if name.endswith(".xml"):
-                formulas = _scan(archive, member, budget)
-                measure.formulas |= sheet and formulas
-    return measure
+                formulas = _scan(archive, member, budget) or formulas
+    return formulas
 
 
 def _scan(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: Budget) -> bool:
@@ -351,62 +338,28 @@ def xlsx_grid(path: Path, sheet: str | None, budget: Budget) -> Grid:
     """The sheet's cells as text; a formula gives its computed value, and a note says so."""
     import openpyxl
 
-    measure = check_archive(path, budget)
+    has_formulas = check_archive(path, budget)
     try:
-        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # any parser failure means the same to the user: unreadable
         raise Refused.at(None, None, unreadable_xlsx(exc)) from exc
-    formulas = None
     try:
-        if sheet is not None and sheet not in values.sheetnames:
-            raise Refused.at(None, None, missing_sheet(sheet, values.sheetnames))
-        name = sheet or values.sheetnames[0]
-        if measure.formulas:
-            # The second view of the same sheet tells which cells hold a formula.
-            formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
-        return _read_sheet(values[name], formulas[name] if formulas else None, budget)
+        if sheet is not None and sheet not in workbook.sheetnames:
+            raise Refused.at(None, None, missing_sheet(sheet, workbook.sheetnames))
+        worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
+        used = 0
+        if has_formulas:
+            # openpyxl's own attribute: the sheet's part in the zip (pinned version).
+            used, missing = _formula_cells(path, worksheet._worksheet_path, budget)
+            if missing:
+                raise Refused(missing)
+        grid = _read_sheet(worksheet, budget)
     except Refused:
         raise
     except Exception as exc:
         raise Refused.at(None, None, unreadable_xlsx(exc)) from exc
     finally:
-        values.close()
-        if formulas is not None:
-            formulas.close()
-
-
-def _read_sheet(values: Any, formulas: Any | None, budget: Budget) -> Grid:
-    from openpyxl.utils import get_column_letter
-
-    # The dimension a file declares may be wrong, or hostile (A1:XFD1048576): rows are
-    # taken as wide as their cells, not padded to it.
-    values.reset_dimensions()
-    value_rows = values.iter_rows(values_only=True)
-    if formulas is None:
-        formula_rows: Iterator[Any] = iter(())
-    else:
-        formulas.reset_dimensions()
-        formula_rows = formulas.iter_rows()
-    grid = Grid()
-    used = 0
-    missing: list[Place] = []
-    for number, row in enumerate(value_rows, start=1):
-        cells = [cell_text(value) for value in row]
-        budget.check_row(number, cells)
-        if formulas is not None:
-            for index, cell in enumerate(next(formula_rows, ())):
-                if getattr(cell, "data_type", None) != "f":
-                    continue
-                if index < len(row) and row[index] is not None:
-                    used += 1
-                else:
-                    missing.append((number, get_column_letter(index + 1), _(
-                        "holds a formula with no computed value; open the file in a "
-                        "spreadsheet program, save it and upload it again"
-                    )))
-        grid.append(cells)
-    if missing:
-        raise Refused(missing)
+        workbook.close()
     if used:
         grid.notes.append(ngettext(
             "%(count)s cell held a formula; its computed value was used.",
@@ -414,6 +367,71 @@ def _read_sheet(values: Any, formulas: Any | None, budget: Budget) -> Grid:
             used,
         ) % {"count": used})
     return grid
+
+
+def _read_sheet(worksheet: Any, budget: Budget) -> Grid:
+    # The dimension a file declares may be wrong, or hostile (A1:XFD1048576): rows are
+    # taken as wide as their cells, not padded to it.
+    worksheet.reset_dimensions()
+    grid = Grid()
+    for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        cells = [cell_text(value) for value in row]
+        budget.check_row(number, cells)
+        grid.append(cells)
+    return grid
+
+
+def _formula_cells(path: Path, member: str, budget: Budget) -> tuple[int, list[Place]]:
+    """How many cells of the sheet hold a formula and its computed value, and where the
+    formulas without one are.
+
+    A formula saved by a spreadsheet program has its last result beside it, ``<v>``
+    (empty for an empty text); one written by a program that does not calculate has
+    none, and openpyxl cannot tell that from an empty result: the XML can.
+    """
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
+    used = 0
+    missing: list[Place] = []
+    row_number = 0
+    rows_parent = None
+    with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as stream:
+        for event, element in iterparse(stream, events=("start", "end")):
+            if event == "start":
+                if _local(element.tag) == "sheetData":
+                    rows_parent = element
+                continue
+            if _local(element.tag) != "row":
+                continue
+            row_number = int(element.get("r") or row_number + 1)
+            column = 0
+            for cell in element:
+                reference = cell.get("r")
+                column = (column_index_from_string(reference.rstrip("0123456789"))
+                          if reference else column + 1)
+                parts = {_local(child.tag) for child in cell}
+                if "f" not in parts:
+                    continue
+                if "v" in parts:
+                    used += 1
+                else:
+                    missing.append((row_number, get_column_letter(column), _(
+                        "holds a formula with no computed value; open the file in a "
+                        "spreadsheet program, save it and upload it again"
+                    )))
+            # Rows read are dropped, so the tree never holds more than one.
+            element.clear()
+            if rows_parent is not None:
+                rows_parent.remove(element)
+            if row_number % 1000 == 0:
+                budget.check_time()
+    return used, missing
+
+
+def _local(tag: str) -> str:
+    """An XML tag without its namespace."""
+    return tag.rpartition("}")[2]
 
 
 def xls_grid(path: Path, sheet: str | None, budget: Budget) -> Grid:
