@@ -100,6 +100,11 @@ EXAMPLES: dict[str, str] = {
                                "&source=police&" + EXPLORER_QUERY,
     "indicators:dhis2_check": "indicators/dhis2/?" + EXPLORER_QUERY,
     "panels:map_data": "panels/map/data.geojson?item=B18&period=2024-02",
+    # Definitions are national: one element and indicator (with values) for every variant.
+    "indicators_manage:element_edit": "indicators/manage/elements/homicides/",
+    "indicators_manage:element_delete": "indicators/manage/elements/homicides/delete/",
+    "indicators_manage:indicator_edit": "indicators/manage/indicators/homicide_rate/",
+    "indicators_manage:indicator_delete": "indicators/manage/indicators/homicide_rate/delete/",
     "/api/v1/indicators/{code}/values": "api/v1/indicators/{code}/values?territory={territory}"
                                         "&period=2023",
 }
@@ -126,6 +131,16 @@ ADMIN_ONLY = row(404, anonymous=LOGIN, admin=200)
 EDITORS = row(404, anonymous=LOGIN, admin=200, coord_cauca=200, coord_narino=200, analyst=200)
 EDITORS_DONE = row(404, anonymous=LOGIN, admin=REDIRECT, coord_cauca=REDIRECT,
                    coord_narino=REDIRECT, analyst=REDIRECT)
+# Data elements and indicators: editors read them; administrators and coordinators change
+# them (analysts 403: they see the list). An empty form comes back with its errors (400).
+DEFINERS = row(404, anonymous=LOGIN, admin=200, coord_cauca=200, coord_narino=200, analyst=403)
+DEFINERS_INVALID = row(404, anonymous=LOGIN, admin=400, coord_cauca=400, coord_narino=400,
+                       analyst=403)
+DEFINERS_DONE = row(404, anonymous=LOGIN, admin=REDIRECT, coord_cauca=REDIRECT,
+                    coord_narino=REDIRECT, analyst=403)
+# Deleting homicides, which has values, is refused: the page comes back saying why (409).
+DEFINERS_REFUSED = row(404, anonymous=LOGIN, admin=409, coord_cauca=409, coord_narino=409,
+                       analyst=403)
 # Reviewing and publishing evidence: not analysts.
 REVIEWERS_DONE = row(404, anonymous=LOGIN, admin=REDIRECT, coord_cauca=REDIRECT,
                      coord_narino=REDIRECT, analyst=403)
@@ -235,6 +250,16 @@ PAGES: dict[str, Row] = {
     "indicators:dhis2_check": PUBLIC_IN_BOTH,
     "indicators_import:upload": {"GET": EDITORS},
     "indicators_import:confirm": {"POST": EDITORS_DONE},
+    "indicators_manage:index": {"GET": EDITORS},
+    "indicators_manage:element_create": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
+    "indicators_manage:element_edit": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
+    "indicators_manage:element_delete": {"GET": row(404, anonymous=LOGIN, admin=405,
+                                                    coord_cauca=405, coord_narino=405,
+                                                    analyst=403),
+                                         "POST": DEFINERS_REFUSED},
+    "indicators_manage:indicator_create": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
+    "indicators_manage:indicator_edit": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
+    "indicators_manage:indicator_delete": {"POST": DEFINERS_DONE},
     # evidence registry: published interventions are public, drafts do not exist for them
     "evidence:dashboard": {"GET": PUBLIC},
     "evidence:detail": {"GET published": PUBLIC, "GET draft": row(404)},

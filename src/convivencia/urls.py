@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("convivencia.accounts.urls")),
     path("territories/", include("convivencia.territories.urls")),
     path("indicators/import/", include("convivencia.indicators.import_urls")),
+    path("indicators/manage/", include("convivencia.indicators.manage_urls")),
     path("indicators/", include("convivencia.indicators.urls")),
     path("evidence/manage/", include("convivencia.evidence.curation_urls")),
     path("evidence/", include("convivencia.evidence.urls")),
