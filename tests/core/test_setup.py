@@ -44,7 +44,7 @@ def test_the_checklist_links_to_the_import_pages_and_the_administration(ana):
     for url in (reverse("territories:import"), reverse("indicators_import:upload"),
                 reverse("admin:accounts_organisation_add"), reverse("admin:accounts_user_add"),
                 reverse("admin:accounts_membership_add"),
-                reverse("admin:indicators_indicator_changelist"), reverse("admin:index")):
+                reverse("indicators_manage:index"), reverse("admin:index")):
         assert f'href="{url}"' in html, url
 
 

@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from convivencia.accounts.models import Membership, Organisation, User
-from convivencia.indicators.models import DataValue, Indicator
+from convivencia.indicators.models import DataValue
 from convivencia.panels.models import Panel
 from convivencia.territories.models import Boundary, Population, Territory
 
@@ -75,10 +75,10 @@ def steps() -> list[Step]:
             "crime", _("Crime data"),
             _("Import official crime figures (Policía Nacional, SESNSP, a tidy file or DHIS2). "
               "The standard indicators, such as the homicide rate, already exist; add or "
-              "rename indicators in the administration."),
+              "rename data elements and indicators on their page."),
             DataValue.objects.count(),
             (Link(_("Import crime data"), reverse("indicators_import:upload")),
-             Link(_("Indicators"), _admin(Indicator))),
+             Link(_("Data elements and indicators"), reverse("indicators_manage:index"))),
             "convivencia import_crime policia-co FILE",
         ),
         Step(

@@ -33,7 +33,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from convivencia.indicators import explorer, exports, perception, rates
+from convivencia.indicators import explorer, exports, manage_services, perception, rates
 from convivencia.indicators.choices import PeriodType, Source
 from convivencia.indicators.models import Indicator, Total
 from convivencia.indicators.periods import Period, parse
@@ -239,7 +239,8 @@ def _complete(query: QueryDict) -> bool:
 def explorer_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     form = ExplorerForm(query)
-    context: dict[str, Any] = {"form": form, "period_hints": PERIOD_HINTS}
+    context: dict[str, Any] = {"form": form, "period_hints": PERIOD_HINTS,
+                               "may_manage": manage_services.may_read(request.user)}
     if not form.indicators:
         context["no_indicators"] = True
         return render(request, "indicators/explorer.html", context)
