@@ -10,13 +10,12 @@ import csv
 import datetime
 import io
 from pathlib import Path
-from types import ModuleType
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.urls import include, path, reverse
+from django.urls import reverse
 
 from convivencia.accounts.choices import AuditAction, Role
 from convivencia.accounts.models import AuditEntry
@@ -40,21 +39,6 @@ def uid(number: int) -> str:
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def collection_pages(db, settings):
-    """The pages at /panels/collect/, even before the project's urls mount them."""
-    from convivencia import urls as project_urls
-
-    patterns = list(project_urls.urlpatterns)
-    if not any(getattr(p, "namespace", "") == "panels_collection" for p in patterns):
-        # Before "panels/", whose <slug:code>/ would otherwise take "collect/".
-        patterns.insert(0, path("panels/collect/",
-                                include("convivencia.panels.collection_urls")))
-        urlconf = ModuleType("collection_test_urls")
-        urlconf.urlpatterns = patterns  # type: ignore[attr-defined]
-        settings.ROOT_URLCONF = urlconf
 
 
 @pytest.fixture

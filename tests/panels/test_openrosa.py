@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from types import ModuleType
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 import pytest
@@ -18,7 +17,7 @@ from defusedxml.ElementTree import fromstring
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import include, path, reverse
+from django.urls import reverse
 
 from convivencia.accounts.choices import Role
 from convivencia.accounts.models import ApiToken, User
@@ -38,21 +37,6 @@ ANSWERS = {
     "VIC1_REPORT": "0", "POLRESPECT": "2", "POLTIME": "3", "SAFER": "2", "ROADS": "1",
     "PROBLEMS": "1 3",
 }
-
-
-@pytest.fixture(autouse=True)
-def collection_pages(db, settings):
-    """The pages at /panels/collect/, even before the project's urls mount them."""
-    from convivencia import urls as project_urls
-
-    patterns = list(project_urls.urlpatterns)
-    if not any(getattr(p, "namespace", "") == "panels_collection" for p in patterns):
-        # Before "panels/", whose <slug:code>/ would otherwise take "collect/".
-        patterns.insert(0, path("panels/collect/",
-                                include("convivencia.panels.collection_urls")))
-        urlconf = ModuleType("collection_test_urls")
-        urlconf.urlpatterns = patterns  # type: ignore[attr-defined]
-        settings.ROOT_URLCONF = urlconf
 
 
 @pytest.fixture(autouse=True)

@@ -6,12 +6,10 @@ in Popayán, Carlos coordinates Nariño, Nadia holds no role; anonymous holds no
 
 from __future__ import annotations
 
-from types import ModuleType
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import include, path, reverse
+from django.urls import reverse
 
 from convivencia.accounts.choices import AuditAction, Role
 from convivencia.accounts.models import AuditEntry
@@ -20,21 +18,6 @@ from convivencia.panels.choices import WaveStatus
 from convivencia.panels.models import Wave
 from tests.factories import grant, make_colombia, make_organisation, make_user
 from tests.panels.builders import make_panel
-
-
-@pytest.fixture(autouse=True)
-def collection_pages(db, settings):
-    """The pages at /panels/collect/, even before the project's urls mount them."""
-    from convivencia import urls as project_urls
-
-    patterns = list(project_urls.urlpatterns)
-    if not any(getattr(p, "namespace", "") == "panels_collection" for p in patterns):
-        # Before "panels/", whose <slug:code>/ would otherwise take "collect/".
-        patterns.insert(0, path("panels/collect/",
-                                include("convivencia.panels.collection_urls")))
-        urlconf = ModuleType("collection_test_urls")
-        urlconf.urlpatterns = patterns  # type: ignore[attr-defined]
-        settings.ROOT_URLCONF = urlconf
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ coordinates Nariño, Nadia holds no role.
 from __future__ import annotations
 
 import re
-from types import ModuleType
 
 import pytest
-from django.urls import include, path, reverse
+from django.urls import reverse
 
 from convivencia.accounts.choices import Role
 from convivencia.panels import services
@@ -18,21 +17,6 @@ from convivencia.panels.choices import ItemType, SubmissionSource
 from convivencia.panels.models import Item, Submission
 from tests.factories import grant, make_colombia, make_organisation, make_user
 from tests.panels.builders import make_panel
-
-
-@pytest.fixture(autouse=True)
-def collection_pages(db, settings):
-    """The pages at /panels/collect/, even before the project's urls mount them."""
-    from convivencia import urls as project_urls
-
-    patterns = list(project_urls.urlpatterns)
-    if not any(getattr(p, "namespace", "") == "panels_collection" for p in patterns):
-        # Before "panels/", whose <slug:code>/ would otherwise take "collect/".
-        patterns.insert(0, path("panels/collect/",
-                                include("convivencia.panels.collection_urls")))
-        urlconf = ModuleType("collection_test_urls")
-        urlconf.urlpatterns = patterns  # type: ignore[attr-defined]
-        settings.ROOT_URLCONF = urlconf
 
 
 @pytest.fixture
