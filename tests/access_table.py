@@ -136,9 +136,8 @@ EDITORS_DONE = row(404, anonymous=LOGIN, admin=REDIRECT, coord_cauca=REDIRECT,
 DEFINERS = row(404, anonymous=LOGIN, admin=200, coord_cauca=200, coord_narino=200, analyst=403)
 DEFINERS_INVALID = row(404, anonymous=LOGIN, admin=400, coord_cauca=400, coord_narino=400,
                        analyst=403)
-DEFINERS_DONE = row(404, anonymous=LOGIN, admin=REDIRECT, coord_cauca=REDIRECT,
-                    coord_narino=REDIRECT, analyst=403)
-# Deleting homicides, which has values, is refused: the page comes back saying why (409).
+# Deleting homicides (it has values) or homicide_rate (a standard indicator) is refused:
+# the page comes back saying why (409).
 DEFINERS_REFUSED = row(404, anonymous=LOGIN, admin=409, coord_cauca=409, coord_narino=409,
                        analyst=403)
 # Reviewing and publishing evidence: not analysts.
@@ -259,7 +258,7 @@ PAGES: dict[str, Row] = {
                                          "POST": DEFINERS_REFUSED},
     "indicators_manage:indicator_create": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
     "indicators_manage:indicator_edit": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
-    "indicators_manage:indicator_delete": {"POST": DEFINERS_DONE},
+    "indicators_manage:indicator_delete": {"POST": DEFINERS_REFUSED},
     # evidence registry: published interventions are public, drafts do not exist for them
     "evidence:dashboard": {"GET": PUBLIC},
     "evidence:detail": {"GET published": PUBLIC, "GET draft": row(404)},

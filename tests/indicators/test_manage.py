@@ -296,13 +296,26 @@ def test_an_indicator_a_commitment_follows_is_not_deleted(client, world):
     assert Indicator.objects.filter(code="theft_rate").exists()
 
 
-def test_an_indicator_nothing_follows_is_deleted(client, world):
+def test_an_indicator_of_our_own_that_nothing_follows_is_deleted(client, world):
+    Indicator.objects.create(code="journalist_threat_rate", name={"es": "Tasa"},
+                             numerator=world.homicides)
     as_(client, world.coordinator)
-    response = client.post(indicator_url("theft_rate", "delete"))
+    response = client.post(indicator_url("journalist_threat_rate", "delete"))
     assert response.status_code == 302
-    assert not Indicator.objects.filter(code="theft_rate").exists()
+    assert not Indicator.objects.filter(code="journalist_threat_rate").exists()
     assert AuditEntry.objects.filter(action=AuditAction.DELETE,
                                      object_type="indicators.indicator").exists()
+
+
+@pytest.mark.parametrize("url", [indicator_url("theft_rate", "delete"),
+                                 element_url("femicide", "delete")])
+def test_the_standard_definitions_every_installation_shares_are_kept(client, world, url):
+    as_(client, world.admin)
+    response = client.post(url)
+    assert response.status_code == 409
+    assert "one of the standard definitions" in response.content.decode()
+    assert Indicator.objects.filter(code="theft_rate").exists()
+    assert DataElement.objects.filter(code="femicide").exists()
 
 
 # --- links and the explorer -----------------------------------------------------------------

@@ -9,7 +9,8 @@ the audit log and replaces the explorer's data version in the same transaction.
 A code is what importers, exports, the API and shared explorer links know a row by: it
 is fixed once values exist (for an indicator, once its numerator has values). A data
 element with values, or one an indicator counts, is never deleted; an indicator is a
-formula, so it may go unless something else (a commitment, a concern) follows it.
+formula, so it may go unless something else (a commitment, a concern) follows it. The
+standard definitions (``presets``) are kept: every installation shares their codes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from convivencia.accounts import access, audit
 from convivencia.accounts.choices import AuditAction, Role
-from convivencia.indicators import caching
+from convivencia.indicators import caching, presets
 from convivencia.indicators.models import DataElement, DataValue, Indicator
 
 READ_ROLES = frozenset({Role.ADMINISTRATOR, Role.COORDINATOR, Role.ANALYST})
@@ -102,11 +103,20 @@ def refusal(obj: DataElement | Indicator) -> str:
         if codes:
             return _("Indicators use it: %(codes)s. Change or delete them first.") % {
                 "codes": ", ".join(codes)}
-        return ""
+        return _standard(obj.code in presets.ELEMENTS)
     followers = _followers(obj)
     if followers:
         return _("It is followed by %(what)s. Choose another indicator for them first.") % {
             "what": ", ".join(followers)}
+    return _standard(obj.code in presets.INDICATORS)
+
+
+def _standard(is_standard: bool) -> str:
+    # Every installation shares the standard codes, and a later preset migration would
+    # bring a deleted one back anyway.
+    if is_standard:
+        return _("It is one of the standard definitions every installation shares. "
+                 "Change its name instead.")
     return ""
 
 
