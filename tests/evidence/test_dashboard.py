@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from convivencia.accounts.choices import Role
-from convivencia.evidence import services, views
+from convivencia.evidence import reporting, services
 from convivencia.evidence.choices import Design, ExternalSource, Rating, Status
 from convivencia.evidence.models import ExternalRating, Intervention
 from tests.evidence.builders import (
@@ -317,7 +317,7 @@ def test_a_large_set_is_tallied_in_the_database_with_the_same_result(
     # A filter that every published row passes, so that nothing comes from the cache.
     everything = f"{DASHBOARD}?year_to=2100"
     in_python = client.get(everything).context
-    monkeypatch.setattr(views, "SMALL_SET", 2)
+    monkeypatch.setattr(reporting, "SMALL_SET", 2)
     in_sql = client.get(everything).context
     for key in ("total", "robust", "map", "charts"):
         assert in_sql[key] == in_python[key], key

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from convivencia.evidence import views
+from convivencia.evidence import reporting
 from convivencia.evidence.choices import Focus, Problem, Rating
 from tests.evidence.builders import BAD, EFFECTIVE, GOOD, NULL, PROMISING, make_intervention
 
@@ -96,7 +96,7 @@ def test_every_cell_links_to_the_dashboard_listing_exactly_its_interventions(cli
 def test_cells_are_coloured_by_rating_with_a_legend(client, registry):
     response = client.get(GAP_MAP)
     html = response.content.decode()
-    assert views.RATING_COLOURS[Rating.EFFECTIVE] in html
+    assert reporting.RATING_COLOURS[Rating.EFFECTIVE] in html
     assert [item["code"] for item in response.context["legend"]] == [
         Rating.EFFECTIVE, Rating.PROMISING, Rating.MIXED, Rating.NO_EFFECT, Rating.HARMFUL,
         Rating.INSUFFICIENT, Rating.NOT_EVALUATED,
@@ -105,7 +105,7 @@ def test_cells_are_coloured_by_rating_with_a_legend(client, registry):
 
 def test_a_large_set_gives_the_same_map(client, registry, monkeypatch):
     expected = cells(client)
-    monkeypatch.setattr(views, "SMALL_SET", 2)
+    monkeypatch.setattr(reporting, "SMALL_SET", 2)
     assert cells(client) == expected
     assert cells(client, "country=CO,MX") == expected
 
