@@ -249,8 +249,9 @@ def moments() -> random.Random:
 
 
 def delays(moments: random.Random) -> list[float]:
-    """How long after the first write each kill comes: from at once to well past a batch."""
-    return [moments.uniform(0.0, 0.4) for _kill in range(KILLS)]
+    """How long after the writing starts each kill comes: long enough for an import that
+    committed row by row to have stored some rows (a mutant of that kind fails this test)."""
+    return [moments.uniform(0.1, 1.5) for _kill in range(KILLS)]
 
 
 def import_args(world: World) -> list[str]:
