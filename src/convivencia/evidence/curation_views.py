@@ -172,8 +172,9 @@ def _save_intervention(
 ) -> Intervention | None:
     intervention = form.instance
     was = intervention.curation
-    if not creating and was != Curation.DRAFT and (form.has_changed() or sources.has_changed()):
-        intervention.curation = Curation.DRAFT  # recorded in the same history entry
+    services.back_to_draft_if_changed(
+        intervention, changed=form.has_changed() or sources.has_changed()
+    )
     try:
         with transaction.atomic():
             saved = form.save_with(sources=sources.sources(), actor=request.user)
@@ -356,14 +357,6 @@ def evaluation_edit(request: HttpRequest, pk: int, evaluation_pk: int) -> HttpRe
     return _evaluation_form(request, intervention, evaluation)
 
 
-def _describe_evaluation(evaluation: Evaluation) -> str:
-    """One line for the history: the study and what it found."""
-    findings = ", ".join(
-        f"{outcome.outcome}:{outcome.direction}" for outcome in evaluation.outcomes.all()
-    )
-    return f"{evaluation.citation} ({evaluation.year}, SMS {evaluation.sms_level}) {findings}"
-
-
 def _evaluation_form(
     request: HttpRequest, intervention: Intervention, evaluation: Evaluation
 ) -> HttpResponse:
@@ -372,16 +365,12 @@ def _evaluation_form(
         form = EvaluationForm(request.POST, instance=evaluation)
         outcomes = OutcomeFormSet(request.POST, instance=evaluation, prefix="outcomes")
         if form.is_valid() and outcomes.is_valid():
-            before = "" if creating else _describe_evaluation(evaluation)
+            before = "" if creating else services.describe_evaluation(evaluation)
             with transaction.atomic():
                 evaluation = form.save()
                 outcomes.instance = evaluation
                 outcomes.save()
-                audit.record(
-                    AuditAction.UPDATE, intervention, actor=request.user,
-                    changes={"evaluation": [before, _describe_evaluation(evaluation)]},
-                )
-                services.recompute_ratings(intervention)
+                services.evaluation_saved(evaluation, before, request.user)
             messages.success(request, _("Evaluation saved; the ratings were recomputed."))
             return redirect(reverse("evidence_curation:detail", args=[intervention.pk])
                             + "#evaluations")
@@ -399,12 +388,7 @@ def _evaluation_form(
 def evaluation_delete(request: HttpRequest, pk: int, evaluation_pk: int) -> HttpResponse:
     intervention = _intervention(pk)
     evaluation = get_object_or_404(intervention.evaluations, pk=evaluation_pk)
-    with transaction.atomic():
-        before = _describe_evaluation(evaluation)
-        evaluation.delete()
-        audit.record(AuditAction.UPDATE, intervention, actor=request.user,
-                     changes={"evaluation": [before, ""]})
-        services.recompute_ratings(intervention)
+    services.delete_evaluation(evaluation, request.user)
     messages.success(request, _("Evaluation deleted; the ratings were recomputed."))
     return redirect(reverse("evidence_curation:detail", args=[intervention.pk]) + "#evaluations")
 

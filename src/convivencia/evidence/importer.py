@@ -1082,8 +1082,9 @@ def _write_row(row: PlannedRow, publish: bool, actor, countries: dict[str, Terri
         intervention.curation = Curation.SUBMITTED
         intervention.submitted_by = None
         intervention.submitted_at = timezone.now()
-    elif not publish and intervention.curation != Curation.DRAFT:
-        intervention.curation = Curation.DRAFT  # changed content needs a new review
+    elif not publish:
+        # Only rows whose content changed are written.
+        services.back_to_draft_if_changed(intervention, changed=True)
     saved = services.save_intervention(
         intervention, tags=row.tags or None, territories=row.territories,
         sources=row.sources, actor=actor,

@@ -20,6 +20,7 @@ from convivencia.accounts.choices import AuditAction, Role
 from convivencia.evidence import ratings
 from convivencia.evidence.choices import TAG_CHOICES, Curation, Rating
 from convivencia.evidence.models import (
+    Evaluation,
     EvidenceRating,
     ExchangeRate,
     Intervention,
@@ -131,6 +132,18 @@ def _set_tags(intervention: Intervention, tags: dict[str, list[str]]) -> None:
             InterventionTag(intervention=intervention, kind=kind, code=code)
             for code in sorted(set(codes) - held)
         )
+
+
+def back_to_draft_if_changed(intervention: Intervention, *, changed: bool) -> bool:
+    """Send a submitted, reviewed or published intervention whose content changed back to
+    draft: what is public has been reviewed. Call it before ``save_intervention``, so
+    that the change of state is written in the same history entry as the content.
+    Returns whether it was sent back.
+    """
+    if not changed or intervention.pk is None or intervention.curation == Curation.DRAFT:
+        return False
+    intervention.curation = Curation.DRAFT
+    return True
 
 
 def _transition(intervention: Intervention, to: str, actor, **stamps: Any) -> Intervention:
@@ -249,3 +262,34 @@ def override_rating(rating: EvidenceRating, value: str, reason: str, actor) -> E
     )
     recompute_ratings(rating.intervention)
     return rating
+
+
+def describe_evaluation(evaluation: Evaluation) -> str:
+    """One line for the history: the study and what it found."""
+    findings = ", ".join(
+        f"{outcome.outcome}:{outcome.direction}" for outcome in evaluation.outcomes.all()
+    )
+    return f"{evaluation.citation} ({evaluation.year}, SMS {evaluation.sms_level}) {findings}"
+
+
+@transaction.atomic
+def evaluation_saved(evaluation: Evaluation, before: str, actor) -> list[EvidenceRating]:
+    """After an evaluation and its outcomes are saved: the history entry (``before`` is
+    ``describe_evaluation`` of it as it was, "" for a new one), and the ratings again."""
+    intervention = evaluation.intervention
+    audit.record(
+        AuditAction.UPDATE, intervention, actor=actor,
+        changes={"evaluation": [before, describe_evaluation(evaluation)]},
+    )
+    return recompute_ratings(intervention)
+
+
+@transaction.atomic
+def delete_evaluation(evaluation: Evaluation, actor) -> list[EvidenceRating]:
+    """Delete an evaluation with its outcomes, write it to the history, rate again."""
+    intervention = evaluation.intervention
+    before = describe_evaluation(evaluation)
+    evaluation.delete()
+    audit.record(AuditAction.UPDATE, intervention, actor=actor,
+                 changes={"evaluation": [before, ""]})
+    return recompute_ratings(intervention)
