@@ -1,0 +1,571 @@
+"""A bounded load test on loopback: gunicorn (2 workers) + PostgreSQL (+ Redis) + one job worker.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/load \\
+    CACHE_URL=redis://127.0.0.1:6379/5 \\
+        .venv/bin/python bench/load/run.py --users 50 --run-time 180 --max-requests 20000 --import
+
+What it does, in order, and undoes at the end whatever happens:
+
+1. the database named by ``DATABASE_URL`` (PostgreSQL only) is created if missing, migrated,
+   and given the demo's data when it has none (``--scale demo``, the only scale built here);
+2. ``collectstatic`` into a temporary ``VAR_DIR``; the cache named by ``CACHE_URL`` is
+   emptied (give the run a Redis database of its own); production settings (``DEBUG=false``,
+   a fresh ``SECRET_KEY`` and ``CONTACT_ENCRYPTION_KEY``, ``ALLOWED_HOSTS=127.0.0.1``);
+3. panels for the load (``carga-NN``, 50 respondents each, this month's wave open) and one
+   for the freshness probe (``carga-frescura``); API tokens for the demo's analyst,
+   provider, enumerator and administrator;
+4. gunicorn with 2 workers on a free loopback port and one ``convivencia worker``;
+5. locust, headless, with ``--users``, ``--spawn-rate``, a hard ``--run-time`` and a stop
+   after ``--max-requests``; with ``--import``, at the same moment, a job importing a
+   KoBoToolbox-shaped CSV of ``--import-rows`` interviews into a panel of its own;
+6. meanwhile the freshness probe: one OpenRosa submission at a time to ``carga-frescura``,
+   then the panel's results API is read until the new answer is counted (time from the
+   201 to the first read that shows it);
+7. checks: every instanceID sent over OpenRosa is stored exactly once; the import job
+   finished and stored its rows;
+8. writes ``report.md`` and ``report.json`` (``--output``, default ``bench/load/``): per
+   endpoint requests, errors, median, p95, max and throughput; freshness; the checks.
+
+Everything listens on 127.0.0.1 and stops by itself. The process exits 1 when a target is
+missed (an endpoint's p95 ≥ 300 ms, an error, a submission not stored once, freshness p95
+≥ 1 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from instances import ANSWERS, basic_auth, instance_xml  # noqa: E402
+
+HOST = "127.0.0.1"
+BIN = Path(sys.executable).parent
+LOAD_PANELS = 40
+LEADERS = 50
+# Panels of one run are named after it: a panel with answers cannot be deleted.
+RUN = uuid.uuid4().hex[:6]
+FRESHNESS_PANEL = f"carga-{RUN}-frescura"
+IMPORT_PANEL = f"carga-{RUN}-importacion"
+P95_TARGET_MS = 300
+FRESHNESS_TARGET_S = 1.0
+STARTUP_SECONDS = 120
+DEMO_PASSWORD = "convivencia-demo"  # noqa: S105 — every demo login's, printed by load_demo
+PEOPLE = ["Visitor", "Analyst", "Provider", "Enumerator"]
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=["demo"], default="demo",
+                        help="the data served (the demo's; national scale is not built here)")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--spawn-rate", type=float, default=10)
+    parser.add_argument("--run-time", type=int, default=180, help="seconds, a hard limit")
+    parser.add_argument("--max-requests", type=int, default=20000,
+                        help="stop once this many requests were made")
+    parser.add_argument("--think", type=float, default=2.0, help="mean think time, seconds")
+    parser.add_argument("--people", nargs="+", default=PEOPLE, choices=PEOPLE,
+                        help="which simulated people (default all; without Enumerator the "
+                        "run is read-only)")
+    parser.add_argument("--import", dest="with_import", action="store_true",
+                        help="run a large import job at the same time")
+    parser.add_argument("--import-rows", type=int, default=5000)
+    parser.add_argument("--freshness-interval", type=float, default=3.0,
+                        help="seconds between two freshness probes")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="gunicorn threads per worker (1: gunicorn's sync workers)")
+    parser.add_argument("--wsgi", default="convivencia.wsgi",
+                        help="the WSGI module gunicorn serves (to compare another start-up)")
+    parser.add_argument("--output", type=Path, default=HERE)
+    return parser.parse_args()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def production_env(work: Path) -> dict[str, str]:
+    from cryptography.fernet import Fernet
+
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith(("postgresql://", "postgres://")):
+        raise SystemExit("DATABASE_URL must name a PostgreSQL database "
+                         "(postgresql://user@127.0.0.1:5432/name); it is created if missing")
+    return {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": HOST,
+        "CONTACT_ENCRYPTION_KEY": os.environ.get("CONTACT_ENCRYPTION_KEY")
+        or Fernet.generate_key().decode(),
+        "VAR_DIR": str(work),
+        "CACHE_URL": os.environ.get("CACHE_URL", "locmem://"),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def ensure_database(database_url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                    [name]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')  # the operator's own URL
+            print(f"created database {name}")
+
+
+def convivencia(env: dict[str, str], *arguments: str) -> None:
+    subprocess.run([str(BIN / "convivencia"), *arguments], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def prepare(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
+    """Database, static files, load panels and tokens; the targets the locustfile reads."""
+    started = time.perf_counter()
+    ensure_database(env["DATABASE_URL"])
+    convivencia(env, "migrate", "--no-input")
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "convivencia.settings")
+    import django
+
+    django.setup()
+    from convivencia.evidence.models import Intervention
+
+    if not Intervention.objects.exists():
+        print("loading the demo's data …")
+        convivencia(env, "load_demo")
+    convivencia(env, "collectstatic", "--no-input")
+    from django.core.cache import cache
+
+    # Every run starts cold, and entries pickled by another version of the code are gone.
+    cache.clear()
+    targets = build_targets(args)
+    print(f"prepared in {time.perf_counter() - started:.0f} s")
+    return targets
+
+
+def build_targets(args: argparse.Namespace) -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+
+    from convivencia.accounts.models import ApiToken
+    from convivencia.evidence.models import Intervention
+    from convivencia.indicators.models import DataValue, Indicator
+    from convivencia.panels.models import Panel
+    from convivencia.territories.models import Territory
+
+    users = get_user_model().objects
+    names = {"analyst": "analista", "provider": "policia.popayan",
+             "enumerator": "encuestador.cauca", "admin": "admin"}
+    tokens = {key: ApiToken.issue(users.get(username=name), "load test", days=1)[1]
+              for key, name in names.items()}
+    popayan = Territory.objects.get(codes__scheme="divipola", codes__code="19001")
+    load_panels = [make_panel(f"carga-{RUN}-{number:02d}", popayan)
+                   for number in range(LOAD_PANELS)]
+    make_panel(FRESHNESS_PANEL, popayan, leaders=1000)
+    demo_panels = list(Panel.objects.exclude(code__startswith="carga-")
+                       .values_list("code", flat=True))
+    return {
+        **names,
+        "password": DEMO_PASSWORD,
+        "tokens": tokens,
+        "panels": demo_panels,
+        "interventions": list(Intervention.objects.published().values_list("pk", flat=True)),
+        "territories": list(Territory.objects.filter(codes__scheme="divipola")
+                            .values_list("pk", flat=True).distinct()),
+        "indicators": list(Indicator.objects.values_list("code", flat=True)),
+        "municipalities": list(Panel.objects.filter(code__startswith="demo-")
+                               .values_list("territory__codes__code", flat=True)
+                               .filter(territory__codes__scheme="divipola")),
+        "years": sorted({value.year for value in DataValue.objects.dates("start", "year")}),
+        "slots": [(panel.code, respondent) for panel in load_panels
+                  for respondent in respondent_codes(LEADERS)],
+        "end": now_in_site_zone(),
+    }
+
+
+def respondent_codes(count: int) -> list[str]:
+    return [f"L{number:05d}" for number in range(1, count + 1)]
+
+
+def make_panel(code: str, territory: Any, leaders: int = LEADERS) -> Any:
+    """A fresh panel of ``leaders`` respondents with this month's wave open."""
+    from convivencia.panels import services
+    from convivencia.panels.models import Panel, Respondent
+    from convivencia.panels.questionnaire_default import ensure_default_questionnaire
+
+    panel = Panel.objects.create(code=code, territory=territory,
+                                 questionnaire=ensure_default_questionnaire())
+    Respondent.objects.bulk_create(
+        Respondent(panel=panel, code=respondent, role="jac")
+        for respondent in respondent_codes(leaders)
+    )
+    services.open_wave(panel, this_month(), None)
+    return panel
+
+
+def this_month() -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().strftime("%Y-%m")
+
+
+def now_in_site_zone() -> str:
+    from django.utils import timezone
+
+    return timezone.localtime().isoformat(timespec="milliseconds")
+
+
+def enqueue_import(rows: int, work: Path) -> str:
+    """A job importing ``rows`` interviews, as the upload page's confirmation creates it."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import UploadedFile
+
+    from convivencia.jobs import services as jobs
+    from convivencia.panels.jobs import IMPORT_JOB
+    from convivencia.territories.models import Territory
+
+    popayan = Territory.objects.get(codes__scheme="divipola", codes__code="19001")
+    panel = make_panel(IMPORT_PANEL, popayan, leaders=rows)
+    path = work / "kobo-export.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["respondent", *(f"grupo_confianza/{code}" if code.startswith("B")
+                                         else code for code in ANSWERS), "end", "_uuid"])
+        end = now_in_site_zone()
+        for respondent in respondent_codes(rows):
+            writer.writerow([respondent, *ANSWERS.values(), end, str(uuid.uuid4())])
+    with path.open("rb") as handle:
+        job = jobs.enqueue(
+            IMPORT_JOB, f"Load test import of {rows} interviews",
+            {"panel": panel.code, "wave": this_month(), "file_name": path.name,
+             "accept_valid": False},
+            # The job checks that whoever started it still collects for the panel.
+            user=get_user_model().objects.get(username="admin"),
+            upload=UploadedFile(handle, name=path.name),
+        )
+    return str(job.pk)
+
+
+@contextmanager
+def process(command: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    """A child process in its own group, stopped (and its children) on the way out."""
+    with log.open("wb") as output:
+        child = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT,
+                                 start_new_session=True)
+        try:
+            yield child
+        finally:
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+                try:
+                    child.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(child.pid, signal.SIGKILL)
+                    child.wait()
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None,
+            headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        connection.request(method, path, body=body, headers={
+            "X-Forwarded-Proto": "https", **(headers or {})})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def wait_until_serving(port: int, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn stopped at start ({server.returncode})")
+        try:
+            if request(port, "GET", "/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"gunicorn did not answer within {STARTUP_SECONDS} s")
+
+
+def multipart(xml: bytes) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    body = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"xml_submission_file\"; "
+        f"filename=\"submission.xml\"\r\nContent-Type: text/xml\r\n\r\n"
+    ).encode() + xml + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+class FreshnessProbe(threading.Thread):
+    """One submission at a time, then the results API read until it counts it."""
+
+    def __init__(self, port: int, targets: dict[str, Any], interval: float,
+                 stop: threading.Event) -> None:
+        super().__init__(daemon=True)
+        self.port, self.targets, self.interval, self.stop = port, targets, interval, stop
+        self.delays: list[float] = []
+        # Reads of the results until the submission showed: 1 means the first read after
+        # the 201 counted it, so the delay is that one request's own time under the load.
+        self.reads: list[int] = []
+        self.problems: list[str] = []
+
+    def counted(self) -> int:
+        status, body = request(
+            self.port, "GET", f"/api/v1/panels/{FRESHNESS_PANEL}/results",
+            headers={"Authorization": f"Bearer {self.targets['tokens']['admin']}"})
+        if status != 200:
+            raise RuntimeError(f"results answered {status}: {body[:200]!r}")
+        results = json.loads(body)["results"]
+        b18 = next(result for result in results if result["item"] == "B18")
+        return b18["n"] or 0
+
+    def run(self) -> None:
+        respondents = iter(respondent_codes(1000))
+        auth = basic_auth(self.targets["enumerator"], self.targets["tokens"]["enumerator"])
+        while not self.stop.wait(self.interval):
+            respondent = next(respondents, None)
+            if respondent is None:
+                return
+            body, content_type = multipart(
+                instance_xml(respondent, self.targets["end"], f"uuid:{uuid.uuid4()}"))
+            try:
+                status, _answer = request(
+                    self.port, "POST", f"/panels/collect/{FRESHNESS_PANEL}/openrosa/submission",
+                    body, {"Content-Type": content_type, "Authorization": auth,
+                           "X-OpenRosa-Version": "1.0"})
+                accepted = time.perf_counter()
+                if status != 201:
+                    self.problems.append(f"submission answered {status}")
+                    continue
+                expected = len(self.delays) + 1
+                reads = 1
+                while self.counted() < expected:
+                    reads += 1
+                    if time.perf_counter() - accepted > 30:
+                        self.problems.append(f"submission {expected} not counted after 30 s")
+                        return
+                    time.sleep(0.01)
+                self.delays.append(time.perf_counter() - accepted)
+                self.reads.append(reads)
+            except (OSError, RuntimeError) as error:
+                self.problems.append(str(error))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    rank = max(1, round(fraction * len(ordered) + 0.5 - 1e-9))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def read_stats(prefix: Path) -> list[dict[str, Any]]:
+    rows = []
+    with Path(f"{prefix}_stats.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            rows.append({
+                "method": row["Type"], "name": row["Name"],
+                "requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
+                "median_ms": float(row["50%"] or 0), "p95_ms": float(row["95%"] or 0),
+                "max_ms": float(row["Max Response Time"] or 0),
+                "rps": float(row["Requests/s"] or 0),
+            })
+    return rows
+
+
+def stored_once(sent_file: Path) -> dict[str, Any]:
+    from django.db.models import Count
+
+    from convivencia.panels.models import Submission
+
+    sent = [line.split()[2] for line in sent_file.read_text().splitlines()] \
+        if sent_file.exists() else []
+    stored = (Submission.objects.filter(instance_id__in=sent).values("instance_id")
+              .annotate(copies=Count("pk")))
+    copies = {row["instance_id"]: row["copies"] for row in stored}
+    return {
+        "sent": len(sent),
+        "stored": sum(copies.values()),
+        "missing": len([instance for instance in sent if instance not in copies]),
+        "duplicated": len([n for n in copies.values() if n > 1]),
+    }
+
+
+def import_outcome(job_id: str | None, rows: int) -> dict[str, Any] | None:
+    if job_id is None:
+        return None
+    from convivencia.jobs.models import Job
+    from convivencia.panels.models import Submission
+
+    job = Job.objects.get(pk=job_id)
+    seconds = ((job.finished_at - job.started_at).total_seconds()
+               if job.finished_at and job.started_at else None)
+    return {
+        "rows": rows, "status": job.status, "seconds": seconds,
+        "stored": Submission.objects.filter(wave__panel__code=IMPORT_PANEL).count(),
+    }
+
+
+def write_report(output: Path, summary: dict[str, Any]) -> list[str]:
+    """report.json and report.md; the targets missed, in words."""
+    missed = []
+    for row in summary["endpoints"]:
+        if row["name"] == "Aggregated":
+            continue
+        if row["p95_ms"] >= P95_TARGET_MS:
+            missed.append(f"{row['method']} {row['name']}: p95 {row['p95_ms']:.0f} ms")
+        if row["errors"]:
+            missed.append(f"{row['method']} {row['name']}: {row['errors']} errors")
+    checks = summary["submissions"]
+    if checks["sent"] != checks["stored"] or checks["duplicated"] or checks["missing"]:
+        missed.append(f"OpenRosa: sent {checks['sent']}, stored {checks['stored']}")
+    fresh = summary["freshness"]
+    probed = checks["sent"] > 0  # the probe runs only beside enumerators
+    if (probed and not fresh["samples"]) or fresh["p95_s"] >= FRESHNESS_TARGET_S \
+            or fresh["problems"]:
+        missed.append(f"freshness: {fresh}")
+    job = summary["import"]
+    if job is not None and (job["status"] != "succeeded" or job["stored"] != job["rows"]):
+        missed.append(f"import job: {job}")
+    summary["missed"] = missed
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "report.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    lines = [
+        "# Load test report", "",
+        f"{summary['started']}; {summary['settings']}", "",
+        "| endpoint | requests | errors | median ms | p95 ms | max ms | req/s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in summary["endpoints"]:
+        lines.append(f"| {row['method']} {row['name']} | {row['requests']} | {row['errors']} | "
+                     f"{row['median_ms']:.0f} | {row['p95_ms']:.0f} | {row['max_ms']:.0f} | "
+                     f"{row['rps']:.2f} |")
+    lines += [
+        "", f"OpenRosa submissions: sent {checks['sent']}, stored {checks['stored']}, "
+        f"missing {checks['missing']}, stored twice {checks['duplicated']}.",
+        "", f"Freshness (201 → counted by the results API), {fresh['samples']} probes: "
+        f"median {fresh['median_s']:.3f} s, p95 {fresh['p95_s']:.3f} s, "
+        f"max {fresh['max_s']:.3f} s; counted by the first read after the 201 in "
+        f"{fresh.get('counted_on_first_read', 0)} of {fresh['samples']}; "
+        f"problems: {fresh['problems'] or 'none'}.",
+    ]
+    if job is not None:
+        lines += ["", f"Import job during the run: {job}."]
+    lines += ["", "Targets missed: " + ("; ".join(missed) if missed else "none.")]
+    (output / "report.md").write_text("\n".join(lines) + "\n")
+    return missed
+
+
+def main() -> int:
+    args = parse_args()
+    work = Path(tempfile.mkdtemp(prefix="convivencia-load-"))
+    try:
+        return run(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, work: Path) -> int:
+    env = production_env(work)
+    targets = prepare(env, args)
+    sent_file = work / "sent.txt"
+    targets["sent_file"] = str(sent_file)
+    (work / "targets.json").write_text(json.dumps(targets))
+    port = free_port()
+    started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    with ExitStack() as stack:
+        server = stack.enter_context(process(
+            [str(BIN / "gunicorn"), args.wsgi, "--workers", "2", "--threads", str(args.threads),
+             "--bind", f"{HOST}:{port}", "--access-logfile", "/dev/null"],
+            env, work / "gunicorn.log"))
+        stack.enter_context(process([str(BIN / "convivencia"), "worker"], env,
+                                    work / "worker.log"))
+        wait_until_serving(port, server)
+        job_id = enqueue_import(args.import_rows, work) if args.with_import else None
+        stop = threading.Event()
+        probe = FreshnessProbe(port, targets, args.freshness_interval, stop)
+        if "Enumerator" in args.people:
+            probe.start()
+        locust_env = {**env, "LOAD_TARGETS": str(work / "targets.json"),
+                      "LOAD_THINK": str(args.think),
+                      "LOAD_MAX_REQUESTS": str(args.max_requests)}
+        print(f"locust: {args.users} users for at most {args.run_time} s "
+              f"or {args.max_requests} requests …")
+        locust = subprocess.run(
+            [str(BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless",
+             "--host", f"http://{HOST}:{port}", "--users", str(args.users),
+             "--spawn-rate", str(args.spawn_rate), "--run-time", f"{args.run_time}s",
+             "--stop-timeout", "10", "--csv", str(work / "locust"), "--only-summary",
+             "--loglevel", "WARNING", *args.people],
+            env=locust_env, timeout=args.run_time + 120, check=False,
+        )
+        stop.set()
+        if probe.ident is not None:
+            probe.join(timeout=60)
+        if job_id is not None:
+            wait_for_job(job_id)
+        summary = {
+            "started": started,
+            "settings": (f"scale {args.scale}, {args.users} users, think {args.think} s, "
+                         f"gunicorn 2 workers × {args.threads} threads ({args.wsgi}), "
+                         f"run time ≤ {args.run_time} s, ≤ {args.max_requests} requests, "
+                         f"cache {env['CACHE_URL'].split('://')[0]}, {' '.join(args.people)}, "
+                         f"import {'on' if job_id else 'off'}; locust exit {locust.returncode}"),
+            "endpoints": read_stats(work / "locust"),
+            "submissions": stored_once(sent_file),
+            "freshness": {
+                "samples": len(probe.delays),
+                "median_s": statistics.median(probe.delays) if probe.delays else 0.0,
+                "p95_s": percentile(probe.delays, 0.95) if probe.delays else 0.0,
+                "max_s": max(probe.delays, default=0.0),
+                "counted_on_first_read": probe.reads.count(1),
+                "problems": probe.problems[:10],
+            },
+            "import": import_outcome(job_id, args.import_rows),
+        }
+    missed = write_report(args.output, summary)
+    print((args.output / "report.md").read_text())
+    return 1 if missed else 0
+
+
+def wait_for_job(job_id: str, seconds: int = 600) -> None:
+    from convivencia.jobs.models import Job
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if Job.objects.get(pk=job_id).is_finished:
+            return
+        time.sleep(1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
