@@ -285,7 +285,7 @@ class CommitmentStatus(models.Model):
         ordering = ["position"]
 
     def __str__(self) -> str:
-        from convivencia.panels.models import translated
+        from convivencia.core.i18n import translated
 
         return translated(self.name) or self.code
 

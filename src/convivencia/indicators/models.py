@@ -38,7 +38,7 @@ class DataElement(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        from convivencia.panels.models import translated
+        from convivencia.core.i18n import translated
 
         return translated(self.name) or self.code
 
@@ -214,7 +214,7 @@ class Indicator(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        from convivencia.panels.models import translated
+        from convivencia.core.i18n import translated
 
         return translated(self.name) or self.code
 

@@ -39,6 +39,7 @@ from django.views.decorators.http import require_POST
 
 from convivencia.accounts import access
 from convivencia.accounts.choices import Role
+from convivencia.core.i18n import translated
 from convivencia.core.limits import check_upload_size
 from convivencia.jobs import services as jobs
 from convivencia.jobs.models import Job
@@ -51,7 +52,7 @@ from convivencia.panels.choices import (
     WaveStatus,
 )
 from convivencia.panels.jobs import IMPORT_JOB
-from convivencia.panels.models import Item, Panel, Respondent, Wave, translated
+from convivencia.panels.models import Item, Panel, Respondent, Wave
 from convivencia.panels.questionnaire_default import LOCAL_PROVIDER_PLACEHOLDER
 from convivencia.panels.xlsform import included_items
 from convivencia.territories.importers.base import BadFile

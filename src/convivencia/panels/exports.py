@@ -25,10 +25,11 @@ from openpyxl import Workbook
 
 from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
+from convivencia.core.i18n import translated
 from convivencia.core.spreadsheets import CsvWriter, Echo, append_row
 from convivencia.panels import analysis, charts, suppression
 from convivencia.panels.choices import BREAKDOWNS, DONT_KNOW, NO_ANSWER, ItemType
-from convivencia.panels.models import Aggregate, Answer, Item, Panel, Submission, translated
+from convivencia.panels.models import Aggregate, Answer, Item, Panel, Submission
 from convivencia.territories.choices import Scheme
 
 CHUNK_SIZE = 2000

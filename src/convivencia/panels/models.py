@@ -8,9 +8,9 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from convivencia.core.i18n import translated
 from convivencia.panels.choices import (
     MISSING_CODES,
     AgeBand,
@@ -22,12 +22,6 @@ from convivencia.panels.choices import (
     SubmissionSource,
     WaveStatus,
 )
-
-
-def translated(texts: dict[str, str], language: str | None = None) -> str:
-    """The text in the active language, falling back to Spanish, then anything."""
-    language = (language or get_language() or "es")[:2]
-    return texts.get(language) or texts.get("es") or next(iter(texts.values()), "")
 
 
 class Questionnaire(models.Model):

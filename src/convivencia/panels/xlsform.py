@@ -38,10 +38,11 @@ from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from convivencia.core.i18n import translated
 from convivencia.core.limits import ImportLimits
 from convivencia.core.spreadsheets import append_verbatim_row
 from convivencia.panels.choices import DONT_KNOW, MISSING_CODES, NO_ANSWER, ItemType, Provider
-from convivencia.panels.models import Choice, Item, Panel, Questionnaire, translated
+from convivencia.panels.models import Choice, Item, Panel, Questionnaire
 from convivencia.panels.questionnaire_default import LOCAL_PROVIDER_PLACEHOLDER
 from convivencia.panels.roster import RESPONDENT_CODE_PATTERN
 from convivencia.territories.importers.base import (
