@@ -274,7 +274,7 @@ class ActionPlanForm(AuditedModelForm):
 def panel_item_choices(territory: Territory) -> list[tuple[str, str]]:
     """Scored items of the panels of the territory (and below), by code."""
     from convivencia.panels import charts
-    from convivencia.panels.aggregates import _scored
+    from convivencia.panels.aggregates import is_scored
     from convivencia.panels.models import Panel
 
     choices: dict[str, str] = {}
@@ -282,7 +282,7 @@ def panel_item_choices(territory: Territory) -> list[tuple[str, str]]:
         "questionnaire"
     ):
         for code, item in charts.items_by_code(panel).items():
-            if _scored(item):
+            if is_scored(item):
                 choices.setdefault(code, f"{code} — {charts.item_label(item, panel)}"[:120])
     return [("", "—"), *sorted(choices.items())]
 

@@ -41,7 +41,7 @@ SumList = list
 ItemCells = dict[str, SumList]
 
 
-def _scored(item: Item) -> bool:
+def is_scored(item: Item) -> bool:
     """Items whose answers are summed: scales, yes/no, and single choices with a range."""
     return item.type in NUMERIC_TYPES and item.scale_min is not None
 
@@ -53,7 +53,7 @@ _SCORED, _MULTIPLE, _NUMBER, _COUNTED = range(4)
 def _kind(item: Item) -> int:
     if item.type == ItemType.MULTIPLE:
         return _MULTIPLE
-    if _scored(item):
+    if is_scored(item):
         return _SCORED
     if item.type == ItemType.NUMBER:
         return _NUMBER

@@ -20,7 +20,7 @@ from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 
 from convivencia.panels import suppression
-from convivencia.panels.aggregates import _scored
+from convivencia.panels.aggregates import is_scored
 from convivencia.panels.choices import ItemType, Provider
 from convivencia.panels.models import Aggregate, Answer, Item, Submission, Wave
 
@@ -112,7 +112,7 @@ def result_from(item: Item, row: Sums | None, *, reveal_small: bool,
         return result
     if with_counts:
         result.counts = dict(row.counts)
-    if _scored(item) if scored is None else scored:
+    if is_scored(item) if scored is None else scored:
         if item.top_min is not None:
             result.pct_trust = row.n_top / n * 100
             result.pct_trust_ci_low, result.pct_trust_ci_high = wilson(row.n_top, n)
@@ -203,7 +203,7 @@ def compare(wave: Wave, previous: Wave) -> list[Change]:
     change is flagged when the corrected p-value is below 0.05.
     """
     changes = []
-    scored = [item for item in wave.panel.questionnaire.items.all() if _scored(item)]
+    scored = [item for item in wave.panel.questionnaire.items.all() if is_scored(item)]
     paired = _paired_scores([item.code for item in scored], wave, previous) if scored else {}
     for item in scored:
         pairs = paired[item.code]

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from convivencia.accounts import access
 from convivencia.accounts.choices import OrganisationType, Role
 from convivencia.panels import analysis, suppression
-from convivencia.panels.aggregates import _scored
+from convivencia.panels.aggregates import is_scored
 from convivencia.panels.choices import BREAKDOWNS, MISSING_CODES, Provider, WaveStatus
 from convivencia.panels.models import (
     Aggregate,
@@ -255,7 +255,7 @@ def results_by_wave(
         rows = [row for row in rows if row[2] in wanted]
     items = Item.objects.in_bulk({row[1] for row in rows})
     # Per item, not per row: whether it is scored, and the settings' threshold.
-    scored = {pk: _scored(item) for pk, item in items.items()}
+    scored = {pk: is_scored(item) for pk, item in items.items()}
     min_cell_size = settings.MIN_CELL_SIZE
     result_from = analysis.result_from
     for wave_id, item_id, item_code, *sums in rows:
@@ -391,7 +391,7 @@ def comparison(
     rows = []
     primary = primary_codes(items)
     for code, item in items.items():
-        if not _scored(item):
+        if not is_scored(item):
             continue
         now, before = current.get(code), (previous or {}).get(code)
         if now is None and before is None:
@@ -429,7 +429,7 @@ def trust_items(items: dict[str, Item], *, primary_only: bool = False) -> list[I
     """
     order = {provider: index for index, provider in enumerate(Provider.values)}
     chosen = sorted(
-        (item for item in items.values() if item.provider and _scored(item)),
+        (item for item in items.values() if item.provider and is_scored(item)),
         key=lambda item: (order.get(item.provider, 99), item.position),
     )
     if not primary_only:
