@@ -9,7 +9,10 @@ class DialoguesConfig(AppConfig):
     verbose_name = _("Dialogues and accountability")
 
     def ready(self) -> None:
-        from convivencia.dialogues import statuses
+        from convivencia.core import slots
+        from convivencia.dialogues import statuses, summary
+
+        slots.register(slots.TERRITORY_PAGE, summary.dialogue_summary)
 
         post_migrate.connect(statuses.seed_if_empty, sender=self,
                              dispatch_uid="dialogues.seed_statuses")

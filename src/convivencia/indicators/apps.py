@@ -11,7 +11,10 @@ class IndicatorsConfig(AppConfig):
     def ready(self) -> None:
         # jobs registers the crime-data import job handler with the jobs app; signals
         # connects the receivers that keep the explorer's cache version current.
-        from convivencia.indicators import jobs, presets, signals  # noqa: F401
+        from convivencia.core import slots
+        from convivencia.indicators import jobs, presets, signals, summary  # noqa: F401
+
+        slots.register(slots.TERRITORY_PAGE, summary.indicator_summary)
 
         post_migrate.connect(presets.seed_if_empty, sender=self,
                              dispatch_uid="indicators.seed_presets")

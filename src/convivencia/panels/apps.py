@@ -10,7 +10,11 @@ class PanelsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the response import job handler with the jobs app.
         # Registers the provider digest on wave close, also in a worker that loads no URLs.
+        from convivencia.core import slots
         from convivencia.panels import (
             digest,  # noqa: F401
             jobs,  # noqa: F401
+            summary,
         )
+
+        slots.register(slots.TERRITORY_PAGE, summary.panel_summary)

@@ -7,9 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from convivencia.dialogues.summary import dialogue_summary
-from convivencia.indicators.summary import indicator_summary
-from convivencia.panels.summary import panel_summary
+from convivencia.core import slots
 from convivencia.territories.models import Boundary, Population, Territory
 
 
@@ -73,9 +71,8 @@ def page_context(territory: Territory) -> dict[str, Any]:
         "has_boundary": Boundary.objects.filter(
             territory_id__in=[territory.pk, *[c.pk for c in children]]
         ).exists(),
-        **panel_summary(territory),
-        **indicator_summary(territory),
-        **dialogue_summary(territory),
+        # What the domain apps know of the territory, registered from their AppConfig.ready().
+        **slots.context(slots.TERRITORY_PAGE, territory),
     }
 
 
