@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from convivencia import demo
 from convivencia.accounts import access
 from convivencia.accounts.choices import Role
 from convivencia.accounts.models import Membership, User
-from convivencia.core import demo
 from convivencia.territories.models import Territory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.management import call_command
 
-from convivencia.core import demo
+from convivencia import demo
 from convivencia.dialogues.models import Process
 from convivencia.panels.models import Panel
 from convivencia.territories.models import Territory

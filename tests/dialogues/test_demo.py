@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from convivencia import demo
 from convivencia.accounts.models import AuditEntry
-from convivencia.core import demo
 from convivencia.dialogues import demo as dialogues_demo
 from convivencia.dialogues import services
 from convivencia.dialogues.choices import SessionKind, Verdict

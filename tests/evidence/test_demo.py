@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from convivencia.core import demo as core_demo
+from convivencia import demo as site_demo
 from convivencia.evidence import demo, services
 from convivencia.evidence.choices import Curation, Rating
 from convivencia.evidence.models import (
@@ -24,12 +24,12 @@ from convivencia.territories.models import Territory
 @pytest.fixture
 def registry(db) -> None:
     # The demo territories first, as load_demo does, so Colombian programmes can be linked.
-    core_demo.build_territories()
+    site_demo.build_territories()
     demo.build()
 
 
 def test_the_evidence_demo_is_registered_with_load_demo():
-    assert demo.build in core_demo.DEMO_BUILDERS
+    assert demo.build in site_demo.DEMO_BUILDERS
 
 
 def test_it_holds_at_least_1300_interventions_in_20_countries(registry):

@@ -305,7 +305,7 @@ def test_a_fresh_installation_without_territories_says_so_instead_of_refusing(cl
 
 
 def test_the_demo_tells_its_story_and_loading_it_twice_changes_nothing(db):
-    from convivencia.core import demo
+    from convivencia import demo
     from convivencia.indicators.models import Extraction, Total
     from convivencia.territories.models import Territory
 

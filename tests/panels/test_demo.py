@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from convivencia.core import demo as core_demo
+from convivencia import demo as site_demo
 from convivencia.dialogues import demo as dialogues_demo
 from convivencia.dialogues.models import AgendaItem
 from convivencia.panels import aggregates, analysis, demo
@@ -27,6 +27,7 @@ from convivencia.panels.models import (
     Submission,
     Wave,
 )
+from convivencia.territories import demo as territories_demo
 
 # The mark makes pytest-django create the test database; each test then runs in a
 # savepoint inside the module's transaction.
@@ -36,7 +37,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        core_demo.load()
+        site_demo.load()
         yield
         transaction.set_rollback(True)
 
@@ -54,13 +55,13 @@ def flagged(code: str, period: str, previous: str) -> dict[str, analysis.Change]
 
 
 def test_the_panels_are_built_before_the_dialogues_that_read_them():
-    builders = core_demo.DEMO_BUILDERS
+    builders = site_demo.DEMO_BUILDERS
     assert builders.index(demo.build) < builders.index(dialogues_demo.build)
 
 
 def test_every_demo_municipality_has_a_panel_of_fifty_with_24_monthly_waves(loaded):
     panels = list(Panel.objects.filter(code__startswith="demo-").select_related("territory"))
-    assert len(panels) == len(core_demo.MUNICIPALITIES)
+    assert len(panels) == len(territories_demo.MUNICIPALITIES)
     for panel in panels:
         assert panel.code == f"demo-{panel.territory.code('divipola')}"
         assert panel.local_provider_name
@@ -105,7 +106,7 @@ def test_the_story_is_all_the_change_tests_flag_in_both_panels(loaded):
 
 def test_the_aggregates_match_the_raw_answers(loaded):
     waves = list(Wave.objects.select_related("panel").filter(panel__code__startswith="demo-"))
-    assert len(waves) == 24 * len(core_demo.MUNICIPALITIES)
+    assert len(waves) == 24 * len(territories_demo.MUNICIPALITIES)
     assert aggregates.mismatches(waves) == []
     call_command("check_aggregates", panel="demo-52835")
 
@@ -184,7 +185,7 @@ def counts() -> tuple[int, ...]:
 
 def test_loading_the_demo_again_changes_nothing(loaded):
     before = counts()
-    core_demo.load()
+    site_demo.load()
     assert counts() == before
 
 

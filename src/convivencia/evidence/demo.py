@@ -963,8 +963,7 @@ def generate(size: int = DEMO_SIZE, seed: int = DEMO_SEED) -> Iterator[DemoInter
 
 def _municipalities() -> dict[str, Territory]:
     """The demo's Colombian municipalities and departments by name (when loaded)."""
-    # core.demo registers this module's build(); importing it at the top would be circular.
-    from convivencia.core.demo import MUNICIPALITIES
+    from convivencia.territories.demo import MUNICIPALITIES
 
     found: dict[str, Territory] = {}
     for divipola, name, *_rest in MUNICIPALITIES:
@@ -1108,7 +1107,7 @@ def _chunks(records: Iterator[DemoIntervention], size: int) -> Iterator[list[Dem
 
 
 def build() -> None:
-    """The demo's part of ``load_demo`` (registered in ``core.demo.DEMO_BUILDERS``)."""
+    """The demo's part of ``load_demo`` (registered in ``convivencia.demo.DEMO_BUILDERS``)."""
     add_interventions(DEMO_SIZE, DEMO_SEED)
 
 

@@ -115,7 +115,7 @@ def _populations(municipalities: dict[str, Territory], source: str) -> None:
 
 
 def build() -> None:
-    from convivencia.core.demo import MUNICIPALITIES, POPULATION_SOURCE
+    from convivencia.territories.demo import MUNICIPALITIES, POPULATION_SOURCE
 
     presets.ensure_presets()
     elements = {element.code: element for element in DataElement.objects.filter(

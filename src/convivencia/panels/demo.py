@@ -264,7 +264,7 @@ def reporting_share(place: Place, period: datetime.date) -> float:
 
 
 def demo_places() -> list[Place]:
-    from convivencia.core.demo import MUNICIPALITIES  # core.demo imports this module
+    from convivencia.territories.demo import MUNICIPALITIES
 
     return [
         Place(divipola, name, **PLACES.get(divipola, {}))
@@ -565,7 +565,7 @@ def build_panel(place: Place, questionnaire, *, number: int, rng: random.Random,
 
 
 def build() -> None:
-    """The demo's part of ``load_demo`` (registered in ``core.demo.DEMO_BUILDERS``)."""
+    """The demo's part of ``load_demo`` (registered in ``convivencia.demo.DEMO_BUILDERS``)."""
     questionnaire = ensure_default_questionnaire()
     # The Cauca panels are collected with ODK Collect by the demo enumerator.
     enumerator = User.objects.filter(username="encuestador.cauca").first()

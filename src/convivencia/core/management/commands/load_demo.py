@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from convivencia.core import demo
+from convivencia import demo
 
 
 class Command(BaseCommand):
