@@ -49,10 +49,6 @@ from convivencia.dialogues.models import (
 from convivencia.territories.models import Territory
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def form_page(request: HttpRequest, form, *, title: str, back: str, context: dict | None = None,
               multipart: bool = False) -> HttpResponse:
     """The one template for the simple create/edit forms."""

@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from convivencia.core.htmx import is_htmx
 from convivencia.dialogues import permissions, services
 from convivencia.dialogues.forms import CancelForm, CommitmentForm, UpdateForm, VerifyForm
 from convivencia.dialogues.models import Commitment, Evidence, Verification
-from convivencia.dialogues.views import commitments_with_flags, form_page, is_htmx
+from convivencia.dialogues.views import commitments_with_flags, form_page
 
 
 def _commitment_url(commitment: Commitment, anchor: str = "") -> str:

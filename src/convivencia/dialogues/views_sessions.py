@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from convivencia.accounts import audit
+from convivencia.core.htmx import is_htmx
 from convivencia.dialogues import agenda, permissions, priorities, registration, workshops
 from convivencia.dialogues.choices import (
     Attendance,
@@ -39,7 +40,7 @@ from convivencia.dialogues.forms import (
     SessionReportForm,
 )
 from convivencia.dialogues.models import AgendaItem, Attachment, Participation, Session
-from convivencia.dialogues.views import commitments_with_flags, form_page, is_htmx
+from convivencia.dialogues.views import commitments_with_flags, form_page
 
 PARTICIPANT_FIELDS = ["name", "organisation", "role", "attendance", "registered_at",
                       "checked_in_at", "pre_score", "post_score"]

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from convivencia.core.htmx import is_htmx, wants_fragment
 from convivencia.evidence import caching, exports, geo, history, reporting
 from convivencia.evidence.choices import RATING_RANK, TAG_CHOICES, TagKind
 from convivencia.evidence.filters import SORTS, InterventionFilterForm
@@ -72,9 +73,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["page"] = _page(form.sorted(listed), summary["total"], request)
         context["sort_links"] = _sort_links(query, form.sort_key)
         context["sort_label"] = SORTS[form.sort_key][0]
-    template = "evidence/dashboard.html"
-    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
-        template = "evidence/_results.html"
+    template = "evidence/_results.html" if wants_fragment(request) else "evidence/dashboard.html"
     response = render(request, template, context, status=200 if form.is_valid() else 400)
     if template == "evidence/_results.html":
         response["HX-Push-Url"] = _url(request.path, query)
@@ -176,7 +175,7 @@ def _url(path: str, query: QueryDict) -> str:
 
 def _needs_tidying(request: HttpRequest, query: QueryDict) -> bool:
     """A plain GET with empty parameters (a submitted form) goes to the tidy URL."""
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         return False
     return len(request.GET.urlencode()) != len(query.urlencode())
 

@@ -33,6 +33,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from convivencia.core.htmx import wants_fragment
 from convivencia.indicators import explorer, exports, manage_services, perception, rates
 from convivencia.indicators.choices import PeriodType, Source
 from convivencia.indicators.models import Indicator, Total
@@ -213,12 +214,6 @@ def _url(path: str, query: QueryDict) -> str:
     return f"{path}?{query.urlencode()}" if query else path
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request")) and not request.headers.get(
-        "HX-History-Restore-Request"
-    )
-
-
 def _complete(query: QueryDict) -> bool:
     """Fill the selection's missing parameters with defaults; True when any was filled."""
     missing = [key for key in REQUIRED if not query.get(key)]
@@ -248,21 +243,22 @@ def explorer_page(request: HttpRequest) -> HttpResponse:
         # A fresh installation has the standard indicators but nothing to choose "within".
         context["no_territories"] = True
         return render(request, "indicators/explorer.html", context)
+    fragment = wants_fragment(request)
     # The form reads ``query`` when it is validated, so defaults filled in now count.
-    if _complete(query) and not _is_htmx(request):
+    if _complete(query) and not fragment:
         return HttpResponseRedirect(_url(request.path, query))
     status = 200
     if form.is_valid():
         selection = _selection(form)
-        if not _is_htmx(request) and selection.query.urlencode() != request.GET.urlencode():
+        if not fragment and selection.query.urlencode() != request.GET.urlencode():
             # Converted ends or reordered parameters: show the URL that names this view.
             return HttpResponseRedirect(_url(request.path, selection.query))
         context.update(results(request, selection))
     else:
         status = 400
-    template = "indicators/_explorer.html" if _is_htmx(request) else "indicators/explorer.html"
+    template = "indicators/_explorer.html" if fragment else "indicators/explorer.html"
     response = render(request, template, context, status=status)
-    if _is_htmx(request) and form.is_valid():
+    if fragment and form.is_valid():
         response["HX-Push-Url"] = _url(request.path, form.canonical())
     return response
 

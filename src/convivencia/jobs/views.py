@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from convivencia.core.htmx import is_htmx
 from convivencia.jobs.models import Job
 
 
@@ -15,5 +16,5 @@ def job_list(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, job_id) -> HttpResponse:
     job = get_object_or_404(Job.objects.visible_to(request.user), pk=job_id)
     # htmx polls this page for the status fragment until the job ends.
-    template = "jobs/_status.html" if request.headers.get("HX-Request") else "jobs/job_detail.html"
+    template = "jobs/_status.html" if is_htmx(request) else "jobs/job_detail.html"
     return render(request, template, {"job": job})

@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
+from convivencia.core.htmx import is_htmx
 from convivencia.territories import services
 from convivencia.territories.models import Territory
 
@@ -13,9 +14,7 @@ def search(request: HttpRequest) -> HttpResponse:
         .order_by("level", "name")
     )
     page = Paginator(results, 25).get_page(request.GET.get("page"))
-    template = "territories/_results.html" if request.headers.get("HX-Request") else (
-        "territories/search.html"
-    )
+    template = "territories/_results.html" if is_htmx(request) else "territories/search.html"
     return render(request, template, {"query": query, "page": page})
 
 
