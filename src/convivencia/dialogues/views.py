@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from convivencia.accounts import access, audit
 from convivencia.accounts.choices import AuditAction, Role
 from convivencia.accounts.models import Organisation
+from convivencia.core.forms import add_errors
 from convivencia.dialogues import board, exports, permissions, services, summary, uptake
 from convivencia.dialogues.choices import UptakeStage
 from convivencia.dialogues.forms import (
@@ -55,10 +56,6 @@ def form_page(request: HttpRequest, form, *, title: str, back: str, context: dic
     return render(request, "dialogues/form.html", {
         "form": form, "title": title, "back": back, "multipart": multipart, **(context or {}),
     })
-
-
-def validation_messages(error: ValidationError) -> list[str]:
-    return [str(message) for message in error.messages]
 
 
 def commitments_with_flags(commitments, today: datetime.date | None = None) -> list[Commitment]:
@@ -298,8 +295,7 @@ def concern_monitor(request: HttpRequest, pk: int) -> HttpResponse:
             priorities.monitor_in_panel(concern, data["panel"], request.user, code=data["code"],
                                         wording=data["wording"], kind=data["kind"])
         except ValidationError as error:
-            for message in validation_messages(error):
-                panel_form.add_error(None, message)
+            add_errors(panel_form, error)
         else:
             messages.success(request, _("The panel will ask about it from its next wave."))
             return redirect(_process_url(concern.process, "concerns"))
@@ -377,8 +373,7 @@ def uptake_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 uptake.record_step(item, request.user, **form.cleaned_data)
             except ValidationError as error:
-                for message in validation_messages(error):
-                    form.add_error(None, message)
+                add_errors(form, error)
             else:
                 messages.success(request, _("The stage was recorded."))
                 return redirect("dialogues:uptake", item.pk)

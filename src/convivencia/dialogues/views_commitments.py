@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from convivencia.core.forms import add_errors
 from convivencia.core.htmx import is_htmx
 from convivencia.dialogues import permissions, services
 from convivencia.dialogues.forms import CancelForm, CommitmentForm, UpdateForm, VerifyForm
@@ -124,8 +125,7 @@ def post_update(request: HttpRequest, pk: int) -> HttpResponse:
                                  description=data["description"], progress=data["progress"],
                                  files=data["files"])
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            add_errors(form, error)
         else:
             messages.success(request, _("Your update was posted."))
             return redirect(_commitment_url(commitment, "timeline"))
@@ -150,8 +150,7 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
             services.verify(claim, request.user, form.cleaned_data["verdict"],
                             form.cleaned_data["comment"])
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            add_errors(form, error)
         else:
             messages.success(request, _("Your verdict was recorded. Thank you."))
             return redirect(_commitment_url(commitment, "timeline"))
@@ -169,8 +168,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.cancel(commitment, request.user, form.cleaned_data["reason"])
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            add_errors(form, error)
         else:
             messages.success(request, _("The commitment was cancelled."))
             return redirect("dialogues:commitment", commitment.pk)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from convivencia.accounts import audit
+from convivencia.core.forms import add_errors
 from convivencia.core.htmx import is_htmx
 from convivencia.dialogues import agenda, permissions, priorities, registration, workshops
 from convivencia.dialogues.choices import (
@@ -356,8 +357,7 @@ def ballot(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             priorities.cast_ballot(session, request.user, form.ranking())
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            add_errors(form, error)
         else:
             messages.success(request, _("Your ballot was counted. Casting it again replaces "
                                         "it."))

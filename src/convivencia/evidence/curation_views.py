@@ -42,6 +42,7 @@ from convivencia.accounts import access, audit
 from convivencia.accounts.choices import AuditAction
 from convivencia.accounts.models import AuditEntry
 from convivencia.core.bulk import local_copy
+from convivencia.core.forms import add_errors
 from convivencia.evidence import importer, services
 from convivencia.evidence.choices import TAG_CHOICES, Curation, Rating
 from convivencia.evidence.forms import (
@@ -184,7 +185,7 @@ def _save_intervention(
         if creating:
             intervention.pk = None  # the transaction was rolled back
         intervention.curation = was
-        _add_errors(form, exc)
+        add_errors(form, exc)
         return None
     if submitting:
         messages.success(request, _("Saved and submitted for review."))
@@ -196,14 +197,6 @@ def _save_intervention(
     else:
         messages.success(request, _("Saved."))
     return saved
-
-
-def _add_errors(form: InterventionForm, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _currency_codes() -> list[tuple[str, str]]:
