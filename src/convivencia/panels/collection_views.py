@@ -14,9 +14,7 @@ run, then stored by a background job.
 
 from __future__ import annotations
 
-import re
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,37 +29,29 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from convivencia.accounts import access
 from convivencia.accounts.choices import Role
-from convivencia.core.i18n import translated
 from convivencia.core.limits import check_upload_size
 from convivencia.jobs import services as jobs
 from convivencia.jobs.models import Job
 from convivencia.panels import collection, file_import, services
 from convivencia.panels.choices import (
-    DONT_KNOW,
-    NO_ANSWER,
-    ItemType,
     SubmissionSource,
     WaveStatus,
 )
+from convivencia.panels.forms import WebForm
 from convivencia.panels.jobs import IMPORT_JOB
-from convivencia.panels.models import Item, Panel, Respondent, Wave
-from convivencia.panels.questionnaire_default import LOCAL_PROVIDER_PLACEHOLDER
+from convivencia.panels.models import Panel, Respondent, Wave
 from convivencia.panels.xlsform import included_items
 from convivencia.territories.importers.base import BadFile
 
 COLLECTOR_ROLES = (Role.ENUMERATOR, Role.COORDINATOR)
 STAGED_IMPORTS = "panels_staged_imports"  # session key: token → staged upload
 NEW_MONTH = "new"
-# Item codes go into CSS selectors of the form's skip-logic style: only safe ones do.
-_CSS_SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
 def _panel(request: HttpRequest, code: str) -> Panel:
@@ -298,139 +288,6 @@ def rejected_rows(request: HttpRequest, code: str, job_id: uuid.UUID) -> HttpRes
 # --- the web form --------------------------------------------------------------------------
 
 
-@dataclass
-class Option:
-    value: str
-    label: str
-    checked: bool = False
-
-
-@dataclass
-class Question:
-    """One item as the form shows it, with what was entered and what is wrong."""
-
-    item: Item
-    kind: str  # "scale" (a row of numbers), "choice", "multiple", "number", "text"
-    text: str
-    options: list[Option] = field(default_factory=list)
-    missing: list[Option] = field(default_factory=list)  # 88 / 98, shown apart
-    low_label: str = ""
-    high_label: str = ""
-    condition: str = ""  # "only if …" for skip logic
-    value: str = ""  # number and text
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def code(self) -> str:
-        return self.item.code
-
-    @property
-    def has_value(self) -> bool:
-        return bool(self.value) or any(option.checked for option in (*self.options, *self.missing))
-
-    @property
-    def not_applicable(self) -> Option | None:
-        """An explicit "does not apply" for conditional radio questions: without
-        JavaScript a chosen radio button cannot be unchosen otherwise."""
-        if not self.condition or self.kind not in ("scale", "choice"):
-            return None
-        chosen = any(option.checked for option in (*self.options, *self.missing))
-        return Option("", _("Does not apply"), checked=not chosen)
-
-
-def _wording(item: Item, panel: Panel) -> str:
-    text = translated(item.wording)
-    provider = panel.local_provider_name or _("the local provider")
-    return text.replace(LOCAL_PROVIDER_PLACEHOLDER, provider)
-
-
-def _scale_labels(item: Item) -> dict[int, str]:
-    return {choice.value: translated(choice.label) for choice in item.choices.all()
-            if not choice.is_missing}
-
-
-def _question(item: Item, panel: Panel, entered: list[str]) -> Question:
-    chosen = set(entered)
-    labels = _scale_labels(item)
-    missing_labels = {choice.value: translated(choice.label) for choice in item.choices.all()
-                      if choice.is_missing}
-    missing = [
-        Option(str(code), missing_labels.get(code) or default, str(code) in chosen)
-        for code, default in ((DONT_KNOW, _("Don't know")), (NO_ANSWER, _("No answer")))
-    ]
-    question = Question(item=item, kind="choice", text=_wording(item, panel), missing=missing)
-    if item.type == ItemType.TEXT:
-        question.kind, question.missing, question.value = "text", [], (entered or [""])[0]
-    elif item.type == ItemType.NUMBER:
-        question.kind, question.missing, question.value = "number", [], (entered or [""])[0]
-    elif item.type == ItemType.MULTIPLE:
-        question.kind = "multiple"
-        question.options = [Option(str(value), label, str(value) in chosen)
-                            for value, label in labels.items()]
-    elif item.is_numeric_scale and item.scale_max is not None and _is_number_row(item, labels):
-        question.kind = "scale"
-        points = range(item.scale_min or 0, item.scale_max + 1)
-        question.options = [Option(str(value), str(value), str(value) in chosen)
-                            for value in points]
-        question.low_label = labels.get(item.scale_min or 0, "")
-        question.high_label = labels.get(item.scale_max, "")
-    else:
-        if not labels and item.type == ItemType.YES_NO:
-            labels = {1: _("Yes"), 0: _("No")}
-        if not labels and item.is_numeric_scale and item.scale_max is not None:
-            labels = {value: str(value) for value in range(item.scale_min or 0,
-                                                            item.scale_max + 1)}
-        question.options = [Option(str(value), label, str(value) in chosen)
-                            for value, label in labels.items()]
-    if item.relevant_item_id is not None:
-        source = item.relevant_item
-        source_labels = _scale_labels(source) if source else {}
-        answers = ", ".join(
-            source_labels.get(int(value), str(value)) for value in item.relevant_values
-        )
-        # The code finds the question on the page; a few words remind which one it is.
-        question.condition = _(
-            "Only if the answer to %(code)s (“%(question)s”) is: %(answers)s"
-        ) % {
-            "code": source.code if source else "",
-            "question": Truncator(_wording(source, panel)).words(8) if source else "",
-            "answers": answers,
-        }
-    return question
-
-
-def _is_number_row(item: Item, labels: dict[int, str]) -> bool:
-    """A long scale, or one whose middle points have no words: numbers with labelled ends."""
-    points = range(item.scale_min or 0, (item.scale_max or 0) + 1)
-    worded = [value for value in points if labels.get(value, "").strip() not in ("", str(value))]
-    return len(points) > 5 or len(worded) < len(points)
-
-
-def _skip_style(questions: list[Question]) -> SafeString:
-    """Dependent questions are dimmed until their condition is met, with CSS alone.
-
-    Nothing is hidden: a browser without ``:has()`` shows every question with its
-    "only if …" note, and an answer kept after the condition changed stays visible
-    so that the error collection reports next to it can be seen and corrected.
-    """
-    rules = []
-    for question in questions:
-        item = question.item
-        source = item.relevant_item
-        if source is None or not _CSS_SAFE.match(item.code) or not _CSS_SAFE.match(source.code):
-            continue
-        for value in item.relevant_values:
-            rules.append(
-                f'.collect-form:has(input[name="{source.code}"][value="{int(value)}"]:checked) '
-                f"#q-{item.code}{{opacity:1}}"
-            )
-    return mark_safe("\n".join(rules))  # noqa: S308 (built only from checked codes and ints)
-
-
-def _new_instance_id() -> str:
-    return f"uuid:{uuid.uuid4()}"
-
-
 def _form_wave(request: HttpRequest, panel: Panel, open_waves: list[Wave]) -> Wave | None:
     wanted = request.POST.get("wave") or request.GET.get("wave")
     if wanted:
@@ -451,45 +308,19 @@ def web_form(request: HttpRequest, code: str) -> HttpResponse:
     wave = _form_wave(request, panel, open_waves)
     if wave is None:
         return render(request, "panels/collect_form.html", {"panel": panel, "wave": None})
-    items = included_items(panel.questionnaire, panel)
     posted = request.method == "POST"
-    questions = [
-        _question(item, panel, [value.strip() for value in request.POST.getlist(item.code)]
-                  if posted else [])
-        for item in items
-    ]
-    respondent_code = request.POST.get("respondent", "").strip() if posted else ""
-    instance_id = file_import.normalise_instance_id(request.POST.get("instance_id", ""))
-    if not instance_id.startswith("uuid:"):
-        # First render (or a tampered field): the id that makes a double submit harmless.
-        instance_id = _new_instance_id()
-    general_errors: list[str] = []
-    respondent_errors: list[str] = []
-    if posted:
-        values: dict[str, Any] = {}
-        for question in questions:
-            entered = [v.strip() for v in request.POST.getlist(question.code) if v.strip()]
-            if question.kind == "multiple":
-                if entered:
-                    values[question.code] = entered
-            elif entered:
-                values[question.code] = entered[0]
+    form = WebForm(request.POST if posted else None, panel=panel,
+                   items=included_items(panel.questionnaire, panel))
+    respondent_code = form.respondent_code
+    if form.is_valid():
         raw = collection.RawSubmission(
-            respondent_code=respondent_code, values=values, instance_id=instance_id,
-            submitted_at=timezone.now(),
+            respondent_code=respondent_code, values=form.answers(),
+            instance_id=form.submission_id, submitted_at=timezone.now(),
         )
         try:
             stored = collection.accept(wave, [raw], SubmissionSource.WEB, enumerator=request.user)
         except collection.Refused as exc:
-            by_code = {question.code.lower(): question for question in questions}
-            for problem in exc.checked.problems:
-                question = by_code.get(problem.column.lower())
-                if question is not None:
-                    question.errors.append(problem.message)
-                elif problem.column == "respondent":
-                    respondent_errors.append(problem.message)
-                else:
-                    general_errors.append(problem.message)
+            form.show_problems(exc.checked.problems)
         else:
             if stored.created:
                 messages.success(request, _(
@@ -504,13 +335,15 @@ def web_form(request: HttpRequest, code: str) -> HttpResponse:
             )
     answered = set(wave.submissions.values_list("respondent_id", flat=True))
     respondents: list[Respondent] = list(panel.respondents.filter(is_active=True))
-    has_errors = bool(general_errors or respondent_errors or any(q.errors for q in questions))
+    has_errors = bool(form.errors)
     return render(request, "panels/collect_form.html", {
-        "panel": panel, "wave": wave, "open_waves": open_waves, "questions": questions,
+        "panel": panel, "wave": wave, "open_waves": open_waves, "form": form,
+        "questions": form.questions,
         "respondents": [
             (respondent.code, respondent.pk in answered) for respondent in respondents
         ],
-        "respondent_code": respondent_code, "respondent_errors": respondent_errors,
-        "general_errors": general_errors, "instance_id": instance_id,
-        "skip_style": _skip_style(questions), "has_errors": has_errors,
+        "respondent_code": respondent_code,
+        "respondent_errors": form.errors.get("respondent", []),
+        "general_errors": form.non_field_errors(), "instance_id": form.submission_id,
+        "skip_style": form.skip_style(), "has_errors": has_errors,
     }, status=400 if has_errors else 200)

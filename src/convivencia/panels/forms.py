@@ -1,0 +1,230 @@
+"""The panels' web form: one field per item of the questionnaire, drawn as the item says.
+
+Every field keeps what was entered as it was typed: the answers are checked by
+``collection.accept``, the one validation path of the web form, file imports and
+OpenRosa, and its problems come back on the form with ``show_problems``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.utils.functional import cached_property
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from convivencia.core.i18n import translated
+from convivencia.panels import file_import
+from convivencia.panels.choices import DONT_KNOW, NO_ANSWER, ItemType
+from convivencia.panels.collection import Problem
+from convivencia.panels.models import Item, Panel
+from convivencia.panels.questionnaire_default import LOCAL_PROVIDER_PLACEHOLDER
+
+# Item codes go into CSS selectors of the form's skip-logic style: only safe ones do.
+_CSS_SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    checked: bool = False
+
+
+@dataclass
+class Question:
+    """One item as the form shows it, with what was entered and what is wrong."""
+
+    item: Item
+    kind: str  # "scale" (a row of numbers), "choice", "multiple", "number", "text"
+    text: str
+    options: list[Option] = field(default_factory=list)
+    missing: list[Option] = field(default_factory=list)  # 88 / 98, shown apart
+    low_label: str = ""
+    high_label: str = ""
+    condition: str = ""  # "only if …" for skip logic
+    value: str = ""  # number and text
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.item.code
+
+    @property
+    def has_value(self) -> bool:
+        return bool(self.value) or any(option.checked for option in (*self.options, *self.missing))
+
+    @property
+    def not_applicable(self) -> Option | None:
+        """An explicit "does not apply" for conditional radio questions: without
+        JavaScript a chosen radio button cannot be unchosen otherwise."""
+        if not self.condition or self.kind not in ("scale", "choice"):
+            return None
+        chosen = any(option.checked for option in (*self.options, *self.missing))
+        return Option("", _("Does not apply"), checked=not chosen)
+
+
+def _wording(item: Item, panel: Panel) -> str:
+    text = translated(item.wording)
+    provider = panel.local_provider_name or _("the local provider")
+    return text.replace(LOCAL_PROVIDER_PLACEHOLDER, provider)
+
+
+def _scale_labels(item: Item) -> dict[int, str]:
+    return {choice.value: translated(choice.label) for choice in item.choices.all()
+            if not choice.is_missing}
+
+
+def build_question(item: Item, panel: Panel, entered: list[str]) -> Question:
+    """The item's type, choices (the missing codes apart), relevance, and what was entered."""
+    chosen = set(entered)
+    labels = _scale_labels(item)
+    missing_labels = {choice.value: translated(choice.label) for choice in item.choices.all()
+                      if choice.is_missing}
+    missing = [
+        Option(str(code), missing_labels.get(code) or default, str(code) in chosen)
+        for code, default in ((DONT_KNOW, _("Don't know")), (NO_ANSWER, _("No answer")))
+    ]
+    question = Question(item=item, kind="choice", text=_wording(item, panel), missing=missing)
+    if item.type == ItemType.TEXT:
+        question.kind, question.missing, question.value = "text", [], (entered or [""])[0]
+    elif item.type == ItemType.NUMBER:
+        question.kind, question.missing, question.value = "number", [], (entered or [""])[0]
+    elif item.type == ItemType.MULTIPLE:
+        question.kind = "multiple"
+        question.options = [Option(str(value), label, str(value) in chosen)
+                            for value, label in labels.items()]
+    elif item.is_numeric_scale and item.scale_max is not None and _is_number_row(item, labels):
+        question.kind = "scale"
+        points = range(item.scale_min or 0, item.scale_max + 1)
+        question.options = [Option(str(value), str(value), str(value) in chosen)
+                            for value in points]
+        question.low_label = labels.get(item.scale_min or 0, "")
+        question.high_label = labels.get(item.scale_max, "")
+    else:
+        if not labels and item.type == ItemType.YES_NO:
+            labels = {1: _("Yes"), 0: _("No")}
+        if not labels and item.is_numeric_scale and item.scale_max is not None:
+            labels = {value: str(value) for value in range(item.scale_min or 0,
+                                                            item.scale_max + 1)}
+        question.options = [Option(str(value), label, str(value) in chosen)
+                            for value, label in labels.items()]
+    if item.relevant_item_id is not None:
+        source = item.relevant_item
+        source_labels = _scale_labels(source) if source else {}
+        answers = ", ".join(
+            source_labels.get(int(value), str(value)) for value in item.relevant_values
+        )
+        # The code finds the question on the page; a few words remind which one it is.
+        question.condition = _(
+            "Only if the answer to %(code)s (“%(question)s”) is: %(answers)s"
+        ) % {
+            "code": source.code if source else "",
+            "question": Truncator(_wording(source, panel)).words(8) if source else "",
+            "answers": answers,
+        }
+    return question
+
+
+def _is_number_row(item: Item, labels: dict[int, str]) -> bool:
+    """A long scale, or one whose middle points have no words: numbers with labelled ends."""
+    points = range(item.scale_min or 0, (item.scale_max or 0) + 1)
+    worded = [value for value in points if labels.get(value, "").strip() not in ("", str(value))]
+    return len(points) > 5 or len(worded) < len(points)
+
+
+def skip_style(questions: list[Question]) -> SafeString:
+    """Dependent questions are dimmed until their condition is met, with CSS alone.
+
+    Nothing is hidden: a browser without ``:has()`` shows every question with its
+    "only if …" note, and an answer kept after the condition changed stays visible
+    so that the error collection reports next to it can be seen and corrected.
+    """
+    rules = []
+    for question in questions:
+        item = question.item
+        source = item.relevant_item
+        if source is None or not _CSS_SAFE.match(item.code) or not _CSS_SAFE.match(source.code):
+            continue
+        for value in item.relevant_values:
+            rules.append(
+                f'.collect-form:has(input[name="{source.code}"][value="{int(value)}"]:checked) '
+                f"#q-{item.code}{{opacity:1}}"
+            )
+    return mark_safe("\n".join(rules))  # noqa: S308 (built only from checked codes and ints)
+
+
+class AnswerField(forms.Field):
+    """An item's answer: every value entered, stripped, the empty ones left out."""
+
+    # Read with getlist (a multiple choice sends several values); the template draws it.
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: Any) -> list[str]:
+        return [text.strip() for text in value or [] if text.strip()]
+
+
+class WebForm(forms.Form):
+    """One submission: the respondent, the id that makes a double submit harmless, and
+    one ``AnswerField`` per item, each with its ``Question`` for the template."""
+
+    respondent = forms.CharField(required=False)
+    instance_id = forms.CharField(required=False)
+
+    def __init__(self, data: Any = None, *, panel: Panel, items: list[Item]) -> None:
+        super().__init__(data)
+        clashing = sorted({item.code for item in items} & set(self.fields))
+        if clashing:
+            raise ValueError(f"Item codes clash with the form's own fields: {clashing}")
+        self.questions: list[Question] = []
+        for item in items:
+            self.fields[item.code] = AnswerField()
+            entered = [value.strip() for value in data.getlist(item.code)] if data else []
+            self.questions.append(build_question(item, panel, entered))
+
+    @property
+    def respondent_code(self) -> str:
+        return (self.data.get("respondent") or "").strip() if self.is_bound else ""
+
+    @cached_property
+    def submission_id(self) -> str:
+        """The posted id, or a new one on the first render (or for a tampered field)."""
+        instance_id = file_import.normalise_instance_id(self.data.get("instance_id") or "")
+        return instance_id if instance_id.startswith("uuid:") else f"uuid:{uuid.uuid4()}"
+
+    def answers(self) -> dict[str, Any]:
+        """The values to submit: a list for a multiple choice, one text otherwise."""
+        values: dict[str, Any] = {}
+        for question in self.questions:
+            entered = self.cleaned_data.get(question.code) or []
+            if question.kind == "multiple":
+                if entered:
+                    values[question.code] = entered
+            elif entered:
+                values[question.code] = entered[0]
+        return values
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        """Each problem of a refused submission next to its question, the respondent's
+        next to the respondent, anything else at the top."""
+        by_code = {question.code.lower(): question for question in self.questions}
+        for problem in problems:
+            question = by_code.get(problem.column.lower())
+            if question is not None:
+                question.errors.append(problem.message)
+                self.add_error(question.code, problem.message)
+            elif problem.column == "respondent":
+                self.add_error("respondent", problem.message)
+            else:
+                self.add_error(None, problem.message)
+
+    def skip_style(self) -> SafeString:
+        return skip_style(self.questions)
