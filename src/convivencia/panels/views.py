@@ -221,7 +221,7 @@ def map_view(request: HttpRequest) -> HttpResponse:
         "map_strings": {
             "no_data": _("No data"),
             "suppressed": _("Withheld: fewer than %(k)s answers, a wave still collecting, "
-                            "or a figure that would reveal a smaller group by subtraction")
+                            "or a figure that would reveal a smaller group by subtraction.")
             % {"k": charts.min_cell_size()},
             "answers": _("answers"),
             "favourable": _("favourable"),
