@@ -13,6 +13,7 @@ from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 
 from convivencia import env
+from convivencia.core import release
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env.string("VAR_DIR", str(PACKAGE_DIR.parents[1] / "var")) or "var")
@@ -110,6 +111,9 @@ DATABASES = {
 # Cached pages and figures are keyed by versions the database changes on every write, so a
 # per-process cache is never stale; Redis lets all web processes share the warm entries.
 CACHES = {"default": env.cache("CACHE_URL", "locmem://")}
+# Every key carries the running code's fingerprint: an entry pickled by an earlier version
+# of the code is never read by a later one (core.release explains why).
+CACHES["default"]["KEY_PREFIX"] = release.fingerprint()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
