@@ -91,6 +91,7 @@ from convivencia.accounts.models import Organisation, User  # noqa: E402
 from convivencia.accounts.services import grant  # noqa: E402
 from convivencia.core.bulk import insert_rows  # noqa: E402
 from convivencia.core.startup import settle_heap  # noqa: E402
+from convivencia.core.text import fold  # noqa: E402
 from convivencia.panels import aggregates, charts, collection, demo  # noqa: E402
 from convivencia.panels.choices import SubmissionSource, WaveStatus  # noqa: E402
 from convivencia.panels.models import (  # noqa: E402
@@ -104,7 +105,6 @@ from convivencia.panels.questionnaire_default import ensure_default_questionnair
 from convivencia.territories.choices import Level  # noqa: E402
 from convivencia.territories.models import Territory  # noqa: E402
 from convivencia.territories.services import ensure_country  # noqa: E402
-from convivencia.territories.text import fold  # noqa: E402
 
 FULL_MUNICIPALITIES = 1_122
 FULL_WAVES = 36

@@ -47,10 +47,10 @@ from convivencia.accounts import access  # noqa: E402
 from convivencia.accounts.choices import Role  # noqa: E402
 from convivencia.accounts.models import Organisation, User  # noqa: E402
 from convivencia.accounts.services import grant  # noqa: E402
+from convivencia.core.text import fold  # noqa: E402
 from convivencia.territories.choices import Level  # noqa: E402
 from convivencia.territories.models import Territory  # noqa: E402
 from convivencia.territories.services import ensure_country  # noqa: E402
-from convivencia.territories.text import fold  # noqa: E402
 
 RUNS = 50
 

@@ -24,13 +24,13 @@ from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from convivencia.core.reading import Column
 from convivencia.evidence import importer as interventions
 from convivencia.indicators.importers import policia, sesnsp, tidy
 from convivencia.panels import roster
 from convivencia.panels.xlsform import RESPONDENT_FIELD
 from convivencia.territories.choices import Level
 from convivencia.territories.importers import divipola, ibge, inegi, population
-from convivencia.territories.importers.base import Column
 from convivencia.territories.services import ensure_country
 from tests.factories import make_colombia, make_territory
 from tests.panels import use_contact_key

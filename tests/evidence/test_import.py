@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 
 from convivencia.accounts.choices import AuditAction, Role
 from convivencia.accounts.models import AuditEntry
+from convivencia.core.reading import BadFile
 from convivencia.evidence import importer
 from convivencia.evidence.choices import Curation
 from convivencia.evidence.models import Intervention
 from convivencia.jobs.choices import JobStatus
 from convivencia.jobs.models import Job
-from convivencia.territories.importers.base import BadFile
 from convivencia.territories.models import Territory
 from tests.factories import grant, make_colombia, make_organisation, make_user
 

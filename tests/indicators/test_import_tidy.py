@@ -12,11 +12,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from convivencia.core.reading import BadFile
 from convivencia.indicators.choices import ValueType
 from convivencia.indicators.importers import common, numbers, tidy
 from convivencia.indicators.importers.common import Options
 from convivencia.indicators.models import DataElement, DataValue, Extraction
-from convivencia.territories.importers.base import BadFile
 from tests.factories import make_colombia
 from tests.indicators.conftest import data_counts, run
 

@@ -19,12 +19,12 @@ from django.urls import reverse
 
 from convivencia.accounts.choices import AuditAction, Role
 from convivencia.accounts.models import AuditEntry
+from convivencia.core.reading import BadFile
 from convivencia.jobs.choices import JobStatus
 from convivencia.jobs.models import Job
 from convivencia.panels import aggregates, file_import
 from convivencia.panels.choices import SubmissionSource, WaveStatus
 from convivencia.panels.models import Aggregate, Answer, Choice, Item, Submission, Wave
-from convivencia.territories.importers.base import BadFile
 from tests.factories import grant, make_colombia, make_organisation, make_user
 from tests.panels.builders import make_panel, make_wave
 

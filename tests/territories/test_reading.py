@@ -7,18 +7,16 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from convivencia.territories.importers.base import (
+from convivencia.core.numbers import parse_code, parse_decimal, parse_integer
+from convivencia.core.reading import (
     BadFile,
     Column,
     ImportReport,
     Problems,
     find_columns,
-    parse_code,
-    parse_decimal,
-    parse_integer,
     read_table,
-    readable_name,
 )
+from convivencia.territories.importers.names import readable_name
 
 
 def test_utf8_with_a_byte_order_mark_reads_the_first_header_cleanly(write_file):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from convivencia.core.reading import BadFile, read_table
 from convivencia.indicators.models import DataValue
-from convivencia.territories.importers.base import BadFile, read_table
 from tests.factories import make_colombia
 from tests.indicators.conftest import data_counts, run
 from tests.territories.workbooks import cell, sheet_xml, write_xlsx

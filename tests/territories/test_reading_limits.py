@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from convivencia.core.bulk import local_copy
 from convivencia.core.limits import MEGABYTE
-from convivencia.territories.importers import reading
-from convivencia.territories.importers.base import BadFile, read_grid, read_table
+from convivencia.core.reading import BadFile, read_grid, read_table
+from convivencia.core.reading import bounded as reading
 from tests.territories.workbooks import MAIN, cell, sheet_xml, write_xlsx, write_zip_bomb
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import django
 django.setup()
 from django.conf import settings
-from convivencia.territories.importers.base import BadFile, read_table
+from convivencia.core.reading import BadFile, read_table
 def memory(field):
     with open("/proc/self/status") as status:
         line = next(line for line in status if line.startswith(field + ":"))

@@ -39,9 +39,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from convivencia.evidence import services
-from convivencia.evidence.models import ExchangeRate, Intervention
-from convivencia.territories.importers.base import (
+from convivencia.core.reading import (
     BadFile,
     ImportReport,
     Problem,
@@ -49,7 +47,9 @@ from convivencia.territories.importers.base import (
     display_name,
     timed_write,
 )
-from convivencia.territories.text import fold
+from convivencia.core.text import fold
+from convivencia.evidence import services
+from convivencia.evidence.models import ExchangeRate, Intervention
 
 SOURCE = "World Bank PA.NUS.FCRF"
 INDICATOR = "PA.NUS.FCRF"
@@ -122,7 +122,7 @@ def check(path: Path, *, name: str | None = None) -> RatesPlan:
     """Read the World Bank CSV; write nothing. Raises BadFile listing every problem."""
     import pycountry
 
-    from convivencia.territories.importers.base import decode_text, read_bounded_bytes
+    from convivencia.core.reading import decode_text, read_bounded_bytes
 
     file = display_name(path, name)
     text = decode_text(read_bounded_bytes(path, file), file)

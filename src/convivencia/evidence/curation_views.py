@@ -43,6 +43,7 @@ from convivencia.accounts.choices import AuditAction
 from convivencia.accounts.models import AuditEntry
 from convivencia.core.bulk import local_copy
 from convivencia.core.forms import add_errors
+from convivencia.core.reading import BadFile
 from convivencia.evidence import importer, services
 from convivencia.evidence.choices import TAG_CHOICES, Curation, Rating
 from convivencia.evidence.forms import (
@@ -62,7 +63,6 @@ from convivencia.evidence.models import (
     Outcome,
 )
 from convivencia.jobs import services as jobs
-from convivencia.territories.importers.base import BadFile
 from convivencia.territories.models import Territory
 
 PAGE_SIZE = 50

@@ -1,7 +1,7 @@
 """Bulk import of interventions from a curator's spreadsheet (CSV, .xlsx or .xls).
 
 Reading the file (UTF-8 with or without BOM or Windows-1252/Latin-1; comma,
-semicolon or tab; .xlsx, .xls) is ``territories.importers.base.read_table``'s
+semicolon or tab; .xlsx, .xls) is ``core.reading.read_table``'s
 job. This module says which columns an intervention has and how each cell is
 read.
 
@@ -58,6 +58,19 @@ from django.utils.translation import gettext as _
 
 from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
+from convivencia.core.numbers import parse_integer
+from convivencia.core.reading import (
+    Column,
+    ImportReport,
+    Problems,
+    Progress,
+    Row,
+    find_columns,
+    no_progress,
+    read_table,
+    timed_write,
+)
+from convivencia.core.text import fold
 from convivencia.evidence import services
 from convivencia.evidence.choices import (
     Curation,
@@ -73,21 +86,8 @@ from convivencia.evidence.choices import (
 from convivencia.evidence.models import Intervention
 from convivencia.territories.choices import Scheme
 from convivencia.territories.data import CODE_WIDTHS
-from convivencia.territories.importers.base import (
-    Column,
-    ImportReport,
-    Problems,
-    Progress,
-    Row,
-    find_columns,
-    no_progress,
-    parse_integer,
-    read_table,
-    timed_write,
-)
 from convivencia.territories.models import Territory
 from convivencia.territories.services import ensure_country
-from convivencia.territories.text import fold
 
 LANGUAGES = ("es", "en", "pt")
 MIN_YEAR, MAX_YEAR = 1950, 2100

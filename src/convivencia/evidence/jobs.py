@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 
 from convivencia.accounts import access
 from convivencia.core.bulk import local_copy
+from convivencia.core.reading import BadFile
 from convivencia.evidence import importer, services
 from convivencia.jobs.services import JobContext, JobFailed, handler
-from convivencia.territories.importers.base import BadFile
 
 
 @handler("evidence.import")

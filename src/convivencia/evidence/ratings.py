@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from convivencia.core.text import fold
 from convivencia.evidence.choices import (
     RATING_RANK,
     Design,
@@ -37,7 +38,6 @@ from convivencia.evidence.choices import (
     ExternalSource,
     Rating,
 )
-from convivencia.territories.text import fold
 
 ROBUST_SMS = 3
 

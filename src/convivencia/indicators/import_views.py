@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from convivencia.core.bulk import local_copy
 from convivencia.core.limits import check_upload_size
+from convivencia.core.reading import BadFile, Problem
 from convivencia.indicators import importers
 from convivencia.indicators.choices import Source
 from convivencia.indicators.importers.common import Options, preview
@@ -37,7 +38,6 @@ from convivencia.indicators.models import DataElement
 from convivencia.indicators.presets import ELEMENTS
 from convivencia.jobs import services as jobs
 from convivencia.territories.choices import Scheme
-from convivencia.territories.importers.base import BadFile, Problem
 
 STAGED = "indicators_staged_import"  # session key: the upload between dry run and confirm
 PREVIEW_ROWS = 20

@@ -15,10 +15,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from convivencia.core.bulk import local_copy
+from convivencia.core.reading import BadFile
 from convivencia.indicators import importers
 from convivencia.indicators.importers.common import Options, write
 from convivencia.jobs.services import JobContext, JobFailed, handler
-from convivencia.territories.importers.base import BadFile
 
 IMPORT_JOB = "indicators.import_crime"
 

@@ -20,10 +20,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from convivencia.core.text import fold
 from convivencia.indicators import manage_services as services
 from convivencia.indicators.forms import DataElementForm, DefinitionForm, IndicatorForm
 from convivencia.indicators.models import DataElement, Indicator
-from convivencia.territories.text import fold
 
 View = Callable[..., HttpResponse]
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from convivencia.core import versioning
 from convivencia.core.bulk import insert_rows
+from convivencia.core.text import fold
 from convivencia.panels import aggregates
 from convivencia.panels.choices import DONT_KNOW, MISSING_CODES, NO_ANSWER, ItemType
 from convivencia.panels.models import (
@@ -35,7 +36,6 @@ from convivencia.panels.models import (
     Wave,
     breakdown_keys,
 )
-from convivencia.territories.text import fold
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from django.views.decorators.http import require_POST
 from convivencia.accounts import access
 from convivencia.accounts.choices import Role
 from convivencia.core.limits import check_upload_size
+from convivencia.core.reading import BadFile
 from convivencia.jobs import services as jobs
 from convivencia.jobs.models import Job
 from convivencia.panels import collection, file_import, services
@@ -47,7 +48,6 @@ from convivencia.panels.forms import WebForm
 from convivencia.panels.jobs import IMPORT_JOB
 from convivencia.panels.models import Panel, Respondent, Wave
 from convivencia.panels.xlsform import included_items
-from convivencia.territories.importers.base import BadFile
 
 COLLECTOR_ROLES = (Role.ENUMERATOR, Role.COORDINATOR)
 STAGED_IMPORTS = "panels_staged_imports"  # session key: token → staged upload

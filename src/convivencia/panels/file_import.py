@@ -7,7 +7,7 @@ the time, and which item each column answers. Every answer is then checked by
 What it reads:
 
 - CSV with ``;`` or ``,`` (UTF-8 with or without BOM, or Latin-1), .xlsx and .xls,
-  through ``territories.importers.base.read_table``; row numbers are those a
+  through ``core.reading.read_table``; row numbers are those a
   spreadsheet shows (the header is row 1), empty rows are skipped;
 - item columns by code, case-insensitively, with group prefixes stripped
   (``grupo_confianza/B18`` from KoBoToolbox, ``grupo_confianza-B18`` from ODK
@@ -43,20 +43,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from convivencia.core.reading import Problems, Row, Table, read_table
+from convivencia.core.reading.bounded import delimiter
 from convivencia.core.spreadsheets import CsvWriter
+from convivencia.core.text import fold
 from convivencia.panels import collection
 from convivencia.panels.choices import MISSING_CODES, ItemType, SubmissionSource
 from convivencia.panels.models import Item, Panel, Wave
 from convivencia.panels.questionnaire_default import LOCAL_PROVIDER_PLACEHOLDER
 from convivencia.panels.xlsform import _RESPONDENT_LABEL, RESPONDENT_FIELD
-from convivencia.territories.importers.base import (
-    Problems,
-    Row,
-    Table,
-    read_table,
-)
-from convivencia.territories.importers.reading import delimiter
-from convivencia.territories.text import fold
 
 Problem = collection.Problem
 

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 
 from convivencia.accounts import access
 from convivencia.accounts.choices import Role
+from convivencia.core.reading import BadFile
 from convivencia.jobs.services import JobContext, JobFailed, handler
 from convivencia.panels import file_import
 from convivencia.panels.models import Panel, Wave, period_of
-from convivencia.territories.importers.base import BadFile
 
 IMPORT_JOB = "panels.import_responses"
 ERROR_FILES = "panels/rejected"

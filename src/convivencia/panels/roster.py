@@ -28,18 +28,11 @@ from django.utils.translation import gettext as _
 
 from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
+from convivencia.core.reading import Column, ImportReport, Problems, Row, find_columns, read_table
 from convivencia.core.spreadsheets import CsvWriter
+from convivencia.core.text import fold
 from convivencia.panels.choices import AgeBand, Area, LeaderRole, Sex
 from convivencia.panels.models import Panel, Respondent, period_of
-from convivencia.territories.importers.base import (
-    Column,
-    ImportReport,
-    Problems,
-    Row,
-    find_columns,
-    read_table,
-)
-from convivencia.territories.text import fold
 
 # Codes travel in forms (as choice names), CSV files and URLs: no spaces, no accents.
 RESPONDENT_CODE_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$"

@@ -40,19 +40,19 @@ from django.utils.translation import gettext as _
 
 from convivencia.core.i18n import translated
 from convivencia.core.limits import ImportLimits
-from convivencia.core.spreadsheets import append_verbatim_row
-from convivencia.panels.choices import DONT_KNOW, MISSING_CODES, NO_ANSWER, ItemType, Provider
-from convivencia.panels.models import Choice, Item, Panel, Questionnaire
-from convivencia.panels.questionnaire_default import LOCAL_PROVIDER_PLACEHOLDER
-from convivencia.panels.roster import RESPONDENT_CODE_PATTERN
-from convivencia.territories.importers.base import (
+from convivencia.core.reading import (
     BadFile,
     Problem,
     Problems,
     check_file_size,
     check_workbook_bytes,
 )
-from convivencia.territories.text import fold
+from convivencia.core.spreadsheets import append_verbatim_row
+from convivencia.core.text import fold
+from convivencia.panels.choices import DONT_KNOW, MISSING_CODES, NO_ANSWER, ItemType, Provider
+from convivencia.panels.models import Choice, Item, Panel, Questionnaire
+from convivencia.panels.questionnaire_default import LOCAL_PROVIDER_PLACEHOLDER
+from convivencia.panels.roster import RESPONDENT_CODE_PATTERN
 
 RESPONDENT_FIELD = "respondent"
 ROSTER_LIST = "roster"

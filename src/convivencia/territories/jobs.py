@@ -12,9 +12,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from convivencia.core.reading import BadFile
 from convivencia.jobs.services import JobContext, JobFailed, handler
 from convivencia.territories.importers import FORMATS
-from convivencia.territories.importers.base import BadFile
 from convivencia.territories.services import TerritoryConflict
 
 IMPORT_JOB = "territories.import"

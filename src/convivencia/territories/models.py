@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from convivencia.core.text import fold
 from convivencia.territories.choices import Level, Scheme
-from convivencia.territories.text import fold
 
 
 class TerritoryQuerySet(models.QuerySet["Territory"]):

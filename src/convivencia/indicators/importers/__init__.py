@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from convivencia.accounts import access
 from convivencia.accounts.choices import Role
+from convivencia.core.reading import Progress, no_progress
 from convivencia.indicators.importers import dhis2, policia, sesnsp, tidy
 from convivencia.indicators.importers.common import Options, Plan
-from convivencia.territories.importers.base import Progress, no_progress
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """What every crime-data importer shares: the plan of values, the lookups, one write.
 
-An import has two phases, as for territories (``territories.importers.base``):
+An import has two phases, as for every importer (``core.reading``):
 ``check`` reads the whole file and collects every problem without writing; then
 ``write`` stores the plan in one transaction as a new ``Extraction``. A newer
 file of the same dataset replaces the values of the current extraction: they
@@ -30,6 +30,8 @@ from django.utils.translation import gettext as _
 from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
 from convivencia.core.bulk import insert_rows
+from convivencia.core.reading import BadFile, ImportReport, Problem, Progress, no_progress
+from convivencia.core.text import fold
 from convivencia.indicators import presets, revisions, rollup
 from convivencia.indicators.choices import AgeGroup, Sex, Source, ValueType
 from convivencia.indicators.models import DataElement, DataValue, Extraction
@@ -37,15 +39,7 @@ from convivencia.indicators.periods import Period
 from convivencia.indicators.revisions import Cell
 from convivencia.territories.choices import Scheme
 from convivencia.territories.data import CODE_WIDTHS
-from convivencia.territories.importers.base import (
-    BadFile,
-    ImportReport,
-    Problem,
-    Progress,
-    no_progress,
-)
 from convivencia.territories.models import TerritoryCode
-from convivencia.territories.text import fold
 
 DATASET_MAX = Extraction._meta.get_field("dataset").max_length
 NOTE_MAX = Extraction._meta.get_field("note").max_length
@@ -261,7 +255,7 @@ _SOURCE_WORDS = {
     "comunitario": Source.COMMUNITY, "policia militar": Source.POLICE,
 }
 
-# Words publishers use for sex and age groups, folded (see ``territories.text.fold``).
+# Words publishers use for sex and age groups, folded (see ``core.text.fold``).
 SEX_WORDS = {
     "female": Sex.FEMALE, "f": Sex.FEMALE, "femenino": Sex.FEMALE, "mujer": Sex.FEMALE,
     "mujeres": Sex.FEMALE, "feminino": Sex.FEMALE, "mulher": Sex.FEMALE,

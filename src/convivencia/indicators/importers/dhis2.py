@@ -36,6 +36,16 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from convivencia.core.reading import (
+    BadFile,
+    Problem,
+    Progress,
+    decode_text,
+    display_name,
+    no_progress,
+    read_bounded_bytes,
+)
+from convivencia.core.text import fold
 from convivencia.indicators import periods
 from convivencia.indicators.choices import AgeGroup, PeriodType, Sex, Source
 from convivencia.indicators.importers.common import (
@@ -55,17 +65,7 @@ from convivencia.indicators.importers.common import (
 from convivencia.indicators.models import DataValue
 from convivencia.indicators.revisions import Cell
 from convivencia.territories.choices import Scheme
-from convivencia.territories.importers.base import (
-    BadFile,
-    Problem,
-    Progress,
-    decode_text,
-    display_name,
-    no_progress,
-    read_bounded_bytes,
-)
 from convivencia.territories.models import TerritoryCode
-from convivencia.territories.text import fold
 
 FORMAT = "dhis2"
 DEFAULT_COMBO_UID = "HllvX50cXC0"  # DHIS2's built-in "default" category option combo

@@ -34,6 +34,20 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from convivencia.core.numbers import parse_integer
+from convivencia.core.reading import (
+    BadFile,
+    Column,
+    Problem,
+    Problems,
+    Progress,
+    Row,
+    find_columns,
+    no_progress,
+    read_grid,
+    table_from_grid,
+)
+from convivencia.core.text import fold
 from convivencia.indicators import periods
 from convivencia.indicators.choices import Source
 from convivencia.indicators.importers.common import (
@@ -56,20 +70,6 @@ from convivencia.indicators.importers.common import (
 )
 from convivencia.indicators.revisions import Cell
 from convivencia.territories.choices import Level, Scheme
-from convivencia.territories.importers.base import (
-    BadFile,
-    Column,
-    Problem,
-    Problems,
-    Progress,
-    Row,
-    find_columns,
-    no_progress,
-    parse_integer,
-    read_grid,
-    table_from_grid,
-)
-from convivencia.territories.text import fold
 
 FORMAT = "policia-co"
 DEFAULT_ELEMENT = "homicides"

@@ -26,6 +26,17 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from convivencia.core.numbers import parse_code, parse_integer
+from convivencia.core.reading import (
+    Column,
+    Problems,
+    Progress,
+    Row,
+    find_columns,
+    no_progress,
+    read_table,
+)
+from convivencia.core.text import fold
 from convivencia.indicators import periods
 from convivencia.indicators.choices import PeriodType, Source
 from convivencia.indicators.importers.common import (
@@ -42,18 +53,6 @@ from convivencia.indicators.importers.common import (
 )
 from convivencia.indicators.revisions import Cell
 from convivencia.territories.choices import Level, Scheme
-from convivencia.territories.importers.base import (
-    Column,
-    Problems,
-    Progress,
-    Row,
-    find_columns,
-    no_progress,
-    parse_code,
-    parse_integer,
-    read_table,
-)
-from convivencia.territories.text import fold
 
 FORMAT = "sesnsp-mx"
 DEFAULT_ELEMENT = "homicides"

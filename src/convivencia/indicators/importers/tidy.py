@@ -40,6 +40,16 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from convivencia.core.reading import (
+    Column,
+    Problems,
+    Progress,
+    Row,
+    find_columns,
+    no_progress,
+    read_table,
+)
+from convivencia.core.text import fold
 from convivencia.indicators import periods
 from convivencia.indicators.choices import Source
 from convivencia.indicators.importers import numbers
@@ -62,16 +72,6 @@ from convivencia.indicators.importers.common import (
 )
 from convivencia.indicators.revisions import Cell
 from convivencia.territories.choices import Scheme
-from convivencia.territories.importers.base import (
-    Column,
-    Problems,
-    Progress,
-    Row,
-    find_columns,
-    no_progress,
-    read_table,
-)
-from convivencia.territories.text import fold
 
 FORMAT = "tidy"
 MAX_VALUE = Decimal(10) ** 12  # no crime count or rate comes near; beyond is a typing error

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from convivencia.core.reading import BadFile, ImportReport
 from convivencia.territories.importers import (
     boundaries,
     divipola,
@@ -24,7 +25,6 @@ from convivencia.territories.importers import (
     population,
     writer,
 )
-from convivencia.territories.importers.base import BadFile, ImportReport
 from convivencia.territories.services import TerritoryConflict
 
 

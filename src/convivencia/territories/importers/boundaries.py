@@ -16,9 +16,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from convivencia.territories.choices import Level, Scheme
-from convivencia.territories.data import CODE_WIDTHS
-from convivencia.territories.importers.base import (
+from convivencia.core.numbers import parse_code
+from convivencia.core.reading import (
     BadFile,
     ImportReport,
     Problem,
@@ -27,10 +26,11 @@ from convivencia.territories.importers.base import (
     decode_text,
     display_name,
     no_progress,
-    parse_code,
     read_bounded_bytes,
     timed_write,
 )
+from convivencia.territories.choices import Level, Scheme
+from convivencia.territories.data import CODE_WIDTHS
 from convivencia.territories.models import Boundary, Territory, TerritoryCode
 from convivencia.territories.topojson import Topology, TopologyError
 

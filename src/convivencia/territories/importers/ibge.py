@@ -12,10 +12,10 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy
 
+from convivencia.core.reading import Column, Progress, no_progress
 from convivencia.territories.choices import Scheme
 from convivencia.territories.data import CODE_WIDTHS, IBGE_TO_ISO
 from convivencia.territories.importers import national
-from convivencia.territories.importers.base import Column, Progress, no_progress
 from convivencia.territories.importers.writer import TerritoryPlan
 
 _STATE_CODE = ("codigo_uf", "CD_UF", "cod_uf", "Código UF")

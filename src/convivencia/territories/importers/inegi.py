@@ -11,10 +11,10 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy
 
+from convivencia.core.reading import Column, Progress, no_progress
 from convivencia.territories.choices import Scheme
 from convivencia.territories.data import CODE_WIDTHS, INEGI_TO_ISO
 from convivencia.territories.importers import national
-from convivencia.territories.importers.base import Column, Progress, no_progress
 from convivencia.territories.importers.writer import TerritoryPlan
 
 _STATE_CODE = ("cve_ent", "CVE_ENT", "Clave de la entidad", "clave_entidad", "cve_estado")

@@ -12,10 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from convivencia.territories import services
-from convivencia.territories.choices import Level, Scheme
-from convivencia.territories.data import SUBDIVISION_KINDS
-from convivencia.territories.importers.base import (
+from convivencia.core.reading import (
     BadFile,
     ImportReport,
     Problem,
@@ -23,8 +20,11 @@ from convivencia.territories.importers.base import (
     no_progress,
     timed_write,
 )
+from convivencia.core.text import fold
+from convivencia.territories import services
+from convivencia.territories.choices import Level, Scheme
+from convivencia.territories.data import SUBDIVISION_KINDS
 from convivencia.territories.models import TerritoryName
-from convivencia.territories.text import fold
 
 SOURCE = "ISO 3166 (pycountry)"
 

@@ -20,29 +20,27 @@ from pathlib import Path
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from convivencia.territories.choices import Level, Scheme
-from convivencia.territories.importers.base import (
+from convivencia.core.numbers import parse_code, parse_decimal
+from convivencia.core.reading import (
     Column,
     Problems,
     Progress,
     Row,
     Table,
-    check_name,
     display_name,
     find_columns,
     no_progress,
-    parse_code,
-    parse_decimal,
     present,
     read_table,
-    readable_name,
 )
+from convivencia.core.text import fold
+from convivencia.territories.choices import Level, Scheme
+from convivencia.territories.importers.names import check_name, readable_name
 from convivencia.territories.importers.writer import (
     TerritoryPlan,
     TerritorySpec,
     find_conflicts,
 )
-from convivencia.territories.text import fold
 
 MAX_AREA_KM2 = Decimal("999999999.999")  # what Territory.area_km2 can hold
 

@@ -12,9 +12,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from convivencia.territories.choices import Level, Scheme
-from convivencia.territories.data import CODE_WIDTHS
-from convivencia.territories.importers.base import (
+from convivencia.core.numbers import parse_code, parse_integer
+from convivencia.core.reading import (
     Column,
     ImportReport,
     Problems,
@@ -22,13 +21,13 @@ from convivencia.territories.importers.base import (
     Row,
     find_columns,
     no_progress,
-    parse_code,
-    parse_integer,
     read_table,
     timed_write,
 )
+from convivencia.core.text import fold
+from convivencia.territories.choices import Level, Scheme
+from convivencia.territories.data import CODE_WIDTHS
 from convivencia.territories.models import Population, Territory, TerritoryCode, TerritoryName
-from convivencia.territories.text import fold
 
 DANE_SOURCE = "DANE — proyecciones de población municipal (CNPV 2018)"
 WORLD_BANK_SOURCE = "World Bank SP.POP.TOTL"

@@ -14,17 +14,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from convivencia.core.reading import ImportReport, Problem, Progress, no_progress, timed_write
+from convivencia.core.text import fold
 from convivencia.territories import services
 from convivencia.territories.choices import Level
-from convivencia.territories.importers.base import (
-    ImportReport,
-    Problem,
-    Progress,
-    no_progress,
-    timed_write,
-)
 from convivencia.territories.models import Territory, TerritoryCode, TerritoryName
-from convivencia.territories.text import fold
 
 Key = tuple[str, str]  # (scheme, code): how a file names a territory
 

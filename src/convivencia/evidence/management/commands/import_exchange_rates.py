@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
+from convivencia.core.reading import BadFile
 from convivencia.evidence import budgets
-from convivencia.territories.importers.base import BadFile
 
 
 class Command(BaseCommand):

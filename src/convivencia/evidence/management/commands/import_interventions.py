@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from convivencia.accounts import access
 from convivencia.accounts.models import User
+from convivencia.core.reading import BadFile
 from convivencia.evidence import importer, services
-from convivencia.territories.importers.base import BadFile
 
 
 class Command(BaseCommand):

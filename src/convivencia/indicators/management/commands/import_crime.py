@@ -4,11 +4,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from convivencia.core.reading import BadFile
 from convivencia.indicators.choices import Source
 from convivencia.indicators.importers import FORMATS, check
 from convivencia.indicators.importers.common import Options, display, preview, write
 from convivencia.territories.choices import Scheme
-from convivencia.territories.importers.base import BadFile
 
 
 class Command(BaseCommand):

@@ -5,9 +5,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from convivencia.core.reading import BadFile
 from convivencia.panels import file_import, services
 from convivencia.panels.models import Panel
-from convivencia.territories.importers.base import BadFile
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from convivencia.core.reading import BadFile
 from convivencia.panels.xlsform import import_xlsform
-from convivencia.territories.importers.base import BadFile
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """Reading an uploaded table within bounds: CSV streamed, XLSX checked before it opens.
 
 Every reader stops at the first limit of ``convivencia.core.limits`` it passes and
-raises ``Refused``; ``base.read_grid`` turns that into the file's problems. Nothing is
+raises ``Refused``; ``tables.read_grid`` turns that into the file's problems. Nothing is
 read beyond the limit: a CSV is decoded line by line, and an XLSX has its central
 directory and its sheets' XML measured (sizes, compression, rows, cells per row,
 value lengths, formulas) before openpyxl builds anything from them.

@@ -1,37 +1,26 @@
-"""What every importer shares: reading tables, naming problems, counting outcomes.
+"""Reading a table and naming what is wrong with it: problems, rows, columns.
 
 An import runs in two phases. ``check`` reads the whole file and collects every
 problem (file, row, column, message) without writing; if there is any, it raises
 BadFile and nothing is written. ``write`` then runs inside one transaction.
+The bounded readers underneath are ``convivencia.core.reading.bounded``.
 """
 
 from __future__ import annotations
 
 import io
-import re
-import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 from django.utils.translation import gettext as _
 
 from convivencia.core.limits import ImportLimits
-from convivencia.territories.importers import reading
-from convivencia.territories.importers.reading import Budget, Grid
-from convivencia.territories.text import fold
-
-Progress = Callable[[int, int, str], None]
+from convivencia.core.reading import bounded as reading
+from convivencia.core.reading.bounded import Budget, Grid
+from convivencia.core.text import fold
 
 MAX_LISTED_PROBLEMS = 50
-
-
-def no_progress(done: int, total: int, message: str = "") -> None:
-    """The progress callback of a run nobody watches."""
-
 
 # --- problems ----------------------------------------------------------------------------
 
@@ -331,162 +320,3 @@ def present(table: Table, column: Column) -> bool:
     return bool(folded & column.folded_names())
 
 
-# --- values ------------------------------------------------------------------------------
-
-_DIGITS = re.compile(r"[0-9]+")
-_SPREADSHEET_INTEGER = re.compile(r"([0-9]+)\.0+")
-_THOUSANDS = re.compile(r"[0-9]{1,3}([.,' ][0-9]{3})+")
-
-
-def parse_code(text: str, width: int) -> str:
-    """A numeric code, padded back to ``width`` digits if a spreadsheet dropped zeros.
-
-    Raises ValueError with a message for the user.
-    """
-    text = text.strip()
-    match = _SPREADSHEET_INTEGER.fullmatch(text)
-    if match:
-        text = match.group(1)
-    if not text:
-        raise ValueError(_("the code is empty"))
-    if not _DIGITS.fullmatch(text):
-        raise ValueError(_("“%(code)s” is not a numeric code") % {"code": text})
-    if len(text) > width:
-        raise ValueError(_("“%(code)s” has more than %(width)s digits") % {
-            "code": text, "width": width,
-        })
-    return text.zfill(width)
-
-
-def parse_decimal(text: str) -> Decimal:
-    """A number written with a decimal point or a decimal comma. Raises ValueError."""
-    cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
-    if "," in cleaned and "." in cleaned:
-        # Whichever separator comes last is the decimal one: 1.234,5 or 1,234.5.
-        if cleaned.rfind(",") > cleaned.rfind("."):
-            cleaned = cleaned.replace(".", "").replace(",", ".")
-        else:
-            cleaned = cleaned.replace(",", "")
-    else:
-        cleaned = cleaned.replace(",", ".")
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite() or not cleaned:
-        raise ValueError(_("“%(value)s” is not a number") % {"value": text})
-    return number
-
-
-def parse_integer(text: str) -> int:
-    """A whole number; thousands separators and a spreadsheet's “.0” are accepted."""
-    cleaned = text.strip().replace("\u00a0", " ")
-    if _THOUSANDS.fullmatch(cleaned):
-        cleaned = re.sub(r"[.,' ]", "", cleaned)
-    try:
-        number = parse_decimal(cleaned)
-    except ValueError:
-        number = None
-    if number is None or number != number.to_integral_value():
-        raise ValueError(_("“%(value)s” is not a whole number") % {"value": text})
-    return int(number)
-
-
-def check_name(name: str, max_length: int = 200) -> str:
-    """A territory name as stored: present, one line, short enough. Raises ValueError."""
-    name = " ".join(name.split())
-    if not name:
-        raise ValueError(_("the name is empty"))
-    if len(name) > max_length:
-        raise ValueError(_("the name is longer than %(max)s characters") % {"max": max_length})
-    if not fold(name):
-        raise ValueError(_("“%(name)s” has no letters or digits") % {"name": name})
-    return name
-
-
-# Spanish and Portuguese particles stay lower-case inside a name: "San José de Cúcuta".
-_PARTICLES = frozenset({
-    "de", "del", "la", "las", "los", "y", "el", "e",
-    "da", "das", "do", "dos",
-})
-_WORD_START = re.compile(r"(^|[-(/'’])(\w)")
-
-
-def readable_name(name: str) -> str:
-    """Official upper-case names in title case, keeping accents: "SAN JOSÉ DE CÚCUTA" →
-    "San José de Cúcuta". Names already in mixed case are left as published."""
-    if any(character.islower() for character in name):
-        return name
-    words = []
-    for position, word in enumerate(name.split()):
-        lower = word.lower()
-        if "." in word and len(word.replace(".", "")) <= 3:
-            words.append(word)  # abbreviations such as D.C.
-        elif position > 0 and lower in _PARTICLES:
-            words.append(lower)
-        else:
-            words.append(_WORD_START.sub(lambda m: m.group(1) + m.group(2).upper(), lower))
-    return " ".join(words)
-
-
-# --- outcome -----------------------------------------------------------------------------
-
-OUTCOMES = ("created", "updated", "unchanged")
-
-
-@dataclass
-class ImportReport:
-    """What an import did, by level: created, updated, unchanged; and what it skipped."""
-
-    counts: dict[str, Counter[str]] = field(default_factory=dict)
-    skipped: Counter[str] = field(default_factory=Counter)
-    notes: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def add(self, label: str, outcome: str, count: int = 1) -> None:
-        if outcome not in OUTCOMES:
-            raise ValueError(f"unknown outcome {outcome!r}")
-        self.counts.setdefault(str(label), Counter())[outcome] += count
-
-    def skip(self, reason: str, count: int = 1) -> None:
-        self.skipped[str(reason)] += count
-
-    def total(self, outcome: str) -> int:
-        return sum(counter[outcome] for counter in self.counts.values())
-
-    @staticmethod
-    def _summary(counter: Counter[str]) -> str:
-        return _("created %(created)s, updated %(updated)s, unchanged %(unchanged)s") % {
-            outcome: counter[outcome] for outcome in OUTCOMES
-        }
-
-    def lines(self) -> list[str]:
-        lines = [f"{label}: {self._summary(counter)}" for label, counter in self.counts.items()]
-        totals = Counter({outcome: self.total(outcome) for outcome in OUTCOMES})
-        lines.append(_("Total: %s") % self._summary(totals))
-        lines += [
-            _("Skipped %(count)s: %(reason)s") % {"count": count, "reason": reason}
-            for reason, count in self.skipped.items()
-        ]
-        lines += self.notes
-        lines.append(_("Took %(seconds).1f s.") % {"seconds": self.seconds})
-        return lines
-
-    def as_dict(self) -> dict[str, Any]:
-        """Flat, JSON-able: the job page lists it as key → value."""
-        result: dict[str, Any] = {outcome: self.total(outcome) for outcome in OUTCOMES}
-        for label, counter in self.counts.items():
-            result[label] = self._summary(counter)
-        for reason, count in self.skipped.items():
-            result[_("skipped: %s") % reason] = count
-        if self.notes:
-            result["notes"] = " ".join(self.notes)
-        result["seconds"] = round(self.seconds, 1)
-        return result
-
-
-def timed_write(write: Callable[[], ImportReport]) -> ImportReport:
-    started = time.monotonic()
-    report = write()
-    report.seconds = time.monotonic() - started
-    return report
