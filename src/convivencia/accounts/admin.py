@@ -6,7 +6,7 @@ from convivencia.accounts.models import ApiToken, AuditEntry, Membership, Organi
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (None, {"fields": ["preferred_language"]}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (None, {"fields": ["preferred_language"]}))
 
 
 @admin.register(Organisation)

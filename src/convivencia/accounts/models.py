@@ -20,6 +20,9 @@ from convivencia.accounts.choices import AuditAction, OrganisationType, Role
 class User(AbstractUser):
     """A person who logs in. Contact details stay minimal on purpose."""
 
+    # Set by AbstractBaseUser.__init__ and set_password(); the stubs do not declare it.
+    _password: str | None
+
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, blank=True, choices=settings.LANGUAGES
     )
@@ -215,10 +218,10 @@ class AppendOnlyError(Exception):
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
-    def update(self, **kwargs):  # type: ignore[override]
+    def update(self, **kwargs):
         raise AppendOnlyError("audit entries cannot be changed")
 
-    def delete(self):  # type: ignore[override]
+    def delete(self):
         raise AppendOnlyError("audit entries cannot be deleted")
 
     def reads_of_personal_data(self) -> AuditEntryQuerySet:
@@ -264,5 +267,5 @@ class AuditEntry(models.Model):
             raise AppendOnlyError("audit entries cannot be changed")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[override]
+    def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit entries cannot be deleted")

@@ -43,6 +43,9 @@ from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
 from convivencia.accounts.network import client_address
 
+# What axes reads a username from: the keyword arguments of authenticate().
+Credentials = dict[str, Any]
+
 
 class ThrottleBackend(AxesStandaloneBackend):
     """Refuses an attempt while its account and address, or its address, are locked.
@@ -55,10 +58,13 @@ class ThrottleBackend(AxesStandaloneBackend):
                      password: str | None = None, **kwargs: Any) -> None:
         if request is None:
             return None
-        return super().authenticate(request, username, password, **kwargs)
+        # axes' check returns nothing or raises: it never logs anyone in itself.
+        super().authenticate(request, username, password, **kwargs)
+        return None
 
 
-def failure_limit(request: HttpRequest | None = None, credentials: dict | None = None) -> int:
+def failure_limit(request: HttpRequest | None = None,
+                  credentials: Credentials | None = None) -> int:
     return settings.LOGIN_FAILURE_LIMIT
 
 
@@ -68,10 +74,12 @@ def cool_off(request: HttpRequest | None = None) -> timedelta:
 
 def _recent(request: HttpRequest) -> QuerySet[AccessAttempt]:
     since = request.axes_attempt_time - cool_off()  # type: ignore[attr-defined]
-    return AccessAttempt.objects.filter(attempt_time__gte=since)
+    recent: QuerySet[AccessAttempt] = AccessAttempt.objects.filter(attempt_time__gte=since)
+    return recent
 
 
-def _scopes(request: HttpRequest, credentials: dict | None) -> list[tuple[QuerySet, int]]:
+def _scopes(request: HttpRequest,
+            credentials: Credentials | None) -> list[tuple[QuerySet[AccessAttempt], int]]:
     """(the failures that count, their limit) for the account here, then for the address."""
     address = request.axes_ip_address  # type: ignore[attr-defined]
     username = get_client_username(request, credentials)
@@ -89,7 +97,7 @@ def _count(attempts: QuerySet[AccessAttempt]) -> int:
 class ThrottleHandler(AxesDatabaseHandler):
     """axes' database handler with a limit per account and address and one per address."""
 
-    def get_failures(self, request: HttpRequest, credentials: dict | None = None) -> int:
+    def get_failures(self, request: HttpRequest, credentials: Credentials | None = None) -> int:
         """The failures measured against ``AXES_FAILURE_LIMIT`` (the account limit).
 
         axes compares one number with one limit; an address over its own, higher limit
@@ -101,7 +109,8 @@ class ThrottleHandler(AxesDatabaseHandler):
             return max(failures, account_limit)
         return failures
 
-    def reset_user_attempts(self, request: HttpRequest, credentials: dict | None = None) -> int:
+    def reset_user_attempts(self, request: HttpRequest,
+                            credentials: Credentials | None = None) -> int:
         return forget_failures(request, get_client_username(request, credentials))
 
 
@@ -113,11 +122,12 @@ def forget_failures(request: HttpRequest, username: str) -> int:
     # Checked first: a DELETE takes SQLite's write lock even when nothing matches.
     if not attempts.exists():
         return 0
+    deleted: int
     deleted, _by_model = attempts.delete()
     return deleted
 
 
-def locked_until(request: HttpRequest, credentials: dict | None) -> datetime | None:
+def locked_until(request: HttpRequest, credentials: Credentials | None) -> datetime | None:
     """When the lock on this attempt lifts, or None when it is not locked.
 
     A failure stops counting once older than the cool-off: walking back from the newest,
@@ -154,7 +164,7 @@ def lockout_message(seconds: int) -> str:
 
 
 def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
-                     credentials: dict | None = None) -> HttpResponse:
+                     credentials: Credentials | None = None) -> HttpResponse:
     """What a locked-out attempt gets (axes' middleware calls this).
 
     An endpoint that answered the lock-out itself (OpenRosa, with its own document) keeps

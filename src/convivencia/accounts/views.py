@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from convivencia.accounts import access, audit, services
 from convivencia.accounts.choices import AuditAction, Role
 from convivencia.accounts.models import ApiToken, AuditEntry, Organisation
+from convivencia.accounts.requests import AuthenticatedHttpRequest
 
 
 class LoginView(auth_views.LoginView):
@@ -37,7 +38,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     memberships = (
         request.user.memberships.active().select_related("organisation")
         .prefetch_related("territories")
@@ -52,7 +53,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     name = (request.POST.get("name") or "").strip()[:100]
     if not name:
         messages.error(request, _("Give the token a name, so you can recognise it later."))
@@ -83,7 +84,7 @@ def _token_days(value: str | None) -> int | None:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(request.user.api_tokens.live(), pk=token_id)
     services.revoke_token(token, request=request)
     messages.success(request, _("The token was revoked."))
@@ -97,7 +98,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
     members = services.members_visible_to(request.user, organisation)
     if members:

@@ -13,7 +13,7 @@ wrong (for validation errors: ``{"loc": [...], "message": ...}`` per problem).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -194,9 +194,15 @@ def install(api: NinjaAPI) -> None:
             _("Something went wrong on our side. It has been logged."), details,
         )
 
-    api.add_exception_handler(ValidationError, on_validation_error)
-    api.add_exception_handler(AuthenticationError, on_authentication_error)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(Http404, on_not_found)
-    api.add_exception_handler(PermissionDenied, on_permission_denied)
-    api.add_exception_handler(Exception, on_unexpected)
+    # ninja's annotation wants each handler to take the exception or its class; ours take
+    # the exception, which is what ninja passes.
+    handlers: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
+        (ValidationError, on_validation_error),
+        (AuthenticationError, on_authentication_error),
+        (HttpError, on_http_error),
+        (Http404, on_not_found),
+        (PermissionDenied, on_permission_denied),
+        (Exception, on_unexpected),
+    ]
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, handler)

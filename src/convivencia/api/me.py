@@ -8,12 +8,12 @@ that decide what every other endpoint returns to the caller.
 # signatures at import time and cannot resolve string annotations such as Query[...].
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from convivencia.accounts import access
 from convivencia.accounts.choices import Role
 from convivencia.accounts.models import Membership
+from convivencia.accounts.requests import AuthenticatedHttpRequest
 from convivencia.api.auth import LOGIN_REQUIRED
 from convivencia.api.errors import ErrorBody
 
@@ -44,7 +44,7 @@ class MeOut(Schema):
 
 
 @router.get("/me", auth=LOGIN_REQUIRED, response={200: MeOut, 401: ErrorBody}, url_name="me")
-def me(request: HttpRequest) -> dict[str, Any]:
+def me(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     """The authenticated caller, their roles and memberships. Anonymous callers get 401."""
     user = request.user
     memberships = (
@@ -54,7 +54,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
     )
     return {
         "username": user.get_username(),
-        "name": user.get_full_name(),  # type: ignore[union-attr]
+        "name": user.get_full_name(),
         "authenticated_by": "token" if hasattr(request, "api_token") else "session",
         "everywhere": access.scope(user).everywhere,
         "roles": sorted(access.roles(user)),

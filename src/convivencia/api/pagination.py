@@ -44,7 +44,7 @@ class PageNumberPagination(PaginationBase):
     """``page`` and ``page_size`` in, ``count``/``next``/``previous``/``results`` out."""
 
     # ninja looks for ``Input``; the class keeps a readable name in the OpenAPI schema.
-    Input = PageParameters
+    Input = PageParameters  # type: ignore[assignment]  # ninja reads the schema from Input
 
     class Output(Schema):
         count: int
