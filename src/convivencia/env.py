@@ -11,8 +11,12 @@ from __future__ import annotations
 import os
 import zoneinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from dj_database_url import DBConfig
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
@@ -116,7 +120,7 @@ SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                   "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;")
 
 
-def database(name: str, default: str) -> dict:
+def database(name: str, default: str) -> DBConfig:
     import dj_database_url
 
     value = string(name, default) or default

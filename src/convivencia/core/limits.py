@@ -121,7 +121,7 @@ def _megabytes(size: int) -> str:
     return f"{size / MEGABYTE:,.1f}"
 
 
-def check_upload_size(upload: UploadedFile | Any) -> None:
+def check_upload_size(upload: UploadedFile[Any] | Any) -> None:
     """A form field validator: refuse an upload over IMPORT_MAX_FILE_MB before it is staged."""
     limits = ImportLimits.current()
     size = getattr(upload, "size", None)

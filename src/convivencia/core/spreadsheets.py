@@ -28,9 +28,9 @@ from __future__ import annotations
 import csv
 import datetime
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from openpyxl.cell import WriteOnlyCell
 
@@ -100,10 +100,17 @@ class CsvWriter:
             self.writerow(row)
 
 
-class CsvDictWriter(csv.DictWriter):
+# csv.DictWriter takes a type argument only from Python 3.12; the checker needs it now.
+if TYPE_CHECKING:
+    _DictWriter = csv.DictWriter[str]
+else:
+    _DictWriter = csv.DictWriter
+
+
+class CsvDictWriter(_DictWriter):
     """``csv.DictWriter`` whose cells go through ``safe_cell``."""
 
-    def __init__(self, stream: _Stream, fieldnames: Iterable[str], **options: Any) -> None:
+    def __init__(self, stream: _Stream, fieldnames: Collection[str], **options: Any) -> None:
         super().__init__(stream, fieldnames, **options)
         _quoting_line_breaks(self.writer)
 

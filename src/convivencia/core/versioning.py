@@ -76,9 +76,9 @@ def token(model: type[models.Model]) -> str | None:
     None where no triggers are installed. A row deleted by ``flush`` (which empties
     every table while the triggers, part of the schema, stay) is put back.
     """
-    found = model.objects.filter(pk=TOKEN_ID).values_list("token", flat=True).first()
+    found = model._default_manager.filter(pk=TOKEN_ID).values_list("token", flat=True).first()
     if found is None and connection.vendor in VENDORS:
-        model.objects.bulk_create([model(pk=TOKEN_ID, token=uuid.uuid4().hex)],
+        model._default_manager.bulk_create([model(pk=TOKEN_ID, token=uuid.uuid4().hex)],
                                   ignore_conflicts=True)
-        found = model.objects.filter(pk=TOKEN_ID).values_list("token", flat=True).first()
+        found = model._default_manager.filter(pk=TOKEN_ID).values_list("token", flat=True).first()
     return found

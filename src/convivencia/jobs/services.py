@@ -81,7 +81,7 @@ def enqueue(
         raise ValueError(f"no job handler for {kind!r}")
     job = Job(kind=kind, label=label[:200], params=params or {}, created_by=user)
     if upload is not None:
-        job.upload.save(upload.name, upload, save=False)
+        job.upload.save(upload.name or "upload", upload, save=False)
     job.save()
     from convivencia.jobs.tasks import run_job
 

@@ -45,7 +45,7 @@ class TerritoryRef(Schema):
 class TerritoryOut(Schema):
     id: int
     name: str
-    level: LevelName  # type: ignore[valid-type]
+    level: LevelName
     kind: str = Field(description="The local word for the level: departamento, vereda…")
     parent: int | None = Field(description="The parent territory's id.")
     codes: dict[str, str] = Field(description="Code per scheme, e.g. {\"divipola\": \"19001\"}.")
@@ -123,7 +123,7 @@ class TerritoryFilters(Schema):
     )
     scheme: Scheme | None = Field(None, description="Only territories with a code in this scheme.")
     code: str | None = Field(None, description="Exact code (with `scheme`, in that scheme).")
-    level: LevelName | None = None  # type: ignore[valid-type]
+    level: LevelName | None = None
     parent: int | None = Field(None, description="Children of this territory id.")
     within: int | None = Field(
         None, description="This territory id and everything below it, at any depth."

@@ -42,7 +42,7 @@ def import_upload(context: JobContext) -> dict[str, Any]:
     path = Path(upload.path)
     context.progress(0, 0, _("Checking the file…"))
     try:
-        plan = entry.check(path, name=Path(upload.name).name, progress=context.progress)
+        plan = entry.check(path, name=path.name, progress=context.progress)
     except BadFile as exc:
         raise JobFailed(exc.summary()) from exc
     try:

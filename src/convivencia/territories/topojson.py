@@ -79,7 +79,7 @@ class Topology:
                     or not (_is_number(position[0]) and _is_number(position[1]))
                 ):
                     raise TopologyError(f"arc {number} has a position that is not [x, y]")
-                if scale is None:
+                if scale is None or translate is None:
                     points.append([position[0], position[1]])
                     continue
                 try:
