@@ -25,7 +25,13 @@ from convivencia.api.errors import ApiError, ErrorBody, invalid
 from convivencia.api.pagination import PageNumberPagination
 from convivencia.dialogues import agenda, permissions, registration, services
 from convivencia.dialogues.choices import Phase, Verdict
-from convivencia.dialogues.models import Commitment, Process, Session, Update
+from convivencia.dialogues.models import (
+    Commitment,
+    CommitmentQuerySet,
+    Process,
+    Session,
+    Update,
+)
 from convivencia.territories.models import Territory
 
 router = Router(tags=["dialogues"])
@@ -341,7 +347,7 @@ class CommitmentFilters(Schema):
     overdue: bool | None = Field(None, description="true: open and past the due date.")
 
 
-def _commitments(request: HttpRequest) -> QuerySet[Commitment]:
+def _commitments(request: HttpRequest) -> CommitmentQuerySet:
     return (
         permissions.visible_commitments(request.user)
         .select_related("territory", "responsible", "status", "concern", "indicator")

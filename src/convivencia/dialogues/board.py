@@ -111,7 +111,8 @@ def trust_trend(territory: Territory, organisation_type: str, *,
     pooled: dict[datetime.date, list[tuple[int, int]]] = defaultdict(list)
     for period, n, n_top in rows:
         pooled[period].append((n, n_top))
-    labels, values = [], []
+    labels: list[str] = []
+    values: list[float | None] = []
     for period, parts in pooled.items():
         labels.append(period.strftime("%Y-%m"))
         n = sum(part[0] for part in parts)

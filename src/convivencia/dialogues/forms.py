@@ -5,7 +5,7 @@ within the process's territory."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import Model, Q, QuerySet
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
 from convivencia.accounts.models import Organisation, User
+from convivencia.core.forms import model_choice_field
 from convivencia.dialogues import priorities
 from convivencia.dialogues.choices import (
     Attendance,
@@ -35,6 +36,10 @@ from convivencia.dialogues.models import (
     Session,
 )
 from convivencia.territories.models import Territory
+
+if TYPE_CHECKING:
+    from convivencia.indicators.models import Indicator
+    from convivencia.panels.models import Panel
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -90,8 +95,8 @@ class ProcessForm(AuditedModelForm):
 
     def __init__(self, *args, territory: Territory, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["facilitators"].queryset = people_near(territory)
-        self.fields["partners"].queryset = Organisation.objects.visible_to(user)
+        model_choice_field(self, "facilitators").queryset = people_near(territory)
+        model_choice_field(self, "partners").queryset = Organisation.objects.visible_to(user)
 
 
 class SessionForm(AuditedModelForm):
@@ -109,7 +114,8 @@ class SessionForm(AuditedModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends < starts:
             self.add_error("ends_at", _("A session cannot end before it starts."))
@@ -153,7 +159,7 @@ class AgendaItemForm(AuditedModelForm):
         if self.instance.pk is not None:
             # An item cannot sit inside itself or inside one of its own sub-points.
             parents = parents.exclude(pk__in=_descendants(self.instance))
-        self.fields["parent"].queryset = parents.order_by("position", "pk")
+        model_choice_field(self, "parent").queryset = parents.order_by("position", "pk")
 
 
 class AttachmentForm(AuditedModelForm):
@@ -182,7 +188,7 @@ class ParticipantForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.visible_to(user)
+        model_choice_field(self, "organisation").queryset = Organisation.objects.visible_to(user)
 
 
 class RegistrationForm(forms.Form):
@@ -206,7 +212,7 @@ class ConcernForm(AuditedModelForm):
 
     def __init__(self, *args, process: Process, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["raised_in"].queryset = process.sessions.all()
+        model_choice_field(self, "raised_in").queryset = process.sessions.all()
 
 
 class BallotForm(forms.Form):
@@ -232,7 +238,7 @@ class BallotForm(forms.Form):
 
 
 class MonitorInPanelForm(forms.Form):
-    panel = forms.ModelChoiceField(label=_("Panel"), queryset=None)  # type: ignore[arg-type]
+    panel: forms.ModelChoiceField[Panel] = forms.ModelChoiceField(label=_("Panel"), queryset=None)
     code = forms.RegexField(
         label=_("Item code"), regex=r"^[A-Za-z_][A-Za-z0-9_]{0,39}$", max_length=40,
         help_text=_("Letters, digits and _; it names the question in forms and exports."),
@@ -246,18 +252,19 @@ class MonitorInPanelForm(forms.Form):
 
     def __init__(self, *args, concern: Concern, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["panel"].queryset = priorities.panels_for(concern)
-        self.fields["panel"].empty_label = None
+        model_choice_field(self, "panel").queryset = priorities.panels_for(concern)
+        model_choice_field(self, "panel").empty_label = None
 
 
 class MonitorWithIndicatorForm(forms.Form):
-    indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=None)  # type: ignore[arg-type]
+    indicator: forms.ModelChoiceField[Indicator] = forms.ModelChoiceField(
+        label=_("Indicator"), queryset=None)
 
     def __init__(self, *args, **kwargs) -> None:
         from convivencia.indicators.models import Indicator
 
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].queryset = Indicator.objects.order_by("code")
+        model_choice_field(self, "indicator").queryset = Indicator.objects.order_by("code")
 
 
 class ActionPlanForm(AuditedModelForm):
@@ -268,7 +275,7 @@ class ActionPlanForm(AuditedModelForm):
 
     def __init__(self, *args, process: Process, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["adopted_in"].queryset = process.sessions.all()
+        model_choice_field(self, "adopted_in").queryset = process.sessions.all()
 
 
 def panel_item_choices(territory: Territory) -> list[tuple[str, str]]:
@@ -306,27 +313,28 @@ class CommitmentForm(AuditedModelForm):
             Q(pk__in=Organisation.objects.visible_to(user).values("pk"))
             | Q(pk__in=process.partners.values("pk"))
         )
-        self.fields["responsible"].queryset = organisations
-        self.fields["co_responsible"].queryset = organisations
-        self.fields["territory"].queryset = Territory.objects.within(process.territory).order_by(
-            "level", "name")
+        model_choice_field(self, "responsible").queryset = organisations
+        model_choice_field(self, "co_responsible").queryset = organisations
+        model_choice_field(self, "territory").queryset = (
+            Territory.objects.within(process.territory).order_by("level", "name"))
         if self.instance.territory_id is None and not self.initial.get("territory"):
             # The instance's empty territory would override a field initial.
             self.initial["territory"] = process.territory.pk
-        self.fields["concern"].queryset = process.concerns.all()
-        self.fields["action_plan"].queryset = process.action_plans.all()
-        self.fields["made_in"].queryset = process.sessions.all()
+        model_choice_field(self, "concern").queryset = process.concerns.all()
+        model_choice_field(self, "action_plan").queryset = process.action_plans.all()
+        model_choice_field(self, "made_in").queryset = process.sessions.all()
         parents = process.commitments.all()
         if self.instance.pk is not None:
             parents = parents.exclude(pk__in=_commitment_descendants(self.instance))
-        self.fields["parent"].queryset = parents
+        model_choice_field(self, "parent").queryset = parents
         self.fields["panel_item_code"] = forms.ChoiceField(
             label=Commitment._meta.get_field("panel_item_code").verbose_name.capitalize(),
             choices=panel_item_choices(process.territory), required=False,
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, due = cleaned.get("start_date"), cleaned.get("due_date")
         if start and due and due < start:
             self.add_error("due_date", _("The due date cannot come before the start."))
@@ -389,21 +397,25 @@ class MultipleFileField(forms.FileField):
 
 
 class UpdateForm(forms.Form):
-    status = forms.ModelChoiceField(label=_("Status"), queryset=None,  # type: ignore[arg-type]
-                                    empty_label=None)
+    status: forms.ModelChoiceField[CommitmentStatus] = forms.ModelChoiceField(
+        label=_("Status"), queryset=None, empty_label=None)
     progress = forms.IntegerField(
         label=_("Progress %"), min_value=0, max_value=100, required=False,
         help_text=_("Leave empty for the status's usual figure."),
     )
     description = forms.CharField(label=_("What was done"),
                                   widget=forms.Textarea(attrs={"rows": 3}))
-    files = MultipleFileField(label=_("Evidence files"), required=False,
-                              help_text=_("Photos, attendance sheets, letters."))
+    # A form field, not BaseForm.files (the uploads): the form's metaclass moves declared
+    # fields into base_fields, so the class attribute never shadows the uploads.
+    files = MultipleFileField(  # type: ignore[assignment]
+        label=_("Evidence files"), required=False,
+        help_text=_("Photos, attendance sheets, letters."))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Closing is not a provider's to do: the community confirms, a coordinator cancels.
-        self.fields["status"].queryset = CommitmentStatus.objects.filter(is_final=False)
+        model_choice_field(self, "status").queryset = CommitmentStatus.objects.filter(
+            is_final=False)
 
 
 class VerifyForm(forms.Form):
@@ -428,7 +440,7 @@ class UptakeForm(AuditedModelForm):
     def __init__(self, *args, process: Process, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.instance.process = process
-        self.fields["commitment"].queryset = process.commitments.all()
+        model_choice_field(self, "commitment").queryset = process.commitments.all()
 
 
 class UptakeStepForm(forms.Form):

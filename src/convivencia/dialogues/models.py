@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -24,6 +26,11 @@ from convivencia.dialogues.choices import (
     UptakeStage,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from convivencia.dialogues.services import Flags
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -302,6 +309,10 @@ class CommitmentQuerySet(models.QuerySet["Commitment"]):
 class Commitment(models.Model):
     """Who will do what, by when, and how the community will know it was done."""
 
+    # Set on the commitments of a list by views.commitments_with_flags, for the pages.
+    flags: Flags
+    verification_state: str | None
+
     process = models.ForeignKey(Process, verbose_name=_("process"), on_delete=models.CASCADE,
                                 related_name="commitments")
     action_plan = models.ForeignKey(ActionPlan, verbose_name=_("action plan"), null=True,
@@ -407,7 +418,7 @@ class Evidence(models.Model):
         verbose_name_plural = _("evidence files")
 
     def __str__(self) -> str:
-        return self.title or self.file.name
+        return self.title or self.file.name or ""
 
 
 class Verification(models.Model):
@@ -434,6 +445,9 @@ class Verification(models.Model):
 
 class PolicyUptake(models.Model):
     """A lesson or commitment carried into a policy instrument."""
+
+    # The current stage's name, set by the process page for its template.
+    stage_label: StrOrPromise | None
 
     process = models.ForeignKey(Process, verbose_name=_("process"), on_delete=models.CASCADE,
                                 related_name="uptakes")

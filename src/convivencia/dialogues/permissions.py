@@ -23,7 +23,7 @@ from django.http import Http404
 
 from convivencia.accounts import access
 from convivencia.dialogues import services
-from convivencia.dialogues.models import Commitment, Process, Session
+from convivencia.dialogues.models import Commitment, CommitmentQuerySet, Process, Session
 from convivencia.territories.models import Territory
 
 
@@ -42,7 +42,7 @@ def visible_sessions(user) -> QuerySet[Session]:
     return Session.objects.filter(process__in=visible_processes(user))
 
 
-def visible_commitments(user) -> QuerySet[Commitment]:
+def visible_commitments(user) -> CommitmentQuerySet:
     user_scope = access.scope(user)
     if user_scope.everywhere:
         return Commitment.objects.all()
@@ -52,7 +52,7 @@ def visible_commitments(user) -> QuerySet[Commitment]:
     return Commitment.objects.filter(condition)
 
 
-def commitments_of(user, process: Process) -> QuerySet[Commitment]:
+def commitments_of(user, process: Process) -> CommitmentQuerySet:
     """The process's commitments the user may see: all of them for a published process or
     one in the user's scope; those placed in the user's territories otherwise (a leader of
     one municipality in a department-wide process)."""

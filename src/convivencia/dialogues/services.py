@@ -112,7 +112,9 @@ def _notify_followers(commitment: Commitment, actor, describe: Callable[[], str]
     """``describe`` is called inside each follower's language, so it says what happened
     in their words, not in the actor's."""
     url = reverse("dialogues:commitment", args=[commitment.pk])
-    followers = commitment.followers.exclude(pk=getattr(actor, "pk", None))
+    followers = commitment.followers.all()
+    if actor is not None:
+        followers = followers.exclude(pk=actor.pk)
 
     def render(user):
         return (

@@ -10,6 +10,7 @@ one, when a date is corrected).
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -69,7 +70,9 @@ def record_step(uptake: PolicyUptake, actor, *, stage: str, date: datetime.date,
         uptake=uptake, stage=stage,
         defaults={"date": date, "document": document.strip(), "note": note.strip()},
     )
-    changes = {"stage": stage, "date": date.isoformat(), "document": document.strip()}
+    changes: dict[str, Any] = {
+        "stage": stage, "date": date.isoformat(), "document": document.strip(),
+    }
     if existing is not None:
         changes["date"] = [existing.date.isoformat(), date.isoformat()]
     audit.record(AuditAction.CREATE if created else AuditAction.UPDATE, uptake, actor=actor,

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from convivencia.accounts.models import User
 from convivencia.core.forms import add_errors
 from convivencia.core.htmx import is_htmx
 from convivencia.dialogues import permissions, services
@@ -46,7 +47,8 @@ def _page(request: HttpRequest, commitment: Commitment, may_run: bool, *,
     may_update = services.can_update(user, commitment) and not commitment.status.is_final
     may_verify = claim is not None and services.can_verify(user, commitment)
     my_verdict = None
-    if may_verify:
+    # may_verify implies both; the checker needs them spelled out.
+    if may_verify and claim is not None and isinstance(user, User):
         my_verdict = claim.verifications.filter(leader=user).first()
     context = {
         "commitment": commitment, "process": commitment.process, "may_run": may_run,
@@ -194,4 +196,4 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     if not permissions.may_open_evidence(request.user, commitment):
         raise Http404
     return FileResponse(evidence.file.open("rb"), as_attachment=True,
-                        filename=evidence.file.name.rsplit("/", 1)[-1])
+                        filename=(evidence.file.name or "").rsplit("/", 1)[-1])

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from convivencia.accounts import audit
+from convivencia.accounts.requests import AuthenticatedHttpRequest
 from convivencia.core.forms import add_errors
 from convivencia.core.htmx import is_htmx
 from convivencia.dialogues import agenda, permissions, priorities, registration, workshops
@@ -252,7 +253,7 @@ def participant_scores(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = _session_to_run(request, pk)
     form = AttachmentForm(request.POST, request.FILES,
                           instance=Attachment(session=session, uploaded_by=request.user))
@@ -271,7 +272,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     if not may_run:  # an attendance sheet names people: coordinators of the territory only
         raise Http404
     return FileResponse(attachment.file.open("rb"), as_attachment=True,
-                        filename=attachment.file.name.rsplit("/", 1)[-1])
+                        filename=(attachment.file.name or "").rsplit("/", 1)[-1])
 
 
 # --- the agenda --------------------------------------------------------------------------

@@ -38,6 +38,7 @@ def score_change(session: Session) -> ScoreChange | None:
         for pre, post in session.participations.filter(
             pre_score__isnull=False, post_score__isnull=False
         ).values_list("pre_score", "post_score")
+        if pre is not None and post is not None  # as filtered; the checker cannot see it
     ]
     if not pairs:
         return None
