@@ -4,23 +4,43 @@ Territories come from ``tests.factories.make_colombia``: Colombia › Cauca (19)
 (19001) and Colombia › Nariño (52) › Pasto (52001). Nariño is "the other territory":
 everybody below works in Cauca except Carlos, who coordinates Nariño.
 
-=====================  ========================  ==========================================
-key                    person                    membership
-=====================  ========================  ==========================================
-``anonymous``          —                         not signed in
-``nobody``             Nadia Nadie               signed in, no role anywhere
-``admin``              Ana Administradora        superuser and staff, administrator (national)
-``coord_cauca``        Camila Muñoz              coordinator, Cauca, for the programme
-``coord_narino``       Carlos Rosero             coordinator, Nariño, for the programme
-``analyst``            Andrea Pérez              analyst, Cauca, for the university
-``enumerator``         Esteban Quiñones          enumerator, Cauca, for the programme
-``police``             Pablo Ortiz               provider, Popayán, for the police
-``prosecutor``         Fernanda Ríos             provider, Popayán, for the prosecutor's office
-``leader``             Luz Caicedo               community leader, Popayán, for the JAC
-=====================  ========================  ==========================================
+key: person — role, territory; organisation (its type)
+
+- ``anonymous``: not signed in.
+- ``nobody``: Nadia Nadie — signed in, no role anywhere.
+- ``admin``: Ana Administradora — administrator, national, superuser and staff;
+  Programa Convivencia (civil society).
+- ``coord_cauca``: Camila Muñoz — coordinator, Cauca; Programa Convivencia (civil society).
+- ``coord_narino``: Carlos Rosero — coordinator, Nariño; Programa Convivencia (civil society).
+- ``analyst``: Andrea Pérez — analyst, Cauca; Universidad del Cauca (academia).
+- ``enumerator``: Esteban Quiñones — enumerator, Cauca; Programa Convivencia (civil society).
+- ``police``: Pablo Ortiz — provider (police liaison), Popayán; Policía Metropolitana de
+  Popayán (police).
+- ``prosecutor``: Fernanda Ríos — provider (prosecutor's liaison), Popayán; Fiscalía
+  Seccional Cauca (prosecutor's office).
+- ``leader``: Luz Caicedo — community leader, Popayán; JAC Barrio Bolívar (community
+  organisation).
+
+``make_organisations`` also makes Pasto's police, an organisation none of them works for.
 
 Unlike the demo's analyst (five departments), Andrea works in Cauca only, so that every
 role has a territory it does not cover.
+
+A test module that builds its own people for a story of its own gives them these first
+names for the same role and place (``make_user("camila")``: a coordinator of Cauca;
+``"luz"``: a community leader of Popayán; ``"carlos"``: a coordinator of Nariño…), and
+other names to anybody else. The other names in use for people with a role:
+
+- ``pedro``: police liaison in Pasto (panels' ``make_world``, dialogues' builders,
+  accounts' views);
+- ``lucia``: community leader in Pasto (dialogues' builders);
+- ``julia``: judiciary liaison for Cauca (panels' ``make_world``);
+- ``alba``: analyst of Cauca in the evidence importer's tests.
+
+Who may open which page is checked persona by persona in ``tests/test_access_table.py``
+(every route of the site) and in each app's ``test_permissions.py``: those of panels and
+evidence build their worlds from ``make_personas``; the dialogues' keeps the dialogues'
+world (``tests/dialogues/builders.make_world``), whose people bear the same names.
 """
 
 from __future__ import annotations
