@@ -1,10 +1,15 @@
 """The panel dashboard, the panel list, the map and the territory page's panel section.
 
-Personas (``make_world``): Camila coordinates Cauca, Ana is an analyst for Cauca,
+Personas (``make_world``): Camila coordinates Cauca, Andrea is an analyst for Cauca,
 Pablo is a police liaison for Popayán, Julia a judiciary liaison for Cauca, Pedro
-a police liaison for Pasto, Lucía a community leader in Popayán; Nadia holds no
+a police liaison for Pasto, Luz a community leader in Popayán; Nadia holds no
 role. Popayán's panel has sixteen leaders; trust in the police and in the judges
 falls sharply between January and February 2024.
+
+The first names are those of ``tests/personas.py`` for the same role and place. The
+world stays local because its sixteen leaders and their answers are what a dozen
+modules' figures are computed from; Julia (judiciary) and Pedro (Pasto's police) have
+no persona. Who may open which page is in ``tests/panels/test_permissions.py``.
 
 ``make_world`` and ``answer_wave`` are shared with the other panel page tests.
 """
@@ -95,11 +100,11 @@ def make_world(respondents: int = SIZE) -> SimpleNamespace:
     council = make_organisation("JAC Popayán", OrganisationType.COMMUNITY)
     people = {
         "camila": (programme, Role.COORDINATOR, places.cauca),
-        "ana": (programme, Role.ANALYST, places.cauca),
+        "andrea": (programme, Role.ANALYST, places.cauca),
         "pablo": (police_popayan, Role.PROVIDER, places.popayan),
         "julia": (judiciary, Role.PROVIDER, places.cauca),
         "pedro": (police_pasto, Role.PROVIDER, places.pasto),
-        "lucia": (council, Role.COMMUNITY_LEADER, places.popayan),
+        "luz": (council, Role.COMMUNITY_LEADER, places.popayan),
     }
     world = SimpleNamespace(places=places, timbio=timbio, panel=panel, pasto=pasto,
                             january=january, february=february, pasto_wave=pasto_wave)
@@ -125,27 +130,6 @@ def get(client, world, persona: str | None, url: str):
 RESPONDENT_CODES = [f"R{number:03d}" for number in range(1, SIZE + 1)]
 
 
-# Who may see what
-
-
-@pytest.mark.parametrize(
-    ("persona", "code", "expected"),
-    [
-        (None, "popayan", 302),  # anonymous: to the login page
-        ("nadia", "popayan", 404),  # no role
-        ("camila", "popayan", 200),  # coordinator of Cauca
-        ("ana", "popayan", 200),  # analyst of Cauca
-        ("pablo", "popayan", 200),  # provider: aggregates of his territory
-        ("lucia", "popayan", 200),  # community leader of Popayán
-        ("pedro", "popayan", 404),  # provider of another territory
-        ("camila", "pasto", 404),  # coordinator of another territory
-        ("camila", "no-such-panel", 404),
-    ],
-)
-def test_dashboard_access_matrix(client, world, persona, code, expected):
-    assert get(client, world, persona, f"/panels/{code}/").status_code == expected
-
-
 def test_anonymous_visitors_are_sent_to_the_login_page(client, world):
     response = client.get("/panels/popayan/")
     assert response["Location"].startswith("/accounts/login/")
@@ -163,7 +147,7 @@ def test_the_panel_list_shows_only_panels_in_scope(client, world):
 
 
 def test_the_dashboard_compares_the_latest_wave_with_the_previous_one(client, world):
-    page = get(client, world, "ana", "/panels/popayan/").content.decode()
+    page = get(client, world, "andrea", "/panels/popayan/").content.decode()
     assert "2024-02" in page and "2024-01" in page
     assert "Wilcoxon" in page
     assert 'data-testid="flag"' in page  # the drop in trust in the police
@@ -171,7 +155,7 @@ def test_the_dashboard_compares_the_latest_wave_with_the_previous_one(client, wo
 
 
 def test_the_trend_series_carries_every_wave_and_both_measures(client, world):
-    response = get(client, world, "ana", "/panels/popayan/")
+    response = get(client, world, "andrea", "/panels/popayan/")
     trend = response.context["trend"]
     assert trend["labels"] == ["2024-01", "2024-02"]
     police = next(series for series in trend["series"] if series["code"] == "B18")
@@ -185,13 +169,13 @@ def test_the_trend_series_carries_every_wave_and_both_measures(client, world):
 
 def test_the_top_concerns_come_from_the_multiple_choice_aggregate(client, world, settings):
     settings.LANGUAGE_CODE = "es"  # the labels are the questionnaire's, in the page's language
-    concerns = get(client, world, "ana", "/panels/popayan/").context["concerns"]
+    concerns = get(client, world, "andrea", "/panels/popayan/").context["concerns"]
     assert [(c.count, round(c.share)) for c in concerns[:2]] == [(SIZE, 100), (SIZE, 100)]
     assert {c.label for c in concerns} == {"Extorsión", "Grupos armados"}
 
 
 def test_response_rate_and_retention_per_wave(client, world):
-    rows = get(client, world, "ana", "/panels/popayan/").context["retention"]
+    rows = get(client, world, "andrea", "/panels/popayan/").context["retention"]
     assert [(row.wave, row.responded, row.retained) for row, _wave in rows] == [
         ("2024-01", SIZE, None), ("2024-02", SIZE, SIZE)]
     assert rows == list(zip(analysis.retention([world.january, world.february]),
@@ -199,7 +183,7 @@ def test_response_rate_and_retention_per_wave(client, world):
 
 
 def test_a_breakdown_reads_its_own_aggregates_and_shows_plain_differences(client, world):
-    response = get(client, world, "ana", "/panels/popayan/?breakdown=sex:female")
+    response = get(client, world, "andrea", "/panels/popayan/?breakdown=sex:female")
     assert response.status_code == 200
     assert not response.context["paired"]
     row = next(r for r in response.context["comparison"] if r.item.code == "B18")
@@ -208,7 +192,7 @@ def test_a_breakdown_reads_its_own_aggregates_and_shows_plain_differences(client
 
 
 def test_an_earlier_wave_can_be_chosen(client, world):
-    response = get(client, world, "ana", "/panels/popayan/?wave=2024-01")
+    response = get(client, world, "andrea", "/panels/popayan/?wave=2024-01")
     assert response.context["wave"] == world.january and response.context["previous"] is None
 
 
@@ -218,7 +202,7 @@ def test_an_earlier_wave_can_be_chosen(client, world):
      ("?breakdown=income:high", 400)],
 )
 def test_bad_parameters_are_refused(client, world, query, expected):
-    assert get(client, world, "ana", f"/panels/popayan/{query}").status_code == expected
+    assert get(client, world, "andrea", f"/panels/popayan/{query}").status_code == expected
 
 
 def test_a_panel_without_answers_shows_an_empty_dashboard(client, world):
@@ -236,7 +220,7 @@ def test_small_cells_are_withheld_from_analysts_and_providers_but_not_coordinato
 ):
     settings.MIN_CELL_SIZE = SIZE // 2 + 1  # the women are too few
     url = "/panels/popayan/?breakdown=sex:female"
-    for persona in ("ana", "pablo"):
+    for persona in ("andrea", "pablo"):
         row = next(r for r in get(client, world, persona, url).context["comparison"]
                    if r.item.code == "B18")
         assert row.current.suppressed and row.current.pct_trust is None
@@ -291,7 +275,7 @@ def test_only_the_paired_test_reads_the_answers(client, world, monkeypatch):
 
 
 def test_the_query_count_does_not_grow_with_the_number_of_waves(client, world):
-    client.force_login(world.ana)
+    client.force_login(world.andrea)
 
     def count() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -307,16 +291,6 @@ def test_the_query_count_does_not_grow_with_the_number_of_waves(client, world):
 
 
 # The map
-
-
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [(None, 302), ("nadia", 404), ("camila", 200), ("ana", 200), ("pablo", 200)],
-)
-def test_map_access_matrix(client, world, persona, expected):
-    assert get(client, world, persona, "/panels/map/?item=B18&period=2024-02").status_code == (
-        expected
-    )
 
 
 def _features(client, world, persona: str, query: str = "item=B18&period=2024-02"):
@@ -335,8 +309,8 @@ def test_the_map_colours_panels_and_shows_no_data_where_there_is_no_panel(client
 
 def test_the_map_shows_suppressed_cells_as_no_data(client, world, settings):
     settings.MIN_CELL_SIZE = SIZE + 1
-    assert _features(client, world, "ana")["Popayán"]["status"] == "suppressed"
-    assert _features(client, world, "ana")["Popayán"]["value"] is None
+    assert _features(client, world, "andrea")["Popayán"]["status"] == "suppressed"
+    assert _features(client, world, "andrea")["Popayán"]["value"] is None
     assert _features(client, world, "camila")["Popayán"]["status"] == "data"
 
 
@@ -393,8 +367,8 @@ def test_the_territory_page_shows_only_closed_waves(client, world):
 def test_an_open_wave_is_shown_only_when_chosen_and_marked_provisional(client, world):
     march = open_wave(world.panel, "2024-03")
     answer_wave(march, {n: {"B18": 7} for n in range(1, SIZE + 1)})
-    assert get(client, world, "ana", "/panels/popayan/").context["wave"] == world.february
-    response = get(client, world, "ana", "/panels/popayan/?wave=2024-03")
+    assert get(client, world, "andrea", "/panels/popayan/").context["wave"] == world.february
+    response = get(client, world, "andrea", "/panels/popayan/?wave=2024-03")
     assert response.context["wave"] == march and response.context["previous"] == world.february
     assert "provisional" in response.content.decode()
 

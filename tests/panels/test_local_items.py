@@ -97,7 +97,7 @@ def test_two_new_items_with_the_same_code_are_refused(world):
         local_items.add_local_items(world.panel, [MINING, MINING], world.camila)
 
 
-@pytest.mark.parametrize("persona", ["ana", "pablo", "nadia"])
+@pytest.mark.parametrize("persona", ["andrea", "pablo", "nadia"])
 def test_only_a_coordinator_adds_local_items(world, persona):
     with pytest.raises(PermissionDenied):
         local_items.add_local_items(world.panel, [MINING], getattr(world, persona))
@@ -124,7 +124,7 @@ def after_switch(world):
 
 def test_trends_follow_item_codes_across_versions(client, after_switch):
     world = after_switch
-    response = get(client, world, "ana", "/panels/popayan/")
+    response = get(client, world, "andrea", "/panels/popayan/")
     assert response.status_code == 200
     police = next(s for s in response.context["trend"]["series"] if s["code"] == "B18")
     assert police["pct"] == [100.0, 0.0, 0.0]  # one line through both versions
@@ -136,13 +136,13 @@ def test_trends_follow_item_codes_across_versions(client, after_switch):
 
 def test_a_local_item_is_absent_from_earlier_waves_without_a_crash(client, after_switch):
     world = after_switch
-    response = get(client, world, "ana", "/panels/popayan/?wave=2024-02")
+    response = get(client, world, "andrea", "/panels/popayan/?wave=2024-02")
     assert response.status_code == 200
     assert "LOCAL_ROADS" not in {row.item.code for row in response.context["comparison"]}
-    old = get(client, world, "ana", "/api/v1/panels/popayan/results?wave=2024-01").json()
+    old = get(client, world, "andrea", "/api/v1/panels/popayan/results?wave=2024-01").json()
     codes = {row["item"]: row for row in old["results"]}
     assert "LOCAL_ROADS" not in codes and codes["B18"]["pct_trust"] == 100
-    new = get(client, world, "ana", "/api/v1/panels/popayan/results?wave=2024-03").json()
+    new = get(client, world, "andrea", "/api/v1/panels/popayan/results?wave=2024-03").json()
     assert {row["item"] for row in new["results"]} >= {"LOCAL_ROADS", "LOCAL_MINING"}
 
 

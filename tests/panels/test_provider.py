@@ -27,23 +27,6 @@ def world(db):
     return make_world()
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        (None, 302),
-        ("nadia", 404),  # no role
-        ("camila", 404),  # a coordinator is no institution's liaison
-        ("ana", 404),
-        ("lucia", 404),
-        ("pablo", 200),
-        ("julia", 200),
-        ("pedro", 200),
-    ],
-)
-def test_provider_view_access_matrix(client, world, persona, expected):
-    assert get(client, world, persona, "/panels/provider/").status_code == expected
-
-
 def test_a_police_liaison_sees_how_trust_in_the_police_moved(client, world):
     response = get(client, world, "pablo", "/panels/provider/")
     [section] = response.context["sections"]

@@ -2,7 +2,7 @@
 may describe fewer than MIN_CELL_SIZE respondents (issue: "Protect the leaders").
 
 The personas are those of ``test_dashboard.make_world``: camila coordinates Cauca,
-ana analyses it, lucia is a community leader of Popayán, pablo the police liaison
+andrea analyses it, luz is a community leader of Popayán, pablo the police liaison
 of Popayán, julia the judiciary's liaison for Cauca.
 """
 
@@ -46,7 +46,7 @@ def test_all_minus_female_minus_male_no_longer_gives_the_other_respondents_answe
 ):
     # 16 answers: 8 female (R001…R015 odd), 7 male (R002…R014 even), 1 other (R016).
     everyone, female, male, other = (
-        results(client, world, "lucia", key)
+        results(client, world, "luz", key)
         for key in ("all", "sex:female", "sex:male", "sex:other")
     )
     assert not everyone["B18"]["suppressed"] and everyone["B18"]["n"] == 16
@@ -66,7 +66,7 @@ def test_the_coordinator_still_sees_every_group(client, world):
 
 
 def test_the_same_groups_are_withheld_in_the_aggregates_file(client, world):
-    response = get(client, world, "ana", "/panels/popayan/export/aggregates.csv")
+    response = get(client, world, "andrea", "/panels/popayan/export/aggregates.csv")
     lines = b"".join(response.streaming_content).decode().splitlines()
     header = lines[0].split(",")
     rows = [dict(zip(header, line.split(","), strict=False)) for line in lines[1:]]
@@ -78,7 +78,7 @@ def test_the_same_groups_are_withheld_in_the_aggregates_file(client, world):
 
 
 def test_a_withheld_cell_shows_no_count_on_the_dashboard(client, world):
-    html = get(client, world, "lucia",
+    html = get(client, world, "luz",
                "/panels/popayan/?wave=2024-03&breakdown=sex:other").content.decode()
     assert "n=1" not in html and ">1<" not in html
 
@@ -86,7 +86,7 @@ def test_a_withheld_cell_shows_no_count_on_the_dashboard(client, world):
 def test_an_open_wave_is_for_coordinators_only(client, world):
     april = open_wave(world.panel, "2024-04")
     answer_wave(april, {n: {"B18": 7} for n in range(1, 17)})
-    assert results(client, world, "lucia", "all", "2024-04")["B18"]["suppressed"]
+    assert results(client, world, "luz", "all", "2024-04")["B18"]["suppressed"]
     assert not results(client, world, "camila", "all", "2024-04")["B18"]["suppressed"]
 
 
@@ -95,7 +95,7 @@ def test_a_paired_change_that_leaves_out_one_respondent_is_withheld(client, worl
     april = open_wave(world.panel, "2024-04")
     answer_wave(april, {n: {"B18": 7} for n in range(2, 17)})
     close(april)
-    leader = results(client, world, "lucia", "all", "2024-04")["B18"]
+    leader = results(client, world, "luz", "all", "2024-04")["B18"]
     assert leader["change"] is None and leader["n"] == 15
     coordinator = results(client, world, "camila", "all", "2024-04")["B18"]
     assert coordinator["change"] is not None and coordinator["change"]["n_pairs"] == 15
@@ -122,7 +122,8 @@ def test_the_map_withholds_a_municipality_whose_panels_pooled_reveal_a_small_one
     wave = open_wave(small, "2024-03")
     answer_wave(wave, {n: {"B18": 7} for n in range(1, 4)}, prefix="S")
     close(wave)
-    payload = get(client, world, "ana", "/panels/map/data.geojson?item=B18&period=2024-03").json()
+    payload = get(client, world, "andrea",
+                  "/panels/map/data.geojson?item=B18&period=2024-03").json()
     popayan = next(f for f in payload["features"] if f["properties"]["name"] == "Popayán")
     assert popayan["properties"]["status"] == "suppressed"
     assert popayan["properties"]["n"] is None and popayan["properties"]["value"] is None
@@ -208,9 +209,9 @@ def test_every_group_shown_has_at_least_k_answers(people):
 
 
 def test_the_rule_is_the_same_whichever_breakdown_is_asked_for(client, world):
-    seen = {key: results(client, world, "lucia", key)["B18"]["suppressed"]
+    seen = {key: results(client, world, "luz", key)["B18"]["suppressed"]
             for key in ("sex:female", "sex:male", "sex:other", "area:rural", "area:urban")}
-    again = {key: results(client, world, "lucia", key)["B18"]["suppressed"]
+    again = {key: results(client, world, "luz", key)["B18"]["suppressed"]
              for key in reversed(list(seen))}
     assert seen == again
 
@@ -221,5 +222,5 @@ def test_a_coordinators_read_of_small_cells_through_the_api_is_audited(client, w
     results(client, world, "camila", "sex:other")
     entry = AuditEntry.objects.filter(actor=world.camila, action="read_personal").last()
     assert entry is not None and entry.changes["breakdown"] == "sex:other"
-    results(client, world, "lucia", "all")
-    assert not AuditEntry.objects.filter(actor=world.lucia, action="read_personal").exists()
+    results(client, world, "luz", "all")
+    assert not AuditEntry.objects.filter(actor=world.luz, action="read_personal").exists()
