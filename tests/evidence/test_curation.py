@@ -5,35 +5,26 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from convivencia.accounts.choices import AuditAction, Role
+from convivencia.accounts.choices import AuditAction
 from convivencia.accounts.models import AuditEntry
 from convivencia.evidence.choices import Curation, Direction, Rating
 from convivencia.evidence.models import Evaluation, ExternalRating, Intervention
 from tests.evidence.builders import add_evaluation, make_intervention
-from tests.factories import grant, make_colombia, make_organisation, make_user
+from tests.personas import make_personas
 
 
 @pytest.fixture
 def world(db, client):
+    """Camila and Carlos coordinate Cauca and Nariño (both edit and review), Andrea is an
+    analyst (edits, cannot review): the personas of ``tests/personas.py``. Who may open
+    which curation page is in ``tests/evidence/test_permissions.py``."""
     # Messages are compared in English, the language they are written in.
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    places = make_colombia()
-    programme = make_organisation("Programa de convivencia")
-    people = {
-        "ana": make_user("ana"),  # administrator everywhere
-        "camila": make_user("camila"),  # coordinator: edits and reviews
-        "carlos": make_user("carlos"),  # another coordinator
-        "alba": make_user("alba"),  # analyst: edits, cannot review
-        "pablo": make_user("pablo"),  # provider: a role, but not in the registry
-        "nadia": make_user("nadia"),  # no role at all
-    }
-    grant(people["ana"], programme, Role.ADMINISTRATOR, [])
-    grant(people["camila"], programme, Role.COORDINATOR, [places.cauca])
-    grant(people["carlos"], programme, Role.COORDINATOR, [places.narino])
-    grant(people["alba"], programme, Role.ANALYST, [places.cauca])
-    grant(people["pablo"], programme, Role.PROVIDER, [places.popayan])
+    personas = make_personas()
     draft = make_intervention("Cuadrantes de policía", published=False)
-    return {**people, "places": places, "draft": draft, "client": client}
+    return {"camila": personas.coord_cauca, "carlos": personas.coord_narino,
+            "andrea": personas.analyst, "places": personas.places, "draft": draft,
+            "client": client}
 
 
 def intervention_data(**overrides) -> dict[str, str]:
@@ -53,42 +44,10 @@ def intervention_data(**overrides) -> dict[str, str]:
     return data
 
 
-PAGES = [
-    ("evidence_curation:list", False),
-    ("evidence_curation:create", False),
-    ("evidence_curation:import", False),
-    ("evidence_curation:detail", True),
-    ("evidence_curation:edit", True),
-    ("evidence_curation:evaluation_create", True),
-]
-
-
-@pytest.mark.parametrize(("page", "needs_pk"), PAGES)
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        (None, 302),  # anonymous: to the login page
-        ("nadia", 404),  # no role: the pages do not exist for her
-        ("pablo", 404),  # a role, but not an editor's
-        ("alba", 200),  # analyst
-        ("camila", 200),  # coordinator
-    ],
-)
-def test_curation_pages_access_matrix(world, page, needs_pk, persona, expected):
-    client = world["client"]
-    if persona:
-        client.force_login(world[persona])
-    url = reverse(page, args=[world["draft"].pk] if needs_pk else [])
-    response = client.get(url)
-    assert response.status_code == expected
-    if expected == 302:
-        assert response["Location"].startswith(reverse("accounts:login"))
-
-
 def test_the_list_shows_every_curation_state_and_filters_by_state_mine_and_search(world):
     client = world["client"]
     make_intervention("Publicada", published=True)
-    client.force_login(world["alba"])
+    client.force_login(world["andrea"])
     client.post(reverse("evidence_curation:create"), intervention_data(name="Mía"))
     page = client.get(reverse("evidence_curation:list")).content.decode()
     assert "Cuadrantes de policía" in page and "Publicada" in page and "Mía" in page
@@ -102,7 +61,7 @@ def test_the_list_shows_every_curation_state_and_filters_by_state_mine_and_searc
 
 def test_an_analyst_creates_an_intervention_with_tags_territories_translations_and_sources(world):
     client = world["client"]
-    client.force_login(world["alba"])
+    client.force_login(world["andrea"])
     response = client.post(reverse("evidence_curation:create"), intervention_data())
     intervention = Intervention.objects.get(name="Escuelas de convivencia")
     assert response.status_code == 302
@@ -114,16 +73,16 @@ def test_an_analyst_creates_an_intervention_with_tags_territories_translations_a
     assert intervention.budget_currency == "COP"
     assert [s.citation for s in intervention.sources.all()] == ["Alcaldía de Popayán (2020)"]
     entry = AuditEntry.objects.about(intervention).get()
-    assert (entry.action, entry.actor) == (AuditAction.CREATE, world["alba"])
+    assert (entry.action, entry.actor) == (AuditAction.CREATE, world["andrea"])
 
 
 def test_a_draft_is_submitted_reviewed_and_published_and_each_step_is_in_the_history(world):
     client = world["client"]
-    client.force_login(world["alba"])
+    client.force_login(world["andrea"])
     client.post(reverse("evidence_curation:create"), intervention_data(submit="1"))
     intervention = Intervention.objects.get(name="Escuelas de convivencia")
     assert intervention.curation == Curation.SUBMITTED
-    assert intervention.submitted_by == world["alba"]
+    assert intervention.submitted_by == world["andrea"]
 
     client.force_login(world["camila"])
     for action in ("review", "publish"):
@@ -136,15 +95,16 @@ def test_a_draft_is_submitted_reviewed_and_published_and_each_step_is_in_the_his
     assert (intervention.reviewed_by, intervention.published_by) == (
         world["camila"], world["camila"]
     )
+    analyst, coordinator = world["andrea"].username, world["camila"].username
     steps = [
         (entry.actor.username, entry.changes.get("curation"))
         for entry in AuditEntry.objects.about(intervention).order_by("at", "id")
     ]
     assert steps == [
-        ("alba", [None, "draft"]),  # created as a draft…
-        ("alba", ["draft", "submitted"]),
-        ("camila", ["submitted", "reviewed"]),
-        ("camila", ["reviewed", "published"]),
+        (analyst, [None, "draft"]),  # created as a draft…
+        (analyst, ["draft", "submitted"]),
+        (coordinator, ["submitted", "reviewed"]),
+        (coordinator, ["reviewed", "published"]),
     ]
     page = client.get(reverse("evidence_curation:detail", args=[intervention.pk])).content
     assert b"submitted \xe2\x86\x92 reviewed" in page
@@ -153,7 +113,7 @@ def test_a_draft_is_submitted_reviewed_and_published_and_each_step_is_in_the_his
 def test_an_analyst_can_edit_and_submit_but_not_review_or_publish(world):
     client = world["client"]
     draft = world["draft"]
-    client.force_login(world["alba"])
+    client.force_login(world["andrea"])
     client.post(reverse("evidence_curation:transition", args=[draft.pk, "submit"]))
     draft.refresh_from_db()
     assert draft.curation == Curation.SUBMITTED
@@ -222,7 +182,7 @@ def test_an_unknown_curation_action_is_404(world):
 )
 def test_the_form_explains_what_is_wrong_and_saves_nothing(world, overrides, field, message):
     client = world["client"]
-    client.force_login(world["alba"])
+    client.force_login(world["andrea"])
     data = intervention_data(country=str(world["places"].colombia.pk), **overrides)
     response = client.post(reverse("evidence_curation:create"), data)
     assert response.status_code == 200
@@ -233,7 +193,7 @@ def test_the_form_explains_what_is_wrong_and_saves_nothing(world, overrides, fie
 
 def test_a_draft_may_have_no_source_but_submitting_needs_one(world):
     client = world["client"]
-    client.force_login(world["alba"])
+    client.force_login(world["andrea"])
     no_source = {"sources-0-citation": ""}
     response = client.post(
         reverse("evidence_curation:create"), intervention_data(submit="1", **no_source)
@@ -251,7 +211,7 @@ def test_a_draft_may_have_no_source_but_submitting_needs_one(world):
 def test_editing_a_published_intervention_makes_it_a_draft_again(world):
     client = world["client"]
     published = make_intervention("Publicada")
-    client.force_login(world["alba"])
+    client.force_login(world["andrea"])
     form_page = client.get(reverse("evidence_curation:edit", args=[published.pk]))
     data = {key: value for key, value in form_page.context["form"].initial.items()
             if value not in (None, [])}
@@ -272,7 +232,7 @@ def test_editing_a_published_intervention_makes_it_a_draft_again(world):
 def test_an_evaluation_with_outcomes_recomputes_the_ratings_and_is_in_the_history(world):
     client = world["client"]
     draft = world["draft"]
-    client.force_login(world["alba"])
+    client.force_login(world["andrea"])
     data = {
         "citation": "Mejía et al. (2016)", "year": "2016", "design": "rct", "sms_level": "5",
         "independent": "on", "country": str(world["places"].colombia.pk),
@@ -297,7 +257,7 @@ def test_an_evaluation_with_outcomes_recomputes_the_ratings_and_is_in_the_histor
 
 def test_an_evaluation_needs_at_least_one_outcome(world):
     client = world["client"]
-    client.force_login(world["alba"])
+    client.force_login(world["andrea"])
     data = {
         "citation": "Sin resultados", "year": "2016", "design": "rct", "sms_level": "5",
         "outcomes-TOTAL_FORMS": "2", "outcomes-INITIAL_FORMS": "0",
@@ -328,7 +288,7 @@ def test_a_reviewer_overrides_a_rating_only_with_a_reason_and_an_analyst_cannot(
     client.post(url, {f"{prefix}-rating": "mixed", f"{prefix}-reason": "Contexto distinto"})
     rating.refresh_from_db()
     assert (rating.computed, rating.value) == (Rating.PROMISING, Rating.MIXED)
-    client.force_login(world["alba"])
+    client.force_login(world["andrea"])
     response = client.post(url, {f"{prefix}-rating": "", f"{prefix}-reason": ""})
     assert response.status_code == 403
     rating.refresh_from_db()
@@ -338,7 +298,7 @@ def test_a_reviewer_overrides_a_rating_only_with_a_reason_and_an_analyst_cannot(
 def test_an_external_rating_is_added_with_its_own_label(world):
     client = world["client"]
     draft = world["draft"]
-    client.force_login(world["alba"])
+    client.force_login(world["andrea"])
     url = reverse("evidence_curation:external_rating_create", args=[draft.pk])
     client.post(url, {"source": "crimesolutions", "label": "Promising", "outcome": "homicide"})
     external = ExternalRating.objects.get()
@@ -351,7 +311,7 @@ def test_an_external_rating_is_added_with_its_own_label(world):
 
 def test_the_territory_search_offers_codes_to_add(world):
     client = world["client"]
-    client.force_login(world["alba"])
+    client.force_login(world["andrea"])
     response = client.get(reverse("evidence_curation:territory_search"),
                           {"territory_q": "popayan"})
     assert "divipola:19001" in response.content.decode()
