@@ -265,18 +265,18 @@ def test_in_a_department_wide_process_a_local_leader_sees_only_local_commitments
 
 # --- a published process seen from outside ----------------------------------------------
 # Anyone sees a published process, but its edit pages are for its coordinators: a
-# coordinator of another department (Nicolás, in Nariño), a leader of another municipality
+# coordinator of another department (Carlos, in Nariño), a leader of another municipality
 # (Lucía) or someone with no role (Nadia) must not learn that they exist (404); people who
 # work in Popayán (Pablo, Luz) are told no (403).
 
-OUTSIDERS = ("anonymous", "nicolas", "nadia", "lucia", "pablo", "luz")
+OUTSIDERS = ("anonymous", "carlos", "nadia", "lucia", "pablo", "luz")
 OUTSIDE = (LOGIN, 404, 404, 404, 403, 403)
 
 
 @pytest.fixture
 def published(world):
-    world.nicolas = make_user("nicolas")
-    grant(world.nicolas, world.programme, Role.COORDINATOR, [world.places.narino])
+    world.carlos = make_user("carlos")
+    grant(world.carlos, world.programme, Role.COORDINATOR, [world.places.narino])
     world.concern = Concern.objects.create(process=world.process, title="Extorsión")
     world.plan = ActionPlan.objects.create(process=world.process, title="Plan")
     world.public_item = AgendaItem.objects.create(session=world.session, title="Punto",
@@ -346,7 +346,7 @@ def test_actions_on_a_published_process_are_not_found_by_strangers(
 def test_a_stranger_cannot_post_updates_or_verdicts_on_a_published_commitment(published, client):
     claim = services.post_update(published.public_commitment, published.pablo,
                                  status=status("reported_done"), description="Hecho")
-    sign_in(client, published, "nicolas")
+    sign_in(client, published, "carlos")
     commitment = published.public_commitment.pk
     update = client.post(reverse("dialogues:post_update", args=[commitment]),
                          {"status": status("in_progress").pk, "description": "Falso"})

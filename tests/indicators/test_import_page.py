@@ -36,8 +36,8 @@ def places(db):
 
 @pytest.fixture
 def analyst(places):
-    """Ana analyses data for Cauca only: a national file is still hers to import."""
-    user = make_user("ana")
+    """Andrea analyses data for Cauca only: a national file is still hers to import."""
+    user = make_user("andrea")
     grant(user, make_organisation("Observatorio"), Role.ANALYST, [places.cauca])
     return user
 
