@@ -90,15 +90,26 @@ def test_an_open_wave_is_for_coordinators_only(client, world):
     assert not results(client, world, "camila", "all", "2024-04")["B18"]["suppressed"]
 
 
-def test_a_paired_change_that_leaves_out_one_respondent_is_withheld(client, world):
-    # April: everyone but R001 answers again, so the pairs are 15 of March's 16.
+def test_a_paired_change_that_leaves_out_one_respondent_shows_only_its_verdict(
+    client, world
+):
+    # April: everyone but R001 answers again, so the pairs are 15 of March's 16. The mean
+    # change among the pairs, beside March's 16 and April's 15, would give R001's answer.
     april = open_wave(world.panel, "2024-04")
     answer_wave(april, {n: {"B18": 7} for n in range(2, 17)})
     close(april)
+    march = results(client, world, "luz", "all", "2024-03")["B18"]
     leader = results(client, world, "luz", "all", "2024-04")["B18"]
-    assert leader["change"] is None and leader["n"] == 15
-    coordinator = results(client, world, "camila", "all", "2024-04")["B18"]
-    assert coordinator["change"] is not None and coordinator["change"]["n_pairs"] == 15
+    change = leader["change"]
+    assert leader["n"] == 15 and change["n_pairs"] == 15 and change["flagged"]
+    assert change["paired"] is False
+    assert change["p_value"] is None and change["p_adjusted"] is None
+    # The change shown is the plain difference of the two published shares.
+    assert change["pct_trust_change"] == pytest.approx(
+        leader["pct_trust"] - march["pct_trust"])
+    coordinator = results(client, world, "camila", "all", "2024-04")["B18"]["change"]
+    assert coordinator["paired"] is True and coordinator["p_value"] is not None
+    assert coordinator["pct_trust_change"] != change["pct_trust_change"]
 
 
 def test_a_police_liaison_sees_the_police_and_the_context_but_not_the_judges(client, world):

@@ -114,11 +114,12 @@ def panel_proposals(territory: Territory, before: datetime.date) -> list[Proposa
             before = results[previous.pk].get(change.item)
             if item is None or not item.provider or not change.flagged:
                 continue
-            if not charts.change_visible(change, now, False, before):
+            shown = charts.visible_change(change, now, before, False)
+            if shown is None:
                 continue
-            drop = change.pct_trust_change
+            drop = shown.pct_trust_change
             if drop is None:
-                drop = change.mean_change_0_100
+                drop = shown.mean_change_0_100
             if drop is None or drop >= 0:
                 continue
             provider = charts.provider_label(item.provider, panel)
@@ -131,8 +132,11 @@ def panel_proposals(territory: Territory, before: datetime.date) -> list[Proposa
                     "before": round(before.mean_0_100 or 0), "after": round(now.mean_0_100 or 0)}
             evidence = _("%(label)s: %(figures)s (%(test)s, %(p)s)") % {
                 "label": label, "figures": figures,
-                "test": TEST_NAMES.get(change.test, change.test),
-                "p": _p_value(change.p_adjusted if change.p_adjusted is not None else 1.0),
+                "test": TEST_NAMES.get(shown.test, shown.test),
+                # Flagged means a corrected p below 0.05; where its figure is withheld
+                # (charts.visible_change) that bound is what can be said.
+                "p": _p_value(shown.p_adjusted) if shown.p_adjusted is not None
+                else _("corrected p < %(p)s") % {"p": formats.number_format(0.05, 2)},
             }
             found.append((drop, Proposal(
                 origin=AgendaOrigin.PANEL,
@@ -142,7 +146,7 @@ def panel_proposals(territory: Territory, before: datetime.date) -> list[Proposa
                 description=_("Perception panel %(panel)s, waves %(previous)s → %(wave)s: "
                               "%(pairs)s leaders answered both.")
                 % {"panel": panel, "previous": previous.label, "wave": wave.label,
-                   "pairs": change.n_pairs},
+                   "pairs": shown.n_pairs},
                 minutes=PANEL_MINUTES,
             )))
     found.sort(key=lambda pair: pair[0])  # the largest drop first

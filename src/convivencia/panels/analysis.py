@@ -152,6 +152,9 @@ class Change:
     flagged: bool = False
     mean_change_0_100: float | None = None
     pct_trust_change: float | None = None
+    # False when the changes are the plain differences of the two waves' published cells
+    # rather than among the pairs (see charts.visible_change).
+    paired: bool = True
 
 
 Pairs = list[tuple[float, float]]

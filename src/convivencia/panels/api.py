@@ -96,7 +96,14 @@ class ChangeOut(Schema):
     n_pairs: int = Field(description="Respondents who answered the item in both waves.")
     mean_change_0_100: float | None
     pct_trust_change: float | None = Field(
-        description="Change in the share favourable among the same respondents, in points."
+        description="Change in the share favourable among the same respondents, in points "
+        "(when `paired` is false: the difference of the two waves' published shares)."
+    )
+    paired: bool = Field(
+        description="False when the pairs leave out fewer than MIN_CELL_SIZE respondents of "
+        "a wave: the verdict (`flagged`) is the paired test's, but the p-values are withheld "
+        "and the changes are the plain differences of the two waves' published figures, "
+        "since the pairs' own means would reveal the respondents left out."
     )
 
 
@@ -204,6 +211,7 @@ def _result(result: analysis.ItemResult, change: analysis.Change | None) -> dict
             "n_pairs": change.n_pairs,
             "mean_change_0_100": _number(change.mean_change_0_100),
             "pct_trust_change": _number(change.pct_trust_change),
+            "paired": change.paired,
         },
     }
 
@@ -259,12 +267,8 @@ def get_results(request: HttpRequest, code: str, query: Query[ResultsQuery]) -> 
         result = results[wave.pk].get(item_code) or analysis.result_from(
             items[item_code], None, reveal_small=reveal
         )
-        change = changes.get(item_code)
         before = results[previous.pk].get(item_code) if previous is not None else None
-        if change is not None and not (change.test and charts.change_visible(
-            change, result, reveal, before
-        )):
-            change = None
+        change = charts.visible_change(changes.get(item_code), result, before, reveal)
         rows.append(_result(result, change))
     return {
         "panel": panel.code,

@@ -11,6 +11,7 @@ and an item added later simply starts later.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
@@ -373,6 +374,36 @@ def change_visible(change: analysis.Change, current: analysis.ItemResult | None,
     return suppression.change_publishable(change.n_pairs, current.n or 0, previous.n or 0)
 
 
+def _difference(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None else now - before
+
+
+def visible_change(change: analysis.Change | None, current: analysis.ItemResult | None,
+                   previous: analysis.ItemResult | None, reveal_small: bool
+                   ) -> analysis.Change | None:
+    """The paired change as this person may see it, or None.
+
+    The whole test when ``change_visible``. Otherwise, when both waves' cells are shown
+    and there are at least MIN_CELL_SIZE pairs, the test's verdict without its figures:
+    its name, the pairs and whether it is flagged, with the change in points as the
+    plain difference of the two published cells and no p-values — the means among the
+    pairs would be one subtraction away from the few respondents the pairs leave out.
+    A providers' flagged drop stays visible either way.
+    """
+    if change is None or not change.test:
+        return None
+    if change_visible(change, current, reveal_small, previous):
+        return change
+    if (current is None or previous is None or current.suppressed or previous.suppressed
+            or change.n_pairs < min_cell_size()):
+        return None
+    return dataclasses.replace(
+        change, statistic=None, p_value=None, p_adjusted=None, paired=False,
+        mean_change_0_100=_difference(current.mean_0_100, previous.mean_0_100),
+        pct_trust_change=_difference(current.pct_trust, previous.pct_trust),
+    )
+
+
 def changes_between(wave: Wave, previous: Wave) -> dict[str, analysis.Change]:
     """The paired tests for the whole panel, by item code (the one read of raw answers)."""
     return {change.item: change for change in analysis.compare(wave, previous)}
@@ -399,9 +430,8 @@ def comparison(
         row = ComparisonRow(item=item, label=item_label(item, panel, primary=code in primary),
                             text=item_text(item, panel), current=now, previous=before,
                             is_trust=code in primary)
-        change = (changes or {}).get(code)
-        if change is not None and change.test and change_visible(change, now, reveal_small,
-                                                                 before):
+        change = visible_change((changes or {}).get(code), now, before, reveal_small)
+        if change is not None:
             row.change = change
         elif changes is None and now is not None and before is not None:
             if now.pct_trust is not None and before.pct_trust is not None:
@@ -627,11 +657,8 @@ def provider_rows(
         current = results[wave.pk].get(item.code)
         if current is None:
             continue
-        change = changes.get(item.code)
         before = results[previous.pk].get(item.code) if previous else None
-        if change is not None and not (change.test and change_visible(change, current,
-                                                                       reveal_small, before)):
-            change = None
+        change = visible_change(changes.get(item.code), current, before, reveal_small)
         trend = [_rounded(getattr(results[w.pk].get(item.code), "pct_trust", None))
                  for w in waves]
         rows.append(ProviderRow(
