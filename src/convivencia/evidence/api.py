@@ -6,6 +6,7 @@ carries every field of the exports (``exports.COLUMNS``).
 """
 
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -21,7 +22,12 @@ from pydantic import create_model
 from convivencia.api.errors import ApiError, ErrorBody
 from convivencia.api.pagination import PageNumberPagination
 from convivencia.evidence import exports
-from convivencia.evidence.filters import CodesField, CountryField, InterventionFilterForm
+from convivencia.evidence.filters import (
+    CodesField,
+    CountryField,
+    InterventionFilterForm,
+    choice_pairs,
+)
 from convivencia.evidence.models import Evaluation, Intervention, Outcome
 from convivencia.territories.models import Territory
 
@@ -40,7 +46,7 @@ def _describe(field: forms.Field) -> str:
     if isinstance(field, CodesField | forms.ChoiceField) and not isinstance(
         field, CountryField | forms.ModelChoiceField
     ):
-        codes = ", ".join(f"`{value}`" for value, _label in field.choices)
+        codes = ", ".join(f"`{value}`" for value, _label in choice_pairs(field))
         parts.append(f"One of: {codes}.")
     return " ".join(parts)
 
@@ -57,12 +63,11 @@ def _filters_schema() -> type[Schema]:
 
 
 InterventionFilters = _filters_schema()
-InterventionOut = create_model(
-    "InterventionOut",
-    __base__=Schema,
-    **{column.name: (column.type, Field(description=column.description))
-       for column in exports.COLUMNS},
-)
+_export_fields: dict[str, Any] = {
+    column.name: (column.type, Field(description=column.description))
+    for column in exports.COLUMNS
+}
+InterventionOut = create_model("InterventionOut", __base__=Schema, **_export_fields)
 
 
 class OutcomeOut(Schema):
@@ -115,7 +120,8 @@ class InterventionPagination(PageNumberPagination):
     """The project's pagination, each intervention turned into its export row."""
 
     def paginate_queryset(
-        self, queryset: QuerySet, pagination: Any, request: HttpRequest, **params: Any
+        self, queryset: QuerySet[Any] | Sequence[Any], pagination: Any, request: HttpRequest,
+        **params: Any,
     ) -> dict[str, Any]:
         page = super().paginate_queryset(queryset, pagination, request, **params)
         url_for = exports.detail_url_maker(request.build_absolute_uri)
@@ -141,7 +147,8 @@ def _valid_form(request: HttpRequest) -> InterventionFilterForm:
 
 
 @router.get(
-    "/", response={200: list[InterventionOut], 400: ErrorBody, 401: ErrorBody},
+    # InterventionOut is built from the export columns at import, hence no static type.
+    "/", response={200: list[InterventionOut], 400: ErrorBody, 401: ErrorBody},  # type: ignore[valid-type]
     url_name="intervention-list", summary="List and filter published interventions",
 )
 @paginate(InterventionPagination)

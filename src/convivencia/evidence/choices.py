@@ -129,7 +129,7 @@ RATING_ORDER = [
     Rating.EFFECTIVE, Rating.PROMISING, Rating.MIXED, Rating.NO_EFFECT, Rating.HARMFUL,
     Rating.INSUFFICIENT, Rating.NOT_EVALUATED,
 ]
-RATING_RANK = {rating: rank for rank, rating in enumerate(RATING_ORDER)}
+RATING_RANK: dict[str, int] = {rating: rank for rank, rating in enumerate(RATING_ORDER)}
 
 
 class EvidenceContext(models.TextChoices):
@@ -153,7 +153,7 @@ class TagKind(models.TextChoices):
     POPULATION = "population", _("Target population")
 
 
-TAG_CHOICES = {
+TAG_CHOICES: dict[str, type[models.TextChoices]] = {
     TagKind.FOCUS: Focus,
     TagKind.PROBLEM: Problem,
     TagKind.POPULATION: Population,

@@ -285,7 +285,7 @@ def _external_ratings(intervention: Intervention) -> list[ExternalRating]:
     return externals
 
 
-EMPTY_VALUES = (None, "", [], {})
+EMPTY_VALUES: tuple[Any, ...] = (None, "", [], {})
 
 
 def _is_empty_change(value: Any) -> bool:

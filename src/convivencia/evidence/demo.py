@@ -69,17 +69,17 @@ ROBUST_SHARE_OF_EVALUATED = 0.33
 BUDGET_KNOWN_SHARE = 0.75
 MULTI_COUNTRY_SHARE = 0.02
 
-T = TypeVar("T")
+_Item = TypeVar("_Item")
 
 
-class Weighted(Generic[T]):
+class Weighted(Generic[_Item]):
     """A fixed weighted choice, precomputed: rng.choices recomputes the sums on every call."""
 
-    def __init__(self, weights: dict[T, float]) -> None:
+    def __init__(self, weights: dict[_Item, float]) -> None:
         self.items = list(weights)
         self.cumulative = list(accumulate(weights.values()))
 
-    def pick(self, rng: random.Random) -> T:
+    def pick(self, rng: random.Random) -> _Item:
         return self.items[bisect(self.cumulative, rng.random() * self.cumulative[-1])]
 
 
@@ -214,7 +214,7 @@ COUNTRY_BY_CODE = {country.alpha2: country for country in COUNTRIES}
 LATIN_AMERICA = [c.alpha2 for c in COUNTRIES if c.alpha2 in ratings.LATIN_AMERICA_AND_CARIBBEAN]
 
 # Where a programme happens, as a phrase that follows its name, in es, pt, en.
-PLACE_PHRASES = {
+PLACE_PHRASES: dict[str, tuple[str, str, str]] = {
     Scale.NEIGHBOURHOOD: (
         "en barrios priorizados de {city}", "em bairros prioritários de {city}",
         "in priority neighbourhoods of {city}",
@@ -326,7 +326,7 @@ NAME_TEMPLATES: dict[str, list[tuple[str, str, str]]] = {
 PHASES = ("fase II", "fase II", "phase II")
 
 # The first sentence of a summary, by main focus (es, pt, en).
-FOCUS_PHRASES = {
+FOCUS_PHRASES: dict[str, tuple[str, str, str]] = {
     Focus.POLICING: ("Intervención policial", "Intervenção policial", "Policing intervention"),
     Focus.CRIMINAL_JUSTICE: (
         "Intervención del sector justicia", "Intervenção do setor de justiça",
@@ -371,7 +371,7 @@ FOCUS_PHRASES = {
         "Data and information systems intervention",
     ),
 }
-POPULATION_PHRASES = {
+POPULATION_PHRASES: dict[str, tuple[str, str, str]] = {
     Population.CHILDREN: ("niños y niñas", "crianças", "children"),
     Population.ADOLESCENTS: ("adolescentes", "adolescentes", "adolescents"),
     Population.YOUNG_ADULTS: ("jóvenes adultos", "jovens adultos", "young adults"),
@@ -403,7 +403,7 @@ SUMMARY_TEMPLATES = (
 )
 
 # Invented organisations, always marked "(demo)".
-ORGANISATION_TEMPLATES = {
+ORGANISATION_TEMPLATES: dict[str, tuple[str, str, str]] = {
     ImplementerType.NATIONAL_GOVERNMENT: (
         "Ministerio de Seguridad (demo)", "Ministério da Segurança (demo)",
         "Ministry of Security (demo)",
@@ -462,7 +462,7 @@ class FocusProfile:
     implementers: dict[str, float]
 
 
-GENERIC_IMPLEMENTERS = {
+GENERIC_IMPLEMENTERS: dict[str, float] = {
     ImplementerType.SUBNATIONAL_GOVERNMENT: 30, ImplementerType.NATIONAL_GOVERNMENT: 20,
     ImplementerType.CIVIL_SOCIETY: 20, ImplementerType.COMMUNITY: 7,
     ImplementerType.POLICE: 5, ImplementerType.JUSTICE: 3, ImplementerType.ACADEMIA: 5,
@@ -568,7 +568,7 @@ SCALE_WEIGHTS = Weighted({
     Scale.NEIGHBOURHOOD: 20, Scale.MUNICIPAL: 40, Scale.REGIONAL: 15, Scale.NATIONAL: 25,
 })
 # Budgets in US dollars, log-uniform between these bounds, by scale.
-BUDGET_RANGES_USD = {
+BUDGET_RANGES_USD: dict[str, tuple[int, int]] = {
     Scale.NEIGHBOURHOOD: (20_000, 600_000),
     Scale.MUNICIPAL: (100_000, 8_000_000),
     Scale.REGIONAL: (500_000, 25_000_000),
@@ -712,18 +712,20 @@ def _effect(
     # Survey outcomes are reported as changes; counts of crimes often as rate ratios.
     survey = outcome in {Problem.TRUST, Problem.FEAR_OF_CRIME}
     if survey or rng.random() < 0.5:
-        magnitude = {
+        magnitudes: dict[str, float] = {
             Direction.DESIRABLE: rng.uniform(8, 45), Direction.NULL: rng.uniform(-3, 3),
             Direction.UNDESIRABLE: rng.uniform(5, 30),
-        }[direction]
+        }
+        magnitude = magnitudes[direction]
         sign = -1 if (direction == Direction.DESIRABLE) != better_up else 1
         if direction == Direction.NULL:
             sign = 1
         return Decimal(f"{sign * magnitude:.1f}"), "% change"
-    ratio = {
+    ratios: dict[str, float] = {
         Direction.DESIRABLE: rng.uniform(0.55, 0.92), Direction.NULL: rng.uniform(0.96, 1.04),
         Direction.UNDESIRABLE: rng.uniform(1.08, 1.45),
-    }[direction]
+    }
+    ratio = ratios[direction]
     return Decimal(f"{ratio:.3f}"), "incidence rate ratio"
 
 
@@ -733,7 +735,7 @@ class Generator:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
 
-    def pick(self, weighted: Weighted[T]) -> T:
+    def pick(self, weighted: Weighted[_Item]) -> _Item:
         return weighted.pick(self.rng)
 
     def some(self, options: Sequence[str], most: int) -> list[str]:
@@ -760,7 +762,7 @@ class Generator:
                 scale = Scale.MUNICIPAL
             city = country.cities[0] if scale == Scale.NATIONAL else rng.choice(country.cities)
         language = country.language if country else "es"
-        focus = [main_focus]
+        focus: list[str] = [main_focus]
         if rng.random() < 0.45:
             focus.append(self.pick(FOCUS_WEIGHTS))
         if rng.random() < 0.12:
@@ -946,7 +948,7 @@ class Generator:
         rng = self.rng
         good, null = Direction.DESIRABLE, Direction.NULL
         bad, mixed = Direction.UNDESIRABLE, Direction.MIXED
-        options = {
+        options: dict[str, list[list[str]]] = {
             Rating.EFFECTIVE: [[good, good], [good, good, good]],
             Rating.PROMISING: [[good], [good], [good, good, null]],
             Rating.MIXED: [[good, null], [mixed], [good, bad]],
@@ -980,7 +982,7 @@ class Saver:
         codes = {c.alpha2 for c in COUNTRIES}
         self.countries = {code: ensure_country(code) for code in sorted(codes)}
         self.municipalities = _municipalities()
-        self.budgets: dict[tuple[Decimal, str, int], Decimal | None] = {}
+        self.budgets: dict[tuple[Decimal, str, int | None], Decimal | None] = {}
 
     def budget_usd(self, record: DemoIntervention) -> Decimal | None:
         if record.budget_amount is None:
@@ -993,7 +995,8 @@ class Saver:
 
     def intervention(self, record: DemoIntervention) -> Intervention:
         curation = record.curation
-        reached = [Curation.DRAFT, Curation.SUBMITTED, Curation.REVIEWED, Curation.PUBLISHED]
+        reached: list[str] = [
+            Curation.DRAFT, Curation.SUBMITTED, Curation.REVIEWED, Curation.PUBLISHED]
         step = reached.index(curation)
         return Intervention(
             external_id=record.external_id,

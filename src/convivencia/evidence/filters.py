@@ -14,9 +14,11 @@ message on the page, a 400 in the API), never a silently ignored filter.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.http import QueryDict
@@ -33,15 +35,23 @@ from convivencia.evidence.choices import (
     Status,
     TagKind,
 )
-from convivencia.evidence.models import YEAR_VALIDATORS, EvidenceRating, Intervention
+from convivencia.evidence.models import (
+    YEAR_VALIDATORS,
+    EvidenceRating,
+    Intervention,
+    InterventionQuerySet,
+)
 from convivencia.territories.models import Territory
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MIN_YEAR = YEAR_VALIDATORS[0].limit_value
 MAX_YEAR = YEAR_VALIDATORS[1].limit_value
 
 # Every sort ends with the primary key, so that pages never overlap or skip rows.
 # Unknown years and budgets go last whichever way the column is sorted.
-SORTS: dict[str, tuple[str, list[str | OrderBy]]] = {
+SORTS: dict[str, tuple[StrOrPromise, list[str | OrderBy]]] = {
     "-start_year": (
         _("Start year (newest first)"),
         [F("start_year").desc(nulls_last=True), "name", "pk"],
@@ -66,10 +76,17 @@ SORTS: dict[str, tuple[str, list[str | OrderBy]]] = {
 DEFAULT_SORT = "-start_year"
 
 
+def choice_pairs(field: forms.ChoiceField) -> list[tuple[Any, Any]]:
+    """A choice field's (value, label) pairs."""
+    # Django turns whatever choices were given into pairs when they are set; the stubs
+    # type the attribute as everything the setter accepts.
+    return list(cast(Iterable[tuple[Any, Any]], field.choices))
+
+
 class CodesField(forms.MultipleChoiceField):
     """Several codes from a vocabulary: repeated parameters, or separated by commas."""
 
-    widget = forms.CheckboxSelectMultiple
+    widget: type[forms.Widget] = forms.CheckboxSelectMultiple
 
     def to_python(self, value: Any) -> list[str]:
         codes: list[str] = []
@@ -174,7 +191,8 @@ class InterventionFilterForm(forms.Form):
         super().__init__(data if data is not None else {}, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
         if year_from is not None and year_to is not None and year_from > year_to:
             self.add_error("year_to", _("The last year must not be before the first."))
@@ -185,7 +203,7 @@ class InterventionFilterForm(forms.Form):
 
     # What the form does once valid.
 
-    def filter(self, queryset: QuerySet[Intervention] | None = None) -> QuerySet[Intervention]:
+    def filter(self, queryset: InterventionQuerySet | None = None) -> InterventionQuerySet:
         """The published interventions that match, unordered."""
         if not self.is_valid():
             raise ValueError("filter() needs a valid form")
@@ -246,9 +264,9 @@ class InterventionFilterForm(forms.Form):
 
     def errors_as_details(self) -> list[dict[str, Any]]:
         """Form errors as API error ``details`` (``loc`` names the query parameter)."""
-        details = []
+        details: list[dict[str, Any]] = []
         for field, messages in self.errors.items():
-            loc = ["query", field] if field != forms.forms.NON_FIELD_ERRORS else ["query"]
+            loc = ["query", field] if field != NON_FIELD_ERRORS else ["query"]
             details.extend({"loc": loc, "message": str(message)} for message in messages)
         return details
 
@@ -272,7 +290,7 @@ class InterventionFilterForm(forms.Form):
             if value in (None, "", []):
                 continue
             if isinstance(field, CodesField):
-                labels = dict(field.choices)
+                labels = dict(choice_pairs(field))
                 for code in value:
                     if isinstance(field, CountryField):
                         label = f"{field.label}: {geo.country_name(code)}"

@@ -6,12 +6,13 @@ every change is validated the same way and written to the audit log.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet, BaseInlineFormSet, formset_factory, inlineformset_factory
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -143,7 +144,8 @@ class InterventionForm(forms.ModelForm):
         return _currency(value) if value else ""
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start_year"), cleaned.get("end_year")
         if start and end and end < start:
             self.add_error("end_year", _("The end year cannot be before the start year."))
@@ -239,7 +241,8 @@ def source_formset(
     initial = []
     if intervention is not None and intervention.pk:
         initial = [{"citation": s.citation, "url": s.url} for s in intervention.sources.all()]
-    formset = SourceFormSet(data, initial=initial, prefix="sources")
+    # formset_factory builds a subclass of the formset= class; its stub says BaseFormSet.
+    formset = cast(BaseSourceFormSet, SourceFormSet(data, initial=initial, prefix="sources"))
     formset.require_one = require_one
     return formset
 
@@ -272,7 +275,7 @@ class BaseOutcomeFormSet(BaseInlineFormSet):
             return
         kept = [
             form for form in self.forms
-            if form.cleaned_data and not self._should_delete_form(form)
+            if form.cleaned_data and not form.cleaned_data.get(DELETION_FIELD_NAME, False)
         ]
         if not kept:
             raise ValidationError(
@@ -316,7 +319,8 @@ class RatingOverrideForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("rating") and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", _("Say why you rate it differently from the rule."))
         return cleaned

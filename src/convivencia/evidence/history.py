@@ -6,8 +6,9 @@ bookkeeping fields are left out.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.db import models
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +17,9 @@ from convivencia.accounts.models import AuditEntry, Membership
 from convivencia.evidence.choices import TAG_CHOICES, Problem, Rating, TagKind
 from convivencia.evidence.models import Intervention
 from convivencia.territories.models import Territory
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Fields of the history that are nobody's business (user ids) or mere bookkeeping.
 PRIVATE_HISTORY_FIELDS = {
@@ -40,7 +44,7 @@ def history(intervention: Intervention) -> list[dict[str, Any]]:
     """
     entries = list(AuditEntry.objects.about(intervention).order_by("-at", "-pk"))
     actor_ids = {entry.actor_id for entry in entries if entry.actor_id}
-    organisations: dict[int, set[str]] = {}
+    organisations: dict[int | None, set[str]] = {}
     for user_id, name in Membership.objects.filter(user_id__in=actor_ids).values_list(
         "user_id", "organisation__name"
     ):
@@ -92,17 +96,19 @@ def _describe_change(
     return {"field": str(_history_label(field)), "old": old_text, "new": new_text or "—"}
 
 
-def _history_label(field: str) -> str:
+def _history_label(field: str) -> StrOrPromise:
     if field in HISTORY_LABELS:
         return HISTORY_LABELS[field]
     try:
-        return Intervention._meta.get_field(field).verbose_name
+        model_field = Intervention._meta.get_field(field)
     except Exception:
         return field
+    # A reverse relation has no verbose name of its own.
+    return model_field.verbose_name if isinstance(model_field, models.Field) else field
 
 
 def _rating_label(value: Any) -> str:
-    return Rating(value).label if value in Rating.values else _shorten(value)
+    return str(Rating(value).label) if value in Rating.values else _shorten(value)
 
 
 def _history_value(field: str, value: Any, territory_names: dict[int, str]) -> str:
@@ -123,7 +129,8 @@ def _history_value(field: str, value: Any, territory_names: dict[int, str]) -> s
         model_field = Intervention._meta.get_field(field)
     except Exception:
         model_field = None
-    if model_field is not None and getattr(model_field, "choices", None):
+    # A reverse relation has no choices.
+    if isinstance(model_field, models.Field) and model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, list):
         return ", ".join(_shorten(item) for item in value)

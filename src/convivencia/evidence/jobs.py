@@ -29,10 +29,11 @@ def import_interventions(context: JobContext) -> dict[str, Any]:
         raise JobFailed(_("Only editors of the evidence registry can import interventions."))
     if publish and not access.is_administrator(user):
         raise JobFailed(_("Only administrators can import rows as published."))
-    if not job.upload:
+    stored_name = job.upload.name
+    if not stored_name:
         raise JobFailed(_("The job has no file to import."))
-    name = context.params.get("file_name") or job.upload.name
-    with local_copy(job.upload.storage, job.upload.name) as path:
+    name = context.params.get("file_name") or stored_name
+    with local_copy(job.upload.storage, stored_name) as path:
         try:
             plan = importer.check(path, name=name, publish=publish, progress=context.progress)
         except BadFile as exc:

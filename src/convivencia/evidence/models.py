@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -25,6 +26,11 @@ from convivencia.evidence.choices import (
     Status,
     TagKind,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from convivencia.evidence.forms import RatingOverrideForm
 
 YEAR_VALIDATORS = [MinValueValidator(1950), MaxValueValidator(2100)]
 
@@ -305,6 +311,9 @@ class Outcome(models.Model):
 class EvidenceRating(models.Model):
     """The rating of one intervention for one outcome, computed by the documented rule."""
 
+    # Set by the curation page on each rating it lists, for its template.
+    form: RatingOverrideForm
+
     intervention = models.ForeignKey(
         Intervention, verbose_name=_("intervention"), on_delete=models.CASCADE,
         related_name="ratings",
@@ -355,6 +364,9 @@ class EvidenceRating(models.Model):
 
 class ExternalRating(models.Model):
     """A rating given by another clearinghouse, kept with its own label."""
+
+    # Set by the curation page on each external rating it lists, for its template.
+    mapped_label: StrOrPromise
 
     intervention = models.ForeignKey(
         Intervention, verbose_name=_("intervention"), on_delete=models.CASCADE,

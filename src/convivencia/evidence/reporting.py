@@ -15,8 +15,9 @@ import bisect
 import dataclasses
 import itertools
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
@@ -43,6 +44,9 @@ from convivencia.evidence.models import (
 )
 from convivencia.evidence.ratings import ROBUST_SMS
 from convivencia.territories.models import Territory
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Up to this many matching interventions, the filters are evaluated once and the
 # charts tallied in Python (see count_matching()). Not much more: Django prepares each
@@ -103,7 +107,10 @@ def _tally_sql(interventions: QuerySet[Intervention]) -> Tally:
             in_bin &= Q(budget_usd__lt=BUDGET_EDGES[index])
         counts[f"budget_{index}"] = Count("pk", filter=in_bin)
     tally = Tally()
-    for row in interventions.values("start_year").annotate(**counts).order_by():
+    # The counts' names are built in the loop above, so the rows cannot be typed by key.
+    rows: Iterable[Mapping[str, Any]] = (
+        interventions.values("start_year").annotate(**counts).order_by())
+    for row in rows:
         tally.total += row["n"]
         tally.by_year[row["start_year"]] += row["n"]
         for rating in RATING_ORDER:
@@ -140,6 +147,7 @@ def count_matching(interventions: QuerySet[Intervention]) -> tuple[Counts, Query
     robust_evaluations = Evaluation.objects.filter(sms_level__gte=ROBUST_SMS).exclude(
         design=Design.QUALITATIVE
     )
+    listed: QuerySet[Intervention]
     if len(rows) <= SMALL_SET:
         ids = [row[0] for row in rows]
         tally = _tally_rows(rows)
@@ -275,7 +283,7 @@ def _budget_chart(by_budget: Counter[int | None]) -> dict[str, Any]:
     return {"title": _("Budget (US dollars)"), "kind": "bar", "rows": rows, "note": note}
 
 
-def legend() -> list[dict[str, str]]:
+def legend() -> list[dict[str, StrOrPromise]]:
     return [{"code": rating, "label": Rating(rating).label, "colour": RATING_COLOURS[rating]}
             for rating in RATING_ORDER]
 
@@ -299,16 +307,16 @@ def gap_matrix(
     outcomes = [o for o in Problem if not data["outcome"] or o.value in data["outcome"]]
     rows = []
     for focus in focuses:
-        row_cells = []
+        row_cells: list[dict[str, Any]] = []
         for outcome in outcomes:
             count, best = cells.get((focus.value, outcome.value), (0, None))
-            rating = RATING_ORDER[best] if count else None
+            rating = RATING_ORDER[best] if count and best is not None else None
             link = query.copy()
             link.setlist("focus", [focus.value])
             link.setlist("outcome", [outcome.value])
             link.pop("page", None)
             labels = {"focus": focus.label, "outcome": outcome.label, "count": count}
-            if count:
+            if rating is not None:
                 labels["rating"] = Rating(rating).label
                 title = ngettext(
                     "%(focus)s × %(outcome)s: %(count)d intervention, best rating %(rating)s",

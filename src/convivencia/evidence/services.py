@@ -88,7 +88,8 @@ def save_intervention(
     """Validate and save an intervention with its tags, territories and sources."""
     creating = intervention.pk is None
     before = {} if creating else snapshot(Intervention.objects.get(pk=intervention.pk))
-    intervention.country_code = intervention.country.code("iso") if intervention.country else ""
+    country = intervention.country
+    intervention.country_code = (country.code("iso") or "") if country else ""
     intervention.budget_usd = budget_in_usd(
         intervention.budget_amount, intervention.budget_currency, intervention.budget_year
     )
@@ -209,11 +210,12 @@ def recompute_ratings(intervention: Intervention) -> list[EvidenceRating]:
     outcomes = Outcome.objects.filter(evaluation__intervention=intervention).select_related(
         "evaluation__country"
     )
-    country_codes: dict[int, str] = {}
+    country_codes: dict[int | None, str] = {}
     for outcome in outcomes:
         evaluation = outcome.evaluation
-        if evaluation.country_id and evaluation.country_id not in country_codes:
-            country_codes[evaluation.country_id] = evaluation.country.code("iso") or ""
+        country = evaluation.country
+        if country is not None and country.pk not in country_codes:
+            country_codes[country.pk] = country.code("iso") or ""
         findings[outcome.outcome].append(ratings.Finding(
             direction=outcome.direction, sms_level=evaluation.sms_level, design=evaluation.design,
             independent=evaluation.independent,

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from convivencia.core.forms import choice_field
 from convivencia.core.htmx import is_htmx, wants_fragment
 from convivencia.evidence import caching, exports, geo, history, reporting
 from convivencia.evidence.choices import RATING_RANK, TAG_CHOICES, TagKind
@@ -60,7 +61,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_url(request.path, query))
     # Read once: the cached parts of the page all belong to this version of the registry.
     version = caching.current_version()
-    form.fields["country"].choices = geo.country_choices(reporting.published_countries(version))
+    choice_field(form, "country").choices = geo.country_choices(
+        reporting.published_countries(version))
     context: dict[str, Any] = {"form": form, "query": query, "rating_colours": RATING_COLOURS}
     if form.is_valid():
         context["chips"] = form.chips(query)
@@ -119,7 +121,8 @@ def gap_map(request: HttpRequest) -> HttpResponse:
     if _needs_tidying(request, query):
         return HttpResponseRedirect(_url(request.path, query))
     version = caching.current_version()
-    form.fields["country"].choices = geo.country_choices(reporting.published_countries(version))
+    choice_field(form, "country").choices = geo.country_choices(
+        reporting.published_countries(version))
     context: dict[str, Any] = {
         "form": form, "query": query, "legend": reporting.legend(),
         "rating_colours": RATING_COLOURS,
