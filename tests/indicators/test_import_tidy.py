@@ -12,9 +12,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from convivencia.core import numbers
 from convivencia.core.reading import BadFile
 from convivencia.indicators.choices import ValueType
-from convivencia.indicators.importers import common, numbers, tidy
+from convivencia.indicators.importers import common, tidy
 from convivencia.indicators.importers.common import Options
 from convivencia.indicators.models import DataElement, DataValue, Extraction
 from tests.factories import make_colombia
@@ -249,7 +250,7 @@ def test_an_xlsx_table_is_read_with_its_numbers(places, tmp_path):
     ("-12", None, True, "-12"),
 ])
 def test_numbers_are_read_with_the_columns_separator(text, decimal, whole, expected):
-    assert numbers.parse(text, decimal, whole=whole) == Decimal(expected)
+    assert tidy.parse_value(text, decimal, whole=whole) == Decimal(expected)
 
 
 def test_what_a_value_reveals_about_the_decimal_separator():

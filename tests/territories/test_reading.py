@@ -7,7 +7,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from convivencia.core.numbers import parse_code, parse_decimal, parse_integer
+from convivencia.core.numbers import parse_code, parse_integer, parse_number
 from convivencia.core.reading import (
     BadFile,
     Column,
@@ -142,13 +142,13 @@ def test_codes_that_are_not_codes_are_refused(text):
     ("1,234.5", Decimal("1234.5")),
 ])
 def test_decimals_accept_a_decimal_point_or_comma(text, expected):
-    assert parse_decimal(text) == expected
+    assert parse_number(text, decimal="auto", ambiguous="decimal") == expected
 
 
 @pytest.mark.parametrize("text", ["", "abc", "NaN", "inf", "1.2.3,4,5"])
 def test_decimals_refuse_what_is_not_a_finite_number(text):
     with pytest.raises(ValueError):
-        parse_decimal(text)
+        parse_number(text, decimal="auto", ambiguous="decimal")
 
 
 @pytest.mark.parametrize(("text", "expected"), [

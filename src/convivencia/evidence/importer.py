@@ -58,7 +58,7 @@ from django.utils.translation import gettext as _
 
 from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
-from convivencia.core.numbers import parse_integer
+from convivencia.core.numbers import AmbiguousNumber, parse_integer, parse_number
 from convivencia.core.reading import (
     Column,
     ImportReport,
@@ -431,87 +431,40 @@ def parse_currency(text: str) -> str:
 
 
 _SYMBOLS = re.compile(r"^(?:US\$|R\$|\$|€|£)\s*|\s*(?:US\$|R\$|\$|€|£)$")
-_AMOUNT = re.compile(r"[0-9][0-9.,' ]*")
-
-
-def _grouped(integer: str, separator: str) -> bool:
-    """Whether ``integer`` is digits in thousands groups: 1.200.000 (separator ".")."""
-    groups = integer.split(separator)
-    return (
-        1 <= len(groups[0]) <= 3
-        and all(group.isdigit() for group in groups)
-        and all(len(group) == 3 for group in groups[1:])
-    )
 
 
 def parse_amount(text: str, currency: str = "") -> Decimal:
     """A budget as people and spreadsheets write it. Raises ValueError.
 
-    The rules, in order:
-
-    * spaces, non-breaking spaces and apostrophes are thousands separators
-      ("1 200 000", "1'200'000"); a currency symbol or the currency's own code
-      around the number is ignored ("$ 1.200.000", "1200000 COP");
-    * with both "." and ",", the last one is the decimal separator and the other
-      separates thousands: "1.200.000,50" and "1,200,000.50" are the same;
-    * one kind of separator used more than once separates thousands:
-      "1.200.000" and "1,200,000" are both one million two hundred thousand;
-    * one separator used once, not followed by exactly three digits, is the
-      decimal separator: "1200,5", "1200.50", "0,75";
-    * one separator used once and followed by exactly three digits ("1.200",
-      "1,200") is a thousands separator when the currency has at most two
-      decimal places (nearly all: COP, USD, MXN, BRL…), since an amount in those
-      is never written with three decimals. For currencies with three or four
-      decimals (BHD, KWD, TND, CLF…), or when no currency is given, it is
-      ambiguous and refused: write "1200" or "1.200,000".
+    A currency symbol or the currency's own code around the number is ignored
+    ("$ 1.200.000", "1200000 COP"); the number is read by ``core.numbers.parse_number``
+    with the value deciding its decimal separator ("1.200.000,50" and "1,200,000.50"
+    are the same; "1.200.000" is one million two hundred thousand; "1200,5" and
+    "0,75" have decimals). One separator used once and followed by exactly three
+    digits ("1.200", "1,200") is a thousands separator when the currency has at
+    most two decimal places (nearly all: COP, USD, MXN, BRL…), since an amount in
+    those is never written with three decimals. For currencies with three or four
+    decimals (BHD, KWD, TND, CLF…), or when no currency is given, it is ambiguous
+    and refused: write "1200" or "1.200,000".
     """
     cleaned = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
     if currency:
         cleaned = re.sub(rf"^{currency}\s*|\s*{currency}$", "", cleaned, flags=re.IGNORECASE)
     cleaned = _SYMBOLS.sub("", cleaned).strip()
-    negative = cleaned.startswith("-")
-    if negative:
-        cleaned = cleaned[1:].strip()
-    not_a_number = ValueError(_("“%(value)s” is not an amount") % {"value": text})
-    if not _AMOUNT.fullmatch(cleaned) or not cleaned[-1].isdigit():
-        raise not_a_number
-    for grouping in (" ", "'"):
-        if grouping in cleaned:
-            integer_part = re.split(r"[.,]", cleaned)[0]
-            if not _grouped(integer_part, grouping):
-                raise not_a_number
-            cleaned = cleaned.replace(grouping, "")
-    points, commas = cleaned.count("."), cleaned.count(",")
-    if points and commas:
-        decimal_mark = "." if cleaned.rfind(".") > cleaned.rfind(",") else ","
-        thousands = "," if decimal_mark == "." else "."
-        integer, _mark, decimals = cleaned.rpartition(decimal_mark)
-        if not _grouped(integer, thousands) or not decimals.isdigit():
-            raise not_a_number
-        number = f"{integer.replace(thousands, '')}.{decimals}"
-    elif points > 1 or commas > 1:
-        separator = "." if points else ","
-        if not _grouped(cleaned, separator):
-            raise not_a_number
-        number = cleaned.replace(separator, "")
-    elif points or commas:
-        separator = "." if points else ","
-        integer, _mark, decimals = cleaned.partition(separator)
-        could_be_thousands = len(decimals) == 3 and 1 <= len(integer) <= 3 and integer[0] != "0"
-        if not could_be_thousands:
-            number = f"{integer}.{decimals}"
-        elif currency and currency not in CURRENCIES_WITH_MORE_THAN_TWO_DECIMALS:
-            number = f"{integer}{decimals}"
-        else:
-            raise ValueError(_(
-                "“%(value)s” is ambiguous: it could be %(thousands)s or %(decimal)s. "
-                "Write it without separators, or give the currency."
-            ) % {"value": text, "thousands": f"{integer}{decimals}",
-                 "decimal": Decimal(f"{integer}.{decimals}").normalize()})
-    else:
-        number = cleaned
-    amount = Decimal(number)
-    if negative and amount:
+    two_decimals = bool(currency) and currency not in CURRENCIES_WITH_MORE_THAN_TWO_DECIMALS
+    try:
+        amount = parse_number(
+            cleaned, decimal="auto", ambiguous="thousands" if two_decimals else "refuse"
+        )
+    except AmbiguousNumber as exc:
+        raise ValueError(_(
+            "“%(value)s” is ambiguous: it could be %(thousands)s or %(decimal)s. "
+            "Write it without separators, or give the currency."
+        ) % {"value": text, "thousands": exc.thousands,
+             "decimal": exc.decimal.normalize()}) from exc
+    except ValueError as exc:
+        raise ValueError(_("“%(value)s” is not an amount") % {"value": text}) from exc
+    if amount < 0:
         raise ValueError(_("a budget cannot be negative"))
     return amount
 

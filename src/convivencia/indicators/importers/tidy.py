@@ -40,6 +40,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from convivencia.core import numbers
 from convivencia.core.reading import (
     Column,
     Problems,
@@ -52,7 +53,6 @@ from convivencia.core.reading import (
 from convivencia.core.text import fold
 from convivencia.indicators import periods
 from convivencia.indicators.choices import Source
-from convivencia.indicators.importers import numbers
 from convivencia.indicators.importers.common import (
     COMMENT_MAX,
     SUBTYPE_MAX,
@@ -172,7 +172,7 @@ class _Reader:
             self.problems.add(row.number, header, problem)
         return value
 
-    def read(self, row: Row, decimal: str | None) -> None:
+    def read(self, row: Row, decimal: numbers.Separator | None) -> None:
         element = self._cell(row, "data_element", self._element)
         territory = self._territory(row)
         period = self._period(row)
@@ -256,7 +256,9 @@ class _Reader:
                 "value": text, "known": ", ".join(Source.values)})
         return code
 
-    def _value(self, row: Row, decimal: str | None, element: str | None) -> Decimal | None:
+    def _value(
+        self, row: Row, decimal: numbers.Separator | None, element: str | None
+    ) -> Decimal | None:
         header = self.columns["value"]
         whole = element is None or self.elements.is_integer(element)
         text = row.get(header)
@@ -270,10 +272,31 @@ class _Reader:
         return value
 
 
-def _number(text: str, decimal: str | None, whole: bool) -> tuple[Decimal | None, str | None]:
+def parse_value(text: str, decimal: numbers.Separator | None, *, whole: bool) -> Decimal:
+    """A value under the column's decimal separator (``numbers.decide``; None: no value
+    says). A "1.234"-like value is thousands in a count and refused where decimals are
+    possible. Raises ValueError."""
+    try:
+        return numbers.parse_number(
+            text, decimal=decimal or "auto", ambiguous="thousands" if whole else "refuse",
+            whole=whole,
+        )
+    except numbers.AmbiguousNumber as exc:
+        separator = next(s for s in (numbers.POINT, numbers.COMMA) if s in text)
+        other = numbers.COMMA if separator == numbers.POINT else numbers.POINT
+        raise ValueError(_(
+            "“%(value)s” is ambiguous: %(thousands)s or %(decimal)s? No other value "
+            "in the column shows the decimal separator; write it with decimals "
+            "(e.g. %(example)s)"
+        ) % {"value": text, "thousands": exc.thousands, "decimal": exc.decimal,
+             "example": f"{text.strip()}{other}0"}) from exc
+
+
+def _number(text: str, decimal: numbers.Separator | None, whole: bool
+            ) -> tuple[Decimal | None, str | None]:
     """A cell's value, or why it is refused."""
     try:
-        value = numbers.parse(text, decimal, whole=whole)
+        value = parse_value(text, decimal, whole=whole)
     except ValueError as exc:
         return None, str(exc)
     if value < 0:

@@ -20,7 +20,7 @@ from pathlib import Path
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from convivencia.core.numbers import parse_code, parse_decimal
+from convivencia.core.numbers import parse_code, parse_number
 from convivencia.core.reading import (
     Column,
     Problems,
@@ -343,7 +343,8 @@ class _Reader:
         if not text:
             return None
         try:
-            area = parse_decimal(text)
+            # DANE's MGN writes km² with three decimals: a lone "374.831" is decimal.
+            area = parse_number(text, decimal="auto", ambiguous="decimal")
         except ValueError as exc:
             self.problems.add(row.number, header, str(exc))
             return False
