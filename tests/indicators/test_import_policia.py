@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from django.db.models import Sum
 
 from convivencia.accounts.models import AuditEntry
+from convivencia.core.dates import parse_date
 from convivencia.indicators import periods, rates, revisions
 from convivencia.indicators.importers import policia
 from convivencia.indicators.models import DataValue, Extraction, Total
@@ -269,7 +270,7 @@ def test_dane_codes_are_cut_to_the_municipality():
 
 
 def test_excel_serial_dates_are_converted():
-    assert policia.parse_date("45009") == datetime.date(2023, 3, 24)
-    assert policia.parse_date("45009.0") == datetime.date(2023, 3, 24)
-    assert policia.parse_date("2023-03-22T00:00:00") == datetime.date(2023, 3, 22)
-    assert policia.parse_date("22/03/2023 00:00") == datetime.date(2023, 3, 22)
+    assert parse_date("45009", day_first=True) == datetime.date(2023, 3, 24)
+    assert parse_date("45009.0", day_first=True) == datetime.date(2023, 3, 24)
+    assert parse_date("2023-03-22T00:00:00", day_first=True) == datetime.date(2023, 3, 22)
+    assert parse_date("22/03/2023 00:00", day_first=True) == datetime.date(2023, 3, 22)

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from convivencia.core.dates import parse_month
 from convivencia.core.i18n import translated
 from convivencia.panels.choices import (
     MISSING_CODES,
@@ -247,11 +248,8 @@ def breakdown_keys(*values: str) -> list[str]:
 
 
 def period_of(text: str) -> datetime.date:
-    """'2024-03' → 2024-03-01; ValueError otherwise."""
-    year, month = text.strip().split("-")
-    if len(year) != 4 or len(month) != 2:
-        raise ValueError(text)
-    return datetime.date(int(year), int(month), 1)
+    """'2024-03' → 2024-03-01; ValueError otherwise (``core.dates.parse_month``)."""
+    return parse_month(text)
 
 
 class Wave(models.Model):

@@ -28,11 +28,12 @@ from django.utils.translation import gettext as _
 
 from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
+from convivencia.core.dates import parse_month
 from convivencia.core.reading import Column, ImportReport, Problems, Row, find_columns, read_table
 from convivencia.core.spreadsheets import CsvWriter
 from convivencia.core.text import fold
 from convivencia.panels.choices import AgeBand, Area, LeaderRole, Sex
-from convivencia.panels.models import Panel, Respondent, period_of
+from convivencia.panels.models import Panel, Respondent
 
 # Codes travel in forms (as choice names), CSV files and URLs: no spaces, no accents.
 RESPONDENT_CODE_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$"
@@ -140,7 +141,6 @@ _ATTRIBUTE_CHOICES: dict[str, type[models.TextChoices]] = {
 }
 _AGE_BANDS = ((18, 29, AgeBand.AGE_18_29), (30, 44, AgeBand.AGE_30_44),
               (45, 59, AgeBand.AGE_45_59), (60, 130, AgeBand.AGE_60_PLUS))
-_SPREADSHEET_DATE = re.compile(r"([0-9]{4}-[0-9]{2})-01(T00:00:00)?")
 
 
 def _accepted_values(attribute: str) -> dict[str, str]:
@@ -278,10 +278,9 @@ def _attribute(
 
 
 def _period(text: str, row: Row, header: str | None, problems: Problems) -> datetime.date | None:
-    match = _SPREADSHEET_DATE.fullmatch(text.strip())
     try:
         # Spreadsheets turn "2024-03" into the date 2024-03-01.
-        return period_of(match.group(1) if match else text)
+        return parse_month(text, cell=True)
     except ValueError:
         problems.add(row.number, header, _("“%(value)s” is not a month written YYYY-MM")
                      % {"value": text})

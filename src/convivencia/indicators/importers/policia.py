@@ -34,6 +34,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from convivencia.core.dates import parse_date
 from convivencia.core.numbers import parse_integer
 from convivencia.core.reading import (
     BadFile,
@@ -117,8 +118,6 @@ _CRIMES = [
     (re.compile(r"\bsecuestro"), ("kidnapping",)),
 ]
 _CAPITAL = re.compile(r"\s*\(CT\)\s*$", re.IGNORECASE)
-_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:\s.*)?")
-_SERIAL = re.compile(r"\d{4,6}(?:\.0+)?")
 
 
 def check(
@@ -251,35 +250,6 @@ def extraction_date(note: str) -> datetime.date | None:
     """The date in a revision note such as "DATOS EXTRAIDOS EL DIA 1 DE MAYO DE 2024"."""
     match = _SPANISH_DATE.search(fold(note))
     return _spanish_date(*match.groups()) if match else None
-
-
-def parse_date(text: str) -> datetime.date:
-    """An Excel date (read as ISO), an Excel serial number, ISO or dd/mm/yyyy."""
-    import xlrd
-
-    text = text.strip()
-    if not text:
-        raise ValueError(_("the date is empty"))
-    try:
-        return datetime.date.fromisoformat(text[:10])
-    except ValueError:
-        pass
-    match = _DMY.fullmatch(text)
-    if match:
-        day, month, year = (int(part) for part in match.groups())
-        try:
-            return datetime.date(year, month, day)
-        except ValueError:
-            pass
-    if _SERIAL.fullmatch(text):
-        # A date cell saved as a plain number. 1900 date system: the 1904 one is only
-        # used by old Mac workbooks, and a CSV does not say which one it came from.
-        try:
-            return xlrd.xldate.xldate_as_datetime(float(text), 0).date()
-        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
-            pass
-    raise ValueError(_("“%(value)s” is not a date (e.g. 2023-03-22, 22/03/2023 or an Excel "
-                       "date)") % {"value": text})
 
 
 def municipality_code(text: str) -> str:
@@ -424,7 +394,8 @@ class _Reader:
     def _date(self, row: Row, text: str) -> datetime.date | None:
         header = self.columns["date"]
         try:
-            day = parse_date(text)
+            # Colombian files write dates day first: 22/03/2023.
+            day = parse_date(text, day_first=True)
         except ValueError as exc:
             self.problems.add(row.number, header, str(exc))
             return None
