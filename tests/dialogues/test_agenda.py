@@ -17,7 +17,7 @@ from convivencia.indicators.models import DataElement, Total
 from convivencia.indicators.periods import month
 from convivencia.panels import collection
 from convivencia.panels.choices import SubmissionSource, WaveStatus
-from convivencia.panels.models import Wave
+from convivencia.panels.models import Panel, Wave
 from convivencia.territories.models import Population
 from tests.dialogues.builders import commitment_in, make_world, status
 from tests.panels.builders import make_panel, make_wave, raw
@@ -242,3 +242,20 @@ def test_a_commitment_answering_a_concern_keeps_it_open_until_closed(world):
     commitment.status = status("verified")
     commitment.save()
     assert not agenda.concern_is_open(concern)
+
+
+def test_every_panel_of_the_territory_has_its_fall_proposed(world):
+    first = trust_falls_in_august(world.places.popayan)
+    second = Panel.objects.create(code="popayan-norte", territory=world.places.popayan,
+                                  questionnaire=first.questionnaire)
+    for respondent in first.respondents.all():
+        respondent.pk = None
+        respondent.panel = second
+        respondent.save()
+    for period, trust in (("2024-07", [6, 6, 6, 5, 7, 5, 4, 3, 2, 3]),
+                          ("2024-08", [4, 3, 5, 3, 5, 5, 2, 1, 1, 1])):
+        answer(make_wave(second, period), trust, ["1"] * 10)
+    proposals = agenda.panel_proposals(world.places.popayan, SEPTEMBER.date())
+    assert len(proposals) == 2
+    assert sorted(p.description.split(",")[0] for p in proposals) == [
+        "Perception panel popayan", "Perception panel popayan-norte"]

@@ -54,7 +54,7 @@ INDICATORS = ("homicide_rate", "extortion_rate")
 INDICATOR_CHANGE = 0.10  # a relative change of 10 % or more is worth the room's time
 TEST_NAMES = {"wilcoxon": "Wilcoxon", "mcnemar": "McNemar"}
 EVIDENCE_LENGTH = AgendaItem._meta.get_field("evidence").max_length or 300
-PRIORITY_ORDER = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
+PRIORITY_ORDER: dict[str, int] = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
 
 
 @dataclass
@@ -111,10 +111,13 @@ def panel_proposals(territory: Territory, before: datetime.date) -> list[Proposa
         for change in analysis.compare(wave, previous):
             item = items.get(change.item)
             now = results[wave.pk].get(change.item)
-            before = results[previous.pk].get(change.item)
+            # Not "before": that is the session's date, needed again for the next panel.
+            earlier = results[previous.pk].get(change.item)
             if item is None or not item.provider or not change.flagged:
                 continue
-            shown = charts.visible_change(change, now, before, False)
+            if now is None or earlier is None:  # a flagged change has both waves' results
+                continue
+            shown = charts.visible_change(change, now, earlier, False)
             if shown is None:
                 continue
             drop = shown.pct_trust_change
@@ -125,11 +128,11 @@ def panel_proposals(territory: Territory, before: datetime.date) -> list[Proposa
             provider = charts.provider_label(item.provider, panel)
             label = (_("Trust in %(provider)s") % {"provider": provider}
                      if item.code in primary else charts.item_text(item, panel))
-            if now.pct_trust is not None and before.pct_trust is not None:
-                figures = f"{_percent(before.pct_trust)} → {_percent(now.pct_trust)}"
+            if now.pct_trust is not None and earlier.pct_trust is not None:
+                figures = f"{_percent(earlier.pct_trust)} → {_percent(now.pct_trust)}"
             else:
                 figures = _("score %(before)s → %(after)s") % {
-                    "before": round(before.mean_0_100 or 0), "after": round(now.mean_0_100 or 0)}
+                    "before": round(earlier.mean_0_100 or 0), "after": round(now.mean_0_100 or 0)}
             evidence = _("%(label)s: %(figures)s (%(test)s, %(p)s)") % {
                 "label": label, "figures": figures,
                 "test": TEST_NAMES.get(shown.test, shown.test),
@@ -171,6 +174,8 @@ def problem_proposals(territory: Territory, before: datetime.date) -> list[Propo
         items = charts.items_by_code(panel)
         result = charts.results_by_wave([wave], reveal_small=False)[wave.pk].get(
             charts.PROBLEMS_ITEM)
+        if result is None:  # no concerns without the item's result
+            continue
         for concern in charts.top_concerns(items, result, limit=TOP_PROBLEMS):
             proposals.append(Proposal(
                 origin=AgendaOrigin.CONCERN,
