@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -19,6 +21,9 @@ from convivencia.accounts.choices import Role
 from convivencia.territories.models import Territory
 
 ALL_ROLES = tuple(Role.values)
+
+_QS = TypeVar("_QS", bound=QuerySet[Any])
+_M = TypeVar("_M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,7 @@ class Scope:
             condition |= Q(**{prefix: path})
         return condition
 
-    def filter(self, queryset: QuerySet, territory_field: str = "territory") -> QuerySet:
+    def filter(self, queryset: _QS, territory_field: str = "territory") -> _QS:
         if self.is_empty:
             return queryset.none()
         return queryset.filter(self.q(territory_field))
@@ -137,15 +142,15 @@ def is_administrator(user) -> bool:
 
 
 def get_in_scope_or_404(
-    queryset: QuerySet,
+    queryset: QuerySet[_M],
     user,
     roles: Iterable[str],
     territory_field: str = "territory",
     **lookup,
-) -> Model:
+) -> _M:
     """Fetch one object the user may see in one of ``roles``; 404 otherwise."""
     user_scope = scope(user, *roles)
     try:
         return user_scope.filter(queryset, territory_field).get(**lookup)
-    except queryset.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:  # the queryset model's DoesNotExist
         raise Http404 from exc

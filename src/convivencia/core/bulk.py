@@ -19,7 +19,7 @@ from django.db import connection, models
 from convivencia.core.limits import ImportLimits
 
 
-def _column(model: type[models.Model], name: str) -> str:
+def column_name(model: type[models.Model], name: str) -> str:
     field = model._meta.get_field(name)
     if not isinstance(field, models.Field) or field.column is None:
         raise ValueError(f"{model._meta.label}.{name} is not a column of its table")
@@ -37,7 +37,7 @@ def insert_rows(model: type[models.Model], fields: Sequence[str],
     """
     meta = model._meta
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(_column(model, name)) for name in fields)
+    columns = ", ".join(quote(column_name(model, name)) for name in fields)
     table = quote(meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -54,11 +54,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Final, Literal
 
 from django.utils.translation import gettext as _
 
-COMMA, POINT = ",", "."
+COMMA: Final = ","
+POINT: Final = "."
 Separator = Literal[",", "."]
 DecimalRule = Literal[",", ".", "auto"]
 AmbiguousRule = Literal["thousands", "decimal", "refuse"]

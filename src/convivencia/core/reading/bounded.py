@@ -350,7 +350,8 @@ def xlsx_grid(path: Path, sheet: str | None, budget: Budget) -> Grid:
         used = 0
         if has_formulas:
             # openpyxl's own attribute: the sheet's part in the zip (pinned version).
-            used, missing = _formula_cells(path, worksheet._worksheet_path, budget)
+            used, missing = _formula_cells(
+                path, worksheet._worksheet_path, budget)  # type: ignore[attr-defined]  # not in the stubs
             if missing:
                 raise Refused(missing)
         grid = _read_sheet(worksheet, budget)
@@ -451,7 +452,8 @@ def xls_grid(path: Path, sheet: str | None, budget: Budget) -> Grid:
         for number in range(worksheet.nrows):
             cells = []
             for cell in worksheet.row(number):
-                value = cell.value
+                # A str, float or int as the cell's type says (the stubs know str and float).
+                value: Any = cell.value
                 if cell.ctype == xlrd.XL_CELL_DATE:
                     value = xlrd.xldate_as_datetime(value, book.datemode)
                 cells.append(cell_text(value))

@@ -6,9 +6,12 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Progress = Callable[[int, int, str], None]
 
@@ -29,7 +32,7 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
-    def add(self, label: str, outcome: str, count: int = 1) -> None:
+    def add(self, label: StrOrPromise, outcome: str, count: int = 1) -> None:
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
         self.counts.setdefault(str(label), Counter())[outcome] += count

@@ -303,12 +303,12 @@ def find_columns(
         by_folded.setdefault(fold(header), header)
     found: dict[str, str | None] = {}
     for column in columns:
-        header = next(
+        match = next(
             (by_folded[folded] for folded in map(fold, column.names) if folded in by_folded),
             None,
         )
-        found[column.key] = header
-        if header is None and column.required:
+        found[column.key] = match
+        if match is None and column.required:
             problems.add(table.header_row, column.names[0], _(
                 "missing column (also accepted: %(names)s)"
             ) % {"names": ", ".join(column.names[1:]) or "—"})
