@@ -43,6 +43,7 @@ from __future__ import annotations
 import gettext
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -778,7 +779,7 @@ class _RowReader:
 
     def read(
         self,
-        existing: dict[str, Intervention],
+        existing: Mapping[str | None, Intervention],
         resolver: TerritoryResolver,
         seen: dict[str, int],
         publish: bool,

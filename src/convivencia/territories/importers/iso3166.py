@@ -83,7 +83,7 @@ def _write(plan: CountryPlan, progress: Progress) -> ImportReport:
 
 
 def _upsert_region(country, record) -> str:
-    codes = {Scheme.ISO: record.code}
+    codes: dict[str, str] = {Scheme.ISO: record.code}
     existing = services.find_by_codes(codes)
     if existing is None or existing.parent_id != country.pk:
         _territory, outcome = services.upsert_territory(

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -257,6 +258,7 @@ class _Reader:
         region_header: str | None,
     ) -> None:
         codes = self.codes
+        column: str | None
         if full is not None:
             column = full
             text = row.get(full)
@@ -337,7 +339,7 @@ class _Reader:
             self._add_region(code, row.number, None)
         return True
 
-    def _area(self, row: Row, header: str | None) -> Decimal | bool | None:
+    def _area(self, row: Row, header: str | None) -> Decimal | Literal[False] | None:
         """The area in km², None if not given, False if wrong (a problem is recorded)."""
         text = row.get(header)
         if not text:

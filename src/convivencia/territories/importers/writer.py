@@ -139,8 +139,8 @@ def _write_level(
     moved: list[Territory] = []
     for index, spec in enumerate(specs):
         parent = placed[spec.parent] if spec.parent else country
-        held = next((owners[key] for key in spec.codes.items() if key in owners), None)
-        if held is None:
+        owner = next((owners[key] for key in spec.codes.items() if key in owners), None)
+        if owner is None:
             territory = Territory(
                 parent=parent, level=spec.level, kind=spec.kind, name=spec.name,
                 search_name=fold(spec.name), area_km2=spec.area_km2, path="",
@@ -148,7 +148,7 @@ def _write_level(
             new.append((index, territory))
             outcome[index] = "created"
         else:
-            territory = existing[held]
+            territory = existing[owner]
             if _bring_up_to_date(territory, spec, parent):
                 (moved if territory.parent_id != parent.pk else changed).append(territory)
                 territory.parent = parent
@@ -159,6 +159,8 @@ def _write_level(
 
     created = Territory.objects.bulk_create([territory for _index, territory in new])
     for territory in created:
+        if territory.parent is None:  # every new territory was placed under its parent
+            raise ValueError(f"{territory.name} was created without a parent")
         territory.path = f"{territory.parent.path}{territory.pk}/"
     Territory.objects.bulk_update(created, ["path"], batch_size=500)
     Territory.objects.bulk_update(
