@@ -108,9 +108,9 @@ def _populations(municipalities: dict[str, Territory], source: str) -> None:
         for ancestor_id in territory.ancestor_ids[:-1]:
             for year, value in values.items():
                 by_year[(ancestor_id, year)] = by_year.get((ancestor_id, year), 0) + value
-    for (territory_id, year), value in by_year.items():
+    for (territory_id, year), total in by_year.items():
         Population.objects.update_or_create(
-            territory_id=territory_id, year=year, source=source, defaults={"value": round(value)}
+            territory_id=territory_id, year=year, source=source, defaults={"value": round(total)}
         )
 
 

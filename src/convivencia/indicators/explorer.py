@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Q, QuerySet
@@ -428,7 +429,7 @@ class Choropleth:
         state["territories"] = [_columns(territory) for territory in self.territories]
         return state
 
-    def __setstate__(self, state: dict[str, object]) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         names = _territory_columns()
         state["territories"] = [Territory.from_db(DEFAULT_DB_ALIAS, names, values)
                                 for values in state["territories"]]

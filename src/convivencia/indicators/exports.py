@@ -68,8 +68,8 @@ WARNING_SEPARATOR = " | "
 
 # DHIS2 category option codes for our disaggregations. (sex, age group) → combination
 # code is built from these: "SEX_F", "AGE_18P", "SEX_F_AGE_18P"; both blank → none.
-SEX_OPTIONS = {Sex.FEMALE: "F", Sex.MALE: "M", Sex.UNKNOWN: "NR"}
-AGE_OPTIONS = {AgeGroup.CHILDREN: "0011", AgeGroup.ADOLESCENTS: "1217",
+SEX_OPTIONS: dict[str, str] = {Sex.FEMALE: "F", Sex.MALE: "M", Sex.UNKNOWN: "NR"}
+AGE_OPTIONS: dict[str, str] = {AgeGroup.CHILDREN: "0011", AgeGroup.ADOLESCENTS: "1217",
                AgeGroup.ADULTS: "18P", AgeGroup.UNKNOWN: "NR"}
 ORG_UNIT_SCHEMES = [Scheme.DHIS2, Scheme.DIVIPOLA, Scheme.ISO, Scheme.INEGI, Scheme.IBGE]
 
@@ -216,7 +216,7 @@ class Dhis2Check:
 
 
 def _grouped_values(indicator: Indicator, parent: Territory, period: Period, source: str
-                    ) -> QuerySet[DataValue, dict[str, Any]]:
+                    ) -> QuerySet[DataValue, Any]:
     """The values behind the selection, summed over weapon and subtype (DHIS2 has no such
     category here), one row per territory, period, sex and age group."""
     return (

@@ -7,7 +7,7 @@ Saving goes through ``manage_services`` (audit log, the explorer's data version)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -126,7 +126,8 @@ class IndicatorForm(DefinitionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["factor"].min_value = 1
+        # The model's integer column makes an IntegerField; form.fields only says Field.
+        cast(forms.IntegerField, self.fields["factor"]).min_value = 1
         self.fields["factor"].widget.attrs["min"] = 1
         if self.code_fixed:
             # The code stays because the numerator's values exist; so does the numerator,
@@ -142,7 +143,8 @@ class IndicatorForm(DefinitionForm):
         return factor
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         kind, denominator = cleaned.get("denominator_kind"), cleaned.get("denominator")
         if kind == DenominatorKind.ELEMENT:
             if denominator is None and "denominator" not in self.errors:

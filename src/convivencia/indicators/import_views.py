@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from convivencia.core.bulk import local_copy
+from convivencia.core.forms import choice_field
 from convivencia.core.limits import check_upload_size
 from convivencia.core.reading import BadFile, Problem
 from convivencia.indicators import importers
@@ -39,11 +40,14 @@ from convivencia.indicators.presets import ELEMENTS
 from convivencia.jobs import services as jobs
 from convivencia.territories.choices import Scheme
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 STAGED = "indicators_staged_import"  # session key: the upload between dry run and confirm
 PREVIEW_ROWS = 20
 
 
-def _element_choices() -> list[tuple[str, str]]:
+def _element_choices() -> list[tuple[str, StrOrPromise]]:
     codes = set(ELEMENTS) | set(DataElement.objects.values_list("code", flat=True))
     choices = [(code, code) for code in sorted(codes)]
     return [("", gettext_lazy("The format's default (homicides)")), *choices]
@@ -89,7 +93,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["element"].choices = _element_choices()
+        choice_field(self, "element").choices = _element_choices()
 
     def options(self) -> Options:
         data = self.cleaned_data

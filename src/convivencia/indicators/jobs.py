@@ -40,12 +40,13 @@ def _import_crime(context: JobContext) -> dict[str, Any]:
     key = str(context.params.get("format", ""))
     if key not in importers.FORMATS:
         raise JobFailed(_("Unknown import format “%(format)s”.") % {"format": key})
-    if not job.upload:
+    stored_name = job.upload.name
+    if not stored_name:
         raise JobFailed(_("The job has no file to import."))
-    name = context.params.get("file_name") or Path(job.upload.name).name
+    name = context.params.get("file_name") or Path(stored_name).name
     options = Options.from_params(context.params)
     context.progress(0, 0, _("Checking the file…"))
-    with local_copy(job.upload.storage, job.upload.name) as path:
+    with local_copy(job.upload.storage, stored_name) as path:
         try:
             plan = importers.check(key, path, name=name, options=options,
                                    progress=context.progress)

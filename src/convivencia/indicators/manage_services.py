@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, ForeignObjectRel, Model, QuerySet
 from django.utils.translation import gettext as _
 
 from convivencia.accounts import access, audit
@@ -34,12 +36,12 @@ class StillUsed(Exception):
     """The definition cannot be deleted; the message says why."""
 
 
-def may_read(user) -> bool:
+def may_read(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Administrators, coordinators and analysts, of any territory: definitions are national."""
     return bool(access.roles(user) & READ_ROLES)
 
 
-def may_edit(user) -> bool:
+def may_edit(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Administrators and coordinators, of any territory."""
     return bool(access.roles(user) & EDIT_ROLES)
 
@@ -76,7 +78,8 @@ def snapshot(obj: DataElement | Indicator) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in fields}
 
 
-def save(obj: DataElement | Indicator, *, before: dict[str, Any] | None, actor) -> None:
+def save(obj: DataElement | Indicator, *, before: dict[str, Any] | None,
+         actor: AbstractBaseUser | AnonymousUser | None) -> None:
     """Create (``before`` is None) or change a definition, audited, refreshing the explorer."""
     with transaction.atomic():
         obj.full_clean()
@@ -126,9 +129,12 @@ def _followers(indicator: Indicator) -> list[str]:
     found = []
     # Hidden relations too: the dialogues' foreign keys have related_name="+".
     relations = [field for field in indicator._meta.get_fields(include_hidden=True)
-                 if field.auto_created and not field.concrete and field.one_to_many]
+                 if isinstance(field, ForeignObjectRel)
+                 and field.auto_created and not field.concrete and field.one_to_many]
     for relation in relations:
-        model: type[Model] = relation.related_model
+        model: type[Model] | None = relation.related_model
+        if model is None:  # a reverse relation always has its model; the stubs allow none
+            continue
         count = model._default_manager.filter(**{relation.field.name: indicator}).count()
         if count:
             meta = model._meta
@@ -136,7 +142,8 @@ def _followers(indicator: Indicator) -> list[str]:
     return found
 
 
-def delete(obj: DataElement | Indicator, *, actor) -> None:
+def delete(obj: DataElement | Indicator, *,
+           actor: AbstractBaseUser | AnonymousUser | None) -> None:
     """Delete a definition nothing depends on; StillUsed with the reason otherwise."""
     with transaction.atomic():
         reason = refusal(obj)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -196,7 +197,7 @@ def preferred_population_source(sources: set[str]) -> str:
     return min(sources, key=lambda s: (s.lower().startswith("world bank"), s))
 
 
-def population_from(territory: Territory, rows: list[tuple[int, float, str]], period: Period
+def population_from(territory: Territory, rows: Sequence[tuple[int, float, str]], period: Period
                     ) -> tuple[float | None, str | None, int | None, list[str]]:
     """The population rule on loaded (year, value, source) rows (shared with the explorer)."""
     if not rows:

@@ -118,7 +118,7 @@ def diff(
 
     An extraction that replaced nothing has no differences: an empty list.
     """
-    if extraction.replaces_id is None:
+    if extraction.replaces is None:
         return []
     return compare(
         cells(extraction.replaces), cells(extraction), disaggregated=disaggregated,
@@ -144,5 +144,5 @@ def summary(old: Mapping[Cell, float], new: Mapping[Cell, float]) -> dict[str, f
 
 def extraction_summary(extraction: Extraction) -> dict[str, float]:
     """``summary`` of an extraction against the one it replaced (nothing: all added)."""
-    old = cells(extraction.replaces) if extraction.replaces_id else {}
+    old = cells(extraction.replaces) if extraction.replaces is not None else {}
     return summary(old, cells(extraction))

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import Sum
 
+from convivencia.core.bulk import column_name
 from convivencia.indicators import caching
 from convivencia.indicators.models import DataValue, Total
 
@@ -42,7 +43,7 @@ def refresh(
     # as much as the summing (a year of one element is 13,464 totals per import).
     select, params = rows.query.sql_with_params()
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(Total._meta.get_field(name).column) for name in _COLUMNS)
+    columns = ", ".join(quote(column_name(Total, name)) for name in _COLUMNS)
     with connection.cursor() as cursor:
         # The table and columns come from the model; values travel as parameters.
         cursor.execute(

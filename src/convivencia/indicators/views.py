@@ -33,6 +33,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from convivencia.core.forms import choice_field
 from convivencia.core.htmx import wants_fragment
 from convivencia.indicators import explorer, exports, manage_services, perception, rates
 from convivencia.indicators.choices import PeriodType, Source
@@ -73,7 +74,7 @@ class ExplorerForm(forms.Form):
             indicator.code: indicator
             for indicator in Indicator.objects.select_related("numerator").order_by("code")
         }
-        self.fields["indicator"].choices = [
+        choice_field(self, "indicator").choices = [
             (code, str(indicator)) for code, indicator in self.indicators.items()
         ]
         self.parents = {
@@ -81,10 +82,11 @@ class ExplorerForm(forms.Form):
             for territory in Territory.objects.filter(level__lte=Level.REGION)
             .prefetch_related("codes").order_by("level", "name")
         }
-        self.fields["parent"].choices = _parent_choices(self.parents.values())
+        choice_field(self, "parent").choices = _parent_choices(self.parents.values())
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         period_type = cleaned.get("type")
         ends = {}
         for name in ("from", "to"):
@@ -223,7 +225,7 @@ def _complete(query: QueryDict) -> bool:
     filled = False
     for key in missing:
         if key in defaults:
-            query[key] = defaults[key]
+            query.setlist(key, defaults.getlist(key))
             filled = True
     return filled
 

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
 from convivencia.core.bulk import insert_rows
+from convivencia.core.fields import max_length
 from convivencia.core.reading import BadFile, ImportReport, Problem, Progress, no_progress
 from convivencia.core.text import fold
 from convivencia.indicators import presets, revisions, rollup
@@ -41,11 +42,11 @@ from convivencia.territories.choices import Scheme
 from convivencia.territories.data import CODE_WIDTHS
 from convivencia.territories.models import TerritoryCode
 
-DATASET_MAX = Extraction._meta.get_field("dataset").max_length
-NOTE_MAX = Extraction._meta.get_field("note").max_length
-COMMENT_MAX = DataValue._meta.get_field("comment").max_length
-WEAPON_MAX = DataValue._meta.get_field("weapon").max_length
-SUBTYPE_MAX = DataValue._meta.get_field("subtype").max_length
+DATASET_MAX = max_length(Extraction, "dataset")
+NOTE_MAX = max_length(Extraction, "note")
+COMMENT_MAX = max_length(DataValue, "comment")
+WEAPON_MAX = max_length(DataValue, "weapon")
+SUBTYPE_MAX = max_length(DataValue, "subtype")
 
 
 # --- options and plan --------------------------------------------------------------------
@@ -256,7 +257,7 @@ _SOURCE_WORDS = {
 }
 
 # Words publishers use for sex and age groups, folded (see ``core.text.fold``).
-SEX_WORDS = {
+SEX_WORDS: dict[str, str] = {
     "female": Sex.FEMALE, "f": Sex.FEMALE, "femenino": Sex.FEMALE, "mujer": Sex.FEMALE,
     "mujeres": Sex.FEMALE, "feminino": Sex.FEMALE, "mulher": Sex.FEMALE,
     "male": Sex.MALE, "m": Sex.MALE, "masculino": Sex.MALE, "hombre": Sex.MALE,
@@ -265,7 +266,7 @@ SEX_WORDS = {
     "sin dato": Sex.UNKNOWN, "sin informacion": Sex.UNKNOWN, "no identificado": Sex.UNKNOWN,
     "no informa": Sex.UNKNOWN, "not recorded": Sex.UNKNOWN, "ignorado": Sex.UNKNOWN,
 }
-AGE_WORDS = {
+AGE_WORDS: dict[str, str] = {
     "0 11": AgeGroup.CHILDREN, "children": AgeGroup.CHILDREN, "ninos": AgeGroup.CHILDREN,
     "menores": AgeGroup.CHILDREN, "ninas y ninos": AgeGroup.CHILDREN,
     "criancas": AgeGroup.CHILDREN,
@@ -280,9 +281,9 @@ AGE_WORDS = {
 }
 for _choice in Sex:
     SEX_WORDS.setdefault(fold(str(_choice.label)), _choice.value)
-for _choice in AgeGroup:
-    AGE_WORDS.setdefault(fold(_choice.value), _choice.value)
-    AGE_WORDS.setdefault(fold(str(_choice.label)), _choice.value)
+for _group in AgeGroup:
+    AGE_WORDS.setdefault(fold(_group.value), _group.value)
+    AGE_WORDS.setdefault(fold(str(_group.label)), _group.value)
 
 
 def sex_code(text: str) -> str:

@@ -74,8 +74,8 @@ MAX_VALUE = Decimal(10) ** 12
 _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 
 # How ``export`` writes sex and age groups (and ``combo`` reads them back).
-SEX_LABELS = {Sex.FEMALE: "female", Sex.MALE: "male", Sex.UNKNOWN: "unknown sex"}
-AGE_LABELS = {AgeGroup.CHILDREN: "0-11", AgeGroup.ADOLESCENTS: "12-17",
+SEX_LABELS: dict[str, str] = {Sex.FEMALE: "female", Sex.MALE: "male", Sex.UNKNOWN: "unknown sex"}
+AGE_LABELS: dict[str, str] = {AgeGroup.CHILDREN: "0-11", AgeGroup.ADOLESCENTS: "12-17",
               AgeGroup.ADULTS: "18+", AgeGroup.UNKNOWN: "unknown age"}
 _SEX_ONLY = {"unknown sex": Sex.UNKNOWN}
 _AGE_ONLY = {"unknown age": AgeGroup.UNKNOWN, "18 plus": AgeGroup.ADULTS}
@@ -226,6 +226,8 @@ class _Reader:
             period = None
             add(index, "period", _("“%(value)s” is not a DHIS2 period") % {
                 "value": self._text(item, "period")})
+        sex: str | None
+        age_group: str | None
         try:
             sex, age_group = combo(self._text(item, "categoryOptionCombo"))
         except ValueError as exc:
