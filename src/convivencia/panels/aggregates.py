@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 from django.db import connection, transaction
@@ -27,6 +28,13 @@ from convivencia.panels.models import (
     Submission,
     Wave,
 )
+
+
+class InBreakdowns(Protocol):
+    """A respondent as the sums need one: a Respondent, or a batch's plain-value Member."""
+
+    def breakdown_keys(self) -> list[str]: ...
+
 
 NUMERIC_TYPES = (ItemType.SCALE, ItemType.YES_NO, ItemType.SINGLE)
 ALL = "all"
@@ -112,7 +120,7 @@ def _respondent_sums(answers: Iterable, scorings: dict[int, tuple], items: dict[
 FIELDS = 5  # n, n_missing, n_top, total, total_sq
 
 
-def _sum_cells(answers_by_respondent: Iterable[tuple[Respondent, Iterable]]
+def _sum_cells(answers_by_respondent: Iterable[tuple[InBreakdowns, Iterable[Any]]]
                ) -> tuple[dict[int, ItemCells], dict[int, Item]]:
     """The cells of a batch, {item id: {breakdown: sums}}, and the items.
 
@@ -219,7 +227,7 @@ def _insert_cells(wave: Wave, cells: Iterable[tuple[int, ItemCells]],
 
 
 @transaction.atomic
-def add(wave: Wave, batch: list[tuple[Respondent, Iterable]]) -> None:
+def add(wave: Wave, batch: Sequence[tuple[InBreakdowns, Iterable[Any]]]) -> None:
     """Fold a batch of new submissions into the wave's aggregate rows."""
     cells, items = _sum_cells(batch)
     if not cells:
@@ -317,7 +325,9 @@ def stored_cells(wave: Wave) -> dict[tuple[int, str], Aggregate | CellSums]:
     for row in Aggregate.objects.filter(wave=wave):
         cells[(row.item_id, ALL)] = row
         for key in row.breakdowns:
-            cells[(row.item_id, key)] = row.cell(key)
+            cell = row.cell(key)
+            if cell is not None:  # a listed breakdown always has its sums
+                cells[(row.item_id, key)] = cell
     return cells
 
 

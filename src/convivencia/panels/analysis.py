@@ -33,14 +33,23 @@ WILSON_Z2 = WILSON_Z * WILSON_Z
 
 
 class Sums(Protocol):
-    """What the results need from an aggregate row (an Aggregate or a plain-value row)."""
+    """What the results need from an aggregate row (an Aggregate or a plain-value row).
 
-    n: int
-    n_missing: int
-    n_top: int
-    total: float
-    total_sq: float
-    counts: dict[str, int]
+    Read-only: the results only read the sums, and CellSums is a named tuple.
+    """
+
+    @property
+    def n(self) -> int: ...
+    @property
+    def n_missing(self) -> int: ...
+    @property
+    def n_top(self) -> int: ...
+    @property
+    def total(self) -> float: ...
+    @property
+    def total_sq(self) -> float: ...
+    @property
+    def counts(self) -> dict[str, int]: ...
 
 
 @dataclass
@@ -187,6 +196,8 @@ def _paired_scores(item_codes: list[str], wave: Wave, previous: Wave) -> dict[st
         ).values_list("submission_id", "item_id", "number")
         for submission_id, item_id, number in answers:
             item = items[item_id]
+            if number is None:  # excluded by the query
+                continue
             respondent_id, wave_id = submissions[submission_id]
             scores[item.code][respondent_id][wave_id] = item.score(number)
     return {
@@ -282,7 +293,7 @@ def retention(waves: list[Wave]) -> list[Retention]:
             response_rate=len(ids) / members * 100 if members else None,
             retained=retained,
             retention_rate=(retained / len(previous_ids) * 100)
-            if previous_ids else None,
+            if retained is not None and previous_ids else None,
         ))
         previous_ids = ids
     return rows

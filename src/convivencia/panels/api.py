@@ -10,6 +10,7 @@ the dashboard uses; only the paired change test reads answers.
 # No `from __future__ import annotations` here: ninja reads the endpoint
 # signatures at import time and cannot resolve string annotations.
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -216,7 +217,7 @@ def _result(result: analysis.ItemResult, change: analysis.Change | None) -> dict
     }
 
 
-def _wave(panel: Panel, waves: list[Wave], text: str | None) -> Wave | None:
+def _wave(panel: Panel, waves: Sequence[Wave], text: str | None) -> Wave | None:
     if text is None:
         return None
     try:

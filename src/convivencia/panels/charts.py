@@ -16,10 +16,10 @@ import functools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,6 +41,9 @@ from convivencia.panels.models import (
     translated,
 )
 from convivencia.territories.models import Boundary, Territory
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # Who may see what. An administrator membership counts for every role (access.scope).
 # Community leaders are the panel: they see its aggregates, like providers do.
@@ -159,7 +162,12 @@ def primary_codes(items: dict[str, Item]) -> set[str]:
 # Waves and items
 
 
-def waves_of(panel: Panel, *, closed_only: bool = False) -> list[Wave]:
+class WaveResponses(TypedDict):
+    responses: int
+
+
+def waves_of(panel: Panel, *, closed_only: bool = False
+             ) -> list[WithAnnotations[Wave, WaveResponses]]:
     """The panel's waves by month, each with ``responses`` (submissions counted in SQL)."""
     waves = Wave.objects.filter(panel=panel)
     if closed_only:
@@ -180,7 +188,8 @@ def latest_pair(
     if current is None:
         # A closed wave's figures are final; an open one is shown when chosen, or alone.
         closed = [wave for wave in with_answers if not wave.is_open]
-        current = (closed or with_answers or [None])[-1]
+        candidates = closed or with_answers
+        current = candidates[-1] if candidates else None
     if current is None:
         return None, None
     earlier = [wave for wave in with_answers if wave.period < current.period]
@@ -237,14 +246,15 @@ def results_by_wave(
     (with its JSON wording) per row cost more than the statistics.
     """
     results: Results = {wave.pk: {} for wave in waves}
-    rows = Aggregate.objects.filter(wave_id__in=[wave.pk for wave in waves])
+    stored = Aggregate.objects.filter(wave_id__in=[wave.pk for wave in waves])
+    rows: list[tuple[Any, ...]]
     if breakdown == "all":
         fields = SUM_FIELDS if with_counts else SUM_FIELDS[:-1]
-        rows = list(rows.values_list("wave_id", "item_id", "item_code", *fields))
+        rows = list(stored.values_list("wave_id", "item_id", "item_code", *fields))
     else:  # the group's sums, where the wave has any, from the rows' breakdowns
         rows = [
             (wave_id, item_id, item_code, *sums)
-            for wave_id, item_id, item_code, groups in rows.values_list(
+            for wave_id, item_id, item_code, groups in stored.values_list(
                 "wave_id", "item_id", "item_code", "breakdowns")
             if (sums := groups.get(breakdown)) is not None
         ]
@@ -314,8 +324,7 @@ def breakdown_options(panel: Panel) -> list[dict[str, Any]]:
             if f"{attribute}:{value}" in keys
         ]
         if options:
-            groups.append({"label": str(Respondent._meta.get_field(attribute).verbose_name)
-                           .capitalize(), "options": options})
+            groups.append({"label": _attribute_label(attribute), "options": options})
     return groups
 
 
@@ -332,8 +341,15 @@ def breakdown_label(key: str) -> str:
         return _("All respondents")
     attribute, _sep, value = key.partition(":")
     choices = BREAKDOWNS[attribute]
-    return f"{Respondent._meta.get_field(attribute).verbose_name.capitalize()}: " \
-           f"{choices(value).label}"
+    return f"{_attribute_label(attribute)}: {choices(value).label}"
+
+
+def _attribute_label(attribute: str) -> str:
+    """A respondent attribute's name, capitalised: "Sex", "Area"."""
+    field = Respondent._meta.get_field(attribute)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"Respondent.{attribute} is not a field of its own")
+    return str(field.verbose_name).capitalize()
 
 
 # Change between two waves
@@ -483,7 +499,7 @@ def trend_series(
     A wave that did not ask an item, or whose cell is suppressed, is ``None`` (a gap).
     """
     series = []
-    several = defaultdict(int)
+    several: defaultdict[str, int] = defaultdict(int)
     for item in items:
         several[item.provider] += 1
     by_wave = [results.get(wave.pk, {}) for wave in waves]
@@ -586,7 +602,8 @@ def retention(panel: Panel, waves: Sequence[Wave]) -> list[analysis.Retention]:
             wave=wave.label, members=count, responded=len(ids),
             response_rate=len(ids) / count * 100 if count else None,
             retained=retained,
-            retention_rate=(retained / len(previous_ids) * 100) if previous_ids else None,
+            retention_rate=(retained / len(previous_ids) * 100)
+            if retained is not None and previous_ids else None,
         ))
         previous_ids = ids
     return rows
@@ -635,10 +652,11 @@ def provider_rows(
 ) -> list[ProviderRow]:
     """Closed waves only: providers act on final figures, not on a wave still filling up."""
     providers = set(providers)
-    waves = waves_of(panel, closed_only=True)
+    waves: list[Wave] = list(waves_of(panel, closed_only=True))
     if up_to is not None:
         waves = [wave for wave in waves if wave.period <= up_to.period]
         if up_to.pk not in {wave.pk for wave in waves}:
+            # The count waves_of annotates, set by hand on a wave it did not read.
             up_to.responses = up_to.submissions.count()  # type: ignore[attr-defined]
             waves.append(up_to)
     waves = answered(waves)
@@ -829,10 +847,11 @@ def map_legend() -> list[dict[str, str]]:
 
 def map_regions(user) -> list[Territory]:
     """The territories whose children the map draws: the parents of the visible panels'."""
-    parent_ids = set(
-        visible_panels(user).exclude(territory__parent__isnull=True)
+    parent_ids = {
+        parent_id for parent_id in visible_panels(user).exclude(territory__parent__isnull=True)
         .values_list("territory__parent_id", flat=True)
-    )
+        if parent_id is not None  # as excluded above; the checker cannot see it
+    }
     return list(Territory.objects.filter(pk__in=parent_ids).order_by("name"))
 
 

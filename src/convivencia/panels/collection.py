@@ -256,12 +256,13 @@ def _clean_value(item: Item, raw: Any, lookup: dict[str, int]) -> tuple[list[Cle
         return [CleanAnswer(item, number=float(code)) for code in sorted(set(codes))], ""
     code = _as_code(raw, lookup)
     if code is None and item.type == ItemType.SCALE and item.scale_min is not None:
+        scale_number: float | None
         try:
-            number = float(str(raw).strip())
+            scale_number = float(str(raw).strip())
         except ValueError:
-            number = None
-        if number is not None and number.is_integer():
-            code = int(number)
+            scale_number = None
+        if scale_number is not None and scale_number.is_integer():
+            code = int(scale_number)
     if code is None:
         return [], _("%(value)r is not an answer %(item)s accepts") % {
             "value": raw, "item": item.code}
@@ -350,15 +351,15 @@ def check_one(raw: RawSubmission, rules: list[Rule], keys: dict[object, str] | N
             problems.append(Problem(
                 raw.row, item.code,
                 _("answered although the question does not apply (see %(item)s)")
-                % {"item": item.relevant_item.code},
+                % {"item": item.relevant_item.code if item.relevant_item else ""},
             ))
             continue
         # Most values of a batch are one of a few codes: each distinct one is checked
         # once per batch, its answer remembered by its text (an int or a str; bool is
         # neither). CleanAnswer is frozen, so one instance stands for every respondent's.
-        key = (str(value) if rule.memoised and (type(value) is int or type(value) is str)
-               else None)
-        ready = rule.ready.get(key) if key is not None else None
+        memo_key = (str(value) if rule.memoised and (type(value) is int or type(value) is str)
+                    else None)
+        ready = rule.ready.get(memo_key) if memo_key is not None else None
         if ready is not None:
             answers.append(ready)
             if rule.remembered:
@@ -368,8 +369,8 @@ def check_one(raw: RawSubmission, rules: list[Rule], keys: dict[object, str] | N
         if error:
             problems.append(Problem(raw.row, item.code, error))
             continue
-        if key is not None and len(cleaned) == 1:
-            rule.ready[key] = cleaned[0]
+        if memo_key is not None and len(cleaned) == 1:
+            rule.ready[memo_key] = cleaned[0]
         answers.extend(cleaned)
         if rule.remembered:
             chosen[item.pk] = {int(a.number) for a in cleaned if a.number is not None}
@@ -426,7 +427,7 @@ def validate(wave: Wave, raws: Iterable[RawSubmission]) -> Checked:
             ))
         answers, answer_problems = check_one(raw, rules, keys)
         problems.extend(answer_problems)
-        if problems:
+        if problems or respondent is None:  # no respondent always comes with its problem
             checked.rejected.append((raw, problems))
             continue
         seen_ids.add(raw.instance_id)

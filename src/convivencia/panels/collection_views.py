@@ -35,6 +35,7 @@ from django.views.decorators.http import require_POST
 
 from convivencia.accounts import access
 from convivencia.accounts.choices import Role
+from convivencia.core.forms import choice_field
 from convivencia.core.limits import check_upload_size
 from convivencia.core.reading import BadFile
 from convivencia.jobs import services as jobs
@@ -148,10 +149,11 @@ class UploadForm(forms.Form):
             choices.append((NEW_MONTH, _("A new month…")))
         else:
             del self.fields["new_month"]
-        self.fields["wave"].choices = choices
+        choice_field(self, "wave").choices = choices
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("wave") != NEW_MONTH:
             data["period"] = data.get("wave")
             return data
@@ -182,7 +184,7 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
     if request.method != "POST" or not form.is_valid():
         status = 400 if request.method == "POST" else 200
         return render(request, "panels/collect_upload.html", {
-            "panel": panel, "form": form, "has_waves": bool(form.fields["wave"].choices),
+            "panel": panel, "form": form, "has_waves": bool(choice_field(form, "wave").choices),
         }, status=status)
     period_text = form.cleaned_data["period"]
     period = services.parse_period(period_text)
@@ -269,7 +271,7 @@ def _unstage(request: HttpRequest, token: str) -> None:
 
 
 @login_required
-def rejected_rows(request: HttpRequest, code: str, job_id: uuid.UUID) -> HttpResponse:
+def rejected_rows(request: HttpRequest, code: str, job_id: uuid.UUID) -> FileResponse:
     """The error file of an import job, for the person who ran it."""
     panel = _panel(request, code)
     job = get_object_or_404(

@@ -365,7 +365,7 @@ class ItemShape:
         return cls(item.code, item.type, item.scale_min, item.scale_max, item.reverse_coded)
 
 
-POLICE_TIME = {
+POLICE_TIME: dict[str, Weighted[int]] = {
     Area.URBAN: Weighted({1: 0.10, 2: 0.35, 3: 0.25, 4: 0.15, 5: 0.15}),
     Area.RURAL: Weighted({1: 0.02, 2: 0.10, 3: 0.20, 4: 0.33, 5: 0.35}),
 }

@@ -72,9 +72,10 @@ def import_responses(context: JobContext) -> dict[str, Any]:
     except (ValueError, Wave.DoesNotExist) as exc:
         raise JobFailed(_("Panel %(panel)s has no wave %(wave)s.")
                         % {"panel": panel.code, "wave": params.get("wave")}) from exc
-    if not context.job.upload:
+    stored_name = context.job.upload.name
+    if not stored_name:
         raise JobFailed(_("The job has no uploaded file."))
-    file_name = str(params.get("file_name") or Path(context.job.upload.name).name)
+    file_name = str(params.get("file_name") or Path(stored_name).name)
     context.progress(0, 0, _("Reading the file…"))
     try:
         export = file_import.read_export(Path(context.job.upload.path), panel, name=file_name)

@@ -156,8 +156,10 @@ def _create_local(target: Questionnaire, spec: LocalItem, position: int,
         scale_min, scale_max = 0, 1
         choices = choices or list(YES_NO_CHOICES)
     if spec.type == ItemType.SCALE and not choices:
+        if scale_min is None or scale_max is None:
+            raise ValueError(f"the scale item {spec.code} has no bounds and no choices")
         choices = [(value, {"es": str(value), "en": str(value), "pt": str(value)})
-                   for value in range(scale_min, scale_max + 1)]  # type: ignore[arg-type]
+                   for value in range(scale_min, scale_max + 1)]
     if spec.type in CHOICE_TYPES:
         # Every choice item offers "don't know" and "no answer", as the default ones do.
         present = {value for value, _label in choices}

@@ -149,10 +149,11 @@ def openrosa_endpoint(view: OpenRosaView) -> OpenRosaView:
     @wraps(view)
     def wrapped(request: HttpRequest, panel_code: str, *args: Any, **kwargs: Any) -> HttpResponse:
         user = authenticate_basic(request)
+        expired_token = getattr(request, "expired_api_token", None)
         if user is None and getattr(request, "axes_locked_out", False):
             response = _locked_out(request)
-        elif user is None and getattr(request, "expired_api_token", None) is not None:
-            response = _unauthorized(request.expired_api_token.expiry_message())
+        elif user is None and expired_token is not None:
+            response = _unauthorized(expired_token.expiry_message())
         elif user is None:
             response = _unauthorized()
         else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -23,7 +24,7 @@ from convivencia.accounts.choices import AuditAction, Role
 from convivencia.panels.choices import WaveStatus
 from convivencia.panels.models import Panel, Wave, period_of
 
-WaveHook = Callable[[Wave], None]
+WaveHook = Callable[[Wave], object]
 
 # Called with the wave once a close has been committed (the provider digest, say).
 # Each hook runs on its own: one that fails is logged and does not stop the others.
@@ -83,7 +84,7 @@ def open_wave(panel: Panel, period_text: str, actor, *, reopen: bool = False) ->
             )
         if actor is None:
             raise PermissionDenied(_("Only a coordinator may reopen a closed wave."))
-        before = {"status": wave.status, "closed_at": wave.closed_at}
+        before: dict[str, Any] = {"status": wave.status, "closed_at": wave.closed_at}
         wave.status = WaveStatus.OPEN
         wave.closed_at = None
         wave.closed_by = None

@@ -51,8 +51,8 @@ def panel_summary(territory, user=None) -> dict[str, Any]:
         Wave.objects.filter(panel__in=panels, status=WaveStatus.CLOSED)
         .annotate(responses=Count("submissions")).filter(responses__gt=0).order_by("period")
     )
-    for wave in closed:
-        latest[wave.panel_id] = wave
+    for closed_wave in closed:
+        latest[closed_wave.panel_id] = closed_wave
     visible: set[int] = set()
     reveal_scope = access.Scope()
     if signed_in:
@@ -79,7 +79,7 @@ def panel_summary(territory, user=None) -> dict[str, Any]:
             ]
             smallest: dict[str, int] = {}
             for result in results:
-                if result.mean_0_100 is not None:
+                if result.mean_0_100 is not None and result.n is not None:
                     smallest[result.provider] = min(smallest.get(result.provider, result.n),
                                                     result.n)
             indices = analysis.provider_index(results)

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -95,8 +95,8 @@ def change_publishable(n_pairs: int, n_now: int, n_before: int, k: int | None = 
 
 def _atoms_safe(people: Sequence[Person], published: Mapping[int, set[str]], k: int) -> bool:
     """Every atom (people alike on every published group) is large enough."""
-    asked: Counter[tuple] = Counter()
-    answered: Counter[tuple] = Counter()
+    asked: Counter[tuple[Any, ...]] = Counter()
+    answered: Counter[tuple[Any, ...]] = Counter()
     for values, has_answer in people:
         atom = tuple(
             values[index] if values[index] in groups else None
@@ -147,7 +147,7 @@ def people_by_item(waves: Sequence[Wave]) -> dict[tuple[int, str], list[Person]]
         "submission__respondent__role", "submission__respondent__area",
     )
     # Multiple choice has one row per option: a person is counted once per item.
-    seen: dict[tuple[int, str, int], list] = {}
+    seen: dict[tuple[int, str, int], list[Any]] = {}
     for wave_id, submission_id, code, missing, *values in rows:
         key = (wave_id, code, submission_id)
         person = seen.get(key)

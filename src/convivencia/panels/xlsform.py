@@ -38,6 +38,7 @@ from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from convivencia.core.fields import max_length
 from convivencia.core.i18n import translated
 from convivencia.core.limits import ImportLimits
 from convivencia.core.reading import (
@@ -59,13 +60,13 @@ ROSTER_LIST = "roster"
 BASE_LANGUAGE = "es"  # the programme's language: an untranslated "label" column is Spanish
 
 # Items and the select_one / select_multiple lists they use.
-_SELECT_TYPES = {
+_SELECT_TYPES: dict[str, str] = {
     ItemType.SCALE: "select_one",
     ItemType.SINGLE: "select_one",
     ItemType.YES_NO: "select_one",
     ItemType.MULTIPLE: "select_multiple",
 }
-_PLAIN_TYPES = {ItemType.NUMBER: "integer", ItemType.TEXT: "text"}
+_PLAIN_TYPES: dict[str, str] = {ItemType.NUMBER: "integer", ItemType.TEXT: "text"}
 
 META_COLUMNS = (
     "convivencia_type",
@@ -164,7 +165,7 @@ def export_xlsform(questionnaire: Questionnaire, panel: Panel | None = None) -> 
         )
 
     workbook = openpyxl.Workbook()
-    survey = workbook.active
+    survey = workbook.worksheets[0]  # the sheet a new workbook starts with
     survey.title = "survey"
     choices_sheet = workbook.create_sheet("choices")
     settings_sheet = workbook.create_sheet("settings")
@@ -473,7 +474,7 @@ class _FormReader:
             BASE_LANGUAGE if default == "default" else self._language(default) or BASE_LANGUAGE
         )
         code = _VERSION_SUFFIX.sub("", str(form.get("id_string") or ""))
-        if not _SLUG.match(code) or len(code) > Questionnaire._meta.get_field("code").max_length:
+        if not _SLUG.match(code) or len(code) > max_length(Questionnaire, "code"):
             self._add("settings", None, "form_id", _(
                 "“%(code)s” cannot be a questionnaire code: use letters, digits, “-” and “_”, "
                 "at most 60 characters (settings sheet, form_id)"
@@ -510,7 +511,7 @@ class _FormReader:
         name = str(question.get("name", ""))
         row = self.survey_rows.get(name)
         kind = question.get("type", "")
-        if len(name) > Item._meta.get_field("code").max_length:
+        if len(name) > max_length(Item, "code"):
             self._add("survey", row, "name", _("“%(name)s” is longer than 40 characters")
                               % {"name": name})
         bind = question.get("bind") or {}
@@ -737,6 +738,7 @@ def _questions(children: Iterable[dict[str, Any]], reader: _FormReader) -> Itera
 
 
 def _choice_value(name: str) -> int | None:
+    value: int | None
     try:
         value = int(name)
     except ValueError:
