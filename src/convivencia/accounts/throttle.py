@@ -73,6 +73,7 @@ def cool_off(request: HttpRequest | None = None) -> timedelta:
 
 
 def _recent(request: HttpRequest) -> QuerySet[AccessAttempt]:
+    # Set on the request by axes before it counts an attempt.
     since = request.axes_attempt_time - cool_off()  # type: ignore[attr-defined]
     recent: QuerySet[AccessAttempt] = AccessAttempt.objects.filter(attempt_time__gte=since)
     return recent
@@ -81,6 +82,7 @@ def _recent(request: HttpRequest) -> QuerySet[AccessAttempt]:
 def _scopes(request: HttpRequest,
             credentials: Credentials | None) -> list[tuple[QuerySet[AccessAttempt], int]]:
     """(the failures that count, their limit) for the account here, then for the address."""
+    # Set on the request by axes before it counts an attempt.
     address = request.axes_ip_address  # type: ignore[attr-defined]
     username = get_client_username(request, credentials)
     recent = _recent(request)

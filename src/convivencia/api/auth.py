@@ -63,6 +63,7 @@ class TokenAuth(AuthBase):
         # Endpoints read request.user, whichever way the caller authenticated;
         # a token wins over a session cookie sent along with it.
         request.user = api_token.user
+        # The token that authenticated, for the views that say how the caller came in.
         request.api_token = api_token  # type: ignore[attr-defined]
         return api_token.user
 

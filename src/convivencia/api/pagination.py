@@ -72,6 +72,7 @@ class PageNumberPagination(PaginationBase):
         request: HttpRequest,
         **params: Any,
     ) -> dict[str, Any]:
+        # ninja's helper counts a list too (len); its annotation says QuerySet only.
         count = self._items_count(queryset)  # type: ignore[arg-type]
         page, size = pagination.page, pagination.page_size
         pages = max(1, math.ceil(count / size))

@@ -289,18 +289,22 @@ class CommitmentOut(Schema):
 
     @staticmethod
     def resolve_overdue(commitment: Commitment) -> bool:
+        # Set by attach_flags for this schema; not model fields.
         return commitment.api_flags.overdue  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_days_overdue(commitment: Commitment) -> int:
+        # Set by attach_flags for this schema; not model fields.
         return commitment.api_flags.days_overdue  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_stalled(commitment: Commitment) -> bool:
+        # Set by attach_flags for this schema; not model fields.
         return commitment.api_flags.stalled  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_verification_state(commitment: Commitment) -> str | None:
+        # Set by attach_flags for this schema; not model fields.
         return commitment.api_state  # type: ignore[attr-defined]
 
     @staticmethod
@@ -334,6 +338,7 @@ def attach_flags(commitments: list[Commitment]) -> None:
     today = timezone.localdate()
     states = services.verification_states(commitments)
     for commitment in commitments:
+        # Read by CommitmentOut's resolvers; not model fields.
         commitment.api_flags = services.flags(commitment, today)  # type: ignore[attr-defined]
         commitment.api_state = states.get(commitment.pk)  # type: ignore[attr-defined]
 

@@ -110,6 +110,7 @@ class ExternalRatingOut(Schema):
     mapped_rating: str | None = Field(description="Where their label sits on our scale.")
 
 
+# InterventionOut is built from the export columns at import, hence no static type.
 class InterventionDetailOut(InterventionOut):  # type: ignore[misc, valid-type]
     evaluations: list[EvaluationOut]
     ratings: list[RatingOut]
@@ -153,6 +154,7 @@ def _valid_form(request: HttpRequest) -> InterventionFilterForm:
 )
 @paginate(InterventionPagination)
 def list_interventions(
+    # InterventionFilters is built from the filter form at import, hence no static type.
     request: HttpRequest, filters: Query[InterventionFilters]  # type: ignore[valid-type]
 ) -> QuerySet[Intervention]:
     """Published interventions matching every filter given (AND across parameters, OR

@@ -143,6 +143,7 @@ def _territory(text: str) -> Territory:
     if territory is None:
         raise ApiError(404, _("No territory has the code %(scheme)s:%(code)s.")
                        % {"scheme": scheme, "code": code})
+    # The code the caller asked by, read back below for the answer; not model fields.
     territory.api_scheme, territory.api_code = scheme, code  # type: ignore[attr-defined]
     return territory
 
@@ -194,6 +195,7 @@ def indicator_values(request: HttpRequest, code: str, query: Query[ValueQuery]
     return {
         "indicator": indicator.code,
         "territory": {"id": territory.pk, "name": territory.name,
+                      # Set from the caller's code above; not model fields.
                       "scheme": territory.api_scheme,  # type: ignore[attr-defined]
                       "code": territory.api_code},  # type: ignore[attr-defined]
         "period": rate.period, "source": rate.source, "value": rate.value,

@@ -130,6 +130,7 @@ def authenticate_basic(request: HttpRequest) -> User | None:
         # The username must be the token's owner: a token alone does not pick the account.
         if token is not None and token.user.get_username() == username:
             if token.is_expired:
+                # Read by openrosa_endpoint, which answers that the token expired.
                 request.expired_api_token = token  # type: ignore[attr-defined]
                 return None
             return token.user

@@ -30,6 +30,7 @@ from convivencia.territories.models import (
 router = Router(tags=["territories"])
 
 # Levels travel as names ("municipality"): the numbers are a storage detail.
+# mypy takes the functional Enum form only with literal names; these come from Level.
 LevelName = StrEnum("LevelName", [level.name.lower() for level in Level])  # type: ignore[misc]
 
 
@@ -65,6 +66,7 @@ class TerritoryOut(Schema):
 
     @staticmethod
     def resolve_ancestors(territory: Territory) -> list[dict[str, Any]]:
+        # Set on each territory by attach_ancestors, for this schema; not a model field.
         return territory.api_ancestors  # type: ignore[attr-defined]
 
 
@@ -102,6 +104,7 @@ class TerritoryDetailOut(TerritoryOut):
 
     @staticmethod
     def resolve_boundary_url(territory: Territory, context: dict[str, Any]) -> str | None:
+        # Annotated by the list's queryset (Exists over the boundaries); not a model field.
         if not territory.has_boundary:  # type: ignore[attr-defined]
             return None
         path = reverse("api-v1:territory-boundary", args=[territory.pk])
@@ -139,6 +142,7 @@ def attach_ancestors(territories: list[Territory]) -> None:
     wanted = {pk for territory in territories for pk in territory.ancestor_ids[:-1]}
     names = dict(Territory.objects.filter(pk__in=wanted).values_list("pk", "name"))
     for territory in territories:
+        # Read by TerritoryOut.resolve_ancestors; not a model field.
         territory.api_ancestors = [  # type: ignore[attr-defined]
             {"id": pk, "name": names[pk]} for pk in territory.ancestor_ids[:-1] if pk in names
         ]
