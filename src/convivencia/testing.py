@@ -32,3 +32,14 @@ def _an_empty_cache_for_every_test():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _the_default_language_for_every_test():
+    """A test that activated a language (a page asked for in Spanish) must not hand it on:
+    commands and services speak the active language, and assertions read English."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

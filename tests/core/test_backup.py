@@ -19,6 +19,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import translation
 
 from convivencia.accounts.choices import Role
 from convivencia.core import backup
@@ -40,6 +41,14 @@ def _sqlite_audit_triggers(*, on: bool) -> None:
     with connection.cursor() as cursor:
         for statement in migration.SQLITE_BACKWARD + (migration.SQLITE_FORWARD if on else []):
             cursor.execute(statement)
+
+
+@pytest.fixture(autouse=True)
+def _in_english(settings) -> Iterator[None]:
+    """The commands' messages are read in English (tests/core's pages are in Spanish)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="module", autouse=True)
