@@ -279,8 +279,15 @@ def test_an_import_killed_at_any_moment_stores_everything_or_nothing(world, mome
 def test_a_rebuild_killed_at_any_moment_leaves_the_aggregates_matching(world, moments):
     imported = world.copy()
     assert imported.run(*import_args(imported)).returncode == 0
+    # A rebuild writes for well under a second on a quiet machine: kill it within the time
+    # a whole rebuild takes here, measured first, rather than at a fixed delay it outlives.
+    process = imported.start_writing(["rebuild_aggregates"])
+    started = time.monotonic()
+    process.wait()
+    writing = max(time.monotonic() - started, 0.01)
     killed_in_time = 0
-    for delay in delays(moments):
+    for _kill in range(KILLS):
+        delay = moments.uniform(0.05, 0.8) * writing
         killed_in_time += imported.killed(["rebuild_aggregates"], delay)
         imported.state()  # check_aggregates passes
     assert killed_in_time, "every rebuild ended before it could be killed"
