@@ -248,10 +248,21 @@ def moments() -> random.Random:
     return random.Random(seed)
 
 
-def delays(moments: random.Random) -> list[float]:
-    """How long after the writing starts each kill comes: long enough for an import that
-    committed row by row to have stored some rows (a mutant of that kind fails this test)."""
-    return [moments.uniform(0.1, 1.5) for _kill in range(KILLS)]
+def writing_time(world: World, args: list[str]) -> float:
+    """How long the command writes here, from its first write to its end: a quiet machine
+    finishes in a fraction of the time a loaded one takes, so kills are timed from this."""
+    process = world.start_writing(args)
+    started = time.monotonic()
+    process.wait()
+    assert process.returncode == 0, f"{args[0]} failed"
+    return max(time.monotonic() - started, 0.01)
+
+
+def delays(moments: random.Random, writing: float) -> list[float]:
+    """How long after the writing starts each kill comes: within the writing, and late
+    enough for an import that committed row by row to have stored some rows (a mutant of
+    that kind fails this test)."""
+    return [moments.uniform(0.05, 0.8) * writing for _kill in range(KILLS)]
 
 
 def import_args(world: World) -> list[str]:
@@ -260,12 +271,11 @@ def import_args(world: World) -> list[str]:
 
 def test_an_import_killed_at_any_moment_stores_everything_or_nothing(world, moments):
     complete = world.copy()
-    finished = complete.run(*import_args(complete))
-    assert finished.returncode == 0, finished.stderr
+    writing = writing_time(complete, import_args(complete))
     whole = complete.state()
     assert whole[0] == LEADERS and whole[1] > LEADERS * len(ANSWERS)  # PROBLEMS holds two
     killed_in_time = 0
-    for delay in delays(moments):
+    for delay in delays(moments, writing):
         attempt = world.copy()
         killed_in_time += attempt.killed(import_args(attempt), delay)
         assert attempt.state() in {(0, 0), whole}, f"killed {delay:.2f} s into the writing"
@@ -279,15 +289,8 @@ def test_an_import_killed_at_any_moment_stores_everything_or_nothing(world, mome
 def test_a_rebuild_killed_at_any_moment_leaves_the_aggregates_matching(world, moments):
     imported = world.copy()
     assert imported.run(*import_args(imported)).returncode == 0
-    # A rebuild writes for well under a second on a quiet machine: kill it within the time
-    # a whole rebuild takes here, measured first, rather than at a fixed delay it outlives.
-    process = imported.start_writing(["rebuild_aggregates"])
-    started = time.monotonic()
-    process.wait()
-    writing = max(time.monotonic() - started, 0.01)
     killed_in_time = 0
-    for _kill in range(KILLS):
-        delay = moments.uniform(0.05, 0.8) * writing
+    for delay in delays(moments, writing_time(imported, ["rebuild_aggregates"])):
         killed_in_time += imported.killed(["rebuild_aggregates"], delay)
         imported.state()  # check_aggregates passes
     assert killed_in_time, "every rebuild ended before it could be killed"
