@@ -110,3 +110,39 @@ def make_personas() -> SimpleNamespace:
         people[key] = user
     assert tuple(people) == PERSONAS
     return SimpleNamespace(places=places, orgs=orgs, people=people, **people)
+
+
+LOGIN = "login"  # in a permission table: a 302 to the login page
+
+
+def answer(client, url: str) -> int | str:
+    """What ``url`` answers the client: a status code, or LOGIN for a redirect to log in.
+    A refused API call must also carry the API's error body."""
+    from django.urls import reverse
+
+    from tests.api.helpers import error_of
+
+    response = client.get(url)
+    if url.startswith("/api/") and response.status_code != 200:
+        error_of(response)
+    if response.status_code == 302 and response["Location"].startswith(
+            reverse("accounts:login")):
+        return LOGIN
+    return response.status_code
+
+
+def table_mismatches(people: dict[str, User | None], url: str,
+                     expected: tuple[int | str, ...]) -> list[str]:
+    """Each persona (in PERSONAS order) asks for ``url``; the answers that differ from
+    ``expected``, one line each."""
+    from django.test import Client
+
+    mismatches = []
+    for persona, wanted in zip(PERSONAS, expected, strict=True):
+        client = Client()
+        if people[persona] is not None:
+            client.force_login(people[persona])
+        got = answer(client, url)
+        if got != wanted:
+            mismatches.append(f"{persona}: got {got}, the table says {wanted}")
+    return mismatches

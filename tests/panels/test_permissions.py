@@ -15,16 +15,12 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from tests.access_table import row
-from tests.api.helpers import error_of
 from tests.panels import add_respondent, make_default_panel, use_contact_key
 from tests.panels.test_dashboard import answer_wave, close, open_wave
-from tests.personas import PERSONAS, make_personas
-
-LOGIN = "login"  # 302 to the login page
+from tests.personas import LOGIN, make_personas, table_mismatches
 
 # Results (aggregates): every role of the territory but the enumerator's, who collects.
 RESULTS = row(200, anonymous=LOGIN, nobody=404, coord_narino=404, enumerator=404)
@@ -121,26 +117,9 @@ def world(db) -> SimpleNamespace:
     return world
 
 
-def answer(client: Client, url: str) -> int | str:
-    response = client.get(url)
-    if url.startswith("/api/") and response.status_code != 200:
-        error_of(response)  # a refusal has the API's error body too
-    if response.status_code == 302 and response["Location"].startswith(
-            reverse("accounts:login")):
-        return LOGIN
-    return response.status_code
-
-
 @pytest.mark.parametrize(("page", "variant"), CASES)
 def test_each_panel_page_answers_each_persona_as_the_table_says(world, page, variant):
     make_url, variants = PAGES[page]
     url = make_url(world, variant)
-    mismatches = []
-    for persona, expected in zip(PERSONAS, variants[variant], strict=True):
-        client = Client()
-        if world.people[persona] is not None:
-            client.force_login(world.people[persona])
-        got = answer(client, url)
-        if got != expected:
-            mismatches.append(f"{persona}: got {got}, the table says {expected}")
+    mismatches = table_mismatches(world.people, url, variants[variant])
     assert not mismatches, "\n".join([f"GET {url}", *mismatches])
