@@ -14,7 +14,7 @@ help:
 	@echo "make demo        set up, load demo data and serve http://$(HOST):$(PORT)"
 	@echo "make demo-data   set up and load demo data without serving"
 	@echo "make test        set up with development extras and run the whole suite"
-	@echo "make lint        ruff, mypy and the missing-migration check"
+	@echo "make lint        ruff (lint and format), mypy and the missing-migration check"
 	@echo "make worker      run background jobs"
 	@echo "make messages    extract and compile translations"
 	@echo "make smoke       production settings under gunicorn: every main page, no demo and demo"
@@ -48,7 +48,8 @@ test: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy src
 	DEBUG=true $(BIN)/convivencia makemigrations --check --dry-run
 

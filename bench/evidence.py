@@ -122,9 +122,11 @@ def sql_page(where: str) -> int:
     return total
 
 
-RANK_SQL = "CASE r.value " + " ".join(
-    f"WHEN '{rating}' THEN {rank}" for rating, rank in RATING_RANK.items()
-) + " END"
+RANK_SQL = (
+    "CASE r.value "
+    + " ".join(f"WHEN '{rating}' THEN {rank}" for rating, rank in RATING_RANK.items())
+    + " END"
+)
 
 
 def sql_gap_map() -> dict[tuple[str, str], tuple[int, int]]:
@@ -150,8 +152,10 @@ def _joined(expression: str) -> str:
 
 def _export_sql() -> str:
     def tags(kind: str) -> str:
-        return (f"(SELECT {_joined('code')} FROM evidence_interventiontag"
-                f" WHERE intervention_id = i.id AND kind = '{kind}')")
+        return (
+            f"(SELECT {_joined('code')} FROM evidence_interventiontag"
+            f" WHERE intervention_id = i.id AND kind = '{kind}')"
+        )
 
     ratings = _joined("outcome || '=' || value")
     sources = _joined("citation || ' ' || url")
@@ -192,25 +196,83 @@ def sql_export(country_names: dict[str, str]) -> int:
     with connection.chunked_cursor() as cursor:
         cursor.execute(_export_sql())
         while batch := cursor.fetchmany(500):
-            for (pk, external_id, name, language, translations, summary, country, codes,
-                 territory_names, scale, focus, problem, population, level, implementer,
-                 implementer_type, funder, funder_type, start, end, status, amount, currency,
-                 budget_year, usd, best, ratings, evaluations, sources, curation,
-                 published_at) in batch:
+            for (
+                pk,
+                external_id,
+                name,
+                language,
+                translations,
+                summary,
+                country,
+                codes,
+                territory_names,
+                scale,
+                focus,
+                problem,
+                population,
+                level,
+                implementer,
+                implementer_type,
+                funder,
+                funder_type,
+                start,
+                end,
+                status,
+                amount,
+                currency,
+                budget_year,
+                usd,
+                best,
+                ratings,
+                evaluations,
+                sources,
+                curation,
+                published_at,
+            ) in batch:
                 if isinstance(translations, str):  # SQLite returns JSON as text
                     translations = json.loads(translations)
-                names = [name if language == lang else translations.get(lang, "")
-                         for lang in ("es", "en", "pt")]
+                names = [
+                    name if language == lang else translations.get(lang, "")
+                    for lang in ("es", "en", "pt")
+                ]
                 by_outcome = dict(pair.split("=", 1) for pair in (ratings or "").split("|") if pair)
-                writer.writerow([
-                    pk, external_id, name, language, *names, summary, country,
-                    country_names.get(country, ""), codes or "", territory_names or "", scale,
-                    focus or "", problem or "", population or "", level, implementer,
-                    implementer_type, funder, funder_type, start, end, status, amount, currency,
-                    budget_year, usd, best, *(by_outcome.get(o, "") for o in outcomes),
-                    evaluations, sources or "", curation, published_at,
-                    f"http://testserver/evidence/{pk}/",
-                ])
+                writer.writerow(
+                    [
+                        pk,
+                        external_id,
+                        name,
+                        language,
+                        *names,
+                        summary,
+                        country,
+                        country_names.get(country, ""),
+                        codes or "",
+                        territory_names or "",
+                        scale,
+                        focus or "",
+                        problem or "",
+                        population or "",
+                        level,
+                        implementer,
+                        implementer_type,
+                        funder,
+                        funder_type,
+                        start,
+                        end,
+                        status,
+                        amount,
+                        currency,
+                        budget_year,
+                        usd,
+                        best,
+                        *(by_outcome.get(o, "") for o in outcomes),
+                        evaluations,
+                        sources or "",
+                        curation,
+                        published_at,
+                        f"http://testserver/evidence/{pk}/",
+                    ]
+                )
                 rows += 1
     return rows
 
@@ -319,9 +381,7 @@ def export_memory(client: Client) -> tuple[int, float]:
     return rows, (peak - before) / 2**20
 
 
-def measure(
-    size: int, runs: int, export_runs: int, cold_runs: int
-) -> tuple[list[Result], float]:
+def measure(size: int, runs: int, export_runs: int, cold_runs: int) -> tuple[list[Result], float]:
     client = Client()
     published = Intervention.objects.published()
     results = []
@@ -330,48 +390,73 @@ def measure(
     total = page_context(client, "/evidence/")["total"]
     expected = sql_page(PUBLISHED)
     assert total == expected == published.count(), (total, expected)
-    results.append(Result(
-        size, "dashboard /evidence/", timed(get_page(client, "/evidence/"), runs),
-        timed(lambda: sql_page(PUBLISHED), runs), total,
-        count_queries(get_page(client, "/evidence/")),
-    ))
+    results.append(
+        Result(
+            size,
+            "dashboard /evidence/",
+            timed(get_page(client, "/evidence/"), runs),
+            timed(lambda: sql_page(PUBLISHED), runs),
+            total,
+            count_queries(get_page(client, "/evidence/")),
+        )
+    )
     # The first visit after the registry changed: nothing cached yet.
-    results.append(Result(
-        size, "  same, first after a change",
-        timed(get_page(client, "/evidence/"), cold_runs, before=registry_changed),
-        timed(lambda: sql_page(PUBLISHED), cold_runs), total,
-        count_cold_queries(get_page(client, "/evidence/")),
-    ))
+    results.append(
+        Result(
+            size,
+            "  same, first after a change",
+            timed(get_page(client, "/evidence/"), cold_runs, before=registry_changed),
+            timed(lambda: sql_page(PUBLISHED), cold_runs),
+            total,
+            count_cold_queries(get_page(client, "/evidence/")),
+        )
+    )
 
     # 2. The dashboard, filtered.
     total = page_context(client, FILTERED_URL)["total"]
     expected = sql_page(FILTERED)
     assert total == expected, (total, expected)
-    results.append(Result(
-        size, "dashboard filtered", timed(get_page(client, FILTERED_URL), runs),
-        timed(lambda: sql_page(FILTERED), runs), total,
-        count_queries(get_page(client, FILTERED_URL)),
-    ))
+    results.append(
+        Result(
+            size,
+            "dashboard filtered",
+            timed(get_page(client, FILTERED_URL), runs),
+            timed(lambda: sql_page(FILTERED), runs),
+            total,
+            count_queries(get_page(client, FILTERED_URL)),
+        )
+    )
 
     # 3. The gap map: every cell's count must be the baseline's.
     context = page_context(client, "/evidence/gap-map/")
     cells = {
         (row["focus"].value, cell["outcome"].value): cell["count"]
-        for row in context["rows"] for cell in row["cells"] if cell["count"]
+        for row in context["rows"]
+        for cell in row["cells"]
+        if cell["count"]
     }
     expected_cells = {key: n for key, (n, _best) in sql_gap_map().items()}
     assert cells == expected_cells, "gap map and SQL baseline disagree"
-    results.append(Result(
-        size, "gap map /evidence/gap-map/", timed(get_page(client, "/evidence/gap-map/"), runs),
-        timed(sql_gap_map, runs), sum(cells.values()),
-        count_queries(get_page(client, "/evidence/gap-map/")),
-    ))
-    results.append(Result(
-        size, "  same, first after a change",
-        timed(get_page(client, "/evidence/gap-map/"), cold_runs, before=registry_changed),
-        timed(sql_gap_map, cold_runs), sum(cells.values()),
-        count_cold_queries(get_page(client, "/evidence/gap-map/")),
-    ))
+    results.append(
+        Result(
+            size,
+            "gap map /evidence/gap-map/",
+            timed(get_page(client, "/evidence/gap-map/"), runs),
+            timed(sql_gap_map, runs),
+            sum(cells.values()),
+            count_queries(get_page(client, "/evidence/gap-map/")),
+        )
+    )
+    results.append(
+        Result(
+            size,
+            "  same, first after a change",
+            timed(get_page(client, "/evidence/gap-map/"), cold_runs, before=registry_changed),
+            timed(sql_gap_map, cold_runs),
+            sum(cells.values()),
+            count_cold_queries(get_page(client, "/evidence/gap-map/")),
+        )
+    )
 
     # 4. The CSV export, streamed to the end.
     country_names = {
@@ -383,11 +468,16 @@ def measure(
     # country names) does not count as the export's memory.
     rows, peak_mb = export_memory(client)
     assert rows == sql_export(country_names) == published.count(), rows
-    results.append(Result(
-        size, "export.csv (all rows, streamed)", samples,
-        timed(lambda: sql_export(country_names), export_runs), rows,
-        count_queries(lambda: consume_export(client)),
-    ))
+    results.append(
+        Result(
+            size,
+            "export.csv (all rows, streamed)",
+            samples,
+            timed(lambda: sql_export(country_names), export_runs),
+            rows,
+            count_queries(lambda: consume_export(client)),
+        )
+    )
     return results, peak_mb
 
 
@@ -421,14 +511,18 @@ def load() -> str:
 
 
 def report(results: list[Result], memory: dict[int, float]) -> None:
-    header = (f"{'size':>8}  {'page':<34}{'rows':>8}{'queries':>8}{'median':>11}{'p95':>11}"
-              f"{'SQL':>11}{'ratio':>8}")
+    header = (
+        f"{'size':>8}  {'page':<34}{'rows':>8}{'queries':>8}{'median':>11}{'p95':>11}"
+        f"{'SQL':>11}{'ratio':>8}"
+    )
     print()
     print(header)
     print("-" * len(header))
     for r in results:
-        print(f"{r.size:>8,}  {r.name:<34}{r.rows:>8,}{r.queries:>8}{r.median:>9.1f}ms"
-              f"{r.p95:>9.1f}ms{statistics.median(r.baseline):>9.1f}ms{r.ratio:>7.1f}x")
+        print(
+            f"{r.size:>8,}  {r.name:<34}{r.rows:>8,}{r.queries:>8}{r.median:>9.1f}ms"
+            f"{r.p95:>9.1f}ms{statistics.median(r.baseline):>9.1f}ms{r.ratio:>7.1f}x"
+        )
     print()
     for size, peak in memory.items():
         print(f"{size:>8,}  export.csv peak Python memory while streaming: {peak:6.1f} MB")
@@ -452,11 +546,23 @@ def record(recorder: Recorder, results: list[Result], size: int, peak_mb: float)
         else:
             page = name = r.name
             baseline = BASELINES[page]
-        recorder.add_times(f"{size:,}: {name}", r.samples, r.baseline, p95=r.p95,
-                           notes=f"{r.rows:,} rows, {r.queries} queries; baseline: {baseline}")
-    recorder.add(f"{size:,}: export.csv peak Python memory while streaming", unit="MB",
-                 runs=1, median=peak_mb, p95=None, baseline_median=None, better="lower",
-                 notes="tracemalloc; no baseline: it must not grow with the rows")
+        recorder.add_times(
+            f"{size:,}: {name}",
+            r.samples,
+            r.baseline,
+            p95=r.p95,
+            notes=f"{r.rows:,} rows, {r.queries} queries; baseline: {baseline}",
+        )
+    recorder.add(
+        f"{size:,}: export.csv peak Python memory while streaming",
+        unit="MB",
+        runs=1,
+        median=peak_mb,
+        p95=None,
+        baseline_median=None,
+        better="lower",
+        notes="tracemalloc; no baseline: it must not grow with the rows",
+    )
 
 
 def main() -> int:
@@ -464,8 +570,12 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--runs", type=int, default=RUNS, help="timed runs per page")
     parser.add_argument("--export-runs", type=int, default=EXPORT_RUNS)
-    parser.add_argument("--cold-runs", type=int, default=COLD_RUNS,
-                        help="timed runs of the cached pages, each after a registry change")
+    parser.add_argument(
+        "--cold-runs",
+        type=int,
+        default=COLD_RUNS,
+        help="timed runs of the cached pages, each after a registry change",
+    )
     add_json_option(parser)
     args = parser.parse_args()
     recorder = Recorder("evidence", args.json)
@@ -474,17 +584,17 @@ def main() -> int:
     # Serve as production does: no query log kept in memory, no template debugging.
     settings.DEBUG = False
     try:
-        print(f"{connection.vendor}, {os.cpu_count()} CPUs; {args.runs} runs per page "
-              f"({args.cold_runs} after a change), {args.export_runs} per export, "
-              f"after one warm-up; {load()}")
+        print(
+            f"{connection.vendor}, {os.cpu_count()} CPUs; {args.runs} runs per page "
+            f"({args.cold_runs} after a change), {args.export_runs} per export, "
+            f"after one warm-up; {load()}"
+        )
         results: list[Result] = []
         memory: dict[int, float] = {}
         for size in sorted(args.sizes):
             seconds = grow_to(size)
             print(f"built {Intervention.objects.count():,} interventions in {seconds:.1f} s")
-            size_results, memory[size] = measure(
-                size, args.runs, args.export_runs, args.cold_runs
-            )
+            size_results, memory[size] = measure(size, args.runs, args.export_runs, args.cold_runs)
             results.extend(size_results)
             report(size_results, {size: memory[size]})
             record(recorder, size_results, size, memory[size])
@@ -493,14 +603,18 @@ def main() -> int:
         largest = max(args.sizes)
         filtered = next(r for r in results if r.size == largest and r.name == "dashboard filtered")
         verdict = "met" if filtered.p95 < TARGET_P95_MS else "MISSED"
-        print(f"\nTarget: filtered dashboard p95 < {TARGET_P95_MS:.0f} ms at {largest:,}: "
-              f"{filtered.p95:.1f} ms, {verdict}")
+        print(
+            f"\nTarget: filtered dashboard p95 < {TARGET_P95_MS:.0f} ms at {largest:,}: "
+            f"{filtered.p95:.1f} ms, {verdict}"
+        )
         # Other processes on a shared machine show up in p95; say how busy it was.
         print(f"Machine at the end: {load()}")
         if len(memory) > 1:
             low, high = memory[min(memory)], memory[max(memory)]
-            print(f"Export memory from {min(memory):,} to {max(memory):,} rows: "
-                  f"{low:.1f} MB → {high:.1f} MB ({high / low:.1f}x)")
+            print(
+                f"Export memory from {min(memory):,} to {max(memory):,} rows: "
+                f"{low:.1f} MB → {high:.1f} MB ({high / low:.1f}x)"
+            )
     finally:
         if old_name is not None:
             connection.creation.destroy_test_db(old_name, verbosity=0)

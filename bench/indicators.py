@@ -122,16 +122,22 @@ INDICATOR = "homicide_rate"
 DISAGGREGATIONS = [
     (sex, age_group)
     for sex in (Sex.FEMALE, Sex.MALE)
-    for age_group in (AgeGroup.CHILDREN, AgeGroup.ADOLESCENTS, AgeGroup.ADULTS,
-                      AgeGroup.UNKNOWN)
+    for age_group in (AgeGroup.CHILDREN, AgeGroup.ADOLESCENTS, AgeGroup.ADULTS, AgeGroup.UNKNOWN)
 ]
 # Who the victims are (same order): mostly adult men, as in homicide statistics.
 SHARES = np.array([0.01, 0.02, 0.14, 0.01, 0.02, 0.07, 0.66, 0.07])
 # Yearly rates per 100,000 of the order Colombia records; they only set the counts' size.
 RATES_PER_100K = {
-    "homicides": 25, "robbery": 250, "theft": 600, "sexual_violence": 50,
-    "domestic_violence": 200, "extortion": 15, "kidnapping": 0.5, "femicide": 1,
-    "threats_to_leaders": 2, "injuries": 220,
+    "homicides": 25,
+    "robbery": 250,
+    "theft": 600,
+    "sexual_violence": 50,
+    "domestic_violence": 200,
+    "extortion": 15,
+    "kidnapping": 0.5,
+    "femicide": 1,
+    "threats_to_leaders": 2,
+    "injuries": 220,
 }
 TARGET_P95_MS = 100.0
 RUNS = 30
@@ -182,8 +188,7 @@ class Places:
         return [pk for pk in self.municipality_ids if self.department_of[pk] == department.pk]
 
 
-def build_territories(divipola: Path | None, *, regions: int = 33,
-                      per_region: int = 34) -> Places:
+def build_territories(divipola: Path | None, *, regions: int = 33, per_region: int = 34) -> Places:
     """The real DIVIPOLA table when given, else ``regions`` × ``per_region`` synthetic ones.
 
     Synthetic territories get DIVIPOLA-shaped codes (two and five digits), so that
@@ -195,17 +200,24 @@ def build_territories(divipola: Path | None, *, regions: int = 33,
         country = ensure_country("CO")
         for region_number in range(regions):
             region_code = f"{10 + region_number:02d}"
-            region, _ = upsert_territory(parent=country, level=Level.REGION,
-                                         name=f"Región {region_code}",
-                                         codes={Scheme.DIVIPOLA: region_code})
+            region, _ = upsert_territory(
+                parent=country,
+                level=Level.REGION,
+                name=f"Región {region_code}",
+                codes={Scheme.DIVIPOLA: region_code},
+            )
             for number in range(1, per_region + 1):
-                upsert_territory(parent=region, level=Level.MUNICIPALITY,
-                                 name=f"Municipio {region_code}{number:03d}",
-                                 codes={Scheme.DIVIPOLA: f"{region_code}{number:03d}"})
+                upsert_territory(
+                    parent=region,
+                    level=Level.MUNICIPALITY,
+                    name=f"Municipio {region_code}{number:03d}",
+                    codes={Scheme.DIVIPOLA: f"{region_code}{number:03d}"},
+                )
     country = Territory.objects.countries().get(codes__scheme=Scheme.ISO, codes__code="CO")
     departments = list(Territory.objects.within(country).regions().order_by("pk"))
     rows = (
-        Territory.objects.within(country).municipalities()
+        Territory.objects.within(country)
+        .municipalities()
         .filter(codes__scheme=Scheme.DIVIPOLA)
         .order_by("pk")
         .values_list("pk", "parent_id", "codes__code")
@@ -225,12 +237,10 @@ def generate_populations(places: Places, years: Sequence[int]) -> dict[int, np.n
     cities of millions), growing 1.2 % a year.
     """
     rng = np.random.default_rng([SEED, 0])
-    base = np.clip(rng.lognormal(math.log(15_000), 1.1, len(places.municipality_ids)),
-                   1_000, 8_000_000)
-    return {
-        year: np.rint(base * 1.012 ** (year - FIRST_YEAR)).astype(np.int64)
-        for year in years
-    }
+    base = np.clip(
+        rng.lognormal(math.log(15_000), 1.1, len(places.municipality_ids)), 1_000, 8_000_000
+    )
+    return {year: np.rint(base * 1.012 ** (year - FIRST_YEAR)).astype(np.int64) for year in years}
 
 
 def store_populations(places: Places, populations: dict[int, np.ndarray]) -> None:
@@ -240,15 +250,25 @@ def store_populations(places: Places, populations: dict[int, np.ndarray]) -> Non
     for year, values in populations.items():
         by_department: dict[int, int] = {}
         for pk, value in zip(places.municipality_ids, values.tolist(), strict=True):
-            rows.append(Population(territory_id=pk, year=year, value=value,
-                                   source=POPULATION_SOURCE))
+            rows.append(
+                Population(territory_id=pk, year=year, value=value, source=POPULATION_SOURCE)
+            )
             department_id = places.department_of[pk]
             by_department[department_id] = by_department.get(department_id, 0) + value
         for department_id, value in by_department.items():
-            rows.append(Population(territory_id=department_id, year=year, value=value,
-                                   source=POPULATION_SOURCE))
-        rows.append(Population(territory_id=places.country.pk, year=year,
-                               value=int(values.sum()), source=POPULATION_SOURCE))
+            rows.append(
+                Population(
+                    territory_id=department_id, year=year, value=value, source=POPULATION_SOURCE
+                )
+            )
+        rows.append(
+            Population(
+                territory_id=places.country.pk,
+                year=year,
+                value=int(values.sum()),
+                source=POPULATION_SOURCE,
+            )
+        )
     Population.objects.bulk_create(rows, batch_size=5_000)
 
 
@@ -281,13 +301,30 @@ def generate(element: str, year: int, populations: dict[int, np.ndarray]) -> Chu
     return Chunk(element, year, rng.poisson(expected))
 
 
-INSERT_FIELDS = ("element", "territory", "period", "period_type", "start", "end", "source",
-                 "sex", "age_group", "weapon", "subtype", "value", "comment", "extraction",
-                 "stored_by", "stored_at", "deleted_at")
+INSERT_FIELDS = (
+    "element",
+    "territory",
+    "period",
+    "period_type",
+    "start",
+    "end",
+    "source",
+    "sex",
+    "age_group",
+    "weapon",
+    "subtype",
+    "value",
+    "comment",
+    "extraction",
+    "stored_by",
+    "stored_at",
+    "deleted_at",
+)
 
 
-def raw_rows(chunk: Chunk, places: Places, element_id: int,
-             extraction_id: int | None) -> list[tuple[Any, ...]]:
+def raw_rows(
+    chunk: Chunk, places: Places, element_id: int, extraction_id: int | None
+) -> list[tuple[Any, ...]]:
     """The chunk as parameter tuples for ``raw_insert``: what the importer would store."""
     adapt = connection.ops.adapt_datefield_value
     stored_at = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -298,9 +335,27 @@ def raw_rows(chunk: Chunk, places: Places, element_id: int,
     for territory_id, by_month in zip(places.municipality_ids, counts, strict=True):
         for month, (start, end), values in zip(months, dates, by_month, strict=True):
             for (sex, age_group), value in zip(DISAGGREGATIONS, values, strict=True):
-                rows.append((element_id, territory_id, month.code, month.type, start, end,
-                             SOURCE, sex, age_group, "", "", float(value), "", extraction_id,
-                             None, stored_at, None))
+                rows.append(
+                    (
+                        element_id,
+                        territory_id,
+                        month.code,
+                        month.type,
+                        start,
+                        end,
+                        SOURCE,
+                        sex,
+                        age_group,
+                        "",
+                        "",
+                        float(value),
+                        "",
+                        extraction_id,
+                        None,
+                        stored_at,
+                        None,
+                    )
+                )
     return rows
 
 
@@ -332,14 +387,34 @@ def write_tidy(path: Path, chunk: Chunk, places: Places) -> None:
     counts = chunk.counts.tolist()
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["territory_code", "scheme", "period", "data_element", "value", "sex",
-                         "age_group", "source"])
+        writer.writerow(
+            [
+                "territory_code",
+                "scheme",
+                "period",
+                "data_element",
+                "value",
+                "sex",
+                "age_group",
+                "source",
+            ]
+        )
         for code, by_month in zip(places.codes, counts, strict=True):
             for number, values in enumerate(by_month, start=1):
                 period = f"{chunk.year}-{number:02d}"
                 for (sex, age_group), value in zip(DISAGGREGATIONS, values, strict=True):
-                    writer.writerow([code, Scheme.DIVIPOLA, period, chunk.element, value, sex,
-                                     age_group, SOURCE])
+                    writer.writerow(
+                        [
+                            code,
+                            Scheme.DIVIPOLA,
+                            period,
+                            chunk.element,
+                            value,
+                            sex,
+                            age_group,
+                            SOURCE,
+                        ]
+                    )
 
 
 def dataset_name(chunk: Chunk) -> str:
@@ -349,8 +424,12 @@ def dataset_name(chunk: Chunk) -> str:
 def bulk_extraction(chunk: Chunk) -> Extraction:
     """The raw rows are given an extraction, as imported values always have one."""
     return Extraction.objects.create(
-        dataset=dataset_name(chunk), format="bench", file_name="generated", checksum="",
-        values=chunk.values, total=float(chunk.counts.sum()),
+        dataset=dataset_name(chunk),
+        format="bench",
+        file_name="generated",
+        checksum="",
+        values=chunk.values,
+        total=float(chunk.counts.sum()),
     )
 
 
@@ -433,13 +512,21 @@ def imported_chunks(size: Size, municipalities: int) -> list[tuple[str, int]]:
     ``size.import_values``, newest year first (as new yearly files arrive)."""
     per_file = municipalities * 12 * len(DISAGGREGATIONS)
     files = min(math.ceil(size.import_values / per_file), size.years * size.elements)
-    newest_first = [(element, year) for year in reversed(size.year_list)
-                    for element in size.element_codes]
+    newest_first = [
+        (element, year) for year in reversed(size.year_list) for element in size.element_codes
+    ]
     return newest_first[:files]
 
 
-def build(size: Size, divipola: Path | None, directory: Path, *, regions: int = 33,
-          per_region: int = 34, say: Callable[[str], None] = print) -> Build:
+def build(
+    size: Size,
+    divipola: Path | None,
+    directory: Path,
+    *,
+    regions: int = 33,
+    per_region: int = 34,
+    say: Callable[[str], None] = print,
+) -> Build:
     """Territories, populations, raw values, roll-up, then the importer's files.
 
     ``regions`` × ``per_region`` synthetic territories are made when ``divipola`` is None.
@@ -449,12 +536,15 @@ def build(size: Size, divipola: Path | None, directory: Path, *, regions: int = 
     places = build_territories(divipola, regions=regions, per_region=per_region)
     populations = generate_populations(places, size.year_list)
     store_populations(places, populations)
-    say(f"territories: {len(places.departments)} departments, "
+    say(
+        f"territories: {len(places.departments)} departments, "
         f"{len(places.municipality_ids):,} municipalities "
         f"({'DIVIPOLA' if divipola else 'synthetic'}), populations for {size.years} years "
-        f"in {time.perf_counter() - started:.1f} s")
-    element_ids = dict(DataElement.objects.filter(code__in=size.element_codes)
-                       .values_list("code", "pk"))
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    element_ids = dict(
+        DataElement.objects.filter(code__in=size.element_codes).values_list("code", "pk")
+    )
     indicator = Indicator.objects.select_related("numerator").get(code=INDICATOR)
     result = Build(places, populations, indicator, element_ids)
     through_importer = imported_chunks(size, len(places.municipality_ids))
@@ -473,24 +563,30 @@ def build(size: Size, divipola: Path | None, directory: Path, *, regions: int = 
             result.generate_seconds += generated - start
             result.bulk_seconds += time.perf_counter() - generated
             result.bulk_values += chunk.values
-        say(f"  {element}: {result.bulk_values:,} raw values so far, "
-            f"{result.bulk_values / max(result.bulk_seconds, 1e-9):,.0f} values/s")
+        say(
+            f"  {element}: {result.bulk_values:,} raw values so far, "
+            f"{result.bulk_values / max(result.bulk_seconds, 1e-9):,.0f} values/s"
+        )
 
     first, last = periods.parse(str(size.year_list[0])), periods.parse(str(size.year_list[-1]))
     for element in size.element_codes:
         start = time.perf_counter()
         rollup.refresh([element_ids[element]], [SOURCE], first.start, last.end)
         result.rollup_seconds.append(time.perf_counter() - start)
-    say(f"roll-up of the raw values: {sum(result.rollup_seconds):.1f} s "
-        f"({len(result.rollup_seconds)} elements)")
+    say(
+        f"roll-up of the raw values: {sum(result.rollup_seconds):.1f} s "
+        f"({len(result.rollup_seconds)} elements)"
+    )
 
     for number, (element, year) in enumerate(through_importer, start=1):
         chunk = generate(element, year, populations)
         timing = import_file(chunk, places, element_ids[element], directory)
         result.imports.append(timing)
-        say(f"  imported {number}/{len(through_importer)} {element} {year}: "
+        say(
+            f"  imported {number}/{len(through_importer)} {element} {year}: "
             f"check {timing.check:.1f} s, write {timing.write:.1f} s "
-            f"(roll-up {timing.rollup:.1f} s), raw {timing.raw:.1f} s")
+            f"(roll-up {timing.rollup:.1f} s), raw {timing.raw:.1f} s"
+        )
     if connection.vendor == "postgresql":
         # Autovacuum would vacuum and analyse the new rows within a minute (PostgreSQL
         # vacuums insert-only tables too): do not time a planner that has never seen
@@ -507,23 +603,27 @@ def build(size: Size, divipola: Path | None, directory: Path, *, regions: int = 
 
 def national_map(built: Build, period: periods.Period) -> dict[int, Rate]:
     """All municipalities' rates in one call: the country's map at the municipal level."""
-    result = explorer.choropleth(built.indicator, built.places.country, period, SOURCE,
-                                 level=Level.MUNICIPALITY)
-    return {territory.pk: rate
-            for territory, rate in zip(result.territories, result.rates, strict=True)}
+    result = explorer.choropleth(
+        built.indicator, built.places.country, period, SOURCE, level=Level.MUNICIPALITY
+    )
+    return {
+        territory.pk: rate for territory, rate in zip(result.territories, result.rates, strict=True)
+    }
 
 
-def department_map(built: Build, department: Territory,
-                   period: periods.Period) -> dict[int, Rate]:
+def department_map(built: Build, department: Territory, period: periods.Period) -> dict[int, Rate]:
     result = explorer.choropleth(built.indicator, department, period, SOURCE)
-    return {territory.pk: rate
-            for territory, rate in zip(result.territories, result.rates, strict=True)}
+    return {
+        territory.pk: rate for territory, rate in zip(result.territories, result.rates, strict=True)
+    }
 
 
-def department_trend(built: Build, department: Territory,
-                     wanted: Sequence[periods.Period]) -> dict[str, Rate]:
-    return {rate.period: rate
-            for rate in explorer.trend(built.indicator, department, wanted, SOURCE)}
+def department_trend(
+    built: Build, department: Territory, wanted: Sequence[periods.Period]
+) -> dict[str, Rate]:
+    return {
+        rate.period: rate for rate in explorer.trend(built.indicator, department, wanted, SOURCE)
+    }
 
 
 def year_periods(size: Size) -> list[periods.Period]:
@@ -567,22 +667,32 @@ def load_frames(places: Places) -> Frames:
         while batch := cursor.fetchmany(200_000):
             chunks.append(np.array(batch, dtype=np.float64))
     every = np.concatenate(chunks) if chunks else np.empty((0, 5))
-    values = pd.DataFrame({
-        "element": every[:, 0].astype(np.int32), "territory": every[:, 1].astype(np.int64),
-        "year": every[:, 2].astype(np.int16), "month": every[:, 3].astype(np.int8),
-        "value": every[:, 4],
-    })
+    values = pd.DataFrame(
+        {
+            "element": every[:, 0].astype(np.int32),
+            "territory": every[:, 1].astype(np.int64),
+            "year": every[:, 2].astype(np.int16),
+            "month": every[:, 3].astype(np.int8),
+            "value": every[:, 4],
+        }
+    )
     populations = pd.DataFrame(
         list(Population.objects.values_list("territory_id", "year", "value")),
         columns=["territory", "year", "population"],
     )
-    departments = pd.DataFrame(list(places.department_of.items()),
-                               columns=["territory", "department"])
+    departments = pd.DataFrame(
+        list(places.department_of.items()), columns=["territory", "department"]
+    )
     return Frames(values, populations, departments, time.perf_counter() - start)
 
 
-def pandas_map(frames: Frames, element_id: int, year: int, factor: int,
-               territories: Sequence[int] | None = None) -> Any:
+def pandas_map(
+    frames: Frames,
+    element_id: int,
+    year: int,
+    factor: int,
+    territories: Sequence[int] | None = None,
+) -> Any:
     """Count, population and rate per municipality (a DataFrame indexed by territory)."""
     values = frames.values
     rows = values[(values["element"] == element_id) & (values["year"] == year)]
@@ -596,8 +706,15 @@ def pandas_map(frames: Frames, element_id: int, year: int, factor: int,
     return result
 
 
-def pandas_trend(frames: Frames, element_id: int, department_id: int,
-                 territories: Sequence[int], factor: int, *, monthly: bool) -> Any:
+def pandas_trend(
+    frames: Frames,
+    element_id: int,
+    department_id: int,
+    territories: Sequence[int],
+    factor: int,
+    *,
+    monthly: bool,
+) -> Any:
     """A department's count, population and rate per month or year (indexed by period code).
 
     Monthly rates are divided by the year's population, as rates.compute does."""
@@ -606,21 +723,26 @@ def pandas_trend(frames: Frames, element_id: int, department_id: int,
     keys = ["year", "month"] if monthly else ["year"]
     result = rows.groupby(keys)["value"].sum().to_frame("count").reset_index()
     populations = frames.populations
-    population = populations[populations["territory"] == department_id].set_index(
-        "year")["population"]
+    population = populations[populations["territory"] == department_id].set_index("year")[
+        "population"
+    ]
     result["population"] = result["year"].map(population)
     result["rate"] = result["count"] / result["population"] * factor
     if monthly:
-        result.index = [f"{year}-{month:02d}" for year, month in
-                        zip(result["year"], result["month"], strict=True)]
+        result.index = [
+            f"{year}-{month:02d}"
+            for year, month in zip(result["year"], result["month"], strict=True)
+        ]
     else:
         result.index = [str(year) for year in result["year"]]
     return result
 
 
 def expected_from_pandas(frame: Any) -> dict[Any, Expected]:
-    return {key: (float(row.count), float(row.population), float(row.rate))
-            for key, row in zip(frame.index, frame.itertuples(), strict=True)}
+    return {
+        key: (float(row.count), float(row.population), float(row.rate))
+        for key, row in zip(frame.index, frame.itertuples(), strict=True)
+    }
 
 
 def duckdb_connection(frames: Frames) -> Any | None:
@@ -636,23 +758,30 @@ def duckdb_connection(frames: Frames) -> Any | None:
     return database
 
 
-def duckdb_map(database: Any, element_id: int, year: int, factor: int,
-               department_id: int | None = None) -> dict[Any, Expected]:
-    within = "AND v.territory IN (SELECT territory FROM d WHERE department = ?)" \
-        if department_id is not None else ""
+def duckdb_map(
+    database: Any, element_id: int, year: int, factor: int, department_id: int | None = None
+) -> dict[Any, Expected]:
+    within = (
+        "AND v.territory IN (SELECT territory FROM d WHERE department = ?)"
+        if department_id is not None
+        else ""
+    )
     parameters = [factor, element_id, year] + ([department_id] if department_id else [])
     rows = database.execute(
         "SELECT v.territory, sum(v.value), p.population, sum(v.value) / p.population * ?"
         " FROM v JOIN p ON p.territory = v.territory AND p.year = v.year"
         f" WHERE v.element = ? AND v.year = ? {within}"
-        " GROUP BY v.territory, p.population", parameters,
+        " GROUP BY v.territory, p.population",
+        parameters,
     ).fetchall()
-    return {territory: (count, float(population), rate)
-            for territory, count, population, rate in rows}
+    return {
+        territory: (count, float(population), rate) for territory, count, population, rate in rows
+    }
 
 
-def duckdb_trend(database: Any, element_id: int, department_id: int, factor: int, *,
-                 monthly: bool) -> dict[Any, Expected]:
+def duckdb_trend(
+    database: Any, element_id: int, department_id: int, factor: int, *, monthly: bool
+) -> dict[Any, Expected]:
     month = "v.month" if monthly else "0"
     rows = database.execute(
         f"SELECT v.year, {month} AS m, sum(v.value), p.population,"
@@ -660,16 +789,20 @@ def duckdb_trend(database: Any, element_id: int, department_id: int, factor: int
         " FROM v JOIN d ON d.territory = v.territory"
         " JOIN p ON p.territory = d.department AND p.year = v.year"
         " WHERE v.element = ? AND d.department = ?"
-        " GROUP BY v.year, m, p.population", [factor, element_id, department_id],
+        " GROUP BY v.year, m, p.population",
+        [factor, element_id, department_id],
     ).fetchall()
-    return {(f"{year}-{number:02d}" if monthly else str(year)): (count, float(population), rate)
-            for year, number, count, population, rate in rows}
+    return {
+        (f"{year}-{number:02d}" if monthly else str(year)): (count, float(population), rate)
+        for year, number, count, population, rate in rows
+    }
 
 
 def assert_same(name: str, app: dict[Any, Rate], expected: dict[Any, Expected]) -> None:
     """Every rate equals its baseline: count and population exactly, rate to 1e-9."""
-    assert app.keys() == expected.keys(), f"{name}: the app and the baseline cover " \
-        f"{len(app)} and {len(expected)} keys"
+    assert app.keys() == expected.keys(), (
+        f"{name}: the app and the baseline cover {len(app)} and {len(expected)} keys"
+    )
     for key, rate in app.items():
         count, population, value = expected[key]
         assert rate.numerator == count, (name, key, rate.numerator, count)
@@ -746,7 +879,7 @@ def totals_query(captured: list[dict[str, str]]) -> str:
     table = connection.ops.quote_name(Total._meta.db_table)
     sql = next(query["sql"] for query in captured if f"FROM {table}" in query["sql"])
     # PostgreSQL reads it through a server-side cursor: explain the SELECT inside.
-    return sql[sql.index("SELECT"):] if sql.startswith("DECLARE") else sql
+    return sql[sql.index("SELECT") :] if sql.startswith("DECLARE") else sql
 
 
 def explain(sql: str) -> str:
@@ -769,8 +902,10 @@ def profile(function: Callable[[], object], lines: int = 14) -> None:
 
 
 def largest_department(places: Places) -> Territory:
-    return max(places.departments,
-               key=lambda department: (len(places.municipalities_of(department)), -department.pk))
+    return max(
+        places.departments,
+        key=lambda department: (len(places.municipalities_of(department)), -department.pk),
+    )
 
 
 @dataclass
@@ -783,8 +918,9 @@ class Computation:
     duckdb: Callable[[], dict[Any, Expected]] | None
 
 
-def computations(built: Build, size: Size, frames: Frames,
-                 database: Any | None) -> list[Computation]:
+def computations(
+    built: Build, size: Size, frames: Frames, database: Any | None
+) -> list[Computation]:
     places, factor = built.places, built.indicator.factor
     homicides = built.indicator.numerator_id
     year = size.year_list[-1]
@@ -804,33 +940,41 @@ def computations(built: Build, size: Size, frames: Frames,
             lambda: department_map(built, department, last_year),
             lambda: pandas_map(frames, homicides, year, factor, territories),
             (lambda: duckdb_map(database, homicides, year, factor, department.pk))
-            if database else None,
+            if database
+            else None,
         ),
         Computation(
             f"trend of {department.name}, {len(months)} months",
             lambda: department_trend(built, department, months),
-            lambda: pandas_trend(frames, homicides, department.pk, territories, factor,
-                                 monthly=True),
+            lambda: pandas_trend(
+                frames, homicides, department.pk, territories, factor, monthly=True
+            ),
             (lambda: duckdb_trend(database, homicides, department.pk, factor, monthly=True))
-            if database else None,
+            if database
+            else None,
         ),
         Computation(
             f"trend of {department.name}, {len(years)} years",
             lambda: department_trend(built, department, years),
-            lambda: pandas_trend(frames, homicides, department.pk, territories, factor,
-                                 monthly=False),
+            lambda: pandas_trend(
+                frames, homicides, department.pk, territories, factor, monthly=False
+            ),
             (lambda: duckdb_trend(database, homicides, department.pk, factor, monthly=False))
-            if database else None,
+            if database
+            else None,
         ),
     ]
     return found
 
 
-def measure(built: Build, size: Size, runs: int, *, show_plans: bool,
-            profiled: bool) -> list[Result]:
+def measure(
+    built: Build, size: Size, runs: int, *, show_plans: bool, profiled: bool
+) -> list[Result]:
     frames = load_frames(built.places)
-    print(f"\nbaseline data loaded into pandas: {len(frames.values):,} values in "
-          f"{frames.seconds:.1f} s (not counted in the baseline's times)")
+    print(
+        f"\nbaseline data loaded into pandas: {len(frames.values):,} values in "
+        f"{frames.seconds:.1f} s (not counted in the baseline's times)"
+    )
     database = duckdb_connection(frames)
     # As the web process does at start-up (convivencia.wsgi): what is loaded by now —
     # here also the baseline's frames, which a server does not hold — is frozen out of
@@ -850,16 +994,24 @@ def measure(built: Build, size: Size, runs: int, *, show_plans: bool,
         cache.clear()
         queries, captured = count_queries(item.app)
         warm_queries, _captured = count_queries(item.app)
-        results.append(Result(
-            item.name, len(app), queries, timed(item.app, runs, cold=True),
-            timed(item.pandas, runs),
-            timed(item.duckdb, runs) if item.duckdb is not None else None,
-            warm=timed(item.app, runs), warm_queries=warm_queries,
-        ))
+        results.append(
+            Result(
+                item.name,
+                len(app),
+                queries,
+                timed(item.app, runs, cold=True),
+                timed(item.pandas, runs),
+                timed(item.duckdb, runs) if item.duckdb is not None else None,
+                warm=timed(item.app, runs),
+                warm_queries=warm_queries,
+            )
+        )
         if show_plans:
             main_query = totals_query(captured)
-            print(f"\n{item.name}: {queries} queries; the one reading the totals:\n"
-                  f"    {main_query[:700]}\n  plan:\n{explain(main_query)}")
+            print(
+                f"\n{item.name}: {queries} queries; the one reading the totals:\n"
+                f"    {main_query[:700]}\n  plan:\n{explain(main_query)}"
+            )
         if profiled:
             print(f"\n{item.name}: profile of one cold run (cache emptied)")
             cache.clear()
@@ -886,15 +1038,22 @@ def throughput(label: str, seconds: float, values: int, extra: str = "") -> None
 def report_import(built: Build, size: Size) -> None:
     municipalities = len(built.places.municipality_ids)
     total_values = size.values(municipalities)
-    print(f"\n{total_values:,} values = {municipalities:,} municipalities × {size.years} years "
-          f"× 12 months × {size.elements} elements × {len(DISAGGREGATIONS)} (sex × age group)")
+    print(
+        f"\n{total_values:,} values = {municipalities:,} municipalities × {size.years} years "
+        f"× 12 months × {size.elements} elements × {len(DISAGGREGATIONS)} (sex × age group)"
+    )
     if built.bulk_values:
-        print(f"{built.bulk_values:,} values inserted raw (generating them took "
-              f"{built.generate_seconds:.1f} s, not counted):")
+        print(
+            f"{built.bulk_values:,} values inserted raw (generating them took "
+            f"{built.generate_seconds:.1f} s, not counted):"
+        )
         throughput(f"raw {raw_method()}", built.bulk_seconds, built.bulk_values)
-        throughput(f"rollup.refresh, {len(built.rollup_seconds)} calls (median "
-                   f"{statistics.median(built.rollup_seconds):.1f} s)",
-                   sum(built.rollup_seconds), built.bulk_values)
+        throughput(
+            f"rollup.refresh, {len(built.rollup_seconds)} calls (median "
+            f"{statistics.median(built.rollup_seconds):.1f} s)",
+            sum(built.rollup_seconds),
+            built.bulk_values,
+        )
     if not built.imports:
         return
     values = sum(timing.values for timing in built.imports)
@@ -904,25 +1063,37 @@ def report_import(built: Build, size: Size) -> None:
     raw = sum(timing.raw for timing in built.imports)
     importer = check + written
     per_file = sorted(timing.total for timing in built.imports)
-    print(f"{values:,} values through the tidy importer, {len(built.imports)} files of "
-          f"{built.imports[0].values:,}, into a table already holding {built.bulk_values:,} "
-          f"(per file {per_file[0]:.0f}–{per_file[-1]:.0f} s):")
+    print(
+        f"{values:,} values through the tidy importer, {len(built.imports)} files of "
+        f"{built.imports[0].values:,}, into a table already holding {built.bulk_values:,} "
+        f"(per file {per_file[0]:.0f}–{per_file[-1]:.0f} s):"
+    )
     throughput("check (read CSV, parse, look up, conflicts)", check, values)
     throughput("write without its roll-up (insert, audit)", written - rolled, values)
     throughput("write's rollup.refresh", rolled, values)
     throughput("importer in all", importer, values)
-    throughput(f"raw {raw_method()} of the same rows (rolled back)", raw, values,
-               f"   importer / raw = {importer / raw:.1f}x")
+    throughput(
+        f"raw {raw_method()} of the same rows (rolled back)",
+        raw,
+        values,
+        f"   importer / raw = {importer / raw:.1f}x",
+    )
     minutes = total_values / (values / importer) / 60
-    print(f"  extrapolated: all {total_values:,} values through the importer ≈ "
-          f"{minutes:.0f} min at this rate, one file after another")
+    print(
+        f"  extrapolated: all {total_values:,} values through the importer ≈ "
+        f"{minutes:.0f} min at this rate, one file after another"
+    )
 
 
 def report(results: list[Result]) -> None:
-    header = (f"{'computation':<46}{'rates':>6}{'queries':>8}{'median':>10}{'p95':>10}"
-              f"{'pandas':>10}{'ratio':>8}{'DuckDB':>10}{'ratio':>8}")
-    print("\nCOLD: the cache emptied before each run, so every run computes "
-          "(the first request after any change to the data)")
+    header = (
+        f"{'computation':<46}{'rates':>6}{'queries':>8}{'median':>10}{'p95':>10}"
+        f"{'pandas':>10}{'ratio':>8}{'DuckDB':>10}{'ratio':>8}"
+    )
+    print(
+        "\nCOLD: the cache emptied before each run, so every run computes "
+        "(the first request after any change to the data)"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
@@ -931,13 +1102,17 @@ def report(results: list[Result]) -> None:
         if r.duckdb is not None:
             duck_median = statistics.median(r.duckdb)
             duck = f"{duck_median:>8.1f}ms{r.median / duck_median:>7.1f}x"
-        print(f"{r.name:<46}{r.rates:>6,}{r.queries:>8}{r.median:>8.1f}ms{r.p95:>8.1f}ms"
-              f"{pandas_median:>8.1f}ms{r.median / pandas_median:>7.1f}x{duck}")
+        print(
+            f"{r.name:<46}{r.rates:>6,}{r.queries:>8}{r.median:>8.1f}ms{r.p95:>8.1f}ms"
+            f"{pandas_median:>8.1f}ms{r.median / pandas_median:>7.1f}x{duck}"
+        )
     print("\nWARM: the same call again, served from the cache (data unchanged)")
     print(header[:80])  # from "computation" to "p95": cached runs have no baseline column
     for r in results:
-        print(f"{r.name:<46}{r.rates:>6,}{r.warm_queries:>8}{r.warm_median:>8.1f}ms"
-              f"{r.warm_p95:>8.1f}ms")
+        print(
+            f"{r.name:<46}{r.rates:>6,}{r.warm_queries:>8}{r.warm_median:>8.1f}ms"
+            f"{r.warm_p95:>8.1f}ms"
+        )
 
 
 def described(built: Build, size: Size) -> str:
@@ -949,9 +1124,13 @@ def record_import(recorder: Recorder, built: Build, size: Size) -> None:
     values = described(built, size)
     if built.bulk_values:
         recorder.add(
-            "roll-up of the raw values (rollup.refresh)", unit="values/s", runs=1,
-            median=built.bulk_values / sum(built.rollup_seconds), p95=None,
-            baseline_median=None, better="higher",
+            "roll-up of the raw values (rollup.refresh)",
+            unit="values/s",
+            runs=1,
+            median=built.bulk_values / sum(built.rollup_seconds),
+            p95=None,
+            baseline_median=None,
+            better="higher",
             notes=f"{values}; {len(built.rollup_seconds)} calls, one per element; no baseline",
         )
     if built.imports:
@@ -960,15 +1139,20 @@ def record_import(recorder: Recorder, built: Build, size: Size) -> None:
         raw = sum(timing.raw for timing in built.imports)
         files = f"{len(built.imports)} files of {built.imports[0].values:,} values"
         recorder.add(
-            "tidy importer (check + write)", unit="values/s", runs=1,
-            median=imported / importer, p95=None, baseline_median=imported / raw,
+            "tidy importer (check + write)",
+            unit="values/s",
+            runs=1,
+            median=imported / importer,
+            p95=None,
+            baseline_median=imported / raw,
             better="higher",
             notes=f"{values}; one rate over {files}; baseline: the same rows inserted raw "
-                  f"({raw_method()}, rolled back); the printed importer / raw is "
-                  f"{importer / raw:.1f}x",
+            f"({raw_method()}, rolled back); the printed importer / raw is "
+            f"{importer / raw:.1f}x",
         )
         recorder.add_times(
-            "tidy importer, one file", [timing.total * 1000 for timing in built.imports],
+            "tidy importer, one file",
+            [timing.total * 1000 for timing in built.imports],
             [timing.raw * 1000 for timing in built.imports],
             p95=percentile95([timing.total * 1000 for timing in built.imports]),
             notes=f"{values}; {files}; baseline: the file's rows inserted raw",
@@ -985,14 +1169,20 @@ def record_results(recorder: Recorder, built: Build, size: Size, results: list[R
             duckdb = f"; DuckDB {duck_median:.1f} ms, ratio {r.median / duck_median:.1f}"
         baseline = "pandas on every raw value loaded in memory"
         recorder.add_times(
-            f"{r.name}, cold", r.samples, r.pandas, p95=r.p95,
+            f"{r.name}, cold",
+            r.samples,
+            r.pandas,
+            p95=r.p95,
             notes=f"{values}; {r.rates:,} rates equal to the baseline's, {r.queries} queries, "
-                  f"cache emptied before each run; baseline: {baseline}{duckdb}",
+            f"cache emptied before each run; baseline: {baseline}{duckdb}",
         )
         recorder.add_times(
-            f"{r.name}, warm", r.warm, r.pandas, p95=r.warm_p95,
+            f"{r.name}, warm",
+            r.warm,
+            r.pandas,
+            p95=r.warm_p95,
             notes=f"{values}; served from the cache, {r.warm_queries} queries; "
-                  f"baseline: {baseline}",
+            f"baseline: {baseline}",
         )
 
 
@@ -1012,22 +1202,39 @@ def main() -> int:
     from report import Recorder, add_json_option
 
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help=f"{QUICK.elements} elements × {QUICK.years} years, one imported "
-                             "file (about two minutes)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"{QUICK.elements} elements × {QUICK.years} years, one imported "
+        "file (about two minutes)",
+    )
     parser.add_argument("--years", type=int, default=FULL.years)
-    parser.add_argument("--elements", type=int, default=FULL.elements,
-                        choices=range(1, len(presets.ELEMENTS) + 1), metavar="N")
-    parser.add_argument("--values", type=int, default=FULL.import_values,
-                        help="values through the real importer (rounded up to whole files "
-                             "of one element × year); 0 for none")
+    parser.add_argument(
+        "--elements",
+        type=int,
+        default=FULL.elements,
+        choices=range(1, len(presets.ELEMENTS) + 1),
+        metavar="N",
+    )
+    parser.add_argument(
+        "--values",
+        type=int,
+        default=FULL.import_values,
+        help="values through the real importer (rounded up to whole files "
+        "of one element × year); 0 for none",
+    )
     parser.add_argument("--runs", type=int, default=RUNS, help="timed runs per computation")
-    parser.add_argument("--synthetic", action="store_true",
-                        help="33 × 34 generated territories even when DIVIPOLA is there")
-    parser.add_argument("--plans", action="store_true",
-                        help="print each computation's slowest query and its plan")
-    parser.add_argument("--profile", action="store_true",
-                        help="print a profile of one run of each computation")
+    parser.add_argument(
+        "--synthetic",
+        action="store_true",
+        help="33 × 34 generated territories even when DIVIPOLA is there",
+    )
+    parser.add_argument(
+        "--plans", action="store_true", help="print each computation's slowest query and its plan"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="print a profile of one run of each computation"
+    )
     add_json_option(parser)
     args = parser.parse_args()
     recorder = Recorder("indicators", args.json)
@@ -1039,22 +1246,24 @@ def main() -> int:
     settings.DEBUG = False
     started = time.perf_counter()
     try:
-        print(f"{connection.vendor}, {os.cpu_count()} CPUs, {datetime.date.today()}; "
-              f"{load()}")
+        print(f"{connection.vendor}, {os.cpu_count()} CPUs, {datetime.date.today()}; {load()}")
         with tempfile.TemporaryDirectory(prefix="bench-indicators-files-") as directory:
             built = build(size, divipola, Path(directory))
         report_import(built, size)
         record_import(recorder, built, size)
-        results = measure(built, size, args.runs, show_plans=args.plans,
-                          profiled=args.profile)
-        print(f"\n{args.runs} runs each after a warm-up; every rate equal to the pandas "
-              "baseline" + (" and DuckDB's" if results[0].duckdb is not None else ""))
+        results = measure(built, size, args.runs, show_plans=args.plans, profiled=args.profile)
+        print(
+            f"\n{args.runs} runs each after a warm-up; every rate equal to the pandas "
+            "baseline" + (" and DuckDB's" if results[0].duckdb is not None else "")
+        )
         report(results)
         record_results(recorder, built, size, results)
         for label, p95 in (("cold", lambda r: r.p95), ("warm", lambda r: r.warm_p95)):
             missed = [r.name for r in results if p95(r) >= TARGET_P95_MS]
-            print(f"\nTarget p95 < {TARGET_P95_MS:.0f} ms, {label}: "
-                  + ("met by all" if not missed else "MISSED by " + "; ".join(missed)))
+            print(
+                f"\nTarget p95 < {TARGET_P95_MS:.0f} ms, {label}: "
+                + ("met by all" if not missed else "MISSED by " + "; ".join(missed))
+            )
         print(f"Whole run {(time.perf_counter() - started) / 60:.1f} min; at the end {load()}")
     finally:
         if old_name is not None:

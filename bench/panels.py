@@ -125,8 +125,9 @@ class RawAnswer(models.Model):
     """The baseline's table: the answer table's columns and indexes, no application."""
 
     submission = models.ForeignKey(Submission, on_delete=models.DO_NOTHING, related_name="+")
-    item = models.ForeignKey(Item, on_delete=models.DO_NOTHING, related_name="+",
-                             db_index=False)  # as Answer.item
+    item = models.ForeignKey(
+        Item, on_delete=models.DO_NOTHING, related_name="+", db_index=False
+    )  # as Answer.item
     number = models.FloatField(null=True)
     missing = models.PositiveSmallIntegerField(null=True)
     text = models.TextField(blank=True)
@@ -156,17 +157,27 @@ def build_country(municipalities: int) -> tuple[Territory, list[Territory]]:
     """33 regions and the municipalities spread over them, with materialised paths."""
     country = ensure_country("CO")
     regions = Territory.objects.bulk_create(
-        Territory(parent=country, level=Level.REGION, name=f"Región {r + 1}",
-                  search_name=fold(f"Región {r + 1}"))
+        Territory(
+            parent=country,
+            level=Level.REGION,
+            name=f"Región {r + 1}",
+            search_name=fold(f"Región {r + 1}"),
+        )
         for r in range(REGIONS)
     )
     for region in regions:
         region.path = f"{country.path}{region.pk}/"
     Territory.objects.bulk_update(regions, ["path"])
     created = Territory.objects.bulk_create(
-        (Territory(parent=regions[m % REGIONS], level=Level.MUNICIPALITY,
-                   name=f"Municipio {m + 1:04d}", search_name=fold(f"Municipio {m + 1:04d}"))
-         for m in range(municipalities)),
+        (
+            Territory(
+                parent=regions[m % REGIONS],
+                level=Level.MUNICIPALITY,
+                name=f"Municipio {m + 1:04d}",
+                search_name=fold(f"Municipio {m + 1:04d}"),
+            )
+            for m in range(municipalities)
+        ),
         batch_size=2000,
     )
     by_id = {region.pk: region for region in regions}
@@ -178,9 +189,12 @@ def build_country(municipalities: int) -> tuple[Territory, list[Territory]]:
 
 def national_analyst(country: Territory) -> User:
     user = User.objects.create(username="analista.nacional")
-    grant(user, Organisation.objects.create(name="Observatorio (bench)",
-                                            type=OrganisationType.ACADEMIA),
-          Role.ANALYST, [country])
+    grant(
+        user,
+        Organisation.objects.create(name="Observatorio (bench)", type=OrganisationType.ACADEMIA),
+        Role.ANALYST,
+        [country],
+    )
     return user
 
 
@@ -190,34 +204,45 @@ class PanelPlan:
     answers: demo.PanelAnswers
 
 
-def plan_panels(territories: Sequence[Territory], months: Sequence[datetime.date],
-                seed: int) -> list[PanelPlan]:
+def plan_panels(
+    territories: Sequence[Territory], months: Sequence[datetime.date], seed: int
+) -> list[PanelPlan]:
     """A panel per municipality, its roster (with replacements) and its answer generator."""
     questionnaire = ensure_default_questionnaire()
     rng = random.Random(seed)
     plans = []
     panels = Panel.objects.bulk_create(
-        Panel(code=f"bench-{index:04d}", name=territory.name, territory=territory,
-              questionnaire=questionnaire, local_provider_name="Inspección de Policía")
+        Panel(
+            code=f"bench-{index:04d}",
+            name=territory.name,
+            territory=territory,
+            questionnaire=questionnaire,
+            local_provider_name="Inspección de Policía",
+        )
         for index, territory in enumerate(territories, start=1)
     )
     items: list[demo.ItemShape] | None = None
     for index, panel in enumerate(panels, start=1):
         # Places differ as the demo's do: trust, safety, rurality, victimisation.
         place = demo.Place(
-            divipola=f"B{index:04d}", name=panel.name, rural=rng.uniform(0.1, 0.85),
-            state_trust=rng.uniform(-0.1, 0.07), safety=rng.uniform(-0.06, 0.05),
+            divipola=f"B{index:04d}",
+            name=panel.name,
+            rural=rng.uniform(0.1, 0.85),
+            state_trust=rng.uniform(-0.1, 0.07),
+            safety=rng.uniform(-0.06, 0.05),
             victims=rng.uniform(0.09, 0.19),
         )
-        members = demo.plan_members(place, rng, size=RESPONDENTS, waves=len(months),
-                                    first_number=index * 100 + 1)
+        members = demo.plan_members(
+            place, rng, size=RESPONDENTS, waves=len(months), first_number=index * 100 + 1
+        )
         demo.create_respondents(panel, members, months)
         if items is None:  # one questionnaire, the same items for every panel
             from convivencia.panels.xlsform import included_items
 
             items = [demo.ItemShape.of(item) for item in included_items(questionnaire, panel)]
-        answers = demo.PanelAnswers(place, members, items, random.Random(f"{seed}-{index}"),
-                                    id_prefix=panel.code)
+        answers = demo.PanelAnswers(
+            place, members, items, random.Random(f"{seed}-{index}"), id_prefix=panel.code
+        )
         plans.append(PanelPlan(panel, answers))
     return plans
 
@@ -256,8 +281,9 @@ def raw_insert(rows: list[tuple]) -> None:
         insert_rows(RawAnswer, ("submission", "item", "number", "missing", "text"), rows)
 
 
-def import_all(plans: Sequence[PanelPlan], months: Sequence[datetime.date],
-               profiler: cProfile.Profile | None) -> ImportTimes:
+def import_all(
+    plans: Sequence[PanelPlan], months: Sequence[datetime.date], profiler: cProfile.Profile | None
+) -> ImportTimes:
     times = ImportTimes()
     started = time.perf_counter()
     for number, plan in enumerate(plans, start=1):
@@ -293,9 +319,13 @@ def import_all(plans: Sequence[PanelPlan], months: Sequence[datetime.date],
         Wave.objects.filter(panel=plan.panel).update(status=WaveStatus.CLOSED)
         if number % 25 == 0 or number == len(plans):
             elapsed = time.perf_counter() - started
-            print(f"  {number:,}/{len(plans):,} panels, {times.answers:,} answers, "
-                  f"{elapsed:,.0f} s, {times.answers / times.real:,.0f} answers/s through "
-                  f"accept", file=sys.stderr, flush=True)
+            print(
+                f"  {number:,}/{len(plans):,} panels, {times.answers:,} answers, "
+                f"{elapsed:,.0f} s, {times.answers / times.real:,.0f} answers/s through "
+                f"accept",
+                file=sys.stderr,
+                flush=True,
+            )
     return times
 
 
@@ -307,9 +337,13 @@ def dashboard_trend(panel: Panel) -> tuple[charts.Results, dict]:
     waves = charts.waves_of(panel)
     items = charts.items_by_code(panel, with_choices=False)
     trend_items = charts.trust_items(items, primary_only=True)
-    results = charts.results_by_wave(waves, "all", reveal_small=False,
-                                     codes=[item.code for item in trend_items],
-                                     with_counts=False)
+    results = charts.results_by_wave(
+        waves,
+        "all",
+        reveal_small=False,
+        codes=[item.code for item in trend_items],
+        with_counts=False,
+    )
     trend = charts.trend_series(panel, trend_items, charts.answered(waves), results)
     return results, trend
 
@@ -321,8 +355,9 @@ def raw_frame(sql: str, params: list, columns: list[str]) -> pd.DataFrame:
 
 
 def item_table() -> pd.DataFrame:
-    rows = Item.objects.values_list("pk", "code", "scale_min", "scale_max", "top_min",
-                                    "reverse_coded")
+    rows = Item.objects.values_list(
+        "pk", "code", "scale_min", "scale_max", "top_min", "reverse_coded"
+    )
     return pd.DataFrame.from_records(
         list(rows), columns=["item_id", "code", "low", "high", "top_min", "reverse"]
     ).set_index("item_id")
@@ -332,20 +367,25 @@ def scored(frame: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
     """Answers with their score (reverse-coding applied), missing codes left out."""
     frame = frame[frame["missing"].isna() & frame["number"].notna()]
     frame = frame.join(items, on="item_id")
-    frame = frame.assign(score=frame["number"].where(
-        ~frame["reverse"].astype(bool), frame["low"] + frame["high"] - frame["number"]))
+    frame = frame.assign(
+        score=frame["number"].where(
+            ~frame["reverse"].astype(bool), frame["low"] + frame["high"] - frame["number"]
+        )
+    )
     return frame.assign(top=frame["score"] >= frame["top_min"])
 
 
-def pandas_trend(panel: Panel, codes: list[str], items: pd.DataFrame
-                 ) -> dict[tuple[int, str], tuple[float, float]]:
+def pandas_trend(
+    panel: Panel, codes: list[str], items: pd.DataFrame
+) -> dict[tuple[int, str], tuple[float, float]]:
     """{(wave id, code): (% trusting, mean 0–100)} from the raw answers."""
     frame = raw_frame(
         "SELECT s.wave_id, a.item_id, a.number, a.missing"
         " FROM panels_answer a JOIN panels_submission s ON s.id = a.submission_id"
         " JOIN panels_wave w ON w.id = s.wave_id JOIN panels_item i ON i.id = a.item_id"
         f" WHERE w.panel_id = %s AND i.code IN ({', '.join(['%s'] * len(codes))})",
-        [panel.pk, *codes], ["wave_id", "item_id", "number", "missing"],
+        [panel.pk, *codes],
+        ["wave_id", "item_id", "number", "missing"],
     )
     frame = scored(frame, items)
     grouped = frame.groupby(["wave_id", "code", "low", "high"])
@@ -353,20 +393,19 @@ def pandas_trend(panel: Panel, codes: list[str], items: pd.DataFrame
     found = {}
     for (wave_id, code, low, high), row in table.iterrows():
         mean = row["total"] / row["n"]
-        found[(wave_id, code)] = (row["n_top"] / row["n"] * 100,
-                                  (mean - low) / (high - low) * 100)
+        found[(wave_id, code)] = (row["n_top"] / row["n"] * 100, (mean - low) / (high - low) * 100)
     return found
 
 
-def pandas_map(item_code: str, period: datetime.date, items: pd.DataFrame
-               ) -> dict[int, float]:
+def pandas_map(item_code: str, period: datetime.date, items: pd.DataFrame) -> dict[int, float]:
     """{territory id: % favourable} for one item and month, from the raw answers."""
     frame = raw_frame(
         "SELECT p.territory_id, a.item_id, a.number, a.missing"
         " FROM panels_answer a JOIN panels_submission s ON s.id = a.submission_id"
         " JOIN panels_wave w ON w.id = s.wave_id JOIN panels_panel p ON p.id = w.panel_id"
         " JOIN panels_item i ON i.id = a.item_id WHERE i.code = %s AND w.period = %s",
-        [item_code, period], ["territory_id", "item_id", "number", "missing"],
+        [item_code, period],
+        ["territory_id", "item_id", "number", "missing"],
     )
     frame = scored(frame, items)
     table = frame.groupby("territory_id").agg(n=("top", "size"), n_top=("top", "sum"))
@@ -400,9 +439,17 @@ def check_trend(panel: Panel, items: pd.DataFrame) -> int:
                 continue
             pct, mean = expected[(wave_id, code)]
             assert math.isclose(result.pct_trust, pct, rel_tol=0, abs_tol=TOLERANCE), (
-                wave_id, code, result.pct_trust, pct)
+                wave_id,
+                code,
+                result.pct_trust,
+                pct,
+            )
             assert math.isclose(result.mean_0_100, mean, rel_tol=0, abs_tol=TOLERANCE), (
-                wave_id, code, result.mean_0_100, mean)
+                wave_id,
+                code,
+                result.mean_0_100,
+                mean,
+            )
             compared += 1
     assert compared == len(expected), (compared, len(expected))
     return compared
@@ -414,7 +461,10 @@ def check_map(user: User, period: datetime.date, items: pd.DataFrame) -> int:
     assert set(cells) == set(expected), (len(cells), len(expected))
     for territory_id, value in expected.items():
         assert math.isclose(cells[territory_id].value, value, rel_tol=0, abs_tol=TOLERANCE), (
-            territory_id, cells[territory_id].value, value)
+            territory_id,
+            cells[territory_id].value,
+            value,
+        )
     return len(expected)
 
 
@@ -449,13 +499,17 @@ def print_profile(profiler: cProfile.Profile, limit: int = 25) -> None:
     print(f"\nProfile of the import path (collection.accept): {total:.1f} s under cProfile")
     for filename, function, label in PHASES:
         cumulative = sum(
-            values[3] for (path, _line, name), values in stats.stats.items()
+            values[3]
+            for (path, _line, name), values in stats.stats.items()
             if name == function and path.endswith(f"panels/{filename}")
         )
         print(f"   {label:<48}{cumulative:8.1f} s {cumulative / total:6.0%}")
     # The database driver's own commit (SQLite: the WAL's fsync), once per wave.
-    commits = sum(values[3] for (path, _line, name), values in stats.stats.items()
-                  if "'commit' of" in name or (name == "commit" and "psycopg" in path))
+    commits = sum(
+        values[3]
+        for (path, _line, name), values in stats.stats.items()
+        if "'commit' of" in name or (name == "commit" and "psycopg" in path)
+    )
     print(f"   {'commits (the driver)':<48}{commits:8.1f} s {commits / total:6.0%}")
     stats.sort_stats("tottime").print_stats(limit)
     print(out.getvalue())
@@ -463,24 +517,41 @@ def print_profile(profiler: cProfile.Profile, limit: int = 25) -> None:
         stats.dump_stats(os.environ["BENCH_PROFILE_FILE"])
 
 
-def row(name: str, samples: list[float], baseline: list[float], numbers: int,
-        recorder: Recorder, notes: str) -> None:
+def row(
+    name: str,
+    samples: list[float],
+    baseline: list[float],
+    numbers: int,
+    recorder: Recorder,
+    notes: str,
+) -> None:
     median, base = statistics.median(samples), statistics.median(baseline)
-    print(f"{name:<34}{numbers:>8,}{median:>10.2f} ms{p95(samples):>10.2f} ms"
-          f"{base:>10.2f} ms{p95(baseline):>10.2f} ms{median / base:>8.3f}")
-    recorder.add_times(name, samples, baseline, p95=p95(samples),
-                       notes=f"{numbers:,} numbers identical to the baseline's; {notes}")
+    print(
+        f"{name:<34}{numbers:>8,}{median:>10.2f} ms{p95(samples):>10.2f} ms"
+        f"{base:>10.2f} ms{p95(baseline):>10.2f} ms{median / base:>8.3f}"
+    )
+    recorder.add_times(
+        name,
+        samples,
+        baseline,
+        p95=p95(samples),
+        notes=f"{numbers:,} numbers identical to the baseline's; {notes}",
+    )
 
 
 def record_import(recorder: Recorder, times: ImportTimes, size: str) -> None:
     """The import as a throughput over the whole run and as a time per wave."""
     recorder.add(
-        "import through collection.accept", unit="answers/s", runs=1,
-        median=times.answers / times.real, p95=None,
-        baseline_median=times.answers / times.baseline, better="higher",
+        "import through collection.accept",
+        unit="answers/s",
+        runs=1,
+        median=times.answers / times.real,
+        p95=None,
+        baseline_median=times.answers / times.baseline,
+        better="higher",
         notes=f"{size}: one rate over {times.answers:,} answers in {times.waves:,} waves; "
-              f"baseline: the same rows inserted raw (insert_rows); the printed ratio is "
-              f"time / baseline time, {times.real / times.baseline:.2f}",
+        f"baseline: the same rows inserted raw (insert_rows); the printed ratio is "
+        f"time / baseline time, {times.real / times.baseline:.2f}",
     )
     recorder.add_times(
         "import, one wave through collection.accept",
@@ -488,7 +559,7 @@ def record_import(recorder: Recorder, times: ImportTimes, size: str) -> None:
         [seconds * 1000 for seconds in times.per_wave_baseline],
         p95=p95(times.per_wave_real) * 1000,
         notes=f"{size}, about {times.answers / times.waves:,.0f} answers a wave; "
-              "baseline: the wave's rows inserted raw",
+        "baseline: the wave's rows inserted raw",
     )
 
 
@@ -496,8 +567,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--municipalities", type=int, default=FULL_MUNICIPALITIES)
     parser.add_argument("--waves", type=int, default=FULL_WAVES)
-    parser.add_argument("--quick", action="store_true",
-                        help=f"{QUICK[0]} municipalities × {QUICK[1]} waves")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"{QUICK[0]} municipalities × {QUICK[1]} waves"
+    )
     parser.add_argument("--runs", type=int, default=RUNS, help="timed runs of trend and map")
     parser.add_argument("--profile", action="store_true", help="cProfile the import path")
     parser.add_argument("--seed", type=int, default=SEED)
@@ -516,9 +588,11 @@ def main() -> int:
     try:
         with connection.schema_editor() as editor:
             editor.create_model(RawAnswer)
-        print(f"{connection.vendor}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
-              f"{args.municipalities:,} municipalities × {RESPONDENTS} respondents × "
-              f"{args.waves} waves; {load()}")
+        print(
+            f"{connection.vendor}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
+            f"{args.municipalities:,} municipalities × {RESPONDENTS} respondents × "
+            f"{args.waves} waves; {load()}"
+        )
         start = time.perf_counter()
         country, territories = build_country(args.municipalities)
         user = national_analyst(country)
@@ -532,17 +606,23 @@ def main() -> int:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # do not time a planner that never saw the rows
-        print(f"\n1. Import: {times.answers:,} answers in {times.submissions:,} submissions, "
-              f"{times.waves:,} waves ({Aggregate.objects.count():,} aggregate rows); "
-              f"generating them took {times.generate:.1f} s (not counted)")
+        print(
+            f"\n1. Import: {times.answers:,} answers in {times.submissions:,} submissions, "
+            f"{times.waves:,} waves ({Aggregate.objects.count():,} aggregate rows); "
+            f"generating them took {times.generate:.1f} s (not counted)"
+        )
         real_rate = times.answers / times.real
         base_rate = times.answers / times.baseline
         per_wave = sorted(times.per_wave_real)
-        print(f"   collection.accept (validate + store + aggregates): {times.real:9.1f} s  "
-              f"{real_rate:>10,.0f} answers/s  (per wave median "
-              f"{statistics.median(per_wave) * 1000:.0f} ms, p95 {p95(per_wave) * 1000:.0f} ms)")
-        print(f"   raw insert of the same rows (baseline):           {times.baseline:9.1f} s  "
-              f"{base_rate:>10,.0f} answers/s")
+        print(
+            f"   collection.accept (validate + store + aggregates): {times.real:9.1f} s  "
+            f"{real_rate:>10,.0f} answers/s  (per wave median "
+            f"{statistics.median(per_wave) * 1000:.0f} ms, p95 {p95(per_wave) * 1000:.0f} ms)"
+        )
+        print(
+            f"   raw insert of the same rows (baseline):           {times.baseline:9.1f} s  "
+            f"{base_rate:>10,.0f} answers/s"
+        )
         print(f"   ratio (accept time / baseline time): {times.real / times.baseline:.2f}")
         record_import(recorder, times, size)
         verdict = "met" if real_rate >= TARGET_ANSWERS_PER_SECOND else "MISSED"
@@ -550,13 +630,16 @@ def main() -> int:
         full = FULL_MUNICIPALITIES * FULL_WAVES
         if args.municipalities * args.waves < full:
             per_wave_answers = times.answers / times.waves
-            print(f"   extrapolated to {FULL_MUNICIPALITIES:,} × {FULL_WAVES} "
-                  f"(≈ {per_wave_answers * full / 1e6:.1f} M answers) at this rate: "
-                  f"{per_wave_answers * full / real_rate / 60:,.0f} min through accept, "
-                  f"{per_wave_answers * full / base_rate / 60:,.0f} min raw")
+            print(
+                f"   extrapolated to {FULL_MUNICIPALITIES:,} × {FULL_WAVES} "
+                f"(≈ {per_wave_answers * full / 1e6:.1f} M answers) at this rate: "
+                f"{per_wave_answers * full / real_rate / 60:,.0f} min through accept, "
+                f"{per_wave_answers * full / base_rate / 60:,.0f} min raw"
+            )
 
         sample = random.Random(args.seed).sample(
-            list(Wave.objects.select_related("panel")), min(SAMPLE_WAVES, times.waves))
+            list(Wave.objects.select_related("panel")), min(SAMPLE_WAVES, times.waves)
+        )
         problems = aggregates.mismatches(sample)
         assert not problems, problems[:5]
         print(f"   aggregates of {len(sample)} sampled waves match the raw answers")
@@ -570,26 +653,47 @@ def main() -> int:
         # As the web process does at start-up (convivencia.wsgi), with the benchmark's
         # own data (which a server does not hold) frozen too: see core.startup.
         settle_heap()
-        print(f"\n2. Reads, {args.runs} runs after a warm-up; numbers identical to pandas "
-              f"on the raw answers (to {TOLERANCE:g}); {load()}")
-        print(f"{'':<34}{'numbers':>8}{'median':>13}{'p95':>13}{'pandas med':>13}"
-              f"{'pandas p95':>13}{'ratio':>8}")
+        print(
+            f"\n2. Reads, {args.runs} runs after a warm-up; numbers identical to pandas "
+            f"on the raw answers (to {TOLERANCE:g}); {load()}"
+        )
+        print(
+            f"{'':<34}{'numbers':>8}{'median':>13}{'p95':>13}{'pandas med':>13}"
+            f"{'pandas p95':>13}{'ratio':>8}"
+        )
         baseline = "one SQL query for the raw answers, pandas for the arithmetic"
-        row(f"trend, one panel × {args.waves} waves", timed(lambda: dashboard_trend(panel),
-                                                            args.runs),
-            timed(lambda: pandas_trend(panel, trend_codes, items), args.runs), compared,
-            recorder, f"{size}; baseline: {baseline}")
-        row(f"national map, {MAP_ITEM} {period:%Y-%m}",
+        row(
+            f"trend, one panel × {args.waves} waves",
+            timed(lambda: dashboard_trend(panel), args.runs),
+            timed(lambda: pandas_trend(panel, trend_codes, items), args.runs),
+            compared,
+            recorder,
+            f"{size}; baseline: {baseline}",
+        )
+        row(
+            f"national map, {MAP_ITEM} {period:%Y-%m}",
             timed(lambda: charts.map_cells(user, MAP_ITEM, period), args.runs),
-            timed(lambda: pandas_map(MAP_ITEM, period, items), args.runs), mapped,
-            recorder, f"{size}; baseline: {baseline}")
-        print(f"   targets: p95 under {TARGET_P95_MS:.0f} ms (the ratio is to pandas on the raw "
-              "answers, one SQL query included)")
+            timed(lambda: pandas_map(MAP_ITEM, period, items), args.runs),
+            mapped,
+            recorder,
+            f"{size}; baseline: {baseline}",
+        )
+        print(
+            f"   targets: p95 under {TARGET_P95_MS:.0f} ms (the ratio is to pandas on the raw "
+            "answers, one SQL query included)"
+        )
 
         print(f"\n3. Peak memory (ru_maxrss): {peak_mb():,.0f} MB")
-        recorder.add("peak memory of the process (ru_maxrss)", unit="MB", runs=1,
-                     median=peak_mb(), p95=None, baseline_median=None, better="lower",
-                     notes=f"{size}; no baseline")
+        recorder.add(
+            "peak memory of the process (ru_maxrss)",
+            unit="MB",
+            runs=1,
+            median=peak_mb(),
+            p95=None,
+            baseline_median=None,
+            better="lower",
+            notes=f"{size}; no baseline",
+        )
         print(f"Machine at the end: {load()}")
         if profiler is not None:
             print_profile(profiler)
@@ -598,8 +702,10 @@ def main() -> int:
             trend_profiler.runcall(lambda: [dashboard_trend(panel) for _ in range(args.runs)])
             out = io.StringIO()
             trend_stats = pstats.Stats(trend_profiler, stream=out)
-            print(f"\nProfile of {args.runs} dashboard trends: "
-                  f"{trend_stats.total_tt:.2f} s under cProfile")
+            print(
+                f"\nProfile of {args.runs} dashboard trends: "
+                f"{trend_stats.total_tt:.2f} s under cProfile"
+            )
             trend_stats.sort_stats("tottime").print_stats(15)
             print(out.getvalue())
     finally:

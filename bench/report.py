@@ -22,8 +22,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-FIELDS = ("benchmark", "measure", "unit", "runs", "median", "p95", "baseline_median", "ratio",
-          "notes")
+FIELDS = (
+    "benchmark",
+    "measure",
+    "unit",
+    "runs",
+    "median",
+    "p95",
+    "baseline_median",
+    "ratio",
+    "notes",
+)
 Better = Literal["lower", "higher"]
 
 
@@ -72,9 +81,15 @@ class Measure:
         if self.notes:
             notes = f"{notes}; {self.notes}"
         return {
-            "benchmark": self.benchmark, "measure": self.measure, "unit": self.unit,
-            "runs": self.runs, "median": self.median, "p95": self.p95,
-            "baseline_median": self.baseline_median, "ratio": self.ratio, "notes": notes,
+            "benchmark": self.benchmark,
+            "measure": self.measure,
+            "unit": self.unit,
+            "runs": self.runs,
+            "median": self.median,
+            "p95": self.p95,
+            "baseline_median": self.baseline_median,
+            "ratio": self.ratio,
+            "notes": notes,
         }
 
 
@@ -87,25 +102,48 @@ class Recorder:
         self.measures: list[Measure] = []
         self._write()  # an empty list at once: the file exists even if nothing is measured
 
-    def add(self, measure: str, *, unit: str, runs: int, median: float, p95: float | None,
-            baseline_median: float | None, better: Better, notes: str = "") -> Measure:
-        item = Measure(self.benchmark, measure, unit, runs, median, p95, baseline_median,
-                       better, notes)
+    def add(
+        self,
+        measure: str,
+        *,
+        unit: str,
+        runs: int,
+        median: float,
+        p95: float | None,
+        baseline_median: float | None,
+        better: Better,
+        notes: str = "",
+    ) -> Measure:
+        item = Measure(
+            self.benchmark, measure, unit, runs, median, p95, baseline_median, better, notes
+        )
         self.measures.append(item)
         self._write()
         return item
 
-    def add_times(self, measure: str, samples: Sequence[float],
-                  baseline: Sequence[float] | None, *, p95: float, notes: str = "",
-                  unit: str = "ms") -> Measure:
+    def add_times(
+        self,
+        measure: str,
+        samples: Sequence[float],
+        baseline: Sequence[float] | None,
+        *,
+        p95: float,
+        notes: str = "",
+        unit: str = "ms",
+    ) -> Measure:
         """Timed runs (lower is better) against the baseline's runs; ``p95`` as the
         script computes and prints it, so that the file and the printed line agree."""
         if not samples:
             raise ValueError(f"{measure}: no timed runs")
         return self.add(
-            measure, unit=unit, runs=len(samples), median=statistics.median(samples), p95=p95,
+            measure,
+            unit=unit,
+            runs=len(samples),
+            median=statistics.median(samples),
+            p95=p95,
             baseline_median=statistics.median(baseline) if baseline else None,
-            better="lower", notes=notes,
+            better="lower",
+            notes=notes,
         )
 
     def _write(self) -> None:
@@ -120,8 +158,12 @@ class Recorder:
 
 
 def add_json_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", type=Path, metavar="FILE",
-                        help="also write the measures to FILE as JSON (see bench/report.py)")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        metavar="FILE",
+        help="also write the measures to FILE as JSON (see bench/report.py)",
+    )
 
 
 def read(path: Path) -> list[dict[str, Any]]:

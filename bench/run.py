@@ -53,25 +53,35 @@ class Benchmark:
 
     def shown(self, scale: str) -> str:
         """The command as a person would type it (no interpreter path, no temporary file)."""
-        script = self.script.relative_to(PROJECT_ROOT) if self.script.is_relative_to(
-            PROJECT_ROOT) else self.script
+        script = (
+            self.script.relative_to(PROJECT_ROOT)
+            if self.script.is_relative_to(PROJECT_ROOT)
+            else self.script
+        )
         return " ".join(["python", str(script), *self.flags[scale]])
 
 
 # small: each script's quick size, the whole run a few minutes on 2 cores;
 # national: the sizes bench/README.md documents.
 BENCHMARKS: dict[str, Benchmark] = {
-    benchmark.name: benchmark for benchmark in (
+    benchmark.name: benchmark
+    for benchmark in (
         # 11,253 territories at both scales: the national tree takes seconds to build.
         Benchmark("territories", BENCH_DIR / "territories.py", {"small": (), "national": ()}),
-        Benchmark("evidence", BENCH_DIR / "evidence.py",
-                  {"small": ("--sizes", "1300"), "national": ("--sizes", "1300", "100000")}),
-        Benchmark("panels", BENCH_DIR / "panels.py",
-                  {"small": ("--quick",),
-                   "national": ("--municipalities", "1122", "--waves", "36")}),
+        Benchmark(
+            "evidence",
+            BENCH_DIR / "evidence.py",
+            {"small": ("--sizes", "1300"), "national": ("--sizes", "1300", "100000")},
+        ),
+        Benchmark(
+            "panels",
+            BENCH_DIR / "panels.py",
+            {"small": ("--quick",), "national": ("--municipalities", "1122", "--waves", "36")},
+        ),
         # The script's defaults are the national size: 10,771,200 values.
-        Benchmark("indicators", BENCH_DIR / "indicators.py",
-                  {"small": ("--quick",), "national": ()}),
+        Benchmark(
+            "indicators", BENCH_DIR / "indicators.py", {"small": ("--quick",), "national": ()}
+        ),
     )
 }
 
@@ -95,22 +105,30 @@ class Outcome:
 
     def summary(self) -> dict[str, Any]:
         return {
-            "name": self.benchmark.name, "command": self.benchmark.shown(self.scale),
-            "status": "ok" if self.ok else "failed", "error": self.error or None,
-            "returncode": self.returncode, "wall_seconds": round(self.wall_seconds, 1),
-            "peak_memory_mb": round(self.peak_memory_mb, 1), "measures": len(self.measures),
+            "name": self.benchmark.name,
+            "command": self.benchmark.shown(self.scale),
+            "status": "ok" if self.ok else "failed",
+            "error": self.error or None,
+            "returncode": self.returncode,
+            "wall_seconds": round(self.wall_seconds, 1),
+            "peak_memory_mb": round(self.peak_memory_mb, 1),
+            "measures": len(self.measures),
             "output_tail": None if self.ok else self.tail,
         }
 
 
-def run_one(benchmark: Benchmark, scale: str, directory: Path,
-            environment: dict[str, str]) -> Outcome:
+def run_one(
+    benchmark: Benchmark, scale: str, directory: Path, environment: dict[str, str]
+) -> Outcome:
     json_file = directory / f"{benchmark.name}.json"
     tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
     start = time.perf_counter()
     process = subprocess.Popen(
-        benchmark.command(scale, json_file), cwd=PROJECT_ROOT, env=environment,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        benchmark.command(scale, json_file),
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     assert process.stdout is not None
     for raw in process.stdout:  # until the script closes its output, i.e. exits
@@ -165,8 +183,14 @@ def _memory_mb() -> int | None:
 
 def _git(*arguments: str) -> str | None:
     try:
-        done = subprocess.run(["git", *arguments], cwd=PROJECT_ROOT, capture_output=True,
-                              text=True, check=True, timeout=30)
+        done = subprocess.run(
+            ["git", *arguments],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip()
@@ -201,8 +225,7 @@ def postgresql_version(url: str) -> str:
 def machine(database_url: str | None) -> dict[str, Any]:
     commit = _git("rev-parse", "HEAD")
     changes = _git("status", "--porcelain", "--untracked-files=no")
-    on_postgresql = bool(database_url) and database_url.startswith(("postgres://",
-                                                                     "postgresql://"))
+    on_postgresql = bool(database_url) and database_url.startswith(("postgres://", "postgresql://"))
     return {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "cores": os.cpu_count(),
@@ -212,7 +235,8 @@ def machine(database_url: str | None) -> dict[str, Any]:
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "postgresql": postgresql_version(database_url) if on_postgresql else None,
-        "database": without_password(database_url) if database_url
+        "database": without_password(database_url)
+        if database_url
         else "SQLite, a temporary file per benchmark",
         "git_commit": commit,
         "git_uncommitted_changes": bool(changes) if changes is not None else None,
@@ -225,12 +249,20 @@ def machine(database_url: str | None) -> dict[str, Any]:
 
 def as_json(scale: str, about: dict[str, Any], outcomes: Sequence[Outcome]) -> dict[str, Any]:
     measures = [
-        {**measure, "script_peak_memory_mb": round(outcome.peak_memory_mb, 1),
-         "script_wall_seconds": round(outcome.wall_seconds, 1)}
-        for outcome in outcomes for measure in outcome.measures
+        {
+            **measure,
+            "script_peak_memory_mb": round(outcome.peak_memory_mb, 1),
+            "script_wall_seconds": round(outcome.wall_seconds, 1),
+        }
+        for outcome in outcomes
+        for measure in outcome.measures
     ]
-    return {"scale": scale, "machine": about,
-            "benchmarks": [outcome.summary() for outcome in outcomes], "measures": measures}
+    return {
+        "scale": scale,
+        "machine": about,
+        "benchmarks": [outcome.summary() for outcome in outcomes],
+        "measures": measures,
+    }
 
 
 def figure(value: float | None) -> str:
@@ -259,8 +291,7 @@ def as_markdown(scale: str, about: dict[str, Any], outcomes: Sequence[Outcome]) 
         f"# Benchmarks, scale {scale}",
         "",
         f"- {about['date']}, commit {commit}",
-        f"- {about['cores']} cores ({about['cpu'] or 'unknown CPU'}){memory}; "
-        f"{about['platform']}",
+        f"- {about['cores']} cores ({about['cpu'] or 'unknown CPU'}){memory}; {about['platform']}",
         f"- Python {about['python']}, SQLite {about['sqlite']}"
         + (f", PostgreSQL {about['postgresql']}" if about["postgresql"] else ""),
         f"- database: {about['database']}",
@@ -277,16 +308,25 @@ def as_markdown(scale: str, about: dict[str, Any], outcomes: Sequence[Outcome]) 
     ]
     for outcome in outcomes:
         status = "ok" if outcome.ok else f"**failed**: {outcome.error}"
-        lines.append(f"| {outcome.benchmark.name} | {cell(status)} | "
-                     f"{figure(outcome.wall_seconds)} s | {figure(outcome.peak_memory_mb)} MB | "
-                     f"{len(outcome.measures)} |")
+        lines.append(
+            f"| {outcome.benchmark.name} | {cell(status)} | "
+            f"{figure(outcome.wall_seconds)} s | {figure(outcome.peak_memory_mb)} MB | "
+            f"{len(outcome.measures)} |"
+        )
     for outcome in outcomes:
-        lines += ["", f"## {outcome.benchmark.name}" + ("" if outcome.ok else " (failed)"), "",
-                  f"`{outcome.benchmark.shown(scale)}`: {figure(outcome.wall_seconds)} s, "
-                  f"peak memory {figure(outcome.peak_memory_mb)} MB", ""]
+        lines += [
+            "",
+            f"## {outcome.benchmark.name}" + ("" if outcome.ok else " (failed)"),
+            "",
+            f"`{outcome.benchmark.shown(scale)}`: {figure(outcome.wall_seconds)} s, "
+            f"peak memory {figure(outcome.peak_memory_mb)} MB",
+            "",
+        ]
         if outcome.measures:
-            lines += ["| measure | unit | runs | median | p95 | baseline | ratio | notes |",
-                      "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+            lines += [
+                "| measure | unit | runs | median | p95 | baseline | ratio | notes |",
+                "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+            ]
             lines += [
                 f"| {cell(m['measure'])} | {cell(m['unit'])} | {m['runs']} | "
                 f"{figure(m['median'])} | {figure(m['p95'])} | {figure(m['baseline_median'])} | "
@@ -294,18 +334,27 @@ def as_markdown(scale: str, about: dict[str, Any], outcomes: Sequence[Outcome]) 
                 for m in outcome.measures
             ]
         if not outcome.ok:
-            lines += ["", f"Failed ({outcome.error}). Its last lines:", "", "```",
-                      *outcome.tail, "```"]
+            lines += [
+                "",
+                f"Failed ({outcome.error}). Its last lines:",
+                "",
+                "```",
+                *outcome.tail,
+                "```",
+            ]
     return "\n".join(lines) + "\n"
 
 
-def write_reports(directory: Path, scale: str, about: dict[str, Any],
-                  outcomes: Sequence[Outcome]) -> tuple[Path, Path]:
+def write_reports(
+    directory: Path, scale: str, about: dict[str, Any], outcomes: Sequence[Outcome]
+) -> tuple[Path, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     json_path, markdown_path = directory / "report.json", directory / "report.md"
-    json_path.write_text(json.dumps(as_json(scale, about, outcomes), indent=2,
-                                    ensure_ascii=False, allow_nan=False) + "\n",
-                         encoding="utf-8")
+    json_path.write_text(
+        json.dumps(as_json(scale, about, outcomes), indent=2, ensure_ascii=False, allow_nan=False)
+        + "\n",
+        encoding="utf-8",
+    )
     markdown_path.write_text(as_markdown(scale, about, outcomes), encoding="utf-8")
     return json_path, markdown_path
 
@@ -314,22 +363,42 @@ def database_url(value: str) -> str:
     if urlsplit(value).scheme not in ("sqlite", "postgres", "postgresql"):
         raise argparse.ArgumentTypeError(
             f"{value!r}: expected a sqlite:/// or postgresql:// URL (the databases Convivencia "
-            "runs on)")
+            "runs on)"
+        )
     return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--scale", choices=SCALES, default="small",
-                        help="small: minutes (default); national: the full sizes, hours")
-    parser.add_argument("--only", nargs="+", action="extend", choices=list(BENCHMARKS),
-                        metavar="NAME", help=f"some of: {', '.join(BENCHMARKS)}")
-    parser.add_argument("--database-url", type=database_url, metavar="URL",
-                        help="DATABASE_URL for every script (default: the environment's, "
-                             "else a temporary SQLite file); on PostgreSQL each script "
-                             "works in test_<name> beside the named database")
-    parser.add_argument("--output", type=Path, default=BENCH_DIR, metavar="DIR",
-                        help="where report.json and report.md go (default: bench/)")
+    parser.add_argument(
+        "--scale",
+        choices=SCALES,
+        default="small",
+        help="small: minutes (default); national: the full sizes, hours",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        action="extend",
+        choices=list(BENCHMARKS),
+        metavar="NAME",
+        help=f"some of: {', '.join(BENCHMARKS)}",
+    )
+    parser.add_argument(
+        "--database-url",
+        type=database_url,
+        metavar="URL",
+        help="DATABASE_URL for every script (default: the environment's, "
+        "else a temporary SQLite file); on PostgreSQL each script "
+        "works in test_<name> beside the named database",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=BENCH_DIR,
+        metavar="DIR",
+        help="where report.json and report.md go (default: bench/)",
+    )
     args = parser.parse_args(argv)
 
     chosen = [BENCHMARKS[name] for name in BENCHMARKS if not args.only or name in args.only]
@@ -340,18 +409,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="bench-run-") as directory:
         for number, benchmark in enumerate(chosen, start=1):
-            print(f"\n== {number}/{len(chosen)} {benchmark.name}: {benchmark.shown(args.scale)}",
-                  flush=True)
+            print(
+                f"\n== {number}/{len(chosen)} {benchmark.name}: {benchmark.shown(args.scale)}",
+                flush=True,
+            )
             outcome = run_one(benchmark, args.scale, Path(directory), environment)
             outcomes.append(outcome)
-            print(f"== {benchmark.name}: {'ok' if outcome.ok else 'FAILED, ' + outcome.error}, "
-                  f"{outcome.wall_seconds:,.0f} s, peak memory {outcome.peak_memory_mb:,.0f} MB",
-                  flush=True)
+            print(
+                f"== {benchmark.name}: {'ok' if outcome.ok else 'FAILED, ' + outcome.error}, "
+                f"{outcome.wall_seconds:,.0f} s, peak memory {outcome.peak_memory_mb:,.0f} MB",
+                flush=True,
+            )
     about["load_average_end"] = [round(value, 2) for value in os.getloadavg()]
     json_path, markdown_path = write_reports(args.output, args.scale, about, outcomes)
     failed = [outcome.benchmark.name for outcome in outcomes if not outcome.ok]
-    print(f"\nWrote {markdown_path} and {json_path}"
-          + (f"; FAILED: {', '.join(failed)}" if failed else ""))
+    print(
+        f"\nWrote {markdown_path} and {json_path}"
+        + (f"; FAILED: {', '.join(failed)}" if failed else "")
+    )
     return 1 if failed else 0
 
 

@@ -68,26 +68,39 @@ def migrate() -> str | None:
 def build() -> tuple[Territory, User]:
     country = ensure_country("CO")
     regions = Territory.objects.bulk_create(
-        Territory(parent=country, level=Level.REGION, name=f"Región {r}",
-                  search_name=fold(f"Región {r}"))
+        Territory(
+            parent=country, level=Level.REGION, name=f"Región {r}", search_name=fold(f"Región {r}")
+        )
         for r in range(33)
     )
     for region in regions:
         region.path = f"{country.path}{region.pk}/"
     Territory.objects.bulk_update(regions, ["path"])
     municipalities = Territory.objects.bulk_create(
-        Territory(parent=region, level=Level.MUNICIPALITY, name=f"Municipio {region.pk}-{m}",
-                  search_name=fold(f"Municipio {region.pk}-{m}"))
-        for region in regions for m in range(34)
+        Territory(
+            parent=region,
+            level=Level.MUNICIPALITY,
+            name=f"Municipio {region.pk}-{m}",
+            search_name=fold(f"Municipio {region.pk}-{m}"),
+        )
+        for region in regions
+        for m in range(34)
     )
     by_id = {region.pk: region for region in regions}
     for municipality in municipalities:
         municipality.path = f"{by_id[municipality.parent_id].path}{municipality.pk}/"
     Territory.objects.bulk_update(municipalities, ["path"], batch_size=2000)
     localities = Territory.objects.bulk_create(
-        (Territory(parent=m, level=Level.LOCALITY, name=f"Vereda Ñame {m.pk}-{v}",
-                   search_name=fold(f"Vereda Ñame {m.pk}-{v}"))
-         for m in municipalities for v in range(10)),
+        (
+            Territory(
+                parent=m,
+                level=Level.LOCALITY,
+                name=f"Vereda Ñame {m.pk}-{v}",
+                search_name=fold(f"Vereda Ñame {m.pk}-{v}"),
+            )
+            for m in municipalities
+            for v in range(10)
+        ),
         batch_size=2000,
     )
     by_id = {m.pk: m for m in municipalities}
@@ -95,8 +108,12 @@ def build() -> tuple[Territory, User]:
         locality.path = f"{by_id[locality.parent_id].path}{locality.pk}/"
     Territory.objects.bulk_update(localities, ["path"], batch_size=2000)
     user = User.objects.create(username="coordinator")
-    grant(user, Organisation.objects.create(name="P", type="civil_society"), Role.COORDINATOR,
-          regions[:3])
+    grant(
+        user,
+        Organisation.objects.create(name="P", type="civil_society"),
+        Role.COORDINATOR,
+        regions[:3],
+    )
     return regions[5], user
 
 
@@ -110,13 +127,16 @@ def timed(function: Callable[[], object]) -> list[float]:
     return samples
 
 
-def report(name: str, samples: list[float], baseline: list[float], recorder: Recorder,
-           notes: str) -> None:
+def report(
+    name: str, samples: list[float], baseline: list[float], recorder: Recorder, notes: str
+) -> None:
     median = statistics.median(samples)
     p95 = statistics.quantiles(samples, n=20)[-1]
     base = statistics.median(baseline)
-    print(f"{name:<42} median {median:7.2f} ms   p95 {p95:7.2f} ms   "
-          f"baseline {base:6.2f} ms   ratio {median / base:5.2f}")
+    print(
+        f"{name:<42} median {median:7.2f} ms   p95 {p95:7.2f} ms   "
+        f"baseline {base:6.2f} ms   ratio {median / base:5.2f}"
+    )
     recorder.add_times(name, samples, baseline, p95=p95, notes=notes)
 
 
@@ -179,12 +199,27 @@ def measure(recorder: Recorder) -> int:
 
     assert scoped() == scoped_sql(), "scope and SQL baseline disagree"
     assert within() == within_sql(), "within and SQL baseline disagree"
-    report("search by folded name (25 results)", timed(search), timed(search_sql), recorder,
-           size + "LIKE on the folded name only (the search also matches other names, codes)")
-    report("coordinator scope over 3 regions (count)", timed(scoped), timed(scoped_sql),
-           recorder, size + "EXISTS … LIKE path || '%' over the memberships")
-    report("descendants of one region (count)", timed(within), timed(within_sql), recorder,
-           size + "path LIKE prefix")
+    report(
+        "search by folded name (25 results)",
+        timed(search),
+        timed(search_sql),
+        recorder,
+        size + "LIKE on the folded name only (the search also matches other names, codes)",
+    )
+    report(
+        "coordinator scope over 3 regions (count)",
+        timed(scoped),
+        timed(scoped_sql),
+        recorder,
+        size + "EXISTS … LIKE path || '%' over the memberships",
+    )
+    report(
+        "descendants of one region (count)",
+        timed(within),
+        timed(within_sql),
+        recorder,
+        size + "path LIKE prefix",
+    )
     return 0
 
 

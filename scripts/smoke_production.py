@@ -72,8 +72,13 @@ class Browser:
     port: int
     cookies: dict[str, str] = field(default_factory=dict)
 
-    def request(self, method: str, path: str, body: bytes | None = None,
-                headers: dict[str, str] | None = None) -> Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
         connection = http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_SECONDS)
         sent = {
             # What the TLS proxy in front of gunicorn adds (settings: SECURE_PROXY_SSL_HEADER).
@@ -103,12 +108,16 @@ class Browser:
         if form.status != 200 or not token:
             raise SmokeFailure(f"the login page answered {form.status} without a CSRF cookie")
         response = self.request(
-            "POST", "/accounts/login/",
-            body=urlencode({"username": username, "password": password,
-                            "csrfmiddlewaretoken": token}).encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded",
-                     "Origin": f"https://{HOST}:{self.port}",
-                     "Referer": f"https://{HOST}:{self.port}/accounts/login/"},
+            "POST",
+            "/accounts/login/",
+            body=urlencode(
+                {"username": username, "password": password, "csrfmiddlewaretoken": token}
+            ).encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": f"https://{HOST}:{self.port}",
+                "Referer": f"https://{HOST}:{self.port}/accounts/login/",
+            },
         )
         if response.status != 302 or "sessionid" not in self.cookies:
             raise SmokeFailure(f"logging in as {username} answered {response.status}")
@@ -137,8 +146,10 @@ class Checker:
             response = self.browser.get(path)
             self.asked += 1
         if response.status >= 500 or response.status not in expected:
-            raise SmokeFailure(f"[{self.label}] GET {path} answered {response.status}, "
-                               f"expected {' or '.join(map(str, expected))}")
+            raise SmokeFailure(
+                f"[{self.label}] GET {path} answered {response.status}, "
+                f"expected {' or '.join(map(str, expected))}"
+            )
         if response.headers.get_content_type() == "text/html":
             for reference in STATIC_REFERENCE.findall(response.text):
                 self.static(reference, path)
@@ -149,14 +160,18 @@ class Checker:
             return
         self.static_seen.add(reference)
         if not HASHED.search(reference):
-            raise SmokeFailure(f"[{self.label}] {page} names {reference} without its hashed "
-                               "name: the file is missing from the manifest or not referenced "
-                               "through {% static %}")
+            raise SmokeFailure(
+                f"[{self.label}] {page} names {reference} without its hashed "
+                "name: the file is missing from the manifest or not referenced "
+                "through {% static %}"
+            )
         response = self.browser.get(reference)
         self.asked += 1
         if response.status != 200:
-            raise SmokeFailure(f"[{self.label}] static file {reference} (named by {page}) "
-                               f"answered {response.status}")
+            raise SmokeFailure(
+                f"[{self.label}] static file {reference} (named by {page}) "
+                f"answered {response.status}"
+            )
         if reference.endswith(".css"):
             folder = reference.rsplit("/", 1)[0]
             for url in CSS_URL.findall(response.text):
@@ -184,16 +199,25 @@ def run(*commands: tuple[list[str], dict[str, str]], timeout: int = 300) -> None
     fail with the output of the first that failed."""
     started = time.monotonic()
     running = [
-        (command, subprocess.Popen(command, env=env, stdout=subprocess.PIPE,  # noqa: S603
-                                   stderr=subprocess.STDOUT, text=True))
+        (
+            command,
+            subprocess.Popen(  # noqa: S603
+                command,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            ),
+        )
         for command, env in commands
     ]
     failures = []
     for command, process in running:
         output, _ = process.communicate(timeout=timeout)
         if process.returncode != 0:
-            failures.append(f"{' '.join(command[3:])} failed ({process.returncode}):\n"
-                            f"{output[-3000:]}")
+            failures.append(
+                f"{' '.join(command[3:])} failed ({process.returncode}):\n{output[-3000:]}"
+            )
     if failures:
         raise SmokeFailure("\n".join(failures))
     names = ", ".join(command[3] for command, _ in commands)
@@ -210,10 +234,24 @@ def gunicorn(env: dict[str, str], log: Path) -> Iterator[int]:
     port = free_port()
     with log.open("w") as output:
         server = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "convivencia.wsgi", "--bind", f"{HOST}:{port}",
-             "--workers", "2", "--timeout", str(REQUEST_SECONDS), "--graceful-timeout", "5",
-             "--no-control-socket"],
-            env=env, stdout=output, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "convivencia.wsgi",
+                "--bind",
+                f"{HOST}:{port}",
+                "--workers",
+                "2",
+                "--timeout",
+                str(REQUEST_SECONDS),
+                "--graceful-timeout",
+                "5",
+                "--no-control-socket",
+            ],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
         try:
             deadline = time.monotonic() + STARTUP_SECONDS
@@ -282,8 +320,9 @@ def demo_pages(check: Checker) -> None:
     check.page("/indicators/?indicator=homicide_rate&type=year")
 
 
-def smoke(site: str, env: dict[str, str], work: Path, *, username: str, password: str,
-          with_demo: bool) -> Checker:
+def smoke(
+    site: str, env: dict[str, str], work: Path, *, username: str, password: str, with_demo: bool
+) -> Checker:
     started = time.monotonic()
     log = work / f"gunicorn-{site}.log"
     try:
@@ -299,8 +338,10 @@ def smoke(site: str, env: dict[str, str], work: Path, *, username: str, password
     except (SmokeFailure, OSError) as problem:
         print(f"--- gunicorn log ({site}) ---\n{log.read_text()[-6000:]}", file=sys.stderr)
         raise SmokeFailure(str(problem)) from problem
-    print(f"{site}: {check.asked} requests, {len(check.static_seen)} static files, "
-          f"{time.monotonic() - started:.1f} s")
+    print(
+        f"{site}: {check.asked} requests, {len(check.static_seen)} static files, "
+        f"{time.monotonic() - started:.1f} s"
+    )
     return check
 
 
@@ -312,16 +353,22 @@ def copy_sqlite(source: Path, target: Path) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the temporary directory (databases, logs) and print it")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the temporary directory (databases, logs) and print it",
+    )
     arguments = parser.parse_args()
 
     started = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="convivencia-smoke-"))
     fresh_db, demo_db = work / "fresh.sqlite3", work / "demo.sqlite3"
     env = {
-        **{name: value for name, value in os.environ.items()
-           if not name.startswith(("DJANGO_", "DATABASE_", "CACHE_", "SECURE_"))},
+        **{
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith(("DJANGO_", "DATABASE_", "CACHE_", "SECURE_"))
+        },
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": f"{HOST},localhost",
@@ -334,28 +381,42 @@ def main() -> int:
     demo_env = {**env, "DATABASE_URL": f"sqlite:///{demo_db}"}
     demo_loader: subprocess.Popen | None = None
     try:
-        run((convivencia("check", "--deploy", "--fail-level", "WARNING"), env),
-            (convivencia("migrate", "--no-input", "-v", "0"), env))
+        run(
+            (convivencia("check", "--deploy", "--fail-level", "WARNING"), env),
+            (convivencia("migrate", "--no-input", "-v", "0"), env),
+        )
         copy_sqlite(fresh_db, demo_db)
         # The demo loads into the copy while the fresh database is being served.
         demo_log = work / "load_demo.log"
         with demo_log.open("w") as output:
             demo_loader = subprocess.Popen(  # noqa: S603
-                convivencia("load_demo"), env=demo_env, stdout=output,
+                convivencia("load_demo"),
+                env=demo_env,
+                stdout=output,
                 stderr=subprocess.STDOUT,
             )
-        run((convivencia("collectstatic", "--no-input", "-v", "0"), env),
-            (convivencia("createsuperuser", "--no-input", "--username", ADMIN,
-                         "--email", "smoke@example.org"),
-             {**env, "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD}))
+        run(
+            (convivencia("collectstatic", "--no-input", "-v", "0"), env),
+            (
+                convivencia(
+                    "createsuperuser",
+                    "--no-input",
+                    "--username",
+                    ADMIN,
+                    "--email",
+                    "smoke@example.org",
+                ),
+                {**env, "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD},
+            ),
+        )
         run((convivencia("doctor"), env))
         print(f"prepared in {time.monotonic() - started:.1f} s")
         smoke("fresh", env, work, username=ADMIN, password=ADMIN_PASSWORD, with_demo=False)
         if demo_loader.wait(timeout=300) != 0:
-            raise SmokeFailure(f"load_demo failed ({demo_loader.returncode}):\n"
-                               f"{demo_log.read_text()[-3000:]}")
-        smoke("demo", demo_env, work, username=DEMO_ADMIN, password=DEMO_PASSWORD,
-              with_demo=True)
+            raise SmokeFailure(
+                f"load_demo failed ({demo_loader.returncode}):\n{demo_log.read_text()[-3000:]}"
+            )
+        smoke("demo", demo_env, work, username=DEMO_ADMIN, password=DEMO_PASSWORD, with_demo=True)
     except (SmokeFailure, subprocess.TimeoutExpired) as problem:
         print(f"SMOKE TEST FAILED: {problem}", file=sys.stderr)
         return 1

@@ -97,7 +97,7 @@ EXAMPLES: dict[str, str] = {
     "indicators:export_csv": "indicators/export.csv?" + EXPLORER_QUERY,
     "indicators:export_xlsx": "indicators/export.xlsx?" + EXPLORER_QUERY,
     "indicators:export_dhis2": "indicators/export.dhis2.json?org_unit_scheme=divipola"
-                               "&source=police&" + EXPLORER_QUERY,
+    "&source=police&" + EXPLORER_QUERY,
     "indicators:dhis2_check": "indicators/dhis2/?" + EXPLORER_QUERY,
     "panels:map_data": "panels/map/data.geojson?item=B18&period=2024-02",
     # Definitions are national: one element and indicator (with values) for every variant.
@@ -106,7 +106,7 @@ EXAMPLES: dict[str, str] = {
     "indicators_manage:indicator_edit": "indicators/manage/indicators/homicide_rate/",
     "indicators_manage:indicator_delete": "indicators/manage/indicators/homicide_rate/delete/",
     "/api/v1/indicators/{code}/values": "api/v1/indicators/{code}/values?territory={territory}"
-                                        "&period=2023",
+    "&period=2023",
 }
 
 # Routes mounted only when DEBUG is on at start-up: none since uploads are no longer served
@@ -129,20 +129,29 @@ SIGNED_IN = row(200, anonymous=LOGIN)
 ADMIN_ONLY = row(404, anonymous=LOGIN, admin=200)
 # Evidence curation and crime-data imports: administrators, coordinators, analysts.
 EDITORS = row(404, anonymous=LOGIN, admin=200, coord_cauca=200, coord_narino=200, analyst=200)
-EDITORS_DONE = row(404, anonymous=LOGIN, admin=REDIRECT, coord_cauca=REDIRECT,
-                   coord_narino=REDIRECT, analyst=REDIRECT)
+EDITORS_DONE = row(
+    404,
+    anonymous=LOGIN,
+    admin=REDIRECT,
+    coord_cauca=REDIRECT,
+    coord_narino=REDIRECT,
+    analyst=REDIRECT,
+)
 # Data elements and indicators: editors read them; administrators and coordinators change
 # them (analysts 403: they see the list). An empty form comes back with its errors (400).
 DEFINERS = row(404, anonymous=LOGIN, admin=200, coord_cauca=200, coord_narino=200, analyst=403)
-DEFINERS_INVALID = row(404, anonymous=LOGIN, admin=400, coord_cauca=400, coord_narino=400,
-                       analyst=403)
+DEFINERS_INVALID = row(
+    404, anonymous=LOGIN, admin=400, coord_cauca=400, coord_narino=400, analyst=403
+)
 # Deleting homicides (it has values) or homicide_rate (a standard indicator) is refused:
 # the page comes back saying why (409).
-DEFINERS_REFUSED = row(404, anonymous=LOGIN, admin=409, coord_cauca=409, coord_narino=409,
-                       analyst=403)
+DEFINERS_REFUSED = row(
+    404, anonymous=LOGIN, admin=409, coord_cauca=409, coord_narino=409, analyst=403
+)
 # Reviewing and publishing evidence: not analysts.
-REVIEWERS_DONE = row(404, anonymous=LOGIN, admin=REDIRECT, coord_cauca=REDIRECT,
-                     coord_narino=REDIRECT, analyst=403)
+REVIEWERS_DONE = row(
+    404, anonymous=LOGIN, admin=REDIRECT, coord_cauca=REDIRECT, coord_narino=REDIRECT, analyst=403
+)
 
 # Something that belongs to one person (token, notification, job): theirs and the superuser's.
 OWNED = {
@@ -154,23 +163,31 @@ OWNED = {
 # else learns it exists (anonymous visitors included: 404, not the login page). A published
 # one is read by everyone.
 READ = {
-    "GET cauca": row(404, admin=200, coord_cauca=200, analyst=200, enumerator=200, police=200,
-                     prosecutor=200, leader=200),
+    "GET cauca": row(
+        404,
+        admin=200,
+        coord_cauca=200,
+        analyst=200,
+        enumerator=200,
+        police=200,
+        prosecutor=200,
+        leader=200,
+    ),
     "GET narino": row(404, admin=200, coord_narino=200),
     "GET cauca_published": PUBLIC,
 }
 # Running a process: its territory's coordinators; others there may look but not act (403).
 # Strangers get 404 even when the process is published and they can read it: Nariño's
 # coordinator on Popayán's edit pages had 403 before issue 11, item (a).
-RUNS_IN_CAUCA = row(403, anonymous=LOGIN, nobody=404, coord_narino=404, admin=200,
-                    coord_cauca=200)
+RUNS_IN_CAUCA = row(403, anonymous=LOGIN, nobody=404, coord_narino=404, admin=200, coord_cauca=200)
 RUN = {
     "GET cauca": RUNS_IN_CAUCA,
     "GET narino": row(404, anonymous=LOGIN, admin=200, coord_narino=200),
     "GET cauca_published": RUNS_IN_CAUCA,
 }
-DONE_IN_CAUCA = row(403, anonymous=LOGIN, nobody=404, coord_narino=404, admin=REDIRECT,
-                    coord_cauca=REDIRECT)
+DONE_IN_CAUCA = row(
+    403, anonymous=LOGIN, nobody=404, coord_narino=404, admin=REDIRECT, coord_cauca=REDIRECT
+)
 RUN_DONE = {
     "POST cauca": DONE_IN_CAUCA,
     "POST narino": row(404, anonymous=LOGIN, admin=REDIRECT, coord_narino=REDIRECT),
@@ -178,8 +195,9 @@ RUN_DONE = {
 }
 
 # An empty form comes back with its errors (400) to those who may act.
-CANCEL_IN_CAUCA = row(403, anonymous=LOGIN, nobody=404, coord_narino=404, admin=400,
-                      coord_cauca=400)
+CANCEL_IN_CAUCA = row(
+    403, anonymous=LOGIN, nobody=404, coord_narino=404, admin=400, coord_cauca=400
+)
 UPDATE_IN_CAUCA = row(403, anonymous=LOGIN, nobody=404, coord_narino=404, police=400)
 VERIFY_IN_CAUCA = row(403, anonymous=LOGIN, nobody=404, coord_narino=404)
 
@@ -191,8 +209,9 @@ COLLECT = {
     "GET narino": row(404, anonymous=LOGIN, admin=200, coord_narino=200),
 }
 COLLECT_DONE = {
-    "POST cauca": row(404, anonymous=LOGIN, admin=REDIRECT, coord_cauca=REDIRECT,
-                      enumerator=REDIRECT),
+    "POST cauca": row(
+        404, anonymous=LOGIN, admin=REDIRECT, coord_cauca=REDIRECT, enumerator=REDIRECT
+    ),
     "POST narino": row(404, anonymous=LOGIN, admin=REDIRECT, coord_narino=REDIRECT),
 }
 RESULTS = {
@@ -252,10 +271,10 @@ PAGES: dict[str, Row] = {
     "indicators_manage:index": {"GET": EDITORS},
     "indicators_manage:element_create": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
     "indicators_manage:element_edit": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
-    "indicators_manage:element_delete": {"GET": row(404, anonymous=LOGIN, admin=405,
-                                                    coord_cauca=405, coord_narino=405,
-                                                    analyst=403),
-                                         "POST": DEFINERS_REFUSED},
+    "indicators_manage:element_delete": {
+        "GET": row(404, anonymous=LOGIN, admin=405, coord_cauca=405, coord_narino=405, analyst=403),
+        "POST": DEFINERS_REFUSED,
+    },
     "indicators_manage:indicator_create": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
     "indicators_manage:indicator_edit": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
     "indicators_manage:indicator_delete": {"POST": DEFINERS_REFUSED},
@@ -273,29 +292,36 @@ PAGES: dict[str, Row] = {
     "evidence_curation:detail": {"GET published": EDITORS, "GET draft": EDITORS},
     "evidence_curation:edit": {"GET published": EDITORS, "GET draft": EDITORS},
     # unpublish (published) needs a reviewer; submit (draft) any editor
-    "evidence_curation:transition": {"POST published": REVIEWERS_DONE,
-                                     "POST draft": EDITORS_DONE},
+    "evidence_curation:transition": {"POST published": REVIEWERS_DONE, "POST draft": EDITORS_DONE},
     "evidence_curation:evaluation_create": {"GET published": EDITORS, "GET draft": EDITORS},
     "evidence_curation:evaluation_edit": {"GET published": EDITORS, "GET draft": EDITORS},
-    "evidence_curation:evaluation_delete": {"POST published": EDITORS_DONE,
-                                            "POST draft": EDITORS_DONE},
+    "evidence_curation:evaluation_delete": {
+        "POST published": EDITORS_DONE,
+        "POST draft": EDITORS_DONE,
+    },
     # an empty form: editors get it back with its errors
     "evidence_curation:external_rating_create": {
-        "POST published": row(404, anonymous=LOGIN, admin=400, coord_cauca=400,
-                              coord_narino=400, analyst=400),
+        "POST published": row(
+            404, anonymous=LOGIN, admin=400, coord_cauca=400, coord_narino=400, analyst=400
+        ),
     },
-    "evidence_curation:external_rating_delete": {"POST published": EDITORS_DONE,
-                                                 "POST draft": EDITORS_DONE},
-    "evidence_curation:rating_override": {"POST published": REVIEWERS_DONE,
-                                          "POST draft": REVIEWERS_DONE},
+    "evidence_curation:external_rating_delete": {
+        "POST published": EDITORS_DONE,
+        "POST draft": EDITORS_DONE,
+    },
+    "evidence_curation:rating_override": {
+        "POST published": REVIEWERS_DONE,
+        "POST draft": REVIEWERS_DONE,
+    },
     # panels: collecting
     "panels_collection:list": {"GET": SIGNED_IN},
     "panels_collection:panel": COLLECT,
     "panels_collection:open_wave": COLLECT_DONE,
     # closing a wave is the coordinator's: the enumerator sees the panel but may not
     "panels_collection:close_wave": {
-        "POST cauca": row(404, anonymous=LOGIN, admin=REDIRECT, coord_cauca=REDIRECT,
-                          enumerator=403),
+        "POST cauca": row(
+            404, anonymous=LOGIN, admin=REDIRECT, coord_cauca=REDIRECT, enumerator=403
+        ),
         "POST narino": row(404, anonymous=LOGIN, admin=REDIRECT, coord_narino=REDIRECT),
     },
     "panels_collection:form": COLLECT,
@@ -316,8 +342,9 @@ PAGES: dict[str, Row] = {
     "panels:index": {"GET": SIGNED_IN},
     "panels:map": {"GET": row(200, anonymous=LOGIN, nobody=404, enumerator=404)},
     # B18 is trust in the police: not an item of the prosecutor's (issue 11, item (b))
-    "panels:map_data": {"GET": row(200, anonymous=LOGIN, nobody=400, enumerator=400,
-                                   prosecutor=400)},
+    "panels:map_data": {
+        "GET": row(200, anonymous=LOGIN, nobody=400, enumerator=400, prosecutor=400)
+    },
     "panels:provider": {"GET": row(404, anonymous=LOGIN, police=200, prosecutor=200)},
     "panels:territory_slot": PUBLIC_IN_BOTH,  # what the public may see, per persona
     "panels:dashboard": RESULTS,
@@ -339,8 +366,10 @@ PAGES: dict[str, Row] = {
     },
     # an organisation's commitments: public once one of them is in a published process
     # (Popayán's police has one); otherwise for those who work where it has them
-    "dialogues:organisation_board": {"GET cauca": PUBLIC,
-                                     "GET narino": row(404, admin=200, coord_narino=200)},
+    "dialogues:organisation_board": {
+        "GET cauca": PUBLIC,
+        "GET narino": row(404, admin=200, coord_narino=200),
+    },
     # dialogues: reading an unpublished process
     "dialogues:process": READ,
     "dialogues:commitment_list": READ,
@@ -361,11 +390,13 @@ PAGES: dict[str, Row] = {
     # the uptake page reads like the process; posting a step is running it
     "dialogues:uptake": {
         **READ,
-        "POST cauca": row(403, anonymous=404, nobody=404, coord_narino=404, admin=200,
-                          coord_cauca=200),
+        "POST cauca": row(
+            403, anonymous=404, nobody=404, coord_narino=404, admin=200, coord_cauca=200
+        ),
         "POST narino": row(404, admin=200, coord_narino=200),
-        "POST cauca_published": row(403, anonymous=LOGIN, nobody=404, coord_narino=404,
-                                    admin=200, coord_cauca=200),
+        "POST cauca_published": row(
+            403, anonymous=LOGIN, nobody=404, coord_narino=404, admin=200, coord_cauca=200
+        ),
     },
     # dialogues: running a process
     "dialogues:process_edit": RUN,

@@ -50,5 +50,6 @@ def make_colombia() -> SimpleNamespace:
     popayan = make_territory(cauca, Level.MUNICIPALITY, "Popayán", divipola="19001")
     narino = make_territory(colombia, Level.REGION, "Nariño", divipola="52", iso="CO-NAR")
     pasto = make_territory(narino, Level.MUNICIPALITY, "Pasto", divipola="52001")
-    return SimpleNamespace(colombia=colombia, cauca=cauca, popayan=popayan, narino=narino,
-                           pasto=pasto, scheme=Scheme)
+    return SimpleNamespace(
+        colombia=colombia, cauca=cauca, popayan=popayan, narino=narino, pasto=pasto, scheme=Scheme
+    )

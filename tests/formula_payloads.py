@@ -32,8 +32,11 @@ def neutralised(payload: str) -> str:
 
 def csv_cells(text: str, delimiter: str = ",") -> list[str]:
     """Every cell of a CSV text (carriage returns inside quoted cells kept)."""
-    return [cell for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-            for cell in row]
+    return [
+        cell
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for cell in row
+    ]
 
 
 def assert_csv_neutralises(text: str, payloads: list[str], delimiter: str = ",") -> None:
@@ -46,8 +49,12 @@ def assert_csv_neutralises(text: str, payloads: list[str], delimiter: str = ",")
 def xlsx_cells(data: bytes) -> list[tuple[object, str]]:
     """(value, data_type) of every cell of every sheet."""
     workbook = load_workbook(io.BytesIO(data))
-    return [(cell.value, cell.data_type) for sheet in workbook.worksheets
-            for row in sheet.iter_rows() for cell in row]
+    return [
+        (cell.value, cell.data_type)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+    ]
 
 
 def assert_xlsx_neutralises(data: bytes, payloads: list[str]) -> None:

@@ -53,8 +53,16 @@ from tests.factories import grant, make_colombia, make_organisation, make_user
 
 # In the order the access table lists its columns.
 PERSONAS: tuple[str, ...] = (
-    "anonymous", "nobody", "admin", "coord_cauca", "coord_narino", "analyst", "enumerator",
-    "police", "prosecutor", "leader",
+    "anonymous",
+    "nobody",
+    "admin",
+    "coord_cauca",
+    "coord_narino",
+    "analyst",
+    "enumerator",
+    "police",
+    "prosecutor",
+    "leader",
 )
 
 
@@ -66,14 +74,18 @@ def make_organisations() -> SimpleNamespace:
         police=make_organisation("Policía Metropolitana de Popayán", OrganisationType.POLICE),
         prosecutor=make_organisation("Fiscalía Seccional Cauca", OrganisationType.PROSECUTOR),
         community=make_organisation("JAC Barrio Bolívar", OrganisationType.COMMUNITY),
-        police_pasto=make_organisation("Policía Metropolitana de Pasto",
-                                       OrganisationType.POLICE),
+        police_pasto=make_organisation("Policía Metropolitana de Pasto", OrganisationType.POLICE),
     )
 
 
 def _person(username: str, first_name: str, last_name: str, **fields) -> User:
-    return make_user(username, first_name=first_name, last_name=last_name,
-                     email=f"{username}@example.org", **fields)
+    return make_user(
+        username,
+        first_name=first_name,
+        last_name=last_name,
+        email=f"{username}@example.org",
+        **fields,
+    )
 
 
 def make_personas() -> SimpleNamespace:
@@ -85,24 +97,51 @@ def make_personas() -> SimpleNamespace:
     orgs = make_organisations()
     people: dict[str, User | None] = {"anonymous": None}
     people["nobody"] = _person("nadia.nadie", "Nadia", "Nadie")
-    people["admin"] = _person("admin", "Ana", "Administradora", is_superuser=True,
-                              is_staff=True)
+    people["admin"] = _person("admin", "Ana", "Administradora", is_superuser=True, is_staff=True)
     grant(people["admin"], orgs.programme, Role.ADMINISTRATOR)
     memberships: dict[str, tuple[str, str, str, Organisation, str, object]] = {
-        "coord_cauca": ("coordinadora.cauca", "Camila", "Muñoz", orgs.programme,
-                        Role.COORDINATOR, places.cauca),
-        "coord_narino": ("coordinador.narino", "Carlos", "Rosero", orgs.programme,
-                         Role.COORDINATOR, places.narino),
-        "analyst": ("analista", "Andrea", "Pérez", orgs.university, Role.ANALYST,
-                    places.cauca),
-        "enumerator": ("encuestador.cauca", "Esteban", "Quiñones", orgs.programme,
-                       Role.ENUMERATOR, places.cauca),
-        "police": ("policia.popayan", "Pablo", "Ortiz", orgs.police, Role.PROVIDER,
-                   places.popayan),
-        "prosecutor": ("fiscalia.popayan", "Fernanda", "Ríos", orgs.prosecutor,
-                       Role.PROVIDER, places.popayan),
-        "leader": ("lider.popayan", "Luz", "Caicedo", orgs.community, Role.COMMUNITY_LEADER,
-                   places.popayan),
+        "coord_cauca": (
+            "coordinadora.cauca",
+            "Camila",
+            "Muñoz",
+            orgs.programme,
+            Role.COORDINATOR,
+            places.cauca,
+        ),
+        "coord_narino": (
+            "coordinador.narino",
+            "Carlos",
+            "Rosero",
+            orgs.programme,
+            Role.COORDINATOR,
+            places.narino,
+        ),
+        "analyst": ("analista", "Andrea", "Pérez", orgs.university, Role.ANALYST, places.cauca),
+        "enumerator": (
+            "encuestador.cauca",
+            "Esteban",
+            "Quiñones",
+            orgs.programme,
+            Role.ENUMERATOR,
+            places.cauca,
+        ),
+        "police": ("policia.popayan", "Pablo", "Ortiz", orgs.police, Role.PROVIDER, places.popayan),
+        "prosecutor": (
+            "fiscalia.popayan",
+            "Fernanda",
+            "Ríos",
+            orgs.prosecutor,
+            Role.PROVIDER,
+            places.popayan,
+        ),
+        "leader": (
+            "lider.popayan",
+            "Luz",
+            "Caicedo",
+            orgs.community,
+            Role.COMMUNITY_LEADER,
+            places.popayan,
+        ),
     }
     for key, (username, first, last, organisation, role, territory) in memberships.items():
         user = _person(username, first, last)
@@ -125,14 +164,14 @@ def answer(client, url: str) -> int | str:
     response = client.get(url)
     if url.startswith("/api/") and response.status_code != 200:
         error_of(response)
-    if response.status_code == 302 and response["Location"].startswith(
-            reverse("accounts:login")):
+    if response.status_code == 302 and response["Location"].startswith(reverse("accounts:login")):
         return LOGIN
     return response.status_code
 
 
-def table_mismatches(people: dict[str, User | None], url: str,
-                     expected: tuple[int | str, ...]) -> list[str]:
+def table_mismatches(
+    people: dict[str, User | None], url: str, expected: tuple[int | str, ...]
+) -> list[str]:
     """Each persona (in PERSONAS order) asks for ``url``; the answers that differ from
     ``expected``, one line each."""
     from django.test import Client

@@ -85,36 +85,60 @@ OPEN_WAVE = "2024-03"
 # --- the world -------------------------------------------------------------------------------
 
 
-def _dialogue(variant: SimpleNamespace, municipality, responsible, leader_name: str,
-              published: bool = False) -> None:
+def _dialogue(
+    variant: SimpleNamespace, municipality, responsible, leader_name: str, published: bool = False
+) -> None:
     """A process in ``municipality`` (unpublished unless said) with one of each part."""
-    process = Process.objects.create(territory=municipality, is_published=published,
-                                     title=f"Diálogo de {municipality.name}")
+    process = Process.objects.create(
+        territory=municipality, is_published=published, title=f"Diálogo de {municipality.name}"
+    )
     session = make_session(process, title="Sesión conjunta")
     concern = Concern.objects.create(process=process, raised_in=session, title="Extorsión")
     plan = ActionPlan.objects.create(process=process, adopted_in=session, title="Plan 2024")
     commitment = Commitment.objects.create(
-        process=process, made_in=session, action_plan=plan, concern=concern, reference="C-1",
-        title="Patrullajes nocturnos", responsible=responsible, territory=municipality,
+        process=process,
+        made_in=session,
+        action_plan=plan,
+        concern=concern,
+        reference="C-1",
+        title="Patrullajes nocturnos",
+        responsible=responsible,
+        territory=municipality,
         due_date=timezone.localdate() + datetime.timedelta(days=30),
-        verification="Acta de la JAC", status=status("not_started"),
+        verification="Acta de la JAC",
+        status=status("not_started"),
     )
-    update = Update.objects.create(commitment=commitment, organisation=responsible,
-                                   status=status("in_progress"), progress=40,
-                                   description="Primeras rondas")
+    update = Update.objects.create(
+        commitment=commitment,
+        organisation=responsible,
+        status=status("in_progress"),
+        progress=40,
+        description="Primeras rondas",
+    )
     evidence = Evidence(update=update, title="Acta")
     evidence.file.save("acta.txt", ContentFile(b"Acta de la ronda"), save=True)
     attachment = Attachment(session=session, title="Lista de asistencia")
     attachment.file.save("asistencia.txt", ContentFile(b"Asistentes"), save=True)
     variant.__dict__.update(
-        process=process, session=session, concern=concern, plan=plan, commitment=commitment,
-        update=update, evidence=evidence, attachment=attachment,
+        process=process,
+        session=session,
+        concern=concern,
+        plan=plan,
+        commitment=commitment,
+        update=update,
+        evidence=evidence,
+        attachment=attachment,
         agenda_item=AgendaItem.objects.create(session=session, title="Seguridad en el barrio"),
-        participation=Participation.objects.create(session=session, name=leader_name,
-                                                   role="community_leader"),
+        participation=Participation.objects.create(
+            session=session, name=leader_name, role="community_leader"
+        ),
         uptake=PolicyUptake.objects.create(
-            process=process, commitment=commitment, lesson="Rondas con la JAC",
-            instrument_kind=InstrumentKind.PISCC, instrument_name="PISCC 2024-2027"),
+            process=process,
+            commitment=commitment,
+            lesson="Rondas con la JAC",
+            instrument_kind=InstrumentKind.PISCC,
+            instrument_name="PISCC 2024-2027",
+        ),
     )
 
 
@@ -123,35 +147,54 @@ def _panel(variant: SimpleNamespace, municipality, code: str, prefix: str, impor
     job of ``importer`` with its file of rejected rows."""
     panel = make_default_panel(municipality, code=code)
     respondents = [
-        add_respondent(panel, f"{prefix}{number:03d}", contact={"phone": f"300000{number:04d}"},
-                       sex="female" if number % 2 else "male")
+        add_respondent(
+            panel,
+            f"{prefix}{number:03d}",
+            contact={"phone": f"300000{number:04d}"},
+            sex="female" if number % 2 else "male",
+        )
         for number in range(1, 9)
     ]
     for period, trust in (("2024-01", 6), ("2024-02", 3)):
         wave = open_wave(panel, period)
-        answer_wave(wave, {n: {"B18": trust, "JUDGES": trust} for n in range(1, 9)},
-                    prefix=prefix)
+        answer_wave(wave, {n: {"B18": trust, "JUDGES": trust} for n in range(1, 9)}, prefix=prefix)
         close(wave)
     open_wave(panel, OPEN_WAVE)
-    error_file = default_storage.save(f"jobs/access-table/{code}-rejected.csv",
-                                      ContentFile(b"row,problem\n3,bad value\n"))
-    job = Job.objects.create(kind=IMPORT_JOB, label=f"Respuestas {code}", created_by=importer,
-                             params={"panel": code}, result={"error_file": error_file})
-    variant.__dict__.update(panel=panel.code, respondent=respondents[0], job=job,
-                            period=OPEN_WAVE, form_id=openrosa.xform_for(panel).form_id)
+    error_file = default_storage.save(
+        f"jobs/access-table/{code}-rejected.csv", ContentFile(b"row,problem\n3,bad value\n")
+    )
+    job = Job.objects.create(
+        kind=IMPORT_JOB,
+        label=f"Respuestas {code}",
+        created_by=importer,
+        params={"panel": code},
+        result={"error_file": error_file},
+    )
+    variant.__dict__.update(
+        panel=panel.code,
+        respondent=respondents[0],
+        job=job,
+        period=OPEN_WAVE,
+        form_id=openrosa.xform_for(panel).form_id,
+    )
 
 
-def _territorial(municipality, divipola: str, organisation, owner, code: str, prefix: str
-                 ) -> SimpleNamespace:
+def _territorial(
+    municipality, divipola: str, organisation, owner, code: str, prefix: str
+) -> SimpleNamespace:
     Boundary.objects.create(territory=municipality, geometry=SQUARE, source="test")
-    variant = SimpleNamespace(territory=municipality, organisation=organisation,
-                              department=municipality.parent,
-                              territory_code=f"divipola:{divipola}",
-                              export_kind="long.csv", export_what="commitments",
-                              decision="accept", indicator="homicide_rate",
-                              token=ApiToken.issue(owner, "access table")[0],
-                              notification=Notification.objects.create(
-                                  user=owner, title="Ola cerrada", url="/panels/"))
+    variant = SimpleNamespace(
+        territory=municipality,
+        organisation=organisation,
+        department=municipality.parent,
+        territory_code=f"divipola:{divipola}",
+        export_kind="long.csv",
+        export_what="commitments",
+        decision="accept",
+        indicator="homicide_rate",
+        token=ApiToken.issue(owner, "access table")[0],
+        notification=Notification.objects.create(user=owner, title="Ola cerrada", url="/panels/"),
+    )
     _dialogue(variant, municipality, organisation, leader_name=f"Líder de {municipality.name}")
     _panel(variant, municipality, code, prefix, importer=owner)
     return variant
@@ -161,22 +204,26 @@ def _published_process(municipality, responsible) -> SimpleNamespace:
     """The same parts in a published process of ``municipality``: strangers may read it
     but must not learn that its edit pages exist."""
     variant = SimpleNamespace(decision="accept", export_what="commitments")
-    _dialogue(variant, municipality, responsible, leader_name="Líder en público",
-              published=True)
+    _dialogue(variant, municipality, responsible, leader_name="Líder en público", published=True)
     return variant
 
 
 def _intervention(published: bool) -> SimpleNamespace:
     intervention = make_intervention(
         "Patrullaje focalizado" if published else "Borrador sin publicar",
-        rating_findings={"homicide": EFFECTIVE}, published=published)
-    external = ExternalRating.objects.create(intervention=intervention,
-                                             source=ExternalSource.CRIMESOLUTIONS,
-                                             label="Effective")
-    return SimpleNamespace(intervention=intervention,
-                           action="unpublish" if published else "submit",
-                           evaluation=intervention.evaluations.first(),
-                           rating=intervention.ratings.first(), external_rating=external)
+        rating_findings={"homicide": EFFECTIVE},
+        published=published,
+    )
+    external = ExternalRating.objects.create(
+        intervention=intervention, source=ExternalSource.CRIMESOLUTIONS, label="Effective"
+    )
+    return SimpleNamespace(
+        intervention=intervention,
+        action="unpublish" if published else "submit",
+        evaluation=intervention.evaluations.first(),
+        rating=intervention.ratings.first(),
+        external_rating=external,
+    )
 
 
 def build_world() -> SimpleNamespace:
@@ -190,10 +237,12 @@ def build_world() -> SimpleNamespace:
         for month in range(1, 13):
             store(homicides, municipality, f"2023-{month:02d}", 2)
     variants = {
-        "cauca": _territorial(places.popayan, "19001", orgs.police, people["coord_cauca"],
-                              "popayan", "R"),
-        "narino": _territorial(places.pasto, "52001", orgs.police_pasto,
-                               people["coord_narino"], "pasto", "P"),
+        "cauca": _territorial(
+            places.popayan, "19001", orgs.police, people["coord_cauca"], "popayan", "R"
+        ),
+        "narino": _territorial(
+            places.pasto, "52001", orgs.police_pasto, people["coord_narino"], "pasto", "P"
+        ),
         "cauca_published": _published_process(places.popayan, orgs.police),
         "published": _intervention(published=True),
         "draft": _intervention(published=False),
@@ -238,8 +287,9 @@ class Route:
 CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
-def walk(resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""
-         ) -> Iterator[Route]:
+def walk(
+    resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""
+) -> Iterator[Route]:
     """Every URLPattern below ``resolver``, depth first, with the prefixes of its includes."""
     resolver = resolver or get_resolver()
     for pattern in resolver.url_patterns:
@@ -362,23 +412,32 @@ def template_of(route: Route) -> str:
 
 def test_every_route_has_a_row_in_the_table_and_every_row_a_route():
     routes = site_routes()
-    problems = [f"route without a row in PAGES (tests/access_table.py): {name}"
-                for name in sorted(set(routes) - set(PAGES))]
-    problems += [f"row of PAGES whose route no longer exists: {name}"
-                 for name in sorted(set(PAGES) - set(routes))]
-    problems += [f"route written as a regular expression without a path in EXAMPLES: {name}"
-                 for name, route in sorted(routes.items())
-                 if route.is_regex and name not in EXAMPLES]
+    problems = [
+        f"route without a row in PAGES (tests/access_table.py): {name}"
+        for name in sorted(set(routes) - set(PAGES))
+    ]
+    problems += [
+        f"row of PAGES whose route no longer exists: {name}"
+        for name in sorted(set(PAGES) - set(routes))
+    ]
+    problems += [
+        f"route written as a regular expression without a path in EXAMPLES: {name}"
+        for name, route in sorted(routes.items())
+        if route.is_regex and name not in EXAMPLES
+    ]
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.django_db
 def test_every_api_path_has_a_row_in_the_table_and_every_row_a_path(client):
     paths = set(client.get(reverse("api-v1:openapi-json")).json()["paths"])
-    problems = [f"API path without a row in API (tests/access_table.py): {path}"
-                for path in sorted(paths - set(API))]
-    problems += [f"row of API whose path no longer exists: {path}"
-                 for path in sorted(set(API) - paths)]
+    problems = [
+        f"API path without a row in API (tests/access_table.py): {path}"
+        for path in sorted(paths - set(API))
+    ]
+    problems += [
+        f"row of API whose path no longer exists: {path}" for path in sorted(set(API) - paths)
+    ]
     assert not problems, "\n".join(problems)
     assert paths == openapi_paths(), "the served schema and the API object disagree"
 

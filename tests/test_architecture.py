@@ -144,8 +144,11 @@ def _imports(
             and node.value.id in bound
             and is_private(node.attr)
         ):
-            found.append(Import(source, path, node.lineno, bound[node.value.id], node.attr,
-                                ast.unparse(node)))
+            found.append(
+                Import(
+                    source, path, node.lineno, bound[node.value.id], node.attr, ast.unparse(node)
+                )
+            )
     return found
 
 
@@ -193,7 +196,7 @@ def domain_cycles(imports: list[Import]) -> list[str]:
     def walk(package: str, trail: list[str]) -> None:
         for target in sorted(edges.get(package, {})):
             if target in trail:
-                cycle = [*trail[trail.index(target):], target]
+                cycle = [*trail[trail.index(target) :], target]
                 if frozenset(cycle) not in seen:
                     seen.add(frozenset(cycle))
                     steps = [edges[a][b].where() for a, b in itertools.pairwise(cycle)]
@@ -241,16 +244,19 @@ def _tree(tmp_path: pathlib.Path, files: dict[str, str]) -> list[Import]:
 
 
 def test_the_check_catches_a_lazy_upward_import_with_its_file_and_line(tmp_path):
-    imports = _tree(tmp_path, {
-        "territories/__init__.py": "",
-        "territories/services.py": """
+    imports = _tree(
+        tmp_path,
+        {
+            "territories/__init__.py": "",
+            "territories/services.py": """
             def page():
                 from convivencia.panels.summary import panel_summary
                 return panel_summary
         """,
-        "panels/__init__.py": "",
-        "panels/summary.py": "def panel_summary(): ...\n",
-    })
+            "panels/__init__.py": "",
+            "panels/summary.py": "def panel_summary(): ...\n",
+        },
+    )
     [problem] = violations(imports)
     assert "territories/services.py:3:" in problem
     assert "from convivencia.panels.summary import panel_summary" in problem
@@ -258,19 +264,22 @@ def test_the_check_catches_a_lazy_upward_import_with_its_file_and_line(tmp_path)
 
 
 def test_the_check_catches_another_apps_private_names_but_not_its_own(tmp_path):
-    imports = _tree(tmp_path, {
-        "panels/__init__.py": "",
-        "panels/aggregates.py": "def _scored(item): ...\n",
-        "panels/charts.py": "from convivencia.panels.aggregates import _scored\n",
-        "panels/_helpers.py": "",
-        "dialogues/__init__.py": "",
-        "dialogues/forms.py": """
+    imports = _tree(
+        tmp_path,
+        {
+            "panels/__init__.py": "",
+            "panels/aggregates.py": "def _scored(item): ...\n",
+            "panels/charts.py": "from convivencia.panels.aggregates import _scored\n",
+            "panels/_helpers.py": "",
+            "dialogues/__init__.py": "",
+            "dialogues/forms.py": """
             from convivencia.panels import aggregates
             from convivencia.panels.aggregates import _scored
             from convivencia.panels import _helpers
             aggregates._scored(None)
         """,
-    })
+        },
+    )
     problems = violations(imports)
     assert len(problems) == 3
     assert all("dialogues/forms.py" in problem for problem in problems)
@@ -278,12 +287,15 @@ def test_the_check_catches_another_apps_private_names_but_not_its_own(tmp_path):
 
 
 def test_the_check_catches_a_cycle_between_domain_apps(tmp_path):
-    imports = _tree(tmp_path, {
-        "panels/__init__.py": "",
-        "panels/views.py": "from convivencia.dialogues import models\n",
-        "dialogues/__init__.py": "",
-        "dialogues/models.py": "def later():\n    from convivencia.panels import views\n",
-    })
+    imports = _tree(
+        tmp_path,
+        {
+            "panels/__init__.py": "",
+            "panels/views.py": "from convivencia.dialogues import models\n",
+            "dialogues/__init__.py": "",
+            "dialogues/models.py": "def later():\n    from convivencia.panels import views\n",
+        },
+    )
     [cycle] = domain_cycles(imports)
     assert cycle.startswith("dialogues -> panels -> dialogues")
     assert "dialogues/models.py:2:" in cycle and "panels/views.py:1:" in cycle

@@ -84,8 +84,10 @@ def runner(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
 
 def stub(directory: Path, name: str, *, megabytes: int = 1, fail: bool = False) -> Path:
     script = directory / f"{name}.py"
-    script.write_text(STUB.format(bench=str(BENCH_DIR), name=name, megabytes=megabytes,
-                                  fail=fail), encoding="utf-8")
+    script.write_text(
+        STUB.format(bench=str(BENCH_DIR), name=name, megabytes=megabytes, fail=fail),
+        encoding="utf-8",
+    )
     return script
 
 
@@ -96,9 +98,15 @@ def run(directory: Path, stubs: list[Path], *arguments: str) -> subprocess.Compl
     # The stubs need no database; the suite's own (PostgreSQL in CI's second pass) would
     # only make the runner ask the server its version.
     environment = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
-    return subprocess.run([sys.executable, str(harness), scripts, *arguments], cwd=PROJECT_ROOT,
-                          env=environment, capture_output=True, text=True, timeout=120,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, str(harness), scripts, *arguments],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_the_runner_writes_each_measure_with_its_scripts_peak_memory_and_machine(tmp_path):
@@ -112,8 +120,10 @@ def test_the_runner_writes_each_measure_with_its_scripts_peak_memory_and_machine
     assert written["scale"] == "small"
     machine = written["machine"]
     assert machine["cores"] == os.cpu_count()
-    assert machine["python"] == f"{sys.version_info.major}.{sys.version_info.minor}." \
+    assert (
+        machine["python"] == f"{sys.version_info.major}.{sys.version_info.minor}."
         f"{sys.version_info.micro}"
+    )
     assert machine["sqlite"].count(".") == 2
     assert machine["postgresql"] is None
     assert len(machine["git_commit"]) == 40
@@ -129,8 +139,14 @@ def test_the_runner_writes_each_measure_with_its_scripts_peak_memory_and_machine
 
     lookup, throughput = [m for m in written["measures"] if m["benchmark"] == "small_one"]
     assert lookup == {
-        "benchmark": "small_one", "measure": "lookup of 3 rows", "unit": "ms", "runs": 3,
-        "median": 3.0, "p95": 3.9, "baseline_median": 1.0, "ratio": 3.0,
+        "benchmark": "small_one",
+        "measure": "lookup of 3 rows",
+        "unit": "ms",
+        "runs": 3,
+        "median": 3.0,
+        "p95": 3.9,
+        "baseline_median": 1.0,
+        "ratio": 3.0,
         "notes": "lower is better; baseline: one SELECT | the same rows",
         "script_peak_memory_mb": by_name["small_one"]["peak_memory_mb"],
         "script_wall_seconds": by_name["small_one"]["wall_seconds"],
@@ -143,24 +159,25 @@ def test_the_runner_writes_each_measure_with_its_scripts_peak_memory_and_machine
     assert markdown.startswith("# Benchmarks, scale small")
     assert "## small_one" in markdown and "## large_one" in markdown
     # A pipe in a note would split the table's row.
-    assert ("| lookup of 3 rows | ms | 3 | 3.00 | 3.90 | 1.00 | 3.00 | lower is better; "
-            "baseline: one SELECT \\| the same rows |") in markdown
+    assert (
+        "| lookup of 3 rows | ms | 3 | 3.00 | 3.90 | 1.00 | 3.00 | lower is better; "
+        "baseline: one SELECT \\| the same rows |"
+    ) in markdown
     assert "| import | answers/s | 1 | 500.0 | — | 2,000 | 0.25 |" in markdown
 
 
 def test_the_scale_and_only_choose_the_scripts_and_their_flags(tmp_path):
     stubs = [stub(tmp_path, "first"), stub(tmp_path, "second")]
-    done = run(tmp_path, stubs, "--scale", "national", "--only", "second",
-               "--output", str(tmp_path))
+    done = run(
+        tmp_path, stubs, "--scale", "national", "--only", "second", "--output", str(tmp_path)
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     written = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert [b["name"] for b in written["benchmarks"]] == ["second"]
     assert written["measures"][0]["measure"] == "lookup of 1000 rows"
 
 
-def test_a_failing_script_is_reported_with_its_last_lines_and_the_runner_exits_non_zero(
-    tmp_path
-):
+def test_a_failing_script_is_reported_with_its_last_lines_and_the_runner_exits_non_zero(tmp_path):
     stubs = [stub(tmp_path, "broken", fail=True), stub(tmp_path, "fine")]
     done = run(tmp_path, stubs, "--output", str(tmp_path))
     assert done.returncode == 1
@@ -193,13 +210,21 @@ def test_a_database_url_of_another_kind_is_refused(runner, capsys):
 
 
 def test_small_figures_keep_two_significant_digits(runner):
-    assert [runner.figure(value) for value in (12_345.6, 12.34, 1.234, 0.0037, 0.0, None)] == \
-        ["12,346", "12.3", "1.23", "0.0037", "0.00", "—"]
+    assert [runner.figure(value) for value in (12_345.6, 12.34, 1.234, 0.0037, 0.0, None)] == [
+        "12,346",
+        "12.3",
+        "1.23",
+        "0.0037",
+        "0.00",
+        "—",
+    ]
 
 
 def test_a_password_never_reaches_the_report(runner):
-    assert runner.without_password("postgresql://bench:secret@db.example:5432/bench") == \
-        "postgresql://bench:***@db.example:5432/bench"
+    assert (
+        runner.without_password("postgresql://bench:secret@db.example:5432/bench")
+        == "postgresql://bench:***@db.example:5432/bench"
+    )
 
 
 def test_a_measure_says_which_way_is_better_and_refuses_a_ratio_to_nothing(runner, tmp_path):
@@ -207,15 +232,18 @@ def test_a_measure_says_which_way_is_better_and_refuses_a_ratio_to_nothing(runne
     path = tmp_path / "measures.json"
     recorder = report.Recorder("bench", path)
     assert json.loads(path.read_text(encoding="utf-8")) == []
-    recorder.add("memory", unit="MB", runs=1, median=5.0, p95=None, baseline_median=None,
-                 better="lower")
+    recorder.add(
+        "memory", unit="MB", runs=1, median=5.0, p95=None, baseline_median=None, better="lower"
+    )
     assert report.read(path)[0]["ratio"] is None  # written at once, before the next measure
     with pytest.raises(ValueError, match="baseline_median must be a positive number"):
-        recorder.add("export", unit="ms", runs=1, median=5.0, p95=None, baseline_median=0.0,
-                     better="lower")
+        recorder.add(
+            "export", unit="ms", runs=1, median=5.0, p95=None, baseline_median=0.0, better="lower"
+        )
     with pytest.raises(ValueError, match="better must be 'lower' or 'higher'"):
-        recorder.add("export", unit="ms", runs=1, median=5.0, p95=None, baseline_median=1.0,
-                     better="faster")
+        recorder.add(
+            "export", unit="ms", runs=1, median=5.0, p95=None, baseline_median=1.0, better="faster"
+        )
     with pytest.raises(ValueError, match="median must be a number"):
         recorder.add_times("export", [float("nan")], [1.0], p95=1.0)
     assert len(report.read(path)) == 1
@@ -239,13 +267,19 @@ def declared_options(script: Path) -> set[str]:
 def test_every_real_benchmark_takes_json_and_the_flags_of_each_scale(runner):
     assert set(runner.BENCHMARKS) == {"territories", "evidence", "panels", "indicators"}
     for name, benchmark in runner.BENCHMARKS.items():
-        flags = {flag for scale in runner.SCALES for flag in benchmark.flags[scale]
-                 if flag.startswith("--")}
+        flags = {
+            flag
+            for scale in runner.SCALES
+            for flag in benchmark.flags[scale]
+            if flag.startswith("--")
+        }
         assert flags | {"--json"} <= declared_options(benchmark.script), name
 
 
 def test_the_options_of_a_script_are_read_from_its_source(tmp_path):
     script = tmp_path / "script.py"
-    script.write_text("parser.add_argument('--quick', action='store_true')\n"
-                      "add_json_option(parser)\n", encoding="utf-8")
+    script.write_text(
+        "parser.add_argument('--quick', action='store_true')\nadd_json_option(parser)\n",
+        encoding="utf-8",
+    )
     assert declared_options(script) == {"--quick", "--json"}

@@ -31,8 +31,17 @@ def directives(response) -> dict[str, list[str]]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["core:home", "evidence:dashboard", "indicators:explorer",
-                                 "dialogues:index", "territories:search", "accounts:login"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "core:home",
+        "evidence:dashboard",
+        "indicators:explorer",
+        "dialogues:index",
+        "territories:search",
+        "accounts:login",
+    ],
+)
 def test_every_page_sends_a_policy_that_allows_only_our_own_scripts(client, url):
     policy = directives(client.get(reverse(url)))
     assert policy["script-src"] == ["'self'"]

@@ -42,8 +42,16 @@ def write_roster(path: Path) -> Path:
         writer = csv.writer(file)
         writer.writerow(["respondent_code", "sex", "age_band", "role", "area", "phone"])
         for number, code in enumerate(RESPONDENTS):
-            writer.writerow([code, "female" if number % 2 else "male", "30_44", "jac", "rural",
-                             f"300000000{number}"])
+            writer.writerow(
+                [
+                    code,
+                    "female" if number % 2 else "male",
+                    "30_44",
+                    "jac",
+                    "rural",
+                    f"300000000{number}",
+                ]
+            )
     return path
 
 
@@ -62,17 +70,25 @@ def write_wave(path: Path, panel: Panel) -> Path:
     items = list(panel.questionnaire.items.select_related("relevant_item").order_by("position"))
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(["SubmissionDate", "respondent", *(item.code for item in items),
-                         "meta-instanceID"])
+        writer.writerow(
+            ["SubmissionDate", "respondent", *(item.code for item in items), "meta-instanceID"]
+        )
         for number, code in enumerate(RESPONDENTS):
             answers: dict[str, str] = {}
             for item in items:
                 parent = item.relevant_item
                 asked = parent is None or answers.get(parent.code, "") in {
-                    str(value) for value in item.relevant_values}
+                    str(value) for value in item.relevant_values
+                }
                 answers[item.code] = _answer(item, number) if asked else ""
-            writer.writerow(["2024-03-15T14:03:22.123Z", code, *answers.values(),
-                             f"uuid:00000000-0000-4000-8000-{number:012d}"])
+            writer.writerow(
+                [
+                    "2024-03-15T14:03:22.123Z",
+                    code,
+                    *answers.values(),
+                    f"uuid:00000000-0000-4000-8000-{number:012d}",
+                ]
+            )
     return path
 
 
@@ -86,8 +102,9 @@ def test_a_fresh_installation_answers_the_homicide_rate_and_a_panels_results(tmp
     run("import_population", "dane", population)
     run("import_crime", "policia-co", crime)
 
-    response = Client().get("/api/v1/indicators/homicide_rate/values",
-                            {"territory": "iso:CO", "period": "2023"})
+    response = Client().get(
+        "/api/v1/indicators/homicide_rate/values", {"territory": "iso:CO", "period": "2023"}
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     # Colombia had some 13,500 intentional homicides in 2023 among ~52 million people.
@@ -98,8 +115,14 @@ def test_a_fresh_installation_answers_the_homicide_rate_and_a_panels_results(tmp
     run("create_panel", "popayan", "--territory", "divipola:19001")
     run("import_roster", write_roster(tmp_path / "roster.csv"), "--panel", "popayan")
     panel = Panel.objects.get(code="popayan")
-    output = run("import_responses", write_wave(tmp_path / "wave.csv", panel),
-                 "--panel", "popayan", "--wave", "2024-03")
+    output = run(
+        "import_responses",
+        write_wave(tmp_path / "wave.csv", panel),
+        "--panel",
+        "popayan",
+        "--wave",
+        "2024-03",
+    )
     assert f"{len(RESPONDENTS)} created" in output
 
     client = Client()

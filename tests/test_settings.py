@@ -16,14 +16,28 @@ PRODUCTION = {
 
 def run_convivencia(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
-        key: value for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "TIME_ZONE",
-                       "LANGUAGE_CODE", "CONTACT_ENCRYPTION_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "TIME_ZONE",
+            "LANGUAGE_CODE",
+            "CONTACT_ENCRYPTION_KEY",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-m", "convivencia", *args],
-        env=environment, capture_output=True, text=True, timeout=120, check=False,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -106,8 +120,10 @@ def test_the_cache_comes_from_cache_url():
         config = env.cache("CONVIVENCIA_TEST_CACHE", "locmem://")
     finally:
         del os.environ["CONVIVENCIA_TEST_CACHE"]
-    assert config == {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                      "LOCATION": "redis://127.0.0.1:6379/3"}
+    assert config == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/3",
+    }
 
 
 def test_the_site_runs_with_redis_as_its_cache_when_redis_is_there():
@@ -124,9 +140,17 @@ def test_the_site_runs_with_redis_as_its_cache_when_redis_is_there():
         "cache.delete('convivencia-test')"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False,
-        env={**os.environ, "DEBUG": "true", "CACHE_URL": "redis://127.0.0.1:6379/3",
-             "DJANGO_SETTINGS_MODULE": "convivencia.settings"},
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={
+            **os.environ,
+            "DEBUG": "true",
+            "CACHE_URL": "redis://127.0.0.1:6379/3",
+            "DJANGO_SETTINGS_MODULE": "convivencia.settings",
+        },
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "sí"
@@ -141,8 +165,10 @@ def test_sqlite_databases_open_in_wal_mode_without_waiting_for_the_disk_on_commi
     connection = sqlite3.connect(config["NAME"])
     try:
         connection.executescript(config["OPTIONS"]["init_command"])
-        pragmas = {name: connection.execute(f"PRAGMA {name}").fetchone()[0]
-                   for name in ("journal_mode", "synchronous", "cache_size")}
+        pragmas = {
+            name: connection.execute(f"PRAGMA {name}").fetchone()[0]
+            for name in ("journal_mode", "synchronous", "cache_size")
+        }
     finally:
         connection.close()
     assert pragmas == {"journal_mode": "wal", "synchronous": 1, "cache_size": -65536}

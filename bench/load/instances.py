@@ -11,9 +11,22 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 # One interview's answers (codes of the default questionnaire).
 ANSWERS = {
-    "B18": "6", "B12": "5", "B10A": "3", "B32": "4", "PROSEC": "2", "JUDGES": "88",
-    "LOCALPROV": "7", "AOJ11": "2", "AOJ12": "3", "UNSAFE_WALK": "1", "VIC1": "1",
-    "VIC1_REPORT": "0", "POLRESPECT": "2", "POLTIME": "3", "SAFER": "2", "ROADS": "1",
+    "B18": "6",
+    "B12": "5",
+    "B10A": "3",
+    "B32": "4",
+    "PROSEC": "2",
+    "JUDGES": "88",
+    "LOCALPROV": "7",
+    "AOJ11": "2",
+    "AOJ12": "3",
+    "UNSAFE_WALK": "1",
+    "VIC1": "1",
+    "VIC1_REPORT": "0",
+    "POLRESPECT": "2",
+    "POLTIME": "3",
+    "SAFER": "2",
+    "ROADS": "1",
     "PROBLEMS": "1 3",
 }
 

@@ -40,7 +40,8 @@ from instances import basic_auth, instance_xml
 
 TARGETS: dict[str, Any] = (
     json.loads(Path(os.environ["LOAD_TARGETS"]).read_text())
-    if os.environ.get("LOAD_TARGETS") else {}
+    if os.environ.get("LOAD_TARGETS")
+    else {}
 )
 THINK = float(os.environ.get("LOAD_THINK", "2"))
 MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "0"))
@@ -87,9 +88,14 @@ class Person(HttpUser):
         self._cookies_over_http()
         origin = self.host.rstrip("/").replace("http://", "https://")
         with self.client.post(
-            "/accounts/login/", name="/accounts/login/ (POST)", allow_redirects=False,
-            data={"username": username, "password": password,
-                  "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", "")},
+            "/accounts/login/",
+            name="/accounts/login/ (POST)",
+            allow_redirects=False,
+            data={
+                "username": username,
+                "password": password,
+                "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
+            },
             headers={"Origin": origin, "Referer": f"{origin}/accounts/login/"},
             catch_response=True,
         ) as response:
@@ -104,8 +110,9 @@ class Person(HttpUser):
             cookie.secure = False
 
     def api(self, path: str, name: str) -> None:
-        self.client.get(path, name=name,
-                        headers={"Authorization": f"Bearer {TARGETS['tokens'][self.persona]}"})
+        self.client.get(
+            path, name=name, headers={"Authorization": f"Bearer {TARGETS['tokens'][self.persona]}"}
+        )
 
     persona = ""  # whose token (TARGETS["tokens"]) the API calls send
 
@@ -175,8 +182,10 @@ class Analyst(Person):
         code = random.choice(TARGETS["indicators"])
         place = random.choice(TARGETS["municipalities"])
         year = random.choice(TARGETS["years"])
-        self.api(f"/api/v1/indicators/{code}/values?territory=divipola:{place}&period={year}",
-                 "/api/v1/indicators/[code]/values")
+        self.api(
+            f"/api/v1/indicators/{code}/values?territory=divipola:{place}&period={year}",
+            "/api/v1/indicators/[code]/values",
+        )
 
 
 class Provider(Person):
@@ -214,9 +223,10 @@ class Enumerator(Person):
             f"/panels/collect/{panel}/openrosa/submission",
             name="/panels/collect/[code]/openrosa/submission",
             files={"xml_submission_file": ("submission.xml", xml, "text/xml")},
-            headers={"Authorization": basic_auth(TARGETS["enumerator"],
-                                                 TARGETS["tokens"]["enumerator"]),
-                     "X-OpenRosa-Version": "1.0"},
+            headers={
+                "Authorization": basic_auth(TARGETS["enumerator"], TARGETS["tokens"]["enumerator"]),
+                "X-OpenRosa-Version": "1.0",
+            },
             catch_response=True,
         ) as response:
             if response.status_code not in (201, 202):

@@ -49,8 +49,9 @@ def main() -> None:
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--cold", metavar="REDIS_URL",
-                        help="empty this Redis database before every request")
+    parser.add_argument(
+        "--cold", metavar="REDIS_URL", help="empty this Redis database before every request"
+    )
     args = parser.parse_args()
     for path in args.paths:
         for _ in range(args.warmup):
@@ -62,10 +63,12 @@ def main() -> None:
             status, seconds = timed_get(args.base, path)
             statuses.add(status)
             timings.append(seconds * 1000)
-        print(f"{path:<40} {'cold' if args.cold else 'warm'}  n={args.runs}  "
-              f"median {statistics.median(timings):7.1f} ms  "
-              f"p95 {percentile(timings, 0.95):7.1f} ms  max {max(timings):7.1f} ms  "
-              f"status {sorted(statuses)}")
+        print(
+            f"{path:<40} {'cold' if args.cold else 'warm'}  n={args.runs}  "
+            f"median {statistics.median(timings):7.1f} ms  "
+            f"p95 {percentile(timings, 0.95):7.1f} ms  max {max(timings):7.1f} ms  "
+            f"status {sorted(statuses)}"
+        )
 
 
 if __name__ == "__main__":

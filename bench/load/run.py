@@ -78,26 +78,47 @@ PEOPLE = ["Visitor", "Analyst", "Provider", "Enumerator"]
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", choices=["demo"], default="demo",
-                        help="the data served (the demo's; national scale is not built here)")
+    parser.add_argument(
+        "--scale",
+        choices=["demo"],
+        default="demo",
+        help="the data served (the demo's; national scale is not built here)",
+    )
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--spawn-rate", type=float, default=10)
     parser.add_argument("--run-time", type=int, default=180, help="seconds, a hard limit")
-    parser.add_argument("--max-requests", type=int, default=20000,
-                        help="stop once this many requests were made")
+    parser.add_argument(
+        "--max-requests", type=int, default=20000, help="stop once this many requests were made"
+    )
     parser.add_argument("--think", type=float, default=2.0, help="mean think time, seconds")
-    parser.add_argument("--people", nargs="+", default=PEOPLE, choices=PEOPLE,
-                        help="which simulated people (default all; without Enumerator the "
-                        "run is read-only)")
-    parser.add_argument("--import", dest="with_import", action="store_true",
-                        help="run a large import job at the same time")
+    parser.add_argument(
+        "--people",
+        nargs="+",
+        default=PEOPLE,
+        choices=PEOPLE,
+        help="which simulated people (default all; without Enumerator the run is read-only)",
+    )
+    parser.add_argument(
+        "--import",
+        dest="with_import",
+        action="store_true",
+        help="run a large import job at the same time",
+    )
     parser.add_argument("--import-rows", type=int, default=5000)
-    parser.add_argument("--freshness-interval", type=float, default=3.0,
-                        help="seconds between two freshness probes")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="gunicorn threads per worker (1: gunicorn's sync workers)")
-    parser.add_argument("--wsgi", default="convivencia.wsgi",
-                        help="the WSGI module gunicorn serves (to compare another start-up)")
+    parser.add_argument(
+        "--freshness-interval", type=float, default=3.0, help="seconds between two freshness probes"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="gunicorn threads per worker (1: gunicorn's sync workers)",
+    )
+    parser.add_argument(
+        "--wsgi",
+        default="convivencia.wsgi",
+        help="the WSGI module gunicorn serves (to compare another start-up)",
+    )
     parser.add_argument("--output", type=Path, default=HERE)
     return parser.parse_args()
 
@@ -113,8 +134,10 @@ def production_env(work: Path) -> dict[str, str]:
 
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith(("postgresql://", "postgres://")):
-        raise SystemExit("DATABASE_URL must name a PostgreSQL database "
-                         "(postgresql://user@127.0.0.1:5432/name); it is created if missing")
+        raise SystemExit(
+            "DATABASE_URL must name a PostgreSQL database "
+            "(postgresql://user@127.0.0.1:5432/name); it is created if missing"
+        )
     return {
         **os.environ,
         "DEBUG": "false",
@@ -135,16 +158,18 @@ def ensure_database(database_url: str) -> None:
     name = parts.path.lstrip("/")
     maintenance = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(maintenance, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                    [name]).fetchone()
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
         if not exists:
             connection.execute(f'CREATE DATABASE "{name}"')  # the operator's own URL
             print(f"created database {name}")
 
 
 def convivencia(env: dict[str, str], *arguments: str) -> None:
-    subprocess.run([str(BIN / "convivencia"), *arguments], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(BIN / "convivencia"), *arguments], env=env, check=True, stdout=subprocess.DEVNULL
+    )
 
 
 def prepare(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
@@ -182,31 +207,47 @@ def build_targets(args: argparse.Namespace) -> dict[str, Any]:
     from convivencia.territories.models import Territory
 
     users = get_user_model().objects
-    names = {"analyst": "analista", "provider": "policia.popayan",
-             "enumerator": "encuestador.cauca", "admin": "admin"}
-    tokens = {key: ApiToken.issue(users.get(username=name), "load test", days=1)[1]
-              for key, name in names.items()}
+    names = {
+        "analyst": "analista",
+        "provider": "policia.popayan",
+        "enumerator": "encuestador.cauca",
+        "admin": "admin",
+    }
+    tokens = {
+        key: ApiToken.issue(users.get(username=name), "load test", days=1)[1]
+        for key, name in names.items()
+    }
     popayan = Territory.objects.get(codes__scheme="divipola", codes__code="19001")
-    load_panels = [make_panel(f"carga-{RUN}-{number:02d}", popayan)
-                   for number in range(LOAD_PANELS)]
+    load_panels = [
+        make_panel(f"carga-{RUN}-{number:02d}", popayan) for number in range(LOAD_PANELS)
+    ]
     make_panel(FRESHNESS_PANEL, popayan, leaders=1000)
-    demo_panels = list(Panel.objects.exclude(code__startswith="carga-")
-                       .values_list("code", flat=True))
+    demo_panels = list(
+        Panel.objects.exclude(code__startswith="carga-").values_list("code", flat=True)
+    )
     return {
         **names,
         "password": DEMO_PASSWORD,
         "tokens": tokens,
         "panels": demo_panels,
         "interventions": list(Intervention.objects.published().values_list("pk", flat=True)),
-        "territories": list(Territory.objects.filter(codes__scheme="divipola")
-                            .values_list("pk", flat=True).distinct()),
+        "territories": list(
+            Territory.objects.filter(codes__scheme="divipola")
+            .values_list("pk", flat=True)
+            .distinct()
+        ),
         "indicators": list(Indicator.objects.values_list("code", flat=True)),
-        "municipalities": list(Panel.objects.filter(code__startswith="demo-")
-                               .values_list("territory__codes__code", flat=True)
-                               .filter(territory__codes__scheme="divipola")),
+        "municipalities": list(
+            Panel.objects.filter(code__startswith="demo-")
+            .values_list("territory__codes__code", flat=True)
+            .filter(territory__codes__scheme="divipola")
+        ),
         "years": sorted({value.year for value in DataValue.objects.dates("start", "year")}),
-        "slots": [(panel.code, respondent) for panel in load_panels
-                  for respondent in respondent_codes(LEADERS)],
+        "slots": [
+            (panel.code, respondent)
+            for panel in load_panels
+            for respondent in respondent_codes(LEADERS)
+        ],
         "end": now_in_site_zone(),
     }
 
@@ -221,8 +262,9 @@ def make_panel(code: str, territory: Any, leaders: int = LEADERS) -> Any:
     from convivencia.panels.models import Panel, Respondent
     from convivencia.panels.questionnaire_default import ensure_default_questionnaire
 
-    panel = Panel.objects.create(code=code, territory=territory,
-                                 questionnaire=ensure_default_questionnaire())
+    panel = Panel.objects.create(
+        code=code, territory=territory, questionnaire=ensure_default_questionnaire()
+    )
     Respondent.objects.bulk_create(
         Respondent(panel=panel, code=respondent, role="jac")
         for respondent in respondent_codes(leaders)
@@ -257,16 +299,27 @@ def enqueue_import(rows: int, work: Path) -> str:
     path = work / "kobo-export.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["respondent", *(f"grupo_confianza/{code}" if code.startswith("B")
-                                         else code for code in ANSWERS), "end", "_uuid"])
+        writer.writerow(
+            [
+                "respondent",
+                *(f"grupo_confianza/{code}" if code.startswith("B") else code for code in ANSWERS),
+                "end",
+                "_uuid",
+            ]
+        )
         end = now_in_site_zone()
         for respondent in respondent_codes(rows):
             writer.writerow([respondent, *ANSWERS.values(), end, str(uuid.uuid4())])
     with path.open("rb") as handle:
         job = jobs.enqueue(
-            IMPORT_JOB, f"Load test import of {rows} interviews",
-            {"panel": panel.code, "wave": this_month(), "file_name": path.name,
-             "accept_valid": False},
+            IMPORT_JOB,
+            f"Load test import of {rows} interviews",
+            {
+                "panel": panel.code,
+                "wave": this_month(),
+                "file_name": path.name,
+                "accept_valid": False,
+            },
             # The job checks that whoever started it still collects for the panel.
             user=get_user_model().objects.get(username="admin"),
             upload=UploadedFile(handle, name=path.name),
@@ -278,8 +331,9 @@ def enqueue_import(rows: int, work: Path) -> str:
 def process(command: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
     """A child process in its own group, stopped (and its children) on the way out."""
     with log.open("wb") as output:
-        child = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT,
-                                 start_new_session=True)
+        child = subprocess.Popen(
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             yield child
         finally:
@@ -292,12 +346,18 @@ def process(command: list[str], env: dict[str, str], log: Path) -> Iterator[subp
                     child.wait()
 
 
-def request(port: int, method: str, path: str, body: bytes | None = None,
-            headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+def request(
+    port: int,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection(HOST, port, timeout=60)
     try:
-        connection.request(method, path, body=body, headers={
-            "X-Forwarded-Proto": "https", **(headers or {})})
+        connection.request(
+            method, path, body=body, headers={"X-Forwarded-Proto": "https", **(headers or {})}
+        )
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -321,17 +381,22 @@ def wait_until_serving(port: int, server: subprocess.Popen) -> None:
 def multipart(xml: bytes) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"xml_submission_file\"; "
-        f"filename=\"submission.xml\"\r\nContent-Type: text/xml\r\n\r\n"
-    ).encode() + xml + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="xml_submission_file"; '
+            f'filename="submission.xml"\r\nContent-Type: text/xml\r\n\r\n'
+        ).encode()
+        + xml
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/form-data; boundary={boundary}"
 
 
 class FreshnessProbe(threading.Thread):
     """One submission at a time, then the results API read until it counts it."""
 
-    def __init__(self, port: int, targets: dict[str, Any], interval: float,
-                 stop: threading.Event) -> None:
+    def __init__(
+        self, port: int, targets: dict[str, Any], interval: float, stop: threading.Event
+    ) -> None:
         super().__init__(daemon=True)
         self.port, self.targets, self.interval, self.stop = port, targets, interval, stop
         self.delays: list[float] = []
@@ -342,8 +407,11 @@ class FreshnessProbe(threading.Thread):
 
     def counted(self) -> int:
         status, body = request(
-            self.port, "GET", f"/api/v1/panels/{FRESHNESS_PANEL}/results",
-            headers={"Authorization": f"Bearer {self.targets['tokens']['admin']}"})
+            self.port,
+            "GET",
+            f"/api/v1/panels/{FRESHNESS_PANEL}/results",
+            headers={"Authorization": f"Bearer {self.targets['tokens']['admin']}"},
+        )
         if status != 200:
             raise RuntimeError(f"results answered {status}: {body[:200]!r}")
         results = json.loads(body)["results"]
@@ -358,12 +426,20 @@ class FreshnessProbe(threading.Thread):
             if respondent is None:
                 return
             body, content_type = multipart(
-                instance_xml(respondent, self.targets["end"], f"uuid:{uuid.uuid4()}"))
+                instance_xml(respondent, self.targets["end"], f"uuid:{uuid.uuid4()}")
+            )
             try:
                 status, _answer = request(
-                    self.port, "POST", f"/panels/collect/{FRESHNESS_PANEL}/openrosa/submission",
-                    body, {"Content-Type": content_type, "Authorization": auth,
-                           "X-OpenRosa-Version": "1.0"})
+                    self.port,
+                    "POST",
+                    f"/panels/collect/{FRESHNESS_PANEL}/openrosa/submission",
+                    body,
+                    {
+                        "Content-Type": content_type,
+                        "Authorization": auth,
+                        "X-OpenRosa-Version": "1.0",
+                    },
+                )
                 accepted = time.perf_counter()
                 if status != 201:
                     self.problems.append(f"submission answered {status}")
@@ -392,13 +468,18 @@ def read_stats(prefix: Path) -> list[dict[str, Any]]:
     rows = []
     with Path(f"{prefix}_stats.csv").open(newline="") as handle:
         for row in csv.DictReader(handle):
-            rows.append({
-                "method": row["Type"], "name": row["Name"],
-                "requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
-                "median_ms": float(row["50%"] or 0), "p95_ms": float(row["95%"] or 0),
-                "max_ms": float(row["Max Response Time"] or 0),
-                "rps": float(row["Requests/s"] or 0),
-            })
+            rows.append(
+                {
+                    "method": row["Type"],
+                    "name": row["Name"],
+                    "requests": int(row["Request Count"]),
+                    "errors": int(row["Failure Count"]),
+                    "median_ms": float(row["50%"] or 0),
+                    "p95_ms": float(row["95%"] or 0),
+                    "max_ms": float(row["Max Response Time"] or 0),
+                    "rps": float(row["Requests/s"] or 0),
+                }
+            )
     return rows
 
 
@@ -407,10 +488,16 @@ def stored_once(sent_file: Path) -> dict[str, Any]:
 
     from convivencia.panels.models import Submission
 
-    sent = [line.split()[2] for line in sent_file.read_text().splitlines()] \
-        if sent_file.exists() else []
-    stored = (Submission.objects.filter(instance_id__in=sent).values("instance_id")
-              .annotate(copies=Count("pk")))
+    sent = (
+        [line.split()[2] for line in sent_file.read_text().splitlines()]
+        if sent_file.exists()
+        else []
+    )
+    stored = (
+        Submission.objects.filter(instance_id__in=sent)
+        .values("instance_id")
+        .annotate(copies=Count("pk"))
+    )
     copies = {row["instance_id"]: row["copies"] for row in stored}
     return {
         "sent": len(sent),
@@ -427,10 +514,15 @@ def import_outcome(job_id: str | None, rows: int) -> dict[str, Any] | None:
     from convivencia.panels.models import Submission
 
     job = Job.objects.get(pk=job_id)
-    seconds = ((job.finished_at - job.started_at).total_seconds()
-               if job.finished_at and job.started_at else None)
+    seconds = (
+        (job.finished_at - job.started_at).total_seconds()
+        if job.finished_at and job.started_at
+        else None
+    )
     return {
-        "rows": rows, "status": job.status, "seconds": seconds,
+        "rows": rows,
+        "status": job.status,
+        "seconds": seconds,
         "stored": Submission.objects.filter(wave__panel__code=IMPORT_PANEL).count(),
     }
 
@@ -450,8 +542,11 @@ def write_report(output: Path, summary: dict[str, Any]) -> list[str]:
         missed.append(f"OpenRosa: sent {checks['sent']}, stored {checks['stored']}")
     fresh = summary["freshness"]
     probed = checks["sent"] > 0  # the probe runs only beside enumerators
-    if (probed and not fresh["samples"]) or fresh["p95_s"] >= FRESHNESS_TARGET_S \
-            or fresh["problems"]:
+    if (
+        (probed and not fresh["samples"])
+        or fresh["p95_s"] >= FRESHNESS_TARGET_S
+        or fresh["problems"]
+    ):
         missed.append(f"freshness: {fresh}")
     job = summary["import"]
     if job is not None and (job["status"] != "succeeded" or job["stored"] != job["rows"]):
@@ -460,19 +555,25 @@ def write_report(output: Path, summary: dict[str, Any]) -> list[str]:
     output.mkdir(parents=True, exist_ok=True)
     (output / "report.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
     lines = [
-        "# Load test report", "",
-        f"{summary['started']}; {summary['settings']}", "",
+        "# Load test report",
+        "",
+        f"{summary['started']}; {summary['settings']}",
+        "",
         "| endpoint | requests | errors | median ms | p95 ms | max ms | req/s |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in summary["endpoints"]:
-        lines.append(f"| {row['method']} {row['name']} | {row['requests']} | {row['errors']} | "
-                     f"{row['median_ms']:.0f} | {row['p95_ms']:.0f} | {row['max_ms']:.0f} | "
-                     f"{row['rps']:.2f} |")
+        lines.append(
+            f"| {row['method']} {row['name']} | {row['requests']} | {row['errors']} | "
+            f"{row['median_ms']:.0f} | {row['p95_ms']:.0f} | {row['max_ms']:.0f} | "
+            f"{row['rps']:.2f} |"
+        )
     lines += [
-        "", f"OpenRosa submissions: sent {checks['sent']}, stored {checks['stored']}, "
+        "",
+        f"OpenRosa submissions: sent {checks['sent']}, stored {checks['stored']}, "
         f"missing {checks['missing']}, stored twice {checks['duplicated']}.",
-        "", f"Freshness (201 → counted by the results API), {fresh['samples']} probes: "
+        "",
+        f"Freshness (201 → counted by the results API), {fresh['samples']} probes: "
         f"median {fresh['median_s']:.3f} s, p95 {fresh['p95_s']:.3f} s, "
         f"max {fresh['max_s']:.3f} s; counted by the first read after the 201 in "
         f"{fresh.get('counted_on_first_read', 0)} of {fresh['samples']}; "
@@ -503,30 +604,67 @@ def run(args: argparse.Namespace, work: Path) -> int:
     port = free_port()
     started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     with ExitStack() as stack:
-        server = stack.enter_context(process(
-            [str(BIN / "gunicorn"), args.wsgi, "--workers", "2", "--threads", str(args.threads),
-             "--bind", f"{HOST}:{port}", "--access-logfile", "/dev/null"],
-            env, work / "gunicorn.log"))
-        stack.enter_context(process([str(BIN / "convivencia"), "worker"], env,
-                                    work / "worker.log"))
+        server = stack.enter_context(
+            process(
+                [
+                    str(BIN / "gunicorn"),
+                    args.wsgi,
+                    "--workers",
+                    "2",
+                    "--threads",
+                    str(args.threads),
+                    "--bind",
+                    f"{HOST}:{port}",
+                    "--access-logfile",
+                    "/dev/null",
+                ],
+                env,
+                work / "gunicorn.log",
+            )
+        )
+        stack.enter_context(process([str(BIN / "convivencia"), "worker"], env, work / "worker.log"))
         wait_until_serving(port, server)
         job_id = enqueue_import(args.import_rows, work) if args.with_import else None
         stop = threading.Event()
         probe = FreshnessProbe(port, targets, args.freshness_interval, stop)
         if "Enumerator" in args.people:
             probe.start()
-        locust_env = {**env, "LOAD_TARGETS": str(work / "targets.json"),
-                      "LOAD_THINK": str(args.think),
-                      "LOAD_MAX_REQUESTS": str(args.max_requests)}
-        print(f"locust: {args.users} users for at most {args.run_time} s "
-              f"or {args.max_requests} requests …")
+        locust_env = {
+            **env,
+            "LOAD_TARGETS": str(work / "targets.json"),
+            "LOAD_THINK": str(args.think),
+            "LOAD_MAX_REQUESTS": str(args.max_requests),
+        }
+        print(
+            f"locust: {args.users} users for at most {args.run_time} s "
+            f"or {args.max_requests} requests …"
+        )
         locust = subprocess.run(
-            [str(BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless",
-             "--host", f"http://{HOST}:{port}", "--users", str(args.users),
-             "--spawn-rate", str(args.spawn_rate), "--run-time", f"{args.run_time}s",
-             "--stop-timeout", "10", "--csv", str(work / "locust"), "--only-summary",
-             "--loglevel", "WARNING", *args.people],
-            env=locust_env, timeout=args.run_time + 120, check=False,
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(HERE / "locustfile.py"),
+                "--headless",
+                "--host",
+                f"http://{HOST}:{port}",
+                "--users",
+                str(args.users),
+                "--spawn-rate",
+                str(args.spawn_rate),
+                "--run-time",
+                f"{args.run_time}s",
+                "--stop-timeout",
+                "10",
+                "--csv",
+                str(work / "locust"),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+                *args.people,
+            ],
+            env=locust_env,
+            timeout=args.run_time + 120,
+            check=False,
         )
         stop.set()
         if probe.ident is not None:
@@ -535,11 +673,13 @@ def run(args: argparse.Namespace, work: Path) -> int:
             wait_for_job(job_id)
         summary = {
             "started": started,
-            "settings": (f"scale {args.scale}, {args.users} users, think {args.think} s, "
-                         f"gunicorn 2 workers × {args.threads} threads ({args.wsgi}), "
-                         f"run time ≤ {args.run_time} s, ≤ {args.max_requests} requests, "
-                         f"cache {env['CACHE_URL'].split('://')[0]}, {' '.join(args.people)}, "
-                         f"import {'on' if job_id else 'off'}; locust exit {locust.returncode}"),
+            "settings": (
+                f"scale {args.scale}, {args.users} users, think {args.think} s, "
+                f"gunicorn 2 workers × {args.threads} threads ({args.wsgi}), "
+                f"run time ≤ {args.run_time} s, ≤ {args.max_requests} requests, "
+                f"cache {env['CACHE_URL'].split('://')[0]}, {' '.join(args.people)}, "
+                f"import {'on' if job_id else 'off'}; locust exit {locust.returncode}"
+            ),
             "endpoints": read_stats(work / "locust"),
             "submissions": stored_once(sent_file),
             "freshness": {

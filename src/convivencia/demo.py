@@ -44,7 +44,8 @@ ORGANISATIONS = [
     ("Policía Nacional — Departamento de Policía Cauca", "DECAU", OrganisationType.POLICE),
     ("Ejército Nacional — Tercera División", "3DIV", OrganisationType.ARMY),
     (
-        "Fiscalía General de la Nación — Seccional Cauca", "Fiscalía Cauca",
+        "Fiscalía General de la Nación — Seccional Cauca",
+        "Fiscalía Cauca",
         OrganisationType.PROSECUTOR,
     ),
     ("Rama Judicial — Juzgados de Popayán", "Juzgados Popayán", OrganisationType.JUDICIARY),
@@ -90,16 +91,20 @@ def build_people(territories: dict[str, Territory]) -> list[DemoPerson]:
         user, created = User.objects.get_or_create(
             username=person.username,
             defaults={
-                "first_name": person.first_name, "last_name": person.last_name,
+                "first_name": person.first_name,
+                "last_name": person.last_name,
                 "email": f"{person.username}@demo.invalid",
-                "is_superuser": person.superuser, "is_staff": person.superuser,
+                "is_superuser": person.superuser,
+                "is_staff": person.superuser,
             },
         )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         account_services.grant(
-            user, organisations[person.organisation], person.role,
+            user,
+            organisations[person.organisation],
+            person.role,
             [territories[code] for code in person.territories],
         )
     return PEOPLE

@@ -107,17 +107,17 @@ def cache(name: str, default: str) -> dict:
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     if scheme in {"redis", "rediss"} and "://" in value and value.split("://", 1)[1]:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": value}
-    raise ImproperlyConfigured(
-        f"{name}={value!r}: use locmem://, redis://host:6379/0 or dummy://"
-    )
+    raise ImproperlyConfigured(f"{name}={value!r}: use locmem://, redis://host:6379/0 or dummy://")
 
 
 # WAL lets the web process read while the worker writes. With WAL, synchronous=NORMAL
 # cannot corrupt the database; after a power cut the last commits may be lost, and in
 # exchange a commit no longer waits for the disk (it was a sixth of a panel import).
 # A 64 MB page cache keeps the indexes that imports write into in memory.
-SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                  "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;")
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+    "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+)
 
 
 def database(name: str, default: str) -> DBConfig:
@@ -141,8 +141,11 @@ def database(name: str, default: str) -> DBConfig:
         # lock at the first write; if another connection wrote in between, it fails at
         # once with "database is locked" instead of waiting (two phones sending the same
         # OpenRosa submission did exactly that).
-        config["OPTIONS"] = {"init_command": SQLITE_PRAGMAS, "timeout": 20,
-                             "transaction_mode": "IMMEDIATE"}
+        config["OPTIONS"] = {
+            "init_command": SQLITE_PRAGMAS,
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
         if not config["NAME"]:
             raise ImproperlyConfigured(f"{name}={value!r} names no SQLite file")
     return config

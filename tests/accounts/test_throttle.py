@@ -164,8 +164,7 @@ def test_the_limits_come_from_the_settings(client, fast_people, settings):
         (2, "198.51.100.1, 203.0.113.9, 10.0.0.5", "203.0.113.9"),
     ],
 )
-def test_the_address_is_the_one_the_trusted_proxies_saw(rf, settings, proxies, forwarded,
-                                                         expected):
+def test_the_address_is_the_one_the_trusted_proxies_saw(rf, settings, proxies, forwarded, expected):
     from convivencia.accounts.network import client_address
 
     settings.TRUSTED_PROXY_COUNT = proxies

@@ -27,8 +27,13 @@ def test_tokens_issued_before_the_migration_expire_the_default_days_after_it(set
     try:
         apps = migrate(BEFORE)
         old_token = apps.get_model("accounts", "ApiToken")
-        old_token.objects.create(user_id=user.pk, name="old script", prefix="cv_abcde",
-                                 digest="0" * 64, created_at=timezone.now() - timedelta(days=400))
+        old_token.objects.create(
+            user_id=user.pk,
+            name="old script",
+            prefix="cv_abcde",
+            digest="0" * 64,
+            created_at=timezone.now() - timedelta(days=400),
+        )
         apps = migrate(AFTER)
         token = apps.get_model("accounts", "ApiToken").objects.get()
         left = (token.expires_at - timezone.now()) / timedelta(days=1)

@@ -41,11 +41,9 @@ def test_the_owner_chooses_a_shorter_life_at_creation(client, nadia):
 
 
 @pytest.mark.parametrize("days", ["0", "366", "many"])
-def test_a_life_beyond_the_maximum_or_not_a_number_is_refused_with_a_message(client, nadia,
-                                                                             days):
+def test_a_life_beyond_the_maximum_or_not_a_number_is_refused_with_a_message(client, nadia, days):
     client.force_login(nadia)
-    response = client.post("/accounts/me/tokens/", {"name": "forever", "days": days},
-                           follow=True)
+    response = client.post("/accounts/me/tokens/", {"name": "forever", "days": days}, follow=True)
     assert not ApiToken.objects.exists()
     assert "A token is valid for 1 to 365 days." in response.content.decode()
 
@@ -81,13 +79,22 @@ def test_changing_the_password_revokes_every_token_and_says_so(client, nadia):
     ApiToken.issue(nadia, "laptop")
     ApiToken.issue(nadia, "ODK Collect")
     client.post("/accounts/login/", {"username": "nadia", "password": PASSWORD})
-    response = client.post("/accounts/password/", {
-        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD,
-    }, follow=True)
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+        follow=True,
+    )
     assert "Your API tokens were revoked." in response.content.decode()
     assert not ApiToken.objects.usable().exists()
-    assert AuditEntry.objects.about(nadia).filter(
-        action=AuditAction.UPDATE, changes__api_tokens_revoked=2).exists()
+    assert (
+        AuditEntry.objects.about(nadia)
+        .filter(action=AuditAction.UPDATE, changes__api_tokens_revoked=2)
+        .exists()
+    )
 
 
 def test_an_argon2_hash_upgrade_at_login_does_not_revoke_tokens(client, nadia, settings):

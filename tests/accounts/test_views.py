@@ -19,8 +19,14 @@ def world(db):
     camila = make_user("camila")
     grant(camila, make_organisation("Programa"), Role.COORDINATOR, [places.cauca])
     nadia = make_user("nadia")
-    return {"police_cauca": police_cauca, "police_narino": police_narino, "pablo": pablo,
-            "pedro": pedro, "camila": camila, "nadia": nadia}
+    return {
+        "police_cauca": police_cauca,
+        "police_narino": police_narino,
+        "pablo": pablo,
+        "pedro": pedro,
+        "camila": camila,
+        "nadia": nadia,
+    }
 
 
 @pytest.mark.parametrize(
@@ -43,13 +49,15 @@ def test_organisation_page_access_matrix(client, world, persona, organisation, e
 
 def test_a_coordinator_sees_member_emails_but_a_provider_does_not(client, world):
     client.force_login(world["camila"])
-    assert "pablo@example.org" in client.get(
-        f"/accounts/organisations/{world['police_cauca'].pk}/"
-    ).content.decode()
+    assert (
+        "pablo@example.org"
+        in client.get(f"/accounts/organisations/{world['police_cauca'].pk}/").content.decode()
+    )
     client.force_login(world["pablo"])
-    assert "pablo@example.org" not in client.get(
-        f"/accounts/organisations/{world['police_cauca'].pk}/"
-    ).content.decode()
+    assert (
+        "pablo@example.org"
+        not in client.get(f"/accounts/organisations/{world['police_cauca'].pk}/").content.decode()
+    )
 
 
 def test_the_audit_log_is_only_for_administrators(client, world):
@@ -63,10 +71,14 @@ def test_the_audit_log_is_only_for_administrators(client, world):
 def test_a_user_logs_in_changes_password_and_logs_out(client, world):
     response = client.post("/accounts/login/", {"username": "nadia", "password": PASSWORD})
     assert response.status_code == 302
-    response = client.post("/accounts/password/", {
-        "old_password": PASSWORD, "new_password1": "otra-clave-bastante-larga",
-        "new_password2": "otra-clave-bastante-larga",
-    })
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "otra-clave-bastante-larga",
+            "new_password2": "otra-clave-bastante-larga",
+        },
+    )
     assert response.status_code == 302
     client.post("/accounts/logout/")
     assert client.login(username="nadia", password="otra-clave-bastante-larga")

@@ -43,8 +43,9 @@ def test_a_revoked_token_is_refused(client, camila, camila_token):
     assert error_of(response)["code"] == "unauthorized"
 
 
-def test_an_expired_token_is_refused_with_a_message_saying_when_it_expired(client, camila,
-                                                                         camila_token):
+def test_an_expired_token_is_refused_with_a_message_saying_when_it_expired(
+    client, camila, camila_token
+):
     ApiToken.objects.filter(user=camila).update(expires_at=timezone.now() - timedelta(minutes=1))
     response = client.get(TERRITORIES, **bearer(camila_token))
     assert response.status_code == 401

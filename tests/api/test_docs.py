@@ -18,7 +18,9 @@ def test_the_openapi_schema_lists_the_endpoints_and_both_security_schemes(client
     } <= set(schema["paths"])
     schemes = schema["components"]["securitySchemes"]
     assert schemes["TokenAuth"] == {
-        "type": "http", "scheme": "bearer", "description": schemes["TokenAuth"]["description"],
+        "type": "http",
+        "scheme": "bearer",
+        "description": schemes["TokenAuth"]["description"],
     }
     assert schemes["SessionAuth"]["in"] == "cookie"
     assert "k-anonymity" in schema["info"]["description"]

@@ -19,8 +19,7 @@ def test_me_lists_roles_and_memberships(client, places, camila, camila_token):
     assert me["everywhere"] is False
     assert me["roles"] == ["analyst", "coordinator"]
     assert [
-        (row["organisation"]["name"], row["role"], row["territories"])
-        for row in me["memberships"]
+        (row["organisation"]["name"], row["role"], row["territories"]) for row in me["memberships"]
     ] == [
         ("Policía Cauca", "analyst", sorted([places.popayan.pk, places.pasto.pk])),
         ("Programa Convivencia", "coordinator", [places.cauca.pk]),

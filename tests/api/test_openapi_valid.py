@@ -30,9 +30,13 @@ def test_the_schema_is_a_valid_openapi_document(client):
 
 def test_the_indicator_values_keep_their_schemas_and_examples(client):
     operation = client.get("/api/v1/openapi.json").json()["paths"][
-        "/api/v1/indicators/{code}/values"]["get"]
-    for status, schema in (("200", "IndicatorValueOut"), ("400", "ErrorBody"),
-                           ("404", "ErrorBody")):
+        "/api/v1/indicators/{code}/values"
+    ]["get"]
+    for status, schema in (
+        ("200", "IndicatorValueOut"),
+        ("400", "ErrorBody"),
+        ("404", "ErrorBody"),
+    ):
         content = operation["responses"][status]["content"]["application/json"]
         assert content["schema"] == {"$ref": f"#/components/schemas/{schema}"}, status
         assert content["example"], status

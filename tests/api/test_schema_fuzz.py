@@ -41,10 +41,17 @@ from tests.panels.builders import make_panel, make_wave, raw
 
 pytestmark = pytest.mark.django_db
 SCHEMA_PATH = "/api/v1/openapi.json"
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 EXAMPLES = settings(
-    max_examples=8, deadline=None, database=None, derandomize=True,
+    max_examples=8,
+    deadline=None,
+    database=None,
+    derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
 
@@ -55,14 +62,18 @@ def world(django_db_setup, django_db_blocker) -> Iterator[SimpleNamespace]:
         world = make_world()
         make_figures(municipalities=2)
         popayan = world.places.popayan
-        Boundary.objects.get_or_create(territory=popayan,
-                                       defaults={"geometry": square(-76.7, 2.3, 0.3)})
+        Boundary.objects.get_or_create(
+            territory=popayan, defaults={"geometry": square(-76.7, 2.3, 0.3)}
+        )
         world.commitment = make_commitment(world)
         world.intervention = make_intervention("Policía de cuadrantes", territories=[popayan])
         world.panel = make_panel(popayan, size=6)
         march = make_wave(world.panel, "2024-03")
-        collection.accept(march, [raw(f"R{n:03d}", B18=n, AOJ11=2, VIC1=n % 2)
-                                  for n in range(1, 7)], SubmissionSource.WEB)
+        collection.accept(
+            march,
+            [raw(f"R{n:03d}", B18=n, AOJ11=2, VIC1=n % 2) for n in range(1, 7)],
+            SubmissionSource.WEB,
+        )
         yield world
         transaction.set_rollback(True)
 
@@ -138,8 +149,7 @@ def existing_objects(world: SimpleNamespace) -> dict[str, dict[str, Any]]:
         "/api/v1/dialogues/processes/{process_id}/": {"process_id": world.process.pk},
         "/api/v1/dialogues/sessions/{session_id}/": {"session_id": world.session.pk},
         "/api/v1/dialogues/commitments/{commitment_id}/": {"commitment_id": commitment},
-        "/api/v1/dialogues/commitments/{commitment_id}/updates/": {
-            "commitment_id": commitment},
+        "/api/v1/dialogues/commitments/{commitment_id}/updates/": {"commitment_id": commitment},
     }
 
 

@@ -22,18 +22,20 @@ def test_a_territory_is_found_by_scheme_and_code(client, places):
     assert response.status_code == 200
     payload = response.json()
     assert payload["count"] == 1
-    assert payload["results"] == [{
-        "id": places.popayan.pk,
-        "name": "Popayán",
-        "level": "municipality",
-        "kind": "",
-        "parent": places.cauca.pk,
-        "codes": {"divipola": "19001"},
-        "ancestors": [
-            {"id": places.colombia.pk, "name": places.colombia.name},
-            {"id": places.cauca.pk, "name": "Cauca"},
-        ],
-    }]
+    assert payload["results"] == [
+        {
+            "id": places.popayan.pk,
+            "name": "Popayán",
+            "level": "municipality",
+            "kind": "",
+            "parent": places.cauca.pk,
+            "codes": {"divipola": "19001"},
+            "ancestors": [
+                {"id": places.colombia.pk, "name": places.colombia.name},
+                {"id": places.cauca.pk, "name": "Cauca"},
+            ],
+        }
+    ]
 
 
 def test_an_iso_code_is_found_whatever_its_case(client, places):
@@ -107,7 +109,10 @@ def test_the_list_shape_is_count_next_previous_results(client, places):
     response = client.get(URL)
     assert response.status_code == 200
     assert response.json() == {
-        "count": 5, "next": None, "previous": None, "results": response.json()["results"],
+        "count": 5,
+        "next": None,
+        "previous": None,
+        "results": response.json()["results"],
     }
     assert len(response.json()["results"]) == 5
 
@@ -119,7 +124,9 @@ def test_pages_link_to_each_other_with_absolute_urls_keeping_the_filters(client,
     assert first["previous"] is None
     assert first["next"].startswith("http://testserver/api/v1/territories/?")
     assert parse_qs(urlsplit(first["next"]).query) == {
-        "within": [str(places.colombia.pk)], "page_size": ["2"], "page": ["2"],
+        "within": [str(places.colombia.pk)],
+        "page_size": ["2"],
+        "page": ["2"],
     }
 
     second = client.get(first["next"]).json()
@@ -170,8 +177,9 @@ def test_the_list_costs_the_same_queries_however_many_territories(
     client, places, django_assert_max_num_queries
 ):
     for number in range(40):
-        make_territory(places.cauca, Level.MUNICIPALITY, f"Municipio {number}",
-                       divipola=f"19{number:03d}9")
+        make_territory(
+            places.cauca, Level.MUNICIPALITY, f"Municipio {number}", divipola=f"19{number:03d}9"
+        )
     # count, page, codes (prefetched), ancestor names (one query for the page)
     with django_assert_max_num_queries(4):
         response = client.get(URL, {"page_size": 500})

@@ -49,8 +49,10 @@ def browser() -> Iterator:
     from playwright.sync_api import sync_playwright
 
     if finders.find("convivencia/site.css") is None:
-        pytest.fail("the live server cannot serve static files: STATICFILES_DIRS must name "
-                    "the package's static/ directory (see tests/core/test_pages.py)")
+        pytest.fail(
+            "the live server cannot serve static files: STATICFILES_DIRS must name "
+            "the package's static/ directory (see tests/core/test_pages.py)"
+        )
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -124,4 +126,3 @@ def screenshot():
         return path
 
     return save
-

@@ -34,12 +34,19 @@ document.addEventListener("securitypolicyviolation", function (event) {
 def watched(page) -> Iterator:
     """The page, failing the test on any console error or policy violation."""
     problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" else None)
-    page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"),
-                                      dialog.dismiss()))
-    page.on("response", lambda response: problems.append(f"{response.status} {response.url}")
-            if response.status >= 400 else None)
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
+    page.on(
+        "dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss())
+    )
+    page.on(
+        "response",
+        lambda response: (
+            problems.append(f"{response.status} {response.url}") if response.status >= 400 else None
+        ),
+    )
     page.add_init_script(WATCH_VIOLATIONS)
     page.problems = problems
     yield page
@@ -51,8 +58,10 @@ def visit(page, url: str) -> None:
     assert response is not None and response.status == 200, url
     assert "/accounts/login/" not in page.url, url
     policy = response.headers.get("content-security-policy", "")
-    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split(
-        "script-src")[1].split(";")[0], policy
+    assert (
+        "script-src 'self'" in policy
+        and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    ), policy
     page.wait_for_load_state("networkidle")
     violations = page.evaluate("window.__violations")
     assert not violations, f"{url}: {violations}"
@@ -82,8 +91,14 @@ def test_the_main_pages_run_under_the_policy_without_an_error(watched, live_serv
     assert panel is not None and process is not None
     url = live_server.url
 
-    for public in ("/", "/evidence/", "/evidence/gap-map/", "/indicators/",
-                   f"/territories/{popayan.pk}/", f"/dialogues/process/{process.pk}/"):
+    for public in (
+        "/",
+        "/evidence/",
+        "/evidence/gap-map/",
+        "/indicators/",
+        f"/territories/{popayan.pk}/",
+        f"/dialogues/process/{process.pk}/",
+    ):
         visit(watched, url + public)
     visit(watched, f"{url}/evidence/")
     drawn(watched, "[data-evidence-map]")
@@ -91,8 +106,13 @@ def test_the_main_pages_run_under_the_policy_without_an_error(watched, live_serv
     drawn(watched, "#territory-map")
 
     log_in(watched, live_server, "coordinadora.cauca", demo.DEMO_PASSWORD)
-    for private in (f"/panels/{panel.code}/", "/panels/map/", "/evidence/manage/",
-                    "/evidence/manage/new/", f"/dialogues/process/{process.pk}/print/"):
+    for private in (
+        f"/panels/{panel.code}/",
+        "/panels/map/",
+        "/evidence/manage/",
+        "/evidence/manage/new/",
+        f"/dialogues/process/{process.pk}/print/",
+    ):
         visit(watched, url + private)
     visit(watched, f"{url}/panels/map/")
     drawn(watched, "[data-panel-map]")
@@ -188,8 +208,10 @@ def test_a_municipality_named_like_markup_is_text_on_the_indicator_and_panel_map
     popayan.name = EVIL
     popayan.save()
     log_in(watched, live_server, "coordinadora.cauca", demo.DEMO_PASSWORD)
-    for url, selector in ((f"/indicators/?parent={popayan.parent.pk}", "[data-indicator-map]"),
-                          ("/panels/map/", "[data-panel-map]")):
+    for url, selector in (
+        (f"/indicators/?parent={popayan.parent.pk}", "[data-indicator-map]"),
+        ("/panels/map/", "[data-panel-map]"),
+    ):
         visit(watched, live_server.url + url)
         drawn(watched, selector)
         tooltips = watched.evaluate(OPEN_EVERY_TOOLTIP, selector)

@@ -89,14 +89,14 @@ def test_the_follow_up_loop_from_the_data_to_the_communitys_confirmation(
         page.fill("#id_reference", "C-1")
         page.fill("#id_title", "Patrullajes nocturnos en el parque Caldas")
         page.select_option("#id_responsible", label="Policía Cauca")
-        page.fill("#id_due_date", (timezone.localdate() + datetime.timedelta(days=60))
-                  .isoformat())
+        page.fill("#id_due_date", (timezone.localdate() + datetime.timedelta(days=60)).isoformat())
         page.fill("#id_verification", "Recorrido nocturno con la JAC")
         with page.expect_navigation():
             page.click("main form button[type=submit]")
         errors = page.locator(".errorlist").all_inner_texts()
-        assert "Patrullajes nocturnos en el parque Caldas" in page.locator("h1").inner_text(), \
+        assert "Patrullajes nocturnos en el parque Caldas" in page.locator("h1").inner_text(), (
             errors
+        )
         commitment_url = page.url
 
     # 2. The police liaison posts progress, then claims it done.
@@ -148,8 +148,7 @@ def test_the_follow_up_loop_from_the_data_to_the_communitys_confirmation(
             screenshot(page, f"dialogue-session-{name}")
 
 
-def test_the_agenda_can_be_prepared_without_javascript(browser, live_server,
-                                                        _audit_log_flushable):
+def test_the_agenda_can_be_prepared_without_javascript(browser, live_server, _audit_log_flushable):
     world = make_world()
     trust_falls_in_august(world.places.popayan)
     session = make_session(world.process, days=10)

@@ -10,10 +10,17 @@ pytestmark = pytest.mark.browser
 
 
 def build_registry() -> None:
-    make_intervention("Cuadrantes", "CO", focus=["policing"], problem=["homicide"],
-                      rating_findings={"homicide": EFFECTIVE}, budget_usd=2_000_000)
-    make_intervention("Jóvenes", "CO", focus=["youth"], rating_findings={"theft": PROMISING},
-                      budget_usd=40_000)
+    make_intervention(
+        "Cuadrantes",
+        "CO",
+        focus=["policing"],
+        problem=["homicide"],
+        rating_findings={"homicide": EFFECTIVE},
+        budget_usd=2_000_000,
+    )
+    make_intervention(
+        "Jóvenes", "CO", focus=["youth"], rating_findings={"theft": PROMISING}, budget_usd=40_000
+    )
     make_intervention("Escuelas", "MX", focus=["youth"], start_year=2008)
     make_intervention("Calles", "BR", focus=["situational"], budget_usd=900_000)
     make_intervention("Borrador", "CO", focus=["youth"], published=False)

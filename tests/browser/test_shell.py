@@ -132,8 +132,13 @@ def test_the_job_page_follows_a_running_job_until_it_ends(
     page, phone, live_server, screenshot
 ) -> None:
     user = make_user("dora")
-    job = make_job(user, status=JobStatus.RUNNING, progress_done=420, progress_total=1000,
-                   message="Leyendo filas del archivo")
+    job = make_job(
+        user,
+        status=JobStatus.RUNNING,
+        progress_done=420,
+        progress_total=1000,
+        message="Leyendo filas del archivo",
+    )
     log_in(page, live_server, "dora")
     page.goto(f"{live_server.url}/jobs/{job.pk}/")
     assert page.locator("progress").get_attribute("value") == "42"

@@ -66,8 +66,12 @@ def _audit_log_flushable(transactional_db) -> Iterator[None]:
 
 
 def answers(number: int) -> dict[str, object]:
-    return {"B18": number % 7 + 1, "AOJ11": number % 4 + 1, "VIC1": number % 2,
-            "PROBLEMS": "1 3" if number % 3 else "2"}
+    return {
+        "B18": number % 7 + 1,
+        "AOJ11": number % 4 + 1,
+        "VIC1": number % 2,
+        "PROBLEMS": "1 3" if number % 3 else "2",
+    }
 
 
 @pytest.fixture
@@ -94,17 +98,27 @@ def row_counts() -> dict[str, int]:
 
 
 def aggregate_rows() -> list[tuple]:
-    return list(Aggregate.objects.order_by("wave_id", "item_id").values_list(
-        "wave_id", "item_code", "n", "n_missing", "n_top", "total", "total_sq", "counts",
-        "breakdowns",
-    ))
+    return list(
+        Aggregate.objects.order_by("wave_id", "item_id").values_list(
+            "wave_id",
+            "item_code",
+            "n",
+            "n_missing",
+            "n_top",
+            "total",
+            "total_sq",
+            "counts",
+            "breakdowns",
+        )
+    )
 
 
 def change_everything(world: SimpleNamespace) -> None:
     """New answers in a new wave, a leader gone, a user more: what a restore must undo."""
     april = make_wave(world.panel, "2024-04")
-    collection.accept(april, [raw(f"R{n:03d}", **answers(n + 1)) for n in range(1, 6)],
-                      SubmissionSource.WEB)
+    collection.accept(
+        april, [raw(f"R{n:03d}", **answers(n + 1)) for n in range(1, 6)], SubmissionSource.WEB
+    )
     make_user("intruso")
     Respondent.objects.filter(code="R001").update(area="urban")
 
@@ -193,8 +207,9 @@ def test_a_file_that_is_no_backup_is_refused_before_anything_changes(world, tmp_
 
 def test_a_backup_of_the_other_database_kind_is_refused(world, tmp_path):
     other = tmp_path / "other.backup"
-    other.write_bytes(backup.PG_DUMP_MAGIC if connection.vendor == "sqlite"
-                      else backup.SQLITE_MAGIC)
+    other.write_bytes(
+        backup.PG_DUMP_MAGIC if connection.vendor == "sqlite" else backup.SQLITE_MAGIC
+    )
     with pytest.raises(CommandError, match="backup, and this site runs on"):
         call_command("restore", str(other), "--no-input")
 
@@ -234,7 +249,7 @@ def test_a_damaged_sqlite_backup_is_refused_before_anything_changes(world, tmp_p
     output = tmp_path / "copia.sqlite3"
     call_command("backup", "--output", str(output))
     data = bytearray(output.read_bytes())
-    data[4096 * 3:4096 * 6] = b"\xff" * (4096 * 3)  # pages past the header, overwritten
+    data[4096 * 3 : 4096 * 6] = b"\xff" * (4096 * 3)  # pages past the header, overwritten
     damaged = tmp_path / "damaged.sqlite3"
     damaged.write_bytes(bytes(data))
     with pytest.raises(CommandError, match="damaged"):
@@ -245,4 +260,3 @@ def test_a_damaged_sqlite_backup_is_refused_before_anything_changes(world, tmp_p
 def test_the_backup_path_must_be_in_an_existing_directory(world, tmp_path):
     with pytest.raises(CommandError, match="no directory"):
         call_command("backup", "--output", str(tmp_path / "no" / "such" / "copia.backup"))
-

@@ -54,7 +54,8 @@ def test_the_day_order_decides_a_date_both_orders_could_read():
 def test_a_date_impossible_in_the_files_order_is_refused(english, text):
     with pytest.raises(ValueError, match="is not a date"):
         parse_date(text, day_first=False) if text == "22/03/2023" else parse_date(
-            text, day_first=True)
+            text, day_first=True
+        )
 
 
 @pytest.mark.parametrize("text", ["", "mañana", "2023-02-30", "45009,5", "12", "-45009"])
@@ -73,13 +74,16 @@ def test_a_serial_number_is_refused_where_serials_are_not_dates(english):
 def test_a_month_reads_back_as_its_first_day(year, month):
     first = datetime.date(year, month, 1)
     assert parse_month(f"{year:04d}-{month:02d}") == first
-    assert parse_month(cell_text(datetime.datetime.combine(first, datetime.time())),
-                       cell=True) == first
+    assert (
+        parse_month(cell_text(datetime.datetime.combine(first, datetime.time())), cell=True)
+        == first
+    )
     assert parse_month(first.isoformat(), cell=True) == first
 
 
-@pytest.mark.parametrize("text", ["2024-13", "2024-3", "24-03", "2024-03-01", "2024-03-02",
-                                  "0000-01", "marzo", ""])
+@pytest.mark.parametrize(
+    "text", ["2024-13", "2024-3", "24-03", "2024-03-01", "2024-03-02", "0000-01", "marzo", ""]
+)
 def test_what_is_not_a_month_is_refused(english, text):
     cell = text == "2024-03-02"
     with pytest.raises(ValueError, match="is not a month written YYYY-MM"):
@@ -91,6 +95,6 @@ def test_every_date_of_the_policia_file_is_a_day_of_2023(db):
     header = next(i for i, row in enumerate(grid) if "FECHA HECHO" in [c.strip() for c in row])
     column = [cell.strip() for cell in grid[header]].index("FECHA HECHO")
     total_row = next(i for i, row in enumerate(grid) if row and row[0].strip() == "TOTAL")
-    dates = [parse_date(row[column], day_first=True) for row in grid[header + 1:total_row]]
+    dates = [parse_date(row[column], day_first=True) for row in grid[header + 1 : total_row]]
     assert dates and all(day.year == 2023 for day in dates)
     assert min(dates).month == 1 and max(dates).month == 12

@@ -48,16 +48,20 @@ def test_the_migrated_test_database_is_reachable_and_up_to_date():
 
 def test_a_job_waiting_for_minutes_means_no_worker_is_running(database_tasks):
     assert doctor.worker().ok
-    make_job(make_user("ana"), status=JobStatus.QUEUED,
-             created_at=timezone.now() - timedelta(minutes=6))
+    make_job(
+        make_user("ana"), status=JobStatus.QUEUED, created_at=timezone.now() - timedelta(minutes=6)
+    )
     finding = doctor.worker()
     assert not finding.ok
     assert "convivencia worker" in finding.fix
 
 
 def test_a_running_job_without_a_heartbeat_means_its_worker_stopped(database_tasks):
-    make_job(make_user("ana"), status=JobStatus.RUNNING,
-             heartbeat_at=timezone.now() - timedelta(minutes=11))
+    make_job(
+        make_user("ana"),
+        status=JobStatus.RUNNING,
+        heartbeat_at=timezone.now() - timedelta(minutes=11),
+    )
     finding = doctor.worker()
     assert not finding.ok
     assert "stopped" in finding.detail
@@ -105,8 +109,12 @@ def test_static_files_must_be_collected_when_debug_is_off(settings, tmp_path: Pa
 
 def test_an_unreachable_cache_is_reported(settings):
     assert doctor.cache_backend().ok
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
     finding = doctor.cache_backend()
     assert not finding.ok
     assert "CACHE_URL" in finding.fix

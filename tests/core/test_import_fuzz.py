@@ -46,10 +46,16 @@ def _first_names(columns: list[Column | None]) -> list[str]:
 
 
 def _national(codes) -> list[str]:
-    return _first_names([
-        codes.region_code, codes.region_name, codes.municipality_code,
-        codes.municipality_local_code, codes.municipality_name, codes.area,
-    ])
+    return _first_names(
+        [
+            codes.region_code,
+            codes.region_name,
+            codes.municipality_code,
+            codes.municipality_local_code,
+            codes.municipality_name,
+            codes.area,
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -64,38 +70,78 @@ IMPORTERS: dict[str, Importer] = {
     "divipola": Importer(("import_territories", "divipola"), _national(divipola.DIVIPOLA)),
     "inegi": Importer(("import_territories", "inegi"), _national(inegi.INEGI)),
     "ibge": Importer(("import_territories", "ibge"), _national(ibge.IBGE)),
-    "population dane": Importer(("import_population", "dane"),
-                                _first_names(population._DANE_COLUMNS)),
-    "population worldbank": Importer(("import_population", "worldbank"),
-                                     _first_names(population._WORLD_BANK_COLUMNS)),
-    "boundaries": Importer(("import_boundaries",), ["type", "features"], ".json",
-                           ("--scheme", "divipola")),
-    "interventions": Importer(("import_interventions",),
-                              _first_names(interventions.COLUMNS)),
-    "panel roster": Importer(("import_roster",), _first_names(
-        [roster.CODE_COLUMN, *roster.ATTRIBUTE_COLUMNS, *roster.CONTACT_COLUMNS]),
-        options=("--panel", "popayan")),
-    "panel responses": Importer(("import_responses",),
-                                [RESPONDENT_FIELD, "B18", "AOJ11", "VIC1", "_uuid"],
-                                options=("--panel", "popayan", "--wave", "2024-03")),
-    "crime policia-co": Importer(("import_crime", "policia-co"),
-                                 _first_names(policia.COLUMNS)),
-    "crime sesnsp-mx": Importer(("import_crime", "sesnsp-mx"), _first_names(sesnsp.COLUMNS),
-                                options=("--through", "2024-12")),
+    "population dane": Importer(
+        ("import_population", "dane"), _first_names(population._DANE_COLUMNS)
+    ),
+    "population worldbank": Importer(
+        ("import_population", "worldbank"), _first_names(population._WORLD_BANK_COLUMNS)
+    ),
+    "boundaries": Importer(
+        ("import_boundaries",), ["type", "features"], ".json", ("--scheme", "divipola")
+    ),
+    "interventions": Importer(("import_interventions",), _first_names(interventions.COLUMNS)),
+    "panel roster": Importer(
+        ("import_roster",),
+        _first_names([roster.CODE_COLUMN, *roster.ATTRIBUTE_COLUMNS, *roster.CONTACT_COLUMNS]),
+        options=("--panel", "popayan"),
+    ),
+    "panel responses": Importer(
+        ("import_responses",),
+        [RESPONDENT_FIELD, "B18", "AOJ11", "VIC1", "_uuid"],
+        options=("--panel", "popayan", "--wave", "2024-03"),
+    ),
+    "crime policia-co": Importer(("import_crime", "policia-co"), _first_names(policia.COLUMNS)),
+    "crime sesnsp-mx": Importer(
+        ("import_crime", "sesnsp-mx"),
+        _first_names(sesnsp.COLUMNS),
+        options=("--through", "2024-12"),
+    ),
     "crime tidy": Importer(("import_crime", "tidy"), _first_names(tidy.COLUMNS)),
-    "crime dhis2": Importer(("import_crime", "dhis2"), ["dataValues"], ".json",
-                            ("--source", "police")),
+    "crime dhis2": Importer(
+        ("import_crime", "dhis2"), ["dataValues"], ".json", ("--source", "police")
+    ),
 }
 
 
 # --- hostile input --------------------------------------------------------------------------
 
-WEIRD_CELLS = st.sampled_from([
-    "", " ", "=1+1", '=HYPERLINK("http://example.org","x")', "+57 300", "-3", "@SUM(A1)",
-    "9" * 400, "1e309", "-1e309", "NaN", "inf", "-0", "0x1F", "1.234,5", "1,234.5",
-    "19001", "05001", "2023", "2023-13", "2024-03", "31/02/2023", "\x00", "\x07", "\u202e",
-    "Popayán", "NARIÑO", "x" * 5000, '"', "a\nb", "a;b,c", "\ufeff", "\ufffd",
-])
+WEIRD_CELLS = st.sampled_from(
+    [
+        "",
+        " ",
+        "=1+1",
+        '=HYPERLINK("http://example.org","x")',
+        "+57 300",
+        "-3",
+        "@SUM(A1)",
+        "9" * 400,
+        "1e309",
+        "-1e309",
+        "NaN",
+        "inf",
+        "-0",
+        "0x1F",
+        "1.234,5",
+        "1,234.5",
+        "19001",
+        "05001",
+        "2023",
+        "2023-13",
+        "2024-03",
+        "31/02/2023",
+        "\x00",
+        "\x07",
+        "\u202e",
+        "Popayán",
+        "NARIÑO",
+        "x" * 5000,
+        '"',
+        "a\nb",
+        "a;b,c",
+        "\ufeff",
+        "\ufffd",
+    ]
+)
 # Mostly printable text, so that files get past decoding to the rows' own checks.
 CELLS = st.one_of(
     WEIRD_CELLS,
@@ -120,9 +166,13 @@ def grids(draw, headers: list[str]) -> list[list[str]]:
     else:
         header = []
     width = max(len(header), 1)
-    rows = draw(st.lists(
-        st.lists(CELLS, min_size=0, max_size=width + 2), min_size=0, max_size=6,
-    ))
+    rows = draw(
+        st.lists(
+            st.lists(CELLS, min_size=0, max_size=width + 2),
+            min_size=0,
+            max_size=6,
+        )
+    )
     return ([header] if header else []) + rows
 
 
@@ -141,8 +191,11 @@ def _xlsx(grid: list[list[str]], formulas: bool) -> bytes:
         cells = []
         for index, value in enumerate(values[:26]):
             reference = f"{letters[index]}{number}"
-            text = "".join(character for character in value
-                           if character.isprintable() and character not in "<>&")
+            text = "".join(
+                character
+                for character in value
+                if character.isprintable() and character not in "<>&"
+            )
             if formulas and number > 1 and index == 0:
                 cells.append(cell(reference, text or None, "1+1"))
             else:
@@ -163,8 +216,11 @@ def tables(draw, headers: list[str]) -> tuple[bytes, str]:
     grid = draw(grids(headers))
     if kind == "xlsx":
         return _xlsx(grid, formulas=draw(st.booleans())), ".xlsx"
-    data = _csv(grid, draw(st.sampled_from([",", ";", "\t"])),
-                draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"])))
+    data = _csv(
+        grid,
+        draw(st.sampled_from([",", ";", "\t"])),
+        draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"])),
+    )
     if kind == "truncated":
         whole = draw(st.sampled_from([data, _xlsx(grid, formulas=False)]))
         cut = draw(st.integers(min_value=0, max_value=max(len(whole) - 1, 0)))
@@ -172,12 +228,19 @@ def tables(draw, headers: list[str]) -> tuple[bytes, str]:
     return data, ".csv"
 
 
-JSON_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                         st.text(max_size=12), WEIRD_CELLS)
+JSON_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=12),
+    WEIRD_CELLS,
+)
 JSON_VALUES = st.recursive(
     JSON_SCALARS,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -192,27 +255,53 @@ def documents(draw, importer: Importer) -> tuple[bytes, str]:
         return json.dumps(draw(JSON_VALUES)).encode(), ".json"
     if "dataValues" in importer.headers:
         entry = st.dictionaries(
-            st.sampled_from(["dataElement", "orgUnit", "period", "value",
-                             "categoryOptionCombo", "deleted", "comment"]),
-            JSON_SCALARS, max_size=7)
+            st.sampled_from(
+                [
+                    "dataElement",
+                    "orgUnit",
+                    "period",
+                    "value",
+                    "categoryOptionCombo",
+                    "deleted",
+                    "comment",
+                ]
+            ),
+            JSON_SCALARS,
+            max_size=7,
+        )
         document = {"dataValues": draw(st.lists(entry, max_size=5))}
     else:
-        feature = st.fixed_dictionaries({
-            "type": st.sampled_from(["Feature", "feature", "Point"]),
-            "properties": st.dictionaries(st.sampled_from(["code", "cod_mpio", "name"]),
-                                          JSON_SCALARS, max_size=3),
-            "geometry": st.one_of(st.none(), JSON_VALUES, st.fixed_dictionaries({
-                "type": st.sampled_from(["Polygon", "MultiPolygon", "Point"]),
-                "coordinates": st.lists(st.lists(st.lists(
-                    st.floats(allow_nan=False, width=32), max_size=3), max_size=4),
-                    max_size=2),
-            })),
-        })
-        document = {"type": draw(st.sampled_from(["FeatureCollection", "Topology"])),
-                    "features": draw(st.lists(feature, max_size=3))}
+        feature = st.fixed_dictionaries(
+            {
+                "type": st.sampled_from(["Feature", "feature", "Point"]),
+                "properties": st.dictionaries(
+                    st.sampled_from(["code", "cod_mpio", "name"]), JSON_SCALARS, max_size=3
+                ),
+                "geometry": st.one_of(
+                    st.none(),
+                    JSON_VALUES,
+                    st.fixed_dictionaries(
+                        {
+                            "type": st.sampled_from(["Polygon", "MultiPolygon", "Point"]),
+                            "coordinates": st.lists(
+                                st.lists(
+                                    st.lists(st.floats(allow_nan=False, width=32), max_size=3),
+                                    max_size=4,
+                                ),
+                                max_size=2,
+                            ),
+                        }
+                    ),
+                ),
+            }
+        )
+        document = {
+            "type": draw(st.sampled_from(["FeatureCollection", "Topology"])),
+            "features": draw(st.lists(feature, max_size=3)),
+        }
     data = json.dumps(document).encode()
     if kind == "truncated":
-        data = data[:draw(st.integers(min_value=0, max_value=max(len(data) - 1, 0)))]
+        data = data[: draw(st.integers(min_value=0, max_value=max(len(data) - 1, 0)))]
     return data, ".json"
 
 
@@ -249,17 +338,29 @@ def run_import(importer: Importer, data: bytes, suffix: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"fuzz{suffix}"
         path.write_bytes(data)
-        call_command(*importer.command, str(path), *importer.options,
-                     stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            *importer.command,
+            str(path),
+            *importer.options,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
 
 
 @pytest.mark.parametrize("key", sorted(IMPORTERS))
 def test_a_hostile_file_is_refused_with_a_message_and_nothing_written(key, world):
     importer = IMPORTERS[key]
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                     HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+    )
     @given(payload=inputs(importer))
     def check(payload: tuple[bytes, str]) -> None:
         data, suffix = payload

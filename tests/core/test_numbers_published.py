@@ -28,10 +28,13 @@ def csv_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-@pytest.mark.parametrize("relative", [
-    "co/dane_poblacion_municipal_2018_2024.csv",
-    "co/dane_poblacion_municipal_2018_2024.xlsx",
-])
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "co/dane_poblacion_municipal_2018_2024.csv",
+        "co/dane_poblacion_municipal_2018_2024.xlsx",
+    ],
+)
 def test_dane_population_adds_up_to_the_published_national_figure(db, relative):
     table = read_table(shared_data(relative), sheet="Hoja2" if relative.endswith("xlsx") else None)
     year_column = "anio" if "anio" in table.headers else "year"
@@ -59,7 +62,7 @@ def test_the_policia_homicides_add_up_to_the_files_total_row(db):
     quantity = [cell.strip() for cell in grid[header]].index("CANTIDAD")
     total_row = next(i for i, row in enumerate(grid) if row and row[0].strip() == "TOTAL")
     counted = sum(
-        parse_integer(row[quantity]) for row in grid[header + 1:total_row] if row[quantity]
+        parse_integer(row[quantity]) for row in grid[header + 1 : total_row] if row[quantity]
     )
     assert parse_integer(grid[total_row][quantity]) == POLICIA_HOMICIDES_2023
     assert counted == POLICIA_HOMICIDES_2023

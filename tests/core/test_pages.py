@@ -158,8 +158,12 @@ def test_the_login_page_renders(client: Client) -> None:
 
 
 def test_the_account_pages_require_login(client: Client) -> None:
-    for name in ("accounts:profile", "accounts:password_change", "accounts:organisation_list",
-                 "jobs:list"):
+    for name in (
+        "accounts:profile",
+        "accounts:password_change",
+        "accounts:organisation_list",
+        "jobs:list",
+    ):
         response = client.get(reverse(name))
         assert response.status_code == 302, name
         assert response["Location"].startswith(reverse("accounts:login"))
@@ -203,9 +207,7 @@ def test_organisations_are_listed_for_their_members(alice: User, bob: User) -> N
 
 def test_a_coordinator_sees_the_members_of_her_organisation(alice: User) -> None:
     organisation = Organisation.objects.get(name="Fundación Paz Cauca")
-    response = logged_in(alice).get(
-        reverse("accounts:organisation_detail", args=[organisation.pk])
-    )
+    response = logged_in(alice).get(reverse("accounts:organisation_detail", args=[organisation.pk]))
     assert response.status_code == 200
     assert "alice@example.org" in response.text
 
@@ -219,8 +221,9 @@ def test_the_audit_log_is_for_administrators_only(alice: User, root: User) -> No
 
 
 def test_a_running_job_polls_itself_and_shows_progress(bob: User) -> None:
-    job = make_job(bob, status=JobStatus.RUNNING, progress_done=40, progress_total=100,
-                   message="Leyendo filas")
+    job = make_job(
+        bob, status=JobStatus.RUNNING, progress_done=40, progress_total=100, message="Leyendo filas"
+    )
     client = logged_in(bob)
     page = client.get(reverse("jobs:detail", args=[job.pk]))
     assert "<html" in page.text
@@ -234,8 +237,9 @@ def test_a_running_job_polls_itself_and_shows_progress(bob: User) -> None:
 
 
 def test_a_finished_job_stops_polling_and_shows_its_result(bob: User) -> None:
-    job = make_job(bob, status=JobStatus.SUCCEEDED, progress_done=10, progress_total=10,
-                   result={"created": 7})
+    job = make_job(
+        bob, status=JobStatus.SUCCEEDED, progress_done=10, progress_total=10, result={"created": 7}
+    )
     url = reverse("jobs:detail", args=[job.pk])
     text = logged_in(bob).get(url, headers={"hx-request": "true"}).text
     assert "hx-trigger" not in text
@@ -296,14 +300,17 @@ def test_no_page_loads_assets_from_another_site(alice: User, places: Places, roo
         assert not external.search(page.text), page.request["PATH_INFO"]
 
 
-@pytest.mark.parametrize("path", [
-    "convivencia/site.css",
-    "convivencia/site.js",
-    "vendor/htmx/htmx.min.js",
-    "vendor/chartjs/chart.umd.min.js",
-    "vendor/leaflet/leaflet.js",
-    "vendor/leaflet/leaflet.css",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "convivencia/site.css",
+        "convivencia/site.js",
+        "vendor/htmx/htmx.min.js",
+        "vendor/chartjs/chart.umd.min.js",
+        "vendor/leaflet/leaflet.js",
+        "vendor/leaflet/leaflet.css",
+    ],
+)
 def test_the_static_files_the_pages_load_are_found(path: str) -> None:
     from django.contrib.staticfiles import finders
 

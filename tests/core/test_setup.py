@@ -38,13 +38,25 @@ def test_the_checklist_links_to_the_import_pages_and_the_administration(ana):
     response = ana.get("/setup/")
     assert response.status_code == 200
     html = response.content.decode()
-    for key in ("territories", "population", "boundaries", "crime", "organisations", "users",
-                "panels"):
+    for key in (
+        "territories",
+        "population",
+        "boundaries",
+        "crime",
+        "organisations",
+        "users",
+        "panels",
+    ):
         assert f'data-testid="step-{key}"' in html, key
-    for url in (reverse("territories:import"), reverse("indicators_import:upload"),
-                reverse("admin:accounts_organisation_add"), reverse("admin:accounts_user_add"),
-                reverse("admin:accounts_membership_add"),
-                reverse("indicators_manage:index"), reverse("admin:index")):
+    for url in (
+        reverse("territories:import"),
+        reverse("indicators_import:upload"),
+        reverse("admin:accounts_organisation_add"),
+        reverse("admin:accounts_user_add"),
+        reverse("admin:accounts_membership_add"),
+        reverse("indicators_manage:index"),
+        reverse("admin:index"),
+    ):
         assert f'href="{url}"' in html, url
 
 
@@ -60,7 +72,11 @@ def test_the_checklist_is_for_administrators_only(client):
     assert client.get("/setup/").status_code == 404
     places = make_colombia()
     coordinator = make_user("carla")
-    grant(coordinator, make_organisation("Red", OrganisationType.CIVIL_SOCIETY),
-          Role.COORDINATOR, [places.cauca])
+    grant(
+        coordinator,
+        make_organisation("Red", OrganisationType.CIVIL_SOCIETY),
+        Role.COORDINATOR,
+        [places.cauca],
+    )
     client.force_login(coordinator)
     assert client.get("/setup/").status_code == 404

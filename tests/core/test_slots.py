@@ -13,7 +13,9 @@ from convivencia.panels.summary import panel_summary
 
 def test_the_territory_page_takes_the_slots_of_panels_indicators_and_dialogues_in_app_order():
     assert slots.registered(slots.TERRITORY_PAGE) == [
-        panel_summary, indicator_summary, dialogue_summary,
+        panel_summary,
+        indicator_summary,
+        dialogue_summary,
     ]
 
 

@@ -31,14 +31,16 @@ def test_text_that_a_spreadsheet_would_run_gets_a_quote_in_front(payload):
     assert safe_cell(payload) == neutralised(payload)
 
 
-@pytest.mark.parametrize("value", [*NUMBERS, datetime.date(2024, 3, 1),
-                                   datetime.datetime(2024, 3, 1, 9, 30), None])
+@pytest.mark.parametrize(
+    "value", [*NUMBERS, datetime.date(2024, 3, 1), datetime.datetime(2024, 3, 1, 9, 30), None]
+)
 def test_numbers_dates_and_empty_cells_stay_as_they_are(value):
     assert safe_cell(value) is value
 
 
-@pytest.mark.parametrize("text", ["-5", "+3", "-2.75", "Patrullajes", "", "'=1+1", " =1",
-                                  "¿Confía?", "2024-03-01"])
+@pytest.mark.parametrize(
+    "text", ["-5", "+3", "-2.75", "Patrullajes", "", "'=1+1", " =1", "¿Confía?", "2024-03-01"]
+)
 def test_other_text_and_a_number_written_as_text_stay_as_they_are(text):
     assert safe_cell(text) == text
 
@@ -51,9 +53,9 @@ def test_text_that_only_looks_like_a_number_is_quoted(text):
 def test_anything_else_is_written_as_its_text_and_quoted_when_needed():
     class Organisation:
         def __str__(self) -> str:
-            return "=HYPERLINK(\"http://evil\")"
+            return '=HYPERLINK("http://evil")'
 
-    assert safe_cell(Organisation()) == "'=HYPERLINK(\"http://evil\")"
+    assert safe_cell(Organisation()) == '\'=HYPERLINK("http://evil")'
     assert safe_cell(lazy(lambda: "+1+1", str)()) == "'+1+1"
 
 
@@ -98,7 +100,7 @@ def test_an_xlsx_row_holds_text_as_strings_and_numbers_as_numbers(write_only):
     workbook.save(buffer)
 
     (row,) = load_workbook(buffer).worksheets[0].iter_rows()
-    texts, numbers = row[:len(PAYLOADS)], row[len(PAYLOADS):]
+    texts, numbers = row[: len(PAYLOADS)], row[len(PAYLOADS) :]
     for cell, payload in zip(texts, PAYLOADS, strict=True):
         assert cell.data_type == "s"
         assert cell.value == neutralised(payload).replace("\r", "\n")
@@ -117,15 +119,21 @@ def test_a_verbatim_xlsx_row_keeps_the_text_in_cells_marked_as_text(write_only):
     (row,) = load_workbook(buffer).worksheets[0].iter_rows()
     for cell, payload in zip(row, PAYLOADS, strict=False):
         assert (cell.value, cell.data_type, cell.quotePrefix) == (
-            payload.replace("\r", "\n"), "s", True)
-    assert [(cell.value, cell.quotePrefix) for cell in row[len(PAYLOADS):]] == [
-        ("${B18} = '1'", False), ("-1", False), (-5, False)]
+            payload.replace("\r", "\n"),
+            "s",
+            True,
+        )
+    assert [(cell.value, cell.quotePrefix) for cell in row[len(PAYLOADS) :]] == [
+        ("${B18} = '1'", False),
+        ("-1", False),
+        (-5, False),
+    ]
 
 
 def test_a_cell_with_a_carriage_return_stays_one_quoted_cell():
     stream = io.StringIO()
     CsvWriter(stream).writerow(["\r=1+1", "a\rb"])
-    assert stream.getvalue() == "\"'\r=1+1\",\"a\rb\"\r\n"
+    assert stream.getvalue() == '"\'\r=1+1","a\rb"\r\n'
 
 
 @pytest.mark.parametrize("options", [{"lineterminator": "\n"}, {"dialect": "unix"}])

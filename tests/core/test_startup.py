@@ -14,7 +14,11 @@ def test_the_wsgi_application_freezes_the_loaded_heap_out_of_the_collectors_sigh
         "print(frozen, len(gc.get_objects()), took)"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
         env={**os.environ, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "convivencia.settings"},
     )
     assert result.returncode == 0, result.stderr
@@ -36,7 +40,11 @@ def test_the_wsgi_application_builds_the_url_tables_in_every_language_and_parses
         " 'templates': sorted(loader.get_template_cache)}))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
         env={**os.environ, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "convivencia.settings"},
     )
     assert result.returncode == 0, result.stderr

@@ -25,8 +25,12 @@ def test_collectstatic_with_the_production_storage_passes_and_hashes_the_vendore
     call_command("collectstatic", interactive=False, verbosity=0, stdout=StringIO())
 
     manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())["paths"]
-    for name in ("vendor/chartjs/chart.umd.min.js", "vendor/leaflet/leaflet.js",
-                 "vendor/htmx/htmx.min.js", "ninja/swagger-ui-bundle.js"):
+    for name in (
+        "vendor/chartjs/chart.umd.min.js",
+        "vendor/leaflet/leaflet.js",
+        "vendor/htmx/htmx.min.js",
+        "ninja/swagger-ui-bundle.js",
+    ):
         hashed = tmp_path / "static" / manifest[name]
         assert hashed.name != Path(name).name, name
         assert hashed.is_file(), name
@@ -35,6 +39,10 @@ def test_collectstatic_with_the_production_storage_passes_and_hashes_the_vendore
 
 def test_no_vendored_file_names_a_source_map(settings):
     vendor = Path(settings.STATICFILES_DIRS[0]) / "vendor"
-    named = [path.name for path in vendor.rglob("*") if path.suffix in (".js", ".css")
-             and "sourceMappingURL=" in path.read_text(encoding="utf-8")]
+    named = [
+        path.name
+        for path in vendor.rglob("*")
+        if path.suffix in (".js", ".css")
+        and "sourceMappingURL=" in path.read_text(encoding="utf-8")
+    ]
     assert named == [], "scripts/vendor.sh strips these references; re-run make vendor"

@@ -39,7 +39,7 @@ def _strings(lines: list[str], keyword: str) -> list[str]:
     for line in lines:
         if line.startswith(keyword):
             taking = True
-            found.append(line[len(keyword):].strip()[1:-1])
+            found.append(line[len(keyword) :].strip()[1:-1])
         elif taking and line.startswith('"'):
             found.append(line[1:-1])
         else:

@@ -26,8 +26,9 @@ def make_world() -> SimpleNamespace:
     police_narino = make_organisation("Policía Nariño", OrganisationType.POLICE)
     community = make_organisation("JAC Bolívar", OrganisationType.COMMUNITY)
     prosecutor = make_organisation("Fiscalía Cauca", OrganisationType.PROSECUTOR)
-    camila, pablo, pedro, luz, lucia = (make_user(n) for n in
-                                        ("camila", "pablo", "pedro", "luz", "lucia"))
+    camila, pablo, pedro, luz, lucia = (
+        make_user(n) for n in ("camila", "pablo", "pedro", "luz", "lucia")
+    )
     fernanda = make_user("fernanda", first_name="Fernanda", last_name="Ríos")
     nadia = make_user("nadia")
     grant(camila, programme, Role.COORDINATOR, [places.cauca])
@@ -36,18 +37,34 @@ def make_world() -> SimpleNamespace:
     grant(luz, community, Role.COMMUNITY_LEADER, [places.popayan])
     grant(lucia, community, Role.COMMUNITY_LEADER, [places.pasto])
     grant(fernanda, prosecutor, Role.PROVIDER, [places.popayan])
-    process = Process.objects.create(territory=places.popayan, title="Diálogo Popayán",
-                                     is_published=True)
+    process = Process.objects.create(
+        territory=places.popayan, title="Diálogo Popayán", is_published=True
+    )
     start = timezone.now()
     session = Session.objects.create(
-        process=process, kind=SessionKind.JOINT, title="Primer diálogo", starts_at=start,
+        process=process,
+        kind=SessionKind.JOINT,
+        title="Primer diálogo",
+        starts_at=start,
         ends_at=start + datetime.timedelta(hours=3),
     )
-    return SimpleNamespace(places=places, programme=programme, police=police,
-                           police_narino=police_narino, community=community,
-                           prosecutor=prosecutor, camila=camila, pablo=pablo, pedro=pedro,
-                           luz=luz, lucia=lucia, fernanda=fernanda, nadia=nadia,
-                           process=process, session=session)
+    return SimpleNamespace(
+        places=places,
+        programme=programme,
+        police=police,
+        police_narino=police_narino,
+        community=community,
+        prosecutor=prosecutor,
+        camila=camila,
+        pablo=pablo,
+        pedro=pedro,
+        luz=luz,
+        lucia=lucia,
+        fernanda=fernanda,
+        nadia=nadia,
+        process=process,
+        session=session,
+    )
 
 
 def status(code: str) -> CommitmentStatus:
@@ -56,36 +73,48 @@ def status(code: str) -> CommitmentStatus:
 
 def make_commitment(world, reference="C-1", due=None, parent=None, weight=1, **fields):
     return Commitment.objects.create(
-        process=world.process, made_in=world.session, reference=reference,
+        process=world.process,
+        made_in=world.session,
+        reference=reference,
         title=fields.pop("title", "Patrullajes nocturnos en el barrio Bolívar"),
-        responsible=fields.pop("responsible", world.police), territory=world.places.popayan,
+        responsible=fields.pop("responsible", world.police),
+        territory=world.places.popayan,
         due_date=due or (timezone.localdate() + datetime.timedelta(days=30)),
-        verification="Acta de la JAC", status=status("not_started"), parent=parent,
-        weight=weight, **fields,
+        verification="Acta de la JAC",
+        status=status("not_started"),
+        parent=parent,
+        weight=weight,
+        **fields,
     )
 
 
 def make_private_process(world, title="Diálogo reservado") -> Process:
     """An unpublished process in Popayán: only people with a role there see it."""
-    return Process.objects.create(territory=world.places.popayan, title=title,
-                                  is_published=False)
+    return Process.objects.create(territory=world.places.popayan, title=title, is_published=False)
 
 
 def make_session(process, title="Sesión", days=7, **fields) -> Session:
     start = timezone.now() + datetime.timedelta(days=days)
     return Session.objects.create(
-        process=process, kind=fields.pop("kind", SessionKind.JOINT), title=title,
-        starts_at=start, ends_at=start + datetime.timedelta(hours=3), **fields,
+        process=process,
+        kind=fields.pop("kind", SessionKind.JOINT),
+        title=title,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=3),
+        **fields,
     )
 
 
 def commitment_in(process, world, reference="C-1", **fields) -> Commitment:
     """A commitment of the police in Popayán, in any process."""
     return Commitment.objects.create(
-        process=process, reference=reference,
+        process=process,
+        reference=reference,
         title=fields.pop("title", "Patrullajes nocturnos"),
-        responsible=fields.pop("responsible", world.police), territory=world.places.popayan,
+        responsible=fields.pop("responsible", world.police),
+        territory=world.places.popayan,
         due_date=fields.pop("due", timezone.localdate() + datetime.timedelta(days=30)),
-        verification="Acta de la JAC", status=status(fields.pop("code", "not_started")),
+        verification="Acta de la JAC",
+        status=status(fields.pop("code", "not_started")),
         **fields,
     )

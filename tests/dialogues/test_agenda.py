@@ -42,10 +42,14 @@ def world(db):
 
 
 def answer(wave: Wave, trust: list[int], problems: list[str]) -> None:
-    collection.accept(wave, [
-        raw(f"R{number:03d}", B18=value, PROBLEMS=chosen)
-        for number, (value, chosen) in enumerate(zip(trust, problems, strict=True), start=1)
-    ], SubmissionSource.WEB)
+    collection.accept(
+        wave,
+        [
+            raw(f"R{number:03d}", B18=value, PROBLEMS=chosen)
+            for number, (value, chosen) in enumerate(zip(trust, problems, strict=True), start=1)
+        ],
+        SubmissionSource.WEB,
+    )
     wave.status = WaveStatus.CLOSED
     wave.save(update_fields=["status"])
 
@@ -109,39 +113,51 @@ def test_open_concerns_are_proposed_by_their_borda_count(world):
     high = Concern.objects.create(process=world.process, title="Extorsión")
     settled = Concern.objects.create(process=world.process, title="Línea del cuadrante")
     commitment_in(world.process, world, concern=settled, code="verified")
-    Participation.objects.create(session=world.session, user=world.luz, name="Luz",
-                                 role="community_leader", attendance="registered")
+    Participation.objects.create(
+        session=world.session,
+        user=world.luz,
+        name="Luz",
+        role="community_leader",
+        attendance="registered",
+    )
     world.session.starts_at = timezone.now() + datetime.timedelta(days=1)
     world.session.ends_at = world.session.starts_at + datetime.timedelta(hours=2)
     world.session.save()
     priorities.cast_ballot(world.session, world.luz, {low.pk: 1, high.pk: 2, settled.pk: 3})
     evidence = {p.title: p.evidence for p in agenda.concern_proposals(world.process)}
     assert list(evidence) == ["Open concern: Alumbrado", "Open concern: Extorsión"]
-    assert evidence["Open concern: Alumbrado"] == ("3 Borda points from 1 ballots; "
-                                                   "priority: Low")
+    assert evidence["Open concern: Alumbrado"] == ("3 Borda points from 1 ballots; priority: Low")
 
 
 def homicides_in_popayan(world, per_month_2023: int, per_month_2024: int) -> None:
     presets.ensure_presets()
     element = DataElement.objects.get(code="homicides")
     for year, count in ((2023, per_month_2023), (2024, per_month_2024)):
-        Population.objects.create(territory=world.places.popayan, year=year, value=100_000,
-                                  source="DANE")
+        Population.objects.create(
+            territory=world.places.popayan, year=year, value=100_000, source="DANE"
+        )
         for number in range(1, 9):  # January to August
             period = month(year, number)
-            Total.objects.create(element=element, territory=world.places.popayan,
-                                 period=period.code, period_type="month", start=period.start,
-                                 end=period.end, source="police", value=count)
+            Total.objects.create(
+                element=element,
+                territory=world.places.popayan,
+                period=period.code,
+                period_type="month",
+                start=period.start,
+                end=period.end,
+                source="police",
+                value=count,
+            )
 
 
 def test_an_indicator_change_compares_this_year_so_far_with_the_same_months_last_year(world):
     homicides_in_popayan(world, per_month_2023=2, per_month_2024=3)
     proposals = agenda.indicator_proposals(world.places.popayan, SEPTEMBER.date())
-    assert [p.title for p in proposals] == [
-        "Homicide rate per 100,000 inhabitants rose by 50%"]
+    assert [p.title for p in proposals] == ["Homicide rate per 100,000 inhabitants rose by 50%"]
     assert proposals[0].evidence == (
         "Homicide rate per 100,000 inhabitants: 16.0 (January–August 2023) → "
-        "24.0 (January–August 2024)")
+        "24.0 (January–August 2024)"
+    )
 
 
 def test_a_small_indicator_change_or_missing_data_proposes_nothing(world):
@@ -162,8 +178,9 @@ def test_proposing_twice_adds_nothing_and_a_discarded_proposal_stays_discarded(w
 def test_only_a_coordinator_prepares_the_agenda(world):
     with pytest.raises(PermissionDenied):
         agenda.propose(world.session, world.pablo)
-    item = AgendaItem.objects.create(session=world.session, title="x",
-                                     status=ProposalStatus.PROPOSED)
+    item = AgendaItem.objects.create(
+        session=world.session, title="x", status=ProposalStatus.PROPOSED
+    )
     with pytest.raises(PermissionDenied):
         agenda.decide(item, world.luz, ProposalStatus.ACCEPTED)
 
@@ -176,8 +193,10 @@ def test_the_facilitator_accepts_with_htmx_and_discards_without_javascript(world
     assert fragment.status_code == 200
     assert fragment.content.decode().count('data-testid="proposal"') == 3
     panel_item = world.session.agenda.get(origin=AgendaOrigin.PANEL)
-    accepted = client.post(reverse("dialogues:agenda_decide", args=[panel_item.pk, "accept"]),
-                           headers={"HX-Request": "true"})
+    accepted = client.post(
+        reverse("dialogues:agenda_decide", args=[panel_item.pk, "accept"]),
+        headers={"HX-Request": "true"},
+    )
     assert 'data-testid="agenda-items"' in accepted.content.decode()
     assert "60% → 30%" in accepted.content.decode()
     other = world.session.agenda.filter(status=ProposalStatus.PROPOSED).first()
@@ -185,39 +204,62 @@ def test_the_facilitator_accepts_with_htmx_and_discards_without_javascript(world
     assert plain.status_code == 302 and plain["Location"].endswith("#agenda")
     panel_item.refresh_from_db()
     other.refresh_from_db()
-    assert (panel_item.status, other.status) == (ProposalStatus.ACCEPTED,
-                                                 ProposalStatus.DISCARDED)
+    assert (panel_item.status, other.status) == (ProposalStatus.ACCEPTED, ProposalStatus.DISCARDED)
 
 
 def test_editing_a_proposal_accepts_it_as_edited(world, client):
-    item = AgendaItem.objects.create(session=world.session, title="Propuesta",
-                                     origin=AgendaOrigin.INDICATOR, evidence="16 → 24",
-                                     status=ProposalStatus.PROPOSED)
+    item = AgendaItem.objects.create(
+        session=world.session,
+        title="Propuesta",
+        origin=AgendaOrigin.INDICATOR,
+        evidence="16 → 24",
+        status=ProposalStatus.PROPOSED,
+    )
     client.force_login(world.camila)
-    client.post(reverse("dialogues:agenda_edit", args=[item.pk]), {
-        "title": "Homicidios: qué cambió", "duration_minutes": 25, "position": 3,
-        "evidence": "16 → 24"})
+    client.post(
+        reverse("dialogues:agenda_edit", args=[item.pk]),
+        {
+            "title": "Homicidios: qué cambió",
+            "duration_minutes": 25,
+            "position": 3,
+            "evidence": "16 → 24",
+        },
+    )
     item.refresh_from_db()
     assert (item.title, item.status, item.duration_minutes) == (
-        "Homicidios: qué cambió", ProposalStatus.ACCEPTED, 25)
+        "Homicidios: qué cambió",
+        ProposalStatus.ACCEPTED,
+        25,
+    )
 
 
 def test_the_agenda_nests_and_a_point_lasts_as_long_as_its_parts(world, client):
-    opening = AgendaItem.objects.create(session=world.session, title="Apertura", position=1,
-                                        duration_minutes=15)
-    data = AgendaItem.objects.create(session=world.session, title="Los datos", position=2,
-                                     duration_minutes=5)
-    AgendaItem.objects.create(session=world.session, parent=data, title="Panel", position=1,
-                              duration_minutes=20)
-    AgendaItem.objects.create(session=world.session, parent=data, title="Indicadores",
-                              position=2, duration_minutes=15)
-    AgendaItem.objects.create(session=world.session, title="Propuesta", position=3,
-                              duration_minutes=30, status=ProposalStatus.PROPOSED)
+    opening = AgendaItem.objects.create(
+        session=world.session, title="Apertura", position=1, duration_minutes=15
+    )
+    data = AgendaItem.objects.create(
+        session=world.session, title="Los datos", position=2, duration_minutes=5
+    )
+    AgendaItem.objects.create(
+        session=world.session, parent=data, title="Panel", position=1, duration_minutes=20
+    )
+    AgendaItem.objects.create(
+        session=world.session, parent=data, title="Indicadores", position=2, duration_minutes=15
+    )
+    AgendaItem.objects.create(
+        session=world.session,
+        title="Propuesta",
+        position=3,
+        duration_minutes=30,
+        status=ProposalStatus.PROPOSED,
+    )
     nodes, total = agenda.tree(world.session)
     assert [(n.item.title, n.minutes) for n in nodes] == [("Apertura", 15), ("Los datos", 35)]
     assert total == 50
     assert [(n.item.title, n.depth) for n in agenda.flatten(nodes)][2:] == [
-        ("Panel", 1), ("Indicadores", 1)]
+        ("Panel", 1),
+        ("Indicadores", 1),
+    ]
     page = client.get(reverse("dialogues:session", args=[world.session.pk])).content.decode()
     assert "Total: 50 minutes" in page
     assert "Propuesta" not in page  # proposals are the facilitator's until accepted
@@ -228,8 +270,10 @@ def test_an_item_cannot_be_placed_inside_its_own_sub_points(world, client):
     parent = AgendaItem.objects.create(session=world.session, title="Padre")
     child = AgendaItem.objects.create(session=world.session, title="Hijo", parent=parent)
     client.force_login(world.camila)
-    response = client.post(reverse("dialogues:agenda_edit", args=[parent.pk]), {
-        "title": "Padre", "duration_minutes": 10, "position": 1, "parent": child.pk})
+    response = client.post(
+        reverse("dialogues:agenda_edit", args=[parent.pk]),
+        {"title": "Padre", "duration_minutes": 10, "position": 1, "parent": child.pk},
+    )
     assert response.status_code == 200
     assert "parent" in response.context["form"].errors
 
@@ -246,16 +290,21 @@ def test_a_commitment_answering_a_concern_keeps_it_open_until_closed(world):
 
 def test_every_panel_of_the_territory_has_its_fall_proposed(world):
     first = trust_falls_in_august(world.places.popayan)
-    second = Panel.objects.create(code="popayan-norte", territory=world.places.popayan,
-                                  questionnaire=first.questionnaire)
+    second = Panel.objects.create(
+        code="popayan-norte", territory=world.places.popayan, questionnaire=first.questionnaire
+    )
     for respondent in first.respondents.all():
         respondent.pk = None
         respondent.panel = second
         respondent.save()
-    for period, trust in (("2024-07", [6, 6, 6, 5, 7, 5, 4, 3, 2, 3]),
-                          ("2024-08", [4, 3, 5, 3, 5, 5, 2, 1, 1, 1])):
+    for period, trust in (
+        ("2024-07", [6, 6, 6, 5, 7, 5, 4, 3, 2, 3]),
+        ("2024-08", [4, 3, 5, 3, 5, 5, 2, 1, 1, 1]),
+    ):
         answer(make_wave(second, period), trust, ["1"] * 10)
     proposals = agenda.panel_proposals(world.places.popayan, SEPTEMBER.date())
     assert len(proposals) == 2
     assert sorted(p.description.split(",")[0] for p in proposals) == [
-        "Perception panel popayan", "Perception panel popayan-norte"]
+        "Perception panel popayan",
+        "Perception panel popayan-norte",
+    ]

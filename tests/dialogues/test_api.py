@@ -41,13 +41,15 @@ def test_anonymous_callers_see_published_processes_only(world, client):
     assert error_of(missing)["code"] == "not_found"
 
 
-@pytest.mark.parametrize(("persona", "sees_private"),
-                         [("camila", True), ("pablo", True), ("luz", True), ("lucia", False),
-                          ("nadia", False)])
+@pytest.mark.parametrize(
+    ("persona", "sees_private"),
+    [("camila", True), ("pablo", True), ("luz", True), ("lucia", False), ("nadia", False)],
+)
 def test_signed_in_callers_also_see_their_territories(world, client, persona, sees_private):
     _token, clear = ApiToken.issue(getattr(world, persona), "script")
-    titles = {row["title"] for row in client.get(f"{API}/processes/", **bearer(clear))
-              .json()["results"]}
+    titles = {
+        row["title"] for row in client.get(f"{API}/processes/", **bearer(clear)).json()["results"]
+    }
     assert ("Diálogo reservado" in titles) == sees_private
     detail = client.get(f"{API}/commitments/{world.private_commitment.pk}/", **bearer(clear))
     assert detail.status_code == (200 if sees_private else 404)
@@ -68,14 +70,23 @@ def test_a_process_has_its_territory_plan_and_counts(world, client):
 
 def test_a_commitment_carries_its_status_progress_dates_flags_and_verdict(world, client):
     late = make_commitment(world, "C-1", due=timezone.localdate() - datetime.timedelta(days=3))
-    claim = services.post_update(late, world.pablo, status=status("reported_done"),
-                                 description="Hecho")
+    claim = services.post_update(
+        late, world.pablo, status=status("reported_done"), description="Hecho"
+    )
     services.verify(claim, world.luz, Verdict.DISPUTED, "No es cierto")
     row = client.get(f"{API}/commitments/{late.pk}/").json()
-    assert row["status"] == {"code": "reported_done", "name": "Reported done",
-                             "is_final": False, "claims_completion": True}
+    assert row["status"] == {
+        "code": "reported_done",
+        "name": "Reported done",
+        "is_final": False,
+        "claims_completion": True,
+    }
     assert (row["progress"], row["overdue"], row["days_overdue"], row["stalled"]) == (
-        100, True, 3, False)
+        100,
+        True,
+        3,
+        False,
+    )
     assert row["verification_state"] == "disputed"
     assert row["due_date"] == late.due_date.isoformat()
     assert row["responsible"]["name"] == "Policía Cauca"
@@ -85,8 +96,12 @@ def test_commitments_filter_by_overdue_organisation_and_status(world, client):
     make_commitment(world, "C-1", due=timezone.localdate() - datetime.timedelta(days=1))
     make_commitment(world, "C-2")
     make_commitment(world, "C-3", responsible=world.community)
-    references = lambda query: [row["reference"] for row in  # noqa: E731
-                                client.get(f"{API}/commitments/?{query}").json()["results"]]
+
+    def references(query):
+        return [
+            row["reference"] for row in client.get(f"{API}/commitments/?{query}").json()["results"]
+        ]
+
     assert references("overdue=true") == ["C-1"]
     assert references("overdue=false") == ["C-2", "C-3"]
     assert references(f"organisation={world.community.pk}") == ["C-3"]
@@ -112,10 +127,12 @@ def test_a_bad_filter_is_a_validation_error(world, client):
 
 def test_updates_name_organisations_never_people(world, client):
     commitment = make_commitment(world)
-    services.post_update(commitment, world.pablo, status=status("in_progress"),
-                         description="Patrullajes los jueves")
-    claim = services.post_update(commitment, world.pablo, status=status("reported_done"),
-                                 description="Hecho")
+    services.post_update(
+        commitment, world.pablo, status=status("in_progress"), description="Patrullajes los jueves"
+    )
+    claim = services.post_update(
+        commitment, world.pablo, status=status("reported_done"), description="Hecho"
+    )
     services.verify(claim, world.luz, Verdict.CONFIRMED, "Sí")
     body = client.get(f"{API}/commitments/{commitment.pk}/updates/").json()
     assert [row["status"] for row in body["results"]] == ["in_progress", "reported_done"]
@@ -128,10 +145,12 @@ def test_updates_name_organisations_never_people(world, client):
 def test_a_session_gives_its_agenda_and_counts_but_no_names(world, client):
     session = make_session(world.process, capacity=5)
     AgendaItem.objects.create(session=session, title="Apertura", duration_minutes=10)
-    AgendaItem.objects.create(session=session, title="Propuesta sin decidir",
-                              status=ProposalStatus.PROPOSED)
-    Participation.objects.create(session=session, name="María Obando", role="community_leader",
-                                 attendance="registered")
+    AgendaItem.objects.create(
+        session=session, title="Propuesta sin decidir", status=ProposalStatus.PROPOSED
+    )
+    Participation.objects.create(
+        session=session, name="María Obando", role="community_leader", attendance="registered"
+    )
     row = client.get(f"{API}/sessions/{session.pk}/").json()
     assert [item["title"] for item in row["agenda"]] == ["Apertura"]
     assert row["participants_by_role"] == {"community_leader": 1}

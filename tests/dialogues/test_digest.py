@@ -24,11 +24,11 @@ def world(db):
 
 def test_overdue_and_stalled_commitments_are_listed_and_told_to_who_can_act(world, capsys):
     today = timezone.localdate()
-    make_commitment(world, "C-1", title="Patrullajes",
-                    due=today - datetime.timedelta(days=3))
+    make_commitment(world, "C-1", title="Patrullajes", due=today - datetime.timedelta(days=3))
     stalled = make_commitment(world, "C-2", title="Mesa mensual")
     Commitment.objects.filter(pk=stalled.pk).update(
-        created_at=timezone.now() - datetime.timedelta(days=50))
+        created_at=timezone.now() - datetime.timedelta(days=50)
+    )
     make_commitment(world, "C-3", title="Al día")
     call_command("commitment_digest")
     out = capsys.readouterr().out
@@ -46,7 +46,8 @@ def test_overdue_and_stalled_commitments_are_listed_and_told_to_who_can_act(worl
 def test_days_sets_when_a_commitment_counts_as_stalled(world, capsys):
     quiet = make_commitment(world, "C-1")
     Commitment.objects.filter(pk=quiet.pk).update(
-        created_at=timezone.now() - datetime.timedelta(days=20))
+        created_at=timezone.now() - datetime.timedelta(days=20)
+    )
     call_command("commitment_digest", "--dry-run")
     assert "No overdue or stalled commitment." in capsys.readouterr().out
     call_command("commitment_digest", "--days", "14", "--dry-run")

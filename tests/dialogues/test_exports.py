@@ -27,8 +27,9 @@ def world(db, settings, tmp_path):
         commitment = make_commitment(world, f"C-{number}", title=payload, concern=concern)
         commitment.verification = payload
         commitment.save(update_fields=["verification"])
-        services.post_update(commitment, world.pablo, status=status("in_progress"),
-                             description=payload)
+        services.post_update(
+            commitment, world.pablo, status=status("in_progress"), description=payload
+        )
     return world
 
 

@@ -21,21 +21,27 @@ def world(db):
 
 def test_the_responsible_organisation_posts_updates_and_others_cannot(world):
     commitment = make_commitment(world)
-    update = services.post_update(commitment, world.pablo, status=status("in_progress"),
-                                  description="Dos patrullajes por semana")
+    update = services.post_update(
+        commitment,
+        world.pablo,
+        status=status("in_progress"),
+        description="Dos patrullajes por semana",
+    )
     commitment.refresh_from_db()
     assert (commitment.status.code, commitment.progress) == ("in_progress", 25)
     assert update.organisation == world.police
     for outsider in (world.pedro, world.luz, world.camila):
         with pytest.raises(PermissionDenied):
-            services.post_update(commitment, outsider, status=status("in_progress"),
-                                 description="x")
+            services.post_update(
+                commitment, outsider, status=status("in_progress"), description="x"
+            )
     assert AuditEntry.objects.about(commitment).count() == 1
 
 
 def test_updates_are_append_only(world):
-    update = services.post_update(make_commitment(world), world.pablo,
-                                  status=status("in_progress"), description="Avance")
+    update = services.post_update(
+        make_commitment(world), world.pablo, status=status("in_progress"), description="Avance"
+    )
     update.progress = 90
     with pytest.raises(ValueError, match="append-only"):
         update.save()
@@ -43,14 +49,16 @@ def test_updates_are_append_only(world):
 
 def test_a_provider_cannot_close_a_commitment_alone(world):
     with pytest.raises(ValidationError):
-        services.post_update(make_commitment(world), world.pablo, status=status("verified"),
-                             description="Listo")
+        services.post_update(
+            make_commitment(world), world.pablo, status=status("verified"), description="Listo"
+        )
 
 
 def test_a_community_leader_confirms_a_completion_claim_and_the_commitment_is_verified(world):
     commitment = make_commitment(world)
-    claim = services.post_update(commitment, world.pablo, status=status("reported_done"),
-                                 description="Patrullajes cumplidos")
+    claim = services.post_update(
+        commitment, world.pablo, status=status("reported_done"), description="Patrullajes cumplidos"
+    )
     assert services.verification_state(commitment) == "pending"
     services.verify(claim, world.luz, Verdict.CONFIRMED, "Los vimos pasar cada noche")
     commitment.refresh_from_db()
@@ -60,8 +68,9 @@ def test_a_community_leader_confirms_a_completion_claim_and_the_commitment_is_ve
 
 def test_a_dispute_keeps_the_commitment_open_and_is_visible(world):
     commitment = make_commitment(world)
-    claim = services.post_update(commitment, world.pablo, status=status("reported_done"),
-                                 description="Cumplido")
+    claim = services.post_update(
+        commitment, world.pablo, status=status("reported_done"), description="Cumplido"
+    )
     services.verify(claim, world.luz, Verdict.DISPUTED, "Solo vinieron una vez")
     commitment.refresh_from_db()
     assert commitment.status.code == "reported_done"
@@ -72,8 +81,9 @@ def test_only_leaders_of_the_territory_verify_and_never_an_administrator(world):
     from tests.factories import make_user
 
     commitment = make_commitment(world)
-    claim = services.post_update(commitment, world.pablo, status=status("reported_done"),
-                                 description="Cumplido")
+    claim = services.post_update(
+        commitment, world.pablo, status=status("reported_done"), description="Cumplido"
+    )
     admin = make_user("ana", is_superuser=True)
     for person in (world.lucia, world.pablo, world.camila, admin):
         with pytest.raises(PermissionDenied):
@@ -83,8 +93,9 @@ def test_only_leaders_of_the_territory_verify_and_never_an_administrator(world):
 
 
 def test_a_progress_update_is_not_a_claim_to_verify(world):
-    update = services.post_update(make_commitment(world), world.pablo,
-                                  status=status("in_progress"), description="Avance")
+    update = services.post_update(
+        make_commitment(world), world.pablo, status=status("in_progress"), description="Avance"
+    )
     with pytest.raises(ValidationError):
         services.verify(update, world.luz, Verdict.CONFIRMED, "Sí")
 
@@ -127,8 +138,9 @@ def test_stalled_means_no_update_for_the_given_number_of_days(world):
     today = timezone.localdate()
     assert not services.flags(commitment, today, stalled_after=45).stalled
     assert services.flags(commitment, today + datetime.timedelta(days=1), 45).stalled
-    assert list(services.stalled(Commitment.objects.all(), today + datetime.timedelta(days=1),
-                                 45)) == [commitment]
+    assert list(
+        services.stalled(Commitment.objects.all(), today + datetime.timedelta(days=1), 45)
+    ) == [commitment]
     assert list(services.stalled(Commitment.objects.all(), today, 45)) == []
 
 
@@ -137,8 +149,9 @@ def test_followers_are_notified_in_app_and_by_email(world):
     world.luz.save()
     commitment = make_commitment(world)
     commitment.followers.add(world.luz)
-    services.post_update(commitment, world.pablo, status=status("in_progress"),
-                         description="Avance")
+    services.post_update(
+        commitment, world.pablo, status=status("in_progress"), description="Avance"
+    )
     assert world.luz.notifications.count() == 1
     assert mail.outbox[0].to == ["luz@example.org"]
     assert world.pablo.notifications.count() == 0  # not told of their own update
@@ -160,8 +173,9 @@ def test_a_dispute_after_a_confirmation_reopens_the_commitment(world):
     from tests.factories import grant, make_user
 
     commitment = make_commitment(world)
-    claim = services.post_update(commitment, world.pablo, status=status("reported_done"),
-                                 description="Hecho")
+    claim = services.post_update(
+        commitment, world.pablo, status=status("reported_done"), description="Hecho"
+    )
     services.verify(claim, world.luz, Verdict.CONFIRMED, "Sí")
     other_leader = make_user("mario")
     grant(other_leader, world.community, "community_leader", [world.places.popayan])
@@ -173,10 +187,12 @@ def test_a_dispute_after_a_confirmation_reopens_the_commitment(world):
 
 def test_only_the_latest_claim_can_be_verified(world):
     commitment = make_commitment(world)
-    old = services.post_update(commitment, world.pablo, status=status("reported_done"),
-                               description="Hecho")
-    services.post_update(commitment, world.pablo, status=status("in_progress"),
-                         description="Faltaba una cuadra")
+    old = services.post_update(
+        commitment, world.pablo, status=status("reported_done"), description="Hecho"
+    )
+    services.post_update(
+        commitment, world.pablo, status=status("in_progress"), description="Faltaba una cuadra"
+    )
     with pytest.raises(ValidationError):
         services.verify(old, world.luz, Verdict.CONFIRMED, "Sí")
 
@@ -188,19 +204,20 @@ def test_followers_are_told_in_their_own_language(world):
     world.pablo.save()
     commitment = make_commitment(world)
     commitment.followers.add(world.luz)
-    services.post_update(commitment, world.pablo, status=status("in_progress"),
-                         description="Avance", progress=30)
+    services.post_update(
+        commitment, world.pablo, status=status("in_progress"), description="Avance", progress=30
+    )
     assert world.luz.notifications.get().title == "C-1: new update (30%)"
 
 
 def test_verification_states_for_many_commitments_match_one_by_one(world):
     quiet = make_commitment(world, "C-1")
     pending = make_commitment(world, "C-2")
-    services.post_update(pending, world.pablo, status=status("reported_done"),
-                         description="Hecho")
+    services.post_update(pending, world.pablo, status=status("reported_done"), description="Hecho")
     disputed = make_commitment(world, "C-3")
-    claim = services.post_update(disputed, world.pablo, status=status("reported_done"),
-                                 description="Hecho")
+    claim = services.post_update(
+        disputed, world.pablo, status=status("reported_done"), description="Hecho"
+    )
     services.verify(claim, world.luz, Verdict.DISPUTED, "No")
     many = services.verification_states([quiet, pending, disputed])
     assert many == {c.pk: services.verification_state(c) for c in (quiet, pending, disputed)}

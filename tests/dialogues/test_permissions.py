@@ -47,7 +47,8 @@ def world(db):
     world.private_commitment = commitment_in(world.private, world)
     world.agenda_item = AgendaItem.objects.create(session=world.private_session, title="Punto")
     world.participation = Participation.objects.create(
-        session=world.private_session, name="María Obando", role="community_leader")
+        session=world.private_session, name="María Obando", role="community_leader"
+    )
     return world
 
 
@@ -59,7 +60,8 @@ def sign_in(client, world, persona: str) -> None:
 def done(response) -> bool:
     """Redirected after doing it (not to the login page)."""
     return response.status_code == 302 and not response["Location"].startswith(
-        reverse("accounts:login"))
+        reverse("accounts:login")
+    )
 
 
 def expect(row: tuple[int, ...]) -> list[tuple[str, int]]:
@@ -87,15 +89,15 @@ RUN_PAGES = {
     "session edit": lambda w: reverse("dialogues:session_edit", args=[w.private_session.pk]),
     "minutes": lambda w: reverse("dialogues:session_report", args=[w.private_session.pk]),
     "participants": lambda w: reverse("dialogues:participants", args=[w.private_session.pk]),
-    "new agenda item": lambda w: reverse("dialogues:agenda_create",
-                                         args=[w.private_session.pk]),
+    "new agenda item": lambda w: reverse("dialogues:agenda_create", args=[w.private_session.pk]),
     "agenda item edit": lambda w: reverse("dialogues:agenda_edit", args=[w.agenda_item.pk]),
     "new concern": lambda w: reverse("dialogues:concern_create", args=[w.private.pk]),
     "new plan": lambda w: reverse("dialogues:plan_create", args=[w.private.pk]),
     "new uptake": lambda w: reverse("dialogues:uptake_create", args=[w.private.pk]),
     "new commitment": lambda w: reverse("dialogues:commitment_create", args=[w.private.pk]),
-    "commitment edit": lambda w: reverse("dialogues:commitment_edit",
-                                         args=[w.private_commitment.pk]),
+    "commitment edit": lambda w: reverse(
+        "dialogues:commitment_edit", args=[w.private_commitment.pk]
+    ),
 }
 
 
@@ -110,9 +112,7 @@ def test_a_private_process_is_seen_only_by_people_with_a_role_in_its_territory(
 
 @pytest.mark.parametrize("page", RUN_PAGES)
 @pytest.mark.parametrize(("persona", "expected"), expect(RUN))
-def test_only_coordinators_of_the_territory_run_a_process(
-    world, client, page, persona, expected
-):
+def test_only_coordinators_of_the_territory_run_a_process(world, client, page, persona, expected):
     sign_in(client, world, persona)
     response = client.get(RUN_PAGES[page](world))
     assert response.status_code == expected
@@ -163,8 +163,9 @@ def test_a_co_responsible_organisation_posts_updates_in_its_own_name(world, clie
 def test_only_community_leaders_of_the_territory_confirm_or_dispute(
     world, client, persona, expected
 ):
-    claim = services.post_update(world.private_commitment, world.pablo,
-                                 status=status("reported_done"), description="Hecho")
+    claim = services.post_update(
+        world.private_commitment, world.pablo, status=status("reported_done"), description="Hecho"
+    )
     sign_in(client, world, persona)
     url = reverse("dialogues:verify", args=[world.private_commitment.pk])
     response = client.post(url, {"claim": claim.pk, "verdict": "disputed", "comment": "No"})
@@ -209,10 +210,12 @@ def test_names_of_participants_are_for_coordinators_and_each_read_is_audited(wor
 
 
 def test_the_public_attendee_list_shows_only_those_who_agreed(world, client):
-    Participation.objects.create(session=world.session, name="Rosa Quiñones",
-                                 role="community_leader", public_listing=True)
-    Participation.objects.create(session=world.session, name="José Manquillo",
-                                 role="community_leader", public_listing=False)
+    Participation.objects.create(
+        session=world.session, name="Rosa Quiñones", role="community_leader", public_listing=True
+    )
+    Participation.objects.create(
+        session=world.session, name="José Manquillo", role="community_leader", public_listing=False
+    )
     page = client.get(reverse("dialogues:session", args=[world.session.pk])).content.decode()
     assert "Rosa Quiñones" in page
     assert "José Manquillo" not in page
@@ -220,12 +223,21 @@ def test_the_public_attendee_list_shows_only_those_who_agreed(world, client):
 
 def test_changes_are_in_the_audit_log(world, client):
     sign_in(client, world, "camila")
-    client.post(reverse("dialogues:concern_create", args=[world.private.pk]),
-                {"title": "Extorsión", "priority": "high"})
-    client.post(reverse("dialogues:session_edit", args=[world.private_session.pk]), {
-        "kind": "joint", "title": "Sesión renombrada", "mode": "in_person",
-        "starts_at": "2030-01-10T09:00", "ends_at": "2030-01-10T12:00", "status": "planned",
-    })
+    client.post(
+        reverse("dialogues:concern_create", args=[world.private.pk]),
+        {"title": "Extorsión", "priority": "high"},
+    )
+    client.post(
+        reverse("dialogues:session_edit", args=[world.private_session.pk]),
+        {
+            "kind": "joint",
+            "title": "Sesión renombrada",
+            "mode": "in_person",
+            "starts_at": "2030-01-10T09:00",
+            "ends_at": "2030-01-10T12:00",
+            "status": "planned",
+        },
+    )
     entries = AuditEntry.objects.filter(actor=world.camila)
     assert entries.filter(object_type="dialogues.concern", action="create").exists()
     change = entries.get(object_type="dialogues.session", action="update")
@@ -251,15 +263,24 @@ def test_in_a_department_wide_process_a_local_leader_sees_only_local_commitments
     cauca = Process.objects.create(territory=world.places.cauca, title="Diálogo del Cauca")
     here = commitment_in(cauca, world, reference="POP-1", title="Compromiso en Popayán")
     elsewhere = Commitment.objects.create(
-        process=cauca, reference="CAU-1", title="Compromiso departamental",
-        responsible=world.police, territory=world.places.cauca,
-        due_date=here.due_date, verification="Acta", status=status("not_started"))
+        process=cauca,
+        reference="CAU-1",
+        title="Compromiso departamental",
+        responsible=world.police,
+        territory=world.places.cauca,
+        due_date=here.due_date,
+        verification="Acta",
+        status=status("not_started"),
+    )
     sign_in(client, world, "luz")
     page = client.get(reverse("dialogues:process", args=[cauca.pk])).content.decode()
     assert "Compromiso en Popayán" in page and "Compromiso departamental" not in page
     assert client.get(reverse("dialogues:commitment", args=[elsewhere.pk])).status_code == 404
-    exported = b"".join(client.get(reverse("dialogues:export_csv",
-                                           args=[cauca.pk, "commitments"])).streaming_content)
+    exported = b"".join(
+        client.get(
+            reverse("dialogues:export_csv", args=[cauca.pk, "commitments"])
+        ).streaming_content
+    )
     assert b"POP-1" in exported and b"CAU-1" not in exported
 
 
@@ -279,14 +300,19 @@ def published(world):
     grant(world.carlos, world.programme, Role.COORDINATOR, [world.places.narino])
     world.concern = Concern.objects.create(process=world.process, title="Extorsión")
     world.plan = ActionPlan.objects.create(process=world.process, title="Plan")
-    world.public_item = AgendaItem.objects.create(session=world.session, title="Punto",
-                                                  status="proposed")
+    world.public_item = AgendaItem.objects.create(
+        session=world.session, title="Punto", status="proposed"
+    )
     world.public_commitment = make_commitment(world, reference="PUB-1")
-    world.guest = Participation.objects.create(session=world.session, name="Rosa Quiñones",
-                                               role="community_leader")
+    world.guest = Participation.objects.create(
+        session=world.session, name="Rosa Quiñones", role="community_leader"
+    )
     world.uptake = PolicyUptake.objects.create(
-        process=world.process, lesson="Rutas de protección", instrument_kind="piscc",
-        instrument_name="PISCC Popayán")
+        process=world.process,
+        lesson="Rutas de protección",
+        instrument_kind="piscc",
+        instrument_name="PISCC Popayán",
+    )
     return world
 
 
@@ -305,13 +331,15 @@ PUBLISHED_EDIT_PAGES = {
     "plan edit": lambda w: reverse("dialogues:plan_edit", args=[w.plan.pk]),
     "new uptake": lambda w: reverse("dialogues:uptake_create", args=[w.process.pk]),
     "new commitment": lambda w: reverse("dialogues:commitment_create", args=[w.process.pk]),
-    "commitment edit": lambda w: reverse("dialogues:commitment_edit",
-                                         args=[w.public_commitment.pk]),
+    "commitment edit": lambda w: reverse(
+        "dialogues:commitment_edit", args=[w.public_commitment.pk]
+    ),
 }
 PUBLISHED_ACTIONS = {
     "propose agenda": lambda w: reverse("dialogues:agenda_propose", args=[w.session.pk]),
-    "accept agenda item": lambda w: reverse("dialogues:agenda_decide",
-                                            args=[w.public_item.pk, "accept"]),
+    "accept agenda item": lambda w: reverse(
+        "dialogues:agenda_decide", args=[w.public_item.pk, "accept"]
+    ),
     "attach a file": lambda w: reverse("dialogues:attachment_upload", args=[w.session.pk]),
     "check in": lambda w: reverse("dialogues:attendance", args=[w.guest.pk]),
     "remove participant": lambda w: reverse("dialogues:participant_remove", args=[w.guest.pk]),
@@ -344,14 +372,22 @@ def test_actions_on_a_published_process_are_not_found_by_strangers(
 
 
 def test_a_stranger_cannot_post_updates_or_verdicts_on_a_published_commitment(published, client):
-    claim = services.post_update(published.public_commitment, published.pablo,
-                                 status=status("reported_done"), description="Hecho")
+    claim = services.post_update(
+        published.public_commitment,
+        published.pablo,
+        status=status("reported_done"),
+        description="Hecho",
+    )
     sign_in(client, published, "carlos")
     commitment = published.public_commitment.pk
-    update = client.post(reverse("dialogues:post_update", args=[commitment]),
-                         {"status": status("in_progress").pk, "description": "Falso"})
-    verdict = client.post(reverse("dialogues:verify", args=[commitment]),
-                          {"claim": claim.pk, "verdict": "disputed", "comment": "No"})
+    update = client.post(
+        reverse("dialogues:post_update", args=[commitment]),
+        {"status": status("in_progress").pk, "description": "Falso"},
+    )
+    verdict = client.post(
+        reverse("dialogues:verify", args=[commitment]),
+        {"claim": claim.pk, "verdict": "disputed", "comment": "No"},
+    )
     assert (update.status_code, verdict.status_code) == (404, 404)
     assert published.public_commitment.updates.count() == 1
     assert not claim.verifications.exists()

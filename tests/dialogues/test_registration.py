@@ -24,15 +24,17 @@ def world(db):
 
 
 def people(count: int) -> list:
-    return [make_user(f"persona{number}", first_name=f"Persona {number}")
-            for number in range(count)]
+    return [
+        make_user(f"persona{number}", first_name=f"Persona {number}") for number in range(count)
+    ]
 
 
 def test_registering_beyond_capacity_puts_people_on_the_waitlist_in_order(world):
     session = make_session(world.process, capacity=2)
     first, second, third, fourth = people(4)
-    attendance = [registration.register(session, user).attendance
-                  for user in (first, second, third, fourth)]
+    attendance = [
+        registration.register(session, user).attendance for user in (first, second, third, fourth)
+    ]
     assert attendance == [REGISTERED, REGISTERED, WAITLISTED, WAITLISTED]
     assert registration.places_left(session) == 0
 
@@ -57,16 +59,16 @@ def test_a_waitlisted_cancellation_promotes_nobody(world):
     holder, waiting, behind = people(3)
     for user in (holder, waiting, behind):
         registration.register(session, user)
-    promoted = registration.cancel(Participation.objects.get(session=session, user=waiting),
-                                   waiting)
+    promoted = registration.cancel(
+        Participation.objects.get(session=session, user=waiting), waiting
+    )
     assert promoted == []
     assert Participation.objects.get(session=session, user=behind).attendance == WAITLISTED
 
 
 def test_without_capacity_nobody_waits(world):
     session = make_session(world.process, capacity=None)
-    assert {registration.register(session, user).attendance
-            for user in people(5)} == {REGISTERED}
+    assert {registration.register(session, user).attendance for user in people(5)} == {REGISTERED}
     assert registration.places_left(session) is None
 
 
@@ -88,9 +90,13 @@ def test_registering_twice_keeps_the_first_registration(world):
 def test_an_invited_person_takes_a_place_only_when_registering(world):
     session = make_session(world.process, capacity=1)
     invited, walk_in = people(2)
-    Participation.objects.create(session=session, user=invited, name="Invitada",
-                                 role=ParticipantRole.COMMUNITY_LEADER,
-                                 attendance=Attendance.INVITED)
+    Participation.objects.create(
+        session=session,
+        user=invited,
+        name="Invitada",
+        role=ParticipantRole.COMMUNITY_LEADER,
+        attendance=Attendance.INVITED,
+    )
     assert registration.places_left(session) == 1
     assert registration.register(session, walk_in).attendance == REGISTERED
     assert registration.register(session, invited).attendance == WAITLISTED
@@ -119,12 +125,18 @@ def test_more_places_move_the_waitlist_up(world, client):
         registration.register(session, user)
     client.force_login(world.camila)
     start = timezone.localtime(session.starts_at)
-    response = client.post(reverse("dialogues:session_edit", args=[session.pk]), {
-        "kind": session.kind, "title": session.title, "mode": session.mode,
-        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": (start + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-        "status": session.status, "capacity": 2,
-    })
+    response = client.post(
+        reverse("dialogues:session_edit", args=[session.pk]),
+        {
+            "kind": session.kind,
+            "title": session.title,
+            "mode": session.mode,
+            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "status": session.status,
+            "capacity": 2,
+        },
+    )
     assert response.status_code == 302
     assert session.participations.filter(attendance=REGISTERED).count() == 2
     assert session.participations.filter(attendance=WAITLISTED).count() == 1
@@ -132,17 +144,24 @@ def test_more_places_move_the_waitlist_up(world, client):
 
 def test_a_coordinator_adds_people_without_accounts_and_they_take_places(world):
     session = make_session(world.process, capacity=1)
-    added = registration.add_participant(session, world.camila, name="Rosa Quiñones",
-                                         role=ParticipantRole.COMMUNITY_LEADER,
-                                         attendance=REGISTERED)
+    added = registration.add_participant(
+        session,
+        world.camila,
+        name="Rosa Quiñones",
+        role=ParticipantRole.COMMUNITY_LEADER,
+        attendance=REGISTERED,
+    )
     assert added.attendance == REGISTERED
-    late = registration.add_participant(session, world.camila, name="José Manquillo",
-                                        role=ParticipantRole.COMMUNITY_LEADER,
-                                        attendance=REGISTERED)
+    late = registration.add_participant(
+        session,
+        world.camila,
+        name="José Manquillo",
+        role=ParticipantRole.COMMUNITY_LEADER,
+        attendance=REGISTERED,
+    )
     assert late.attendance == WAITLISTED
     with pytest.raises(PermissionDenied):
-        registration.add_participant(session, world.luz, name="X",
-                                     role=ParticipantRole.OBSERVER)
+        registration.add_participant(session, world.luz, name="X", role=ParticipantRole.OBSERVER)
 
 
 def test_only_the_person_or_a_coordinator_cancels_a_registration(world):

@@ -17,8 +17,9 @@ def test_after_a_flush_the_default_statuses_are_back():
 @pytest.mark.django_db
 def test_an_administrators_own_statuses_are_left_alone():
     CommitmentStatus.objects.all().delete()
-    CommitmentStatus.objects.create(code="acordado", name={"es": "Acordado"},
-                                    default_progress=0, position=0)
+    CommitmentStatus.objects.create(
+        code="acordado", name={"es": "Acordado"}, default_progress=0, position=0
+    )
     assert statuses.seed_if_empty() == 0
     assert list(CommitmentStatus.objects.values_list("code", flat=True)) == ["acordado"]
 

@@ -14,8 +14,12 @@ from convivencia.dialogues.choices import InstrumentKind, UptakeStage
 from convivencia.dialogues.models import PolicyUptake
 from tests.dialogues.builders import make_world
 
-PROPOSED, INCLUDED, ADOPTED, IMPLEMENTED = (UptakeStage.PROPOSED, UptakeStage.INCLUDED,
-                                            UptakeStage.ADOPTED, UptakeStage.IMPLEMENTED)
+PROPOSED, INCLUDED, ADOPTED, IMPLEMENTED = (
+    UptakeStage.PROPOSED,
+    UptakeStage.INCLUDED,
+    UptakeStage.ADOPTED,
+    UptakeStage.IMPLEMENTED,
+)
 
 
 def day(text: str) -> datetime.date:
@@ -26,14 +30,18 @@ def day(text: str) -> datetime.date:
 def world(db):
     world = make_world()
     world.uptake = PolicyUptake.objects.create(
-        process=world.process, lesson="Mesa mensual cuadrante–JAC",
-        instrument_kind=InstrumentKind.PISCC, instrument_name="PISCC Popayán 2024–2027")
+        process=world.process,
+        lesson="Mesa mensual cuadrante–JAC",
+        instrument_kind=InstrumentKind.PISCC,
+        instrument_name="PISCC Popayán 2024–2027",
+    )
     return world
 
 
 def record(world, stage, date, document="Acta"):
-    return uptake.record_step(world.uptake, world.camila, stage=stage, date=day(date),
-                              document=document)
+    return uptake.record_step(
+        world.uptake, world.camila, stage=stage, date=day(date), document=document
+    )
 
 
 def test_stages_are_recorded_in_order_with_their_documents(world):
@@ -43,7 +51,10 @@ def test_stages_are_recorded_in_order_with_their_documents(world):
     assert uptake.current_stage(world.uptake) == ADOPTED
     assert uptake.next_stage(world.uptake) == IMPLEMENTED
     assert list(world.uptake.steps.values_list("document", flat=True)) == [
-        "Acta del diálogo", "PISCC, línea 2", "Decreto 0123"]
+        "Acta del diálogo",
+        "PISCC, línea 2",
+        "Decreto 0123",
+    ]
 
 
 def test_a_stage_cannot_skip_the_ones_before_it(world):

@@ -87,8 +87,13 @@ def add_evaluation(
     year: int = 2018,
 ) -> Evaluation:
     evaluation = Evaluation.objects.create(
-        intervention=intervention, citation=citation, year=year, design=design,
-        sms_level=sms, independent=independent, country=intervention.country,
+        intervention=intervention,
+        citation=citation,
+        year=year,
+        design=design,
+        sms_level=sms,
+        independent=independent,
+        country=intervention.country,
     )
     Outcome.objects.create(evaluation=evaluation, outcome=outcome, direction=direction)
     return evaluation

@@ -26,15 +26,26 @@ def client() -> Client:
 def registry() -> dict:
     return {
         "cuadrantes": make_intervention(
-            "Cuadrantes", "CO", focus=["policing"], problem=["homicide"],
-            rating_findings={"homicide": EFFECTIVE}, budget_usd=2_000_000,
+            "Cuadrantes",
+            "CO",
+            focus=["policing"],
+            problem=["homicide"],
+            rating_findings={"homicide": EFFECTIVE},
+            budget_usd=2_000_000,
         ),
-        "jovenes": make_intervention("Jóvenes", "CO", focus=["youth"],
-                                     rating_findings={"theft": PROMISING}),
-        "escuelas": make_intervention("Escuelas", "MX", focus=["youth", "policing"],
-                                      rating_findings={"homicide": PROMISING}),
-        "draft": make_intervention("Borrador", "CO", focus=["policing"],
-                                   rating_findings={"homicide": EFFECTIVE}, published=False),
+        "jovenes": make_intervention(
+            "Jóvenes", "CO", focus=["youth"], rating_findings={"theft": PROMISING}
+        ),
+        "escuelas": make_intervention(
+            "Escuelas", "MX", focus=["youth", "policing"], rating_findings={"homicide": PROMISING}
+        ),
+        "draft": make_intervention(
+            "Borrador",
+            "CO",
+            focus=["policing"],
+            rating_findings={"homicide": EFFECTIVE},
+            published=False,
+        ),
     }
 
 
@@ -105,15 +116,19 @@ def test_a_page_past_the_last_is_a_404(client, registry):
 
 def test_the_detail_has_evaluations_ratings_and_external_ratings(client, registry):
     cuadrantes = registry["cuadrantes"]
-    add_evaluation(cuadrantes, "robbery", NULL, citation="Robbery study", sms=3,
-                   independent=False)
+    add_evaluation(cuadrantes, "robbery", NULL, citation="Robbery study", sms=3, independent=False)
     services.recompute_ratings(cuadrantes)
     reviewer = make_user("rita")
     grant(reviewer, make_organisation("Programa"), Role.COORDINATOR, [])
-    services.override_rating(cuadrantes.ratings.get(outcome="robbery"), Rating.INSUFFICIENT,
-                             "One weak study.", reviewer)
-    ExternalRating.objects.create(intervention=cuadrantes, source=ExternalSource.CRIMESOLUTIONS,
-                                  label="Promising", outcome="homicide")
+    services.override_rating(
+        cuadrantes.ratings.get(outcome="robbery"), Rating.INSUFFICIENT, "One weak study.", reviewer
+    )
+    ExternalRating.objects.create(
+        intervention=cuadrantes,
+        source=ExternalSource.CRIMESOLUTIONS,
+        label="Promising",
+        outcome="homicide",
+    )
 
     response = client.get(f"{LIST}{cuadrantes.pk}/")
     assert response.status_code == 200
@@ -136,10 +151,15 @@ def test_the_detail_has_evaluations_ratings_and_external_ratings(client, registr
     assert ratings["robbery"]["computed"] == Rating.NO_EFFECT
     assert ratings["robbery"]["override"] == Rating.INSUFFICIENT
     assert ratings["robbery"]["override_reason"] == "One weak study."
-    assert body["external_ratings"] == [{
-        "source": "crimesolutions", "label": "Promising", "url": "", "outcome": "homicide",
-        "mapped_rating": Rating.PROMISING,
-    }]
+    assert body["external_ratings"] == [
+        {
+            "source": "crimesolutions",
+            "label": "Promising",
+            "url": "",
+            "outcome": "homicide",
+            "mapped_rating": Rating.PROMISING,
+        }
+    ]
 
 
 def test_an_unpublished_intervention_is_not_found(client, registry):
@@ -153,8 +173,7 @@ def test_the_list_makes_the_same_queries_for_5_or_50_interventions(
     client, django_assert_max_num_queries
 ):
     for number in range(5):
-        make_intervention(f"P{number}", focus=["policing"],
-                          rating_findings={"homicide": PROMISING})
+        make_intervention(f"P{number}", focus=["policing"], rating_findings={"homicide": PROMISING})
     with django_assert_max_num_queries(8) as few:
         assert client.get(f"{LIST}?focus=policing&page_size=100").status_code == 200
     for number in range(45):
@@ -170,7 +189,15 @@ def test_the_filters_are_documented_in_the_openapi_schema(client):
         parameter["name"]: parameter.get("description", "")
         for parameter in schema["paths"]["/api/v1/interventions/"]["get"]["parameters"]
     }
-    assert {"country", "focus", "rating", "year_from", "budget_min", "sort", "page",
-            "page_size"} <= set(parameters)
+    assert {
+        "country",
+        "focus",
+        "rating",
+        "year_from",
+        "budget_min",
+        "sort",
+        "page",
+        "page_size",
+    } <= set(parameters)
     assert "`policing`" in parameters["focus"]
     assert "One of" not in parameters["territory"]  # looked up, never listed

@@ -51,16 +51,25 @@ def camila():
 def registry() -> dict[str, Intervention]:
     return {
         "cuadrantes": make_intervention(
-            "Cuadrantes", "CO", focus=["policing"], rating_findings={"homicide": EFFECTIVE},
+            "Cuadrantes",
+            "CO",
+            focus=["policing"],
+            rating_findings={"homicide": EFFECTIVE},
             start_year=2010,
         ),
         "jovenes": make_intervention(
-            "Jóvenes", "MX", focus=["youth"], rating_findings={"gang_violence": PROMISING},
+            "Jóvenes",
+            "MX",
+            focus=["youth"],
+            rating_findings={"gang_violence": PROMISING},
             start_year=2019,
         ),
         "reviewed": make_intervention(
-            "Calles con luz", "BR", focus=["situational"],
-            rating_findings={"robbery": EFFECTIVE}, published=False,
+            "Calles con luz",
+            "BR",
+            focus=["situational"],
+            rating_findings={"robbery": EFFECTIVE},
+            published=False,
         ),
     }
 
@@ -76,12 +85,16 @@ def shown(client: Client, dashboard_url: str = DASHBOARD) -> dict[str, Any]:
         "robust": dashboard.context["robust"],
         "listed": [i.name for i in dashboard.context["page"].object_list],
         "map": dashboard.context["map"],
-        "charts": {name: [(row["label"], row["count"]) for row in chart["rows"]]
-                   for name, chart in charts.items()},
+        "charts": {
+            name: [(row["label"], row["count"]) for row in chart["rows"]]
+            for name, chart in charts.items()
+        },
         "countries": [code for code, _label in dashboard.context["form"].fields["country"].choices],
         "cells": {
             (row["focus"].value, cell["outcome"].value): (cell["count"], cell["rating"])
-            for row in gap_map.context["rows"] for cell in row["cells"] if cell["count"]
+            for row in gap_map.context["rows"]
+            for cell in row["cells"]
+            if cell["count"]
         },
     }
 

@@ -22,23 +22,42 @@ def world(db, client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     personas = make_personas()
     draft = make_intervention("Cuadrantes de policía", published=False)
-    return {"camila": personas.coord_cauca, "carlos": personas.coord_narino,
-            "andrea": personas.analyst, "places": personas.places, "draft": draft,
-            "client": client}
+    return {
+        "camila": personas.coord_cauca,
+        "carlos": personas.coord_narino,
+        "andrea": personas.analyst,
+        "places": personas.places,
+        "draft": draft,
+        "client": client,
+    }
 
 
 def intervention_data(**overrides) -> dict[str, str]:
     """A valid intervention form, sources formset included."""
     data = {
-        "name": "Escuelas de convivencia", "name_language": "es", "name_en": "Coexistence schools",
-        "summary": "Talleres en colegios.", "scale": "municipal", "status": "ongoing",
-        "focus": ["youth"], "problem": ["homicide", "assault"], "population": ["age_12_17"],
-        "territories": "divipola:19001", "start_year": "2019", "end_year": "2022",
-        "budget_amount": "1200000", "budget_currency": "cop", "budget_year": "2019",
-        "sources-TOTAL_FORMS": "2", "sources-INITIAL_FORMS": "0",
-        "sources-MIN_NUM_FORMS": "0", "sources-MAX_NUM_FORMS": "1000",
-        "sources-0-citation": "Alcaldía de Popayán (2020)", "sources-0-url": "",
-        "sources-1-citation": "", "sources-1-url": "",
+        "name": "Escuelas de convivencia",
+        "name_language": "es",
+        "name_en": "Coexistence schools",
+        "summary": "Talleres en colegios.",
+        "scale": "municipal",
+        "status": "ongoing",
+        "focus": ["youth"],
+        "problem": ["homicide", "assault"],
+        "population": ["age_12_17"],
+        "territories": "divipola:19001",
+        "start_year": "2019",
+        "end_year": "2022",
+        "budget_amount": "1200000",
+        "budget_currency": "cop",
+        "budget_year": "2019",
+        "sources-TOTAL_FORMS": "2",
+        "sources-INITIAL_FORMS": "0",
+        "sources-MIN_NUM_FORMS": "0",
+        "sources-MAX_NUM_FORMS": "1000",
+        "sources-0-citation": "Alcaldía de Popayán (2020)",
+        "sources-0-url": "",
+        "sources-1-citation": "",
+        "sources-1-url": "",
     }
     data.update(overrides)
     return data
@@ -93,7 +112,8 @@ def test_a_draft_is_submitted_reviewed_and_published_and_each_step_is_in_the_his
     intervention.refresh_from_db()
     assert intervention.curation == Curation.PUBLISHED
     assert (intervention.reviewed_by, intervention.published_by) == (
-        world["camila"], world["camila"]
+        world["camila"],
+        world["camila"],
     )
     analyst, coordinator = world["andrea"].username, world["camila"].username
     steps = [
@@ -170,11 +190,17 @@ def test_an_unknown_curation_action_is_404(world):
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"start_year": "2020", "end_year": "2019"}, "end_year",
-         "The end year cannot be before the start year."),
+        (
+            {"start_year": "2020", "end_year": "2019"},
+            "end_year",
+            "The end year cannot be before the start year.",
+        ),
         ({"budget_amount": "-5"}, "budget_amount", "A budget cannot be negative."),
-        ({"budget_currency": "XYZ"}, "budget_currency",
-         "“XYZ” is not an ISO 4217 currency code (e.g. COP, USD, EUR)."),
+        (
+            {"budget_currency": "XYZ"},
+            "budget_currency",
+            "“XYZ” is not an ISO 4217 currency code (e.g. COP, USD, EUR).",
+        ),
         ({"budget_year": ""}, "budget_year", "Give the year the budget amount is expressed in."),
         ({"territories": "Atlantis"}, "territories", "No territory is called “Atlantis” in CO"),
         ({"name_es": "Otro nombre"}, "name_es", "The name is already in this language"),
@@ -213,16 +239,25 @@ def test_editing_a_published_intervention_makes_it_a_draft_again(world):
     published = make_intervention("Publicada")
     client.force_login(world["andrea"])
     form_page = client.get(reverse("evidence_curation:edit", args=[published.pk]))
-    data = {key: value for key, value in form_page.context["form"].initial.items()
-            if value not in (None, [])}
-    data.update({
-        "name": "Publicada, corregida", "country": published.country_id,
-        "sources-TOTAL_FORMS": "3", "sources-INITIAL_FORMS": "1",
-        "sources-MIN_NUM_FORMS": "0", "sources-MAX_NUM_FORMS": "1000",
-        "sources-0-citation": "Registry test source",
-    })
-    response = client.post(reverse("evidence_curation:edit", args=[published.pk]), data,
-                           follow=True)
+    data = {
+        key: value
+        for key, value in form_page.context["form"].initial.items()
+        if value not in (None, [])
+    }
+    data.update(
+        {
+            "name": "Publicada, corregida",
+            "country": published.country_id,
+            "sources-TOTAL_FORMS": "3",
+            "sources-INITIAL_FORMS": "1",
+            "sources-MIN_NUM_FORMS": "0",
+            "sources-MAX_NUM_FORMS": "1000",
+            "sources-0-citation": "Registry test source",
+        }
+    )
+    response = client.post(
+        reverse("evidence_curation:edit", args=[published.pk]), data, follow=True
+    )
     published.refresh_from_db()
     assert published.name == "Publicada, corregida"
     assert published.curation == Curation.DRAFT
@@ -234,12 +269,20 @@ def test_an_evaluation_with_outcomes_recomputes_the_ratings_and_is_in_the_histor
     draft = world["draft"]
     client.force_login(world["andrea"])
     data = {
-        "citation": "Mejía et al. (2016)", "year": "2016", "design": "rct", "sms_level": "5",
-        "independent": "on", "country": str(world["places"].colombia.pk),
-        "outcomes-TOTAL_FORMS": "2", "outcomes-INITIAL_FORMS": "0",
-        "outcomes-MIN_NUM_FORMS": "0", "outcomes-MAX_NUM_FORMS": "1000",
-        "outcomes-0-outcome": "homicide", "outcomes-0-direction": "desirable",
-        "outcomes-0-effect_size": "-0.18", "outcomes-0-effect_measure": "% change",
+        "citation": "Mejía et al. (2016)",
+        "year": "2016",
+        "design": "rct",
+        "sms_level": "5",
+        "independent": "on",
+        "country": str(world["places"].colombia.pk),
+        "outcomes-TOTAL_FORMS": "2",
+        "outcomes-INITIAL_FORMS": "0",
+        "outcomes-MIN_NUM_FORMS": "0",
+        "outcomes-MAX_NUM_FORMS": "1000",
+        "outcomes-0-outcome": "homicide",
+        "outcomes-0-direction": "desirable",
+        "outcomes-0-effect_size": "-0.18",
+        "outcomes-0-effect_measure": "% change",
     }
     response = client.post(reverse("evidence_curation:evaluation_create", args=[draft.pk]), data)
     assert response.status_code == 302
@@ -259,9 +302,14 @@ def test_an_evaluation_needs_at_least_one_outcome(world):
     client = world["client"]
     client.force_login(world["andrea"])
     data = {
-        "citation": "Sin resultados", "year": "2016", "design": "rct", "sms_level": "5",
-        "outcomes-TOTAL_FORMS": "2", "outcomes-INITIAL_FORMS": "0",
-        "outcomes-MIN_NUM_FORMS": "0", "outcomes-MAX_NUM_FORMS": "1000",
+        "citation": "Sin resultados",
+        "year": "2016",
+        "design": "rct",
+        "sms_level": "5",
+        "outcomes-TOTAL_FORMS": "2",
+        "outcomes-INITIAL_FORMS": "0",
+        "outcomes-MIN_NUM_FORMS": "0",
+        "outcomes-MAX_NUM_FORMS": "1000",
     }
     response = client.post(
         reverse("evidence_curation:evaluation_create", args=[world["draft"].pk]), data
@@ -312,6 +360,5 @@ def test_an_external_rating_is_added_with_its_own_label(world):
 def test_the_territory_search_offers_codes_to_add(world):
     client = world["client"]
     client.force_login(world["andrea"])
-    response = client.get(reverse("evidence_curation:territory_search"),
-                          {"territory_q": "popayan"})
+    response = client.get(reverse("evidence_curation:territory_search"), {"territory_q": "popayan"})
     assert "divipola:19001" in response.content.decode()

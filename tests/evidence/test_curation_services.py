@@ -34,8 +34,9 @@ def test_a_draft_or_an_unchanged_intervention_keeps_its_state(changed):
 def test_deleting_an_evaluation_writes_the_history_and_rates_again():
     editor = make_user("editora")
     intervention = make_intervention("Con estudio")
-    evaluation = add_evaluation(intervention, Problem.HOMICIDE, Direction.DESIRABLE,
-                                citation="Smith 2019")
+    evaluation = add_evaluation(
+        intervention, Problem.HOMICIDE, Direction.DESIRABLE, citation="Smith 2019"
+    )
     services.recompute_ratings(intervention)
     assert intervention.ratings.get().value == Rating.PROMISING
     described = services.describe_evaluation(evaluation)

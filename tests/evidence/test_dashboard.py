@@ -52,29 +52,55 @@ def names(client: Client, query: str = "") -> set[str]:
 def registry() -> dict[str, Intervention]:
     return {
         "cuadrantes": make_intervention(
-            "Cuadrantes", "CO", focus=["policing"], problem=["homicide"],
-            population=["general"], rating_findings={"homicide": EFFECTIVE},
-            budget_usd=2_000_000, start_year=2010, end_year=2018,
+            "Cuadrantes",
+            "CO",
+            focus=["policing"],
+            problem=["homicide"],
+            population=["general"],
+            rating_findings={"homicide": EFFECTIVE},
+            budget_usd=2_000_000,
+            start_year=2010,
+            end_year=2018,
             implementer_type="police",
         ),
         "jovenes": make_intervention(
-            "Jóvenes sin violencia", "CO", focus=["youth", "social_prevention"],
-            problem=["gang_violence"], population=["at_risk_youth"],
-            rating_findings={"gang_violence": PROMISING}, budget_usd=50_000, start_year=2019,
+            "Jóvenes sin violencia",
+            "CO",
+            focus=["youth", "social_prevention"],
+            problem=["gang_violence"],
+            population=["at_risk_youth"],
+            rating_findings={"gang_violence": PROMISING},
+            budget_usd=50_000,
+            start_year=2019,
             status=Status.ONGOING,
         ),
         "escuelas": make_intervention(
-            "Escuelas seguras", "MX", focus=["youth"], problem=["assault"],
-            rating_findings={"assault": WEAK}, start_year=2005, end_year=2007,
+            "Escuelas seguras",
+            "MX",
+            focus=["youth"],
+            problem=["assault"],
+            rating_findings={"assault": WEAK},
+            start_year=2005,
+            end_year=2007,
         ),
         "luz": make_intervention(
-            "Calles con luz", "BR", focus=["situational"], problem=["robbery"],
-            rating_findings={"robbery": [NULL, NULL]}, budget_usd=700_000, start_year=2016,
+            "Calles con luz",
+            "BR",
+            focus=["situational"],
+            problem=["robbery"],
+            rating_findings={"robbery": [NULL, NULL]},
+            budget_usd=700_000,
+            start_year=2016,
             end_year=2016,
         ),
         "draft": make_intervention(
-            "Borrador secreto", "CO", focus=["policing"], problem=["homicide"],
-            rating_findings={"homicide": EFFECTIVE}, budget_usd=1_000_000, published=False,
+            "Borrador secreto",
+            "CO",
+            focus=["policing"],
+            problem=["homicide"],
+            rating_findings={"homicide": EFFECTIVE},
+            budget_usd=1_000_000,
+            published=False,
         ),
     }
 
@@ -82,8 +108,12 @@ def registry() -> dict[str, Intervention]:
 def test_anyone_sees_the_published_interventions_without_logging_in(client, registry):
     response = client.get(DASHBOARD)
     assert response.status_code == 200
-    assert set(listed(response)) == {"Cuadrantes", "Jóvenes sin violencia", "Escuelas seguras",
-                                     "Calles con luz"}
+    assert set(listed(response)) == {
+        "Cuadrantes",
+        "Jóvenes sin violencia",
+        "Escuelas seguras",
+        "Calles con luz",
+    }
     assert response.context["total"] == 4
     assert "4 interventions match" in response.content.decode()
 
@@ -105,11 +135,14 @@ def test_unpublished_interventions_appear_in_no_count_map_or_chart(client, regis
 def test_filters_combine_with_and_across_fields_and_or_within_a_field(client, registry):
     assert names(client, "focus=youth") == {"Jóvenes sin violencia", "Escuelas seguras"}
     assert names(client, "focus=youth&focus=policing") == {
-        "Jóvenes sin violencia", "Escuelas seguras", "Cuadrantes"
+        "Jóvenes sin violencia",
+        "Escuelas seguras",
+        "Cuadrantes",
     }
     assert names(client, "focus=youth&country=CO") == {"Jóvenes sin violencia"}
     assert names(client, "focus=youth&country=CO&country=MX") == {
-        "Jóvenes sin violencia", "Escuelas seguras"
+        "Jóvenes sin violencia",
+        "Escuelas seguras",
     }
     assert names(client, "focus=youth&problem=homicide") == set()
 
@@ -117,7 +150,9 @@ def test_filters_combine_with_and_across_fields_and_or_within_a_field(client, re
 def test_several_values_may_also_be_separated_by_commas(client, registry):
     assert names(client, "focus=youth,policing") == names(client, "focus=youth&focus=policing")
     assert names(client, "country=co,mx") == {
-        "Cuadrantes", "Jóvenes sin violencia", "Escuelas seguras"
+        "Cuadrantes",
+        "Jóvenes sin violencia",
+        "Escuelas seguras",
     }
 
 
@@ -151,8 +186,12 @@ def test_each_filter_selects_what_it_says(client, registry, query, expected):
 def test_the_design_filter_looks_at_the_evaluations(client, registry):
     add_evaluation(registry["luz"], "robbery", NULL, design=Design.QUALITATIVE, sms=1)
     assert names(client, "design=qualitative") == {"Calles con luz"}
-    assert names(client, "design=rct") == {"Cuadrantes", "Jóvenes sin violencia",
-                                            "Escuelas seguras", "Calles con luz"}
+    assert names(client, "design=rct") == {
+        "Cuadrantes",
+        "Jóvenes sin violencia",
+        "Escuelas seguras",
+        "Calles con luz",
+    }
 
 
 def test_a_territory_includes_interventions_anywhere_within_it(client):
@@ -163,8 +202,11 @@ def test_a_territory_includes_interventions_anywhere_within_it(client):
     make_intervention("En México", "MX")
     assert names(client, f"territory={places.cauca.pk}") == {"En Popayán"}
     assert names(client, f"territory={places.popayan.pk}") == {"En Popayán"}
-    assert names(client, f"territory={places.colombia.pk}") == {"En Popayán", "En Pasto",
-                                                                 "Nacional"}
+    assert names(client, f"territory={places.colombia.pk}") == {
+        "En Popayán",
+        "En Pasto",
+        "Nacional",
+    }
     response = client.get(f"{DASHBOARD}?territory={places.cauca.pk}")
     assert "Cauca" in response.content.decode()  # the filter is named, and removable
 
@@ -215,8 +257,9 @@ def test_the_url_is_tidied_and_round_trips(client, registry):
 
 def test_sort_and_page_links_keep_the_filters(client):
     for number in range(30):
-        make_intervention(f"Programa {number:02d}", "CO", focus=["policing"],
-                          start_year=2000 + number % 20)
+        make_intervention(
+            f"Programa {number:02d}", "CO", focus=["policing"], start_year=2000 + number % 20
+        )
     make_intervention("Otro país", "MX", focus=["policing"])
     response = client.get(f"{DASHBOARD}?country=CO&sort=name")
     assert response.context["total"] == 30
@@ -233,8 +276,17 @@ def test_sort_and_page_links_keep_the_filters(client):
 
 
 def test_every_sort_link_sorts_both_ways(client, registry):
-    for sort in ("", "name", "-name", "country_code", "-country_code", "start_year",
-                 "-start_year", "budget_usd", "-budget_usd"):
+    for sort in (
+        "",
+        "name",
+        "-name",
+        "country_code",
+        "-country_code",
+        "start_year",
+        "-start_year",
+        "budget_usd",
+        "-budget_usd",
+    ):
         response = client.get(f"{DASHBOARD}?sort={sort}", follow=True)
         for link in response.context["sort_links"].values():
             assert client.get(f"{DASHBOARD}{link['url']}", follow=True).status_code == 200
@@ -246,10 +298,16 @@ def test_sorting_by_budget_puts_unknown_budgets_last_both_ways(client):
     make_intervention("Caro", budget_usd=10_000_000)
     make_intervention("Medio", budget_usd=5_000)
     assert listed(client.get(f"{DASHBOARD}?sort=budget_usd")) == [
-        "Barato", "Medio", "Caro", "Sin dato"
+        "Barato",
+        "Medio",
+        "Caro",
+        "Sin dato",
     ]
     assert listed(client.get(f"{DASHBOARD}?sort=-budget_usd")) == [
-        "Caro", "Medio", "Barato", "Sin dato"
+        "Caro",
+        "Medio",
+        "Barato",
+        "Sin dato",
     ]
 
 
@@ -297,10 +355,13 @@ def test_the_number_of_queries_does_not_grow_with_the_interventions(
 ):
     def build(count: int) -> None:
         for number in range(count):
-            make_intervention(f"P{number}", ["CO", "MX", "BR"][number % 3],
-                              focus=["policing", "youth"][: 1 + number % 2],
-                              rating_findings={"homicide": PROMISING} if number % 4 == 0 else None,
-                              budget_usd=1000 * (number + 1))
+            make_intervention(
+                f"P{number}",
+                ["CO", "MX", "BR"][number % 3],
+                focus=["policing", "youth"][: 1 + number % 2],
+                rating_findings={"homicide": PROMISING} if number % 4 == 0 else None,
+                budget_usd=1000 * (number + 1),
+            )
 
     build(5)
     with django_assert_max_num_queries(10) as small:
@@ -311,9 +372,7 @@ def test_the_number_of_queries_does_not_grow_with_the_interventions(
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
-def test_a_large_set_is_tallied_in_the_database_with_the_same_result(
-    client, registry, monkeypatch
-):
+def test_a_large_set_is_tallied_in_the_database_with_the_same_result(client, registry, monkeypatch):
     # A filter that every published row passes, so that nothing comes from the cache.
     everything = f"{DASHBOARD}?year_to=2100"
     in_python = client.get(everything).context
@@ -359,8 +418,10 @@ def test_the_page_shows_a_reviewers_override_with_its_reason(client, cuadrantes)
     reviewer = make_user("rita")
     grant(reviewer, make_organisation("Programa Convivencia"), Role.COORDINATOR, [])
     services.override_rating(
-        cuadrantes.ratings.get(outcome="homicide"), Rating.PROMISING,
-        "Both studies come from one city.", reviewer,
+        cuadrantes.ratings.get(outcome="homicide"),
+        Rating.PROMISING,
+        "Both studies come from one city.",
+        reviewer,
     )
     html = client.get(reverse("evidence:detail", args=[cuadrantes.pk])).content.decode()
     assert "Both studies come from one city." in html
@@ -369,11 +430,15 @@ def test_the_page_shows_a_reviewers_override_with_its_reason(client, cuadrantes)
 
 def test_external_ratings_keep_their_own_label_next_to_ours(client, cuadrantes):
     ExternalRating.objects.create(
-        intervention=cuadrantes, source=ExternalSource.CRIMESOLUTIONS, label="Promising",
-        url="https://crimesolutions.ojp.gov/x", outcome="homicide",
+        intervention=cuadrantes,
+        source=ExternalSource.CRIMESOLUTIONS,
+        label="Promising",
+        url="https://crimesolutions.ojp.gov/x",
+        outcome="homicide",
     )
-    ExternalRating.objects.create(intervention=cuadrantes, source=ExternalSource.OTHER,
-                                  label="Recommended")
+    ExternalRating.objects.create(
+        intervention=cuadrantes, source=ExternalSource.OTHER, label="Recommended"
+    )
     html = client.get(reverse("evidence:detail", args=[cuadrantes.pk])).content.decode()
     assert "“Promising”" in html
     assert 'href="https://crimesolutions.ojp.gov/x"' in html
@@ -387,8 +452,7 @@ def test_the_history_names_organisations_and_never_usernames(client):
     intervention.budget_amount = Decimal(3_000_000)
     intervention.budget_currency = "USD"
     intervention.budget_year = 2015
-    services.save_intervention(intervention, tags={"focus": ["policing", "youth"]},
-                               actor=analyst)
+    services.save_intervention(intervention, tags={"focus": ["policing", "youth"]}, actor=analyst)
     Intervention.objects.filter(pk=intervention.pk).update(curation="published")
 
     response = client.get(reverse("evidence:detail", args=[intervention.pk]))

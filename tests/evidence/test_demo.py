@@ -62,9 +62,7 @@ def test_every_intervention_has_a_source_with_an_example_link(registry):
 
 
 def test_most_are_published_and_every_curation_status_appears(registry):
-    counts = dict(
-        Intervention.objects.values_list("curation").annotate(n=Count("pk")).order_by()
-    )
+    counts = dict(Intervention.objects.values_list("curation").annotate(n=Count("pk")).order_by())
     assert set(counts) == set(Curation.values)
     assert counts[Curation.PUBLISHED] > 0.75 * sum(counts.values())
 
@@ -103,8 +101,16 @@ def test_some_colombian_interventions_are_in_the_demo_municipalities(registry):
 
 
 def counts() -> tuple[int, ...]:
-    models = [Intervention, InterventionTag, Source, Evaluation, Outcome, EvidenceRating,
-              ExchangeRate, Intervention.territories.through]
+    models = [
+        Intervention,
+        InterventionTag,
+        Source,
+        Evaluation,
+        Outcome,
+        EvidenceRating,
+        ExchangeRate,
+        Intervention.territories.through,
+    ]
     return tuple(model.objects.count() for model in models)
 
 

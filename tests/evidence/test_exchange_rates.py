@@ -19,8 +19,15 @@ INDICATOR = '"Official exchange rate (LCU per US$, period average)","PA.NUS.FCRF
 
 def world_bank_csv(path: Path, rows: list[str], years: tuple[int, ...] = (2014, 2015, 2016)):
     """A file laid out as the World Bank's CSV download: BOM, four preamble lines, header."""
-    header = ",".join(['"Country Name"', '"Country Code"', '"Indicator Name"',
-                       '"Indicator Code"', *(f'"{year}"' for year in years)])
+    header = ",".join(
+        [
+            '"Country Name"',
+            '"Country Code"',
+            '"Indicator Name"',
+            '"Indicator Code"',
+            *(f'"{year}"' for year in years),
+        ]
+    )
     lines = [
         '"Data Source","World Development Indicators",',
         "",
@@ -56,11 +63,24 @@ def english(db):
 @pytest.mark.parametrize(
     ("country", "year", "currency"),
     [
-        ("CO", 2015, "COP"), ("MX", 2015, "MXN"), ("BO", 2015, "BOB"), ("UY", 2015, "UYU"),
-        ("CL", 2015, "CLP"), ("CU", 2015, "CUP"), ("BR", 2015, "BRL"),
-        ("EC", 2015, None), ("SV", 2015, None), ("PA", 2015, None), ("VE", 2015, None),
-        ("DE", 1998, None), ("DE", 1999, "EUR"), ("HR", 2022, None), ("HR", 2023, "EUR"),
-        ("SN", 2015, "XOF"), ("GD", 2015, "XCD"), ("CW", 2015, "XCG"),
+        ("CO", 2015, "COP"),
+        ("MX", 2015, "MXN"),
+        ("BO", 2015, "BOB"),
+        ("UY", 2015, "UYU"),
+        ("CL", 2015, "CLP"),
+        ("CU", 2015, "CUP"),
+        ("BR", 2015, "BRL"),
+        ("EC", 2015, None),
+        ("SV", 2015, None),
+        ("PA", 2015, None),
+        ("VE", 2015, None),
+        ("DE", 1998, None),
+        ("DE", 1999, "EUR"),
+        ("HR", 2022, None),
+        ("HR", 2023, "EUR"),
+        ("SN", 2015, "XOF"),
+        ("GD", 2015, "XCD"),
+        ("CW", 2015, "XCG"),
     ],
 )
 def test_a_country_maps_to_the_currency_its_figure_is_in(country, year, currency):
@@ -92,13 +112,26 @@ def test_the_command_stores_rates_and_a_second_run_changes_nothing(english, tmp_
 
 
 def test_budgets_in_a_currency_and_year_that_got_a_rate_are_converted(english, tmp_path):
-    pesos = make_intervention("Cuadrantes", budget_amount=Decimal(1_000_000),
-                              budget_currency="COP", budget_year=2015, published=False)
-    euros = make_intervention("Barrios", budget_amount=Decimal(500), budget_currency="EUR",
-                              budget_year=2013, published=False)
+    pesos = make_intervention(
+        "Cuadrantes",
+        budget_amount=Decimal(1_000_000),
+        budget_currency="COP",
+        budget_year=2015,
+        published=False,
+    )
+    euros = make_intervention(
+        "Barrios",
+        budget_amount=Decimal(500),
+        budget_currency="EUR",
+        budget_year=2013,
+        published=False,
+    )
     assert pesos.budget_usd is None
-    call_command("import_exchange_rates", str(world_bank_csv(tmp_path / "r.csv", SAMPLE_ROWS)),
-                 stdout=io.StringIO())
+    call_command(
+        "import_exchange_rates",
+        str(world_bank_csv(tmp_path / "r.csv", SAMPLE_ROWS)),
+        stdout=io.StringIO(),
+    )
     pesos.refresh_from_db()
     euros.refresh_from_db()
     assert pesos.budget_usd == Decimal("364.71")  # 1,000,000 / 2741.88
@@ -106,8 +139,13 @@ def test_budgets_in_a_currency_and_year_that_got_a_rate_are_converted(english, t
 
 
 def test_refreshing_budgets_only_touches_the_pairs_given(english):
-    pesos = make_intervention("Cuadrantes", budget_amount=Decimal(1_000_000),
-                              budget_currency="COP", budget_year=2015, published=False)
+    pesos = make_intervention(
+        "Cuadrantes",
+        budget_amount=Decimal(1_000_000),
+        budget_currency="COP",
+        budget_year=2015,
+        published=False,
+    )
     ExchangeRate.objects.create(currency="COP", year=2015, per_usd=Decimal(2000), source="x")
     assert budgets.refresh_budgets_usd([("MXN", 2015)]) == 0
     assert budgets.refresh_budgets_usd([("COP", 2015)]) == 1
@@ -145,7 +183,9 @@ def test_bad_cells_are_listed_by_row_and_year_and_nothing_is_written(english, tm
     with pytest.raises(budgets.BadFile) as caught:
         budgets.check(path)
     assert {(p.row, p.column) for p in caught.value.problems} == {
-        (6, "2015"), (7, "2014"), (8, "Indicator Code"),
+        (6, "2015"),
+        (7, "2014"),
+        (8, "Indicator Code"),
     }
     assert not ExchangeRate.objects.exists()
 

@@ -28,11 +28,17 @@ def client() -> Client:
 def registry() -> None:
     places = make_colombia()
     make_intervention(
-        "Cuadrantes", "CO", focus=["policing", "youth"], problem=["homicide", "robbery"],
-        population=["general"], rating_findings={"homicide": EFFECTIVE},
-        budget_usd=2_000_000, territories=[places.cauca, places.popayan],
+        "Cuadrantes",
+        "CO",
+        focus=["policing", "youth"],
+        problem=["homicide", "robbery"],
+        population=["general"],
+        rating_findings={"homicide": EFFECTIVE},
+        budget_usd=2_000_000,
+        territories=[places.cauca, places.popayan],
         sources=[{"citation": "Igarapé", "url": "https://igarape.org.br"}],
-        external_id="IGA-1", name_translations={"en": "Quadrants"},
+        external_id="IGA-1",
+        name_translations={"en": "Quadrants"},
     )
     make_intervention("Jóvenes", "CO", focus=["youth"], rating_findings={"theft": PROMISING})
     make_intervention("Escuelas", "MX", focus=["youth"], budget_usd=80_000)
@@ -73,8 +79,15 @@ def dashboard_count(client: Client, query: str = "") -> int:
 
 @pytest.mark.parametrize(
     "query",
-    ["", "focus=youth", "focus=youth&country=CO", "focus=policing,data", "country=MX,CO&sort=name",
-     "rating=effective", "q=zzz"],
+    [
+        "",
+        "focus=youth",
+        "focus=youth&country=CO",
+        "focus=policing,data",
+        "country=MX,CO&sort=name",
+        "rating=effective",
+        "q=zzz",
+    ],
 )
 def test_every_format_and_the_api_hold_exactly_the_dashboards_rows(client, registry, query):
     from_csv = [int(row["id"]) for row in csv_rows(client, query)]

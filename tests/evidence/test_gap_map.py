@@ -20,16 +20,25 @@ def client() -> Client:
 
 @pytest.fixture
 def registry() -> None:
-    make_intervention("A", "CO", focus=["policing"],
-                      rating_findings={"homicide": EFFECTIVE, "robbery": [NULL, NULL]})
-    make_intervention("B", "CO", focus=["policing", "youth"],
-                      rating_findings={"homicide": PROMISING})
+    make_intervention(
+        "A",
+        "CO",
+        focus=["policing"],
+        rating_findings={"homicide": EFFECTIVE, "robbery": [NULL, NULL]},
+    )
+    make_intervention(
+        "B", "CO", focus=["policing", "youth"], rating_findings={"homicide": PROMISING}
+    )
     make_intervention("C", "CO", focus=["youth"], rating_findings={"gang_violence": [BAD]})
     make_intervention("D", "CO", focus=["youth"])
     make_intervention("F", "MX", focus=["policing"], rating_findings={"homicide": [GOOD, BAD]})
-    make_intervention("Draft", "CO", focus=["policing", "data"],
-                      rating_findings={"homicide": EFFECTIVE, "theft": EFFECTIVE},
-                      published=False)
+    make_intervention(
+        "Draft",
+        "CO",
+        focus=["policing", "data"],
+        rating_findings={"homicide": EFFECTIVE, "theft": EFFECTIVE},
+        published=False,
+    )
 
 
 def cells(client: Client, query: str = "") -> dict[tuple[str, str], tuple[int, str | None]]:
@@ -38,7 +47,9 @@ def cells(client: Client, query: str = "") -> dict[tuple[str, str], tuple[int, s
     assert response.status_code == 200
     return {
         (row["focus"].value, cell["outcome"].value): (cell["count"], cell["rating"])
-        for row in response.context["rows"] for cell in row["cells"] if cell["count"]
+        for row in response.context["rows"]
+        for cell in row["cells"]
+        if cell["count"]
     }
 
 
@@ -98,8 +109,13 @@ def test_cells_are_coloured_by_rating_with_a_legend(client, registry):
     html = response.content.decode()
     assert reporting.RATING_COLOURS[Rating.EFFECTIVE] in html
     assert [item["code"] for item in response.context["legend"]] == [
-        Rating.EFFECTIVE, Rating.PROMISING, Rating.MIXED, Rating.NO_EFFECT, Rating.HARMFUL,
-        Rating.INSUFFICIENT, Rating.NOT_EVALUATED,
+        Rating.EFFECTIVE,
+        Rating.PROMISING,
+        Rating.MIXED,
+        Rating.NO_EFFECT,
+        Rating.HARMFUL,
+        Rating.INSUFFICIENT,
+        Rating.NOT_EVALUATED,
     ]
 
 

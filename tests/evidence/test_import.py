@@ -28,9 +28,22 @@ from convivencia.territories.models import Territory
 from tests.factories import grant, make_colombia, make_organisation, make_user
 
 SPANISH_HEADERS = [
-    "ID", "Nombre ", "País", "Territorios", "Escala", "Enfoque", "Problema", "Población",
-    "Estado", "Año inicio", "Año fin", "Presupuesto", "Moneda", "Año del presupuesto",
-    "Fuentes", "Notas internas",
+    "ID",
+    "Nombre ",
+    "País",
+    "Territorios",
+    "Escala",
+    "Enfoque",
+    "Problema",
+    "Población",
+    "Estado",
+    "Año inicio",
+    "Año fin",
+    "Presupuesto",
+    "Moneda",
+    "Año del presupuesto",
+    "Fuentes",
+    "Notas internas",
 ]
 
 
@@ -43,8 +56,9 @@ def write_xlsx(path: Path, rows: list[list]) -> Path:
     return path
 
 
-def write_csv(path: Path, rows: list[list], *, encoding: str = "utf-8",
-              delimiter: str = ",") -> Path:
+def write_csv(
+    path: Path, rows: list[list], *, encoding: str = "utf-8", delimiter: str = ","
+) -> Path:
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter).writerows(rows)
     path.write_bytes(buffer.getvalue().encode(encoding))
@@ -65,32 +79,100 @@ def places(db):
 
 
 GOOD_ROW = [
-    "CO-001", "Cuadrantes  ", "Colombia", "divipola:19001; Pasto", "Municipal", "Policía",
-    "Homicidio; hurto", "Jóvenes en riesgo", "Finalizado", 2015.0, 2018, 1200000.0, "COP",
-    2015.0, "https://example.org/cuadrantes; Informe de la Policía (2019)", "revisar",
+    "CO-001",
+    "Cuadrantes  ",
+    "Colombia",
+    "divipola:19001; Pasto",
+    "Municipal",
+    "Policía",
+    "Homicidio; hurto",
+    "Jóvenes en riesgo",
+    "Finalizado",
+    2015.0,
+    2018,
+    1200000.0,
+    "COP",
+    2015.0,
+    "https://example.org/cuadrantes; Informe de la Policía (2019)",
+    "revisar",
 ]
 
 
-def test_a_dry_run_on_a_messy_spreadsheet_lists_every_problem_by_row_and_column(
-    places, tmp_path
-):
-    path = write_xlsx(tmp_path / "intervenciones.xlsx", [
-        SPANISH_HEADERS,
-        GOOD_ROW,
-        [None] * len(SPANISH_HEADERS),  # an empty row: skipped, still counted
-        ["CO-002", "", "Narnia", "Atlantis", "galáctica", "", "", "", "algún día", "2020",
-         "2019.0", "-5", "XYZ", "", "https://-bad-.example", ""],
-        ["CO-003", "Ambigua", "", "", "Nacional", "", "Robo, secuestro, magia", "", "En curso",
-         "", "", "1.200", "", "", "", ""],
-        ["CO-001", "Repetida", "CO", "", "Nacional", "", "", "", "En curso", "", "", "", "",
-         "", "", ""],
-    ])
+def test_a_dry_run_on_a_messy_spreadsheet_lists_every_problem_by_row_and_column(places, tmp_path):
+    path = write_xlsx(
+        tmp_path / "intervenciones.xlsx",
+        [
+            SPANISH_HEADERS,
+            GOOD_ROW,
+            [None] * len(SPANISH_HEADERS),  # an empty row: skipped, still counted
+            [
+                "CO-002",
+                "",
+                "Narnia",
+                "Atlantis",
+                "galáctica",
+                "",
+                "",
+                "",
+                "algún día",
+                "2020",
+                "2019.0",
+                "-5",
+                "XYZ",
+                "",
+                "https://-bad-.example",
+                "",
+            ],
+            [
+                "CO-003",
+                "Ambigua",
+                "",
+                "",
+                "Nacional",
+                "",
+                "Robo, secuestro, magia",
+                "",
+                "En curso",
+                "",
+                "",
+                "1.200",
+                "",
+                "",
+                "",
+                "",
+            ],
+            [
+                "CO-001",
+                "Repetida",
+                "CO",
+                "",
+                "Nacional",
+                "",
+                "",
+                "",
+                "En curso",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+        ],
+    )
     before = (Territory.objects.count(), AuditEntry.objects.count())
     problems = problems_of(path)
     assert problems == {
-        (4, "Nombre"), (4, "País"), (4, "Escala"), (4, "Estado"), (4, "Año fin"),
-        (4, "Moneda"), (4, "Fuentes"),
-        (5, "Problema"), (5, "Presupuesto"),
+        (4, "Nombre"),
+        (4, "País"),
+        (4, "Escala"),
+        (4, "Estado"),
+        (4, "Año fin"),
+        (4, "Moneda"),
+        (4, "Fuentes"),
+        (5, "Problema"),
+        (5, "Presupuesto"),
         (6, "ID"),
     }
     assert not Intervention.objects.exists()
@@ -113,10 +195,12 @@ def test_the_good_row_of_a_spreadsheet_is_read_as_a_curator_meant_it(places, tmp
     assert intervention.codes("population") == ["at_risk_youth"]
     assert (intervention.start_year, intervention.end_year) == (2015, 2018)
     assert (intervention.budget_amount, intervention.budget_currency) == (
-        Decimal("1200000.00"), "COP"
+        Decimal("1200000.00"),
+        "COP",
     )
     assert sorted((s.citation, s.url) for s in intervention.sources.all()) == [
-        ("", "https://example.org/cuadrantes"), ("Informe de la Policía (2019)", ""),
+        ("", "https://example.org/cuadrantes"),
+        ("Informe de la Policía (2019)", ""),
     ]
     entry = AuditEntry.objects.get(action=AuditAction.IMPORT)
     assert entry.changes["created"] == 1
@@ -124,13 +208,48 @@ def test_the_good_row_of_a_spreadsheet_is_read_as_a_curator_meant_it(places, tmp
 
 def test_a_latin1_semicolon_csv_with_thousands_separators_and_excel_years(places, tmp_path):
     rows = [
-        ["id", "nombre", "name_en", "país", "escala", "estado", "presupuesto", "moneda",
-         "año del presupuesto", "año inicio", "población", "fuentes"],
-        ["MX-1", "Prevención en Ciudad Juárez", "Prevention in Ciudad Juárez", "MEX",
-         "Municipal", "en ejecución", "1.200.000", "MXN", "2015.0", "2015.0",
-         "Mujeres|Niñas y niños", "Informe anual (2016)"],
-        ["CO-9", "Escuelas de paz ", "", "col", "municipal", "planeado", "1,200,000.50",
-         "usd", "2019", "", "", "Evaluación (2020)"],
+        [
+            "id",
+            "nombre",
+            "name_en",
+            "país",
+            "escala",
+            "estado",
+            "presupuesto",
+            "moneda",
+            "año del presupuesto",
+            "año inicio",
+            "población",
+            "fuentes",
+        ],
+        [
+            "MX-1",
+            "Prevención en Ciudad Juárez",
+            "Prevention in Ciudad Juárez",
+            "MEX",
+            "Municipal",
+            "en ejecución",
+            "1.200.000",
+            "MXN",
+            "2015.0",
+            "2015.0",
+            "Mujeres|Niñas y niños",
+            "Informe anual (2016)",
+        ],
+        [
+            "CO-9",
+            "Escuelas de paz ",
+            "",
+            "col",
+            "municipal",
+            "planeado",
+            "1,200,000.50",
+            "usd",
+            "2019",
+            "",
+            "",
+            "Evaluación (2020)",
+        ],
         ["", "", "", "", "", "", "", "", "", "", "", ""],
     ]
     path = write_csv(tmp_path / "latin1.csv", rows, encoding="latin-1", delimiter=";")
@@ -148,9 +267,7 @@ def test_a_latin1_semicolon_csv_with_thousands_separators_and_excel_years(places
     assert colombia.budget_usd == Decimal("1200000.50")  # USD needs no rate
 
 
-def test_a_latin1_csv_dry_run_names_the_rows_and_columns_in_the_files_own_words(
-    places, tmp_path
-):
+def test_a_latin1_csv_dry_run_names_the_rows_and_columns_in_the_files_own_words(places, tmp_path):
     rows = [
         ["Id", "Nombre", "País", "Escala", "Estado", "Presupuesto", "Moneda", "Año presupuesto"],
         ["A-1", "Uno", "Perú", "Nacional", "Activo", "1.200", "PEN", "2020"],  # PEN: 2 decimals
@@ -209,11 +326,14 @@ def test_the_command_dry_run_writes_nothing_and_the_real_run_reports_counts(plac
 
 
 def test_the_command_lists_every_problem_and_refuses(places, tmp_path):
-    path = write_csv(tmp_path / "bad.csv", [
-        ["id", "name", "scale", "status", "start_year"],
-        ["1", "Uno", "national", "ongoing", "1492"],
-        ["2", "", "nowhere", "ongoing", ""],
-    ])
+    path = write_csv(
+        tmp_path / "bad.csv",
+        [
+            ["id", "name", "scale", "status", "start_year"],
+            ["1", "Uno", "national", "ongoing", "1492"],
+            ["2", "", "nowhere", "ongoing", ""],
+        ],
+    )
     err = io.StringIO()
     with pytest.raises(CommandError, match="3 problem"):
         call_command("import_interventions", str(path), stderr=err)
@@ -232,45 +352,97 @@ def test_publish_is_for_an_administrator_who_becomes_the_reviewer(places, tmp_pa
         call_command("import_interventions", str(path), "--publish", "--user", "alba")
     with pytest.raises(CommandError, match="--user"):
         call_command("import_interventions", str(path), "--publish")
-    call_command("import_interventions", str(path), "--publish", "--user", "ana",
-                 stdout=io.StringIO())
+    call_command(
+        "import_interventions", str(path), "--publish", "--user", "ana", stdout=io.StringIO()
+    )
     intervention = Intervention.objects.get()
     assert intervention.curation == Curation.PUBLISHED
     assert (intervention.reviewed_by, intervention.published_by) == (ana, ana)
-    steps = [entry.changes.get("curation")
-             for entry in AuditEntry.objects.about(intervention).order_by("at", "id")]
+    steps = [
+        entry.changes.get("curation")
+        for entry in AuditEntry.objects.about(intervention).order_by("at", "id")
+    ]
     assert steps == [[None, "submitted"], ["submitted", "reviewed"], ["reviewed", "published"]]
 
 
 def test_rows_to_publish_need_a_source(places, tmp_path):
-    path = write_csv(tmp_path / "p.csv", [
-        ["id", "name", "scale", "status"], ["1", "Uno", "national", "ongoing"],
-    ])
+    path = write_csv(
+        tmp_path / "p.csv",
+        [
+            ["id", "name", "scale", "status"],
+            ["1", "Uno", "national", "ongoing"],
+        ],
+    )
     assert problems_of(path, publish=True) == {(2, "name")}
 
 
 CELL = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(["", "CO", "1.200", "1,200,000", "2015.0", "-3", "divipola:19001",
-                     "Popayán", "municipal", "Homicidio; hurto", "XYZ", "1e9", "NaN",
-                     "9" * 30, "https://", "www.", ";;", "|", ":"]),
+    st.sampled_from(
+        [
+            "",
+            "CO",
+            "1.200",
+            "1,200,000",
+            "2015.0",
+            "-3",
+            "divipola:19001",
+            "Popayán",
+            "municipal",
+            "Homicidio; hurto",
+            "XYZ",
+            "1e9",
+            "NaN",
+            "9" * 30,
+            "https://",
+            "www.",
+            ";;",
+            "|",
+            ":",
+        ]
+    ),
 )
-HEADERS = ["external_id", "name", "country", "territories", "scale", "focus", "problem",
-           "population", "status", "start_year", "end_year", "budget", "currency",
-           "budget_year", "sources", "name_en", "name_language", "implementer_type"]
+HEADERS = [
+    "external_id",
+    "name",
+    "country",
+    "territories",
+    "scale",
+    "focus",
+    "problem",
+    "population",
+    "status",
+    "start_year",
+    "end_year",
+    "budget",
+    "currency",
+    "budget_year",
+    "sources",
+    "name_en",
+    "name_language",
+    "implementer_type",
+]
 
 
 # Plausible values per column, so that many random rows pass the check and get written.
 PLAUSIBLE = {
-    "external_id": ["X-1", "X-2", " X-3 "], "name": ["Uno", "Cuadrantes  de paz"],
-    "country": ["CO", "", "Colombia", "COL"], "territories": ["", "divipola:19001", "Pasto"],
-    "scale": ["municipal", "Nacional"], "focus": ["", "policing; youth", "Policía"],
-    "problem": ["", "homicidio", "Robo, hurto"], "population": ["", "mujeres|niños"],
-    "status": ["ongoing", "En curso"], "start_year": ["", "2015.0", "2015"],
-    "end_year": ["", "2018", "2019.0"], "budget": ["", "1.200.000", "1200.5", "1,200,000"],
-    "currency": ["COP", "usd"], "budget_year": ["2015", "2016.0"],
+    "external_id": ["X-1", "X-2", " X-3 "],
+    "name": ["Uno", "Cuadrantes  de paz"],
+    "country": ["CO", "", "Colombia", "COL"],
+    "territories": ["", "divipola:19001", "Pasto"],
+    "scale": ["municipal", "Nacional"],
+    "focus": ["", "policing; youth", "Policía"],
+    "problem": ["", "homicidio", "Robo, hurto"],
+    "population": ["", "mujeres|niños"],
+    "status": ["ongoing", "En curso"],
+    "start_year": ["", "2015.0", "2015"],
+    "end_year": ["", "2018", "2019.0"],
+    "budget": ["", "1.200.000", "1200.5", "1,200,000"],
+    "currency": ["COP", "usd"],
+    "budget_year": ["2015", "2016.0"],
     "sources": ["", "https://example.org; Informe", "www.example.org"],
-    "name_en": ["", "One"], "name_language": ["", "es", "inglés"],
+    "name_en": ["", "One"],
+    "name_language": ["", "es", "inglés"],
     "implementer_type": ["", "ong", "police"],
 }
 
@@ -287,8 +459,11 @@ class RolledBack(Exception):
     """Undoes one example's writes, so that examples do not see each other's rows."""
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(rows=st.lists(spreadsheet_row(), min_size=1, max_size=4))
 def test_random_cells_never_cause_anything_but_a_listed_problem(places, tmp_path, rows):
     path = write_csv(tmp_path / "random.csv", [HEADERS, *rows])
@@ -304,8 +479,9 @@ def test_random_cells_never_cause_anything_but_a_listed_problem(places, tmp_path
         raise RolledBack
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.binary(max_size=300))
 def test_random_bytes_are_refused_with_a_problem_or_read(places, tmp_path, data):
     path = tmp_path / "bytes.csv"
@@ -341,8 +517,9 @@ def test_the_upload_page_checks_then_imports_in_a_background_job(
 
     # The job is handed to the (immediate) task backend when the request commits.
     with django_capture_on_commit_callbacks(execute=True):
-        response = curator.post(reverse("evidence_curation:import_confirm"),
-                                {"token": report.context["token"]})
+        response = curator.post(
+            reverse("evidence_curation:import_confirm"), {"token": report.context["token"]}
+        )
     job = Job.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("jobs:detail", args=[job.pk])
@@ -350,8 +527,9 @@ def test_the_upload_page_checks_then_imports_in_a_background_job(
     assert job.result["created"] == 1
     assert Intervention.objects.get().curation == Curation.DRAFT
     assert not list((tmp_path / "media" / "evidence" / "staged").iterdir())
-    again = curator.post(reverse("evidence_curation:import_confirm"),
-                         {"token": report.context["token"]})
+    again = curator.post(
+        reverse("evidence_curation:import_confirm"), {"token": report.context["token"]}
+    )
     assert again.status_code == 302  # the token was used: back to the upload page
     assert Job.objects.count() == 1
 
@@ -365,17 +543,24 @@ def test_a_checked_file_deleted_by_the_retention_must_be_chosen_again(curator, t
     with path.open("rb") as handle:
         report = curator.post(reverse("evidence_curation:import"), {"file": handle})
     retention.purge(staged_older_than=timedelta(0), jobs_older_than=timedelta(days=30))
-    response = curator.post(reverse("evidence_curation:import_confirm"),
-                            {"token": report.context["token"]}, follow=True)
+    response = curator.post(
+        reverse("evidence_curation:import_confirm"), {"token": report.context["token"]}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("evidence_curation:import")
     assert "no longer available" in response.content.decode()
     assert not Job.objects.exists()
 
 
 def test_the_upload_page_lists_the_problems_and_offers_no_confirmation(curator, tmp_path):
-    path = write_csv(tmp_path / "malo.csv", [
-        ["id", "nombre", "escala", "estado"], ["1", "Uno", "galáctica", "en curso"],
-    ], encoding="latin-1", delimiter=";")
+    path = write_csv(
+        tmp_path / "malo.csv",
+        [
+            ["id", "nombre", "escala", "estado"],
+            ["1", "Uno", "galáctica", "en curso"],
+        ],
+        encoding="latin-1",
+        delimiter=";",
+    )
     with path.open("rb") as handle:
         report = curator.post(reverse("evidence_curation:import"), {"file": handle})
     page = report.content.decode()
@@ -395,8 +580,13 @@ def test_a_job_with_a_bad_file_fails_with_the_problems_and_writes_nothing(
 
     upload = SimpleUploadedFile("malo.csv", b"id,name,scale,status\n1,Uno,galactic,ongoing\n")
     with django_capture_on_commit_callbacks(execute=True):
-        job = jobs.enqueue("evidence.import", "Import", {"file_name": "malo.csv"},
-                           user=User.objects.get(username="alba"), upload=upload)
+        job = jobs.enqueue(
+            "evidence.import",
+            "Import",
+            {"file_name": "malo.csv"},
+            user=User.objects.get(username="alba"),
+            upload=upload,
+        )
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert "malo.csv, row 2, column “scale”" in job.error

@@ -36,8 +36,9 @@ def of_intervention(name: str) -> URL:
 
 
 def of_evaluation(world: SimpleNamespace, variant: str) -> str:
-    return reverse("evidence_curation:evaluation_edit",
-                   args=[world.pks[variant], world.evaluations[variant]])
+    return reverse(
+        "evidence_curation:evaluation_edit", args=[world.pks[variant], world.evaluations[variant]]
+    )
 
 
 def api_detail(world: SimpleNamespace, variant: str) -> str:
@@ -54,20 +55,22 @@ EVERY_STATE = {"published": EDITORS, "draft": EDITORS, "missing": NOWHERE}
 PAGES: dict[str, tuple[URL, dict[str, tuple]]] = {
     # the public registry: published interventions for everyone, drafts for nobody
     "dashboard": (fixed("evidence:dashboard"), {"": PUBLIC}),
-    "detail": (of_intervention("evidence:detail"),
-               {"published": PUBLIC, "draft": NOT_FOUND, "missing": NOT_FOUND}),
-    "api detail": (api_detail,
-                   {"published": PUBLIC, "draft": NOT_FOUND, "missing": NOT_FOUND}),
+    "detail": (
+        of_intervention("evidence:detail"),
+        {"published": PUBLIC, "draft": NOT_FOUND, "missing": NOT_FOUND},
+    ),
+    "api detail": (api_detail, {"published": PUBLIC, "draft": NOT_FOUND, "missing": NOT_FOUND}),
     # curation
     "curation list": (fixed("evidence_curation:list"), {"": EDITORS}),
     "curation create": (fixed("evidence_curation:create"), {"": EDITORS}),
     "curation import": (fixed("evidence_curation:import"), {"": EDITORS}),
-    "curation territory search": (fixed("evidence_curation:territory_search"),
-                                  {"": EDITORS}),
+    "curation territory search": (fixed("evidence_curation:territory_search"), {"": EDITORS}),
     "curation detail": (of_intervention("evidence_curation:detail"), EVERY_STATE),
     "curation edit": (of_intervention("evidence_curation:edit"), EVERY_STATE),
-    "curation new evaluation": (of_intervention("evidence_curation:evaluation_create"),
-                                EVERY_STATE),
+    "curation new evaluation": (
+        of_intervention("evidence_curation:evaluation_create"),
+        EVERY_STATE,
+    ),
     "curation evaluation": (of_evaluation, {"published": EDITORS, "draft": EDITORS}),
 }
 
@@ -81,8 +84,10 @@ def world(db) -> SimpleNamespace:
     published = make_intervention("Cuadrantes de policía", published=True)
     draft = make_intervention("Escuelas de convivencia", published=False)
     world.pks = {"published": published.pk, "draft": draft.pk, "missing": draft.pk + 1000}
-    world.evaluations = {"published": add_evaluation(published, "homicide", GOOD).pk,
-                         "draft": add_evaluation(draft, "homicide", GOOD).pk}
+    world.evaluations = {
+        "published": add_evaluation(published, "homicide", GOOD).pk,
+        "draft": add_evaluation(draft, "homicide", GOOD).pk,
+    }
     return world
 
 

@@ -77,16 +77,25 @@ def test_external_labels_map_to_our_scale(source, label, expected):
 def intervention(db):
     places = make_colombia()
     return services.save_intervention(
-        Intervention(name="Cuadrantes", country=places.colombia, scale=Scale.NATIONAL,
-                     status=Status.COMPLETED),
+        Intervention(
+            name="Cuadrantes",
+            country=places.colombia,
+            scale=Scale.NATIONAL,
+            status=Status.COMPLETED,
+        ),
         tags={"focus": ["policing"], "problem": ["homicide"]},
     )
 
 
 def add_evaluation(intervention, direction, sms=4, independent=True, outcome="homicide"):
     evaluation = Evaluation.objects.create(
-        intervention=intervention, citation="Study", year=2015, design=RCT, sms_level=sms,
-        independent=independent, country=intervention.country,
+        intervention=intervention,
+        citation="Study",
+        year=2015,
+        design=RCT,
+        sms_level=sms,
+        independent=independent,
+        country=intervention.country,
     )
     Outcome.objects.create(evaluation=evaluation, outcome=outcome, direction=direction)
     return evaluation

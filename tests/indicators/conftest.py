@@ -34,8 +34,10 @@ def run(*args: str | Path) -> str:
 
 def data_counts() -> dict[str, int]:
     """Rows per indicator table: equal before and after means nothing was written."""
-    counts = {model.__name__: model.objects.count()
-              for model in (DataElement, DataValue, Extraction, Total)}
+    counts = {
+        model.__name__: model.objects.count()
+        for model in (DataElement, DataValue, Extraction, Total)
+    }
     counts["imports audited"] = AuditEntry.objects.filter(action="import").count()
     return counts
 

@@ -11,8 +11,19 @@ from tests.api.helpers import error_of
 from tests.indicators.test_explorer import make_figures
 
 VALUE_KEYS = {
-    "indicator", "territory", "period", "source", "value", "numerator", "denominator",
-    "ci_low", "ci_high", "population_source", "population_year", "warnings", "method",
+    "indicator",
+    "territory",
+    "period",
+    "source",
+    "value",
+    "numerator",
+    "denominator",
+    "ci_low",
+    "ci_high",
+    "population_source",
+    "population_year",
+    "warnings",
+    "method",
 }
 
 
@@ -47,8 +58,12 @@ def test_a_municipal_value_is_rates_compute_with_its_provenance(client, figures)
     body = response.json()
     assert set(body) == VALUE_KEYS
     expected = rates.compute(figures.indicator, figures.popayan, periods.parse("2023"))
-    assert body["territory"] == {"id": figures.popayan.pk, "name": "Popayán",
-                                 "scheme": "divipola", "code": "19001"}
+    assert body["territory"] == {
+        "id": figures.popayan.pk,
+        "name": "Popayán",
+        "scheme": "divipola",
+        "code": "19001",
+    }
     computed = dataclasses.asdict(expected)
     for key in VALUE_KEYS - {"territory", "indicator"}:
         assert body[key] == computed[key], key
@@ -58,15 +73,18 @@ def test_a_municipal_value_is_rates_compute_with_its_provenance(client, figures)
 def test_countries_go_by_iso_and_departments_by_divipola(client, figures):
     country = client.get(values_url(territory="iso:co", period="2023")).json()
     assert country["territory"]["code"] == "CO"
-    assert country["numerator"] == rates.compute(figures.indicator, figures.colombia,
-                                                 periods.parse("2023")).numerator
+    assert (
+        country["numerator"]
+        == rates.compute(figures.indicator, figures.colombia, periods.parse("2023")).numerator
+    )
     department = client.get(values_url(territory="divipola:19", period="2023-03")).json()
     assert (department["territory"]["name"], department["period"]) == ("Cauca", "2023-03")
 
 
 def test_a_source_can_be_chosen_and_dhis2_periods_are_understood(client, figures):
-    forensic = client.get(values_url(territory="divipola:19001", period="2023",
-                                     source="forensic")).json()
+    forensic = client.get(
+        values_url(territory="divipola:19001", period="2023", source="forensic")
+    ).json()
     assert (forensic["source"], forensic["numerator"]) == ("forensic", 30)
     monthly = client.get(values_url(territory="divipola:19001", period="202303")).json()
     assert monthly["period"] == "2023-03"
@@ -78,14 +96,19 @@ def test_no_data_is_an_answer_with_a_warning_not_an_error(client, figures):
     assert body["warnings"]
 
 
-@pytest.mark.parametrize(("query", "where"), [
-    ({"territory": "divipola:19001", "period": "2023-13"}, ["query", "period"]),
-    ({"territory": "postcode:19001", "period": "2023"}, ["query", "territory"]),
-    ({"territory": "19001", "period": "2023"}, ["query", "territory"]),
-    ({"territory": "divipola:19001", "period": "2023", "source": "rumour"},
-     ["query", "source"]),
-    ({"period": "2023"}, ["query", "territory"]),
-])
+@pytest.mark.parametrize(
+    ("query", "where"),
+    [
+        ({"territory": "divipola:19001", "period": "2023-13"}, ["query", "period"]),
+        ({"territory": "postcode:19001", "period": "2023"}, ["query", "territory"]),
+        ({"territory": "19001", "period": "2023"}, ["query", "territory"]),
+        (
+            {"territory": "divipola:19001", "period": "2023", "source": "rumour"},
+            ["query", "source"],
+        ),
+        ({"period": "2023"}, ["query", "territory"]),
+    ],
+)
 def test_a_bad_parameter_is_a_400_that_says_which(client, figures, query, where):
     response = client.get(values_url(**query))
     assert response.status_code == 400
@@ -112,7 +135,8 @@ def test_the_endpoints_are_documented_with_examples(client, db):
     assert documented["schema"]["$ref"].endswith("/IndicatorValueOut")
     assert set(schema["components"]["schemas"]["IndicatorValueOut"]["properties"]) == VALUE_KEYS
     assert values["responses"]["404"]["content"]["application/json"]["schema"]["$ref"].endswith(
-        "/ErrorBody")
+        "/ErrorBody"
+    )
     parameters = {parameter["name"]: parameter for parameter in values["parameters"]}
     assert {"territory", "period", "source"} <= set(parameters)
     assert "iso:CO" in parameters["territory"]["description"]

@@ -44,8 +44,9 @@ def bench() -> ModuleType:
 def built(db, bench, tmp_path: Path):
     # import_values=1: one whole file (one element × one year) through the tidy importer.
     size = bench.Size(years=2, elements=2, import_values=1)
-    result = bench.build(size, None, tmp_path, regions=REGIONS, per_region=PER_REGION,
-                         say=lambda _text: None)
+    result = bench.build(
+        size, None, tmp_path, regions=REGIONS, per_region=PER_REGION, say=lambda _text: None
+    )
     return size, result
 
 

@@ -31,8 +31,10 @@ def cauca_trend(figures: SimpleNamespace) -> list:
 
 
 def uncached(figures: SimpleNamespace) -> tuple[explorer.Choropleth, list]:
-    return (explorer.compute_choropleth(figures.indicator, figures.cauca, YEAR, "police"),
-            explorer.compute_trend(figures.indicator, figures.cauca, MONTHS, "police"))
+    return (
+        explorer.compute_choropleth(figures.indicator, figures.cauca, YEAR, "police"),
+        explorer.compute_trend(figures.indicator, figures.cauca, MONTHS, "police"),
+    )
 
 
 def test_a_cached_map_and_trend_equal_what_they_cached(figures):
@@ -55,7 +57,9 @@ def test_a_cached_map_and_trend_change_after_an_import(figures, tmp_path: Path):
     path = tmp_path / "more.csv"
     path.write_text(
         "territory_code;scheme;period;data_element;value;sex;source;comment\n"
-        "19001;divipola;2023-03;homicides;50;;police;\n", encoding="utf-8")
+        "19001;divipola;2023-03;homicides;50;;police;\n",
+        encoding="utf-8",
+    )
     run("import_crime", "tidy", path)
     after = (cauca_map(figures), cauca_trend(figures))
     assert after != before
@@ -78,8 +82,9 @@ def test_a_cached_map_changes_after_populations_are_added_in_bulk(figures):
     # bulk_create sends no signal: the version's count and top id see the new rows.
     before = cauca_map(figures)
     missing = figures.municipalities[-1]
-    Population.objects.bulk_create([Population(territory=missing, year=2023, value=10_000,
-                                               source="DANE")])
+    Population.objects.bulk_create(
+        [Population(territory=missing, year=2023, value=10_000, source="DANE")]
+    )
     after = cauca_map(figures)
     assert after != before
     assert after == uncached(figures)[0]
@@ -115,8 +120,9 @@ def test_a_map_is_cached_per_language(figures):
         english = cauca_map(figures)
     with translation.override("es"):
         spanish = cauca_map(figures)
-        assert spanish == explorer.compute_choropleth(figures.indicator, figures.cauca, YEAR,
-                                                      "police")
+        assert spanish == explorer.compute_choropleth(
+            figures.indicator, figures.cauca, YEAR, "police"
+        )
     assert english.rates[0].method != spanish.rates[0].method
 
 
@@ -147,7 +153,12 @@ def test_a_map_comes_back_from_the_cache_with_whole_territories(figures):
     for before, after in zip(computed.territories, restored.territories, strict=True):
         assert vars(after).keys() == vars(before).keys()
         assert (after.pk, after.name, after.path, after.level, after.parent_id) == (
-            before.pk, before.name, before.path, before.level, before.parent_id)
+            before.pk,
+            before.name,
+            before.path,
+            before.level,
+            before.parent_id,
+        )
         assert not after._state.adding
         assert after._state.db == "default"
     # What the page does with them: their codes and parents are still a query away.

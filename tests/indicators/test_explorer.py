@@ -24,12 +24,28 @@ TREND_QUERIES = 5 + 1
 PAGE_QUERIES = 15 + 2 + 4  # + 2 population queries each for the map and the trend
 
 
-def store(element: DataElement, territory, code: str, value: float, *, source: str = "police",
-          sex: str = "", **fields: str) -> None:
+def store(
+    element: DataElement,
+    territory,
+    code: str,
+    value: float,
+    *,
+    source: str = "police",
+    sex: str = "",
+    **fields: str,
+) -> None:
     period = periods.parse(code)
     DataValue.objects.create(
-        element=element, territory=territory, period=period.code, period_type=period.type,
-        start=period.start, end=period.end, source=source, value=value, sex=sex, **fields,
+        element=element,
+        territory=territory,
+        period=period.code,
+        period_type=period.type,
+        start=period.start,
+        end=period.end,
+        source=source,
+        value=value,
+        sex=sex,
+        **fields,
     )
 
 
@@ -47,8 +63,9 @@ def make_figures(municipalities: int = 3) -> SimpleNamespace:
     places = make_colombia()
     homicides = DataElement.objects.get(code="homicides")
     extra = [
-        make_territory(places.cauca, Level.MUNICIPALITY, f"Municipio {number}",
-                       divipola=f"19{number:03d}")
+        make_territory(
+            places.cauca, Level.MUNICIPALITY, f"Municipio {number}", divipola=f"19{number:03d}"
+        )
         for number in range(2, municipalities + 1)
     ]
     cauca_municipalities = [places.popayan, *extra]
@@ -63,26 +80,34 @@ def make_figures(municipalities: int = 3) -> SimpleNamespace:
             store(homicides, territory, f"2023-{month:02d}", month % 2, sex="female")
         store(homicides, territory, "2022-12", 2, sex="male")
         if territory is not cauca_municipalities[-1] or municipalities == 1:
-            Population.objects.create(territory=territory, year=2023,
-                                      value=40_000 + 1_000 * index, source="DANE")
+            Population.objects.create(
+                territory=territory, year=2023, value=40_000 + 1_000 * index, source="DANE"
+            )
     store(homicides, places.popayan, "2023", 30, source="forensic")
     for month in range(1, 13):
         store(homicides, places.pasto, f"2023-{month:02d}", 2, sex="male")
     store(homicides, places.narino, "2023", 40)
     Population.objects.create(territory=places.pasto, year=2023, value=390_000, source="DANE")
-    Population.objects.create(territory=places.narino, year=2023, value=1_600_000,
-                              source="DANE")
+    Population.objects.create(territory=places.narino, year=2023, value=1_600_000, source="DANE")
     Population.objects.create(territory=places.cauca, year=2023, value=1_500_000, source="DANE")
-    Population.objects.create(territory=places.colombia, year=2023, value=52_000_000,
-                              source="DANE")
-    Population.objects.create(territory=places.colombia, year=2023, value=52_300_000,
-                              source="World Bank SP.POP.TOTL")
-    rollup.refresh([homicides.pk], ["police", "forensic"], periods.parse("2022").start,
-                   periods.parse("2023").end)
+    Population.objects.create(territory=places.colombia, year=2023, value=52_000_000, source="DANE")
+    Population.objects.create(
+        territory=places.colombia, year=2023, value=52_300_000, source="World Bank SP.POP.TOTL"
+    )
+    rollup.refresh(
+        [homicides.pk],
+        ["police", "forensic"],
+        periods.parse("2022").start,
+        periods.parse("2023").end,
+    )
     for territory in [places.cauca, places.narino, *cauca_municipalities, places.pasto]:
-        Boundary.objects.create(territory=territory, geometry={
-            "type": "Polygon", "coordinates": [[[-76, 2], [-75, 2], [-75, 3], [-76, 2]]],
-        })
+        Boundary.objects.create(
+            territory=territory,
+            geometry={
+                "type": "Polygon",
+                "coordinates": [[[-76, 2], [-75, 2], [-75, 3], [-76, 2]]],
+            },
+        )
     places.municipalities = cauca_municipalities
     places.homicides = homicides
     places.indicator = Indicator.objects.select_related("numerator").get(code="homicide_rate")
@@ -95,8 +120,14 @@ def figures(db) -> SimpleNamespace:
 
 
 SELECTIONS = [
-    ("2023", None), ("2023", "police"), ("2023", "forensic"), ("2023Q2", None),
-    ("2023-03", None), ("2023-07", None), ("2022", None), ("2024", None),
+    ("2023", None),
+    ("2023", "police"),
+    ("2023", "forensic"),
+    ("2023Q2", None),
+    ("2023-03", None),
+    ("2023-07", None),
+    ("2022", None),
+    ("2024", None),
 ]
 
 
@@ -118,12 +149,16 @@ def test_the_country_maps_its_municipalities_in_one_call_as_rates_compute_gives(
     figures, code, source
 ):
     period = periods.parse(code)
-    result = explorer.choropleth(figures.indicator, figures.colombia, period, source,
-                                 level=Level.MUNICIPALITY)
+    result = explorer.choropleth(
+        figures.indicator, figures.colombia, period, source, level=Level.MUNICIPALITY
+    )
     assert {territory.pk for territory in result.territories} == {
-        *[territory.pk for territory in figures.municipalities], figures.pasto.pk}
+        *[territory.pk for territory in figures.municipalities],
+        figures.pasto.pk,
+    }
     assert [territory.name for territory in result.territories] == sorted(
-        territory.name for territory in result.territories)
+        territory.name for territory in result.territories
+    )
     for territory, rate in zip(result.territories, result.rates, strict=True):
         expected = rates.compute(figures.indicator, territory, period, source)
         assert dataclasses.asdict(rate) == dataclasses.asdict(expected), territory.name
@@ -133,15 +168,19 @@ def test_the_country_maps_its_municipalities_in_one_call_as_rates_compute_gives(
 
 def test_a_map_level_must_lie_below_the_parent(figures):
     with pytest.raises(ValueError, match="not below"):
-        explorer.choropleth(figures.indicator, figures.cauca, periods.parse("2023"), None,
-                            level=Level.REGION)
+        explorer.choropleth(
+            figures.indicator, figures.cauca, periods.parse("2023"), None, level=Level.REGION
+        )
 
 
 def test_a_range_is_one_period_and_its_rates_match_rates_compute_too(figures):
     months = explorer.periods_between(periods.parse("2023-02"), periods.parse("2023-05"))
     whole = explorer.span(months[0], months[-1])
     assert (whole.code, whole.start.isoformat(), whole.end.isoformat()) == (
-        "2023-02/2023-05", "2023-02-01", "2023-05-31")
+        "2023-02/2023-05",
+        "2023-02-01",
+        "2023-05-31",
+    )
     result = explorer.choropleth(figures.indicator, figures.cauca, whole, None)
     for territory, rate in zip(result.territories, result.rates, strict=True):
         assert rate == rates.compute(figures.indicator, territory, whole)
@@ -158,8 +197,9 @@ def test_the_trend_is_rates_compute_for_each_period(figures):
             for month, rate in zip(months, trend, strict=True):
                 assert rate == rates.compute(figures.indicator, territory, month, source)
     quarters = explorer.periods_between(periods.parse("2023Q1"), periods.parse("2023Q4"))
-    for quarter, rate in zip(quarters, explorer.trend(figures.indicator, figures.cauca,
-                                                      quarters, None), strict=True):
+    for quarter, rate in zip(
+        quarters, explorer.trend(figures.indicator, figures.cauca, quarters, None), strict=True
+    ):
         assert rate == rates.compute(figures.indicator, figures.cauca, quarter)
 
 
@@ -177,8 +217,9 @@ def test_the_map_and_the_trend_take_the_same_few_queries_for_3_or_30_municipalit
         trend = explorer.trend(indicator, places.cauca, months, "police")
     assert len(trend) == 12
     with django_assert_max_num_queries(CHOROPLETH_QUERIES):
-        national = explorer.choropleth(indicator, places.colombia, periods.parse("2023"),
-                                       "police", level=Level.MUNICIPALITY)
+        national = explorer.choropleth(
+            indicator, places.colombia, periods.parse("2023"), "police", level=Level.MUNICIPALITY
+        )
     assert len(national.rates) == municipalities + 1  # and Pasto
 
 
@@ -187,8 +228,10 @@ def test_the_explorer_page_takes_the_same_few_queries_for_3_or_30_municipalities
     db, client, municipalities, django_assert_max_num_queries
 ):
     places = make_figures(municipalities)
-    url = (f"/indicators/?indicator=homicide_rate&parent={places.cauca.pk}&type=month"
-           "&from=2023-01&to=2023-12")
+    url = (
+        f"/indicators/?indicator=homicide_rate&parent={places.cauca.pk}&type=month"
+        "&from=2023-01&to=2023-12"
+    )
     # Loading the URL configuration runs other apps' import-time queries: not this page's.
     reverse("indicators:explorer")
     with django_assert_max_num_queries(PAGE_QUERIES):
@@ -210,8 +253,9 @@ def test_quantile_classes_split_the_values_evenly_and_never_leave_a_class_empty(
 
 
 def test_periods_run_from_one_end_to_the_other_in_the_chosen_kind():
-    codes = [p.code for p in explorer.periods_between(periods.parse("2023Q3"),
-                                                      periods.parse("2024Q2"))]
+    codes = [
+        p.code for p in explorer.periods_between(periods.parse("2023Q3"), periods.parse("2024Q2"))
+    ]
     assert codes == ["2023Q3", "2023Q4", "2024Q1", "2024Q2"]
     with pytest.raises(ValueError):
         explorer.periods_between(periods.parse("2023"), periods.parse("2023-05"))
@@ -223,15 +267,17 @@ def test_periods_run_from_one_end_to_the_other_in_the_chosen_kind():
 
 
 def test_the_explorer_is_public_and_its_table_needs_no_javascript(client, figures):
-    response = client.get(f"/indicators/?indicator=homicide_rate&parent={figures.cauca.pk}"
-                          "&type=year&from=2023&to=2023&source=police",
-                          headers={"Accept-Language": "en"})
+    response = client.get(
+        f"/indicators/?indicator=homicide_rate&parent={figures.cauca.pk}"
+        "&type=year&from=2023&to=2023&source=police",
+        headers={"Accept-Language": "en"},
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count('data-testid="rate-row"') == 5
     popayan = rates.compute(figures.indicator, figures.popayan, periods.parse("2023"), "police")
-    row = html[html.index(f'data-territory="{figures.popayan.pk}"'):]
-    row = row[:row.index("</tr>")]
+    row = html[html.index(f'data-territory="{figures.popayan.pk}"') :]
+    row = row[: row.index("</tr>")]
     assert "DANE, 2023" in row
     assert f"{popayan.numerator:.0f}" in row
     assert 'data-testid="total-row"' in html
@@ -250,8 +296,10 @@ def test_an_incomplete_address_is_completed_so_it_can_be_shared(client, figures)
 
 
 def test_ends_of_another_kind_are_converted_and_the_address_says_so(client, figures):
-    response = client.get(f"/indicators/?indicator=homicide_rate&parent={figures.cauca.pk}"
-                          "&type=month&from=2023&to=2023Q2")
+    response = client.get(
+        f"/indicators/?indicator=homicide_rate&parent={figures.cauca.pk}"
+        "&type=month&from=2023&to=2023Q2"
+    )
     assert response.status_code == 302
     assert response["Location"].endswith("type=month&from=2023-01&to=2023-06")
 
@@ -262,16 +310,28 @@ def test_a_bad_selection_answers_400_and_says_what_is_wrong(client, figures):
     assert response.status_code == 400
     assert b'data-testid="selection-errors"' in response.content
     assert client.get(f"{base}&from=2023-12&to=2023-01").status_code == 400
-    assert client.get(f"/indicators/?indicator=nope&parent={figures.cauca.pk}&type=month"
-                      "&from=2023-01&to=2023-12").status_code == 400
+    assert (
+        client.get(
+            f"/indicators/?indicator=nope&parent={figures.cauca.pk}&type=month"
+            "&from=2023-01&to=2023-12"
+        ).status_code
+        == 400
+    )
     # A municipality is not a parent: the table lists the territories within a country or region.
-    assert client.get(f"/indicators/?indicator=homicide_rate&parent={figures.popayan.pk}"
-                      "&type=year&from=2023&to=2023").status_code == 400
+    assert (
+        client.get(
+            f"/indicators/?indicator=homicide_rate&parent={figures.popayan.pk}"
+            "&type=year&from=2023&to=2023"
+        ).status_code
+        == 400
+    )
 
 
 def test_htmx_gets_the_explorer_alone_with_the_address_to_push(client, figures):
-    url = (f"/indicators/?indicator=homicide_rate&parent={figures.cauca.pk}&type=year"
-           "&from=2023&to=2023")
+    url = (
+        f"/indicators/?indicator=homicide_rate&parent={figures.cauca.pk}&type=year"
+        "&from=2023&to=2023"
+    )
     response = client.get(url, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert not response.content.lstrip().startswith(b"<!doctype")
@@ -281,11 +341,15 @@ def test_htmx_gets_the_explorer_alone_with_the_address_to_push(client, figures):
 def test_regions_link_down_to_their_municipalities_and_municipalities_to_their_page(
     client, figures
 ):
-    html = client.get(f"/indicators/?indicator=homicide_rate&parent={figures.colombia.pk}"
-                      "&type=year&from=2023&to=2023").content.decode()
+    html = client.get(
+        f"/indicators/?indicator=homicide_rate&parent={figures.colombia.pk}"
+        "&type=year&from=2023&to=2023"
+    ).content.decode()
     assert f"parent={figures.cauca.pk}" in html
-    html = client.get(f"/indicators/?indicator=homicide_rate&parent={figures.cauca.pk}"
-                      "&type=year&from=2023&to=2023").content.decode()
+    html = client.get(
+        f"/indicators/?indicator=homicide_rate&parent={figures.cauca.pk}"
+        "&type=year&from=2023&to=2023"
+    ).content.decode()
     assert f'href="/territories/{figures.popayan.pk}/"' in html
 
 
@@ -312,20 +376,21 @@ def test_the_demo_tells_its_story_and_loading_it_twice_changes_nothing(db):
     demo.load()
     counts = (DataValue.objects.count(), Total.objects.count(), Population.objects.count())
     demo.load()
-    assert (DataValue.objects.count(), Total.objects.count(),
-            Population.objects.count()) == counts
+    assert (DataValue.objects.count(), Total.objects.count(), Population.objects.count()) == counts
     [extraction] = Extraction.objects.filter(dataset__startswith="demo:")
     assert extraction.note == "Demo data (synthetic)"
     assert extraction.values == DataValue.objects.filter(extraction=extraction).count()
     extortion = Indicator.objects.get(code="extortion_rate")
     tumaco = Territory.objects.with_code("divipola", "52835").get()
-    before, after = explorer.trend(extortion, tumaco, [periods.parse("2023"),
-                                                      periods.parse("2025")], "police")
+    before, after = explorer.trend(
+        extortion, tumaco, [periods.parse("2023"), periods.parse("2025")], "police"
+    )
     assert after.ci_low > before.ci_high  # extortion climbs in Tumaco from mid-2024
     robbery = Indicator.objects.get(code="robbery_rate")
     popayan = Territory.objects.with_code("divipola", "19001").get()
-    before, after = explorer.trend(robbery, popayan, [periods.parse("2023"),
-                                                      periods.parse("2025")], "police")
+    before, after = explorer.trend(
+        robbery, popayan, [periods.parse("2023"), periods.parse("2025")], "police"
+    )
     assert after.value < before.value  # and robbery eases in Popayán after the dialogue
     assert after.warnings == []  # 2025 has its population, every month has data
 
@@ -345,14 +410,14 @@ def test_every_shape_of_populations_gives_the_map_and_trend_what_rates_compute_g
     for name, rows in shapes.items():
         Population.objects.filter(territory=municipalities[name]).delete()
         for year, value, source in rows:
-            Population.objects.create(territory=municipalities[name], year=year, value=value,
-                                      source=source)
+            Population.objects.create(
+                territory=municipalities[name], year=year, value=value, source=source
+            )
     year = periods.parse("2023")
     result = explorer.compute_choropleth(places.indicator, places.cauca, year, "police")
     for territory, rate in zip(result.territories, result.rates, strict=True):
         assert rate == rates.compute(places.indicator, territory, year, "police"), territory
-    assert {rate.population_source for rate in result.rates} >= {
-        "DANE", "World Bank SP.POP.TOTL"}
+    assert {rate.population_source for rate in result.rates} >= {"DANE", "World Bank SP.POP.TOTL"}
     assert any("not available" in " ".join(rate.warnings) for rate in result.rates)
     months = explorer.periods_between(periods.parse("2023-01"), periods.parse("2023-12"))
     for name in shapes:

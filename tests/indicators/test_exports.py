@@ -22,8 +22,10 @@ def figures(db):
 
 
 def selection(figures, **extra: str) -> str:
-    query = (f"indicator=homicide_rate&parent={figures.cauca.pk}&type=month"
-             "&from=2023-01&to=2023-12&source=police")
+    query = (
+        f"indicator=homicide_rate&parent={figures.cauca.pk}&type=month"
+        "&from=2023-01&to=2023-12&source=police"
+    )
     return query + "".join(f"&{key}={value}" for key, value in extra.items())
 
 
@@ -33,8 +35,8 @@ def csv_rows(response) -> list[dict[str, str]]:
 
 def test_the_csv_has_exactly_the_rows_of_the_table(client, figures):
     page = client.get(f"/indicators/?{selection(figures)}").content.decode()
-    table = page[page.index('data-testid="rates-table"'):]
-    table = table[:table.index("</table>")]
+    table = page[page.index('data-testid="rates-table"') :]
+    table = table[: table.index("</table>")]
     shown = [int(pk) for pk in re.findall(r'data-territory="(\d+)"', table)]
     response = client.get(f"/indicators/export.csv?{selection(figures)}")
     assert response.status_code == 200
@@ -42,12 +44,13 @@ def test_the_csv_has_exactly_the_rows_of_the_table(client, figures):
     assert 'filename="homicide_rate-19-2023.csv"' in response["Content-Disposition"]
     rows = csv_rows(response)
     assert list(rows[0]) == exports.COLUMNS
-    result = explorer.choropleth(figures.indicator, figures.cauca, periods.parse("2023"),
-                                 "police")
+    result = explorer.choropleth(figures.indicator, figures.cauca, periods.parse("2023"), "police")
     assert [territory.pk for territory in result.territories] == shown
     assert len(rows) == len(shown) + 1  # the territories, then the parent's total
     assert [row["territory_name"] for row in rows] == [
-        *[territory.name for territory in result.territories], "Cauca"]
+        *[territory.name for territory in result.territories],
+        "Cauca",
+    ]
     for row, rate in zip(rows, [*result.rates, result.total], strict=True):
         assert row["numerator"] == str(rate.numerator)
         assert row["value"] == ("" if rate.value is None else str(rate.value))
@@ -56,10 +59,12 @@ def test_the_csv_has_exactly_the_rows_of_the_table(client, figures):
     popayan = next(row for row in rows if row["territory_name"] == "Popayán")
     assert (popayan["territory_code"], popayan["territory_scheme"]) == ("19001", "divipola")
     assert (popayan["period"], popayan["source"], popayan["indicator"]) == (
-        "2023", "police", "homicide_rate")
+        "2023",
+        "police",
+        "homicide_rate",
+    )
     without_population = next(row for row in rows if row["territory_name"] == "Municipio 4")
-    assert without_population["value"] == "" and "No population" in without_population[
-        "warnings"]
+    assert without_population["value"] == "" and "No population" in without_population["warnings"]
 
 
 def test_the_spreadsheet_holds_the_same_rows_and_says_how_they_were_computed(client, figures):
@@ -76,8 +81,9 @@ def test_the_spreadsheet_holds_the_same_rows_and_says_how_they_were_computed(cli
 
 
 def test_an_invalid_selection_is_refused_rather_than_exported(client, figures):
-    response = client.get(f"/indicators/export.csv?{selection(figures)}".replace(
-        "from=2023-01", "from=2023-13"))
+    response = client.get(
+        f"/indicators/export.csv?{selection(figures)}".replace("from=2023-01", "from=2023-13")
+    )
     assert response.status_code == 400
     assert b"from" in response.content
 
@@ -107,17 +113,19 @@ def test_the_check_lists_every_territory_without_a_code_and_the_element_without_
     response = client.get(f"/indicators/dhis2/?{selection(figures)}")
     assert response.status_code == 200
     html = response.content.decode()
-    missing = html[html.index('data-testid="missing-territories"'):]
-    missing = missing[:missing.index("</div>")]
+    missing = html[html.index('data-testid="missing-territories"') :]
+    missing = missing[: missing.index("</div>")]
     for territory in figures.municipalities[1:]:
         assert territory.name in missing
     assert "Popayán" not in missing
     assert 'data-testid="element-without-uid"' in html
     assert 'data-testid="download-partial"' in html  # Popayán's values can be placed
-    check = exports.dhis2_check(figures.indicator, figures.cauca, periods.parse("2023"),
-                                "police", "dhis2")
+    check = exports.dhis2_check(
+        figures.indicator, figures.cauca, periods.parse("2023"), "police", "dhis2"
+    )
     assert {territory.pk for territory in check.missing_territories} == {
-        territory.pk for territory in figures.municipalities[1:]}
+        territory.pk for territory in figures.municipalities[1:]
+    }
     assert check.blocking and check.element_without_uid
 
 
@@ -126,10 +134,10 @@ def test_the_download_refuses_to_drop_values_silently(client, figures):
     assert response.status_code == 400
     body = response.json()
     assert {entry["name"] for entry in body["territories_without_code"]} == {
-        territory.name for territory in figures.municipalities}
+        territory.name for territory in figures.municipalities
+    }
     assert "/indicators/dhis2/" in body["check_url"]
-    partial = client.get(f"/indicators/export.dhis2.json?{selection(figures)}"
-                         "&exclude_missing=1")
+    partial = client.get(f"/indicators/export.dhis2.json?{selection(figures)}&exclude_missing=1")
     assert partial.status_code == 200
     assert partial.json()["dataValues"] == []
     assert int(partial["X-Excluded-Values"]) > 0
@@ -148,43 +156,57 @@ def test_with_divipola_codes_the_values_are_complete_and_shaped_for_dhis2(client
     assert (payload["dataElementIdScheme"], payload["orgUnitIdScheme"]) == ("UID", "CODE")
     values = payload["dataValues"]
     assert all(value["dataElement"] == "hom1234567a" for value in values)
-    popayan_march = [value for value in values
-                     if value["orgUnit"] == "19001" and value["period"] == "202303"]
+    popayan_march = [
+        value for value in values if value["orgUnit"] == "19001" and value["period"] == "202303"
+    ]
     assert sorted((v["categoryOptionCombo"], v["value"]) for v in popayan_march) == [
-        ("SEX_F", "1"), ("SEX_M", "1")]
+        ("SEX_F", "1"),
+        ("SEX_M", "1"),
+    ]
     quarterly = [value for value in values if value["orgUnit"] == "19003"]
-    assert [value["period"] for value in quarterly] == ["2023Q1", "2023Q2", "2023Q3",
-                                                        "2023Q4"]
+    assert [value["period"] for value in quarterly] == ["2023Q1", "2023Q2", "2023Q3", "2023Q4"]
     assert all("categoryOptionCombo" not in value for value in quarterly)
     stored = sum(float(value["value"]) for value in values)
-    assert stored == explorer.choropleth(figures.indicator, figures.cauca,
-                                         periods.parse("2023"), "police").total.numerator
+    assert (
+        stored
+        == explorer.choropleth(
+            figures.indicator, figures.cauca, periods.parse("2023"), "police"
+        ).total.numerator
+    )
 
 
 def test_values_differing_only_in_weapon_are_added_up(figures):
     store(figures.homicides, figures.popayan, "2023-03", 3, sex="male", weapon="firearm")
-    payload, excluded = exports.dhis2_payload(figures.indicator, figures.cauca,
-                                              periods.parse("2023-03"), "police", "divipola")
-    cell = [value for value in payload["dataValues"]
-            if value["orgUnit"] == "19001" and value.get("categoryOptionCombo") == "SEX_M"]
+    payload, excluded = exports.dhis2_payload(
+        figures.indicator, figures.cauca, periods.parse("2023-03"), "police", "divipola"
+    )
+    cell = [
+        value
+        for value in payload["dataValues"]
+        if value["orgUnit"] == "19001" and value.get("categoryOptionCombo") == "SEX_M"
+    ]
     assert excluded == 0
     assert len(cell) == 1 and cell[0]["value"] == "4"  # 1 without a weapon + 3 with a firearm
 
 
 def test_a_disaggregation_without_a_combination_is_listed_and_blocks(client, figures):
     store(figures.homicides, figures.popayan, "2023-05", 2, sex="other")
-    rollup.refresh([figures.homicides.pk], ["police"], periods.parse("2023").start,
-                   periods.parse("2023").end)
-    check = exports.dhis2_check(figures.indicator, figures.cauca, periods.parse("2023"),
-                                "police", "divipola")
+    rollup.refresh(
+        [figures.homicides.pk], ["police"], periods.parse("2023").start, periods.parse("2023").end
+    )
+    check = exports.dhis2_check(
+        figures.indicator, figures.cauca, periods.parse("2023"), "police", "divipola"
+    )
     assert check.unmapped == [("other", "", 1)] and check.blocking
     html = client.get(f"/indicators/dhis2/?{selection(figures)}&org_unit_scheme=divipola")
     assert b'data-testid="unmapped"' in html.content
 
 
 def test_values_at_two_levels_are_flagged_because_dhis2_would_add_them_twice(client, figures):
-    narino = (f"indicator=homicide_rate&parent={figures.colombia.pk}&type=year&from=2023"
-              "&to=2023&source=police&org_unit_scheme=divipola")
+    narino = (
+        f"indicator=homicide_rate&parent={figures.colombia.pk}&type=year&from=2023"
+        "&to=2023&source=police&org_unit_scheme=divipola"
+    )
     html = client.get(f"/indicators/dhis2/?{narino}").content
     assert b'data-testid="several-levels"' in html
 

@@ -17,18 +17,47 @@ from tests.indicators.conftest import data_counts, run
 pytestmark = pytest.mark.usefixtures("english")
 
 VALUES = [
-    {"dataElement": "homicides", "period": "202403", "orgUnit": "19001",
-     "categoryOptionCombo": "female, 18+", "attributeOptionCombo": "default", "value": "12",
-     "comment": "revisado"},
-    {"dataElement": "homicides", "period": "202403", "orgUnit": "19001",
-     "categoryOptionCombo": "male, 18+", "attributeOptionCombo": "default", "value": "30"},
-    {"dataElement": "homicides", "period": "2024Q1", "orgUnit": "52001",
-     "categoryOptionCombo": "default", "attributeOptionCombo": "default", "value": "7"},
-    {"dataElement": "theft", "period": "2024W5", "orgUnit": "52001",
-     "categoryOptionCombo": "0-11", "attributeOptionCombo": "default", "value": "2"},
-    {"dataElement": "theft", "period": "20240315", "orgUnit": "19",
-     "categoryOptionCombo": "unknown sex, 12-17", "attributeOptionCombo": "default",
-     "value": "1"},
+    {
+        "dataElement": "homicides",
+        "period": "202403",
+        "orgUnit": "19001",
+        "categoryOptionCombo": "female, 18+",
+        "attributeOptionCombo": "default",
+        "value": "12",
+        "comment": "revisado",
+    },
+    {
+        "dataElement": "homicides",
+        "period": "202403",
+        "orgUnit": "19001",
+        "categoryOptionCombo": "male, 18+",
+        "attributeOptionCombo": "default",
+        "value": "30",
+    },
+    {
+        "dataElement": "homicides",
+        "period": "2024Q1",
+        "orgUnit": "52001",
+        "categoryOptionCombo": "default",
+        "attributeOptionCombo": "default",
+        "value": "7",
+    },
+    {
+        "dataElement": "theft",
+        "period": "2024W5",
+        "orgUnit": "52001",
+        "categoryOptionCombo": "0-11",
+        "attributeOptionCombo": "default",
+        "value": "2",
+    },
+    {
+        "dataElement": "theft",
+        "period": "20240315",
+        "orgUnit": "19",
+        "categoryOptionCombo": "unknown sex, 12-17",
+        "attributeOptionCombo": "default",
+        "value": "1",
+    },
 ]
 
 
@@ -48,11 +77,13 @@ def test_a_data_value_set_with_codes_goes_round_trip(places, write_file):
     assert (extraction.dataset, extraction.values, extraction.total) == ("dhis2:crime", 5, 52)
     female = DataValue.objects.get(sex="female")
     assert (female.territory, female.period, female.age_group, female.comment) == (
-        places.popayan, "2024-03", "18_plus", "revisado")
-    assert DataValue.objects.get(element__code="theft", territory=places.pasto).period \
-        == "2024W05"
-    exported = dhis2.export(DataValue.objects.select_related("element"),
-                            org_unit_scheme="divipola")
+        places.popayan,
+        "2024-03",
+        "18_plus",
+        "revisado",
+    )
+    assert DataValue.objects.get(element__code="theft", territory=places.pasto).period == "2024W05"
+    exported = dhis2.export(DataValue.objects.select_related("element"), org_unit_scheme="divipola")
     assert as_set(exported["dataValues"]) == as_set(VALUES)
 
 
@@ -60,49 +91,84 @@ def test_uids_are_matched_for_data_elements_and_org_units(places, write_file):
     # The standard element exists from migration 0007; the installation gives it its uid.
     DataElement.objects.update_or_create(code="homicides", defaults={"dhis2_uid": "hOmIcIdEs01"})
     TerritoryCode.objects.create(territory=places.popayan, scheme="dhis2", code="PoPaYaN0001")
-    path = write_file("uids.json", json.dumps({"dataValues": [
-        {"dataElement": "hOmIcIdEs01", "period": "2024", "orgUnit": "PoPaYaN0001",
-         "categoryOptionCombo": "HllvX50cXC0", "attributeOptionCombo": "HllvX50cXC0",
-         "value": "4"},
-    ]}))
+    path = write_file(
+        "uids.json",
+        json.dumps(
+            {
+                "dataValues": [
+                    {
+                        "dataElement": "hOmIcIdEs01",
+                        "period": "2024",
+                        "orgUnit": "PoPaYaN0001",
+                        "categoryOptionCombo": "HllvX50cXC0",
+                        "attributeOptionCombo": "HllvX50cXC0",
+                        "value": "4",
+                    },
+                ]
+            }
+        ),
+    )
     run("import_crime", "dhis2", path, "--source", "health")
     value = DataValue.objects.get()
     assert (value.element.code, value.territory, value.period, value.source, value.sex) == (
-        "homicides", places.popayan, "2024", "health", "")
+        "homicides",
+        places.popayan,
+        "2024",
+        "health",
+        "",
+    )
     assert dhis2.export([value])["dataValues"][0]["dataElement"] == "hOmIcIdEs01"
 
 
 def test_top_level_defaults_apply_and_deleted_values_are_skipped(places, write_file):
-    path = write_file("defaults.json", json.dumps({
-        "period": "202401", "orgUnit": "52001", "dataValues": [
-            {"dataElement": "homicides", "value": "3"},
-            {"dataElement": "homicides", "value": "9", "categoryOptionCombo": "female",
-             "deleted": True},
-        ]}))
-    output = run("import_crime", "dhis2", path, "--source", "police",
-                 "--org-unit-scheme", "divipola")
+    path = write_file(
+        "defaults.json",
+        json.dumps(
+            {
+                "period": "202401",
+                "orgUnit": "52001",
+                "dataValues": [
+                    {"dataElement": "homicides", "value": "3"},
+                    {
+                        "dataElement": "homicides",
+                        "value": "9",
+                        "categoryOptionCombo": "female",
+                        "deleted": True,
+                    },
+                ],
+            }
+        ),
+    )
+    output = run(
+        "import_crime", "dhis2", path, "--source", "police", "--org-unit-scheme", "divipola"
+    )
     value = DataValue.objects.get()
     assert (value.territory, value.period, value.value) == (places.pasto, "2024-01", 3)
     assert "1 values marked as deleted were skipped." in output
 
 
-def test_every_bad_value_is_placed_by_index_and_key_and_nothing_is_written(places,
-                                                                          write_file):
-    path = write_file("bad.json", json.dumps({"dataValues": [
-        VALUES[2],
-        {**VALUES[2], "dataElement": "nope"},
-        {**VALUES[2], "orgUnit": "99999"},
-        {**VALUES[2], "period": "2024M3"},
-        {**VALUES[2], "categoryOptionCombo": "rural"},
-        {**VALUES[2], "attributeOptionCombo": "donor-x"},
-        {**VALUES[2], "value": "1,5"},
-        {**VALUES[2]},
-        "text",
-    ]}))
+def test_every_bad_value_is_placed_by_index_and_key_and_nothing_is_written(places, write_file):
+    path = write_file(
+        "bad.json",
+        json.dumps(
+            {
+                "dataValues": [
+                    VALUES[2],
+                    {**VALUES[2], "dataElement": "nope"},
+                    {**VALUES[2], "orgUnit": "99999"},
+                    {**VALUES[2], "period": "2024M3"},
+                    {**VALUES[2], "categoryOptionCombo": "rural"},
+                    {**VALUES[2], "attributeOptionCombo": "donor-x"},
+                    {**VALUES[2], "value": "1,5"},
+                    {**VALUES[2]},
+                    "text",
+                ]
+            }
+        ),
+    )
     before = data_counts()
     with pytest.raises(CommandError) as refused:
-        run("import_crime", "dhis2", path, "--source", "police", "--org-unit-scheme",
-            "divipola")
+        run("import_crime", "dhis2", path, "--source", "police", "--org-unit-scheme", "divipola")
     message = str(refused.value)
     for expected in (
         "bad.json, dataValues[1], column “dataElement”: no data element",

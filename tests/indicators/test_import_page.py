@@ -55,9 +55,15 @@ def url(name: str = "upload") -> str:
 
 
 def check(client, content: str, *, format: str = "tidy", name: str = "cifras.csv", **fields):
-    return client.post(url(), {
-        "format": format, "file": SimpleUploadedFile(name, content.encode()), **fields,
-    }, headers={"accept-language": "en"})
+    return client.post(
+        url(),
+        {
+            "format": format,
+            "file": SimpleUploadedFile(name, content.encode()),
+            **fields,
+        },
+        headers={"accept-language": "en"},
+    )
 
 
 def confirm(client, token: str):
@@ -91,16 +97,18 @@ def test_it_sends_anonymous_visitors_to_log_in(client, db):
     assert response.url.startswith(reverse("accounts:login"))
 
 
-def test_the_dry_run_lists_every_problem_by_row_and_column_and_writes_nothing(client,
-                                                                             analyst):
+def test_the_dry_run_lists_every_problem_by_row_and_column_and_writes_nothing(client, analyst):
     client.force_login(analyst)
     before = data_counts()
-    response = check(client, HEADER + "19001;divipola;2023;homicides;tres;police\n"
-                                      "77777;divipola;2023;homicides;3;police\n")
+    response = check(
+        client,
+        HEADER + "19001;divipola;2023;homicides;tres;police\n"
+        "77777;divipola;2023;homicides;3;police\n",
+    )
     content = response.content.decode()
     assert response.status_code == 200
     assert "2 problems found. Nothing was imported." in content
-    assert "<td class=\"num\">2</td><td>value</td><td>“tres” is not a number</td>" in content
+    assert '<td class="num">2</td><td>value</td><td>“tres” is not a number</td>' in content
     assert "<td>territory_code</td><td>no territory has the divipola code 77777</td>" in content
     assert "Confirm and import" not in content
     assert data_counts() == before
@@ -143,8 +151,10 @@ def test_a_replacement_is_previewed_with_its_largest_differences(
     content = response.content.decode()
     assert "It will replace extraction" in content
     differences = response.context["preview"]["differences"]
-    assert [(row["territory"], row["old"], row["new"], row["change"]) for row in differences] \
-        == [("Popayán", 36, 40, 4), ("Pasto", 24, 23, -1)]
+    assert [(row["territory"], row["old"], row["new"], row["change"]) for row in differences] == [
+        ("Popayán", 36, 40, 4),
+        ("Pasto", 24, 23, -1),
+    ]
     assert "<td>Popayán</td><td>2023</td>" in content
     assert response.context["preview"]["summary"]["changed"] == 2
 
@@ -167,8 +177,13 @@ def test_options_travel_to_the_job(client, analyst, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         confirm(client, response.context["token"])
     job = Job.objects.get()
-    assert job.params == {"format": "tidy", "file_name": "cifras.csv", "language": "en",
-                          "source": "forensic", "dataset": "observatorio:hurto"}
+    assert job.params == {
+        "format": "tidy",
+        "file_name": "cifras.csv",
+        "language": "en",
+        "source": "forensic",
+        "dataset": "observatorio:hurto",
+    }
     assert job.status == JobStatus.SUCCEEDED, job.error
     assert DataValue.objects.get().source == "forensic"
 
@@ -203,6 +218,8 @@ def test_the_job_fails_with_the_problems_when_the_database_changed_meanwhile(
         confirm(client, token)
     job = Job.objects.get()
     assert job.status == JobStatus.FAILED
-    assert "cifras.csv, row 3, column “territory_code”: no territory has the divipola code " \
-           "52001" in job.error
+    assert (
+        "cifras.csv, row 3, column “territory_code”: no territory has the divipola code "
+        "52001" in job.error
+    )
     assert not DataValue.objects.exists()

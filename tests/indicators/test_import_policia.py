@@ -32,15 +32,20 @@ def municipality(code: str) -> Territory:
 
 
 def yearly_sum(code: str) -> float:
-    return DataValue.objects.current().filter(
-        territory=municipality(code), period__startswith="2023-"
-    ).aggregate(total=Sum("value"))["total"]
+    return (
+        DataValue.objects.current()
+        .filter(territory=municipality(code), period__startswith="2023-")
+        .aggregate(total=Sum("value"))["total"]
+    )
 
 
 def file_sum(path, code: str) -> float:
     """A municipality's sum computed from the workbook itself, independently of the importer."""
-    return sum(row[7] for index, row in enumerate(policia_grid(path))
-               if index > 9 and str(row[6]).startswith(code))
+    return sum(
+        row[7]
+        for index, row in enumerate(policia_grid(path))
+        if index > 9 and str(row[6]).startswith(code)
+    )
 
 
 @pytest.fixture
@@ -63,8 +68,9 @@ def test_the_2023_file_imports_and_the_national_sum_equals_its_total_row(importe
 def test_the_national_rate_counts_the_published_national_figure(imported):
     """Through the territory tree (municipalities → departments → Colombia), as pages do."""
     colombia = Territory.objects.with_code("iso", "CO").get()
-    counted = rates.count(DataValue.objects.first().element_id, colombia,
-                          periods.parse("2023"), "police")
+    counted = rates.count(
+        DataValue.objects.first().element_id, colombia, periods.parse("2023"), "police"
+    )
     assert counted.value == NATIONAL_TOTAL_2023
     assert len(counted.periods) == 12
 
@@ -88,7 +94,9 @@ def test_values_are_monthly_by_sex_age_group_and_weapon_from_police_records(impo
     assert set(values.values_list("sex", flat=True)) == {"female", "male"}
     assert set(values.values_list("age_group", flat=True)) == {"0_11", "12_17", "18_plus"}
     assert set(values.values_list("weapon", flat=True)) == {
-        "arma-de-fuego", "arma-blanca-cortopunzante", "contundentes",
+        "arma-de-fuego",
+        "arma-blanca-cortopunzante",
+        "contundentes",
         "artefacto-explosivo-carga-dinamita",
     }
     assert values.filter(period="2023-01").exists() and values.filter(period="2023-12").exists()
@@ -112,8 +120,7 @@ def test_a_copy_whose_rows_do_not_add_up_to_the_total_is_refused_with_both_numbe
     divipola, policia_file, tmp_path
 ):
     index, _day, quantity = first_row_of(policia_file, "19001")
-    changed = policia_copy(policia_file, tmp_path / "homicidios.xlsx",
-                           change={index: quantity + 1})
+    changed = policia_copy(policia_file, tmp_path / "homicidios.xlsx", change={index: quantity + 1})
     before = data_counts()
     with pytest.raises(CommandError) as refused:
         run("import_crime", "policia-co", changed)
@@ -129,7 +136,9 @@ def test_a_second_extraction_replaces_the_first_and_the_diff_shows_the_change(
     first = Extraction.objects.get()
     index, day, quantity = first_row_of(policia_file, "19001")
     revised = policia_copy(
-        policia_file, tmp_path / "homicidios_junio.xlsx", change={index: quantity + 1},
+        policia_file,
+        tmp_path / "homicidios_junio.xlsx",
+        change={index: quantity + 1},
         total=NATIONAL_TOTAL_2023 + 1,
         footer="FUENTE: DIJIN-POLICÍA NACIONAL. DATOS EXTRAIDOS EL DIA 1 DE JUNIO DE 2024.",
     )
@@ -175,45 +184,66 @@ HEADER = "DEPARTAMENTO;MUNICIPIO;CODIGO DANE;ARMA EMPLEADA;FECHA;SEXO;EDAD;CANTI
 
 
 def test_header_variants_day_month_dates_and_excel_serials_are_read(divipola, write_file):
-    path = write_file("hurto.csv", PREAMBLE + HEADER + (
-        "CAUCA;Popayán (CT);19001000;ARMA DE FUEGO;15/01/2024;MUJER;34;2\n"
-        "CAUCA;Popayán (CT);19001000;ARMA DE FUEGO;45322;MUJER;ADULTOS;1\n"  # 2024-01-31
-        "NARIÑO;Pasto (CT);52001004;CONTUNDENTES;2024-03-31;HOMBRE;15;3\n"
-        "TOTAL;;;;;;;6\n"
-        "FUENTE: DIJIN. Fecha de extracción: 3 de abril de 2024. Cifras sujetas a variación.\n"
-    ))
+    path = write_file(
+        "hurto.csv",
+        PREAMBLE
+        + HEADER
+        + (
+            "CAUCA;Popayán (CT);19001000;ARMA DE FUEGO;15/01/2024;MUJER;34;2\n"
+            "CAUCA;Popayán (CT);19001000;ARMA DE FUEGO;45322;MUJER;ADULTOS;1\n"  # 2024-01-31
+            "NARIÑO;Pasto (CT);52001004;CONTUNDENTES;2024-03-31;HOMBRE;15;3\n"
+            "TOTAL;;;;;;;6\n"
+            "FUENTE: DIJIN. Fecha de extracción: 3 de abril de 2024. Cifras sujetas a variación.\n"
+        ),
+    )
     output = run("import_crime", "policia-co", path, "--element", "theft")
     extraction = Extraction.objects.get()
     assert extraction.dataset == "policia-co:theft:2024"
     assert extraction.note.startswith("FUENTE: DIJIN. Fecha de extracción")
     january = DataValue.objects.get(territory=municipality("19001"))
     assert (january.period, january.value, january.sex, january.age_group) == (
-        "2024-01", 3, "female", "18_plus")
+        "2024-01",
+        3,
+        "female",
+        "18_plus",
+    )
     pasto = DataValue.objects.get(territory=municipality("52001"))
     assert (pasto.period, pasto.age_group, pasto.weapon) == ("2024-03", "12_17", "contundentes")
     assert "1 rows name a populated centre" in output
 
 
 def test_an_unknown_municipality_names_its_row_and_code(divipola, write_file):
-    path = write_file("hurto.csv", PREAMBLE + HEADER + (
-        "CAUCA;Popayán (CT);19001000;ARMA DE FUEGO;15/01/2024;MUJER;34;2\n"
-        "CAUCA;Ninguno (CT);19999000;ARMA DE FUEGO;15/01/2024;MUJER;34;2\n"
-    ))
+    path = write_file(
+        "hurto.csv",
+        PREAMBLE
+        + HEADER
+        + (
+            "CAUCA;Popayán (CT);19001000;ARMA DE FUEGO;15/01/2024;MUJER;34;2\n"
+            "CAUCA;Ninguno (CT);19999000;ARMA DE FUEGO;15/01/2024;MUJER;34;2\n"
+        ),
+    )
     before = data_counts()
     with pytest.raises(CommandError) as refused:
         run("import_crime", "policia-co", path, "--element", "theft")
-    assert ("hurto.csv, row 8, column “CODIGO DANE”: no municipality has the DIVIPOLA code "
-            "19999 (Ninguno, CAUCA)") in str(refused.value)
+    assert (
+        "hurto.csv, row 8, column “CODIGO DANE”: no municipality has the DIVIPOLA code "
+        "19999 (Ninguno, CAUCA)"
+    ) in str(refused.value)
     assert data_counts() == before
 
 
 def test_every_bad_cell_is_listed_and_nothing_is_written(divipola, write_file):
-    path = write_file("hurto.csv", PREAMBLE + HEADER + (
-        "CAUCA;Popayán;19001000;ARMA DE FUEGO;2023-12-31;MUJER;34;2\n"
-        "CAUCA;Popayán;19001000;ARMA DE FUEGO;mañana;MUJER;34;2\n"
-        "CAUCA;Popayán;19001000;ARMA DE FUEGO;2024-01-02;X;34;dos\n"
-        "CAUCA;Popayán;190010;ARMA DE FUEGO;2024-01-02;MUJER;34;1\n"
-    ))
+    path = write_file(
+        "hurto.csv",
+        PREAMBLE
+        + HEADER
+        + (
+            "CAUCA;Popayán;19001000;ARMA DE FUEGO;2023-12-31;MUJER;34;2\n"
+            "CAUCA;Popayán;19001000;ARMA DE FUEGO;mañana;MUJER;34;2\n"
+            "CAUCA;Popayán;19001000;ARMA DE FUEGO;2024-01-02;X;34;dos\n"
+            "CAUCA;Popayán;190010;ARMA DE FUEGO;2024-01-02;MUJER;34;1\n"
+        ),
+    )
     before = data_counts()
     with pytest.raises(CommandError) as refused:
         run("import_crime", "policia-co", path, "--element", "theft")
@@ -229,13 +259,16 @@ def test_every_bad_cell_is_listed_and_nothing_is_written(divipola, write_file):
 
 
 def test_a_file_about_another_crime_is_not_stored_as_homicides(divipola, write_file):
-    path = write_file("hurto.csv", PREAMBLE + HEADER + (
-        "CAUCA;Popayán (CT);19001000;ARMA DE FUEGO;15/01/2024;MUJER;34;2\n"
-    ))
+    path = write_file(
+        "hurto.csv",
+        PREAMBLE + HEADER + ("CAUCA;Popayán (CT);19001000;ARMA DE FUEGO;15/01/2024;MUJER;34;2\n"),
+    )
     with pytest.raises(CommandError) as refused:
         run("import_crime", "policia-co", path)
-    assert ("the file is about “HURTO A PERSONAS”, not homicides; choose the data element "
-            "(--element theft or robbery)") in str(refused.value)
+    assert (
+        "the file is about “HURTO A PERSONAS”, not homicides; choose the data element "
+        "(--element theft or robbery)"
+    ) in str(refused.value)
     run("import_crime", "policia-co", path, "--element", "robbery")
     assert DataValue.objects.get().element.code == "robbery"
 

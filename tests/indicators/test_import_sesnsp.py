@@ -64,9 +64,11 @@ def test_counts_up_the_tree_reach_the_national_figure(imported):
 def test_the_unfinished_year_is_stored_as_the_half_year_it_covers(imported):
     values = DataValue.objects.filter(period__startswith="2025")
     assert set(values.values_list("period", "period_type", "start", "end")) == {
-        ("2025S1", "semester", periods.parse("2025S1").start, periods.parse("2025-06").end)}
+        ("2025S1", "semester", periods.parse("2025S1").start, periods.parse("2025-06").end)
+    }
     assert values.first().comment == (
-        "January–June 2025 only: SESNSP publishes the current year to date.")
+        "January–June 2025 only: SESNSP publishes the current year to date."
+    )
     assert not DataValue.objects.filter(period="2025").exists()
     assert not Total.objects.filter(period="2025").exists()
     assert "2025 is stored as 2025S1 (January–June 2025)" in imported
@@ -84,36 +86,44 @@ def test_the_import_refuses_to_guess_how_far_the_last_year_runs(inegi_states):
     before = data_counts()
     with pytest.raises(CommandError, match="say through which month the figures run"):
         run("import_crime", "sesnsp-mx", path)
-    with pytest.raises(CommandError, match="the file's last year is 2025 but the figures are "
-                                           "said to run through 2024-12"):
+    with pytest.raises(
+        CommandError,
+        match="the file's last year is 2025 but the figures are said to run through 2024-12",
+    ):
         run("import_crime", "sesnsp-mx", path, "--through", "2024-12")
-    with pytest.raises(CommandError, match="January–September 2025 cannot be stored as one "
-                                           "period"):
+    with pytest.raises(CommandError, match="January–September 2025 cannot be stored as one period"):
         run("import_crime", "sesnsp-mx", path, "--through", "2025-09")
     assert data_counts() == before
 
 
 def test_states_that_do_not_add_up_to_the_national_row_are_refused(inegi_states, write_file):
-    path = write_file("sesnsp.csv", (
-        "n_year,cve_ent,nombre_estado,n_victimas\n"
-        "2024,00,Nacional,100\n"
-        "2024,01,Aguascalientes,40\n"
-        "2024,02,Baja California,59\n"
-    ))
+    path = write_file(
+        "sesnsp.csv",
+        (
+            "n_year,cve_ent,nombre_estado,n_victimas\n"
+            "2024,00,Nacional,100\n"
+            "2024,01,Aguascalientes,40\n"
+            "2024,02,Baja California,59\n"
+        ),
+    )
     with pytest.raises(CommandError) as refused:
         run("import_crime", "sesnsp-mx", path, "--through", "2024-12")
-    assert ("sesnsp.csv, row 2, column “n_victimas”: the states add up to 99 in 2024 but the "
-            "national row says 100") in str(refused.value)
+    assert (
+        "sesnsp.csv, row 2, column “n_victimas”: the states add up to 99 in 2024 but the "
+        "national row says 100"
+    ) in str(refused.value)
 
 
-def test_an_unknown_state_and_a_bad_number_are_listed_by_row_and_column(inegi_states,
-                                                                          write_file):
-    path = write_file("sesnsp.csv", (
-        "n_year,cve_ent,nombre_estado,n_victimas\n"
-        "2024,01,Aguascalientes,40\n"
-        "2024,33,Atlántida,5\n"
-        "2024,02,Baja California,muchos\n"
-    ))
+def test_an_unknown_state_and_a_bad_number_are_listed_by_row_and_column(inegi_states, write_file):
+    path = write_file(
+        "sesnsp.csv",
+        (
+            "n_year,cve_ent,nombre_estado,n_victimas\n"
+            "2024,01,Aguascalientes,40\n"
+            "2024,33,Atlántida,5\n"
+            "2024,02,Baja California,muchos\n"
+        ),
+    )
     before = data_counts()
     with pytest.raises(CommandError) as refused:
         run("import_crime", "sesnsp-mx", path, "--through", "2024-12")

@@ -73,12 +73,10 @@ def test_the_years_reporting_figures_add_up_months_that_are_each_large_enough(db
     answer(make_wave(panel, "2023-02"), {7: 1, 8: 0, 9: 0, 10: 0, 11: 0})
     found = perception.for_territory(figures.popayan, 2023)
     assert (found.not_reporting.count, found.not_reporting.n) == (8, 11)
-    assert (found.not_reporting.ci_low, found.not_reporting.ci_high) == pytest.approx(
-        wilson(8, 11))
+    assert (found.not_reporting.ci_low, found.not_reporting.ci_high) == pytest.approx(wilson(8, 11))
     low, high = wilson(3, 11)
     assert found.multiplier.value == pytest.approx(11 / 3)
-    assert (found.multiplier.low, found.multiplier.high) == pytest.approx((100 / high,
-                                                                           100 / low))
+    assert (found.multiplier.low, found.multiplier.high) == pytest.approx((100 / high, 100 / low))
 
 
 def test_when_no_victim_reported_the_multiplier_has_no_value_and_no_upper_bound(db):
@@ -93,35 +91,41 @@ def test_cells_below_the_minimum_are_withheld_for_everyone(client, panel_figures
     assert not found.victims.suppressed  # 24 answers
     assert found.not_reporting.suppressed and found.not_reporting.count is None
     assert found.multiplier.suppressed and found.multiplier.value is None
-    html = client.get(f"/indicators/?indicator=homicide_rate&parent={panel_figures.cauca.pk}"
-                      "&type=year&from=2023&to=2023", headers=ENGLISH).content.decode()
-    section = html[html.index('data-testid="perception-table"'):]
-    section = section[:section.index('data-testid="perception-caveat"')]
+    html = client.get(
+        f"/indicators/?indicator=homicide_rate&parent={panel_figures.cauca.pk}"
+        "&type=year&from=2023&to=2023",
+        headers=ENGLISH,
+    ).content.decode()
+    section = html[html.index('data-testid="perception-table"') :]
+    section = section[: section.index('data-testid="perception-caveat"')]
     assert "withheld" in section
     assert "63 %" not in section and "62 %" not in section  # 5 of 8 did not report
     assert "33 %" in section  # the share of victims rests on enough answers
 
 
 def test_the_explorer_shows_the_comparison_with_the_caveat_in_plain_words(client, panel_figures):
-    response = client.get(f"/indicators/?indicator=homicide_rate"
-                          f"&parent={panel_figures.cauca.pk}&type=year&from=2023&to=2023",
-                          headers=ENGLISH)
+    response = client.get(
+        f"/indicators/?indicator=homicide_rate"
+        f"&parent={panel_figures.cauca.pk}&type=year&from=2023&to=2023",
+        headers=ENGLISH,
+    )
     html = response.content.decode()
     assert 'data-testid="perception"' in html
     assert html.count('data-testid="perception-row"') == 1
     assert CAVEAT in html and "not a sample of the population" in html
     assert "33 %" in html  # the victims' share; the reporting figures are withheld
-    section = html[html.index('data-testid="perception-table"'):]
-    assert "withheld" in section[:section.index('data-testid="perception-caveat"')]
+    section = html[html.index('data-testid="perception-table"') :]
+    assert "withheld" in section[: section.index('data-testid="perception-caveat"')]
 
 
 def test_the_territory_page_shows_it_too_and_anonymous_visitors_see_no_small_cell(
     client, panel_figures
 ):
     with override_settings(MIN_CELL_SIZE=30):
-        html = client.get(f"/territories/{panel_figures.popayan.pk}/",
-                          headers=ENGLISH).content.decode()
-    slot = html[html.index('data-testid="indicator-slot"'):]
+        html = client.get(
+            f"/territories/{panel_figures.popayan.pk}/", headers=ENGLISH
+        ).content.decode()
+    slot = html[html.index('data-testid="indicator-slot"') :]
     assert CAVEAT in slot
     assert slot.count("withheld") >= 2
     assert "33 %" not in slot

@@ -35,8 +35,9 @@ def test_running_the_migration_again_changes_nothing_and_restores_renamed_preset
     MIGRATION.forward(apps, _SchemaEditor())
     MIGRATION.forward(apps, _SchemaEditor())
     assert (DataElement.objects.count(), Indicator.objects.count()) == counts
-    assert Indicator.objects.get(code="homicide_rate").name == presets.INDICATORS[
-        "homicide_rate"][0]
+    assert (
+        Indicator.objects.get(code="homicide_rate").name == presets.INDICATORS["homicide_rate"][0]
+    )
 
 
 def test_the_presets_come_back_after_a_flush_but_an_installations_own_set_is_left_alone():
@@ -69,11 +70,18 @@ def test_an_administrator_lists_and_searches_the_indicators_in_the_admin(admin_c
 def test_an_administrator_renames_an_indicator_and_the_explorer_cache_moves_on(admin_client):
     indicator = Indicator.objects.get(code="homicide_rate")
     before = caching.version()
-    response = admin_client.post(f"/admin/indicators/indicator/{indicator.pk}/change/", {
-        "code": "renamed", "name": '{"es": "Tasa de homicidios", "en": "Murder rate"}',
-        "numerator": indicator.numerator_id, "denominator_kind": "population",
-        "denominator": "", "factor": 100_000, "description": "",
-    })
+    response = admin_client.post(
+        f"/admin/indicators/indicator/{indicator.pk}/change/",
+        {
+            "code": "renamed",
+            "name": '{"es": "Tasa de homicidios", "en": "Murder rate"}',
+            "numerator": indicator.numerator_id,
+            "denominator_kind": "population",
+            "denominator": "",
+            "factor": 100_000,
+            "description": "",
+        },
+    )
     assert response.status_code == 302
     indicator.refresh_from_db()
     assert indicator.name["en"] == "Murder rate"

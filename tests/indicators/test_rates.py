@@ -58,25 +58,33 @@ def colombia(db):
         for territory, value in ((places.popayan, 3), (places.pasto, 2)):
             period = periods.month(2023, month)
             DataValue.objects.create(
-                element=homicides, territory=territory, period=period.code,
-                period_type=period.type, start=period.start, end=period.end, source="police",
-                value=value, sex="male",
+                element=homicides,
+                territory=territory,
+                period=period.code,
+                period_type=period.type,
+                start=period.start,
+                end=period.end,
+                source="police",
+                value=value,
+                sex="male",
             )
     for territory, value in ((places.popayan, 330_000), (places.pasto, 390_000)):
         Population.objects.create(territory=territory, year=2023, value=value, source="DANE")
     Population.objects.create(territory=places.cauca, year=2023, value=1_500_000, source="DANE")
-    Population.objects.create(territory=places.colombia, year=2023, value=52_000_000,
-                              source="DANE")
-    Population.objects.create(territory=places.colombia, year=2023, value=52_300_000,
-                              source="World Bank SP.POP.TOTL")
-    rollup.refresh([homicides.pk], ["police"], periods.parse("2023").start,
-                   periods.parse("2023").end)
+    Population.objects.create(territory=places.colombia, year=2023, value=52_000_000, source="DANE")
+    Population.objects.create(
+        territory=places.colombia, year=2023, value=52_300_000, source="World Bank SP.POP.TOTL"
+    )
+    rollup.refresh(
+        [homicides.pk], ["police"], periods.parse("2023").start, periods.parse("2023").end
+    )
     return places
 
 
 def test_a_municipal_rate_says_its_numerator_denominator_and_source(colombia):
-    rate = rates.compute(Indicator.objects.get(code="homicide_rate"), colombia.popayan,
-                         periods.parse("2023"))
+    rate = rates.compute(
+        Indicator.objects.get(code="homicide_rate"), colombia.popayan, periods.parse("2023")
+    )
     assert (rate.numerator, rate.denominator) == (36, 330_000)
     assert rate.value == pytest.approx(36 / 330_000 * 100_000)
     low, high = rates.poisson_interval(36)
@@ -85,8 +93,9 @@ def test_a_municipal_rate_says_its_numerator_denominator_and_source(colombia):
 
 
 def test_counts_add_up_the_tree_and_the_national_office_is_preferred(colombia):
-    rate = rates.compute(Indicator.objects.get(code="homicide_rate"), colombia.colombia,
-                         periods.parse("2023"))
+    rate = rates.compute(
+        Indicator.objects.get(code="homicide_rate"), colombia.colombia, periods.parse("2023")
+    )
     assert rate.numerator == 36 + 24
     assert rate.population_source == "DANE"
     assert rate.value == pytest.approx(60 / 52_000_000 * 100_000)
@@ -102,8 +111,9 @@ def test_missing_months_small_counts_and_missing_population_are_warned(colombia)
     assert narino.numerator == 24 and narino.value is None
     assert any("No population" in w for w in narino.warnings)
     DataValue.objects.filter(period="2023-12").delete()
-    rollup.refresh([indicator.numerator_id], ["police"], periods.parse("2023").start,
-                   periods.parse("2023").end)
+    rollup.refresh(
+        [indicator.numerator_id], ["police"], periods.parse("2023").start, periods.parse("2023").end
+    )
     partial = rates.compute(indicator, colombia.popayan, periods.parse("2023"))
     assert any("334 of the 365 days" in w for w in partial.warnings)
 

@@ -39,8 +39,19 @@ def extractions(db, write_file) -> tuple[Extraction, Extraction]:
 def test_the_diff_lists_each_changed_cell_largest_change_first(extractions):
     _first, second = extractions
     rows = revisions.diff(second)
-    summary = [(row["territory"], row["period"], row["sex"], row["weapon"], row["old"],
-                row["new"], row["change"], row["status"]) for row in rows]
+    summary = [
+        (
+            row["territory"],
+            row["period"],
+            row["sex"],
+            row["weapon"],
+            row["old"],
+            row["new"],
+            row["change"],
+            row["status"],
+        )
+        for row in rows
+    ]
     assert summary == [
         ("Pasto", "2023-01", "male", "contundentes", 5, None, -5, "removed"),
         ("Pasto", "2023-01", "male", "arma-blanca", None, 4, 4, "added"),
@@ -53,8 +64,9 @@ def test_the_diff_lists_each_changed_cell_largest_change_first(extractions):
 def test_the_diff_can_sum_over_disaggregations(extractions):
     _first, second = extractions
     rows = revisions.diff(second, disaggregated=False)
-    assert [(row["territory"], row["period"], row["old"], row["new"], row["change"])
-            for row in rows] == [
+    assert [
+        (row["territory"], row["period"], row["old"], row["new"], row["change"]) for row in rows
+    ] == [
         ("Popayán", "2023-01", 12, 15, 3),
         ("Pasto", "2023-01", 5, 4, -1),
         ("Pasto", "2023-02", 1, None, -1),
@@ -74,8 +86,12 @@ def test_an_extraction_that_replaced_nothing_has_no_differences(extractions):
 def test_the_summary_counts_cells_and_both_totals(extractions):
     _first, second = extractions
     assert revisions.extraction_summary(second) == {
-        "added": 2, "removed": 2, "changed": 1, "unchanged": 1,
-        "old_total": 18, "new_total": 20,
+        "added": 2,
+        "removed": 2,
+        "changed": 1,
+        "unchanged": 1,
+        "old_total": 18,
+        "new_total": 20,
     }
 
 

@@ -15,8 +15,8 @@ def figures(db):
 
 def test_the_slot_shows_the_latest_years_rate_interval_and_population_source(client, figures):
     html = client.get(f"/territories/{figures.popayan.pk}/").content.decode()
-    slot = html[html.index('data-testid="indicator-slot"'):]
-    slot = slot[:slot.index("</section>")]
+    slot = html[html.index('data-testid="indicator-slot"') :]
+    slot = slot[: slot.index("</section>")]
     expected = rates.compute(figures.indicator, figures.popayan, periods.parse("2023"))
     assert slot.count('data-testid="indicator-row"') == 1
     assert "2023" in slot and "DANE, 2023" in slot
@@ -40,8 +40,9 @@ def test_a_year_without_its_december_is_not_taken_as_the_latest(figures):
     store(figures.homicides, figures.popayan, "2024-01", 3)
     from convivencia.indicators import rollup
 
-    rollup.refresh([figures.homicides.pk], ["police"], periods.parse("2024").start,
-                   periods.parse("2024").end)
+    rollup.refresh(
+        [figures.homicides.pk], ["police"], periods.parse("2024").start, periods.parse("2024").end
+    )
     assert summary.latest_year(figures.popayan) == 2023
 
 
@@ -50,6 +51,6 @@ def test_a_territory_without_figures_says_so_and_links_to_the_explorer(client, d
 
     places = make_colombia()
     html = client.get(f"/territories/{places.pasto.pk}/").content.decode()
-    slot = html[html.index('data-testid="indicator-slot"'):]
+    slot = html[html.index('data-testid="indicator-slot"') :]
     assert 'data-testid="no-indicator-data"' in slot
     assert "/indicators/" in slot

@@ -77,11 +77,15 @@ def test_an_unknown_kind_of_job_is_refused_at_once():
 @pytest.mark.django_db
 def test_a_job_abandoned_by_a_dead_worker_is_marked_failed_with_an_explanation():
     job = Job.objects.create(
-        kind="tests.create_organisations", label="Lost", status=JobStatus.RUNNING,
+        kind="tests.create_organisations",
+        label="Lost",
+        status=JobStatus.RUNNING,
         heartbeat_at=timezone.now() - timedelta(hours=2),
     )
     fresh = Job.objects.create(
-        kind="tests.create_organisations", label="Busy", status=JobStatus.RUNNING,
+        kind="tests.create_organisations",
+        label="Busy",
+        status=JobStatus.RUNNING,
         heartbeat_at=timezone.now(),
     )
     assert services.fail_abandoned(timedelta(minutes=10)) == 1
@@ -123,9 +127,17 @@ def test_the_worker_command_runs_queued_jobs(settings):
 @pytest.mark.django_db
 def test_a_local_file_in_the_job_result_is_a_download_link(client):
     camila = make_user("camila")
-    job = Job.objects.create(kind="x", label="Import", created_by=camila, status="succeeded",
-                             result={"created": 3, "error_file_url": "/panels/collect/err.csv",
-                                     "note_url": "https://evil.example/"})
+    job = Job.objects.create(
+        kind="x",
+        label="Import",
+        created_by=camila,
+        status="succeeded",
+        result={
+            "created": 3,
+            "error_file_url": "/panels/collect/err.csv",
+            "note_url": "https://evil.example/",
+        },
+    )
     client.force_login(camila)
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert 'href="/panels/collect/err.csv"' in page

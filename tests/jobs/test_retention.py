@@ -25,13 +25,20 @@ def stage(name: str, age: timedelta) -> str:
 
 
 def finished_job(age: timedelta, *, error_file: str | None = None) -> Job:
-    job = Job(kind="panels.import_responses", label="Respuestas de Popayán",
-              status=JobStatus.SUCCEEDED, finished_at=timezone.now() - age,
-              created_by=make_user(f"camila{Job.objects.count()}"))
+    job = Job(
+        kind="panels.import_responses",
+        label="Respuestas de Popayán",
+        status=JobStatus.SUCCEEDED,
+        finished_at=timezone.now() - age,
+        created_by=make_user(f"camila{Job.objects.count()}"),
+    )
     job.upload.save("kobo.csv", ContentFile(b"_uuid,B18\n1,2\n"), save=False)
     if error_file:
-        job.result = {"accepted": 48, "error_file": error_file,
-                      "error_file_url": "/panels/demo/jobs/x/rejected.csv"}
+        job.result = {
+            "accepted": 48,
+            "error_file": error_file,
+            "error_file_url": "/panels/demo/jobs/x/rejected.csv",
+        }
     job.save()
     return job
 
@@ -39,8 +46,9 @@ def finished_job(age: timedelta, *, error_file: str | None = None) -> Job:
 def test_staged_files_older_than_a_day_are_deleted_and_fresh_ones_kept():
     old = stage("panels/staged/old.csv", timedelta(hours=30))
     fresh = stage("indicators/staged/fresh.xlsx", timedelta(hours=2))
-    purged = retention.purge(staged_older_than=timedelta(hours=24),
-                             jobs_older_than=timedelta(days=30))
+    purged = retention.purge(
+        staged_older_than=timedelta(hours=24), jobs_older_than=timedelta(days=30)
+    )
     assert purged.staged == [old]
     assert not default_storage.exists(old)
     assert default_storage.exists(fresh)
@@ -51,8 +59,9 @@ def test_a_job_past_its_retention_loses_its_files_but_keeps_its_record():
     job = finished_job(timedelta(days=40), error_file=errors)
     upload = job.upload.name
     recent = finished_job(timedelta(days=3))
-    purged = retention.purge(staged_older_than=timedelta(hours=24),
-                             jobs_older_than=timedelta(days=30))
+    purged = retention.purge(
+        staged_older_than=timedelta(hours=24), jobs_older_than=timedelta(days=30)
+    )
     assert sorted(purged.job_files) == sorted([upload, errors])
     assert not default_storage.exists(upload) and not default_storage.exists(errors)
     job.refresh_from_db()

@@ -18,8 +18,9 @@ def make_default_panel(territory: Territory, code: str = "popayan", **fields) ->
     return Panel.objects.create(code=code, territory=territory, **fields)
 
 
-def add_respondent(panel: Panel, code: str, contact: dict[str, str] | None = None,
-                   **fields) -> Respondent:
+def add_respondent(
+    panel: Panel, code: str, contact: dict[str, str] | None = None, **fields
+) -> Respondent:
     respondent = Respondent(panel=panel, code=code, **fields)
     if contact:
         respondent.contact = contact

@@ -21,8 +21,7 @@ def main(db_file: str, threads: int) -> dict:
     os.environ["DATABASE_URL"] = f"sqlite:///{db_file}"
     os.environ.setdefault("DEBUG", "true")
     os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
-    os.environ.setdefault("CONTACT_ENCRYPTION_KEY",
-                          "dGVzdC1vbmx5LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24=")
+    os.environ.setdefault("CONTACT_ENCRYPTION_KEY", "dGVzdC1vbmx5LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24=")
     os.environ.setdefault("LANGUAGE_CODE", "en")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "convivencia.settings")
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -49,8 +48,9 @@ def main(db_file: str, threads: int) -> dict:
     settings.MIGRATION_MODULES = {app.label: None for app in apps.get_app_configs()}
     call_command("migrate", run_syncdb=True, verbosity=0)
     places = make_colombia()
-    panel = Panel.objects.create(code="popayan", territory=places.popayan,
-                                 questionnaire=ensure_default_questionnaire())
+    panel = Panel.objects.create(
+        code="popayan", territory=places.popayan, questionnaire=ensure_default_questionnaire()
+    )
     Respondent.objects.create(panel=panel, code="R001", role="jac")
     services.open_wave(panel, "2024-03", None)
     esteban = make_user("esteban")
@@ -72,8 +72,9 @@ def main(db_file: str, threads: int) -> dict:
         upload = SimpleUploadedFile("submission.xml", xml, content_type="text/xml")
         start.wait()
         try:
-            response = client.post(address, {"xml_submission_file": upload},
-                                   headers=basic("esteban", secret))
+            response = client.post(
+                address, {"xml_submission_file": upload}, headers=basic("esteban", secret)
+            )
             statuses.append(response.status_code)
         except Exception as exc:  # reported, so the test shows what went wrong
             errors.append(repr(exc))
@@ -85,8 +86,7 @@ def main(db_file: str, threads: int) -> dict:
         worker.start()
     for worker in workers:
         worker.join()
-    return {"statuses": sorted(statuses), "stored": Submission.objects.count(),
-            "errors": errors}
+    return {"statuses": sorted(statuses), "stored": Submission.objects.count(), "errors": errors}
 
 
 if __name__ == "__main__":

@@ -22,36 +22,64 @@ def migrate(target: tuple[str, str]):
 
 
 def stored() -> dict:
-    return {(row.wave_id, row.item_code): (row.n, row.n_missing, row.n_top, row.total,
-                                           row.total_sq, row.counts, row.breakdowns)
-            for row in Aggregate.objects.all()}
+    return {
+        (row.wave_id, row.item_code): (
+            row.n,
+            row.n_missing,
+            row.n_top,
+            row.total,
+            row.total_sq,
+            row.counts,
+            row.breakdowns,
+        )
+        for row in Aggregate.objects.all()
+    }
 
 
 @pytest.mark.django_db(transaction=True)
 def test_breakdown_rows_are_unpacked_by_the_reverse_migration_and_packed_again():
     panel = make_panel(make_colombia().popayan)
     wave = make_wave(panel, "2024-03")
-    collection.accept(wave, [
-        raw(f"R{number:03d}", B18=number % 7 + 1, AOJ11=88 if number == 3 else 2,
-            PROBLEMS="1 3" if number % 2 else "2")
-        for number in range(1, 8)
-    ], SubmissionSource.WEB)
+    collection.accept(
+        wave,
+        [
+            raw(
+                f"R{number:03d}",
+                B18=number % 7 + 1,
+                AOJ11=88 if number == 3 else 2,
+                PROBLEMS="1 3" if number % 2 else "2",
+            )
+            for number in range(1, 8)
+        ],
+        SubmissionSource.WEB,
+    )
     original = stored()
     assert all(breakdowns for *_sums, breakdowns in original.values())
     try:
         apps = migrate(BEFORE)
         old = apps.get_model("panels", "Aggregate")
-        unpacked = {(row.item_code, row.breakdown): (row.n, row.total, row.counts)
-                    for row in old.objects.all()}
+        unpacked = {
+            (row.item_code, row.breakdown): (row.n, row.total, row.counts)
+            for row in old.objects.all()
+        }
         # One row per group of respondents: sex, area, and everyone.
-        assert unpacked[("B18", "all")] == (7, original[(wave.pk, "B18")][3],
-                                            original[(wave.pk, "B18")][5])
+        assert unpacked[("B18", "all")] == (
+            7,
+            original[(wave.pk, "B18")][3],
+            original[(wave.pk, "B18")][5],
+        )
         assert unpacked[("B18", "sex:female")][0] == 4
         assert {key for _code, key in unpacked} == {
-            "all", "sex:female", "sex:male", "area:rural", "area:urban"}
+            "all",
+            "sex:female",
+            "sex:male",
+            "area:rural",
+            "area:urban",
+        }
         migrate(PACKED)
     finally:
         MigrationExecutor(connection).migrate(
-            MigrationExecutor(connection).loader.graph.leaf_nodes())
+            MigrationExecutor(connection).loader.graph.leaf_nodes()
+        )
     assert stored() == original
     assert aggregates.mismatches([wave]) == []

@@ -23,9 +23,21 @@ def test_wilson_interval_matches_the_textbook_formula():
     assert high == pytest.approx((centre + half) * 100)
 
 
-@pytest.mark.parametrize("successes, n", [
-    (0, 1), (1, 1), (0, 50), (50, 50), (1, 2), (3, 7), (7, 20), (23, 48), (49, 50), (611, 1122),
-])
+@pytest.mark.parametrize(
+    "successes, n",
+    [
+        (0, 1),
+        (1, 1),
+        (0, 50),
+        (50, 50),
+        (1, 2),
+        (3, 7),
+        (7, 20),
+        (23, 48),
+        (49, 50),
+        (611, 1122),
+    ],
+)
 def test_wilson_interval_is_the_one_statsmodels_computes(successes, n):
     from statsmodels.stats.proportion import proportion_confint
 
@@ -68,8 +80,7 @@ def close(wave):
 
 def answer_all(wave, trust_by_respondent, **extra):
     batch = [
-        raw(f"R{number:03d}", B18=value, **extra)
-        for number, value in trust_by_respondent.items()
+        raw(f"R{number:03d}", B18=value, **extra) for number, value in trust_by_respondent.items()
     ]
     collection.accept(wave, batch, WEB)
 
@@ -131,8 +142,9 @@ def test_wilcoxon_on_ten_positive_differences_has_the_exact_textbook_p_value(pan
 
 def test_mcnemar_exact_on_yes_no_items_matches_the_binomial_computation(panel):
     january, february = make_wave(panel, "2024-01"), make_wave(panel, "2024-02")
-    collection.accept(january, [raw(f"R{n:03d}", VIC1=1 if n <= 10 else 0) for n in range(1, 13)],
-                      WEB)
+    collection.accept(
+        january, [raw(f"R{n:03d}", VIC1=1 if n <= 10 else 0) for n in range(1, 13)], WEB
+    )
     # 8 leave "yes", 2 join it: b = 8, c = 2
     after = {n: (0 if n <= 8 else 1) for n in range(1, 11)}
     after.update({11: 1, 12: 1})
@@ -177,13 +189,22 @@ def test_results_of_earlier_waves_survive_a_new_questionnaire_version(panel):
 
     wave = make_wave(panel, "2024-01")
     answer_all(wave, dict.fromkeys(range(1, 8), 6))
-    newer = Questionnaire.objects.create(code="mini", version=2, title={"es": "Mini 2"},
-                                         based_on=panel.questionnaire)
+    newer = Questionnaire.objects.create(
+        code="mini", version=2, title={"es": "Mini 2"}, based_on=panel.questionnaire
+    )
     for item in panel.questionnaire.items.all():
-        Item.objects.create(questionnaire=newer, code=item.code, position=item.position,
-                            type=item.type, wording=item.wording, scale_min=item.scale_min,
-                            scale_max=item.scale_max, top_min=item.top_min,
-                            reverse_coded=item.reverse_coded, provider=item.provider)
+        Item.objects.create(
+            questionnaire=newer,
+            code=item.code,
+            position=item.position,
+            type=item.type,
+            wording=item.wording,
+            scale_min=item.scale_min,
+            scale_max=item.scale_max,
+            top_min=item.top_min,
+            reverse_coded=item.reverse_coded,
+            provider=item.provider,
+        )
     panel.questionnaire = newer
     panel.save()
     wave.refresh_from_db()

@@ -44,8 +44,7 @@ def test_the_detail_lists_the_waves_with_status_and_responses(client, world):
 
 
 def test_the_results_equal_wave_results_and_compare(client, world):
-    payload = get(client, world, "andrea",
-                  "/api/v1/panels/popayan/results?wave=2024-02").json()
+    payload = get(client, world, "andrea", "/api/v1/panels/popayan/results?wave=2024-02").json()
     assert payload["wave"] == "2024-02" and payload["previous_wave"] == "2024-01"
     assert "key-informant" in payload["caveat"].lower() or "informantes" in payload["caveat"]
     expected = {r.item: r for r in analysis.wave_results(world.february)}
@@ -55,8 +54,14 @@ def test_the_results_equal_wave_results_and_compare(client, world):
     for code, row in by_item.items():
         result = expected[code]
         assert row["n"] == result.n and row["suppressed"] == result.suppressed
-        for field in ("pct_trust", "pct_trust_ci_low", "pct_trust_ci_high", "mean_0_100",
-                      "mean_ci_low", "mean_ci_high"):
+        for field in (
+            "pct_trust",
+            "pct_trust_ci_low",
+            "pct_trust_ci_high",
+            "mean_0_100",
+            "mean_ci_low",
+            "mean_ci_high",
+        ):
             assert row[field] == pytest.approx(getattr(result, field)), (code, field)
         change = changes.get(code)
         if change is None or not change.test:
@@ -82,18 +87,24 @@ def test_the_latest_wave_is_the_default_and_the_first_wave_has_no_change(client,
 
 
 def test_a_breakdown_reads_its_aggregates_without_paired_tests(client, world):
-    payload = get(client, world, "andrea",
-                  "/api/v1/panels/popayan/results?breakdown=sex:female").json()
+    payload = get(
+        client, world, "andrea", "/api/v1/panels/popayan/results?breakdown=sex:female"
+    ).json()
     police = next(row for row in payload["results"] if row["item"] == "B18")
-    expected = next(r for r in analysis.wave_results(world.february, "sex:female")
-                    if r.item == "B18")
+    expected = next(
+        r for r in analysis.wave_results(world.february, "sex:female") if r.item == "B18"
+    )
     assert police["n"] == expected.n == SIZE // 2 and police["change"] is None
 
 
 @pytest.mark.parametrize(
     ("query", "status", "code"),
-    [("?wave=2024-2", 400, "validation_error"), ("?wave=february", 400, "validation_error"),
-     ("?wave=2023-01", 404, "not_found"), ("?breakdown=sex:robot", 400, "validation_error")],
+    [
+        ("?wave=2024-2", 400, "validation_error"),
+        ("?wave=february", 400, "validation_error"),
+        ("?wave=2023-01", 404, "not_found"),
+        ("?breakdown=sex:robot", 400, "validation_error"),
+    ],
 )
 def test_bad_parameters_get_the_error_body(client, world, query, status, code):
     response = get(client, world, "andrea", f"/api/v1/panels/popayan/results{query}")
@@ -107,18 +118,24 @@ def test_small_cells_are_suppressed_for_analysts_and_providers_not_coordinators(
     settings.MIN_CELL_SIZE = SIZE // 2 + 1
     url = "/api/v1/panels/popayan/results?breakdown=sex:female"
     for persona in ("andrea", "pablo"):
-        police = next(r for r in get(client, world, persona, url).json()["results"]
-                      if r["item"] == "B18")
+        police = next(
+            r for r in get(client, world, persona, url).json()["results"] if r["item"] == "B18"
+        )
         assert police["suppressed"] and police["pct_trust"] is None
         assert police["counts"] is None and police["n_missing"] is None
-    police = next(r for r in get(client, world, "camila", url).json()["results"]
-                  if r["item"] == "B18")
+    police = next(
+        r for r in get(client, world, "camila", url).json()["results"] if r["item"] == "B18"
+    )
     assert not police["suppressed"] and police["pct_trust"] == 0
 
 
 def test_providers_never_receive_respondent_codes(client, world):
-    for url in ("/api/v1/panels/", "/api/v1/panels/popayan/",
-                "/api/v1/panels/popayan/results", "/api/v1/panels/popayan/results?wave=2024-01"):
+    for url in (
+        "/api/v1/panels/",
+        "/api/v1/panels/popayan/",
+        "/api/v1/panels/popayan/results",
+        "/api/v1/panels/popayan/results?wave=2024-01",
+    ):
         text = get(client, world, "pablo", url).content.decode()
         for code in RESPONDENT_CODES:
             assert code not in text

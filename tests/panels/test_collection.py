@@ -20,8 +20,9 @@ def wave(db):
 
 
 def test_a_valid_submission_is_stored_with_its_answers_and_aggregates(wave):
-    stored = collection.accept(wave, [raw("R001", B18=6, AOJ11=2, VIC1=1, VIC1_REPORT=0,
-                                          PROBLEMS="1 3")], WEB)
+    stored = collection.accept(
+        wave, [raw("R001", B18=6, AOJ11=2, VIC1=1, VIC1_REPORT=0, PROBLEMS="1 3")], WEB
+    )
     assert stored.created == 1
     assert Answer.objects.count() == 6  # two options for PROBLEMS
     row = Aggregate.objects.get(wave=wave, item_code="B18")
@@ -54,8 +55,9 @@ def test_dont_know_and_no_answer_never_enter_averages(wave):
         (raw("R001", PROBLEMS="1 9", row=2), "PROBLEMS", "not an option"),
     ],
 )
-def test_a_bad_value_is_refused_with_a_message_naming_row_and_column(wave, submission, column,
-                                                                      words):
+def test_a_bad_value_is_refused_with_a_message_naming_row_and_column(
+    wave, submission, column, words
+):
     with pytest.raises(collection.Refused) as refused:
         collection.accept(wave, [submission], WEB)
     problem = refused.value.checked.problems[0]
@@ -99,14 +101,29 @@ def test_a_batch_is_all_or_nothing_unless_the_valid_rows_are_accepted(wave):
 
 def test_aggregates_kept_on_every_submission_match_a_rebuild_from_raw_answers(wave):
     for number in range(1, 11):
-        collection.accept(wave, [raw(f"R{number:03d}", B18=(number % 7) + 1, AOJ11=number % 4 + 1,
-                                     VIC1=number % 2, PROBLEMS=str(number % 3 + 1))], WEB)
+        collection.accept(
+            wave,
+            [
+                raw(
+                    f"R{number:03d}",
+                    B18=(number % 7) + 1,
+                    AOJ11=number % 4 + 1,
+                    VIC1=number % 2,
+                    PROBLEMS=str(number % 3 + 1),
+                )
+            ],
+            WEB,
+        )
     assert aggregates.mismatches([wave]) == []
-    before = {(r.item_code, r.n, r.total): (r.counts, r.breakdowns)
-              for r in Aggregate.objects.filter(wave=wave)}
+    before = {
+        (r.item_code, r.n, r.total): (r.counts, r.breakdowns)
+        for r in Aggregate.objects.filter(wave=wave)
+    }
     aggregates.rebuild([wave])
-    after = {(r.item_code, r.n, r.total): (r.counts, r.breakdowns)
-             for r in Aggregate.objects.filter(wave=wave)}
+    after = {
+        (r.item_code, r.n, r.total): (r.counts, r.breakdowns)
+        for r in Aggregate.objects.filter(wave=wave)
+    }
     assert before == after
 
 
@@ -144,12 +161,20 @@ def test_stored_rows_carry_every_value_the_submission_held(wave, django_user_mod
         for answer in submission.answers.select_related("item")
     )
     assert stored == [
-        ("AOJ11", None, 88, ""), ("B18", 6.0, None, ""), ("PROBLEMS", 1.0, None, ""),
-        ("PROBLEMS", 3.0, None, ""), ("VIC1", 1.0, None, ""), ("VIC1_REPORT", 0.0, None, ""),
+        ("AOJ11", None, 88, ""),
+        ("B18", 6.0, None, ""),
+        ("PROBLEMS", 1.0, None, ""),
+        ("PROBLEMS", 3.0, None, ""),
+        ("VIC1", 1.0, None, ""),
+        ("VIC1_REPORT", 0.0, None, ""),
     ]
     row = Aggregate.objects.get(wave=wave, item_code="PROBLEMS")
     assert (row.n, row.counts, row.territory_id, row.period) == (
-        1, {"1": 1, "3": 1}, wave.panel.territory_id, wave.period)
+        1,
+        {"1": 1, "3": 1},
+        wave.panel.territory_id,
+        wave.period,
+    )
 
 
 def test_a_second_batch_adds_to_the_aggregate_rows_of_the_first(wave):
@@ -170,13 +195,42 @@ def test_answers_read_from_the_batch_table_are_those_of_the_full_check(wave):
     rules = collection.rules_for(items, lookups)
     # Not remembered: every value takes the full check.
     plain = [dataclasses.replace(rule, memoised=False, ready={}) for rule in rules]
-    values = [1, 2, 5, 7, 8, 0, -1, 88, 98, 99, True, False, 6.0, 6.5, "6", " 6 ", "6.0",
-              "Sí", "si", "No", "no sabe", "NR", "Hurto", "1 3", "mucha", "", "7", 7]
+    values = [
+        1,
+        2,
+        5,
+        7,
+        8,
+        0,
+        -1,
+        88,
+        98,
+        99,
+        True,
+        False,
+        6.0,
+        6.5,
+        "6",
+        " 6 ",
+        "6.0",
+        "Sí",
+        "si",
+        "No",
+        "no sabe",
+        "NR",
+        "Hurto",
+        "1 3",
+        "mucha",
+        "",
+        "7",
+        7,
+    ]
     for _round in range(2):  # the first fills the batch's answers, the second reads them
         for rule in rules:
             for value in values:
                 submission = raw("R001", row=3, **{rule.item.code: value})
                 assert collection.check_one(submission, rules) == collection.check_one(
-                    submission, plain), (rule.item.code, value)
+                    submission, plain
+                ), (rule.item.code, value)
     assert any(rule.ready for rule in rules)
     assert not any(rule.ready for rule in plain)

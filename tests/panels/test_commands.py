@@ -46,8 +46,9 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 def raw_contact_column(respondent: Respondent) -> str:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT contact_encrypted FROM panels_respondent WHERE id = %s",
-                       [respondent.pk])
+        cursor.execute(
+            "SELECT contact_encrypted FROM panels_respondent WHERE id = %s", [respondent.pk]
+        )
         return cursor.fetchone()[0]
 
 
@@ -55,15 +56,25 @@ def raw_contact_column(respondent: Respondent) -> str:
 
 
 def test_create_panel_creates_a_panel_on_the_default_questionnaire(places):
-    output = run("create_panel", "popayan", "--territory", "divipola:19001",
-                 "--name", "Panel Popayán", "--local-provider", "la Guardia Indígena")
+    output = run(
+        "create_panel",
+        "popayan",
+        "--territory",
+        "divipola:19001",
+        "--name",
+        "Panel Popayán",
+        "--local-provider",
+        "la Guardia Indígena",
+    )
     panel = Panel.objects.get(code="popayan")
     assert panel.territory == places.popayan
     assert (panel.questionnaire.code, panel.questionnaire.version) == ("confianza", 1)
     assert (panel.name, panel.local_provider_name) == ("Panel Popayán", "la Guardia Indígena")
     assert "popayan" in output
-    assert AuditEntry.objects.filter(action=AuditAction.CREATE,
-                                     object_type="panels.panel").count() == 1
+    assert (
+        AuditEntry.objects.filter(action=AuditAction.CREATE, object_type="panels.panel").count()
+        == 1
+    )
 
 
 def test_create_panel_a_second_time_changes_nothing(places):
@@ -99,8 +110,10 @@ def test_create_panel_explains_what_it_cannot_find(places, territory, questionna
 def test_create_panel_asks_a_named_questionnaire_version(places):
     run("create_panel", "popayan", "--territory", "divipola:19001")
     run("create_panel", "pasto", "--territory", "divipola:52001", "--questionnaire", "confianza:1")
-    assert Panel.objects.get(code="pasto").questionnaire == Panel.objects.get(
-        code="popayan").questionnaire
+    assert (
+        Panel.objects.get(code="pasto").questionnaire
+        == Panel.objects.get(code="popayan").questionnaire
+    )
 
 
 # --- import_roster --------------------------------------------------------------------------
@@ -121,12 +134,20 @@ ROSTER = (
 
 def test_a_roster_is_imported_with_contact_data_encrypted_at_rest(panel, tmp_path):
     # With a byte-order mark, as Excel writes "CSV UTF-8".
-    output = run("import_roster", str(write(tmp_path / "roster.csv", ROSTER, "utf-8-sig")),
-                 "--panel", "popayan")
+    output = run(
+        "import_roster",
+        str(write(tmp_path / "roster.csv", ROSTER, "utf-8-sig")),
+        "--panel",
+        "popayan",
+    )
     assert "created 3" in output
     maria = Respondent.objects.get(code="POP-001")
     assert (maria.sex, maria.age_band, maria.role, maria.area) == (
-        "female", "30_44", "jac", "rural")
+        "female",
+        "30_44",
+        "jac",
+        "rural",
+    )
     stored = raw_contact_column(maria)
     assert stored
     assert PHONE not in stored
@@ -160,7 +181,9 @@ def test_a_latin_1_semicolon_roster_with_spanish_headers_and_values_is_read(pane
         "POP-003": ("female", "18_29", "afro", "urban"),
     }
     assert Respondent.objects.get(code="POP-001").contact == {
-        "name": "José Muñoz", "phone": "3001112233", "address": "Vereda El Tambo",
+        "name": "José Muñoz",
+        "phone": "3001112233",
+        "address": "Vereda El Tambo",
     }
 
 
@@ -195,21 +218,21 @@ def test_bad_rows_are_listed_by_row_and_column_and_nothing_is_written(panel, tmp
 def test_a_second_import_updates_and_counts_what_changed(panel, tmp_path):
     run("import_roster", str(write(tmp_path / "roster.csv", ROSTER)), "--panel", "popayan")
     changed = ROSTER.replace("POP-002,male,60_plus", "POP-002,male,45_59").replace(
-        PHONE, "3007654321")
-    output = run("import_roster", str(write(tmp_path / "roster.csv", changed)),
-                 "--panel", "popayan")
+        PHONE, "3007654321"
+    )
+    output = run(
+        "import_roster", str(write(tmp_path / "roster.csv", changed)), "--panel", "popayan"
+    )
     assert "created 0, updated 2, unchanged 1" in output
     assert Respondent.objects.get(code="POP-002").age_band == "45_59"
     assert Respondent.objects.get(code="POP-001").contact["phone"] == "3007654321"
-    again = run("import_roster", str(write(tmp_path / "roster.csv", changed)),
-                "--panel", "popayan")
+    again = run("import_roster", str(write(tmp_path / "roster.csv", changed)), "--panel", "popayan")
     assert "created 0, updated 0, unchanged 3" in again
 
 
 def test_a_replacement_is_recorded(panel, tmp_path):
     run("import_roster", str(write(tmp_path / "roster.csv", ROSTER)), "--panel", "popayan")
-    text = ("respondent_code;sexo;rol;reemplaza;desde\n"
-            "POP-004;mujer;JAC;POP-002;2024-05\n")
+    text = "respondent_code;sexo;rol;reemplaza;desde\nPOP-004;mujer;JAC;POP-002;2024-05\n"
     output = run("import_roster", str(write(tmp_path / "cambio.csv", text)), "--panel", "popayan")
     assert "Replacements recorded: 1." in output
     new = Respondent.objects.get(code="POP-004")
@@ -219,19 +242,17 @@ def test_a_replacement_is_recorded(panel, tmp_path):
     assert not old.is_active
     assert old.until_period == datetime.date(2024, 4, 1)
     # The same file again records nothing new.
-    again = run("import_roster", str(write(tmp_path / "cambio.csv", text)),
-                "--panel", "popayan")
+    again = run("import_roster", str(write(tmp_path / "cambio.csv", text)), "--panel", "popayan")
     assert "unchanged 1" in again
     assert "Replacements recorded" not in again
 
 
 def test_a_respondent_cannot_be_replaced_twice(panel, tmp_path):
     add_respondent(panel, "POP-001")
-    text = ("respondent_code,replaces,from_wave\n"
-            "POP-002,POP-001,2024-05\n"
-            "POP-003,POP-001,2024-05\n")
-    with pytest.raises(CommandError, match="row 3, column “replaces”: “POP-001” is already "
-                                           "replaced in row 2"):
+    text = "respondent_code,replaces,from_wave\nPOP-002,POP-001,2024-05\nPOP-003,POP-001,2024-05\n"
+    with pytest.raises(
+        CommandError, match="row 3, column “replaces”: “POP-001” is already replaced in row 2"
+    ):
         run("import_roster", str(write(tmp_path / "roster.csv", text)), "--panel", "popayan")
 
 

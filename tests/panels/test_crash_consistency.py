@@ -41,9 +41,22 @@ LEADERS = 2000
 KILLS = 2
 # Every required item of the default questionnaire; VIC1 = 1 asks VIC1_REPORT.
 ANSWERS = {
-    "B18": "6", "B12": "5", "B10A": "3", "B32": "4", "PROSEC": "2", "JUDGES": "88",
-    "LOCALPROV": "7", "AOJ11": "2", "AOJ12": "3", "UNSAFE_WALK": "1", "VIC1": "1",
-    "VIC1_REPORT": "0", "POLRESPECT": "2", "POLTIME": "3", "SAFER": "2", "ROADS": "1",
+    "B18": "6",
+    "B12": "5",
+    "B10A": "3",
+    "B32": "4",
+    "PROSEC": "2",
+    "JUDGES": "88",
+    "LOCALPROV": "7",
+    "AOJ11": "2",
+    "AOJ12": "3",
+    "UNSAFE_WALK": "1",
+    "VIC1": "1",
+    "VIC1_REPORT": "0",
+    "POLRESPECT": "2",
+    "POLTIME": "3",
+    "SAFER": "2",
+    "ROADS": "1",
     "PROBLEMS": "1 3",
 }
 
@@ -56,15 +69,24 @@ def build_world(leaders: int, export: str) -> None:
 
     places = make_colombia()
     panel = Panel.objects.create(
-        code=PANEL, territory=places.popayan, questionnaire=ensure_default_questionnaire(),
+        code=PANEL,
+        territory=places.popayan,
+        questionnaire=ensure_default_questionnaire(),
         local_provider_name="la Guardia Indígena",
     )
     sexes, areas = ("female", "male"), ("rural", "urban")
-    Respondent.objects.bulk_create([
-        Respondent(panel=panel, code=f"R{number:05d}", role="jac", sex=sexes[number % 2],
-                   area=areas[number % 3 == 0])
-        for number in range(1, leaders + 1)
-    ])
+    Respondent.objects.bulk_create(
+        [
+            Respondent(
+                panel=panel,
+                code=f"R{number:05d}",
+                role="jac",
+                sex=sexes[number % 2],
+                area=areas[number % 3 == 0],
+            )
+            for number in range(1, leaders + 1)
+        ]
+    )
     scores = [str(value) for value in range(1, 8)]
     with open(export, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -85,14 +107,23 @@ class World:
 
     def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [CONVIVENCIA, *args], env=self.environment, cwd=REPO, capture_output=True,
-            text=True, timeout=timeout, check=False,
+            [CONVIVENCIA, *args],
+            env=self.environment,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
 
     def python(self, code: str) -> str:
         finished = subprocess.run(
             [sys.executable, "-c", f"import django; django.setup(); {code}"],
-            env=self.environment, cwd=REPO, capture_output=True, text=True, timeout=120,
+            env=self.environment,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
             check=False,
         )
         assert finished.returncode == 0, finished.stderr
@@ -115,8 +146,11 @@ class World:
     def start_writing(self, args: list[str]) -> subprocess.Popen:
         """Start a command; return once it holds a write transaction open, or has ended."""
         process = subprocess.Popen(
-            [CONVIVENCIA, *args], env=self.environment, cwd=REPO,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [CONVIVENCIA, *args],
+            env=self.environment,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         while process.poll() is None:
             if self.writing():
@@ -143,11 +177,16 @@ class World:
 
 def environment_for(database_url: str, var_dir: Path) -> dict[str, str]:
     environment = dict(os.environ)
-    environment.update({
-        "DATABASE_URL": database_url, "VAR_DIR": str(var_dir), "DEBUG": "true",
-        "DJANGO_SETTINGS_MODULE": "convivencia.settings", "LANGUAGE_CODE": "en",
-        "PYTHONPATH": str(REPO),
-    })
+    environment.update(
+        {
+            "DATABASE_URL": database_url,
+            "VAR_DIR": str(var_dir),
+            "DEBUG": "true",
+            "DJANGO_SETTINGS_MODULE": "convivencia.settings",
+            "LANGUAGE_CODE": "en",
+            "PYTHONPATH": str(REPO),
+        }
+    )
     return environment
 
 
@@ -173,8 +212,12 @@ def sqlite_world(tmp_path: Path) -> Iterator[World]:
             finally:
                 probe.close()
 
-        return World(environment_for(f"sqlite:///{path}", tmp_path / "var"),
-                     tmp_path / "export.csv", copy, writing)
+        return World(
+            environment_for(f"sqlite:///{path}", tmp_path / "var"),
+            tmp_path / "export.csv",
+            copy,
+            writing,
+        )
 
     yield make(base)
 
@@ -185,8 +228,12 @@ def postgresql_world(tmp_path: Path) -> Iterator[World]:
     import psycopg
 
     settings = connection.settings_dict
-    server = {"host": settings["HOST"] or None, "port": settings["PORT"] or None,
-              "user": settings["USER"] or None, "password": settings["PASSWORD"] or None}
+    server = {
+        "host": settings["HOST"] or None,
+        "port": settings["PORT"] or None,
+        "user": settings["USER"] or None,
+        "password": settings["PASSWORD"] or None,
+    }
     base = f"crash_{uuid.uuid4().hex[:12]}"
     made: list[str] = []
 
@@ -197,8 +244,9 @@ def postgresql_world(tmp_path: Path) -> Iterator[World]:
     def url(name: str) -> str:
         user = server["user"] or ""
         password = f":{server['password']}" if server["password"] else ""
-        return (f"postgresql://{user}{password}@{server['host'] or ''}:"
-                f"{server['port'] or 5432}/{name}")
+        return (
+            f"postgresql://{user}{password}@{server['host'] or ''}:{server['port'] or 5432}/{name}"
+        )
 
     def make(name: str) -> World:
         def copy() -> World:
@@ -209,13 +257,18 @@ def postgresql_world(tmp_path: Path) -> Iterator[World]:
 
         def writing() -> bool:
             with psycopg.connect(dbname="postgres", autocommit=True, **server) as probe:
-                return probe.execute(
-                    "SELECT 1 FROM pg_stat_activity WHERE datname = %s"
-                    " AND backend_xid IS NOT NULL", [name],
-                ).fetchone() is not None
+                return (
+                    probe.execute(
+                        "SELECT 1 FROM pg_stat_activity WHERE datname = %s"
+                        " AND backend_xid IS NOT NULL",
+                        [name],
+                    ).fetchone()
+                    is not None
+                )
 
-        return World(environment_for(url(name), tmp_path / "var"), tmp_path / "export.csv",
-                     copy, writing)
+        return World(
+            environment_for(url(name), tmp_path / "var"), tmp_path / "export.csv", copy, writing
+        )
 
     admin(f'CREATE DATABASE "{base}"')
     made.append(base)
@@ -236,8 +289,10 @@ def world(tmp_path_factory, django_db_setup, django_db_blocker) -> Iterator[Worl
     with maker(tmp_path) as base:
         migrated = base.run("migrate", "--no-input", timeout=300)
         assert migrated.returncode == 0, migrated.stderr
-        base.python(f"from tests.panels.test_crash_consistency import build_world; "
-                    f"build_world({LEADERS}, {str(base.export)!r})")
+        base.python(
+            f"from tests.panels.test_crash_consistency import build_world; "
+            f"build_world({LEADERS}, {str(base.export)!r})"
+        )
         yield base
 
 

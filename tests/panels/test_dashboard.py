@@ -35,9 +35,22 @@ from tests.panels import add_respondent, make_default_panel
 from tests.panels.builders import raw
 
 DEFAULTS: dict[str, Any] = {
-    "B18": 6, "B12": 5, "B10A": 4, "B32": 4, "PROSEC": 4, "JUDGES": 6, "LOCALPROV": 5,
-    "AOJ11": 2, "AOJ12": 2, "UNSAFE_WALK": 2, "VIC1": 0, "POLRESPECT": 3, "POLTIME": 2,
-    "SAFER": 2, "ROADS": 2, "PROBLEMS": "1 3",
+    "B18": 6,
+    "B12": 5,
+    "B10A": 4,
+    "B32": 4,
+    "PROSEC": 4,
+    "JUDGES": 6,
+    "LOCALPROV": 5,
+    "AOJ11": 2,
+    "AOJ12": 2,
+    "UNSAFE_WALK": 2,
+    "VIC1": 0,
+    "POLRESPECT": 3,
+    "POLTIME": 2,
+    "SAFER": 2,
+    "ROADS": 2,
+    "PROBLEMS": "1 3",
 }
 
 
@@ -47,8 +60,9 @@ def answers(**overrides: Any) -> dict[str, Any]:
 
 
 def answer_wave(wave: Wave, by_number: dict[int, dict[str, Any]], prefix: str = "R") -> None:
-    batch = [raw(f"{prefix}{number:03d}", **answers(**values))
-             for number, values in by_number.items()]
+    batch = [
+        raw(f"{prefix}{number:03d}", **answers(**values)) for number, values in by_number.items()
+    ]
     collection.accept(wave, batch, SubmissionSource.WEB)
 
 
@@ -62,8 +76,10 @@ def close(wave: Wave) -> Wave:
     return wave
 
 
-SQUARE = {"type": "Polygon", "coordinates": [[[-76.7, 2.4], [-76.5, 2.4], [-76.5, 2.5],
-                                              [-76.7, 2.5], [-76.7, 2.4]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[-76.7, 2.4], [-76.5, 2.4], [-76.5, 2.5], [-76.7, 2.5], [-76.7, 2.4]]],
+}
 
 
 # Sixteen leaders: above 13 pairs scipy's Wilcoxon test with ties needs no slow
@@ -78,16 +94,20 @@ def make_world(respondents: int = SIZE) -> SimpleNamespace:
         Boundary.objects.create(territory=territory, geometry=SQUARE, source="test")
     panel = make_default_panel(places.popayan, local_provider_name="Guardia campesina")
     for number in range(1, respondents + 1):
-        add_respondent(panel, f"R{number:03d}", sex="female" if number % 2 else "male",
-                       area="rural" if number <= respondents // 2 else "urban", role="jac")
+        add_respondent(
+            panel,
+            f"R{number:03d}",
+            sex="female" if number % 2 else "male",
+            area="rural" if number <= respondents // 2 else "urban",
+            role="jac",
+        )
     pasto = make_default_panel(places.pasto, code="pasto")
     for number in range(1, 7):
         add_respondent(pasto, f"P{number:03d}", sex="female")
     january, february = open_wave(panel, "2024-01"), open_wave(panel, "2024-02")
     everyone = range(1, respondents + 1)
     answer_wave(january, {n: {"B18": 6 + n % 2, "JUDGES": 6 + n % 2} for n in everyone})
-    answer_wave(february, {n: {"B18": 2 + n % 2, "JUDGES": 2, "PROBLEMS": "2 3"}
-                           for n in everyone})
+    answer_wave(february, {n: {"B18": 2 + n % 2, "JUDGES": 2, "PROBLEMS": "2 3"} for n in everyone})
     close(january), close(february)
     pasto_wave = open_wave(pasto, "2024-02")
     answer_wave(pasto_wave, {n: {} for n in range(1, 7)}, prefix="P")
@@ -106,8 +126,15 @@ def make_world(respondents: int = SIZE) -> SimpleNamespace:
         "pedro": (police_pasto, Role.PROVIDER, places.pasto),
         "luz": (council, Role.COMMUNITY_LEADER, places.popayan),
     }
-    world = SimpleNamespace(places=places, timbio=timbio, panel=panel, pasto=pasto,
-                            january=january, february=february, pasto_wave=pasto_wave)
+    world = SimpleNamespace(
+        places=places,
+        timbio=timbio,
+        panel=panel,
+        pasto=pasto,
+        january=january,
+        february=february,
+        pasto_wave=pasto_wave,
+    )
     for name, (organisation, role, territory) in people.items():
         user = make_user(name, email=f"{name}@example.org")
         grant(user, organisation, role, [territory])
@@ -177,9 +204,16 @@ def test_the_top_concerns_come_from_the_multiple_choice_aggregate(client, world,
 def test_response_rate_and_retention_per_wave(client, world):
     rows = get(client, world, "andrea", "/panels/popayan/").context["retention"]
     assert [(row.wave, row.responded, row.retained) for row, _wave in rows] == [
-        ("2024-01", SIZE, None), ("2024-02", SIZE, SIZE)]
-    assert rows == list(zip(analysis.retention([world.january, world.february]),
-                            [world.january, world.february], strict=True))
+        ("2024-01", SIZE, None),
+        ("2024-02", SIZE, SIZE),
+    ]
+    assert rows == list(
+        zip(
+            analysis.retention([world.january, world.february]),
+            [world.january, world.february],
+            strict=True,
+        )
+    )
 
 
 def test_a_breakdown_reads_its_own_aggregates_and_shows_plain_differences(client, world):
@@ -198,8 +232,12 @@ def test_an_earlier_wave_can_be_chosen(client, world):
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("?wave=2024-1", 400), ("?wave=2023-12", 404), ("?breakdown=sex:robot", 400),
-     ("?breakdown=income:high", 400)],
+    [
+        ("?wave=2024-1", 400),
+        ("?wave=2023-12", 404),
+        ("?breakdown=sex:robot", 400),
+        ("?breakdown=income:high", 400),
+    ],
 )
 def test_bad_parameters_are_refused(client, world, query, expected):
     assert get(client, world, "andrea", f"/panels/popayan/{query}").status_code == expected
@@ -221,11 +259,15 @@ def test_small_cells_are_withheld_from_analysts_and_providers_but_not_coordinato
     settings.MIN_CELL_SIZE = SIZE // 2 + 1  # the women are too few
     url = "/panels/popayan/?breakdown=sex:female"
     for persona in ("andrea", "pablo"):
-        row = next(r for r in get(client, world, persona, url).context["comparison"]
-                   if r.item.code == "B18")
+        row = next(
+            r
+            for r in get(client, world, persona, url).context["comparison"]
+            if r.item.code == "B18"
+        )
         assert row.current.suppressed and row.current.pct_trust is None
-    row = next(r for r in get(client, world, "camila", url).context["comparison"]
-               if r.item.code == "B18")
+    row = next(
+        r for r in get(client, world, "camila", url).context["comparison"] if r.item.code == "B18"
+    )
     assert not row.current.suppressed and row.current.pct_trust == 0
 
 
@@ -233,11 +275,17 @@ def test_changes_among_too_few_pairs_are_withheld_outside_the_coordinator_role(
     client, world, settings
 ):
     settings.MIN_CELL_SIZE = SIZE + 1  # more than the pairs
-    row = next(r for r in get(client, world, "pablo", "/panels/popayan/").context["comparison"]
-               if r.item.code == "B18")
+    row = next(
+        r
+        for r in get(client, world, "pablo", "/panels/popayan/").context["comparison"]
+        if r.item.code == "B18"
+    )
     assert row.change is None
-    row = next(r for r in get(client, world, "camila", "/panels/popayan/").context["comparison"]
-               if r.item.code == "B18")
+    row = next(
+        r
+        for r in get(client, world, "camila", "/panels/popayan/").context["comparison"]
+        if r.item.code == "B18"
+    )
     assert row.change is not None and row.change.flagged
 
 
@@ -360,7 +408,8 @@ def test_the_territory_page_shows_only_closed_waves(client, world):
     wave = open_wave(world.panel, "2024-03")
     answer_wave(wave, {n: {"B18": 7} for n in range(1, SIZE + 1)})
     entry = client.get(f"/territories/{world.places.popayan.pk}/").context["panel_summary"][
-        "panels"][0]
+        "panels"
+    ][0]
     assert entry["wave"] == world.february
 
 
@@ -380,8 +429,9 @@ def test_the_map_reads_the_aggregates_through_the_item_code_index(world):
     with CaptureQueriesContext(connection) as queries:
         cells = charts.map_cells(world.camila, "B18", datetime.date(2024, 2, 1))
     assert cells
-    sql = next(query["sql"] for query in queries.captured_queries
-               if "panels_aggregate" in query["sql"])
+    sql = next(
+        query["sql"] for query in queries.captured_queries if "panels_aggregate" in query["sql"]
+    )
     with connection.cursor() as cursor:
         # The captured SQL has its values inlined already; only the plan is asked for.
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
@@ -395,11 +445,11 @@ def test_a_trend_reads_its_waves_aggregates_by_wave_not_by_item_code(world):
 
     waves = list(Wave.objects.filter(panel=world.panel))
     with CaptureQueriesContext(connection) as queries:
-        results = charts.results_by_wave(waves, reveal_small=True, codes=["B18"],
-                                         with_counts=False)
+        results = charts.results_by_wave(waves, reveal_small=True, codes=["B18"], with_counts=False)
     assert any("B18" in by_code for by_code in results.values())
-    sql = next(query["sql"] for query in queries.captured_queries
-               if "panels_aggregate" in query["sql"])
+    sql = next(
+        query["sql"] for query in queries.captured_queries if "panels_aggregate" in query["sql"]
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
         plan = " ".join(str(row) for row in cursor.fetchall())

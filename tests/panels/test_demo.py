@@ -95,8 +95,11 @@ def test_trust_in_the_police_recovers_in_popayan_after_the_dialogue(loaded):
 def test_the_story_is_all_the_change_tests_flag_in_both_panels(loaded):
     found = set()
     for code in ("demo-52835", "demo-19001"):
-        waves = list(Wave.objects.filter(panel__code=code).select_related("panel__questionnaire")
-                     .order_by("period"))
+        waves = list(
+            Wave.objects.filter(panel__code=code)
+            .select_related("panel__questionnaire")
+            .order_by("period")
+        )
         for previous, current in itertools.pairwise(waves):
             for change in analysis.compare(current, previous):
                 if change.flagged:
@@ -113,8 +116,9 @@ def test_the_aggregates_match_the_raw_answers(loaded):
 
 def test_two_or_three_leaders_per_panel_are_replaced_from_a_given_wave(loaded):
     for panel in Panel.objects.filter(code__startswith="demo-"):
-        successors = list(panel.respondents.filter(replaces__isnull=False)
-                          .select_related("replaces"))
+        successors = list(
+            panel.respondents.filter(replaces__isnull=False).select_related("replaces")
+        )
         assert 2 <= len(successors) <= 3
         for new in successors:
             old = new.replaces

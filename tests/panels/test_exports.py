@@ -42,16 +42,22 @@ def rows_of(response) -> list[dict[str, str]]:
 
 def test_the_tidy_long_file_has_one_row_per_answer_and_keeps_missing_codes(client, world):
     wave = open_wave(world.panel, "2024-03")
-    collection.accept(wave, [raw("R001", **answers(B18=88, PROBLEMS="2 4 9"))],
-                      SubmissionSource.WEB)
+    collection.accept(
+        wave, [raw("R001", **answers(B18=88, PROBLEMS="2 4 9"))], SubmissionSource.WEB
+    )
     response = get(client, world, "camila", "/panels/popayan/export/long.csv")
     assert response.streaming
     assert response["Content-Type"].startswith("text/csv")
     rows = rows_of(response)
     assert list(rows[0]) == ["respondent", "territory", "wave", "item", "value"]
     march = [row for row in rows if row["wave"] == "2024-03"]
-    assert {"respondent": "R001", "territory": "19001", "wave": "2024-03", "item": "B18",
-            "value": "88"} in march
+    assert {
+        "respondent": "R001",
+        "territory": "19001",
+        "wave": "2024-03",
+        "item": "B18",
+        "value": "88",
+    } in march
     assert [row["value"] for row in march if row["item"] == "PROBLEMS"] == ["2", "4", "9"]
     january_b18 = [row for row in rows if row["wave"] == "2024-01" and row["item"] == "B18"]
     assert len(january_b18) == SIZE
@@ -101,8 +107,13 @@ def test_small_cells_are_blank_in_the_analysts_aggregates_but_not_the_coordinato
 
     def female_b18(persona: str) -> dict[str, str]:
         rows = rows_of(get(client, world, persona, "/panels/popayan/export/aggregates.csv"))
-        return next(row for row in rows if row["item"] == "B18" and row["wave"] == "2024-01"
-                    and row["breakdown"] == "sex:female")
+        return next(
+            row
+            for row in rows
+            if row["item"] == "B18"
+            and row["wave"] == "2024-01"
+            and row["breakdown"] == "sex:female"
+        )
 
     hidden = female_b18("andrea")
     assert hidden["suppressed"] == "1" and hidden["pct_trust"] == "" and hidden["counts"] == ""
@@ -116,13 +127,23 @@ def test_small_cells_are_blank_in_the_analysts_aggregates_but_not_the_coordinato
 @pytest.fixture
 def typed_text(world):
     """A text item whose wording and answers are text a spreadsheet would run."""
-    Item.objects.create(questionnaire=world.panel.questionnaire, code="NOTE", position=99,
-                        type=ItemType.TEXT, wording={"es": PAYLOADS[0], "en": PAYLOADS[0]},
-                        required=False)
+    Item.objects.create(
+        questionnaire=world.panel.questionnaire,
+        code="NOTE",
+        position=99,
+        type=ItemType.TEXT,
+        wording={"es": PAYLOADS[0], "en": PAYLOADS[0]},
+        required=False,
+    )
     wave = open_wave(world.panel, "2024-03")
-    collection.accept(wave, [raw(f"R{number:03d}", **answers(NOTE=payload))
-                             for number, payload in enumerate(PAYLOADS, start=1)],
-                      SubmissionSource.WEB)
+    collection.accept(
+        wave,
+        [
+            raw(f"R{number:03d}", **answers(NOTE=payload))
+            for number, payload in enumerate(PAYLOADS, start=1)
+        ],
+        SubmissionSource.WEB,
+    )
     return world
 
 
@@ -140,15 +161,18 @@ def test_the_spreadsheet_holds_such_answers_and_wordings_as_strings_never_formul
     assert_xlsx_neutralises(data, TRIMMED)
     codebook = load_workbook(io.BytesIO(data)).worksheets[1]
     assert [row[1] for row in codebook.iter_rows(values_only=True) if row[0] == "NOTE"] == [
-        neutralised(PAYLOADS[0])]
+        neutralised(PAYLOADS[0])
+    ]
 
 
 def test_the_error_file_of_an_import_quotes_cells_a_spreadsheet_would_run(db, tmp_path):
     panel = make_panel(make_colombia().popayan)
     wave = make_wave(panel, "2024-03")
     # Unknown respondents and answers that are not numbers: every row is rejected.
-    rows = [(payload, "+1+1", "-5", "0", "", "@SUM(1)", f"uuid:{uid(100 + number)}")
-            for number, payload in enumerate(PAYLOADS)]
+    rows = [
+        (payload, "+1+1", "-5", "0", "", "@SUM(1)", f"uuid:{uid(100 + number)}")
+        for number, payload in enumerate(PAYLOADS)
+    ]
     upload = tmp_path / "odk.csv"
     upload.write_bytes(odk_central_csv(rows))
     export = file_import.read_export(upload, panel)

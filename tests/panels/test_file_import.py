@@ -51,8 +51,12 @@ def panel(places):
     panel = make_panel(places.popayan)
     # As in the default questionnaire: "don't know" is an option with a label, so a
     # KoBoToolbox "labels" export writes "No sabe" where the code is 88.
-    Choice.objects.create(item=Item.objects.get(code="B18"), value=88,
-                          label={"es": "No sabe", "en": "Don't know"}, position=9)
+    Choice.objects.create(
+        item=Item.objects.get(code="B18"),
+        value=88,
+        label={"es": "No sabe", "en": "Don't know"},
+        position=9,
+    )
     return panel
 
 
@@ -92,8 +96,16 @@ KOBO_HEADER = (
 )
 
 
-def kobo_row(code: str, b18: str, aoj11: str, vic1: str, report: str, problems: str,
-             number: int, kobo_id: int) -> str:
+def kobo_row(
+    code: str,
+    b18: str,
+    aoj11: str,
+    vic1: str,
+    report: str,
+    problems: str,
+    number: int,
+    kobo_id: int,
+) -> str:
     chosen = ";".join(problems)
     return (
         f"2024-03-10T09:00:00.000-05:00;2024-03-10T09:20:00.000-05:00;{code};{b18};{aoj11};"
@@ -116,10 +128,28 @@ def kobo_labels_csv() -> bytes:
 
 
 ODK_HEADER = [
-    "SubmissionDate", "start", "end", "today", "deviceid", "respondent", "grupo-B18",
-    "grupo-AOJ11", "VIC1", "VIC1_REPORT", "PROBLEMS", "meta-instanceID", "KEY", "SubmitterID",
-    "SubmitterName", "AttachmentsPresent", "AttachmentsExpected", "Status", "ReviewState",
-    "DeviceID", "Edits", "FormVersion",
+    "SubmissionDate",
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "respondent",
+    "grupo-B18",
+    "grupo-AOJ11",
+    "VIC1",
+    "VIC1_REPORT",
+    "PROBLEMS",
+    "meta-instanceID",
+    "KEY",
+    "SubmitterID",
+    "SubmitterName",
+    "AttachmentsPresent",
+    "AttachmentsExpected",
+    "Status",
+    "ReviewState",
+    "DeviceID",
+    "Edits",
+    "FormVersion",
 ]
 
 
@@ -129,12 +159,32 @@ def odk_central_csv(rows: list[tuple[str, str, str, str, str, str, str]]) -> byt
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(ODK_HEADER)
     for code, b18, aoj11, vic1, report, problems, instance in rows:
-        writer.writerow([
-            "2024-03-15T14:03:22.123Z", "2024-03-15T08:50:00.000-05:00",
-            "2024-03-15T09:01:00.000-05:00", "2024-03-15", "collect:Xy12", code, b18, aoj11,
-            vic1, report, problems, instance, instance, "7", "esteban", "0", "0", "",
-            "approved", "collect:Xy12", "0", "1.3f2a",
-        ])
+        writer.writerow(
+            [
+                "2024-03-15T14:03:22.123Z",
+                "2024-03-15T08:50:00.000-05:00",
+                "2024-03-15T09:01:00.000-05:00",
+                "2024-03-15",
+                "collect:Xy12",
+                code,
+                b18,
+                aoj11,
+                vic1,
+                report,
+                problems,
+                instance,
+                instance,
+                "7",
+                "esteban",
+                "0",
+                "0",
+                "",
+                "approved",
+                "collect:Xy12",
+                "0",
+                "1.3f2a",
+            ]
+        )
     return buffer.getvalue().encode("utf-8")
 
 
@@ -162,25 +212,37 @@ def counts() -> tuple[int, int]:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def test_a_kobo_labels_export_is_read_by_question_text_with_its_metadata_ignored(
-    panel, tmp_path
-):
+def test_a_kobo_labels_export_is_read_by_question_text_with_its_metadata_ignored(panel, tmp_path):
     export = read(panel, write(tmp_path, "kobo.csv", kobo_labels_csv()))
     columns = export.columns
     assert columns.respondent == "Código del participante"
     assert (columns.instance_id, columns.submitted_at) == ("_uuid", "_submission_time")
-    assert {item.code for item in columns.items.values()} == {"B18", "AOJ11", "VIC1",
-                                                              "VIC1_REPORT"}
+    assert {item.code for item in columns.items.values()} == {"B18", "AOJ11", "VIC1", "VIC1_REPORT"}
     assert sorted(value for _item, value in columns.options.values()) == [1, 2, 3]
-    assert set(columns.ignored) >= {"start", "end", "_id", "_validation_status", "_notes",
-                                    "_status", "_submitted_by", "__version__", "_tags", "_index"}
+    assert set(columns.ignored) >= {
+        "start",
+        "end",
+        "_id",
+        "_validation_status",
+        "_notes",
+        "_status",
+        "_submitted_by",
+        "__version__",
+        "_tags",
+        "_index",
+    }
     assert columns.unknown == []
     assert export.delimiter == ";"
     first = export.raws[0]
     assert first.row == 2
     assert first.instance_id == f"uuid:{uid(1)}"
-    assert first.values == {"B18": "6", "AOJ11": "2", "VIC1": "Sí", "VIC1_REPORT": "No",
-                            "PROBLEMS": ["1", "3"]}
+    assert first.values == {
+        "B18": "6",
+        "AOJ11": "2",
+        "VIC1": "Sí",
+        "VIC1_REPORT": "No",
+        "PROBLEMS": ["1", "3"],
+    }
     # KoBoToolbox writes _submission_time in UTC without saying so.
     assert first.submitted_at == datetime.datetime(2024, 3, 10, 14, 21, 3, tzinfo=datetime.UTC)
 
@@ -233,8 +295,11 @@ def test_the_error_file_holds_the_rejected_rows_as_they_were_with_their_problems
 def test_an_odk_central_export_is_read_with_group_prefixes_and_its_key(panel, wave, tmp_path):
     export = read(panel, write(tmp_path, "odk.csv", odk_central_csv(ODK_ROWS)))
     assert {header: item.code for header, item in export.columns.items.items()} == {
-        "grupo-B18": "B18", "grupo-AOJ11": "AOJ11", "VIC1": "VIC1",
-        "VIC1_REPORT": "VIC1_REPORT", "PROBLEMS": "PROBLEMS",
+        "grupo-B18": "B18",
+        "grupo-AOJ11": "AOJ11",
+        "VIC1": "VIC1",
+        "VIC1_REPORT": "VIC1_REPORT",
+        "PROBLEMS": "PROBLEMS",
     }
     assert export.columns.submitted_at == "SubmissionDate"
     assert export.delimiter == ","
@@ -243,10 +308,14 @@ def test_an_odk_central_export_is_read_with_group_prefixes_and_its_key(panel, wa
     assert report.created == 3
     stored = Submission.objects.get(respondent__code="R004")
     assert stored.instance_id == f"uuid:{uid(11)}"
-    assert stored.submitted_at == datetime.datetime(2024, 3, 15, 14, 3, 22, 123000,
-                                                    tzinfo=datetime.UTC)
-    assert sorted(Answer.objects.filter(submission=stored, item__code="PROBLEMS")
-                  .values_list("number", flat=True)) == [1.0, 3.0]
+    assert stored.submitted_at == datetime.datetime(
+        2024, 3, 15, 14, 3, 22, 123000, tzinfo=datetime.UTC
+    )
+    assert sorted(
+        Answer.objects.filter(submission=stored, item__code="PROBLEMS").values_list(
+            "number", flat=True
+        )
+    ) == [1.0, 3.0]
 
 
 def test_importing_the_same_file_again_changes_nothing_and_counts_the_duplicates(
@@ -299,20 +368,29 @@ def test_a_latin_1_csv_is_read_with_its_accents(panel, wave, tmp_path):
     [
         (["PROBLEMS"], ["1 3"]),
         (["PROBLEMS/1", "PROBLEMS/2", "PROBLEMS/3"], ["1", "0", "1"]),
-        (["grupo/PROBLEMS/hurto", "grupo/PROBLEMS/extorsion", "grupo/PROBLEMS/grupos_armados"],
-         ["True", "False", "True"]),
-        (["Problemas-Hurto", "Problemas-Extorsión", "Problemas-Grupos armados"],
-         ["1.0", "0.0", "1.0"]),
+        (
+            ["grupo/PROBLEMS/hurto", "grupo/PROBLEMS/extorsion", "grupo/PROBLEMS/grupos_armados"],
+            ["True", "False", "True"],
+        ),
+        (
+            ["Problemas-Hurto", "Problemas-Extorsión", "Problemas-Grupos armados"],
+            ["1.0", "0.0", "1.0"],
+        ),
     ],
 )
 def test_a_multiple_choice_is_read_from_one_column_or_one_0_1_column_per_option(
     panel, wave, tmp_path, headers, cells
 ):
-    text = ",".join(["respondent", *headers, "_uuid"]) + "\n" + ",".join(
-        ["R001", *cells, uid(51)]) + "\n"
+    text = (
+        ",".join(["respondent", *headers, "_uuid"])
+        + "\n"
+        + ",".join(["R001", *cells, uid(51)])
+        + "\n"
+    )
     file_import.import_rows(wave, read(panel, write(tmp_path, "multi.csv", text.encode())))
-    assert sorted(Answer.objects.filter(item__code="PROBLEMS")
-                  .values_list("number", flat=True)) == [1.0, 3.0]
+    assert sorted(
+        Answer.objects.filter(item__code="PROBLEMS").values_list("number", flat=True)
+    ) == [1.0, 3.0]
 
 
 def test_with_both_forms_of_a_multiple_choice_the_single_column_is_read(panel, tmp_path):
@@ -322,11 +400,8 @@ def test_with_both_forms_of_a_multiple_choice_the_single_column_is_read(panel, t
     assert {"PROBLEMS/1", "PROBLEMS/2"} <= set(export.columns.ignored)
 
 
-def test_an_option_column_holding_something_else_than_0_or_1_rejects_its_row(
-    panel, wave, tmp_path
-):
-    text = (f"respondent,PROBLEMS/1,PROBLEMS/2,_uuid\nR001,1,maybe,{uid(53)}\n"
-            f"R002,1,0,{uid(54)}\n")
+def test_an_option_column_holding_something_else_than_0_or_1_rejects_its_row(panel, wave, tmp_path):
+    text = f"respondent,PROBLEMS/1,PROBLEMS/2,_uuid\nR001,1,maybe,{uid(53)}\nR002,1,0,{uid(54)}\n"
     export = read(panel, write(tmp_path, "bad.csv", text.encode()))
     report = file_import.check(panel, MARCH, export)
     assert [(p.row, p.column) for p in report.problems] == [(2, "PROBLEMS/2")]
@@ -346,9 +421,7 @@ def test_an_unknown_column_is_a_warning_and_the_rest_is_read(panel, tmp_path):
     assert export.raws[0].values == {"B18": "5"}
 
 
-def test_a_file_without_a_respondent_or_an_id_column_is_refused_before_any_row(
-    panel, tmp_path
-):
+def test_a_file_without_a_respondent_or_an_id_column_is_refused_before_any_row(panel, tmp_path):
     with pytest.raises(BadFile) as bad:
         read(panel, write(tmp_path, "no-ids.csv", b"name,B18\nAna,5\n"))
     assert {problem.column for problem in bad.value.problems} == {"respondent", "_uuid"}
@@ -382,8 +455,14 @@ def test_the_command_opens_a_missing_wave_as_the_system_and_prints_the_counts(
 def test_the_command_dry_run_prints_every_problem_and_writes_nothing(panel, tmp_path, capsys):
     file = write(tmp_path, "kobo.csv", kobo_labels_csv())
     errors = tmp_path / "rejected.csv"
-    call_command("import_responses", str(file), panel=panel.code, wave="2024-03", dry_run=True,
-                 errors_file=str(errors))
+    call_command(
+        "import_responses",
+        str(file),
+        panel=panel.code,
+        wave="2024-03",
+        dry_run=True,
+        errors_file=str(errors),
+    )
     captured = capsys.readouterr()
     assert "2 valid, 1 duplicates, 2 rejected" in captured.out
     assert "row 4 [B18]" in captured.err and "row 6 [respondent]" in captured.err
@@ -399,8 +478,7 @@ def test_the_command_fails_on_a_refusal_and_stores_nothing(panel, tmp_path, caps
     assert "row 4 [B18]" in capsys.readouterr().err
     assert counts() == (0, 0)
     assert not Wave.objects.exists()  # the wave it would have opened is not left open
-    call_command("import_responses", str(file), panel=panel.code, wave="2024-03",
-                 accept_valid=True)
+    call_command("import_responses", str(file), panel=panel.code, wave="2024-03", accept_valid=True)
     assert "2 created, 1 duplicates, 2 rejected" in capsys.readouterr().out
 
 
@@ -423,8 +501,9 @@ def upload(client, panel, content: bytes, name: str = "kobo.csv", **fields):
     return client.post(upload_url(panel), data, headers={"accept-language": "en"})
 
 
-def test_the_upload_page_is_for_collectors_of_the_territory_only(client, panel, wave, carlos,
-                                                                  esteban):
+def test_the_upload_page_is_for_collectors_of_the_territory_only(
+    client, panel, wave, carlos, esteban
+):
     assert client.get(upload_url(panel)).status_code == 302  # anonymous: log in
     client.force_login(carlos)
     assert client.get(upload_url(panel)).status_code == 404
@@ -449,8 +528,10 @@ def test_the_page_shows_the_dry_run_then_imports_the_valid_rows_in_a_job(
     assert counts() == (0, 0)
     token = report.context["token"]
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("panels_collection:confirm", args=[panel.code]),
-                               {"token": token, "mode": "valid"})
+        response = client.post(
+            reverse("panels_collection:confirm", args=[panel.code]),
+            {"token": token, "mode": "valid"},
+        )
     job = Job.objects.get()
     assert response.status_code == 302 and response.url == reverse("jobs:detail", args=[job.pk])
     assert job.status == JobStatus.SUCCEEDED, job.error
@@ -465,8 +546,7 @@ def test_the_page_shows_the_dry_run_then_imports_the_valid_rows_in_a_job(
     assert client.get(job.result["error_file_url"]).status_code == 404
 
 
-def test_a_checked_file_deleted_by_the_retention_must_be_chosen_again(client, panel, wave,
-                                                                      esteban):
+def test_a_checked_file_deleted_by_the_retention_must_be_chosen_again(client, panel, wave, esteban):
     from datetime import timedelta
 
     from convivencia.jobs import retention
@@ -474,22 +554,28 @@ def test_a_checked_file_deleted_by_the_retention_must_be_chosen_again(client, pa
     client.force_login(esteban)
     report = upload(client, panel, odk_central_csv(ODK_ROWS), name="odk.csv")
     retention.purge(staged_older_than=timedelta(0), jobs_older_than=timedelta(days=30))
-    response = client.post(reverse("panels_collection:confirm", args=[panel.code]),
-                           {"token": report.context["token"], "mode": "all"}, follow=True)
+    response = client.post(
+        reverse("panels_collection:confirm", args=[panel.code]),
+        {"token": report.context["token"], "mode": "all"},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == upload_url(panel)
     assert "no longer available" in response.content.decode()
     assert not Job.objects.exists() and counts() == (0, 0)
 
 
-def test_a_clean_file_is_imported_all_at_once(client, panel, wave, esteban,
-                                              django_capture_on_commit_callbacks):
+def test_a_clean_file_is_imported_all_at_once(
+    client, panel, wave, esteban, django_capture_on_commit_callbacks
+):
     client.force_login(esteban)
     report = upload(client, panel, odk_central_csv(ODK_ROWS), name="odk.csv")
     assert 'value="all"' in report.content.decode()
     assert "Import the valid rows" not in report.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("panels_collection:confirm", args=[panel.code]),
-                    {"token": report.context["token"], "mode": "all"})
+        client.post(
+            reverse("panels_collection:confirm", args=[panel.code]),
+            {"token": report.context["token"], "mode": "all"},
+        )
     job = Job.objects.get()
     assert job.status == JobStatus.SUCCEEDED and job.result["created"] == 3
     assert "error_file" not in job.result
@@ -502,8 +588,10 @@ def test_a_refused_import_job_fails_naming_every_problem(
     report = upload(client, panel, kobo_labels_csv())
     # "Import all" is not offered with problems; a crafted request is refused by the job.
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("panels_collection:confirm", args=[panel.code]),
-                    {"token": report.context["token"], "mode": "all"})
+        client.post(
+            reverse("panels_collection:confirm", args=[panel.code]),
+            {"token": report.context["token"], "mode": "all"},
+        )
     job = Job.objects.get()
     assert job.status == JobStatus.FAILED
     assert "row 4 [B18]" in job.error and "nothing was imported" in job.error
@@ -514,20 +602,22 @@ def test_a_coordinator_imports_into_a_new_month_which_is_opened_on_confirmation(
     client, panel, camila, django_capture_on_commit_callbacks
 ):
     client.force_login(camila)
-    report = upload(client, panel, odk_central_csv(ODK_ROWS), name="odk.csv", wave="new",
-                    new_month="2024-03")
+    report = upload(
+        client, panel, odk_central_csv(ODK_ROWS), name="odk.csv", wave="new", new_month="2024-03"
+    )
     assert report.status_code == 200 and report.context["new_wave"]
     assert not Wave.objects.exists()  # the dry run opened nothing
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("panels_collection:confirm", args=[panel.code]),
-                    {"token": report.context["token"], "mode": "all"})
+        client.post(
+            reverse("panels_collection:confirm", args=[panel.code]),
+            {"token": report.context["token"], "mode": "all"},
+        )
     wave = Wave.objects.get(panel=panel, period=MARCH)
     assert wave.opened_by == camila
     assert Job.objects.get().result["created"] == 3
 
 
-def test_an_unreadable_file_is_reported_and_nothing_can_be_confirmed(client, panel, wave,
-                                                                     esteban):
+def test_an_unreadable_file_is_reported_and_nothing_can_be_confirmed(client, panel, wave, esteban):
     client.force_login(esteban)
     report = upload(client, panel, b"name,B18\nAna,5\n", name="wrong.csv")
     assert report.status_code == 200
@@ -536,11 +626,16 @@ def test_an_unreadable_file_is_reported_and_nothing_can_be_confirmed(client, pan
 
 
 @pytest.mark.parametrize(
-    "header", ["respondent", "RESPONDENT_CODE", "datos/respondent", "datos-respondent_code",
-               "Datos/Código del participante"],
+    "header",
+    [
+        "respondent",
+        "RESPONDENT_CODE",
+        "datos/respondent",
+        "datos-respondent_code",
+        "Datos/Código del participante",
+    ],
 )
-def test_the_respondent_column_is_found_under_any_of_its_names_and_groups(panel, tmp_path,
-                                                                          header):
+def test_the_respondent_column_is_found_under_any_of_its_names_and_groups(panel, tmp_path, header):
     text = f"{header},B18,_uuid\nR001,5,{uid(61)}\n"
     export = read(panel, write(tmp_path, "names.csv", text.encode()))
     assert export.columns.respondent == header

@@ -32,11 +32,17 @@ def test_a_second_batch_reads_the_items_from_memory(wave):
     collection.accept(wave, [raw("R001", B18=6)], WEB)
     with CaptureQueriesContext(connection) as second:
         collection.accept(wave, [raw("R002", B18=5)], WEB)
-    read = [query["sql"] for query in second.captured_queries
-            if "FROM" in query["sql"] and "SELECT" in query["sql"]]
+    read = [
+        query["sql"]
+        for query in second.captured_queries
+        if "FROM" in query["sql"] and "SELECT" in query["sql"]
+    ]
     assert read
-    assert not any(f'FROM "{table}"' in sql for sql in read
-                   for table in (Item._meta.db_table, Choice._meta.db_table))
+    assert not any(
+        f'FROM "{table}"' in sql
+        for sql in read
+        for table in (Item._meta.db_table, Choice._meta.db_table)
+    )
 
 
 def test_a_narrowed_scale_is_applied_to_the_next_batch(wave):
@@ -51,19 +57,23 @@ def test_a_narrowed_scale_is_applied_to_the_next_batch(wave):
 def test_an_option_deleted_in_bulk_is_refused_in_the_next_batch(wave):
     collection.accept(wave, [raw("R001", PROBLEMS="3")], WEB)
     # No signal: a queryset delete. The database's trigger replaces the token anyway.
-    Choice.objects.filter(item__questionnaire=wave.panel.questionnaire,
-                          item__code="PROBLEMS", value=3).delete()
+    Choice.objects.filter(
+        item__questionnaire=wave.panel.questionnaire, item__code="PROBLEMS", value=3
+    ).delete()
     assert refused_column(wave, raw("R002", PROBLEMS="3")) == "PROBLEMS"
 
 
 def test_an_option_label_changed_by_plain_sql_is_accepted_in_the_next_batch(wave):
     collection.accept(wave, [raw("R001", PROBLEMS="1")], WEB)
-    choice = Choice.objects.get(item__questionnaire=wave.panel.questionnaire,
-                                item__code="PROBLEMS", value=2)
+    choice = Choice.objects.get(
+        item__questionnaire=wave.panel.questionnaire, item__code="PROBLEMS", value=2
+    )
     label = '{"es": "Vacunas", "en": "Protection"}'
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {Choice._meta.db_table} SET label = %s WHERE id = %s",  # noqa: S608
-                       [label, choice.pk])
+        cursor.execute(
+            f"UPDATE {Choice._meta.db_table} SET label = %s WHERE id = %s",  # noqa: S608
+            [label, choice.pk],
+        )
     assert refused_column(wave, raw("R002", PROBLEMS="vacunas")) is None
     assert Submission.objects.count() == 2
 

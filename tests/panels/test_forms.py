@@ -26,8 +26,13 @@ def web_form(panel, data: str | None = None) -> WebForm:
 def test_each_item_is_a_field_and_a_question_of_its_kind(panel):
     form = web_form(panel)
     kinds = {question.code: question.kind for question in form.questions}
-    assert kinds == {"B18": "scale", "AOJ11": "scale", "VIC1": "choice",
-                     "VIC1_REPORT": "choice", "PROBLEMS": "multiple"}
+    assert kinds == {
+        "B18": "scale",
+        "AOJ11": "scale",
+        "VIC1": "choice",
+        "VIC1_REPORT": "choice",
+        "PROBLEMS": "multiple",
+    }
     assert {"respondent", "instance_id", *kinds} == set(form.fields)
     assert [option.value for option in form.questions[0].missing] == ["88", "98"]
     assert form.questions[3].condition  # "only if the answer to VIC1 is …"
@@ -36,8 +41,9 @@ def test_each_item_is_a_field_and_a_question_of_its_kind(panel):
 
 
 def test_answers_keep_a_list_for_a_multiple_choice_and_one_text_otherwise(panel):
-    form = web_form(panel, "respondent=+R001+&B18=5&AOJ11=&PROBLEMS=1&PROBLEMS=+3+"
-                           "&instance_id=uuid:abc")
+    form = web_form(
+        panel, "respondent=+R001+&B18=5&AOJ11=&PROBLEMS=1&PROBLEMS=+3+&instance_id=uuid:abc"
+    )
     assert form.is_valid()
     assert form.respondent_code == "R001"
     assert form.answers() == {"B18": "5", "PROBLEMS": ["1", "3"]}
@@ -48,11 +54,13 @@ def test_answers_keep_a_list_for_a_multiple_choice_and_one_text_otherwise(panel)
 def test_problems_of_a_refused_submission_go_next_to_what_they_are_about(panel):
     form = web_form(panel, "respondent=R009&B18=9")
     assert form.is_valid()
-    form.show_problems([
-        Problem(row=1, column="b18", message="Out of range."),
-        Problem(row=1, column="respondent", message="Unknown respondent."),
-        Problem(row=1, column="", message="Wave closed."),
-    ])
+    form.show_problems(
+        [
+            Problem(row=1, column="b18", message="Out of range."),
+            Problem(row=1, column="respondent", message="Unknown respondent."),
+            Problem(row=1, column="", message="Wave closed."),
+        ]
+    )
     assert form.questions[0].errors == ["Out of range."]
     assert form.errors["B18"] == ["Out of range."]
     assert form.errors["respondent"] == ["Unknown respondent."]

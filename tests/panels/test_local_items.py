@@ -15,9 +15,13 @@ from tests.panels.test_dashboard import SIZE, answer_wave, close, get, make_worl
 ROADS_BLOCKED = {
     "code": "LOCAL_ROADS",
     "type": ItemType.SCALE,
-    "wording": {"es": "¿Qué tan seguras son las vías veredales?",
-                "en": "How safe are the rural roads?"},
-    "scale_min": 1, "scale_max": 4, "top_min": 3,
+    "wording": {
+        "es": "¿Qué tan seguras son las vías veredales?",
+        "en": "How safe are the rural roads?",
+    },
+    "scale_min": 1,
+    "scale_max": 4,
+    "top_min": 3,
 }
 MINING = {
     "code": "LOCAL_MINING",
@@ -53,7 +57,9 @@ def test_local_items_make_a_new_version_for_the_territory(world):
 def test_the_change_is_audited(world):
     new = local_items.add_local_items(world.panel, [MINING], world.camila)
     assert AuditEntry.objects.about(world.panel).get(action=AuditAction.UPDATE).changes == {
-        "questionnaire": [str(new.based_on), str(new)], "local_items": ["LOCAL_MINING"]}
+        "questionnaire": [str(new.based_on), str(new)],
+        "local_items": ["LOCAL_MINING"],
+    }
     assert AuditEntry.objects.about(new).get().actor == world.camila
 
 
@@ -104,8 +110,12 @@ def test_only_a_coordinator_adds_local_items(world, persona):
 
 
 def test_a_local_item_depends_on_an_earlier_one(world):
-    follow_up = {"code": "LOCAL_MINING_HARM", "type": ItemType.YES_NO,
-                 "wording": {"es": "¿Le ha afectado?"}, "relevant": ("LOCAL_MINING", [1])}
+    follow_up = {
+        "code": "LOCAL_MINING_HARM",
+        "type": ItemType.YES_NO,
+        "wording": {"es": "¿Le ha afectado?"},
+        "relevant": ("LOCAL_MINING", [1]),
+    }
     new = local_items.add_local_items(world.panel, [MINING, follow_up], world.camila)
     assert new.items.get(code="LOCAL_MINING_HARM").relevant_item.code == "LOCAL_MINING"
 
@@ -116,8 +126,10 @@ def after_switch(world):
     local_items.add_local_items(world.panel, [ROADS_BLOCKED, MINING], world.camila)
     world.panel.refresh_from_db()
     march = open_wave(world.panel, "2024-03")
-    answer_wave(march, {n: {"B18": 2 + n % 2, "LOCAL_ROADS": 4, "LOCAL_MINING": 1}
-                        for n in range(1, SIZE + 1)})
+    answer_wave(
+        march,
+        {n: {"B18": 2 + n % 2, "LOCAL_ROADS": 4, "LOCAL_MINING": 1} for n in range(1, SIZE + 1)},
+    )
     world.march = close(march)
     return world
 

@@ -32,9 +32,22 @@ RESPONSE_NS = "{http://openrosa.org/http/response}"
 INSTANCE_ID = "uuid:6f1c1a5e-3b8d-4f0e-9a57-2d4c8b1e0a11"
 # Every required item of the default questionnaire, answered; VIC1 = 1 asks VIC1_REPORT.
 ANSWERS = {
-    "B18": "6", "B12": "5", "B10A": "3", "B32": "4", "PROSEC": "2", "JUDGES": "88",
-    "LOCALPROV": "7", "AOJ11": "2", "AOJ12": "3", "UNSAFE_WALK": "1", "VIC1": "1",
-    "VIC1_REPORT": "0", "POLRESPECT": "2", "POLTIME": "3", "SAFER": "2", "ROADS": "1",
+    "B18": "6",
+    "B12": "5",
+    "B10A": "3",
+    "B32": "4",
+    "PROSEC": "2",
+    "JUDGES": "88",
+    "LOCALPROV": "7",
+    "AOJ11": "2",
+    "AOJ12": "3",
+    "UNSAFE_WALK": "1",
+    "VIC1": "1",
+    "VIC1_REPORT": "0",
+    "POLRESPECT": "2",
+    "POLTIME": "3",
+    "SAFER": "2",
+    "ROADS": "1",
     "PROBLEMS": "1 3",
 }
 
@@ -55,7 +68,9 @@ def places(db):
 @pytest.fixture
 def panel(places):
     panel = Panel.objects.create(
-        code="popayan", territory=places.popayan, questionnaire=ensure_default_questionnaire(),
+        code="popayan",
+        territory=places.popayan,
+        questionnaire=ensure_default_questionnaire(),
         local_provider_name="la Guardia Indígena",
     )
     for number in range(1, 4):
@@ -91,8 +106,13 @@ def url(name: str, panel: Panel, *args: str) -> str:
     return reverse(f"panels_collection:{name}", args=[panel.code, *args])
 
 
-def instance(answers: dict[str, str], *, respondent: str = "R001", end: str | None = None,
-             instance_id: str = INSTANCE_ID) -> bytes:
+def instance(
+    answers: dict[str, str],
+    *,
+    respondent: str = "R001",
+    end: str | None = None,
+    instance_id: str = INSTANCE_ID,
+) -> bytes:
     """An instance as ODK Collect sends it; some answers nested in a group."""
     root = Element("data", id="popayan", version="1")
     SubElement(root, "respondent").text = respondent
@@ -109,8 +129,11 @@ def instance(answers: dict[str, str], *, respondent: str = "R001", end: str | No
 
 def submit(client: Client, panel: Panel, xml: bytes, user: str = "esteban"):
     upload = SimpleUploadedFile("submission.xml", xml, content_type="text/xml")
-    return client.post(url("submission", panel), {"xml_submission_file": upload},
-                       headers={**basic(user), "accept-language": "en"})
+    return client.post(
+        url("submission", panel),
+        {"xml_submission_file": upload},
+        headers={**basic(user), "accept-language": "en"},
+    )
 
 
 def message(response) -> tuple[str, str]:
@@ -123,8 +146,7 @@ def message(response) -> tuple[str, str]:
 # --- form list and download ------------------------------------------------------------
 
 
-def test_the_form_list_names_the_panel_form_with_its_hash_and_download_url(client, panel,
-                                                                             esteban):
+def test_the_form_list_names_the_panel_form_with_its_hash_and_download_url(client, panel, esteban):
     response = client.get(url("formlist", panel), headers=basic("esteban"))
     assert response.status_code == 200
     assert response["X-OpenRosa-Version"] == "1.0"
@@ -139,8 +161,9 @@ def test_the_form_list_names_the_panel_form_with_its_hash_and_download_url(clien
     assert fields["downloadUrl"] == "http://testserver" + url("xform", panel, "popayan")
     download = client.get(fields["downloadUrl"], headers=basic("esteban"))
     assert download.status_code == 200 and download["X-OpenRosa-Version"] == "1.0"
-    assert fields["hash"] == "md5:" + hashlib.md5(download.content,
-                                                  usedforsecurity=False).hexdigest()
+    assert (
+        fields["hash"] == "md5:" + hashlib.md5(download.content, usedforsecurity=False).hexdigest()
+    )
     xform = download.content.decode()
     assert 'id="popayan"' in xform and "la Guardia Indígena" in xform
 
@@ -150,9 +173,7 @@ def test_an_unknown_form_id_is_not_found(client, panel, esteban):
     assert response.status_code == 404 and response["X-OpenRosa-Version"] == "1.0"
 
 
-def test_the_form_is_built_once_per_version_and_again_when_the_roster_changes(
-    panel, monkeypatch
-):
+def test_the_form_is_built_once_per_version_and_again_when_the_roster_changes(panel, monkeypatch):
     from convivencia.panels import xlsform
 
     calls = []
@@ -189,13 +210,17 @@ def test_a_valid_submission_is_stored_and_answered_201(client, panel, march, est
     assert nature == "submit_success" and "R001" in text and "2024-03" in text
     stored = Submission.objects.get()
     assert (stored.instance_id, stored.source, stored.enumerator) == (
-        INSTANCE_ID, SubmissionSource.OPENROSA, esteban)
+        INSTANCE_ID,
+        SubmissionSource.OPENROSA,
+        esteban,
+    )
     assert stored.wave == march
     assert stored.answers.filter(item__code="B18").get().number == 6.0
 
 
-def test_the_same_submission_sent_again_is_answered_202_and_stored_once(client, panel, march,
-                                                                        esteban):
+def test_the_same_submission_sent_again_is_answered_202_and_stored_once(
+    client, panel, march, esteban
+):
     xml = instance(ANSWERS, end="2024-03-20T10:00:00.000-05:00")
     assert submit(client, panel, xml).status_code == 201
     again = submit(client, panel, xml)
@@ -223,15 +248,13 @@ def test_a_closed_wave_refuses_the_submission_naming_it(client, panel, march, es
     assert not Submission.objects.exists()
 
 
-def test_a_month_without_a_wave_refuses_the_submission_naming_it(client, panel, march,
-                                                                 esteban):
+def test_a_month_without_a_wave_refuses_the_submission_naming_it(client, panel, march, esteban):
     response = submit(client, panel, instance(ANSWERS, end="2024-05-02T10:00:00.000-05:00"))
     assert response.status_code == 400
     assert "2024-05" in message(response)[1]
 
 
-def test_a_wrong_answer_is_refused_with_the_problem_in_the_message(client, panel, march,
-                                                                   esteban):
+def test_a_wrong_answer_is_refused_with_the_problem_in_the_message(client, panel, march, esteban):
     xml = instance({**ANSWERS, "B18": "9"}, end="2024-03-20T10:00:00.000-05:00")
     response = submit(client, panel, xml)
     assert response.status_code == 400
@@ -239,8 +262,7 @@ def test_a_wrong_answer_is_refused_with_the_problem_in_the_message(client, panel
     assert not Submission.objects.exists()
 
 
-def test_a_request_without_an_xml_file_or_with_broken_xml_is_refused(client, panel, march,
-                                                                     esteban):
+def test_a_request_without_an_xml_file_or_with_broken_xml_is_refused(client, panel, march, esteban):
     assert client.post(url("submission", panel), {}, headers=basic("esteban")).status_code == 400
     assert submit(client, panel, b"<data><B18>6</data>").status_code == 400
 
@@ -250,8 +272,7 @@ def test_a_request_without_an_xml_file_or_with_broken_xml_is_refused(client, pan
 
 @pytest.mark.parametrize("name", ["formlist", "submission"])
 def test_without_credentials_the_answer_is_401_asking_for_basic_auth(client, panel, name):
-    response = client.get(url(name, panel)) if name == "formlist" else client.head(
-        url(name, panel))
+    response = client.get(url(name, panel)) if name == "formlist" else client.head(url(name, panel))
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == 'Basic realm="Convivencia"'
     assert response["X-OpenRosa-Version"] == "1.0"
@@ -262,25 +283,26 @@ def test_a_wrong_password_is_401_too(client, panel, esteban):
     assert response.status_code == 401
 
 
-def test_an_api_token_works_as_the_password_for_its_owner_only(client, panel, march, esteban,
-                                                               carlos):
+def test_an_api_token_works_as_the_password_for_its_owner_only(
+    client, panel, march, esteban, carlos
+):
     _token, secret = ApiToken.issue(esteban, "ODK Collect")
-    assert client.head(url("submission", panel),
-                       headers=basic("esteban", secret)).status_code == 204
-    assert client.head(url("submission", panel),
-                       headers=basic("carlos", secret)).status_code == 401
+    assert (
+        client.head(url("submission", panel), headers=basic("esteban", secret)).status_code == 204
+    )
+    assert client.head(url("submission", panel), headers=basic("carlos", secret)).status_code == 401
 
 
 @pytest.mark.parametrize("persona", ["carlos", "nadia"])
-def test_someone_who_does_not_collect_in_the_territory_gets_404(client, panel, march, esteban,
-                                                                carlos, persona):
+def test_someone_who_does_not_collect_in_the_territory_gets_404(
+    client, panel, march, esteban, carlos, persona
+):
     if persona == "nadia":
         make_user("nadia")
     for response in (
         client.get(url("formlist", panel), headers=basic(persona)),
         client.head(url("submission", panel), headers=basic(persona)),
-        submit(client, panel, instance(ANSWERS, end="2024-03-20T10:00:00.000-05:00"),
-               user=persona),
+        submit(client, panel, instance(ANSWERS, end="2024-03-20T10:00:00.000-05:00"), user=persona),
     ):
         assert response.status_code == 404
         assert response["X-OpenRosa-Version"] == "1.0"
@@ -295,12 +317,12 @@ def test_the_endpoints_need_no_csrf_token(panel, march, esteban):
 
 def test_wave_rule_without_end_uses_today_then_the_current_month():
     with_today = openrosa.parse_instance(
-        b"<data><today>2024-02-29</today><B18>5</B18></data>", {"b18"})
+        b"<data><today>2024-02-29</today><B18>5</B18></data>", {"b18"}
+    )
     assert openrosa.submission_period(with_today).isoformat() == "2024-02-01"
     assert with_today.values == {"b18": "5"}
     bare = openrosa.parse_instance(b"<data><B18>5</B18></data>", {"b18"})
     assert openrosa.submission_period(bare).day == 1
-
 
 
 # --- login throttling and token expiry -----------------------------------------------------
@@ -322,10 +344,10 @@ def fast_passwords(settings, esteban, carlos):
     User.objects.filter(pk__in=[esteban.pk, carlos.pk]).update(password=make_password(PASSWORD))
 
 
-def head(client: Client, panel: Panel, user: str, secret: str = PASSWORD,
-         address: str = "127.0.0.1"):
-    return client.head(url("submission", panel), headers=basic(user, secret),
-                       REMOTE_ADDR=address)
+def head(
+    client: Client, panel: Panel, user: str, secret: str = PASSWORD, address: str = "127.0.0.1"
+):
+    return client.head(url("submission", panel), headers=basic(user, secret), REMOTE_ADDR=address)
 
 
 def fail(client: Client, panel: Panel, user: str, times: int, address: str = "127.0.0.1"):
@@ -392,7 +414,10 @@ def test_a_lock_out_at_the_openrosa_door_is_in_the_audit_log(
     fail(client, panel, "esteban", 12)
     entry = AuditEntry.objects.get(action=AuditAction.LOCKED_OUT)
     assert (entry.object_repr, entry.ip_address, entry.changes["failures"]) == (
-        "esteban", "127.0.0.1", 5)
+        "esteban",
+        "127.0.0.1",
+        5,
+    )
 
 
 def test_an_expired_token_is_refused_with_a_message_saying_so(client, panel, march, esteban):
@@ -424,7 +449,11 @@ def test_phones_sending_the_same_submission_at_once_on_sqlite_get_201_or_202_nev
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     finished = subprocess.run(
         [sys.executable, str(script), str(tmp_path / "openrosa.sqlite3"), "8"],
-        capture_output=True, text=True, timeout=300, env=env, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
     )
     assert finished.returncode == 0, finished.stderr[-3000:]
     outcome = json.loads(finished.stdout.strip().splitlines()[-1])

@@ -37,16 +37,36 @@ RESPONSE_NS = "{http://openrosa.org/http/response}"
 CODES = [f"R{number:03d}" for number in range(1, 21)]
 # Every required item of the default questionnaire; VIC1 = 1 asks VIC1_REPORT.
 ANSWERS = {
-    "B18": "6", "B12": "5", "B10A": "3", "B32": "4", "PROSEC": "2", "JUDGES": "88",
-    "LOCALPROV": "7", "AOJ11": "2", "AOJ12": "3", "UNSAFE_WALK": "1", "VIC1": "1",
-    "VIC1_REPORT": "0", "POLRESPECT": "2", "POLTIME": "3", "SAFER": "2", "ROADS": "1",
-    "PROBLEMS": "1 3", "YEARS": "34", "NOTE": "Todo tranquilo",
+    "B18": "6",
+    "B12": "5",
+    "B10A": "3",
+    "B32": "4",
+    "PROSEC": "2",
+    "JUDGES": "88",
+    "LOCALPROV": "7",
+    "AOJ11": "2",
+    "AOJ12": "3",
+    "UNSAFE_WALK": "1",
+    "VIC1": "1",
+    "VIC1_REPORT": "0",
+    "POLRESPECT": "2",
+    "POLTIME": "3",
+    "SAFER": "2",
+    "ROADS": "1",
+    "PROBLEMS": "1 3",
+    "YEARS": "34",
+    "NOTE": "Todo tranquilo",
 }
 END = "2024-03-20T10:00:00.000-05:00"
 FUZZ = settings(
-    max_examples=60, deadline=None, database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large],
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
 )
 
 
@@ -54,16 +74,31 @@ FUZZ = settings(
 def panel(db) -> Panel:
     places = make_colombia()
     questionnaire = ensure_default_questionnaire()
-    Item.objects.create(questionnaire=questionnaire, code="YEARS", position=900,
-                        type=ItemType.NUMBER, scale_min=0, scale_max=120,
-                        wording={"es": "Años en el liderazgo"})
-    Item.objects.create(questionnaire=questionnaire, code="NOTE", position=901,
-                        type=ItemType.TEXT, wording={"es": "Algo más"})
-    panel = Panel.objects.create(code="popayan", territory=places.popayan,
-                                 questionnaire=questionnaire,
-                                 local_provider_name="la Guardia Indígena")
-    Respondent.objects.bulk_create([Respondent(panel=panel, code=code, role="jac")
-                                    for code in CODES])
+    Item.objects.create(
+        questionnaire=questionnaire,
+        code="YEARS",
+        position=900,
+        type=ItemType.NUMBER,
+        scale_min=0,
+        scale_max=120,
+        wording={"es": "Años en el liderazgo"},
+    )
+    Item.objects.create(
+        questionnaire=questionnaire,
+        code="NOTE",
+        position=901,
+        type=ItemType.TEXT,
+        wording={"es": "Algo más"},
+    )
+    panel = Panel.objects.create(
+        code="popayan",
+        territory=places.popayan,
+        questionnaire=questionnaire,
+        local_provider_name="la Guardia Indígena",
+    )
+    Respondent.objects.bulk_create(
+        [Respondent(panel=panel, code=code, role="jac") for code in CODES]
+    )
     services.open_wave(panel, "2024-03", None)
     esteban = make_user("esteban")
     grant(esteban, make_organisation("Programa"), Role.ENUMERATOR, [places.popayan])
@@ -85,8 +120,14 @@ def url(name: str, panel: Panel, *args: str) -> str:
     return reverse(f"panels_collection:{name}", args=[panel.code, *args])
 
 
-def instance(values: dict[str, str], *, respondent: str = "R001", end: str | None = END,
-             instance_id: str | None = None, extra: dict[str, str] | None = None) -> bytes:
+def instance(
+    values: dict[str, str],
+    *,
+    respondent: str = "R001",
+    end: str | None = END,
+    instance_id: str | None = None,
+    extra: dict[str, str] | None = None,
+) -> bytes:
     root = Element("data", id="popayan", version="1")
     SubElement(root, "respondent").text = respondent
     group = SubElement(root, "grupo")
@@ -110,8 +151,9 @@ def message_of(response) -> str:
     try:
         root = fromstring(response.content)
     except ParseError as exc:
-        raise AssertionError(f"{response.status_code}: not XML: {response.content[:300]!r}"
-                             ) from exc
+        raise AssertionError(
+            f"{response.status_code}: not XML: {response.content[:300]!r}"
+        ) from exc
     assert root.tag == f"{RESPONSE_NS}OpenRosaResponse", response.content[:300]
     element = root.find(f"{RESPONSE_NS}message")
     assert element is not None and (element.text or "").strip(), response.content[:300]
@@ -156,21 +198,54 @@ xml_text = st.one_of(
     st.text(max_size=10),
 )
 field_value = st.one_of(
-    st.sampled_from(["1", "4", "7", "88", "98", "0", "1 2 3", "-1", "8", "1e400", "nan", "inf",
-                     "-inf", "1.5", "١", "Sí", "Mucho", "  5 ", "", "1,5", "99999999999999999999"]),
+    st.sampled_from(
+        [
+            "1",
+            "4",
+            "7",
+            "88",
+            "98",
+            "0",
+            "1 2 3",
+            "-1",
+            "8",
+            "1e400",
+            "nan",
+            "inf",
+            "-inf",
+            "1.5",
+            "١",
+            "Sí",
+            "Mucho",
+            "  5 ",
+            "",
+            "1,5",
+            "99999999999999999999",
+        ]
+    ),
     xml_text,
     st.integers().map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(str),
 )
 names = st.from_regex(r"\A[A-Za-z_][A-Za-z0-9_.-]{0,20}\Z")
 moments = st.one_of(
-    st.just(END), st.just(""), xml_text,
+    st.just(END),
+    st.just(""),
+    xml_text,
     st.datetimes().map(lambda moment: moment.isoformat() + "-05:00"),
-    st.sampled_from(["2024-03-31T23:59:59+14:00", "2024-03-01T00:00:00-12:00",
-                     "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "2024-02-30"]),
+    st.sampled_from(
+        [
+            "2024-03-31T23:59:59+14:00",
+            "2024-03-01T00:00:00-12:00",
+            "9999-12-31T23:59:59-23:59",
+            "0001-01-01T00:00:00+23:59",
+            "2024-02-30",
+        ]
+    ),
 )
-instance_ids = st.one_of(st.none(), xml_text, st.text(string.ascii_letters, min_size=90,
-                                                      max_size=300))
+instance_ids = st.one_of(
+    st.none(), xml_text, st.text(string.ascii_letters, min_size=90, max_size=300)
+)
 
 
 @st.composite
@@ -201,9 +276,9 @@ def mutated(draw) -> bytes:
         elif kind == "insert":
             data[where:where] = draw(st.binary(min_size=1, max_size=20))
         elif kind == "delete":
-            del data[where:where + draw(st.integers(1, 30))]
+            del data[where : where + draw(st.integers(1, 30))]
         else:
-            data[where:where] = data[max(0, where - 30):where]
+            data[where:where] = data[max(0, where - 30) : where]
     return bytes(data)
 
 
@@ -240,8 +315,10 @@ BOMBS = {
 <!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;"><!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">]>
 <data><respondent>R001</respondent><B18>&h;</B18><meta><instanceID>x</instanceID></meta></data>""",
     "quadratic blow-up": b'<?xml version="1.0"?><!DOCTYPE data [<!ENTITY a "'
-    + b"a" * 50_000 + b'">]><data><respondent>R001</respondent><NOTE>'
-    + b"&a;" * 2_000 + b"</NOTE></data>",
+    + b"a" * 50_000
+    + b'">]><data><respondent>R001</respondent><NOTE>'
+    + b"&a;" * 2_000
+    + b"</NOTE></data>",
     "external entity": b"""<?xml version="1.0"?>
 <!DOCTYPE data [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
 <data><respondent>&secret;</respondent><meta><instanceID>x</instanceID></meta></data>""",
@@ -249,10 +326,12 @@ BOMBS = {
 <!DOCTYPE data SYSTEM "http://example.org/evil.dtd"><data><respondent>R001</respondent></data>""",
     "parameter entity": b"""<?xml version="1.0"?>
 <!DOCTYPE data [<!ENTITY % p SYSTEM "http://example.org/p.dtd"> %p;]><data/>""",
-    "internal entity in a value": instance(ANSWERS).replace(
+    "internal entity in a value": instance(ANSWERS)
+    .replace(
         b"<?xml version='1.0' encoding='utf-8'?>",
         b"<?xml version='1.0' encoding='utf-8'?><!DOCTYPE data [<!ENTITY six \"6\">]>",
-    ).replace(b"<B18>6</B18>", b"<B18>&six;</B18>"),
+    )
+    .replace(b"<B18>6</B18>", b"<B18>&six;</B18>"),
 }
 
 
@@ -291,33 +370,48 @@ def test_an_instance_id_longer_than_the_database_keeps_is_refused(post):
 
 TRANSPORTS = {
     "raw XML body": {"data": instance(ANSWERS), "content_type": "text/xml"},
-    "JSON body": {"data": b'{"xml_submission_file": "<data/>"}',
-                  "content_type": "application/json"},
+    "JSON body": {
+        "data": b'{"xml_submission_file": "<data/>"}',
+        "content_type": "application/json",
+    },
     "empty body": {"data": b"", "content_type": "text/xml"},
     "form field instead of a file": {"data": {"xml_submission_file": "<data/>"}},
     "file under another name": {"data": {"photo": SimpleUploadedFile("a.xml", b"<data/>")}},
     "multipart without the boundary": {
-        "data": b"--nothing\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n",
-        "content_type": "multipart/form-data"},
+        "data": b'--nothing\r\nContent-Disposition: form-data; name="x"\r\n\r\n1\r\n',
+        "content_type": "multipart/form-data",
+    },
     "multipart cut short": {
-        "data": b"--B\r\nContent-Disposition: form-data; name=\"xml_submission_file\"; "
-                b"filename=\"s.xml\"\r\nContent-Type: text/xml\r\n\r\n<data>",
-        "content_type": "multipart/form-data; boundary=B"},
+        "data": b'--B\r\nContent-Disposition: form-data; name="xml_submission_file"; '
+        b'filename="s.xml"\r\nContent-Type: text/xml\r\n\r\n<data>',
+        "content_type": "multipart/form-data; boundary=B",
+    },
     "multipart with a broken header": {
         "data": b"--B\r\nContent-Disposition: form-data; name\r\n\r\n\x00\r\n--B--\r\n",
-        "content_type": "multipart/form-data; boundary=B"},
-    "an image instead of XML": {"data": {"xml_submission_file": SimpleUploadedFile(
-        "submission.xml", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "image/png")}},
-    "an empty file": {"data": {"xml_submission_file": SimpleUploadedFile(
-        "submission.xml", b"", "text/xml")}},
-    "UTF-16 without a declaration": {"data": {"xml_submission_file": SimpleUploadedFile(
-        "submission.xml", instance(ANSWERS).decode().encode("utf-16"), "text/xml")}},
+        "content_type": "multipart/form-data; boundary=B",
+    },
+    "an image instead of XML": {
+        "data": {
+            "xml_submission_file": SimpleUploadedFile(
+                "submission.xml", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "image/png"
+            )
+        }
+    },
+    "an empty file": {
+        "data": {"xml_submission_file": SimpleUploadedFile("submission.xml", b"", "text/xml")}
+    },
+    "UTF-16 without a declaration": {
+        "data": {
+            "xml_submission_file": SimpleUploadedFile(
+                "submission.xml", instance(ANSWERS).decode().encode("utf-16"), "text/xml"
+            )
+        }
+    },
 }
 
 
 @pytest.mark.parametrize("request_parts", TRANSPORTS.values(), ids=TRANSPORTS.keys())
-def test_wrong_content_types_and_missing_parts_are_refused_with_a_message(post,
-                                                                          request_parts):
+def test_wrong_content_types_and_missing_parts_are_refused_with_a_message(post, request_parts):
     assert post(**request_parts)[0] in {400, 413}
 
 
@@ -344,7 +438,6 @@ def test_the_form_list_answers_any_form_id_it_is_asked_for(get, panel, form_id):
 
 
 @FUZZ
-@given(form_id=st.text(string.ascii_letters + string.digits + "-_.~%", min_size=1,
-                       max_size=60))
+@given(form_id=st.text(string.ascii_letters + string.digits + "-_.~%", min_size=1, max_size=60))
 def test_downloading_any_form_id_is_the_form_or_not_found(get, panel, form_id):
     assert get(url("xform", panel, form_id)) in {200, 404}

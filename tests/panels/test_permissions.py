@@ -55,8 +55,9 @@ def api_url(suffix: str) -> URL:
 
 
 def contact_url(world: SimpleNamespace, variant: str) -> str:
-    return reverse("panels_roster:contact",
-                   args=[world.codes[variant], world.respondents[variant].pk])
+    return reverse(
+        "panels_roster:contact", args=[world.codes[variant], world.respondents[variant].pk]
+    )
 
 
 def fixed(url: str) -> URL:
@@ -69,11 +70,12 @@ PAGES: dict[str, tuple[URL, dict[str, tuple]]] = {
     "export long.csv": (panel_url("panels:export", "long.csv"), on_panel(COORDINATORS)),
     "export wide.csv": (panel_url("panels:export", "wide.csv"), on_panel(COORDINATORS)),
     "export wide.xlsx": (panel_url("panels:export", "wide.xlsx"), on_panel(COORDINATORS)),
-    "export aggregates.csv": (panel_url("panels:export", "aggregates.csv"),
-                              on_panel(ANALYSTS)),
+    "export aggregates.csv": (panel_url("panels:export", "aggregates.csv"), on_panel(ANALYSTS)),
     # a format that does not exist is not found, even by the coordinator
-    "export answers.json": (panel_url("panels:export", "answers.json"),
-                            on_panel(NOWHERE, other=NOWHERE)),
+    "export answers.json": (
+        panel_url("panels:export", "answers.json"),
+        on_panel(NOWHERE, other=NOWHERE),
+    ),
     "roster": (panel_url("panels_roster:roster"), on_panel(COLLECTORS)),
     "roster entities": (panel_url("panels_roster:entities"), on_panel(COLLECTORS)),
     "roster contact": (contact_url, {"own": COORDINATORS, "other": PASTO}),
@@ -82,11 +84,15 @@ PAGES: dict[str, tuple[URL, dict[str, tuple]]] = {
     # pages that are not one panel's: what each persona gets, whatever the territory
     "panel list": (fixed("/panels/"), {"": row(200, anonymous=LOGIN)}),
     # B18 is trust in the police, not an item of the prosecutor's: refused as a bad request
-    "map": (fixed("/panels/map/?item=B18&period=2024-02"),
-            {"": row(200, anonymous=LOGIN, nobody=404, enumerator=404, prosecutor=400)}),
+    "map": (
+        fixed("/panels/map/?item=B18&period=2024-02"),
+        {"": row(200, anonymous=LOGIN, nobody=404, enumerator=404, prosecutor=400)},
+    ),
     # every institution's liaison has a view of their own items, wherever they work
-    "provider view": (fixed("/panels/provider/"),
-                      {"": row(404, anonymous=LOGIN, police=200, prosecutor=200)}),
+    "provider view": (
+        fixed("/panels/provider/"),
+        {"": row(404, anonymous=LOGIN, police=200, prosecutor=200)},
+    ),
     "api panel list": (fixed("/api/v1/panels/"), {"": row(200, anonymous=401)}),
 }
 
@@ -107,9 +113,15 @@ def world(db) -> SimpleNamespace:
     world.codes = {"own": popayan.code, "other": pasto.code, "missing": "no-such-panel"}
     world.respondents = {}
     for variant, panel, prefix in (("own", popayan, "R"), ("other", pasto, "P")):
-        respondents = [add_respondent(panel, f"{prefix}{n:03d}", sex="female",
-                                      contact={"name": "Rosa", "phone": "3001234567"})
-                       for n in range(1, 7)]
+        respondents = [
+            add_respondent(
+                panel,
+                f"{prefix}{n:03d}",
+                sex="female",
+                contact={"name": "Rosa", "phone": "3001234567"},
+            )
+            for n in range(1, 7)
+        ]
         world.respondents[variant] = respondents[0]
         wave = open_wave(panel, "2024-02")
         answer_wave(wave, {n: {} for n in range(1, 7)}, prefix=prefix)

@@ -31,8 +31,17 @@ def test_it_has_the_standard_items_in_order():
     questionnaire = ensure_default_questionnaire()
     assert (questionnaire.code, questionnaire.version) == ("confianza", 1)
     assert list(questionnaire.items.values_list("code", flat=True)) == [
-        *TRUST, "AOJ11", "AOJ12", "UNSAFE_WALK", "VIC1", "VIC1_REPORT", "POLRESPECT",
-        "POLTIME", "SAFER", "ROADS", "PROBLEMS",
+        *TRUST,
+        "AOJ11",
+        "AOJ12",
+        "UNSAFE_WALK",
+        "VIC1",
+        "VIC1_REPORT",
+        "POLRESPECT",
+        "POLTIME",
+        "SAFER",
+        "ROADS",
+        "PROBLEMS",
     ]
 
 

@@ -57,13 +57,27 @@ def world(db):
     carlos = make_user("carlos")
     grant(carlos, programme, Role.COORDINATOR, [places.narino])
     nadia = make_user("nadia")
-    panel = make_default_panel(places.popayan, name="Panel Popayán",
-                               local_provider_name="la Guardia Indígena")
-    leader = add_respondent(panel, "POP-001", sex="female", age_band="30_44", role="jac",
-                            area="rural", contact={"name": NAME, "phone": PHONE})
+    panel = make_default_panel(
+        places.popayan, name="Panel Popayán", local_provider_name="la Guardia Indígena"
+    )
+    leader = add_respondent(
+        panel,
+        "POP-001",
+        sex="female",
+        age_band="30_44",
+        role="jac",
+        area="rural",
+        contact={"name": NAME, "phone": PHONE},
+    )
     add_respondent(panel, "POP-002", sex="male", role="indigenous", area="rural")
-    return {"camila": camila, "esteban": esteban, "carlos": carlos, "nadia": nadia,
-            "panel": panel, "leader": leader}
+    return {
+        "camila": camila,
+        "esteban": esteban,
+        "carlos": carlos,
+        "nadia": nadia,
+        "panel": panel,
+        "leader": leader,
+    }
 
 
 def roster_url(world) -> str:
@@ -80,12 +94,25 @@ def contact_url(world) -> str:
 def test_the_entity_list_has_codes_roles_and_attributes_but_no_names_or_phones(world):
     text = entity_list_csv(world["panel"])
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert list(rows[0]) == ["name", "label", "__version", "sex", "age_band", "role", "area",
-                             "active"]
+    assert list(rows[0]) == [
+        "name",
+        "label",
+        "__version",
+        "sex",
+        "age_band",
+        "role",
+        "area",
+        "active",
+    ]
     assert [row["name"] for row in rows] == ["POP-001", "POP-002"]
     assert rows[0]["label"].startswith("POP-001 · ")
-    assert (rows[0]["sex"], rows[0]["age_band"], rows[0]["role"], rows[0]["area"],
-            rows[0]["active"]) == ("female", "30_44", "jac", "rural", "1")
+    assert (
+        rows[0]["sex"],
+        rows[0]["age_band"],
+        rows[0]["role"],
+        rows[0]["area"],
+        rows[0]["active"],
+    ) == ("female", "30_44", "jac", "rural", "1")
     assert int(rows[0]["__version"]) > 0
     assert "María" not in text
     assert PHONE not in text
@@ -93,8 +120,10 @@ def test_the_entity_list_has_codes_roles_and_attributes_but_no_names_or_phones(w
 
 def test_an_entity_version_changes_when_its_row_changes_and_only_then(world):
     def versions():
-        return {row["name"]: row["__version"]
-                for row in csv.DictReader(io.StringIO(entity_list_csv(world["panel"])))}
+        return {
+            row["name"]: row["__version"]
+            for row in csv.DictReader(io.StringIO(entity_list_csv(world["panel"])))
+        }
 
     before = versions()
     assert versions() == before
@@ -135,8 +164,9 @@ def test_each_view_of_the_contact_page_is_written_to_the_audit_log(client, world
         assert PHONE in response.content.decode()
         assert NAME in response.content.decode()
         assert "no-store" in response["Cache-Control"]
-    entries = AuditEntry.objects.filter(action=AuditAction.READ_PERSONAL,
-                                        object_id=str(world["leader"].pk))
+    entries = AuditEntry.objects.filter(
+        action=AuditAction.READ_PERSONAL, object_id=str(world["leader"].pk)
+    )
     assert entries.count() == 2
     entry = entries.first()
     assert entry.actor == world["camila"]
@@ -173,8 +203,11 @@ def test_the_entity_list_downloads_as_csv(client, world):
 
 
 def roster_reads(world):
-    return AuditEntry.objects.filter(action=AuditAction.READ_PERSONAL, object_type="panels.panel",
-                                     object_id=str(world["panel"].pk))
+    return AuditEntry.objects.filter(
+        action=AuditAction.READ_PERSONAL,
+        object_type="panels.panel",
+        object_id=str(world["panel"].pk),
+    )
 
 
 @pytest.mark.usefixtures("roster_urls")
@@ -202,8 +235,14 @@ def test_each_download_of_the_entity_list_is_written_to_the_audit_log(client, wo
     entry = roster_reads(world).get()
     assert entry.actor == world[persona]
     assert entry.changes["fields"] == [
-        "respondents.code", "respondents.label", "respondents.sex", "respondents.age_band",
-        "respondents.role", "respondents.area", "respondents.active"]
+        "respondents.code",
+        "respondents.label",
+        "respondents.sex",
+        "respondents.age_band",
+        "respondents.role",
+        "respondents.area",
+        "respondents.active",
+    ]
 
 
 @pytest.mark.usefixtures("roster_urls")

@@ -35,19 +35,17 @@ def world(db):
 
 
 def results(client, world, persona: str, breakdown: str, wave: str = "2024-03") -> dict:
-    response = get(client, world, persona,
-                   f"/api/v1/panels/popayan/results?wave={wave}&breakdown={breakdown}")
+    response = get(
+        client, world, persona, f"/api/v1/panels/popayan/results?wave={wave}&breakdown={breakdown}"
+    )
     assert response.status_code == 200
     return {row["item"]: row for row in response.json()["results"]}
 
 
-def test_all_minus_female_minus_male_no_longer_gives_the_other_respondents_answers(
-    client, world
-):
+def test_all_minus_female_minus_male_no_longer_gives_the_other_respondents_answers(client, world):
     # 16 answers: 8 female (R001…R015 odd), 7 male (R002…R014 even), 1 other (R016).
     everyone, female, male, other = (
-        results(client, world, "luz", key)
-        for key in ("all", "sex:female", "sex:male", "sex:other")
+        results(client, world, "luz", key) for key in ("all", "sex:female", "sex:male", "sex:other")
     )
     assert not everyone["B18"]["suppressed"] and everyone["B18"]["n"] == 16
     assert other["B18"]["suppressed"] and other["B18"]["n"] is None
@@ -70,16 +68,18 @@ def test_the_same_groups_are_withheld_in_the_aggregates_file(client, world):
     lines = b"".join(response.streaming_content).decode().splitlines()
     header = lines[0].split(",")
     rows = [dict(zip(header, line.split(","), strict=False)) for line in lines[1:]]
-    march = {row["breakdown"]: row for row in rows
-             if row["wave"] == "2024-03" and row["item"] == "B18"}
+    march = {
+        row["breakdown"]: row for row in rows if row["wave"] == "2024-03" and row["item"] == "B18"
+    }
     assert march["sex:other"]["suppressed"] == "1" and march["sex:other"]["n"] == ""
     assert march["sex:male"]["suppressed"] == "1" and march["sex:male"]["n"] == ""
     assert march["sex:female"]["n"] == "8" and march["all"]["n"] == "16"
 
 
 def test_a_withheld_cell_shows_no_count_on_the_dashboard(client, world):
-    html = get(client, world, "luz",
-               "/panels/popayan/?wave=2024-03&breakdown=sex:other").content.decode()
+    html = get(
+        client, world, "luz", "/panels/popayan/?wave=2024-03&breakdown=sex:other"
+    ).content.decode()
     assert "n=1" not in html and ">1<" not in html
 
 
@@ -90,9 +90,7 @@ def test_an_open_wave_is_for_coordinators_only(client, world):
     assert not results(client, world, "camila", "all", "2024-04")["B18"]["suppressed"]
 
 
-def test_a_paired_change_that_leaves_out_one_respondent_shows_only_its_verdict(
-    client, world
-):
+def test_a_paired_change_that_leaves_out_one_respondent_shows_only_its_verdict(client, world):
     # April: everyone but R001 answers again, so the pairs are 15 of March's 16. The mean
     # change among the pairs, beside March's 16 and April's 15, would give R001's answer.
     april = open_wave(world.panel, "2024-04")
@@ -105,8 +103,7 @@ def test_a_paired_change_that_leaves_out_one_respondent_shows_only_its_verdict(
     assert change["paired"] is False
     assert change["p_value"] is None and change["p_adjusted"] is None
     # The change shown is the plain difference of the two published shares.
-    assert change["pct_trust_change"] == pytest.approx(
-        leader["pct_trust"] - march["pct_trust"])
+    assert change["pct_trust_change"] == pytest.approx(leader["pct_trust"] - march["pct_trust"])
     coordinator = results(client, world, "camila", "all", "2024-04")["B18"]["change"]
     assert coordinator["paired"] is True and coordinator["p_value"] is not None
     assert coordinator["pct_trust_change"] != change["pct_trust_change"]
@@ -122,9 +119,7 @@ def test_a_police_liaison_sees_the_police_and_the_context_but_not_the_judges(cli
     assert "JUDGES" in judges and "B18" not in judges
 
 
-def test_the_map_withholds_a_municipality_whose_panels_pooled_reveal_a_small_one(
-    client, world
-):
+def test_the_map_withholds_a_municipality_whose_panels_pooled_reveal_a_small_one(client, world):
     # A second panel in Popayán with three respondents: withheld on its own page, so the
     # pooled map cell (19 answers) minus the first panel (16) would be its answers.
     small = make_default_panel(world.places.popayan, code="popayan-2")
@@ -133,8 +128,9 @@ def test_the_map_withholds_a_municipality_whose_panels_pooled_reveal_a_small_one
     wave = open_wave(small, "2024-03")
     answer_wave(wave, {n: {"B18": 7} for n in range(1, 4)}, prefix="S")
     close(wave)
-    payload = get(client, world, "andrea",
-                  "/panels/map/data.geojson?item=B18&period=2024-03").json()
+    payload = get(
+        client, world, "andrea", "/panels/map/data.geojson?item=B18&period=2024-03"
+    ).json()
     popayan = next(f for f in payload["features"] if f["properties"]["name"] == "Popayán")
     assert popayan["properties"]["status"] == "suppressed"
     assert popayan["properties"]["n"] is None and popayan["properties"]["value"] is None
@@ -215,15 +211,17 @@ def test_every_group_shown_has_at_least_k_answers(people):
     for key in suppression.breakdown_rule(people, K) - {"all"}:
         attribute, _sep, value = key.partition(":")
         index = suppression.ATTRIBUTES.index(attribute)
-        assert sum(1 for values, answered in people
-                   if answered and values[index] == value) >= K
+        assert sum(1 for values, answered in people if answered and values[index] == value) >= K
 
 
 def test_the_rule_is_the_same_whichever_breakdown_is_asked_for(client, world):
-    seen = {key: results(client, world, "luz", key)["B18"]["suppressed"]
-            for key in ("sex:female", "sex:male", "sex:other", "area:rural", "area:urban")}
-    again = {key: results(client, world, "luz", key)["B18"]["suppressed"]
-             for key in reversed(list(seen))}
+    seen = {
+        key: results(client, world, "luz", key)["B18"]["suppressed"]
+        for key in ("sex:female", "sex:male", "sex:other", "area:rural", "area:urban")
+    }
+    again = {
+        key: results(client, world, "luz", key)["B18"]["suppressed"] for key in reversed(list(seen))
+    }
     assert seen == again
 
 

@@ -32,8 +32,14 @@ def world(db):
     grant(carlos, programme, Role.COORDINATOR, [places.narino])
     nadia = make_user("nadia")
     panel = make_panel(places.popayan)
-    return {"panel": panel, "camila": camila, "esteban": esteban, "carlos": carlos,
-            "nadia": nadia, "anonymous": AnonymousUser()}
+    return {
+        "panel": panel,
+        "camila": camila,
+        "esteban": esteban,
+        "carlos": carlos,
+        "nadia": nadia,
+        "anonymous": AnonymousUser(),
+    }
 
 
 def audit_of(wave: Wave) -> list[AuditEntry]:
@@ -42,8 +48,13 @@ def audit_of(wave: Wave) -> list[AuditEntry]:
 
 @pytest.mark.parametrize(
     ("persona", "allowed"),
-    [("anonymous", False), ("nadia", False), ("esteban", False), ("carlos", False),
-     ("camila", True)],
+    [
+        ("anonymous", False),
+        ("nadia", False),
+        ("esteban", False),
+        ("carlos", False),
+        ("camila", True),
+    ],
 )
 def test_only_a_coordinator_of_the_territory_opens_and_closes_a_wave(world, persona, allowed):
     actor = world[persona]
@@ -104,8 +115,9 @@ def test_the_system_opens_a_wave_and_the_audit_entry_names_no_one(world):
     assert entry.action == AuditAction.CREATE and entry.actor is None and entry.actor_name == ""
 
 
-def test_the_hooks_run_once_after_the_close_is_committed(world, django_capture_on_commit_callbacks,
-                                                         monkeypatch):
+def test_the_hooks_run_once_after_the_close_is_committed(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
     called = []
     failing_first = []
 
@@ -133,8 +145,9 @@ def test_the_hooks_run_once_after_the_close_is_committed(world, django_capture_o
 def test_the_panel_page_buttons_follow_the_same_rule(client, world, persona, status):
     panel = world["panel"]
     client.force_login(world[persona])
-    response = client.post(reverse("panels_collection:open_wave", args=[panel.code]),
-                           {"period": "2024-05"})
+    response = client.post(
+        reverse("panels_collection:open_wave", args=[panel.code]), {"period": "2024-05"}
+    )
     assert response.status_code == status
     assert Wave.objects.filter(period__month=5).exists() == (status == 302)
 

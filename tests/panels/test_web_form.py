@@ -30,9 +30,14 @@ def panel(places):
     panel.local_provider_name = "la Guardia Indígena"
     panel.save()
     Item.objects.create(
-        questionnaire=panel.questionnaire, code="LOCALPROV", position=6, type=ItemType.NUMBER,
-        wording={"es": "¿Cuántas veces acudió a {local_provider}?",
-                 "en": "How often did you go to {local_provider}?"},
+        questionnaire=panel.questionnaire,
+        code="LOCALPROV",
+        position=6,
+        type=ItemType.NUMBER,
+        wording={
+            "es": "¿Cuántas veces acudió a {local_provider}?",
+            "en": "How often did you go to {local_provider}?",
+        },
     )
     return panel
 
@@ -87,12 +92,26 @@ def test_the_form_shows_every_question_with_the_roster_codes_and_the_local_provi
 def test_a_valid_submission_is_stored_and_a_fresh_form_follows(client, panel, wave, esteban):
     client.force_login(esteban)
     instance_id = instance_id_of(client.get(form_url(panel)).content)
-    response = post(client, panel, instance_id, respondent="R001", B18="6", AOJ11="2",
-                    VIC1="1", VIC1_REPORT="0", PROBLEMS=["1", "3"], LOCALPROV="2")
+    response = post(
+        client,
+        panel,
+        instance_id,
+        respondent="R001",
+        B18="6",
+        AOJ11="2",
+        VIC1="1",
+        VIC1_REPORT="0",
+        PROBLEMS=["1", "3"],
+        LOCALPROV="2",
+    )
     assert response.status_code == 302
     stored = Submission.objects.get()
     assert (stored.instance_id, stored.source, stored.enumerator, stored.wave) == (
-        instance_id, SubmissionSource.WEB, esteban, wave)
+        instance_id,
+        SubmissionSource.WEB,
+        esteban,
+        wave,
+    )
     assert stored.answers.count() == 7
     fresh = client.get(response.url)
     assert b"Saved: respondent R001" in fresh.content
@@ -105,26 +124,50 @@ def test_an_invalid_answer_is_shown_next_to_its_question_and_nothing_entered_is_
 ):
     client.force_login(esteban)
     instance_id = instance_id_of(client.get(form_url(panel)).content)
-    response = post(client, panel, instance_id, respondent="R002", B18="9", AOJ11="2",
-                    VIC1="0", VIC1_REPORT="1", PROBLEMS=["1", "3"], LOCALPROV="4")
+    response = post(
+        client,
+        panel,
+        instance_id,
+        respondent="R002",
+        B18="9",
+        AOJ11="2",
+        VIC1="0",
+        VIC1_REPORT="1",
+        PROBLEMS=["1", "3"],
+        LOCALPROV="4",
+    )
     assert response.status_code == 400
     content = response.content
     page = content.decode()
     assert re.search(r'id="e-B18"><li>9 is outside the scale', page)
-    assert re.search(r'id="e-VIC1_REPORT"><li>answered although the question does not apply',
-                     page)
+    assert re.search(r'id="e-VIC1_REPORT"><li>answered although the question does not apply', page)
     assert 'id="e-AOJ11"' not in page
     assert b'<option value="R002" selected>' in content
-    for name, value in (("AOJ11", "2"), ("VIC1", "0"), ("VIC1_REPORT", "1"), ("PROBLEMS", "1"),
-                        ("PROBLEMS", "3")):
+    for name, value in (
+        ("AOJ11", "2"),
+        ("VIC1", "0"),
+        ("VIC1_REPORT", "1"),
+        ("PROBLEMS", "1"),
+        ("PROBLEMS", "3"),
+    ):
         assert checked(content, name, value), (name, value)
     assert b'name="LOCALPROV" value="4"' in content
     assert instance_id_of(content) == instance_id  # the same submission, still unsaved
     assert not Submission.objects.exists()
     # The conditional question offers a way back to "not answered", without JavaScript.
     assert b'name="VIC1_REPORT" value=""' in content
-    fixed = post(client, panel, instance_id, respondent="R002", B18="7", AOJ11="2", VIC1="0",
-                 VIC1_REPORT="", PROBLEMS=["1", "3"], LOCALPROV="4")
+    fixed = post(
+        client,
+        panel,
+        instance_id,
+        respondent="R002",
+        B18="7",
+        AOJ11="2",
+        VIC1="0",
+        VIC1_REPORT="",
+        PROBLEMS=["1", "3"],
+        LOCALPROV="4",
+    )
     assert fixed.status_code == 302 and Submission.objects.count() == 1
 
 
@@ -139,11 +182,11 @@ def test_a_double_submit_is_stored_once(client, panel, wave, esteban):
     assert Submission.objects.count() == 1
 
 
-def test_an_unknown_respondent_is_shown_beside_the_respondent_list(client, panel, wave,
-                                                                   esteban):
+def test_an_unknown_respondent_is_shown_beside_the_respondent_list(client, panel, wave, esteban):
     client.force_login(esteban)
-    response = post(client, panel, "uuid:4b7e6c1d-0f0e-4c4a-8a55-7f1f3c0d9e21",
-                    respondent="R999", B18="5")
+    response = post(
+        client, panel, "uuid:4b7e6c1d-0f0e-4c4a-8a55-7f1f3c0d9e21", respondent="R999", B18="5"
+    )
     assert response.status_code == 400
     assert re.search(rb'id="respondent-errors"><li>unknown respondent code', response.content)
     assert checked(response.content, "B18", "5")
@@ -152,8 +195,9 @@ def test_an_unknown_respondent_is_shown_beside_the_respondent_list(client, panel
 def test_a_closed_wave_accepts_nothing_and_says_so(client, panel, wave, esteban):
     services.close_wave(wave, None)
     client.force_login(esteban)
-    response = post(client, panel, "uuid:4b7e6c1d-0f0e-4c4a-8a55-7f1f3c0d9e22",
-                    respondent="R001", B18="5")
+    response = post(
+        client, panel, "uuid:4b7e6c1d-0f0e-4c4a-8a55-7f1f3c0d9e22", respondent="R001", B18="5"
+    )
     assert response.status_code == 400
     assert b"wave 2024-03 is closed" in response.content
     assert not Submission.objects.exists()
@@ -184,8 +228,9 @@ def test_anonymous_visitors_are_sent_to_log_in(client, panel, wave):
     assert response.url.startswith(reverse("accounts:login"))
 
 
-def test_the_collection_index_lists_only_the_panels_one_collects_for(client, places, panel,
-                                                                     wave, esteban):
+def test_the_collection_index_lists_only_the_panels_one_collects_for(
+    client, places, panel, wave, esteban
+):
     client.force_login(esteban)
     response = client.get(reverse("panels_collection:list"))
     assert response.status_code == 200

@@ -68,13 +68,21 @@ def described(questionnaire: Questionnaire) -> list[dict[str, object]]:
     """Everything about the items that a round trip must keep."""
     return [
         {
-            "code": item.code, "position": item.position, "type": item.type,
-            "wording": item.wording, "provider": item.provider, "scale_min": item.scale_min,
-            "scale_max": item.scale_max, "top_min": item.top_min,
-            "reverse_coded": item.reverse_coded, "required": item.required,
+            "code": item.code,
+            "position": item.position,
+            "type": item.type,
+            "wording": item.wording,
+            "provider": item.provider,
+            "scale_min": item.scale_min,
+            "scale_max": item.scale_max,
+            "top_min": item.top_min,
+            "reverse_coded": item.reverse_coded,
+            "required": item.required,
             "is_local": item.is_local,
-            "relevant": (item.relevant_item.code if item.relevant_item else None,
-                         item.relevant_values),
+            "relevant": (
+                item.relevant_item.code if item.relevant_item else None,
+                item.relevant_values,
+            ),
             "choices": [(c.value, c.label, c.position) for c in item.choices.all()],
         }
         for item in questionnaire.items.select_related("relevant_item").order_by("position")
@@ -105,8 +113,16 @@ def test_the_workbook_has_the_sheets_and_columns_kobo_expects():
     workbook = openpyxl.load_workbook(io.BytesIO(data))
     assert workbook.sheetnames == ["survey", "choices", "settings"]
     survey = sheet_rows(data, "survey")
-    assert set(survey[0]) >= {"type", "name", "label::Español (es)", "label::English (en)",
-                              "label::Português (pt)", "required", "relevant", "constraint"}
+    assert set(survey[0]) >= {
+        "type",
+        "name",
+        "label::Español (es)",
+        "label::English (en)",
+        "label::Português (pt)",
+        "required",
+        "relevant",
+        "constraint",
+    }
     assert [row["type"] for row in survey[:3]] == ["start", "end", "today"]
     assert (survey[3]["type"], survey[3]["name"]) == ("text", "respondent")
     by_name = {row["name"]: row for row in survey}
@@ -116,10 +132,14 @@ def test_the_workbook_has_the_sheets_and_columns_kobo_expects():
     assert {by_name[code]["type"] for code in ("B18", "B12", "B10A", "LOCALPROV")} == {
         "select_one b18"
     }
-    assert sheet_rows(data, "settings") == [{
-        "form_title": "Confianza y percepción de seguridad", "form_id": "confianza_v1",
-        "version": "1", "default_language": "Español (es)",
-    }]
+    assert sheet_rows(data, "settings") == [
+        {
+            "form_title": "Confianza y percepción de seguridad",
+            "form_id": "confianza_v1",
+            "version": "1",
+            "default_language": "Español (es)",
+        }
+    ]
     choices = sheet_rows(data, "choices")
     b18 = [row for row in choices if row["list_name"] == "b18"]
     assert [row["name"] for row in b18] == ["1", "2", "3", "4", "5", "6", "7", "88", "98"]
@@ -129,8 +149,9 @@ def test_the_workbook_has_the_sheets_and_columns_kobo_expects():
 def test_a_panel_form_lists_the_roster_codes_and_names_the_local_provider():
     places = make_colombia()
     panel = make_default_panel(places.popayan, local_provider_name="la Guardia Indígena")
-    add_respondent(panel, "POP-001", role="jac",
-                   contact={"name": "María Pérez", "phone": "3001234567"})
+    add_respondent(
+        panel, "POP-001", role="jac", contact={"name": "María Pérez", "phone": "3001234567"}
+    )
     add_respondent(panel, "POP-002", role="indigenous")
     add_respondent(panel, "POP-003", is_active=False)
     data = export_xlsform(panel.questionnaire, panel)
@@ -186,20 +207,34 @@ def test_export_then_import_gives_back_the_same_questionnaire():
 def test_multiple_choice_skip_logic_numbers_and_text_round_trip():
     questionnaire = Questionnaire.objects.create(code="local-cauca", title={"es": "Local"})
     problems = Item.objects.create(
-        questionnaire=questionnaire, code="PROB", position=1, type=ItemType.MULTIPLE,
-        wording={"es": "Problemas", "en": "Problems"}, is_local=True,
+        questionnaire=questionnaire,
+        code="PROB",
+        position=1,
+        type=ItemType.MULTIPLE,
+        wording={"es": "Problemas", "en": "Problems"},
+        is_local=True,
     )
     for position, (value, label) in enumerate(
         [(1, "Hurto"), (2, "Extorsión"), (3, "Grupos armados"), (DONT_KNOW, "No sabe")]
     ):
         Choice.objects.create(item=problems, value=value, label={"es": label}, position=position)
     Item.objects.create(
-        questionnaire=questionnaire, code="GROUPS", position=2, type=ItemType.NUMBER,
-        wording={"es": "¿Cuántos grupos?"}, relevant_item=problems, relevant_values=[2, 3],
+        questionnaire=questionnaire,
+        code="GROUPS",
+        position=2,
+        type=ItemType.NUMBER,
+        wording={"es": "¿Cuántos grupos?"},
+        relevant_item=problems,
+        relevant_values=[2, 3],
         required=True,
     )
-    Item.objects.create(questionnaire=questionnaire, code="NOTE", position=3,
-                        type=ItemType.TEXT, wording={"es": "Comentario"})
+    Item.objects.create(
+        questionnaire=questionnaire,
+        code="NOTE",
+        position=3,
+        type=ItemType.TEXT,
+        wording={"es": "Comentario"},
+    )
     data = export_xlsform(questionnaire)
     found = binds(xform_of(data))
     assert sheet_rows(data, "survey")[5]["relevant"] == (
@@ -218,7 +253,10 @@ def test_texts_a_spreadsheet_would_run_as_formulas_stay_exact_texts():
     """Typed by a coordinator: kept to the letter for KoBo and ODK, never a formula cell."""
     questionnaire = Questionnaire.objects.create(code="formulas", title={"es": PAYLOADS[2]})
     item = Item.objects.create(
-        questionnaire=questionnaire, code="Q1", position=1, type=ItemType.SINGLE,
+        questionnaire=questionnaire,
+        code="Q1",
+        position=1,
+        type=ItemType.SINGLE,
         wording={"es": PAYLOADS[0], "en": PAYLOADS[1], "pt": PAYLOADS[3]},
     )
     Choice.objects.create(item=item, value=-1, label={"es": PAYLOADS[4]}, position=0)
@@ -228,8 +266,11 @@ def test_texts_a_spreadsheet_would_run_as_formulas_stay_exact_texts():
     workbook = openpyxl.load_workbook(io.BytesIO(data))
     cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
     assert not [cell.value for cell in cells if cell.data_type == "f"]
-    dangerous = {(cell.value, cell.data_type, cell.quotePrefix) for cell in cells
-                 if isinstance(cell.value, str) and cell.value.startswith(DANGEROUS_STARTS)}
+    dangerous = {
+        (cell.value, cell.data_type, cell.quotePrefix)
+        for cell in cells
+        if isinstance(cell.value, str) and cell.value.startswith(DANGEROUS_STARTS)
+    }
     assert dangerous == {*((text, "s", True) for text in PAYLOADS[:5]), ("-1", "s", False)}
 
     shown = set(ET.fromstring(xform_of(data)).itertext())  # noqa: S314 (our own form)
@@ -252,11 +293,16 @@ def kobo_form(**overrides: list[list[object]]) -> bytes:
             ["begin_group", "seguridad", "Seguridad", None, None, None],
             ["select_one  yesno ", "victima", "¿Fue víctima de un delito?", "true", None, None],
             [None, None, None, None, None, None],
-            ["select_one yesno", "denuncio", "¿Lo denunció?", "TRUE", "${victima}='yes'",
-             "A la policía o la Fiscalía"],
+            [
+                "select_one yesno",
+                "denuncio",
+                "¿Lo denunció?",
+                "TRUE",
+                "${victima}='yes'",
+                "A la policía o la Fiscalía",
+            ],
             ["end_group", None, None, None, None, None],
-            ["select_one confianza", "confia_policia", "¿Confía en la Policía?", "yes", None,
-             None],
+            ["select_one confianza", "confia_policia", "¿Confía en la Policía?", "yes", None, None],
             ["select_multiple problemas", "problemas", "Problemas", None, None, None],
             ["integer", "personas", "¿Cuántas personas viven en su hogar?", None, None, None],
             ["note", "gracias", "Gracias", None, None, None],
@@ -292,7 +338,9 @@ def test_a_form_written_by_hand_in_kobo_is_imported():
     assert victim.required
     assert victim.wording == {"es": "¿Fue víctima de un delito?"}
     assert [(c.value, c.label) for c in victim.choices.all()] == [
-        (1, {"es": "Sí"}), (0, {"es": "No"}), (DONT_KNOW, {"es": "No sabe"}),
+        (1, {"es": "Sí"}),
+        (0, {"es": "No"}),
+        (DONT_KNOW, {"es": "No sabe"}),
     ]
     assert items["denuncio"].relevant_item == victim
     assert items["denuncio"].relevant_values == [1]
@@ -304,10 +352,18 @@ def test_a_form_written_by_hand_in_kobo_is_imported():
 
 def test_a_condition_that_cannot_be_kept_is_refused_naming_its_row():
     form = kobo_form()
-    survey = [row[:] for row in openpyxl.load_workbook(io.BytesIO(form))["survey"].iter_rows(
-        values_only=True)]
-    survey[7] = ("select_one yesno", "denuncio", "¿Lo denunció?", None,
-                 "${victima} != 'no' and ${personas} > 2", None)
+    survey = [
+        row[:]
+        for row in openpyxl.load_workbook(io.BytesIO(form))["survey"].iter_rows(values_only=True)
+    ]
+    survey[7] = (
+        "select_one yesno",
+        "denuncio",
+        "¿Lo denunció?",
+        None,
+        "${victima} != 'no' and ${personas} > 2",
+        None,
+    )
     with pytest.raises(BadFile) as raised:
         import_xlsform(kobo_form(survey=[list(row) for row in survey]))
     [problem] = raised.value.problems
@@ -319,14 +375,17 @@ def test_a_condition_that_cannot_be_kept_is_refused_naming_its_row():
 def test_a_choice_that_is_not_a_number_is_refused_naming_its_row():
     choices = [
         ["list_name", "name", "label"],
-        ["yesno", "yes", "Sí"], ["yesno", "no", "No"],
-        ["confianza", "nada", "Nada"], ["confianza", "mucho", "Mucho"],
+        ["yesno", "yes", "Sí"],
+        ["yesno", "no", "No"],
+        ["confianza", "nada", "Nada"],
+        ["confianza", "mucho", "Mucho"],
         ["problemas", 1, "Robo"],
     ]
     with pytest.raises(BadFile) as raised:
         import_xlsform(kobo_form(choices=choices))
     assert [(p.part, p.row, p.column) for p in raised.value.problems] == [
-        ("choices", 4, "name"), ("choices", 5, "name"),
+        ("choices", 4, "name"),
+        ("choices", 5, "name"),
     ]
     assert "“nada”" in str(raised.value)
 

@@ -8,12 +8,18 @@ import pytest
 from convivencia.territories.data import DIVIPOLA_TO_ISO, IBGE_TO_ISO, INEGI_TO_ISO
 
 
-@pytest.mark.parametrize(("table", "country", "size"), [
-    (DIVIPOLA_TO_ISO, "CO", 33), (INEGI_TO_ISO, "MX", 32), (IBGE_TO_ISO, "BR", 27),
-])
+@pytest.mark.parametrize(
+    ("table", "country", "size"),
+    [
+        (DIVIPOLA_TO_ISO, "CO", 33),
+        (INEGI_TO_ISO, "MX", 32),
+        (IBGE_TO_ISO, "BR", 27),
+    ],
+)
 def test_each_national_code_maps_to_a_distinct_first_level_iso_subdivision(table, country, size):
     first_level = {
-        record.code for record in pycountry.subdivisions.get(country_code=country)
+        record.code
+        for record in pycountry.subdivisions.get(country_code=country)
         if record.parent_code is None
     }
     assert len(table) == size

@@ -41,9 +41,9 @@ def test_the_real_topojson_gives_boundaries_for_1122_municipalities_and_33_depar
 def test_coordinates_are_rounded_to_five_decimals_and_rings_are_closed(colombia):
     run("import_boundaries", shared_data(TOPOJSON), "--scheme", "divipola")
     geometry = Boundary.objects.get(territory__codes__code="19001").geometry
-    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [
-        geometry["coordinates"]
-    ]
+    polygons = (
+        geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    )
     for polygon in polygons:
         for ring in polygon:
             assert ring[0] == ring[-1]
@@ -62,30 +62,42 @@ def test_reimporting_boundaries_changes_nothing(colombia):
 
 
 def square(x: float, y: float) -> dict:
-    return {"type": "Polygon", "coordinates": [
-        [[x, y], [x + 0.1, y], [x + 0.1, y + 0.1], [x, y + 0.1], [x, y]]
-    ]}
+    return {
+        "type": "Polygon",
+        "coordinates": [[[x, y], [x + 0.1, y], [x + 0.1, y + 0.1], [x, y + 0.1], [x, y]]],
+    }
 
 
 def feature_collection(*features: tuple[dict, dict]) -> str:
-    return json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": properties, "geometry": geometry}
-        for properties, geometry in features
-    ]})
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": properties, "geometry": geometry}
+                for properties, geometry in features
+            ],
+        }
+    )
 
 
 @pytest.fixture
 def popayan(db, write_file):
-    run("import_territories", "divipola",
-        write_file("d.csv", "cod_mpio,nom_mpio\n19001,POPAYÁN\n19130,CAJIBÍO\n"))
+    run(
+        "import_territories",
+        "divipola",
+        write_file("d.csv", "cod_mpio,nom_mpio\n19001,POPAYÁN\n19130,CAJIBÍO\n"),
+    )
 
 
 @pytest.mark.django_db
 def test_a_geojson_with_a_named_code_property_imports(popayan, write_file):
-    path = write_file("b.geojson", feature_collection(
-        ({"DIVIPOLA": 19001}, square(-76.6, 2.4)),
-        ({"DIVIPOLA": "19130"}, square(-76.7, 2.6)),
-    ))
+    path = write_file(
+        "b.geojson",
+        feature_collection(
+            ({"DIVIPOLA": 19001}, square(-76.6, 2.4)),
+            ({"DIVIPOLA": "19130"}, square(-76.7, 2.6)),
+        ),
+    )
     run("import_boundaries", path, "--scheme", "divipola", "--property", "DIVIPOLA")
     assert Boundary.objects.get(territory__codes__code="19001").geometry == square(-76.6, 2.4)
 
@@ -102,10 +114,13 @@ def test_a_changed_geometry_reports_updated(popayan, write_file):
 
 @pytest.mark.django_db
 def test_an_unknown_code_names_the_feature_index_and_code_and_writes_nothing(popayan, write_file):
-    path = write_file("b.geojson", feature_collection(
-        ({"cod_mpio": "19001"}, square(-76.6, 2.4)),
-        ({"cod_mpio": "99999"}, square(-76.6, 2.4)),
-    ))
+    path = write_file(
+        "b.geojson",
+        feature_collection(
+            ({"cod_mpio": "19001"}, square(-76.6, 2.4)),
+            ({"cod_mpio": "99999"}, square(-76.6, 2.4)),
+        ),
+    )
     before = database_counts()
     with pytest.raises(CommandError) as caught:
         run("import_boundaries", path, "--scheme", "divipola")
@@ -123,15 +138,27 @@ def test_a_file_without_a_known_code_property_asks_for_one(popayan, write_file):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("content", "message"), [
-    ("{not json", "is not valid JSON"),
-    ('{"type": "Feature"}', "neither a TopoJSON topology nor a GeoJSON FeatureCollection"),
-    (feature_collection(({"cod_mpio": "19001"}, {"type": "Point", "coordinates": [0, 0]})),
-     "feature 1, column “cod_mpio”: geometry type Point is not a boundary"),
-    (feature_collection(({"cod_mpio": "19001"}, square(-200, 2))), "not a longitude and latitude"),
-    (feature_collection(({"cod_mpio": "19001"}, square(-76, 2)), ({"cod_mpio": "19001"},
-                         square(-76, 2))), "code 19001 already has a boundary at #1"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "is not valid JSON"),
+        ('{"type": "Feature"}', "neither a TopoJSON topology nor a GeoJSON FeatureCollection"),
+        (
+            feature_collection(({"cod_mpio": "19001"}, {"type": "Point", "coordinates": [0, 0]})),
+            "feature 1, column “cod_mpio”: geometry type Point is not a boundary",
+        ),
+        (
+            feature_collection(({"cod_mpio": "19001"}, square(-200, 2))),
+            "not a longitude and latitude",
+        ),
+        (
+            feature_collection(
+                ({"cod_mpio": "19001"}, square(-76, 2)), ({"cod_mpio": "19001"}, square(-76, 2))
+            ),
+            "code 19001 already has a boundary at #1",
+        ),
+    ],
+)
 def test_bad_boundary_files_are_refused_with_a_reason(popayan, write_file, content, message):
     with pytest.raises(CommandError, match=message):
         run("import_boundaries", write_file("b.geojson", content), "--scheme", "divipola")
@@ -149,15 +176,22 @@ def test_the_inegi_geojson_matches_states_by_their_two_digit_code():
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(
-        st.sampled_from(["type", "coordinates", "arcs", "cod_mpio", "properties"]), children,
-        max_size=3,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["type", "coordinates", "arcs", "cod_mpio", "properties"]),
+            children,
+            max_size=3,
+        )
     ),
     max_leaves=20,
 )
 POSITIONS = st.lists(
-    st.lists(st.integers(-10**6, 10**6) | st.floats() | st.sampled_from([10**400, "x"]),
-             min_size=2, max_size=3),
+    st.lists(
+        st.integers(-(10**6), 10**6) | st.floats() | st.sampled_from([10**400, "x"]),
+        min_size=2,
+        max_size=3,
+    ),
     max_size=6,
 )
 
@@ -165,36 +199,58 @@ POSITIONS = st.lists(
 @st.composite
 def boundary_documents(draw) -> dict:
     code = draw(st.sampled_from(["19001", 19001, "19130", "5", None, [], "99999", "1.9e4"]))
-    geometry = draw(st.one_of(
-        st.builds(square, st.floats(-77, -76), st.floats(2, 3)),
-        st.fixed_dictionaries({
-            "type": st.sampled_from(["Polygon", "MultiPolygon", "Point"]),
-            "coordinates": st.one_of(st.lists(POSITIONS, max_size=2), JSON_VALUES),
-        }),
-        JSON_VALUES,
-    ))
+    geometry = draw(
+        st.one_of(
+            st.builds(square, st.floats(-77, -76), st.floats(2, 3)),
+            st.fixed_dictionaries(
+                {
+                    "type": st.sampled_from(["Polygon", "MultiPolygon", "Point"]),
+                    "coordinates": st.one_of(st.lists(POSITIONS, max_size=2), JSON_VALUES),
+                }
+            ),
+            JSON_VALUES,
+        )
+    )
     if draw(st.booleans()):
-        return {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"cod_mpio": code}, "geometry": geometry},
-        ]}
+        return {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {"cod_mpio": code}, "geometry": geometry},
+            ],
+        }
     return {
         "type": "Topology",
-        "transform": draw(st.one_of(
-            st.just({"scale": [0.001, 0.001], "translate": [-77, 2]}), JSON_VALUES,
-        )),
+        "transform": draw(
+            st.one_of(
+                st.just({"scale": [0.001, 0.001], "translate": [-77, 2]}),
+                JSON_VALUES,
+            )
+        ),
         "arcs": draw(st.lists(POSITIONS, max_size=3) | JSON_VALUES),
-        "objects": {"o": {"type": "GeometryCollection", "geometries": [{
-            "type": draw(st.sampled_from(["Polygon", "MultiPolygon", "LineString"])),
-            "arcs": draw(st.lists(st.lists(st.integers(-4, 4), max_size=3), max_size=2)
-                         | JSON_VALUES),
-            "properties": {"cod_mpio": code},
-        }]}},
+        "objects": {
+            "o": {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {
+                        "type": draw(st.sampled_from(["Polygon", "MultiPolygon", "LineString"])),
+                        "arcs": draw(
+                            st.lists(st.lists(st.integers(-4, 4), max_size=3), max_size=2)
+                            | JSON_VALUES
+                        ),
+                        "properties": {"cod_mpio": code},
+                    }
+                ],
+            }
+        },
     }
 
 
 @pytest.mark.django_db
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(document=boundary_documents())
 def test_random_boundary_files_either_import_or_are_refused_without_writing(popayan, document):
     with tempfile.TemporaryDirectory() as directory:

@@ -74,7 +74,8 @@ def test_a_changed_name_in_a_second_file_reports_updated(write_file):
     first = write_file("first.csv", HEADER + "19001,19,CAUCA,POPAYAN,480.18\n")
     run("import_territories", "divipola", first)
     output = run(
-        "import_territories", "divipola",
+        "import_territories",
+        "divipola",
         write_file("second.csv", HEADER + "19001,19,CAUCA,POPAYÁN,480.18\n"),
     )
     assert "Municipality: created 0, updated 1, unchanged 0" in output
@@ -83,10 +84,13 @@ def test_a_changed_name_in_a_second_file_reports_updated(write_file):
 
 @pytest.mark.django_db
 def test_dane_download_headers_and_codes_without_leading_zero_are_accepted(write_file):
-    path = write_file("divipola.csv", (
-        "Código Departamento,Nombre Departamento,Código Municipio,Nombre Municipio\n"
-        "5,ANTIOQUIA,5001,MEDELLÍN\n"
-    ))
+    path = write_file(
+        "divipola.csv",
+        (
+            "Código Departamento,Nombre Departamento,Código Municipio,Nombre Municipio\n"
+            "5,ANTIOQUIA,5001,MEDELLÍN\n"
+        ),
+    )
     run("import_territories", "divipola", path)
     medellin = territory(Scheme.DIVIPOLA, "05001")
     assert (medellin.name, medellin.parent.code(Scheme.ISO)) == ("Medellín", "CO-ANT")
@@ -137,7 +141,8 @@ def test_a_missing_column_is_named_and_nothing_is_written(write_file):
 def test_an_unknown_department_code_is_named_and_nothing_is_written(write_file):
     path = write_file("unknown.csv", HEADER + "19001,19,CAUCA,POPAYÁN,480.18\n77001,77,X,Y,1\n")
     assert_refused(
-        path, "unknown.csv, row 3, column “cod_dpto”: unknown department code 77",
+        path,
+        "unknown.csv, row 3, column “cod_dpto”: unknown department code 77",
     )
     assert not Territory.objects.exists()
 
@@ -152,19 +157,24 @@ def test_a_non_numeric_area_is_named_and_nothing_is_written(write_file):
 def test_a_binary_file_is_refused_with_file_row_and_column(write_file):
     path = write_file("binary.csv", b"cod_mpio,nom_mpio\n19001,\x81\x8d\x8f\x90\x9d\xff\n")
     assert_refused(
-        path, "binary.csv, row 2, column “nom_mpio”",
+        path,
+        "binary.csv, row 2, column “nom_mpio”",
         "neither UTF-8 nor Latin-1",
     )
 
 
 @pytest.mark.django_db
 def test_every_problem_is_listed_not_only_the_first(write_file):
-    path = write_file("many.csv", HEADER + (
-        "19001,19,CAUCA,POPAYÁN,x\n"
-        "19002,18,CAUCA,OTRO,1\n"
-        "1900100,19,CAUCA,LARGO,1\n"
-        "19001,19,CAUCA,POPAYÁN,480\n"
-    ))
+    path = write_file(
+        "many.csv",
+        HEADER
+        + (
+            "19001,19,CAUCA,POPAYÁN,x\n"
+            "19002,18,CAUCA,OTRO,1\n"
+            "1900100,19,CAUCA,LARGO,1\n"
+            "19001,19,CAUCA,POPAYÁN,480\n"
+        ),
+    )
     message = assert_refused(
         path,
         "row 2, column “area_km2”",
@@ -186,10 +196,12 @@ def test_codes_already_held_by_two_territories_are_a_problem_not_a_merge(write_f
     from convivencia.territories import services
 
     colombia = services.ensure_country("CO")
-    services.upsert_territory(parent=colombia, level=Level.REGION, name="Cauca (ISO)",
-                              codes={Scheme.ISO: "CO-CAU"})
-    services.upsert_territory(parent=colombia, level=Level.REGION, name="Cauca (DANE)",
-                              codes={Scheme.DIVIPOLA: "19"})
+    services.upsert_territory(
+        parent=colombia, level=Level.REGION, name="Cauca (ISO)", codes={Scheme.ISO: "CO-CAU"}
+    )
+    services.upsert_territory(
+        parent=colombia, level=Level.REGION, name="Cauca (DANE)", codes={Scheme.DIVIPOLA: "19"}
+    )
     assert_refused(
         write_file("clash.csv", HEADER + "19001,19,CAUCA,POPAYÁN,480\n"),
         "2 different territories",
@@ -199,24 +211,46 @@ def test_codes_already_held_by_two_territories_are_a_problem_not_a_merge(write_f
 # --- random input: a CommandError or an import, never a crash ----------------------------
 
 CELLS = st.one_of(
-    st.sampled_from(["05001", "5001", "19001", "19", "5", "99", "77001", "", "1.5", "480,18",
-                     "POPAYÁN", "BOGOTÁ, D.C.", '"', "NaN", "-1", "1e309", "٠٥"]),
+    st.sampled_from(
+        [
+            "05001",
+            "5001",
+            "19001",
+            "19",
+            "5",
+            "99",
+            "77001",
+            "",
+            "1.5",
+            "480,18",
+            "POPAYÁN",
+            "BOGOTÁ, D.C.",
+            '"',
+            "NaN",
+            "-1",
+            "1e309",
+            "٠٥",
+        ]
+    ),
     st.text(max_size=12),
 )
-HEADERS = st.sampled_from([
-    ["cod_mpio", "cod_dpto", "nom_dpto", "nom_mpio", "area_km2"],
-    ["cod_mpio", "nom_mpio"],
-    ["Código Municipio", "Nombre Municipio", "Código Departamento"],
-    ["cod_dpto", "nom_dpto"],
-    ["nom_mpio"],
-])
+HEADERS = st.sampled_from(
+    [
+        ["cod_mpio", "cod_dpto", "nom_dpto", "nom_mpio", "area_km2"],
+        ["cod_mpio", "nom_mpio"],
+        ["Código Municipio", "Nombre Municipio", "Código Departamento"],
+        ["cod_dpto", "nom_dpto"],
+        ["nom_mpio"],
+    ]
+)
 
 
 @st.composite
 def tables(draw) -> bytes:
     headers = draw(HEADERS)
-    rows = draw(st.lists(st.lists(CELLS, min_size=len(headers), max_size=len(headers) + 1),
-                         max_size=5))
+    rows = draw(
+        st.lists(st.lists(CELLS, min_size=len(headers), max_size=len(headers) + 1), max_size=5)
+    )
     delimiter = draw(st.sampled_from([",", ";", "\t"]))
     lines = [delimiter.join(headers), *(delimiter.join(row) for row in rows)]
     text = "\n".join(lines)
@@ -227,20 +261,31 @@ def tables(draw) -> bytes:
 @st.composite
 def plausible_tables(draw) -> bytes:
     """Mostly right, so that a good share of examples get as far as writing."""
-    codes = draw(st.lists(
-        st.sampled_from(["19001", "19002", "19256", "05001", "5002", "19x01"]),
-        min_size=1, max_size=4, unique=True,
-    ))
+    codes = draw(
+        st.lists(
+            st.sampled_from(["19001", "19002", "19256", "05001", "5002", "19x01"]),
+            min_size=1,
+            max_size=4,
+            unique=True,
+        )
+    )
     rows = []
     for code in codes:
-        rows.append((
-            code,
-            code.zfill(5)[:2],
-            draw(st.sampled_from(["CAUCA", "Cauca", ""])) if code.startswith("19") else "ANTIOQUIA",
-            draw(st.one_of(st.sampled_from(["POPAYÁN", "MEDELLÍN", "EL TAMBO"]),
-                           st.text(max_size=8))),
-            draw(st.sampled_from(["480.18", "480,18", "", "x"])),
-        ))
+        rows.append(
+            (
+                code,
+                code.zfill(5)[:2],
+                draw(st.sampled_from(["CAUCA", "Cauca", ""]))
+                if code.startswith("19")
+                else "ANTIOQUIA",
+                draw(
+                    st.one_of(
+                        st.sampled_from(["POPAYÁN", "MEDELLÍN", "EL TAMBO"]), st.text(max_size=8)
+                    )
+                ),
+                draw(st.sampled_from(["480.18", "480,18", "", "x"])),
+            )
+        )
     lines = [HEADER.strip(), *(",".join(row) for row in rows)]
     return "\n".join(lines).encode(draw(st.sampled_from(["utf-8", "cp1252"])), errors="replace")
 

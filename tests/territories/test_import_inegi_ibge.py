@@ -25,7 +25,9 @@ def test_the_inegi_files_give_32_states_and_2475_municipalities():
     assert Territory.objects.within(mexico).municipalities().count() == 2475
     coahuila = Territory.objects.with_code(Scheme.INEGI, "05").get()
     assert (coahuila.name, coahuila.code(Scheme.ISO), coahuila.kind) == (
-        "Coahuila", "MX-COA", "estado",
+        "Coahuila",
+        "MX-COA",
+        "estado",
     )
     assert "Coahuila de Zaragoza" in coahuila.names.values_list("name", flat=True)
     assert Territory.objects.with_code(Scheme.INEGI, "01001").get().parent == (
@@ -95,11 +97,14 @@ def test_an_unknown_state_code_is_named_with_its_row_and_column(write_file):
 
 @pytest.mark.django_db
 def test_a_state_named_differently_on_two_rows_is_a_problem(write_file):
-    path = write_file("mun.csv", (
-        "cve_geo,nombre_estado,cve_ent,nombre_municipio\n"
-        "01001,Aguascalientes,01,Aguascalientes\n"
-        "01002,Aguas Calientes del Norte,01,Asientos\n"
-    ))
+    path = write_file(
+        "mun.csv",
+        (
+            "cve_geo,nombre_estado,cve_ent,nombre_municipio\n"
+            "01001,Aguascalientes,01,Aguascalientes\n"
+            "01002,Aguas Calientes del Norte,01,Asientos\n"
+        ),
+    )
     with pytest.raises(CommandError, match="row 3, column “nombre_estado”"):
         run("import_territories", "inegi", path)
     assert Territory.objects.filter(level=Level.MUNICIPALITY).count() == 0

@@ -45,7 +45,8 @@ def url() -> str:
 
 def upload(client, content: bytes, format: str = "divipola", name: str = "divipola.csv"):
     return client.post(
-        url(), {"format": format, "file": SimpleUploadedFile(name, content)},
+        url(),
+        {"format": format, "file": SimpleUploadedFile(name, content)},
         headers={"accept-language": "en"},
     )
 
@@ -105,8 +106,12 @@ def test_boundary_uploads_carry_their_scheme(client, alice, django_capture_on_co
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, GOOD.encode())
-        upload(client, b'{"type": "FeatureCollection", "features": []}',
-               format="boundaries-divipola", name="b.geojson")
+        upload(
+            client,
+            b'{"type": "FeatureCollection", "features": []}',
+            format="boundaries-divipola",
+            name="b.geojson",
+        )
     job = Job.objects.get(params__format="boundaries")
     assert job.params == {"format": "boundaries", "scheme": "divipola"}
     assert job.status == JobStatus.FAILED
@@ -114,7 +119,9 @@ def test_boundary_uploads_carry_their_scheme(client, alice, django_capture_on_co
 
 
 def test_an_upload_over_the_size_limit_is_refused_on_the_page_and_starts_no_job(
-    client, alice, settings,
+    client,
+    alice,
+    settings,
 ):
     settings.IMPORT_MAX_FILE_MB = 1
     client.force_login(alice)
@@ -132,8 +139,13 @@ def test_a_zip_bomb_upload_fails_its_job_with_the_limit_and_writes_nothing(
 
     bomb = tmp_path / "poblacion.xlsx"
     row = b'<row><c t="inlineStr"><is><t>x</t></is></c><c><v>1</v></c></row>'
-    write_zip_bomb(bomb, f'<worksheet xmlns="{MAIN}"><sheetData>'.encode(), row * 20_000,
-                   100, b"</sheetData></worksheet>")
+    write_zip_bomb(
+        bomb,
+        f'<worksheet xmlns="{MAIN}"><sheetData>'.encode(),
+        row * 20_000,
+        100,
+        b"</sheetData></worksheet>",
+    )
     client.force_login(alice)
     before = database_counts()
     with django_capture_on_commit_callbacks(execute=True):

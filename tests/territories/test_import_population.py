@@ -32,8 +32,9 @@ def test_the_dane_workbook_gives_municipal_department_and_national_figures(colom
     assert population(Scheme.ISO, "CO", 2024) == 52_695_952
     assert population(Scheme.DIVIPOLA, "05001", 2018) == 2_427_129
     cauca_2024 = sum(
-        Population.objects.filter(territory__parent__codes__code="19", year=2024)
-        .values_list("value", flat=True)
+        Population.objects.filter(territory__parent__codes__code="19", year=2024).values_list(
+            "value", flat=True
+        )
     )
     assert population(Scheme.DIVIPOLA, "19", 2024) == cauca_2024
 
@@ -60,12 +61,15 @@ def test_no_total_is_stored_for_a_department_missing_municipalities(colombia, wr
 
 @pytest.mark.django_db
 def test_names_are_matched_only_when_there_is_no_code(colombia, write_file):
-    path = write_file("p.csv", (
-        "cod_mpio;nom_dpto;nom_mpio;anio;poblacion\n"
-        ";Cauca;POPAYAN;2024;1\n"
-        ";NORTE DE SANTANDER;San José de Cúcuta;2024;2\n"
-        "19130;Antioquia;Medellín;2024;3\n"
-    ))
+    path = write_file(
+        "p.csv",
+        (
+            "cod_mpio;nom_dpto;nom_mpio;anio;poblacion\n"
+            ";Cauca;POPAYAN;2024;1\n"
+            ";NORTE DE SANTANDER;San José de Cúcuta;2024;2\n"
+            "19130;Antioquia;Medellín;2024;3\n"
+        ),
+    )
     run("import_population", "dane", path)
     assert population(Scheme.DIVIPOLA, "19001", 2024) == 1
     assert population(Scheme.DIVIPOLA, "54001", 2024) == 2
@@ -81,13 +85,10 @@ def test_an_ambiguous_name_without_department_is_a_problem(colombia, write_file)
 
 @pytest.mark.django_db
 def test_bad_population_rows_are_all_named_and_nothing_is_written(colombia, write_file):
-    path = write_file("p.csv", (
-        "cod_mpio,anio,poblacion\n"
-        "19001,2024,mucha\n"
-        "99999,2024,1\n"
-        "19,2024,1\n"
-        "19001,dos mil,1\n"
-    ))
+    path = write_file(
+        "p.csv",
+        ("cod_mpio,anio,poblacion\n19001,2024,mucha\n99999,2024,1\n19,2024,1\n19001,dos mil,1\n"),
+    )
     before = database_counts()
     with pytest.raises(CommandError) as caught:
         run("import_population", "dane", path)
@@ -114,9 +115,9 @@ def test_world_bank_totals_are_stored_for_countries_in_the_database(colombia):
     assert Population.objects.filter(source=WORLD_BANK_SOURCE).count() == 2 * 65
     assert "countries not in the database" in output
     assert "aggregates and codes that are not ISO countries" in output
-    assert not Population.objects.exclude(territory__level=0).filter(
-        source=WORLD_BANK_SOURCE
-    ).exists()
+    assert (
+        not Population.objects.exclude(territory__level=0).filter(source=WORLD_BANK_SOURCE).exists()
+    )
 
 
 @pytest.mark.django_db
@@ -128,7 +129,8 @@ def test_world_bank_reimport_changes_nothing_and_a_revision_reports_updated(writ
         "import_population", "worldbank", write_file("b.csv", header + "Colombia,COL,2024,1\n")
     )
     revised = run(
-        "import_population", "worldbank",
+        "import_population",
+        "worldbank",
         write_file("c.csv", header + "Colombia,COL,2024,2\nWorld,WLD,2024,8\nChile,CHL,2024,3\n"),
     )
     assert "Country: created 0, updated 1, unchanged 0" in revised

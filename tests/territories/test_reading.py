@@ -110,21 +110,28 @@ def test_a_file_claiming_to_be_xlsx_but_broken_is_refused(write_file):
 def test_columns_are_found_whatever_their_case_accents_and_punctuation(write_file):
     table = read_table(write_file("dane.csv", "CODIGO MUNICIPIO;Nombre_Municipio\n5001;X\n"))
     problems = Problems("dane.csv")
-    columns = find_columns(table, [
-        Column("code", ("cod_mpio", "Código Municipio")),
-        Column("name", ("nom_mpio", "Nombre Municipio")),
-    ], problems)
+    columns = find_columns(
+        table,
+        [
+            Column("code", ("cod_mpio", "Código Municipio")),
+            Column("name", ("nom_mpio", "Nombre Municipio")),
+        ],
+        problems,
+    )
     assert columns == {"code": "CODIGO MUNICIPIO", "name": "Nombre_Municipio"}
     assert not problems
 
 
-@pytest.mark.parametrize(("text", "width", "expected"), [
-    ("05001", 5, "05001"),
-    ("5001", 5, "05001"),
-    ("5001.0", 5, "05001"),
-    (" 19 ", 2, "19"),
-    ("5", 2, "05"),
-])
+@pytest.mark.parametrize(
+    ("text", "width", "expected"),
+    [
+        ("05001", 5, "05001"),
+        ("5001", 5, "05001"),
+        ("5001.0", 5, "05001"),
+        (" 19 ", 2, "19"),
+        ("5", 2, "05"),
+    ],
+)
 def test_codes_get_their_lost_leading_zeros_back(text, width, expected):
     assert parse_code(text, width) == expected
 
@@ -135,12 +142,15 @@ def test_codes_that_are_not_codes_are_refused(text):
         parse_code(text, 5)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("374.831", Decimal("374.831")),
-    ("374,831", Decimal("374.831")),
-    ("1.234,5", Decimal("1234.5")),
-    ("1,234.5", Decimal("1234.5")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("374.831", Decimal("374.831")),
+        ("374,831", Decimal("374.831")),
+        ("1.234,5", Decimal("1234.5")),
+        ("1,234.5", Decimal("1234.5")),
+    ],
+)
 def test_decimals_accept_a_decimal_point_or_comma(text, expected):
     assert parse_number(text, decimal="auto", ambiguous="decimal") == expected
 
@@ -151,9 +161,15 @@ def test_decimals_refuse_what_is_not_a_finite_number(text):
         parse_number(text, decimal="auto", ambiguous="decimal")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2427129", 2427129), ("2427129.0", 2427129), ("2.427.129", 2427129), ("2,427,129", 2427129),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2427129", 2427129),
+        ("2427129.0", 2427129),
+        ("2.427.129", 2427129),
+        ("2,427,129", 2427129),
+    ],
+)
 def test_integers_accept_thousands_separators_and_a_spreadsheet_float(text, expected):
     assert parse_integer(text) == expected
 
@@ -164,17 +180,20 @@ def test_integers_refuse_fractions_and_words(text):
         parse_integer(text)
 
 
-@pytest.mark.parametrize(("official", "readable"), [
-    ("SAN JOSÉ DE CÚCUTA", "San José de Cúcuta"),
-    ("EL CARMEN DE VIBORAL", "El Carmen de Viboral"),
-    ("CARMEN DEL DARIÉN", "Carmen del Darién"),
-    ("LOS ANDES", "Los Andes"),
-    ("PROVIDENCIA Y SANTA CATALINA", "Providencia y Santa Catalina"),
-    ("BOGOTÁ, D.C.", "Bogotá, D.C."),
-    ("PIENDAMÓ - TUNÍA", "Piendamó - Tunía"),
-    ("NARIÑO", "Nariño"),
-    ("Medellín", "Medellín"),
-])
+@pytest.mark.parametrize(
+    ("official", "readable"),
+    [
+        ("SAN JOSÉ DE CÚCUTA", "San José de Cúcuta"),
+        ("EL CARMEN DE VIBORAL", "El Carmen de Viboral"),
+        ("CARMEN DEL DARIÉN", "Carmen del Darién"),
+        ("LOS ANDES", "Los Andes"),
+        ("PROVIDENCIA Y SANTA CATALINA", "Providencia y Santa Catalina"),
+        ("BOGOTÁ, D.C.", "Bogotá, D.C."),
+        ("PIENDAMÓ - TUNÍA", "Piendamó - Tunía"),
+        ("NARIÑO", "Nariño"),
+        ("Medellín", "Medellín"),
+    ],
+)
 def test_official_upper_case_names_become_readable_keeping_accents(official, readable):
     assert readable_name(official) == readable
 

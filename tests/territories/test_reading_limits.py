@@ -80,8 +80,9 @@ def test_a_line_without_end_is_refused_before_it_is_read_whole(tmp_path, setting
     assert "IMPORT_MAX_COLUMNS" in message and "IMPORT_MAX_CELL_CHARS" in message
 
 
-def test_reading_past_the_time_budget_is_refused_naming_the_setting(tmp_path, settings,
-                                                                   monkeypatch):
+def test_reading_past_the_time_budget_is_refused_naming_the_setting(
+    tmp_path, settings, monkeypatch
+):
     settings.IMPORT_MAX_SECONDS = 60
     clock = itertools.count(start=0, step=1)  # each look at the clock: a second later
     monkeypatch.setattr(reading.time, "monotonic", lambda: next(clock))
@@ -105,8 +106,9 @@ def test_text_starting_like_a_formula_in_a_csv_is_kept_as_text(tmp_path):
 def test_latin1_is_still_recognised_when_the_bad_byte_comes_late(tmp_path):
     path = tmp_path / "late.csv"
     # More than the 1 MB the encoding is decided on at a time, before the first Latin-1 byte.
-    path.write_bytes(b"code;name\n" + (b"1;" + b"a" * 60 + b"\n") * 20_000
-                     + "2;Nariño\n".encode("cp1252"))
+    path.write_bytes(
+        b"code;name\n" + (b"1;" + b"a" * 60 + b"\n") * 20_000 + "2;Nariño\n".encode("cp1252")
+    )
     assert read_table(path).rows[-1].cells == {"code": "2", "name": "Nariño"}
 
 
@@ -139,14 +141,17 @@ def test_a_sheet_with_more_rows_than_allowed_is_refused_while_it_is_scanned(tmp_
 
 def test_a_row_far_below_the_others_counts_every_row_in_between(tmp_path, settings):
     settings.IMPORT_MAX_ROWS = 1000
-    sheet = (f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">{cell("A1", "a")}</row>'
-             f'<row r="1048576">{cell("A1048576", 1)}</row></sheetData></worksheet>')
+    sheet = (
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">{cell("A1", "a")}</row>'
+        f'<row r="1048576">{cell("A1048576", 1)}</row></sheetData></worksheet>'
+    )
     path = write_xlsx(tmp_path / "far.xlsx", sheet.encode())
     assert "IMPORT_MAX_ROWS" in refusal(path)
 
 
-def test_a_row_with_more_cells_than_allowed_is_refused_before_openpyxl_builds_it(tmp_path,
-                                                                                 settings):
+def test_a_row_with_more_cells_than_allowed_is_refused_before_openpyxl_builds_it(
+    tmp_path, settings
+):
     settings.IMPORT_MAX_COLUMNS = 20
     cells = "".join("<c><v>1</v></c>" for _cell in range(21))
     sheet = f'<worksheet xmlns="{MAIN}"><sheetData><row>{cells}</row></sheetData></worksheet>'
@@ -156,17 +161,20 @@ def test_a_row_with_more_cells_than_allowed_is_refused_before_openpyxl_builds_it
 
 def test_a_declared_dimension_does_not_pad_the_rows(tmp_path, settings):
     settings.IMPORT_MAX_COLUMNS = 20
-    sheet = (f'<worksheet xmlns="{MAIN}"><dimension ref="A1:XFD1048576"/><sheetData>'
-             f'<row r="1">{cell("A1", "code")}</row><row r="2">{cell("A2", 5001)}</row>'
-             "</sheetData></worksheet>")
+    sheet = (
+        f'<worksheet xmlns="{MAIN}"><dimension ref="A1:XFD1048576"/><sheetData>'
+        f'<row r="1">{cell("A1", "code")}</row><row r="2">{cell("A2", 5001)}</row>'
+        "</sheetData></worksheet>"
+    )
     path = write_xlsx(tmp_path / "dimension.xlsx", sheet.encode())
     assert read_table(path).rows[0].cells == {"code": "5001"}
 
 
 def test_a_shared_string_longer_than_allowed_is_refused(tmp_path, settings):
     settings.IMPORT_MAX_CELL_CHARS = 100
-    strings = (f'<sst xmlns="{MAIN}" count="1" uniqueCount="1"><si><t>'
-               + "x" * 5000 + "</t></si></sst>").encode()
+    strings = (
+        f'<sst xmlns="{MAIN}" count="1" uniqueCount="1"><si><t>' + "x" * 5000 + "</t></si></sst>"
+    ).encode()
     sheet = sheet_xml([['<c r="A1" t="s"><v>0</v></c>']])
     path = write_xlsx(tmp_path / "strings.xlsx", sheet, {"xl/sharedStrings.xml": strings})
     assert "IMPORT_MAX_CELL_CHARS" in refusal(path)
@@ -174,8 +182,9 @@ def test_a_shared_string_longer_than_allowed_is_refused(tmp_path, settings):
 
 def test_a_workbook_cell_longer_than_allowed_is_refused_at_its_row(tmp_path, settings):
     settings.IMPORT_MAX_CELL_CHARS = 100
-    path = write_xlsx(tmp_path / "cell.xlsx",
-                      sheet_xml([[cell("A1", "a")], [cell("A2", "y" * 150)]]))
+    path = write_xlsx(
+        tmp_path / "cell.xlsx", sheet_xml([[cell("A1", "a")], [cell("A2", "y" * 150)]])
+    )
     message = refusal(path)
     assert "row 2" in message and "IMPORT_MAX_CELL_CHARS" in message
 
@@ -183,8 +192,11 @@ def test_a_workbook_cell_longer_than_allowed_is_refused_at_its_row(tmp_path, set
 def test_a_big_part_other_than_sheets_and_strings_is_refused(tmp_path, settings):
     settings.IMPORT_MAX_UNPACKED_MB = 50  # other parts may take 1 MB
     styles = f'<styleSheet xmlns="{MAIN}">'.encode() + os.urandom(MEGABYTE).hex().encode()
-    path = write_xlsx(tmp_path / "styles.xlsx", sheet_xml([[cell("A1", "a")]]),
-                      {"xl/styles.xml": styles + b"</styleSheet>"})
+    path = write_xlsx(
+        tmp_path / "styles.xlsx",
+        sheet_xml([[cell("A1", "a")]]),
+        {"xl/styles.xml": styles + b"</styleSheet>"},
+    )
     assert "IMPORT_MAX_UNPACKED_MB" in refusal(path)
 
 

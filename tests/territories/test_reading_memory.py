@@ -61,8 +61,13 @@ def zip_bomb(folder: Path) -> Path:
     """6 MB on disk, 1.1 GB of sheet XML: eight hundred thousand short rows, repeated."""
     path = folder / "bomb.xlsx"
     row = b'<row><c t="inlineStr"><is><t>x</t></is></c><c><v>1</v></c></row>'
-    size = write_zip_bomb(path, f'<worksheet xmlns="{MAIN}"><sheetData>'.encode(),
-                          row * 20_000, 850, b"</sheetData></worksheet>")
+    size = write_zip_bomb(
+        path,
+        f'<worksheet xmlns="{MAIN}"><sheetData>'.encode(),
+        row * 20_000,
+        850,
+        b"</sheetData></worksheet>",
+    )
     assert size > 1000 * MEGABYTE and path.stat().st_size < 8 * MEGABYTE
     return path
 
@@ -97,40 +102,54 @@ def results(tmp_path_factory) -> dict[str, dict]:
         "bomb": (bomb, {}),
         "bomb within size": (bomb, {"IMPORT_MAX_UNPACKED_MB": 4000}),
         "bomb within size and ratio": (
-            bomb, {"IMPORT_MAX_UNPACKED_MB": 4000, "IMPORT_MAX_ZIP_RATIO": 100_000}),
+            bomb,
+            {"IMPORT_MAX_UNPACKED_MB": 4000, "IMPORT_MAX_ZIP_RATIO": 100_000},
+        ),
         "huge csv": (sparse_csv(folder), {}),
         # The rows read before the limit are kept (a national file needs them all): a
         # lower limit keeps them few, so what is measured is not reading the rest.
         "long csv": (long_csv(folder), {"IMPORT_MAX_ROWS": 100_000}),
     }
-    argument = json.dumps([{"path": str(path), "limits": limits}
-                           for path, limits in cases.values()])
+    argument = json.dumps(
+        [{"path": str(path), "limits": limits} for path, limits in cases.values()]
+    )
     environment = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "convivencia.settings", "DEBUG": "true",
-        "VAR_DIR": str(folder / "var"), "LANGUAGE_CODE": "en",
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "convivencia.settings",
+        "DEBUG": "true",
+        "VAR_DIR": str(folder / "var"),
+        "LANGUAGE_CODE": "en",
     }
     finished = subprocess.run(
-        [sys.executable, "-c", READER, argument], env=environment, capture_output=True,
-        text=True, timeout=300, check=False,
+        [sys.executable, "-c", READER, argument],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert finished.returncode == 0, finished.stderr[-3000:]
     return dict(zip(cases, json.loads(finished.stdout), strict=True))
 
 
-@pytest.mark.parametrize(("case", "setting"), [
-    ("bomb", "IMPORT_MAX_UNPACKED_MB"),
-    ("bomb within size", "IMPORT_MAX_ZIP_RATIO"),
-    ("bomb within size and ratio", "IMPORT_MAX_ROWS"),
-    ("huge csv", "IMPORT_MAX_FILE_MB"),
-    ("long csv", "IMPORT_MAX_ROWS"),
-])
+@pytest.mark.parametrize(
+    ("case", "setting"),
+    [
+        ("bomb", "IMPORT_MAX_UNPACKED_MB"),
+        ("bomb within size", "IMPORT_MAX_ZIP_RATIO"),
+        ("bomb within size and ratio", "IMPORT_MAX_ROWS"),
+        ("huge csv", "IMPORT_MAX_FILE_MB"),
+        ("long csv", "IMPORT_MAX_ROWS"),
+    ],
+)
 def test_a_hostile_file_is_refused_by_its_limit(results, case, setting):
     assert results["baseline"]["message"] == "read"
     assert setting in results[case]["message"]
 
 
-@pytest.mark.parametrize("case", ["bomb", "bomb within size", "bomb within size and ratio",
-                                  "huge csv", "long csv"])
+@pytest.mark.parametrize(
+    "case", ["bomb", "bomb within size", "bomb within size and ratio", "huge csv", "long csv"]
+)
 def test_no_refusal_costs_more_than_a_little_memory(results, case):
     assert results[case]["peak"] < ALLOWED_PEAK_MB, results[case]
     assert results[case]["growth"] < ALLOWED_GROWTH_MB, results[case]

@@ -13,17 +13,25 @@ from convivencia.territories.models import Territory
 def test_upsert_finds_a_territory_by_any_of_its_codes_and_adds_the_others():
     colombia = services.ensure_country("CO")
     cauca, outcome = services.upsert_territory(
-        parent=colombia, level=Level.REGION, name="Cauca", codes={Scheme.ISO: "CO-CAU"},
+        parent=colombia,
+        level=Level.REGION,
+        name="Cauca",
+        codes={Scheme.ISO: "CO-CAU"},
     )
     assert outcome == "created"
     again, outcome = services.upsert_territory(
-        parent=colombia, level=Level.REGION, name="Cauca",
+        parent=colombia,
+        level=Level.REGION,
+        name="Cauca",
         codes={Scheme.DIVIPOLA: "19", Scheme.ISO: "CO-CAU"},
     )
     assert (again, outcome) == (cauca, "updated")
     assert cauca.code(Scheme.DIVIPOLA) == "19"
     _same, outcome = services.upsert_territory(
-        parent=colombia, level=Level.REGION, name="Cauca", codes={Scheme.DIVIPOLA: "19"},
+        parent=colombia,
+        level=Level.REGION,
+        name="Cauca",
+        codes={Scheme.DIVIPOLA: "19"},
     )
     assert outcome == "unchanged"
 
@@ -31,13 +39,17 @@ def test_upsert_finds_a_territory_by_any_of_its_codes_and_adds_the_others():
 @pytest.mark.django_db
 def test_upsert_refuses_codes_that_point_at_two_different_territories():
     colombia = services.ensure_country("CO")
-    services.upsert_territory(parent=colombia, level=Level.REGION, name="A",
-                              codes={Scheme.ISO: "CO-CAU"})
-    services.upsert_territory(parent=colombia, level=Level.REGION, name="B",
-                              codes={Scheme.DIVIPOLA: "19"})
+    services.upsert_territory(
+        parent=colombia, level=Level.REGION, name="A", codes={Scheme.ISO: "CO-CAU"}
+    )
+    services.upsert_territory(
+        parent=colombia, level=Level.REGION, name="B", codes={Scheme.DIVIPOLA: "19"}
+    )
     with pytest.raises(services.TerritoryConflict, match="2 different territories"):
         services.upsert_territory(
-            parent=colombia, level=Level.REGION, name="Cauca",
+            parent=colombia,
+            level=Level.REGION,
+            name="Cauca",
             codes={Scheme.ISO: "CO-CAU", Scheme.DIVIPOLA: "19"},
         )
     assert set(Territory.objects.regions().values_list("name", flat=True)) == {"A", "B"}

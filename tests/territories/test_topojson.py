@@ -74,7 +74,9 @@ def test_a_multipolygon_decodes_each_polygon():
 def test_geometries_carry_their_properties_id_and_one_based_index():
     members = list(Topology(two_squares()).geometries("squares"))
     assert [(m.index, m.properties.get("code"), m.id) for m in members] == [
-        (1, "L", None), (2, "R", 7), (3, None, None),
+        (1, "L", None),
+        (2, "R", 7),
+        (3, None, None),
     ]
 
 
@@ -93,13 +95,16 @@ def test_a_point_is_not_a_boundary():
         decoded(Topology(data))
 
 
-@pytest.mark.parametrize("data", [
-    {"type": "FeatureCollection"},
-    {"type": "Topology", "objects": {}},
-    {"type": "Topology", "objects": {}, "arcs": [[[0, 0]]]},
-    {"type": "Topology", "objects": {}, "arcs": [[[0, 0], ["a", 1]]]},
-    {"type": "Topology", "objects": {}, "arcs": [], "transform": {"scale": [1]}},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"type": "FeatureCollection"},
+        {"type": "Topology", "objects": {}},
+        {"type": "Topology", "objects": {}, "arcs": [[[0, 0]]]},
+        {"type": "Topology", "objects": {}, "arcs": [[[0, 0], ["a", 1]]]},
+        {"type": "Topology", "objects": {}, "arcs": [], "transform": {"scale": [1]}},
+    ],
+)
 def test_a_malformed_topology_is_refused_with_a_reason(data):
     with pytest.raises(TopologyError):
         Topology(data)

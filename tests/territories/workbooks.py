@@ -114,19 +114,53 @@ def write_zip_bomb(path: Path, head: bytes, block: bytes, repeats: int, tail: by
         members.append((SHEET.encode(), crc, compressed, size, offset))
         directory = out.tell()
         for name, member_crc, packed_size, member_size, member_offset in members:
-            out.write(struct.pack(
-                "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0x21, member_crc,
-                packed_size, member_size, len(name), 0, 0, 0, 0, 0, member_offset,
-            ) + name)
+            out.write(
+                struct.pack(
+                    "<4s6H3L5H2L",
+                    b"PK\x01\x02",
+                    20,
+                    20,
+                    0,
+                    8,
+                    0,
+                    0x21,
+                    member_crc,
+                    packed_size,
+                    member_size,
+                    len(name),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    member_offset,
+                )
+                + name
+            )
         end = out.tell()
-        out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members),
-                              end - directory, directory, 0))
+        out.write(
+            struct.pack(
+                "<4s4H2LH",
+                b"PK\x05\x06",
+                0,
+                0,
+                len(members),
+                len(members),
+                end - directory,
+                directory,
+                0,
+            )
+        )
     return size
 
 
 def _local_header(name: bytes, crc: int, compressed: int, size: int) -> bytes:
-    return struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, compressed,
-                       size, len(name), 0) + name
+    return (
+        struct.pack(
+            "<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, compressed, size, len(name), 0
+        )
+        + name
+    )
 
 
 def _local(out, name: bytes, crc: int, packed: bytes, size: int) -> tuple:

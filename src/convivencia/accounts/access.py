@@ -73,11 +73,7 @@ def _memberships(user) -> list[tuple[str, list[str]]]:
     from convivencia.accounts.models import Membership
 
     rows: dict[int, tuple[str, list[str]]] = {}
-    memberships = (
-        Membership.objects.active()
-        .filter(user=user)
-        .prefetch_related("territories")
-    )
+    memberships = Membership.objects.active().filter(user=user).prefetch_related("territories")
     for membership in memberships:
         rows[membership.pk] = (membership.role, [t.path for t in membership.territories.all()])
     result = list(rows.values())

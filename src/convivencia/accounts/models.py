@@ -72,8 +72,12 @@ class Organisation(models.Model):
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     type = models.CharField(_("type"), max_length=30, choices=OrganisationType.choices)
     country = models.ForeignKey(
-        "territories.Territory", verbose_name=_("country"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "territories.Territory",
+        verbose_name=_("country"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     website = models.URLField(_("website"), blank=True)
 
@@ -108,16 +112,22 @@ class Membership(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
         related_name="memberships",
     )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
         related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     territories = models.ManyToManyField(
-        "territories.Territory", verbose_name=_("territories"), blank=True,
+        "territories.Territory",
+        verbose_name=_("territories"),
+        blank=True,
         related_name="memberships",
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -166,7 +176,9 @@ class ApiToken(models.Model):
     """A personal API token. Only its SHA-256 digest is stored."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
         related_name="api_tokens",
     )
     name = models.CharField(_("name"), max_length=100)
@@ -197,7 +209,10 @@ class ApiToken(models.Model):
             raise ValueError(f"a token lasts 1 to {settings.API_TOKEN_MAX_DAYS} days, not {days}")
         clear = "cv_" + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, name=name, prefix=clear[:8], digest=_hash_token(clear),
+            user=user,
+            name=name,
+            prefix=clear[:8],
+            digest=_hash_token(clear),
             expires_at=timezone.now() + datetime.timedelta(days=days),
         )
         return token, clear
@@ -209,8 +224,10 @@ class ApiToken(models.Model):
     def expiry_message(self) -> str:
         return gettext(
             "The API token %(prefix)s… expired on %(date)s; create a new one on your account page."
-        ) % {"prefix": self.prefix, "date": date_format(timezone.localtime(self.expires_at),
-                                                         "SHORT_DATETIME_FORMAT")}
+        ) % {
+            "prefix": self.prefix,
+            "date": date_format(timezone.localtime(self.expires_at), "SHORT_DATETIME_FORMAT"),
+        }
 
 
 class AppendOnlyError(Exception):
@@ -240,8 +257,13 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+", db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)

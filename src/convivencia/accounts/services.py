@@ -36,7 +36,9 @@ def grant(
         membership.save(update_fields=["is_active"])
     after = sorted(t.pk for t in membership.territories.all())
     audit.record(
-        AuditAction.CREATE if created else AuditAction.UPDATE, membership, actor=actor,
+        AuditAction.CREATE if created else AuditAction.UPDATE,
+        membership,
+        actor=actor,
         changes={"role": role, "territories": [before, after]},
     )
     access.forget(user)
@@ -67,7 +69,9 @@ def members_visible_to(viewer: User, organisation: Organisation) -> list[Members
     if coordinator_scope.is_empty:
         return []
     memberships = (
-        organisation.memberships.active().select_related("user").prefetch_related("territories")
+        organisation.memberships.active()
+        .select_related("user")
+        .prefetch_related("territories")
         .order_by("user__last_name", "user__first_name")
     )
     visible = []

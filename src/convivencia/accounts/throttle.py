@@ -54,8 +54,13 @@ class ThrottleBackend(AxesStandaloneBackend):
     count and nobody on the other side of a network: it is not throttled.
     """
 
-    def authenticate(self, request: HttpRequest | None, username: str | None = None,
-                     password: str | None = None, **kwargs: Any) -> None:
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         if request is None:
             return None
         # axes' check returns nothing or raises: it never logs anyone in itself.
@@ -63,8 +68,9 @@ class ThrottleBackend(AxesStandaloneBackend):
         return None
 
 
-def failure_limit(request: HttpRequest | None = None,
-                  credentials: Credentials | None = None) -> int:
+def failure_limit(
+    request: HttpRequest | None = None, credentials: Credentials | None = None
+) -> int:
     return settings.LOGIN_FAILURE_LIMIT
 
 
@@ -79,8 +85,9 @@ def _recent(request: HttpRequest) -> QuerySet[AccessAttempt]:
     return recent
 
 
-def _scopes(request: HttpRequest,
-            credentials: Credentials | None) -> list[tuple[QuerySet[AccessAttempt], int]]:
+def _scopes(
+    request: HttpRequest, credentials: Credentials | None
+) -> list[tuple[QuerySet[AccessAttempt], int]]:
     """(the failures that count, their limit) for the account here, then for the address."""
     # Set on the request by axes before it counts an attempt.
     address = request.axes_ip_address  # type: ignore[attr-defined]
@@ -111,16 +118,15 @@ class ThrottleHandler(AxesDatabaseHandler):
             return max(failures, account_limit)
         return failures
 
-    def reset_user_attempts(self, request: HttpRequest,
-                            credentials: Credentials | None = None) -> int:
+    def reset_user_attempts(
+        self, request: HttpRequest, credentials: Credentials | None = None
+    ) -> int:
         return forget_failures(request, get_client_username(request, credentials))
 
 
 def forget_failures(request: HttpRequest, username: str) -> int:
     """After a success: this account's failures at this address no longer count."""
-    attempts = AccessAttempt.objects.filter(
-        username=username, ip_address=client_address(request)
-    )
+    attempts = AccessAttempt.objects.filter(username=username, ip_address=client_address(request))
     # Checked first: a DELETE takes SQLite's write lock even when nothing matches.
     if not attempts.exists():
         return 0
@@ -165,8 +171,11 @@ def lockout_message(seconds: int) -> str:
     ) % {"minutes": minutes}
 
 
-def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
-                     credentials: Credentials | None = None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: Credentials | None = None,
+) -> HttpResponse:
     """What a locked-out attempt gets (axes' middleware calls this).
 
     An endpoint that answered the lock-out itself (OpenRosa, with its own document) keeps
@@ -175,24 +184,32 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
     if original_response is not None and original_response.has_header("Retry-After"):
         return original_response
     seconds = retry_after_seconds(request)
-    response = render(request, "accounts/login.html", {
-        "form": AuthenticationForm(request), "lockout_message": lockout_message(seconds),
-    }, status=429)
+    response = render(
+        request,
+        "accounts/login.html",
+        {
+            "form": AuthenticationForm(request),
+            "lockout_message": lockout_message(seconds),
+        },
+        status=429,
+    )
     response["Retry-After"] = str(seconds)
     return response
 
 
 @receiver(user_locked_out)
-def _audit_lockout(sender: Any, request: HttpRequest, username: str | None,
-                   ip_address: str | None, **kwargs: Any) -> None:
+def _audit_lockout(
+    sender: Any, request: HttpRequest, username: str | None, ip_address: str | None, **kwargs: Any
+) -> None:
     # axes signals every refused attempt; only the failure that set the lock was counted.
     failures = getattr(request, "axes_failures_since_start", None)
     if failures is None:
         return
     until = locked_until(request, getattr(request, "axes_credentials", None))
     audit.record(
-        AuditAction.LOCKED_OUT, request=request, object_type="accounts.user",
+        AuditAction.LOCKED_OUT,
+        request=request,
+        object_type="accounts.user",
         object_repr=str(username or "")[:150],
-        changes={"failures": failures,
-                 "until": until.isoformat() if until is not None else None},
+        changes={"failures": failures, "until": until.isoformat() if until is not None else None},
     )

@@ -23,8 +23,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit.record(AuditAction.UPDATE, self.request.user, request=self.request,
-                     changes={"password": ["***", "***"]})
+        audit.record(
+            AuditAction.UPDATE,
+            self.request.user,
+            request=self.request,
+            changes={"password": ["***", "***"]},
+        )
         # The new password revoked the API tokens (User.save): say so, scripts will stop.
         messages.success(
             self.request, _("Your password was changed. Your API tokens were revoked.")
@@ -40,15 +44,22 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @login_required
 def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     memberships = (
-        request.user.memberships.active().select_related("organisation")
+        request.user.memberships.active()
+        .select_related("organisation")
         .prefetch_related("territories")
     )
     tokens = request.user.api_tokens.live().order_by("-created_at")
-    return render(request, "accounts/profile.html", {
-        "memberships": memberships, "tokens": tokens,
-        "new_token": request.session.pop("new_api_token", None),
-        "token_days": settings.API_TOKEN_DAYS, "token_max_days": settings.API_TOKEN_MAX_DAYS,
-    })
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "memberships": memberships,
+            "tokens": tokens,
+            "new_token": request.session.pop("new_api_token", None),
+            "token_days": settings.API_TOKEN_DAYS,
+            "token_max_days": settings.API_TOKEN_MAX_DAYS,
+        },
+    )
 
 
 @login_required
@@ -60,12 +71,18 @@ def token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("accounts:profile")
     days = _token_days(request.POST.get("days"))
     if days is None:
-        messages.error(request, _("A token is valid for 1 to %(max)d days.")
-                       % {"max": settings.API_TOKEN_MAX_DAYS})
+        messages.error(
+            request,
+            _("A token is valid for 1 to %(max)d days.") % {"max": settings.API_TOKEN_MAX_DAYS},
+        )
         return redirect("accounts:profile")
     token, clear = ApiToken.issue(request.user, name, days)
-    audit.record(AuditAction.CREATE, token, request=request,
-                 changes={"expires_at": token.expires_at.isoformat()})
+    audit.record(
+        AuditAction.CREATE,
+        token,
+        request=request,
+        changes={"expires_at": token.expires_at.isoformat()},
+    )
     # Shown once on the next page, then gone.
     request.session["new_api_token"] = clear
     return redirect("accounts:profile")
@@ -103,9 +120,14 @@ def organisation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     members = services.members_visible_to(request.user, organisation)
     if members:
         audit.record_read(request, organisation, fields=["members.name", "members.email"])
-    return render(request, "accounts/organisation_detail.html", {
-        "organisation": organisation, "members": members,
-    })
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "members": members,
+        },
+    )
 
 
 @login_required

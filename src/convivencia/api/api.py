@@ -155,12 +155,14 @@ def _read_only(view: Callable[..., HttpResponseBase]) -> Callable[..., Any]:
 
 def api_root(request: HttpRequest) -> JsonResponse:
     """/api/v1/ itself: where the documentation is."""
-    return JsonResponse({
-        "title": api.title,
-        "version": api.version,
-        "docs": request.build_absolute_uri(reverse("api-v1:openapi-view")),
-        "openapi": request.build_absolute_uri(reverse("api-v1:openapi-json")),
-    })
+    return JsonResponse(
+        {
+            "title": api.title,
+            "version": api.version,
+            "docs": request.build_absolute_uri(reverse("api-v1:openapi-view")),
+            "openapi": request.build_absolute_uri(reverse("api-v1:openapi-json")),
+        }
+    )
 
 
 class ConvivenciaAPI(NinjaAPI):

@@ -120,7 +120,7 @@ def validation_details(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, An
 
 
 def not_found_message(request: HttpRequest) -> str:
-    """"Not found", with a hint when only the trailing slash is missing."""
+    """ "Not found", with a hint when only the trailing slash is missing."""
     path = request.path
     if not path.endswith("/"):
         try:
@@ -152,15 +152,20 @@ def install(api: NinjaAPI) -> None:
     def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         # 400 rather than ninja's 422: to a client both mean "fix your request".
         return respond(
-            request, 400, VALIDATION_ERROR, _("The request is not valid."),
+            request,
+            400,
+            VALIDATION_ERROR,
+            _("The request is not valid."),
             validation_details(exc.errors),
         )
 
     def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         # ninja raises a bare AuthenticationError when no scheme accepted the
         # request; ours (Unauthorized) says what was wrong with what was sent.
-        message = exc.message if isinstance(exc, Unauthorized) else _(
-            "Authentication is required: send a valid API token or log in."
+        message = (
+            exc.message
+            if isinstance(exc, Unauthorized)
+            else _("Authentication is required: send a valid API token or log in.")
         )
         reply = respond(request, 401, "unauthorized", message)
         reply["WWW-Authenticate"] = 'Bearer realm="api"'
@@ -190,8 +195,11 @@ def install(api: NinjaAPI) -> None:
         logger.exception("Unhandled error in API call %s %s", request.method, request.path)
         details = [{"exception": repr(exc)}] if settings.DEBUG else []
         return respond(
-            request, 500, "server_error",
-            _("Something went wrong on our side. It has been logged."), details,
+            request,
+            500,
+            "server_error",
+            _("Something went wrong on our side. It has been logged."),
+            details,
         )
 
     # ninja's annotation wants each handler to take the exception or its class; ours take

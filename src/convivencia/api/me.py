@@ -48,8 +48,10 @@ def me(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     """The authenticated caller, their roles and memberships. Anonymous callers get 401."""
     user = request.user
     memberships = (
-        Membership.objects.active().filter(user=user)
-        .select_related("organisation").prefetch_related("territories")
+        Membership.objects.active()
+        .filter(user=user)
+        .select_related("organisation")
+        .prefetch_related("territories")
         .order_by("organisation__name", "role")
     )
     return {

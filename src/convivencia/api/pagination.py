@@ -35,7 +35,9 @@ MAX_PAGE_SIZE = 500
 class PageParameters(Schema):
     page: int = Field(1, ge=1, description="Page number, from 1.")
     page_size: int = Field(
-        DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE,
+        DEFAULT_PAGE_SIZE,
+        ge=1,
+        le=MAX_PAGE_SIZE,
         description=f"Results per page, at most {MAX_PAGE_SIZE}.",
     )
 
@@ -83,10 +85,11 @@ class PageNumberPagination(PaginationBase):
                     "Page %(page)d does not exist: there is %(pages)d page.",
                     "Page %(page)d does not exist: there are %(pages)d pages.",
                     pages,
-                ) % {"page": page, "pages": pages},
+                )
+                % {"page": page, "pages": pages},
             )
         start = (page - 1) * size
-        results = list(queryset[start:start + size])
+        results = list(queryset[start : start + size])
         if self.prepare is not None:
             self.prepare(results)
         return {

@@ -125,8 +125,11 @@ def restore(source: Path) -> None:
     kind = _kind_of(source)
     if kind is None:
         raise BackupError(
-            _("%(path)s is not a backup made by `convivencia backup` (neither an SQLite "
-              "database nor a pg_dump archive).") % {"path": source}
+            _(
+                "%(path)s is not a backup made by `convivencia backup` (neither an SQLite "
+                "database nor a pg_dump archive)."
+            )
+            % {"path": source}
         )
     if kind != vendor():
         raise BackupError(
@@ -180,13 +183,16 @@ def pending_migrations() -> list[str]:
 
 # --- PostgreSQL through its client tools ---------------------------------------------------
 
+
 def client_tool(name: str) -> str:
     """The full path of pg_dump or pg_restore, or a message naming the package to install."""
     found = shutil.which(name)
     if found is None:
         raise BackupError(
-            _("%(tool)s is not installed: install Debian's %(package)s package "
-              "(apt-get install %(package)s), of the same major version as the server or newer.")
+            _(
+                "%(tool)s is not installed: install Debian's %(package)s package "
+                "(apt-get install %(package)s), of the same major version as the server or newer."
+            )
             % {"tool": name, "package": CLIENT_PACKAGE}
         )
     return found
@@ -210,7 +216,11 @@ def _pg_environment() -> dict[str, str]:
 
 def _run(command: list[str], what: str) -> None:
     finished = subprocess.run(  # noqa: S603 (full path of a client tool, our own arguments)
-        command, env=_pg_environment(), capture_output=True, text=True, check=False,
+        command,
+        env=_pg_environment(),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if finished.returncode != 0:
         raise BackupError(
@@ -228,7 +238,16 @@ def _pg_restore(path: Path) -> None:
     _run([tool, "--list", str(path)], "pg_restore --list")  # a readable dump, or nothing
     # Django's own idle connection would only wait on the restore's locks.
     connection.close()
-    _run([
-        tool, "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
-        "--no-owner", f"--dbname={connection.settings_dict['NAME']}", str(path),
-    ], "pg_restore")
+    _run(
+        [
+            tool,
+            "--clean",
+            "--if-exists",
+            "--single-transaction",
+            "--exit-on-error",
+            "--no-owner",
+            f"--dbname={connection.settings_dict['NAME']}",
+            str(path),
+        ],
+        "pg_restore",
+    )

@@ -26,9 +26,12 @@ def column_name(model: type[models.Model], name: str) -> str:
     return field.column
 
 
-def insert_rows(model: type[models.Model], fields: Sequence[str],
-                rows: Iterable[Sequence[Any]],
-                adapt: Callable[[Sequence[Any]], Sequence[Any]] | None = None) -> None:
+def insert_rows(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    adapt: Callable[[Sequence[Any]], Sequence[Any]] | None = None,
+) -> None:
     """Insert plain tuples of column values: ``COPY`` on PostgreSQL, multi-row ``INSERT`` elsewhere.
 
     Values must already be what the column takes (ids not instances, JSON as text).
@@ -54,7 +57,7 @@ def insert_rows(model: type[models.Model], fields: Sequence[str],
         insert = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
         full = insert + ", ".join([row_marks] * size)
         for start in range(0, len(rows), size):
-            chunk = rows[start:start + size]
+            chunk = rows[start : start + size]
             sql = full if len(chunk) == size else insert + ", ".join([row_marks] * len(chunk))
             cursor.execute(sql, [value for row in chunk for value in row])
 
@@ -74,8 +77,10 @@ def local_copy(storage: Storage, name: str) -> Iterator[Path]:
     if local is not None:
         yield local
         return
-    with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as copy, \
-            storage.open(name, "rb") as source:
+    with (
+        tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as copy,
+        storage.open(name, "rb") as source,
+    ):
         room = ImportLimits.current().max_file_bytes + 1
         for chunk in source.chunks():
             copy.write(chunk[:room])

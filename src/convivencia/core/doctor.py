@@ -36,10 +36,18 @@ def database() -> Finding:
     try:
         connection.ensure_connection()
     except DatabaseError as exc:
-        return Finding(name, False, _("cannot connect: %(error)s") % {"error": exc},
-                       _("Check DATABASE_URL and that the database server is running."))
-    return Finding(name, True, _("%(vendor)s, database %(db)s") % {
-        "vendor": connection.vendor, "db": connection.settings_dict["NAME"]})
+        return Finding(
+            name,
+            False,
+            _("cannot connect: %(error)s") % {"error": exc},
+            _("Check DATABASE_URL and that the database server is running."),
+        )
+    return Finding(
+        name,
+        True,
+        _("%(vendor)s, database %(db)s")
+        % {"vendor": connection.vendor, "db": connection.settings_dict["NAME"]},
+    )
 
 
 def migrations() -> Finding:
@@ -48,15 +56,22 @@ def migrations() -> Finding:
         executor = MigrationExecutor(connection)
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except DatabaseError as exc:
-        return Finding(name, False, _("cannot read them: %(error)s") % {"error": exc},
-                       _("Fix the database connection first."))
+        return Finding(
+            name,
+            False,
+            _("cannot read them: %(error)s") % {"error": exc},
+            _("Fix the database connection first."),
+        )
     if plan:
-        pending = ", ".join(f"{migration.app_label}.{migration.name}"
-                            for migration, _backwards in plan[:5])
-        return Finding(name, False,
-                       _("%(count)s not applied (%(names)s)") % {"count": len(plan),
-                                                                 "names": pending},
-                       _("Run: convivencia migrate"))
+        pending = ", ".join(
+            f"{migration.app_label}.{migration.name}" for migration, _backwards in plan[:5]
+        )
+        return Finding(
+            name,
+            False,
+            _("%(count)s not applied (%(names)s)") % {"count": len(plan), "names": pending},
+            _("Run: convivencia migrate"),
+        )
     return Finding(name, True, _("all applied"))
 
 
@@ -68,33 +83,54 @@ def worker() -> Finding:
     name = _("background worker")
     backend = settings.TASKS["default"]["BACKEND"]
     if backend != DATABASE_TASKS:
-        return Finding(name, True, _("jobs run by %(backend)s, no worker needed")
-                       % {"backend": backend})
+        return Finding(
+            name, True, _("jobs run by %(backend)s, no worker needed") % {"backend": backend}
+        )
     now = timezone.now()
     try:
-        waiting = Job.objects.filter(status=JobStatus.QUEUED,
-                                     created_at__lt=now - QUEUE_PATIENCE).count()
+        waiting = Job.objects.filter(
+            status=JobStatus.QUEUED, created_at__lt=now - QUEUE_PATIENCE
+        ).count()
         abandoned = Job.objects.abandoned(HEARTBEAT_PATIENCE).count()
         last = Job.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
     except DatabaseError as exc:
-        return Finding(name, False, _("cannot read the jobs: %(error)s") % {"error": exc},
-                       _("Fix the database connection and migrations first."))
+        return Finding(
+            name,
+            False,
+            _("cannot read the jobs: %(error)s") % {"error": exc},
+            _("Fix the database connection and migrations first."),
+        )
     start = _("Start one: convivencia worker (see docs/deploy.md for a systemd unit).")
     if waiting:
-        return Finding(name, False, _("%(count)s job(s) waiting for more than %(minutes)s "
-                                      "minutes: no worker is taking jobs")
-                       % {"count": waiting, "minutes": int(QUEUE_PATIENCE.total_seconds() // 60)},
-                       start)
+        return Finding(
+            name,
+            False,
+            _(
+                "%(count)s job(s) waiting for more than %(minutes)s "
+                "minutes: no worker is taking jobs"
+            )
+            % {"count": waiting, "minutes": int(QUEUE_PATIENCE.total_seconds() // 60)},
+            start,
+        )
     if abandoned:
-        return Finding(name, False, _("%(count)s running job(s) without a heartbeat for "
-                                      "%(minutes)s minutes: their worker stopped")
-                       % {"count": abandoned,
-                          "minutes": int(HEARTBEAT_PATIENCE.total_seconds() // 60)},
-                       start)
+        return Finding(
+            name,
+            False,
+            _(
+                "%(count)s running job(s) without a heartbeat for "
+                "%(minutes)s minutes: their worker stopped"
+            )
+            % {"count": abandoned, "minutes": int(HEARTBEAT_PATIENCE.total_seconds() // 60)},
+            start,
+        )
     if last is None:
         return Finding(name, True, _("no job has run yet; nothing is waiting"))
-    return Finding(name, True, _("nothing waiting; the last job finished %(when)s")
-                   % {"when": timezone.localtime(last.finished_at).strftime("%Y-%m-%d %H:%M")})
+    return Finding(
+        name,
+        True,
+        _("nothing waiting; the last job finished %(when)s")
+        % {"when": timezone.localtime(last.finished_at).strftime("%Y-%m-%d %H:%M")},
+    )
 
 
 def contact_key() -> Finding:
@@ -119,21 +155,33 @@ def contact_key() -> Finding:
     except ValueError:
         return Finding(name, False, _("not a valid Fernet key"), make_one)
     try:
-        token = (Respondent.objects.exclude(contact_encrypted="")
-                 .values_list("contact_encrypted", flat=True).order_by("-pk").first())
+        token = (
+            Respondent.objects.exclude(contact_encrypted="")
+            .values_list("contact_encrypted", flat=True)
+            .order_by("-pk")
+            .first()
+        )
     except DatabaseError:
         token = None
     if token is None:
-        return Finding(name, True, _("%(count)s key(s); no contact data stored yet")
-                       % {"count": len(keys)})
+        return Finding(
+            name, True, _("%(count)s key(s); no contact data stored yet") % {"count": len(keys)}
+        )
     try:
         fernet.extract_timestamp(token.encode())
     except InvalidToken:
-        return Finding(name, False, _("the stored contact data was encrypted with another key"),
-                       _("Put the key it was encrypted with back in CONTACT_ENCRYPTION_KEY, "
-                         "after the new one when rotating."))
-    return Finding(name, True, _("%(count)s key(s); they open the stored contact data")
-                   % {"count": len(keys)})
+        return Finding(
+            name,
+            False,
+            _("the stored contact data was encrypted with another key"),
+            _(
+                "Put the key it was encrypted with back in CONTACT_ENCRYPTION_KEY, "
+                "after the new one when rotating."
+            ),
+        )
+    return Finding(
+        name, True, _("%(count)s key(s); they open the stored contact data") % {"count": len(keys)}
+    )
 
 
 def static_files() -> Finding:
@@ -145,8 +193,9 @@ def static_files() -> Finding:
     manifest = Path(settings.STATIC_ROOT) / staticfiles_storage.manifest_name
     collect = _("Run: convivencia collectstatic --no-input")
     if not manifest.is_file():
-        return Finding(name, False, _("not collected: %(path)s is missing")
-                       % {"path": manifest}, collect)
+        return Finding(
+            name, False, _("not collected: %(path)s is missing") % {"path": manifest}, collect
+        )
     try:
         staticfiles_storage.stored_name("convivencia/site.css")
     except ValueError:
@@ -163,19 +212,31 @@ def cache_backend() -> Finding:
         read = cache.get(key)
         cache.delete(key)
     except Exception as exc:  # every backend (locmem, Redis, …) raises its own errors
-        return Finding(name, False, _("%(backend)s unreachable: %(error)s")
-                       % {"backend": backend, "error": exc},
-                       _("Check CACHE_URL and that the cache server is running."))
+        return Finding(
+            name,
+            False,
+            _("%(backend)s unreachable: %(error)s") % {"backend": backend, "error": exc},
+            _("Check CACHE_URL and that the cache server is running."),
+        )
     if backend == "DummyCache":
         return Finding(name, True, _("none (CACHE_URL=dummy://): pages are computed each time"))
     if read != value:
-        return Finding(name, False, _("%(backend)s does not keep what is written")
-                       % {"backend": backend}, _("Check CACHE_URL."))
+        return Finding(
+            name,
+            False,
+            _("%(backend)s does not keep what is written") % {"backend": backend},
+            _("Check CACHE_URL."),
+        )
     return Finding(name, True, backend)
 
 
 CHECKS: list[Callable[[], Finding]] = [
-    database, migrations, worker, contact_key, static_files, cache_backend,
+    database,
+    migrations,
+    worker,
+    contact_key,
+    static_files,
+    cache_backend,
 ]
 
 

@@ -77,8 +77,7 @@ class ImportLimits:
 
     def too_many_columns(self, found: int) -> str:
         return _(
-            "has %(found)s columns, more than the %(limit)s allowed "
-            "(setting IMPORT_MAX_COLUMNS)."
+            "has %(found)s columns, more than the %(limit)s allowed (setting IMPORT_MAX_COLUMNS)."
         ) % {"found": f"{found:,}", "limit": f"{self.max_columns:,}"}
 
     def cell_too_long(self, length: int | None = None) -> str:
@@ -127,7 +126,7 @@ def check_upload_size(upload: UploadedFile[Any] | Any) -> None:
     size = getattr(upload, "size", None)
     if size is not None and size > limits.max_file_bytes:
         raise ValidationError(
-            _("“%(name)s” %(problem)s") % {"name": upload.name,
-                                           "problem": limits.file_too_large(size)},
+            _("“%(name)s” %(problem)s")
+            % {"name": upload.name, "problem": limits.file_too_large(size)},
             code="too_large",
         )

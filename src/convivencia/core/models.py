@@ -25,7 +25,9 @@ class Notification(models.Model):
     """An in-app message to one person (wave digests, commitment changes…)."""
 
     user = models.ForeignKey(
-        "accounts.User", verbose_name=_("user"), on_delete=models.CASCADE,
+        "accounts.User",
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
         related_name="notifications",
     )
     title = models.CharField(_("title"), max_length=200)

@@ -11,16 +11,23 @@ from django.utils import translation
 from convivencia.core.models import Notification
 
 
-def notify(users: Iterable, title: str, body: str, url: str = "", *, email: bool = True
-           ) -> list[Notification]:
+def notify(
+    users: Iterable, title: str, body: str, url: str = "", *, email: bool = True
+) -> list[Notification]:
     """One notification per user; e-mail through Django's mail backend too."""
     created = []
     for user in users:
-        created.append(Notification.objects.create(user=user, title=title[:200], body=body,
-                                                   url=url[:300]))
+        created.append(
+            Notification.objects.create(user=user, title=title[:200], body=body, url=url[:300])
+        )
         if email and user.email:
-            send_mail(title, f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL,
-                      [user.email], fail_silently=False)
+            send_mail(
+                title,
+                f"{body}\n\n{url}".strip(),
+                settings.DEFAULT_FROM_EMAIL,
+                [user.email],
+                fail_silently=False,
+            )
     return created
 
 

@@ -71,14 +71,16 @@ _MINUS = "\u2212"
 
 
 class AmbiguousNumber(ValueError):
-    """"1.200"-like text under ``ambiguous="refuse"``: both readings, for the caller's advice."""
+    """ "1.200"-like text under ``ambiguous="refuse"``: both readings, for the caller's advice."""
 
     def __init__(self, text: str, thousands: Decimal, decimal: Decimal) -> None:
         self.text = text
         self.thousands = thousands
         self.decimal = decimal
-        super().__init__(_("“%(value)s” is ambiguous: %(thousands)s or %(decimal)s?") % {
-            "value": text, "thousands": thousands, "decimal": decimal})
+        super().__init__(
+            _("“%(value)s” is ambiguous: %(thousands)s or %(decimal)s?")
+            % {"value": text, "thousands": thousands, "decimal": decimal}
+        )
 
 
 def _clean(text: str) -> str:
@@ -129,10 +131,14 @@ def decide(values: Iterable[tuple[int, str]]) -> Decision:
         if separator is not None:
             rows[separator].append(number)
     if rows[COMMA] and rows[POINT]:
-        return Decision(None, _(
-            "the column mixes decimal commas (rows %(commas)s) and decimal points "
-            "(rows %(points)s); write every number the same way"
-        ) % {"commas": _rows(rows[COMMA]), "points": _rows(rows[POINT])})
+        return Decision(
+            None,
+            _(
+                "the column mixes decimal commas (rows %(commas)s) and decimal points "
+                "(rows %(points)s); write every number the same way"
+            )
+            % {"commas": _rows(rows[COMMA]), "points": _rows(rows[POINT])},
+        )
     if rows[COMMA]:
         return Decision(COMMA)
     if rows[POINT]:
@@ -177,10 +183,13 @@ def parse_number(
         rf"(?:{re.escape(separator)}[0-9]+)?"
     )
     if not re.fullmatch(pattern, digits):
-        raise ValueError(_(
-            "“%(value)s” is not a number written with “%(decimal)s” for decimals and "
-            "“%(thousands)s” for thousands"
-        ) % {"value": text, "decimal": separator, "thousands": thousands})
+        raise ValueError(
+            _(
+                "“%(value)s” is not a number written with “%(decimal)s” for decimals and "
+                "“%(thousands)s” for thousands"
+            )
+            % {"value": text, "decimal": separator, "thousands": thousands}
+        )
     plain = digits.replace(thousands, "").replace(separator, ".")
     return _decimal(sign + plain, text, whole)
 
@@ -239,7 +248,11 @@ def parse_code(text: str, width: int) -> str:
     if not _DIGITS.fullmatch(text):
         raise ValueError(_("“%(code)s” is not a numeric code") % {"code": text})
     if len(text) > width:
-        raise ValueError(_("“%(code)s” has more than %(width)s digits") % {
-            "code": text, "width": width,
-        })
+        raise ValueError(
+            _("“%(code)s” has more than %(width)s digits")
+            % {
+                "code": text,
+                "width": width,
+            }
+        )
     return text.zfill(width)

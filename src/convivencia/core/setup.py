@@ -47,24 +47,31 @@ def steps() -> list[Step]:
     territories = reverse("territories:import")
     return [
         Step(
-            "territories", _("Territories"),
-            _("Import the country's regions and municipalities with their official codes "
-              "(DANE DIVIPOLA for Colombia, INEGI for Mexico, IBGE for Brazil), or countries "
-              "from ISO 3166. Everything else is attached to a territory."),
+            "territories",
+            _("Territories"),
+            _(
+                "Import the country's regions and municipalities with their official codes "
+                "(DANE DIVIPOLA for Colombia, INEGI for Mexico, IBGE for Brazil), or countries "
+                "from ISO 3166. Everything else is attached to a territory."
+            ),
             Territory.objects.count(),
             (Link(_("Import territories"), territories),),
             "convivencia import_territories divipola FILE",
         ),
         Step(
-            "population", _("Population"),
-            _("Import population by year (DANE projections, World Bank): crime rates per "
-              "100,000 inhabitants need it, and show its source and year."),
+            "population",
+            _("Population"),
+            _(
+                "Import population by year (DANE projections, World Bank): crime rates per "
+                "100,000 inhabitants need it, and show its source and year."
+            ),
             Population.objects.count(),
             (Link(_("Import population"), territories),),
             "convivencia import_population dane FILE",
         ),
         Step(
-            "boundaries", _("Boundaries"),
+            "boundaries",
+            _("Boundaries"),
             _("Import municipal and regional boundaries (TopoJSON or GeoJSON) for the maps."),
             Boundary.objects.count(),
             (Link(_("Import boundaries"), territories),),
@@ -72,35 +79,53 @@ def steps() -> list[Step]:
             optional=True,
         ),
         Step(
-            "crime", _("Crime data"),
-            _("Import official crime figures (Policía Nacional, SESNSP, a tidy file or DHIS2). "
-              "The standard indicators, such as the homicide rate, already exist; add or "
-              "rename data elements and indicators on their page."),
+            "crime",
+            _("Crime data"),
+            _(
+                "Import official crime figures (Policía Nacional, SESNSP, a tidy file or DHIS2). "
+                "The standard indicators, such as the homicide rate, already exist; add or "
+                "rename data elements and indicators on their page."
+            ),
             DataValue.objects.count(),
-            (Link(_("Import crime data"), reverse("indicators_import:upload")),
-             Link(_("Data elements and indicators"), reverse("indicators_manage:index"))),
+            (
+                Link(_("Import crime data"), reverse("indicators_import:upload")),
+                Link(_("Data elements and indicators"), reverse("indicators_manage:index")),
+            ),
             "convivencia import_crime policia-co FILE",
         ),
         Step(
-            "organisations", _("Organisations"),
-            _("Create the organisations taking part: civil society, police, prosecutors, "
-              "mayors' offices. Each person acts on behalf of one."),
+            "organisations",
+            _("Organisations"),
+            _(
+                "Create the organisations taking part: civil society, police, prosecutors, "
+                "mayors' offices. Each person acts on behalf of one."
+            ),
             Organisation.objects.count(),
-            (Link(_("Add an organisation"), _admin(Organisation, "add")),
-             Link(_("Organisations"), _admin(Organisation))),
+            (
+                Link(_("Add an organisation"), _admin(Organisation, "add")),
+                Link(_("Organisations"), _admin(Organisation)),
+            ),
         ),
         Step(
-            "users", _("People and their roles"),
-            _("Create accounts, then give each a membership: a role (coordinator, analyst, "
-              "enumerator, provider, community leader) in an organisation and territories."),
+            "users",
+            _("People and their roles"),
+            _(
+                "Create accounts, then give each a membership: a role (coordinator, analyst, "
+                "enumerator, provider, community leader) in an organisation and territories."
+            ),
             Membership.objects.count(),
-            (Link(_("Add a person"), _admin(User, "add")),
-             Link(_("Add a membership"), _admin(Membership, "add"))),
+            (
+                Link(_("Add a person"), _admin(User, "add")),
+                Link(_("Add a membership"), _admin(Membership, "add")),
+            ),
         ),
         Step(
-            "panels", _("Perception panels"),
-            _("Create a panel of community leaders for a municipality, then import its roster "
-              "(contact data is encrypted on the way in)."),
+            "panels",
+            _("Perception panels"),
+            _(
+                "Create a panel of community leaders for a municipality, then import its roster "
+                "(contact data is encrypted on the way in)."
+            ),
             Panel.objects.count(),
             (Link(_("Panels"), _admin(Panel)),),
             "convivencia create_panel CODE --territory divipola:19001",

@@ -25,8 +25,9 @@ EVENTS = ("INSERT", "UPDATE", "DELETE")
 TOKEN_ID = 1
 
 
-def install_triggers(schema_editor, *, version_table: str, tables: list[str], prefix: str,
-                     function: str) -> None:
+def install_triggers(
+    schema_editor, *, version_table: str, tables: list[str], prefix: str, function: str
+) -> None:
     """Triggers named after ``prefix`` that replace ``version_table``'s token (for migrations)."""
     vendor = schema_editor.connection.vendor
     quote = schema_editor.quote_name
@@ -66,8 +67,9 @@ def uninstall_triggers(schema_editor, *, tables: list[str], prefix: str, functio
 
 def _sqlite_triggers(prefix: str, tables: list[str]) -> list[tuple[str, str, str]]:
     """(trigger name, table, event): one row trigger per table and event on SQLite."""
-    return [(f"{prefix}_{table}_{event.lower()}", table, event)
-            for table in tables for event in EVENTS]
+    return [
+        (f"{prefix}_{table}_{event.lower()}", table, event) for table in tables for event in EVENTS
+    ]
 
 
 def token(model: type[models.Model]) -> str | None:
@@ -78,7 +80,8 @@ def token(model: type[models.Model]) -> str | None:
     """
     found = model._default_manager.filter(pk=TOKEN_ID).values_list("token", flat=True).first()
     if found is None and connection.vendor in VENDORS:
-        model._default_manager.bulk_create([model(pk=TOKEN_ID, token=uuid.uuid4().hex)],
-                                  ignore_conflicts=True)
+        model._default_manager.bulk_create(
+            [model(pk=TOKEN_ID, token=uuid.uuid4().hex)], ignore_conflicts=True
+        )
         found = model._default_manager.filter(pk=TOKEN_ID).values_list("token", flat=True).first()
     return found

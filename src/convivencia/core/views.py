@@ -8,11 +8,15 @@ from convivencia.territories.models import Territory
 
 def home(request: HttpRequest) -> HttpResponse:
     countries = Territory.objects.countries().filter(children__isnull=False).distinct()
-    return render(request, "core/home.html", {
-        "countries": countries,
-        # A fresh installation (no territory yet) points its administrator to the checklist.
-        "needs_setup": is_administrator(request.user) and first_run.needs_setup(),
-    })
+    return render(
+        request,
+        "core/home.html",
+        {
+            "countries": countries,
+            # A fresh installation (no territory yet) points its administrator to the checklist.
+            "needs_setup": is_administrator(request.user) and first_run.needs_setup(),
+        },
+    )
 
 
 def setup(request: HttpRequest) -> HttpResponse:

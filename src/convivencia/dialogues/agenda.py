@@ -71,14 +71,14 @@ def _percent(value: float) -> str:
 
 
 def _p_value(p: float) -> str:
-    """"corrected p = 0,03" in the reader's locale; below 0.01 as "corrected p < 0,01"."""
+    """ "corrected p = 0,03" in the reader's locale; below 0.01 as "corrected p < 0,01"."""
     if p < 0.01:
         return _("corrected p < %(p)s") % {"p": formats.number_format(0.01, 2)}
     return _("corrected p = %(p)s") % {"p": formats.number_format(p, 2)}
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= EVIDENCE_LENGTH else text[:EVIDENCE_LENGTH - 1] + "…"
+    return text if len(text) <= EVIDENCE_LENGTH else text[: EVIDENCE_LENGTH - 1] + "…"
 
 
 # 1. Perception panels
@@ -99,8 +99,11 @@ def panel_proposals(territory: Territory, before: datetime.date) -> list[Proposa
     from convivencia.panels.models import Panel
 
     found: list[tuple[float, Proposal]] = []
-    panels = Panel.objects.filter(territory__path__startswith=territory.path).select_related(
-        "questionnaire", "territory").order_by("code")
+    panels = (
+        Panel.objects.filter(territory__path__startswith=territory.path)
+        .select_related("questionnaire", "territory")
+        .order_by("code")
+    )
     for panel in panels:
         wave, previous = _latest_closed_pair(panel, before)
         if wave is None or previous is None:
@@ -126,32 +129,50 @@ def panel_proposals(territory: Territory, before: datetime.date) -> list[Proposa
             if drop is None or drop >= 0:
                 continue
             provider = charts.provider_label(item.provider, panel)
-            label = (_("Trust in %(provider)s") % {"provider": provider}
-                     if item.code in primary else charts.item_text(item, panel))
+            label = (
+                _("Trust in %(provider)s") % {"provider": provider}
+                if item.code in primary
+                else charts.item_text(item, panel)
+            )
             if now.pct_trust is not None and earlier.pct_trust is not None:
                 figures = f"{_percent(earlier.pct_trust)} → {_percent(now.pct_trust)}"
             else:
                 figures = _("score %(before)s → %(after)s") % {
-                    "before": round(earlier.mean_0_100 or 0), "after": round(now.mean_0_100 or 0)}
+                    "before": round(earlier.mean_0_100 or 0),
+                    "after": round(now.mean_0_100 or 0),
+                }
             evidence = _("%(label)s: %(figures)s (%(test)s, %(p)s)") % {
-                "label": label, "figures": figures,
+                "label": label,
+                "figures": figures,
                 "test": TEST_NAMES.get(shown.test, shown.test),
                 # Flagged means a corrected p below 0.05; where its figure is withheld
                 # (charts.visible_change) that bound is what can be said.
-                "p": _p_value(shown.p_adjusted) if shown.p_adjusted is not None
+                "p": _p_value(shown.p_adjusted)
+                if shown.p_adjusted is not None
                 else _("corrected p < %(p)s") % {"p": formats.number_format(0.05, 2)},
             }
-            found.append((drop, Proposal(
-                origin=AgendaOrigin.PANEL,
-                title=_("Trust in %(provider)s fell: what happened, and what will change?")
-                % {"provider": provider},
-                evidence=_short(evidence),
-                description=_("Perception panel %(panel)s, waves %(previous)s → %(wave)s: "
-                              "%(pairs)s leaders answered both.")
-                % {"panel": panel, "previous": previous.label, "wave": wave.label,
-                   "pairs": shown.n_pairs},
-                minutes=PANEL_MINUTES,
-            )))
+            found.append(
+                (
+                    drop,
+                    Proposal(
+                        origin=AgendaOrigin.PANEL,
+                        title=_("Trust in %(provider)s fell: what happened, and what will change?")
+                        % {"provider": provider},
+                        evidence=_short(evidence),
+                        description=_(
+                            "Perception panel %(panel)s, waves %(previous)s → %(wave)s: "
+                            "%(pairs)s leaders answered both."
+                        )
+                        % {
+                            "panel": panel,
+                            "previous": previous.label,
+                            "wave": wave.label,
+                            "pairs": shown.n_pairs,
+                        },
+                        minutes=PANEL_MINUTES,
+                    ),
+                )
+            )
     found.sort(key=lambda pair: pair[0])  # the largest drop first
     return [proposal for _drop, proposal in found]
 
@@ -165,29 +186,43 @@ def problem_proposals(territory: Territory, before: datetime.date) -> list[Propo
     from convivencia.panels.models import Panel
 
     proposals = []
-    panels = Panel.objects.filter(territory__path__startswith=territory.path).select_related(
-        "questionnaire").order_by("code")
+    panels = (
+        Panel.objects.filter(territory__path__startswith=territory.path)
+        .select_related("questionnaire")
+        .order_by("code")
+    )
     for panel in panels:
         wave, _previous = _latest_closed_pair(panel, before)
         if wave is None:
             continue
         items = charts.items_by_code(panel)
         result = charts.results_by_wave([wave], reveal_small=False)[wave.pk].get(
-            charts.PROBLEMS_ITEM)
+            charts.PROBLEMS_ITEM
+        )
         if result is None:  # no concerns without the item's result
             continue
         for concern in charts.top_concerns(items, result, limit=TOP_PROBLEMS):
-            proposals.append(Proposal(
-                origin=AgendaOrigin.CONCERN,
-                title=_("Community concern: %(problem)s") % {"problem": concern.label},
-                evidence=_short(
-                    _("%(problem)s: named by %(count)s of %(n)s panel members (%(share)s), "
-                      "wave %(wave)s") % {
-                        "problem": concern.label, "count": concern.count, "n": result.n,
-                        "share": _percent(concern.share), "wave": wave.label}),
-                description=_("Perception panel %(panel)s.") % {"panel": panel},
-                minutes=CONCERN_MINUTES,
-            ))
+            proposals.append(
+                Proposal(
+                    origin=AgendaOrigin.CONCERN,
+                    title=_("Community concern: %(problem)s") % {"problem": concern.label},
+                    evidence=_short(
+                        _(
+                            "%(problem)s: named by %(count)s of %(n)s panel members (%(share)s), "
+                            "wave %(wave)s"
+                        )
+                        % {
+                            "problem": concern.label,
+                            "count": concern.count,
+                            "n": result.n,
+                            "share": _percent(concern.share),
+                            "wave": wave.label,
+                        }
+                    ),
+                    description=_("Perception panel %(panel)s.") % {"panel": panel},
+                    minutes=CONCERN_MINUTES,
+                )
+            )
     return proposals
 
 
@@ -200,28 +235,37 @@ def concern_is_open(concern) -> bool:
 def concern_proposals(process: Process) -> list[Proposal]:
     """Open concerns of the process, by the Borda count of its ballots, then priority."""
     standings = [
-        standing for standing in priorities.process_standings(process)
+        standing
+        for standing in priorities.process_standings(process)
         if concern_is_open(standing.concern)
     ]
-    standings.sort(key=lambda s: (-s.points, PRIORITY_ORDER.get(s.concern.priority, 9),
-                                  s.concern.title))
+    standings.sort(
+        key=lambda s: (-s.points, PRIORITY_ORDER.get(s.concern.priority, 9), s.concern.title)
+    )
     proposals = []
     for standing in standings[:TOP_CONCERNS]:
         concern = standing.concern
         if standing.ballots:
-            evidence = _("%(points)s Borda points from %(ballots)s ballots; priority: "
-                         "%(priority)s") % {"points": standing.points,
-                                            "ballots": standing.ballots,
-                                            "priority": concern.get_priority_display()}
+            evidence = _(
+                "%(points)s Borda points from %(ballots)s ballots; priority: %(priority)s"
+            ) % {
+                "points": standing.points,
+                "ballots": standing.ballots,
+                "priority": concern.get_priority_display(),
+            }
         else:
             evidence = _("Priority: %(priority)s; not ranked yet") % {
-                "priority": concern.get_priority_display()}
-        proposals.append(Proposal(
-            origin=AgendaOrigin.CONCERN,
-            title=_("Open concern: %(title)s") % {"title": concern.title},
-            evidence=_short(evidence), description=concern.evidence[:1000],
-            minutes=CONCERN_MINUTES,
-        ))
+                "priority": concern.get_priority_display()
+            }
+        proposals.append(
+            Proposal(
+                origin=AgendaOrigin.CONCERN,
+                title=_("Open concern: %(title)s") % {"title": concern.title},
+                evidence=_short(evidence),
+                description=concern.evidence[:1000],
+                minutes=CONCERN_MINUTES,
+            )
+        )
     return proposals
 
 
@@ -253,8 +297,12 @@ def _span(year: int, last_month: int):
     if last_month == 12:
         return parse(str(year))
     last_day = calendar.monthrange(year, last_month)[1]
-    return Period(code=f"{year}-01/{year}-{last_month:02d}", type="span",
-                  start=datetime.date(year, 1, 1), end=datetime.date(year, last_month, last_day))
+    return Period(
+        code=f"{year}-01/{year}-{last_month:02d}",
+        type="span",
+        start=datetime.date(year, 1, 1),
+        end=datetime.date(year, last_month, last_day),
+    )
 
 
 def indicator_changes(territory: Territory, before: datetime.date) -> list[IndicatorChange]:
@@ -267,7 +315,8 @@ def indicator_changes(territory: Territory, before: datetime.date) -> list[Indic
     changes = []
     for indicator in Indicator.objects.filter(code__in=INDICATORS).select_related("numerator"):
         latest = Total.objects.filter(
-            element_id=indicator.numerator_id, territory__path__startswith=territory.path,
+            element_id=indicator.numerator_id,
+            territory__path__startswith=territory.path,
             end__lt=before,
         ).aggregate(end=Max("end"))["end"]
         if latest is None:
@@ -278,11 +327,16 @@ def indicator_changes(territory: Territory, before: datetime.date) -> list[Indic
         then = rates.compute(indicator, territory, last_year)
         if now.value is None or then.value is None or not then.value:
             continue
-        changes.append(IndicatorChange(
-            indicator=indicator, before=then.value, after=now.value,
-            before_span=describe_span(last_year), after_span=describe_span(this_year),
-            warnings=[*then.warnings, *now.warnings],
-        ))
+        changes.append(
+            IndicatorChange(
+                indicator=indicator,
+                before=then.value,
+                after=now.value,
+                before_span=describe_span(last_year),
+                after_span=describe_span(this_year),
+                warnings=[*then.warnings, *now.warnings],
+            )
+        )
     return changes
 
 
@@ -298,16 +352,21 @@ def indicator_proposals(territory: Territory, before: datetime.date) -> list[Pro
             title = _("%(indicator)s fell by %(change)s%%")
         name = str(change.indicator)
         evidence = _("%(indicator)s: %(before)s (%(before_span)s) → %(after)s (%(after_span)s)") % {
-            "indicator": name, "before": formats.number_format(change.before, 1),
-            "before_span": change.before_span, "after": formats.number_format(change.after, 1),
+            "indicator": name,
+            "before": formats.number_format(change.before, 1),
+            "before_span": change.before_span,
+            "after": formats.number_format(change.after, 1),
             "after_span": change.after_span,
         }
-        proposals.append(Proposal(
-            origin=AgendaOrigin.INDICATOR,
-            title=title % {"indicator": name, "change": percent},
-            evidence=_short(evidence), description=" ".join(change.warnings)[:1000],
-            minutes=INDICATOR_MINUTES,
-        ))
+        proposals.append(
+            Proposal(
+                origin=AgendaOrigin.INDICATOR,
+                title=title % {"indicator": name, "change": percent},
+                evidence=_short(evidence),
+                description=" ".join(change.warnings)[:1000],
+                minutes=INDICATOR_MINUTES,
+            )
+        )
     proposals.sort(key=lambda proposal: proposal.title)
     return proposals
 
@@ -336,16 +395,26 @@ def propose(session: Session, actor) -> list[AgendaItem]:
         if (proposal.origin, proposal.title) in already:
             continue
         already.add((proposal.origin, proposal.title))
-        added.append(AgendaItem.objects.create(
-            session=session, position=position, title=proposal.title[:300],
-            description=proposal.description, duration_minutes=proposal.minutes,
-            origin=proposal.origin, evidence=proposal.evidence,
-            status=ProposalStatus.PROPOSED,
-        ))
+        added.append(
+            AgendaItem.objects.create(
+                session=session,
+                position=position,
+                title=proposal.title[:300],
+                description=proposal.description,
+                duration_minutes=proposal.minutes,
+                origin=proposal.origin,
+                evidence=proposal.evidence,
+                status=ProposalStatus.PROPOSED,
+            )
+        )
         position += 1
     if added:
-        audit.record(AuditAction.UPDATE, session, actor=actor,
-                     changes={"agenda_proposed": [item.title for item in added]})
+        audit.record(
+            AuditAction.UPDATE,
+            session,
+            actor=actor,
+            changes={"agenda_proposed": [item.title for item in added]},
+        )
     return added
 
 
@@ -362,7 +431,8 @@ def decide(item: AgendaItem, actor, status: str) -> AgendaItem:
     if status == ProposalStatus.ACCEPTED:
         # An accepted proposal goes after what the facilitator already planned.
         last = item.session.agenda.filter(status=ProposalStatus.ACCEPTED).aggregate(
-            last=Max("position"))["last"]
+            last=Max("position")
+        )["last"]
         item.position = (last or 0) + 1
         fields.append("position")
     item.save(update_fields=fields)
@@ -381,8 +451,9 @@ class Node:
     depth: int = 0
 
 
-def tree(session: Session, statuses: tuple[str, ...] = (ProposalStatus.ACCEPTED,)
-         ) -> tuple[list[Node], int]:
+def tree(
+    session: Session, statuses: tuple[str, ...] = (ProposalStatus.ACCEPTED,)
+) -> tuple[list[Node], int]:
     """The items as nested nodes, and the total minutes.
 
     A point with sub-points lasts as long as its sub-points together; a point without

@@ -58,8 +58,10 @@ def _absolute(context: dict[str, Any], name: str, pk: int) -> str:
 class ProcessOut(Schema):
     id: int
     title: str
-    phase: str = Field(description="scoping, characterization, convening, dialogue, "
-                                   "action_planning, implementation, review or closed.")
+    phase: str = Field(
+        description="scoping, characterization, convening, dialogue, "
+        "action_planning, implementation, review or closed."
+    )
     territory: Ref
     is_published: bool = Field(description="Its follow-up is public.")
     plan_name: str = Field(description="The security plan it feeds, e.g. PISCC Popayán 2024–2027.")
@@ -90,29 +92,38 @@ class ProcessDetailOut(ProcessOut):
 
 class ProcessFilters(Schema):
     territory: int | None = Field(
-        None, description="Processes in this territory id or anywhere below it.")
+        None, description="Processes in this territory id or anywhere below it."
+    )
     phase: Phase | None = None
 
 
 def _within(territory_id: int, parameter: str) -> Territory:
     territory = Territory.objects.filter(pk=territory_id).first()
     if territory is None:
-        raise invalid(("query", parameter),
-                      _("No territory has the id %(id)d.") % {"id": territory_id})
+        raise invalid(
+            ("query", parameter), _("No territory has the id %(id)d.") % {"id": territory_id}
+        )
     return territory
 
 
 def _processes(request: HttpRequest) -> QuerySet[Process]:
     return (
-        permissions.visible_processes(request.user).select_related("territory")
+        permissions.visible_processes(request.user)
+        .select_related("territory")
         .prefetch_related("partners")
-        .annotate(sessions_count=Count("sessions", distinct=True),
-                  commitments_count=Count("commitments", distinct=True))
+        .annotate(
+            sessions_count=Count("sessions", distinct=True),
+            commitments_count=Count("commitments", distinct=True),
+        )
     )
 
 
-@router.get("/processes/", response={200: list[ProcessOut], **ERRORS},
-            url_name="dialogue-process-list", summary="Dialogue processes you may see")
+@router.get(
+    "/processes/",
+    response={200: list[ProcessOut], **ERRORS},
+    url_name="dialogue-process-list",
+    summary="Dialogue processes you may see",
+)
 @paginate(PageNumberPagination)
 def list_processes(request: HttpRequest, filters: Query[ProcessFilters]) -> QuerySet[Process]:
     """Published processes, and those of the territories where you hold a role; newest first."""
@@ -125,8 +136,12 @@ def list_processes(request: HttpRequest, filters: Query[ProcessFilters]) -> Quer
     return processes.order_by("-created_at", "-pk")
 
 
-@router.get("/processes/{int:process_id}/", response={200: ProcessDetailOut, **ERRORS},
-            url_name="dialogue-process-detail", summary="One dialogue process")
+@router.get(
+    "/processes/{int:process_id}/",
+    response={200: ProcessDetailOut, **ERRORS},
+    url_name="dialogue-process-detail",
+    summary="One dialogue process",
+)
 def get_process(request: HttpRequest, process_id: int) -> Process:
     process = _processes(request).filter(pk=process_id).first()
     if process is None:
@@ -191,22 +206,32 @@ class SessionDetailOut(SessionOut):
     def resolve_agenda(session: Session) -> list[dict[str, Any]]:
         nodes, _total = agenda.tree(session)
         return [
-            {"title": node.item.title, "minutes": node.minutes, "depth": node.depth,
-             "origin": node.item.origin, "evidence": node.item.evidence}
+            {
+                "title": node.item.title,
+                "minutes": node.minutes,
+                "depth": node.depth,
+                "origin": node.item.origin,
+                "evidence": node.item.evidence,
+            }
             for node in agenda.flatten(nodes)
         ]
 
 
 class SessionFilters(Schema):
     process: int | None = None
-    territory: int | None = Field(None, description="Sessions of processes in this territory "
-                                                    "id or below it.")
+    territory: int | None = Field(
+        None, description="Sessions of processes in this territory id or below it."
+    )
     starts_after: datetime.date | None = Field(None, description="On or after this day.")
     starts_before: datetime.date | None = Field(None, description="Before this day.")
 
 
-@router.get("/sessions/", response={200: list[SessionOut], **ERRORS},
-            url_name="dialogue-session-list", summary="Sessions you may see")
+@router.get(
+    "/sessions/",
+    response={200: list[SessionOut], **ERRORS},
+    url_name="dialogue-session-list",
+    summary="Sessions you may see",
+)
 @paginate(PageNumberPagination)
 def list_sessions(request: HttpRequest, filters: Query[SessionFilters]) -> QuerySet[Session]:
     """Ordered by start time."""
@@ -223,8 +248,12 @@ def list_sessions(request: HttpRequest, filters: Query[SessionFilters]) -> Query
     return sessions.order_by("starts_at", "pk")
 
 
-@router.get("/sessions/{int:session_id}/", response={200: SessionDetailOut, **ERRORS},
-            url_name="dialogue-session-detail", summary="One session, its agenda and counts")
+@router.get(
+    "/sessions/{int:session_id}/",
+    response={200: SessionDetailOut, **ERRORS},
+    url_name="dialogue-session-detail",
+    summary="One session, its agenda and counts",
+)
 def get_session(request: HttpRequest, session_id: int) -> Session:
     session = permissions.visible_sessions(request.user).filter(pk=session_id).first()
     if session is None:
@@ -257,10 +286,12 @@ class CommitmentOut(Schema):
     overdue: bool = Field(description="Open and past its due date (due today is not overdue).")
     days_overdue: int
     stalled: bool = Field(
-        description=f"Open, and no update for {services.STALLED_AFTER_DAYS} days.")
+        description=f"Open, and no update for {services.STALLED_AFTER_DAYS} days."
+    )
     verification_state: str | None = Field(
         description="The community's verdict on the latest completion claim: confirmed, "
-                    "disputed or pending; null when nothing was claimed.")
+        "disputed or pending; null when nothing was claimed."
+    )
     last_update_at: datetime.datetime | None
     parent: int | None
     url: str
@@ -284,8 +315,12 @@ class CommitmentOut(Schema):
     @staticmethod
     def resolve_status(commitment: Commitment) -> dict[str, Any]:
         status = commitment.status
-        return {"code": status.code, "name": str(status), "is_final": status.is_final,
-                "claims_completion": status.claims_completion}
+        return {
+            "code": status.code,
+            "name": str(status),
+            "is_final": status.is_final,
+            "claims_completion": status.claims_completion,
+        }
 
     @staticmethod
     def resolve_overdue(commitment: Commitment) -> bool:
@@ -360,11 +395,16 @@ def _commitments(request: HttpRequest) -> CommitmentQuerySet:
     )
 
 
-@router.get("/commitments/", response={200: list[CommitmentOut], **ERRORS},
-            url_name="dialogue-commitment-list", summary="Commitments you may see")
+@router.get(
+    "/commitments/",
+    response={200: list[CommitmentOut], **ERRORS},
+    url_name="dialogue-commitment-list",
+    summary="Commitments you may see",
+)
 @paginate(PageNumberPagination, prepare=attach_flags)
-def list_commitments(request: HttpRequest,
-                     filters: Query[CommitmentFilters]) -> QuerySet[Commitment]:
+def list_commitments(
+    request: HttpRequest, filters: Query[CommitmentFilters]
+) -> QuerySet[Commitment]:
     """Ordered by due date, then reference."""
     commitments = _commitments(request)
     if filters.process is not None:
@@ -382,8 +422,11 @@ def list_commitments(request: HttpRequest,
         commitments = commitments.filter(status__is_final=not filters.open)
     if filters.overdue is not None:
         overdue = commitments.overdue(timezone.localdate()).values("pk")
-        commitments = (commitments.filter(pk__in=overdue) if filters.overdue
-                       else commitments.exclude(pk__in=overdue))
+        commitments = (
+            commitments.filter(pk__in=overdue)
+            if filters.overdue
+            else commitments.exclude(pk__in=overdue)
+        )
     return commitments.order_by("due_date", "reference", "pk")
 
 
@@ -394,8 +437,12 @@ def _commitment_or_404(request: HttpRequest, commitment_id: int) -> Commitment:
     return commitment
 
 
-@router.get("/commitments/{int:commitment_id}/", response={200: CommitmentDetailOut, **ERRORS},
-            url_name="dialogue-commitment-detail", summary="One commitment")
+@router.get(
+    "/commitments/{int:commitment_id}/",
+    response={200: CommitmentDetailOut, **ERRORS},
+    url_name="dialogue-commitment-detail",
+    summary="One commitment",
+)
 def get_commitment(request: HttpRequest, commitment_id: int) -> Commitment:
     commitment = _commitment_or_404(request, commitment_id)
     attach_flags([commitment])
@@ -405,8 +452,10 @@ def get_commitment(request: HttpRequest, commitment_id: int) -> Commitment:
 class UpdateOut(Schema):
     id: int
     posted_at: datetime.datetime
-    organisation: Ref | None = Field(description="On whose behalf it was posted; null when "
-                                                 "the coordination posted it (a cancellation).")
+    organisation: Ref | None = Field(
+        description="On whose behalf it was posted; null when "
+        "the coordination posted it (a cancellation)."
+    )
     status: str
     progress: int
     description: str
@@ -428,8 +477,12 @@ class UpdateOut(Schema):
         return update.status.claims_completion
 
 
-@router.get("/commitments/{int:commitment_id}/updates/", response={200: list[UpdateOut], **ERRORS},
-            url_name="dialogue-update-list", summary="A commitment's updates, oldest first")
+@router.get(
+    "/commitments/{int:commitment_id}/updates/",
+    response={200: list[UpdateOut], **ERRORS},
+    url_name="dialogue-update-list",
+    summary="A commitment's updates, oldest first",
+)
 @paginate(PageNumberPagination)
 def list_updates(request: HttpRequest, commitment_id: int) -> QuerySet[Update]:
     commitment = _commitment_or_404(request, commitment_id)
@@ -437,9 +490,12 @@ def list_updates(request: HttpRequest, commitment_id: int) -> QuerySet[Update]:
         commitment.updates.select_related("organisation", "status")
         .annotate(
             evidence_files=Count("evidence", distinct=True),
-            confirmations=Count("verifications", distinct=True,
-                                filter=Q(verifications__verdict=Verdict.CONFIRMED)),
-            disputes=Count("verifications", distinct=True,
-                           filter=Q(verifications__verdict=Verdict.DISPUTED)),
-        ).order_by("posted_at", "pk")
+            confirmations=Count(
+                "verifications", distinct=True, filter=Q(verifications__verdict=Verdict.CONFIRMED)
+            ),
+            disputes=Count(
+                "verifications", distinct=True, filter=Q(verifications__verdict=Verdict.DISPUTED)
+            ),
+        )
+        .order_by("posted_at", "pk")
     )

@@ -14,5 +14,6 @@ class DialoguesConfig(AppConfig):
 
         slots.register(slots.TERRITORY_PAGE, summary.dialogue_summary)
 
-        post_migrate.connect(statuses.seed_if_empty, sender=self,
-                             dispatch_uid="dialogues.seed_statuses")
+        post_migrate.connect(
+            statuses.seed_if_empty, sender=self, dispatch_uid="dialogues.seed_statuses"
+        )

@@ -81,8 +81,9 @@ class Board:
     total: int
 
 
-def trust_trend(territory: Territory, organisation_type: str, *,
-                reveal_small: bool = False) -> TrustTrend | None:
+def trust_trend(
+    territory: Territory, organisation_type: str, *, reveal_small: bool = False
+) -> TrustTrend | None:
     """% trusting over the closed waves of the territory's panels, or None without data."""
     from convivencia.panels import charts, suppression
     from convivencia.panels.choices import WaveStatus
@@ -104,9 +105,14 @@ def trust_trend(territory: Territory, organisation_type: str, *,
     # panel's own cell is published on its dashboard, so the pool must not be the one
     # subtraction that reveals a panel's withheld cell (suppression.sum_publishable).
     rows = (
-        Aggregate.objects.filter(territory=territory, item_code=item_code,
-                                 wave__status=WaveStatus.CLOSED, item__top_min__isnull=False)
-        .values_list("period", "n", "n_top").order_by("period")
+        Aggregate.objects.filter(
+            territory=territory,
+            item_code=item_code,
+            wave__status=WaveStatus.CLOSED,
+            item__top_min__isnull=False,
+        )
+        .values_list("period", "n", "n_top")
+        .order_by("period")
     )
     pooled: dict[datetime.date, list[tuple[int, int]]] = defaultdict(list)
     for period, n, n_top in rows:
@@ -117,19 +123,26 @@ def trust_trend(territory: Territory, organisation_type: str, *,
         labels.append(period.strftime("%Y-%m"))
         n = sum(part[0] for part in parts)
         n_top = sum(part[1] for part in parts)
-        if not n or not (reveal_small or suppression.sum_publishable(
-                n, [part[0] for part in parts])):
+        if not n or not (
+            reveal_small or suppression.sum_publishable(n, [part[0] for part in parts])
+        ):
             values.append(None)
         else:
             values.append(round(n_top / n * 100, 1))
     if not any(value is not None for value in values):
         return None
-    return TrustTrend(provider=charts.provider_label(provider), item_code=item_code,
-                      labels=labels, values=values, spark=charts.sparkline(values))
+    return TrustTrend(
+        provider=charts.provider_label(provider),
+        item_code=item_code,
+        labels=labels,
+        values=values,
+        spark=charts.sparkline(values),
+    )
 
 
-def _count(row: Row, commitments: list[Commitment], states: dict[int, str | None],
-           today: datetime.date) -> None:
+def _count(
+    row: Row, commitments: list[Commitment], states: dict[int, str | None], today: datetime.date
+) -> None:
     for commitment in commitments:
         row.total += 1
         row.by_status[commitment.status_id] = row.by_status.get(commitment.status_id, 0) + 1
@@ -165,13 +178,19 @@ def organisation_board(organisation: Organisation, user) -> Board:
     """One row per territory, for what the organisation is responsible or co-responsible for."""
     commitments = _commitments(
         permissions.visible_commitments(user)
-        .filter(Q(responsible=organisation) | Q(co_responsible=organisation)).distinct()
+        .filter(Q(responsible=organisation) | Q(co_responsible=organisation))
+        .distinct()
     )
     return _board(commitments, user, organisation=organisation)
 
 
-def _board(commitments: list[Commitment], user, *, territory: Territory | None = None,
-           organisation: Organisation | None = None) -> Board:
+def _board(
+    commitments: list[Commitment],
+    user,
+    *,
+    territory: Territory | None = None,
+    organisation: Organisation | None = None,
+) -> Board:
     """Rows by (organisation, territory): a territory board gathers the territory and
     everything below it in one row per organisation; an organisation board counts the
     commitments it co-leads as its own."""
@@ -184,8 +203,9 @@ def _board(commitments: list[Commitment], user, *, territory: Territory | None =
         key = (row_organisation.pk, row_territory.pk)
         grouped[key].append(commitment)
         if key not in rows:
-            rows[key] = Row(organisation=row_organisation, territory=row_territory,
-                            statuses=statuses)
+            rows[key] = Row(
+                organisation=row_organisation, territory=row_territory, statuses=statuses
+            )
     states = services.verification_states(commitments)
     today = timezone.localdate()
     for key, group in grouped.items():
@@ -193,6 +213,7 @@ def _board(commitments: list[Commitment], user, *, territory: Territory | None =
     for row in rows.values():
         reveal = access.has_role(user, row.territory, Role.COORDINATOR)
         row.trust = trust_trend(row.territory, row.organisation.type, reveal_small=reveal)
-    ordered = sorted(rows.values(), key=lambda row: (-row.overdue, str(row.organisation),
-                                                      row.territory.name))
+    ordered = sorted(
+        rows.values(), key=lambda row: (-row.overdue, str(row.organisation), row.territory.name)
+    )
     return Board(rows=ordered, statuses=statuses, total=len(commitments))

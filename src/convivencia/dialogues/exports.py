@@ -82,9 +82,19 @@ UPDATE_COLUMNS = [
 
 def prepared(commitments: QuerySet[Commitment]) -> QuerySet[Commitment]:
     return (
-        commitments.select_related("process", "territory", "responsible", "status", "concern",
-                                   "action_plan", "made_in", "parent", "indicator")
-        .prefetch_related("co_responsible", "territory__codes").order_by("reference")
+        commitments.select_related(
+            "process",
+            "territory",
+            "responsible",
+            "status",
+            "concern",
+            "action_plan",
+            "made_in",
+            "parent",
+            "indicator",
+        )
+        .prefetch_related("co_responsible", "territory__codes")
+        .order_by("reference")
     )
 
 
@@ -92,8 +102,8 @@ def updates_of(commitments: QuerySet[Commitment]) -> QuerySet[Update]:
     return (
         Update.objects.filter(commitment__in=commitments.values("pk"))
         .select_related("commitment", "organisation", "status")
-        .annotate(evidence_count=Count("evidence")).order_by("commitment__reference",
-                                                             "posted_at", "pk")
+        .annotate(evidence_count=Count("evidence"))
+        .order_by("commitment__reference", "posted_at", "pk")
     )
 
 
@@ -120,11 +130,15 @@ def file_name(process: Process, what: str, extension: str) -> str:
     return f"{slugify(process.title)[:60] or 'process'}-{what}.{extension}"
 
 
-def csv_response(process: Process, commitments: QuerySet[Commitment],
-                 what: str) -> StreamingHttpResponse:
+def csv_response(
+    process: Process, commitments: QuerySet[Commitment], what: str
+) -> StreamingHttpResponse:
     """``commitments``: those of the process the user may see."""
-    columns, rows = ((COMMITMENT_COLUMNS, commitment_rows(commitments))
-                     if what == "commitments" else (UPDATE_COLUMNS, update_rows(commitments)))
+    columns, rows = (
+        (COMMITMENT_COLUMNS, commitment_rows(commitments))
+        if what == "commitments"
+        else (UPDATE_COLUMNS, update_rows(commitments))
+    )
     writer = CsvWriter(Echo())
 
     def lines() -> Iterator[str]:
@@ -156,5 +170,6 @@ def xlsx_response(process: Process, commitments: QuerySet[Commitment]) -> HttpRe
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = (
-        f'attachment; filename="{file_name(process, "commitments", "xlsx")}"')
+        f'attachment; filename="{file_name(process, "commitments", "xlsx")}"'
+    )
     return response

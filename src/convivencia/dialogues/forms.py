@@ -65,13 +65,18 @@ class AuditedModelForm(forms.ModelForm):
     def save_by(self, actor) -> Any:
         creating = self.instance.pk is None
         changes = {
-            name: _plain(self.cleaned_data.get(name)) if creating
+            name: _plain(self.cleaned_data.get(name))
+            if creating
             else [_plain(self.initial.get(name)), _plain(self.cleaned_data.get(name))]
             for name in self.changed_data
         }
         saved = self.save()
-        audit.record(AuditAction.CREATE if creating else AuditAction.UPDATE, saved,
-                     actor=actor, changes=changes)
+        audit.record(
+            AuditAction.CREATE if creating else AuditAction.UPDATE,
+            saved,
+            actor=actor,
+            changes=changes,
+        )
         return saved
 
 
@@ -81,17 +86,30 @@ def people_near(territory: Territory) -> QuerySet[User]:
     below = Q(memberships__territories__path__startswith=territory.path)
     return (
         User.objects.filter(is_active=True, memberships__is_active=True)
-        .filter(above | below).distinct().order_by("first_name", "last_name", "username")
+        .filter(above | below)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
     )
 
 
 class ProcessForm(AuditedModelForm):
     class Meta:
         model = Process
-        fields = ["title", "description", "phase", "facilitators", "partners", "plan_name",
-                  "plan_line", "plan_programme", "is_published"]
-        widgets = {"facilitators": forms.CheckboxSelectMultiple,
-                   "partners": forms.SelectMultiple(attrs={"size": 8})}
+        fields = [
+            "title",
+            "description",
+            "phase",
+            "facilitators",
+            "partners",
+            "plan_name",
+            "plan_line",
+            "plan_programme",
+            "is_published",
+        ]
+        widgets = {
+            "facilitators": forms.CheckboxSelectMultiple,
+            "partners": forms.SelectMultiple(attrs={"size": 8}),
+        }
 
     def __init__(self, *args, territory: Territory, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -104,12 +122,24 @@ class SessionForm(AuditedModelForm):
 
     class Meta:
         model = Session
-        fields = ["kind", "title", "mode", "starts_at", "ends_at", "venue", "online_url",
-                  "capacity", "status", "curriculum_module", "trainers"]
+        fields = [
+            "kind",
+            "title",
+            "mode",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "online_url",
+            "capacity",
+            "status",
+            "curriculum_module",
+            "trainers",
+        ]
         widgets = {"starts_at": DATETIME, "ends_at": DATETIME}
         help_texts = {
-            "capacity": _("Leave empty for no limit. People who register when it is full "
-                          "go on a waitlist."),
+            "capacity": _(
+                "Leave empty for no limit. People who register when it is full go on a waitlist."
+            ),
             "curriculum_module": _("Workshops only."),
         }
 
@@ -132,16 +162,19 @@ class SessionReportForm(AuditedModelForm):
     class Meta:
         model = Session
         fields = ["minutes", "closing_report"]
-        widgets = {"minutes": forms.Textarea(attrs={"rows": 8}),
-                   "closing_report": forms.Textarea(attrs={"rows": 6})}
+        widgets = {
+            "minutes": forms.Textarea(attrs={"rows": 8}),
+            "closing_report": forms.Textarea(attrs={"rows": 6}),
+        }
 
 
 def _descendants(item: AgendaItem) -> set[int]:
     found = {item.pk}
     frontier = [item.pk]
     while frontier:
-        children = list(AgendaItem.objects.filter(parent_id__in=frontier).values_list("pk",
-                                                                                   flat=True))
+        children = list(
+            AgendaItem.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+        )
         frontier = [pk for pk in children if pk not in found]
         found.update(frontier)
     return found
@@ -172,19 +205,26 @@ class ParticipantForm(forms.Form):
     """A coordinator records a participant, often someone without an account."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
-    organisation = forms.ModelChoiceField(label=_("Organisation"), required=False,
-                                          queryset=Organisation.objects.none())
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), required=False, queryset=Organisation.objects.none()
+    )
     role = forms.ChoiceField(label=_("Role"), choices=ParticipantRole.choices)
     attendance = forms.ChoiceField(
         label=_("Attendance"),
-        choices=[(Attendance.INVITED, Attendance.INVITED.label),
-                 (Attendance.REGISTERED, Attendance.REGISTERED.label)],
+        choices=[
+            (Attendance.INVITED, Attendance.INVITED.label),
+            (Attendance.REGISTERED, Attendance.REGISTERED.label),
+        ],
     )
     public_listing = forms.BooleanField(
-        label=_("Agrees to appear in the public attendee list"), required=False,
-        help_text=_("Only with their consent: the name (alone, without organisation or "
-                    "contact) is then shown to everyone who can open the session's page, "
-                    "anyone on the internet once the process is published."))
+        label=_("Agrees to appear in the public attendee list"),
+        required=False,
+        help_text=_(
+            "Only with their consent: the name (alone, without organisation or "
+            "contact) is then shown to everyone who can open the session's page, "
+            "anyone on the internet once the process is published."
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -207,8 +247,10 @@ class ConcernForm(AuditedModelForm):
     class Meta:
         model = Concern
         fields = ["title", "description", "priority", "evidence", "raised_in"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3}),
-                   "evidence": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "evidence": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, process: Process, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -218,20 +260,26 @@ class ConcernForm(AuditedModelForm):
 class BallotForm(forms.Form):
     """One select per concern: its rank, or blank for "not ranked"."""
 
-    def __init__(self, *args, concerns: list[Concern], initial_ranks: dict[int, int],
-                 **kwargs) -> None:
+    def __init__(
+        self, *args, concerns: list[Concern], initial_ranks: dict[int, int], **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.concerns = concerns
         choices = [("", _("—"))] + [(str(n), str(n)) for n in range(1, len(concerns) + 1)]
         for concern in concerns:
             self.fields[f"rank_{concern.pk}"] = forms.TypedChoiceField(
-                label=concern.title, choices=choices, required=False, coerce=int,
-                empty_value=None, initial=initial_ranks.get(concern.pk),
+                label=concern.title,
+                choices=choices,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                initial=initial_ranks.get(concern.pk),
             )
 
     def ranking(self) -> dict[int, int | None]:
-        return {concern.pk: self.cleaned_data.get(f"rank_{concern.pk}")
-                for concern in self.concerns}
+        return {
+            concern.pk: self.cleaned_data.get(f"rank_{concern.pk}") for concern in self.concerns
+        }
 
     def rows(self) -> list[tuple[Concern, forms.BoundField]]:
         return [(concern, self[f"rank_{concern.pk}"]) for concern in self.concerns]
@@ -240,15 +288,23 @@ class BallotForm(forms.Form):
 class MonitorInPanelForm(forms.Form):
     panel: forms.ModelChoiceField[Panel] = forms.ModelChoiceField(label=_("Panel"), queryset=None)
     code = forms.RegexField(
-        label=_("Item code"), regex=r"^[A-Za-z_][A-Za-z0-9_]{0,39}$", max_length=40,
+        label=_("Item code"),
+        regex=r"^[A-Za-z_][A-Za-z0-9_]{0,39}$",
+        max_length=40,
         help_text=_("Letters, digits and _; it names the question in forms and exports."),
     )
-    wording = forms.CharField(label=_("The question, as respondents will read it"),
-                              max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    kind = forms.ChoiceField(label=_("Answers"), choices=[
-        ("yes_no", _("Yes / no (did it happen in the last month?)")),
-        ("scale", _("1–4: not a problem … a very serious problem")),
-    ])
+    wording = forms.CharField(
+        label=_("The question, as respondents will read it"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Answers"),
+        choices=[
+            ("yes_no", _("Yes / no (did it happen in the last month?)")),
+            ("scale", _("1–4: not a problem … a very serious problem")),
+        ],
+    )
 
     def __init__(self, *args, concern: Concern, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -258,7 +314,8 @@ class MonitorInPanelForm(forms.Form):
 
 class MonitorWithIndicatorForm(forms.Form):
     indicator: forms.ModelChoiceField[Indicator] = forms.ModelChoiceField(
-        label=_("Indicator"), queryset=None)
+        label=_("Indicator"), queryset=None
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         from convivencia.indicators.models import Indicator
@@ -297,14 +354,32 @@ def panel_item_choices(territory: Territory) -> list[tuple[str, str]]:
 class CommitmentForm(AuditedModelForm):
     class Meta:
         model = Commitment
-        fields = ["reference", "title", "description", "responsible", "co_responsible",
-                  "territory", "concern", "action_plan", "made_in", "parent", "start_date",
-                  "due_date", "verification", "indicator", "panel_item_code", "weight",
-                  "roll_up"]
-        widgets = {"start_date": DATE, "due_date": DATE,
-                   "description": forms.Textarea(attrs={"rows": 3}),
-                   "verification": forms.Textarea(attrs={"rows": 2}),
-                   "co_responsible": forms.SelectMultiple(attrs={"size": 6})}
+        fields = [
+            "reference",
+            "title",
+            "description",
+            "responsible",
+            "co_responsible",
+            "territory",
+            "concern",
+            "action_plan",
+            "made_in",
+            "parent",
+            "start_date",
+            "due_date",
+            "verification",
+            "indicator",
+            "panel_item_code",
+            "weight",
+            "roll_up",
+        ]
+        widgets = {
+            "start_date": DATE,
+            "due_date": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "verification": forms.Textarea(attrs={"rows": 2}),
+            "co_responsible": forms.SelectMultiple(attrs={"size": 6}),
+        }
 
     def __init__(self, *args, process: Process, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -315,8 +390,9 @@ class CommitmentForm(AuditedModelForm):
         )
         model_choice_field(self, "responsible").queryset = organisations
         model_choice_field(self, "co_responsible").queryset = organisations
-        model_choice_field(self, "territory").queryset = (
-            Territory.objects.within(process.territory).order_by("level", "name"))
+        model_choice_field(self, "territory").queryset = Territory.objects.within(
+            process.territory
+        ).order_by("level", "name")
         if self.instance.territory_id is None and not self.initial.get("territory"):
             # The instance's empty territory would override a field initial.
             self.initial["territory"] = process.territory.pk
@@ -329,7 +405,8 @@ class CommitmentForm(AuditedModelForm):
         model_choice_field(self, "parent").queryset = parents
         self.fields["panel_item_code"] = forms.ChoiceField(
             label=Commitment._meta.get_field("panel_item_code").verbose_name.capitalize(),
-            choices=panel_item_choices(process.territory), required=False,
+            choices=panel_item_choices(process.territory),
+            required=False,
         )
 
     def clean(self) -> dict[str, Any]:
@@ -340,21 +417,27 @@ class CommitmentForm(AuditedModelForm):
             self.add_error("due_date", _("The due date cannot come before the start."))
         responsible = cleaned.get("responsible")
         if responsible is not None and responsible in (cleaned.get("co_responsible") or []):
-            self.add_error("co_responsible",
-                           _("The responsible organisation is not also co-responsible."))
+            self.add_error(
+                "co_responsible", _("The responsible organisation is not also co-responsible.")
+            )
         reference = cleaned.get("reference")
         process = self.instance.process
-        if reference and process.commitments.filter(reference=reference).exclude(
-            pk=self.instance.pk
-        ).exists():
+        if (
+            reference
+            and process.commitments.filter(reference=reference)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
             self.add_error("reference", _("Another commitment of this process has it."))
         if self.instance.status_id is None and not CommitmentStatus.objects.exists():
             # The statuses come with the installation; only an administrator deleting them
             # all gets here, and a commitment without a status cannot be followed up.
-            raise forms.ValidationError(_(
-                "No commitment statuses are configured. An administrator must add them "
-                "before commitments can be recorded."
-            ))
+            raise forms.ValidationError(
+                _(
+                    "No commitment statuses are configured. An administrator must add them "
+                    "before commitments can be recorded."
+                )
+            )
         return cleaned
 
     def save(self, commit: bool = True) -> Commitment:
@@ -367,8 +450,9 @@ def _commitment_descendants(commitment: Commitment) -> set[int]:
     found = {commitment.pk}
     frontier = [commitment.pk]
     while frontier:
-        children = list(Commitment.objects.filter(parent_id__in=frontier).values_list("pk",
-                                                                                   flat=True))
+        children = list(
+            Commitment.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+        )
         frontier = [pk for pk in children if pk not in found]
         found.update(frontier)
     return found
@@ -398,37 +482,50 @@ class MultipleFileField(forms.FileField):
 
 class UpdateForm(forms.Form):
     status: forms.ModelChoiceField[CommitmentStatus] = forms.ModelChoiceField(
-        label=_("Status"), queryset=None, empty_label=None)
+        label=_("Status"), queryset=None, empty_label=None
+    )
     progress = forms.IntegerField(
-        label=_("Progress %"), min_value=0, max_value=100, required=False,
+        label=_("Progress %"),
+        min_value=0,
+        max_value=100,
+        required=False,
         help_text=_("Leave empty for the status's usual figure."),
     )
-    description = forms.CharField(label=_("What was done"),
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     # A form field, not BaseForm.files (the uploads): the form's metaclass moves declared
     # fields into base_fields, so the class attribute never shadows the uploads.
     files = MultipleFileField(  # type: ignore[assignment]
-        label=_("Evidence files"), required=False,
-        help_text=_("Photos, attendance sheets, letters."))
+        label=_("Evidence files"),
+        required=False,
+        help_text=_("Photos, attendance sheets, letters."),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Closing is not a provider's to do: the community confirms, a coordinator cancels.
         model_choice_field(self, "status").queryset = CommitmentStatus.objects.filter(
-            is_final=False)
+            is_final=False
+        )
 
 
 class VerifyForm(forms.Form):
-    verdict = forms.ChoiceField(label=_("Your verdict"), widget=forms.RadioSelect, choices=[
-        (Verdict.CONFIRMED, _("Yes, it was done as promised (confirm)")),
-        (Verdict.DISPUTED, _("No, not as promised (dispute)")),
-    ])
+    verdict = forms.ChoiceField(
+        label=_("Your verdict"),
+        widget=forms.RadioSelect,
+        choices=[
+            (Verdict.CONFIRMED, _("Yes, it was done as promised (confirm)")),
+            (Verdict.DISPUTED, _("No, not as promised (dispute)")),
+        ],
+    )
     comment = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Why it is cancelled"),
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Why it is cancelled"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class UptakeForm(AuditedModelForm):
@@ -446,7 +543,12 @@ class UptakeForm(AuditedModelForm):
 class UptakeStepForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=UptakeStage.choices)
     date = forms.DateField(label=_("Date"), widget=DATE)
-    document = forms.CharField(label=_("Document"), max_length=300, required=False,
-                               help_text=_("Title, number or link of the document."))
-    note = forms.CharField(label=_("Note"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    document = forms.CharField(
+        label=_("Document"),
+        max_length=300,
+        required=False,
+        help_text=_("Title, number or link of the document."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -80,18 +80,14 @@ def refusal(user, *territories: Territory | None) -> Exception:
 
 def process_or_404(user, pk: int) -> tuple[Process, bool]:
     """The process and whether the user runs it (a coordinator of its territory)."""
-    process = (
-        visible_processes(user).select_related("territory").filter(pk=pk).first()
-    )
+    process = visible_processes(user).select_related("territory").filter(pk=pk).first()
     if process is None:
         raise Http404
     return process, services.can_run(user, process)
 
 
 def session_or_404(user, pk: int) -> tuple[Session, bool]:
-    session = (
-        visible_sessions(user).select_related("process__territory").filter(pk=pk).first()
-    )
+    session = visible_sessions(user).select_related("process__territory").filter(pk=pk).first()
     if session is None:
         raise Http404
     return session, services.can_run(user, session.process)
@@ -108,9 +104,19 @@ def may_open_evidence(user, commitment: Commitment) -> bool:
 def commitment_or_404(user, pk: int) -> tuple[Commitment, bool]:
     commitment = (
         visible_commitments(user)
-        .select_related("process__territory", "territory", "responsible", "status", "concern",
-                        "action_plan", "made_in", "parent", "indicator")
-        .filter(pk=pk).first()
+        .select_related(
+            "process__territory",
+            "territory",
+            "responsible",
+            "status",
+            "concern",
+            "action_plan",
+            "made_in",
+            "parent",
+            "indicator",
+        )
+        .filter(pk=pk)
+        .first()
     )
     if commitment is None:
         raise Http404

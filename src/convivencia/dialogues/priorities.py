@@ -35,8 +35,14 @@ SEVERITY_CHOICES = [
     (1, {"es": "No es un problema", "en": "Not a problem", "pt": "Não é um problema"}),
     (2, {"es": "Un problema menor", "en": "A minor problem", "pt": "Um problema menor"}),
     (3, {"es": "Un problema serio", "en": "A serious problem", "pt": "Um problema sério"}),
-    (4, {"es": "Un problema muy serio", "en": "A very serious problem",
-         "pt": "Um problema muito sério"}),
+    (
+        4,
+        {
+            "es": "Un problema muy serio",
+            "en": "A very serious problem",
+            "pt": "Um problema muito sério",
+        },
+    ),
 ]
 ITEM_KINDS = ("yes_no", "scale")
 
@@ -60,8 +66,7 @@ def can_vote(user, session: Session) -> bool:
 def ballot_of(session: Session, user) -> dict[int, int]:
     if not user.is_authenticated:
         return {}
-    return dict(Vote.objects.filter(session=session, voter=user).values_list("concern_id",
-                                                                            "rank"))
+    return dict(Vote.objects.filter(session=session, voter=user).values_list("concern_id", "rank"))
 
 
 @transaction.atomic
@@ -76,8 +81,9 @@ def cast_ballot(session: Session, user, ranking: Mapping[int, int | None]) -> li
     if set(chosen) - known:
         raise ValidationError(_("Only the concerns of this process can be ranked."))
     if sorted(chosen.values()) != list(range(1, len(chosen) + 1)):
-        raise ValidationError(_("Number the concerns you rank 1, 2, 3… with no gaps and no "
-                                "number used twice."))
+        raise ValidationError(
+            _("Number the concerns you rank 1, 2, 3… with no gaps and no number used twice.")
+        )
     replaced = Vote.objects.filter(session=session, voter=user)
     had_ballot = replaced.exists()
     replaced.delete()
@@ -85,8 +91,12 @@ def cast_ballot(session: Session, user, ranking: Mapping[int, int | None]) -> li
         Vote(session=session, concern_id=concern_id, voter=user, rank=rank)
         for concern_id, rank in sorted(chosen.items(), key=lambda pair: pair[1])
     )
-    audit.record(AuditAction.UPDATE if had_ballot else AuditAction.CREATE, session, actor=user,
-                 changes={"ballot": _("a ballot ranking %(n)s concerns") % {"n": len(chosen)}})
+    audit.record(
+        AuditAction.UPDATE if had_ballot else AuditAction.CREATE,
+        session,
+        actor=user,
+        changes={"ballot": _("a ballot ranking %(n)s concerns") % {"n": len(chosen)}},
+    )
     return votes
 
 
@@ -110,8 +120,9 @@ def _standings(votes: QuerySet[Vote], concerns: list[Concern]) -> list[Standing]
             standing.points += size - rank + 1
             standing.ballots += 1
             standing.first_places += rank == 1
-    ordered = sorted(by_concern.values(),
-                     key=lambda s: (-s.points, -s.first_places, s.concern.title))
+    ordered = sorted(
+        by_concern.values(), key=lambda s: (-s.points, -s.first_places, s.concern.title)
+    )
     for position, standing in enumerate(ordered, start=1):
         standing.position = position
     return ordered
@@ -133,8 +144,11 @@ def panels_for(concern: Concern):
     from convivencia.panels.models import Panel
 
     territory = concern.process.territory
-    return Panel.objects.filter(territory__path__startswith=territory.path).select_related(
-        "territory", "questionnaire").order_by("code")
+    return (
+        Panel.objects.filter(territory__path__startswith=territory.path)
+        .select_related("territory", "questionnaire")
+        .order_by("code")
+    )
 
 
 def local_item_spec(code: str, wording: str, kind: str) -> dict:
@@ -145,18 +159,29 @@ def local_item_spec(code: str, wording: str, kind: str) -> dict:
     """
     texts = {(get_language() or "es")[:2]: wording.strip()}
     if kind == "yes_no":
-        return {"code": code, "type": "yes_no", "wording": texts, "reverse_coded": True,
-                "top_min": 1}
+        return {
+            "code": code,
+            "type": "yes_no",
+            "wording": texts,
+            "reverse_coded": True,
+            "top_min": 1,
+        }
     if kind == "scale":
-        return {"code": code, "type": "scale", "wording": texts, "scale_min": 1,
-                "scale_max": 4, "top_min": 3, "reverse_coded": True,
-                "choices": SEVERITY_CHOICES}
+        return {
+            "code": code,
+            "type": "scale",
+            "wording": texts,
+            "scale_min": 1,
+            "scale_max": 4,
+            "top_min": 3,
+            "reverse_coded": True,
+            "choices": SEVERITY_CHOICES,
+        }
     raise ValidationError(_("Choose a yes/no question or a 1–4 scale."))
 
 
 @transaction.atomic
-def monitor_in_panel(concern: Concern, panel, actor, *, code: str, wording: str,
-                     kind: str):
+def monitor_in_panel(concern: Concern, panel, actor, *, code: str, wording: str, kind: str):
     """The community chose to measure the concern: it becomes a local panel item."""
     from convivencia.panels import local_items
 
@@ -164,13 +189,18 @@ def monitor_in_panel(concern: Concern, panel, actor, *, code: str, wording: str,
         raise PermissionDenied
     if not panel.territory.is_within(concern.process.territory):
         raise ValidationError(_("Choose a panel of the process's territory."))
-    questionnaire = local_items.add_local_items(panel, [local_item_spec(code, wording, kind)],
-                                                actor)
+    questionnaire = local_items.add_local_items(
+        panel, [local_item_spec(code, wording, kind)], actor
+    )
     before = concern.monitored_item_code
     concern.monitored_item_code = code
     concern.save(update_fields=["monitored_item_code"])
-    audit.record(AuditAction.UPDATE, concern, actor=actor,
-                 changes={"monitored_item_code": [before, code], "panel": panel.code})
+    audit.record(
+        AuditAction.UPDATE,
+        concern,
+        actor=actor,
+        changes={"monitored_item_code": [before, code], "panel": panel.code},
+    )
     return questionnaire
 
 
@@ -181,6 +211,10 @@ def follow_with_indicator(concern: Concern, indicator, actor) -> Concern:
     before = concern.monitored_indicator.code if concern.monitored_indicator else None
     concern.monitored_indicator = indicator
     concern.save(update_fields=["monitored_indicator"])
-    audit.record(AuditAction.UPDATE, concern, actor=actor,
-                 changes={"monitored_indicator": [before, indicator.code if indicator else None]})
+    audit.record(
+        AuditAction.UPDATE,
+        concern,
+        actor=actor,
+        changes={"monitored_indicator": [before, indicator.code if indicator else None]},
+    )
     return concern

@@ -56,20 +56,25 @@ def is_open(session: Session) -> bool:
 
 
 def _locked(session: Session) -> Session:
-    return Session.objects.select_for_update().select_related("process__territory").get(
-        pk=session.pk)
+    return (
+        Session.objects.select_for_update().select_related("process__territory").get(pk=session.pk)
+    )
 
 
 def _role_and_organisation(user, session: Session) -> tuple[str, int | None]:
     territory = session.process.territory
     memberships = (
-        Membership.objects.active().filter(user=user).select_related("organisation")
+        Membership.objects.active()
+        .filter(user=user)
+        .select_related("organisation")
         .prefetch_related("territories")
     )
     covering = [
-        membership for membership in memberships
-        if any(territory.is_within(t) or t.is_within(territory)
-               for t in membership.territories.all())
+        membership
+        for membership in memberships
+        if any(
+            territory.is_within(t) or t.is_within(territory) for t in membership.territories.all()
+        )
     ]
     for role, participant_role in ROLE_FOR_MEMBERSHIP:
         for membership in covering:
@@ -108,9 +113,14 @@ def register(session: Session, user, *, public_listing: bool = False) -> Partici
     else:
         role, organisation_id = _role_and_organisation(user, session)
         participation = Participation.objects.create(
-            session=session, user=user, name=user.get_full_name() or user.get_username(),
-            organisation_id=organisation_id, role=role, attendance=attendance,
-            registered_at=now, public_listing=public_listing,
+            session=session,
+            user=user,
+            name=user.get_full_name() or user.get_username(),
+            organisation_id=organisation_id,
+            role=role,
+            attendance=attendance,
+            registered_at=now,
+            public_listing=public_listing,
         )
         action = AuditAction.CREATE
     audit.record(action, participation, actor=user, changes={"attendance": attendance})
@@ -118,9 +128,16 @@ def register(session: Session, user, *, public_listing: bool = False) -> Partici
 
 
 @transaction.atomic
-def add_participant(session: Session, actor, *, name: str, role: str,
-                    organisation=None, attendance: str = Attendance.INVITED,
-                    public_listing: bool = False) -> Participation:
+def add_participant(
+    session: Session,
+    actor,
+    *,
+    name: str,
+    role: str,
+    organisation=None,
+    attendance: str = Attendance.INVITED,
+    public_listing: bool = False,
+) -> Participation:
     """A coordinator records someone (without an account, often): invited or registered."""
     session = _locked(session)
     if not services.can_run(actor, session.process):
@@ -128,12 +145,20 @@ def add_participant(session: Session, actor, *, name: str, role: str,
     if attendance == Attendance.REGISTERED:
         attendance = _attendance_for_newcomer(session)
     participation = Participation.objects.create(
-        session=session, name=name.strip(), organisation=organisation, role=role,
-        attendance=attendance, public_listing=public_listing,
+        session=session,
+        name=name.strip(),
+        organisation=organisation,
+        role=role,
+        attendance=attendance,
+        public_listing=public_listing,
         registered_at=timezone.now() if attendance != Attendance.INVITED else None,
     )
-    audit.record(AuditAction.CREATE, participation, actor=actor,
-                 changes={"attendance": attendance, "role": role})
+    audit.record(
+        AuditAction.CREATE,
+        participation,
+        actor=actor,
+        changes={"attendance": attendance, "role": role},
+    )
     return participation
 
 
@@ -145,8 +170,12 @@ def cancel(participation: Participation, actor) -> list[Participation]:
         actor, session.process
     ):
         raise PermissionDenied
-    audit.record(AuditAction.DELETE, participation, actor=actor,
-                 changes={"attendance": participation.attendance})
+    audit.record(
+        AuditAction.DELETE,
+        participation,
+        actor=actor,
+        changes={"attendance": participation.attendance},
+    )
     participation.delete()
     return fill_from_waitlist(session, actor)
 
@@ -157,15 +186,20 @@ def fill_from_waitlist(session: Session, actor=None) -> list[Participation]:
     Call inside a transaction holding the session's lock (``cancel`` does; a session
     edit that adds places calls it after saving)."""
     waiting = session.participations.filter(attendance=Attendance.WAITLISTED).order_by(
-        "registered_at", "pk")
+        "registered_at", "pk"
+    )
     if session.capacity is not None:
-        waiting = waiting[:max(0, session.capacity - places_taken(session))]
+        waiting = waiting[: max(0, session.capacity - places_taken(session))]
     promoted = list(waiting)
     for participation in promoted:
         participation.attendance = Attendance.REGISTERED
         participation.save(update_fields=["attendance"])
-        audit.record(AuditAction.UPDATE, participation, actor=actor,
-                     changes={"attendance": [Attendance.WAITLISTED, Attendance.REGISTERED]})
+        audit.record(
+            AuditAction.UPDATE,
+            participation,
+            actor=actor,
+            changes={"attendance": [Attendance.WAITLISTED, Attendance.REGISTERED]},
+        )
     _tell_promoted(session, promoted)
     return promoted
 
@@ -178,8 +212,10 @@ def _tell_promoted(session: Session, promoted: list[Participation]) -> None:
         return (
             _("A place is free for you: %(title)s") % {"title": session.title},
             _("You were on the waitlist of “%(title)s” (%(when)s) and now have a place.")
-            % {"title": session.title,
-               "when": timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M")},
+            % {
+                "title": session.title,
+                "when": timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M"),
+            },
             url,
         )
 
@@ -199,7 +235,10 @@ def check_in(participation: Participation, actor, *, attended: bool) -> Particip
         participation.attendance = Attendance.NO_SHOW
         participation.checked_in_at = None
     participation.save(update_fields=["attendance", "checked_in_at"])
-    audit.record(AuditAction.UPDATE, participation, actor=actor,
-                 changes=audit.diff({"attendance": before},
-                                    {"attendance": participation.attendance}))
+    audit.record(
+        AuditAction.UPDATE,
+        participation,
+        actor=actor,
+        changes=audit.diff({"attendance": before}, {"attendance": participation.attendance}),
+    )
     return participation

@@ -59,8 +59,10 @@ def _member_covering(user, territory, **membership_filter) -> bool:
 
 def can_update(user, commitment: Commitment) -> bool:
     """A member of the responsible (or a co-responsible) organisation, in that territory."""
-    organisations = {commitment.responsible_id,
-                     *commitment.co_responsible.values_list("pk", flat=True)}
+    organisations = {
+        commitment.responsible_id,
+        *commitment.co_responsible.values_list("pk", flat=True),
+    }
     return _member_covering(user, commitment.territory, organisation__in=organisations)
 
 
@@ -118,11 +120,13 @@ def _notify_followers(commitment: Commitment, actor, describe: Callable[[], str]
 
     def render(user):
         return (
-            _("%(reference)s: %(what)s") % {"reference": commitment.reference,
-                                            "what": describe()},
-            _("Commitment: %(title)s\nStatus: %(status)s, %(progress)s%%") % {
-                "title": commitment.title, "status": commitment.status,
-                "progress": commitment.progress},
+            _("%(reference)s: %(what)s") % {"reference": commitment.reference, "what": describe()},
+            _("Commitment: %(title)s\nStatus: %(status)s, %(progress)s%%")
+            % {
+                "title": commitment.title,
+                "status": commitment.status,
+                "progress": commitment.progress,
+            },
             url,
         )
 
@@ -132,10 +136,13 @@ def _notify_followers(commitment: Commitment, actor, describe: Callable[[], str]
 def _acting_for(user, commitment: Commitment) -> int:
     """The organisation the update is posted for: the responsible one when the user is a
     member of it, else the co-responsible one they belong to (it answered for its part)."""
-    organisations = [commitment.responsible_id,
-                     *commitment.co_responsible.values_list("pk", flat=True)]
+    organisations = [
+        commitment.responsible_id,
+        *commitment.co_responsible.values_list("pk", flat=True),
+    ]
     held = set(
-        Membership.objects.active().filter(user=user, organisation__in=organisations)
+        Membership.objects.active()
+        .filter(user=user, organisation__in=organisations)
         .values_list("organisation", flat=True)
     )
     return next((pk for pk in organisations if pk in held), commitment.responsible_id)
@@ -162,12 +169,20 @@ def post_update(
     if not 0 <= progress <= 100:
         raise ValidationError(_("Progress is a percentage from 0 to 100."))
     if status.is_final and not user.is_superuser and not can_run(user, commitment.process):
-        raise ValidationError(_("Only the community's confirmation or a coordinator closes a "
-                                "commitment; report it as done instead."))
+        raise ValidationError(
+            _(
+                "Only the community's confirmation or a coordinator closes a "
+                "commitment; report it as done instead."
+            )
+        )
     organisation = _acting_for(user, commitment)
     update = Update.objects.create(
-        commitment=commitment, posted_by=user, organisation_id=organisation, status=status,
-        progress=progress, description=description.strip(),
+        commitment=commitment,
+        posted_by=user,
+        organisation_id=organisation,
+        status=status,
+        progress=progress,
+        description=description.strip(),
     )
     for uploaded in files:
         Evidence.objects.create(update=update, file=uploaded, title=uploaded.name[:200])
@@ -177,11 +192,16 @@ def post_update(
     commitment.last_update_at = update.posted_at
     commitment.save(update_fields=["status", "progress", "last_update_at"])
     _roll_up_ancestors(commitment)
-    audit.record(AuditAction.UPDATE, commitment, actor=user,
-                 changes=audit.diff(before, {"status": status.code, "progress": progress}))
+    audit.record(
+        AuditAction.UPDATE,
+        commitment,
+        actor=user,
+        changes=audit.diff(before, {"status": status.code, "progress": progress}),
+    )
     commitment.followers.add(user)
-    _notify_followers(commitment, user,
-                      lambda: _("new update (%(progress)s%%)") % {"progress": progress})
+    _notify_followers(
+        commitment, user, lambda: _("new update (%(progress)s%%)") % {"progress": progress}
+    )
     return update
 
 
@@ -196,16 +216,24 @@ def cancel(commitment: Commitment, user, reason: str) -> Update:
         raise ValidationError(_("Say why it is cancelled: the community will read it."))
     cancelled = CommitmentStatus.objects.get(code=CANCELLED)
     update = Update.objects.create(
-        commitment=commitment, posted_by=user, organisation=None, status=cancelled,
-        progress=commitment.progress, description=reason.strip(),
+        commitment=commitment,
+        posted_by=user,
+        organisation=None,
+        status=cancelled,
+        progress=commitment.progress,
+        description=reason.strip(),
     )
     before = {"status": commitment.status.code}
     commitment.status = cancelled
     commitment.last_update_at = update.posted_at
     commitment.save(update_fields=["status", "last_update_at"])
     _roll_up_ancestors(commitment)
-    audit.record(AuditAction.UPDATE, commitment, actor=user,
-                 changes=audit.diff(before, {"status": CANCELLED, "reason": reason.strip()}))
+    audit.record(
+        AuditAction.UPDATE,
+        commitment,
+        actor=user,
+        changes=audit.diff(before, {"status": CANCELLED, "reason": reason.strip()}),
+    )
     _notify_followers(commitment, user, lambda: str(cancelled))
     return update
 
@@ -239,18 +267,24 @@ def verify(update: Update, leader, verdict: str, comment: str) -> Verification:
     if open_claim(commitment) != update:
         # A newer update replaced the claim: a verdict on the old one would be read as
         # a verdict on the commitment as it stands now.
-        raise ValidationError(_("Only the latest completion claim can be confirmed or "
-                                "disputed."))
+        raise ValidationError(_("Only the latest completion claim can be confirmed or disputed."))
     if verdict not in Verdict.values:
         raise ValidationError(_("Choose confirm or dispute."))
     if not comment.strip():
-        raise ValidationError(_("Say why, in a few words: the people who made the commitment "
-                                "will read it."))
+        raise ValidationError(
+            _("Say why, in a few words: the people who made the commitment will read it.")
+        )
     verification, created = Verification.objects.update_or_create(
-        update=update, leader=leader, defaults={"verdict": verdict, "comment": comment.strip()},
+        update=update,
+        leader=leader,
+        defaults={"verdict": verdict, "comment": comment.strip()},
     )
-    audit.record(AuditAction.CREATE if created else AuditAction.UPDATE, commitment,
-                 actor=leader, changes={"verification": verdict, "comment": comment.strip()})
+    audit.record(
+        AuditAction.CREATE if created else AuditAction.UPDATE,
+        commitment,
+        actor=leader,
+        changes={"verification": verdict, "comment": comment.strip()},
+    )
     state = verification_state(commitment)
     if state == Verdict.CONFIRMED and commitment.status.code != VERIFIED:
         commitment.status = CommitmentStatus.objects.get(code=VERIFIED)
@@ -271,8 +305,11 @@ def verify(update: Update, leader, verdict: str, comment: str) -> Verification:
 
 def verification_state(commitment: Commitment) -> str | None:
     """confirmed / disputed / pending for the latest completion claim; None without one."""
-    claim = commitment.updates.filter(status__claims_completion=True).order_by(
-        "-posted_at", "-pk").first()
+    claim = (
+        commitment.updates.filter(status__claims_completion=True)
+        .order_by("-posted_at", "-pk")
+        .first()
+    )
     if claim is None:
         return None
     verdicts = set(claim.verifications.values_list("verdict", flat=True))
@@ -290,8 +327,11 @@ class Flags:
     days_overdue: int
 
 
-def flags(commitment: Commitment, today: datetime.date | None = None,
-          stalled_after: int = STALLED_AFTER_DAYS) -> Flags:
+def flags(
+    commitment: Commitment,
+    today: datetime.date | None = None,
+    stalled_after: int = STALLED_AFTER_DAYS,
+) -> Flags:
     """Overdue: an open commitment past its due date (due today is not overdue).
     Stalled: open, and no update for ``stalled_after`` days (counting from creation)."""
     today = today or timezone.localdate()
@@ -299,14 +339,20 @@ def flags(commitment: Commitment, today: datetime.date | None = None,
     overdue = is_open and commitment.due_date < today
     last = commitment.last_update_at or commitment.created_at
     stalled = is_open and (today - timezone.localdate(last)).days >= stalled_after
-    return Flags(overdue=overdue, stalled=stalled,
-                 days_overdue=(today - commitment.due_date).days if overdue else 0)
+    return Flags(
+        overdue=overdue,
+        stalled=stalled,
+        days_overdue=(today - commitment.due_date).days if overdue else 0,
+    )
 
 
 def stalled(queryset, today: datetime.date | None = None, stalled_after: int = STALLED_AFTER_DAYS):
     today = today or timezone.localdate()
-    cutoff = timezone.make_aware(datetime.datetime.combine(
-        today - datetime.timedelta(days=stalled_after - 1), datetime.time.min))
+    cutoff = timezone.make_aware(
+        datetime.datetime.combine(
+            today - datetime.timedelta(days=stalled_after - 1), datetime.time.min
+        )
+    )
     return queryset.open().filter(
         Q(last_update_at__lt=cutoff) | Q(last_update_at__isnull=True, created_at__lt=cutoff)
     )
@@ -318,13 +364,15 @@ def verification_states(commitments: Iterable[Commitment]) -> dict[int, str | No
     latest_claim: dict[int, int] = {}
     claims = (
         Update.objects.filter(commitment_id__in=ids, status__claims_completion=True)
-        .order_by("commitment_id", "-posted_at", "-pk").values_list("commitment_id", "pk")
+        .order_by("commitment_id", "-posted_at", "-pk")
+        .values_list("commitment_id", "pk")
     )
     for commitment_id, update_id in claims:
         latest_claim.setdefault(commitment_id, update_id)
     verdicts: dict[int, set[str]] = defaultdict(set)
     rows = Verification.objects.filter(update_id__in=latest_claim.values()).values_list(
-        "update_id", "verdict")
+        "update_id", "verdict"
+    )
     for update_id, verdict in rows:
         verdicts[update_id].add(verdict)
     states: dict[int, str | None] = {}

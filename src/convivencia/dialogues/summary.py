@@ -25,11 +25,13 @@ def dialogue_summary(territory, user=None) -> dict[str, Any]:
     processes = (
         permissions.visible_processes(viewer)
         .filter(territory__path__startswith=territory.path)
-        .select_related("territory").order_by("-created_at")
+        .select_related("territory")
+        .order_by("-created_at")
     )
     commitments = (
         permissions.visible_commitments(viewer)
-        .filter(territory__path__startswith=territory.path).open()
+        .filter(territory__path__startswith=territory.path)
+        .open()
         .select_related("responsible", "status")
     )
     today = timezone.localdate()
@@ -45,6 +47,7 @@ def dialogue_summary(territory, user=None) -> dict[str, Any]:
             "url": reverse("dialogues:territory", args=[territory.pk]),
             "board_url": reverse("dialogues:board", args=[territory.pk]),
             "upgrade_url": reverse("dialogues:territory_slot", args=[territory.pk])
-            if user is None else "",
+            if user is None
+            else "",
         }
     }

@@ -41,8 +41,15 @@ def next_stage(uptake: PolicyUptake) -> str | None:
 
 
 @transaction.atomic
-def record_step(uptake: PolicyUptake, actor, *, stage: str, date: datetime.date,
-                document: str = "", note: str = "") -> UptakeStep:
+def record_step(
+    uptake: PolicyUptake,
+    actor,
+    *,
+    stage: str,
+    date: datetime.date,
+    document: str = "",
+    note: str = "",
+) -> UptakeStep:
     if not services.can_run(actor, uptake.process):
         raise PermissionDenied
     if stage not in STAGES:
@@ -51,30 +58,44 @@ def record_step(uptake: PolicyUptake, actor, *, stage: str, date: datetime.date,
     index = STAGES.index(stage)
     missing = [name for name in STAGES[:index] if name not in steps]
     if missing:
-        raise ValidationError(_("Record the stage “%(stage)s” first: stages come in order.")
-                              % {"stage": UptakeStage(missing[0]).label})
+        raise ValidationError(
+            _("Record the stage “%(stage)s” first: stages come in order.")
+            % {"stage": UptakeStage(missing[0]).label}
+        )
     for earlier in STAGES[:index]:
         if date < steps[earlier].date:
             raise ValidationError(
                 _("“%(stage)s” cannot predate “%(earlier)s” (%(date)s).")
-                % {"stage": UptakeStage(stage).label, "earlier": UptakeStage(earlier).label,
-                   "date": steps[earlier].date.isoformat()})
-    for later in STAGES[index + 1:]:
+                % {
+                    "stage": UptakeStage(stage).label,
+                    "earlier": UptakeStage(earlier).label,
+                    "date": steps[earlier].date.isoformat(),
+                }
+            )
+    for later in STAGES[index + 1 :]:
         if later in steps and date > steps[later].date:
             raise ValidationError(
                 _("“%(stage)s” cannot come after “%(later)s” (%(date)s).")
-                % {"stage": UptakeStage(stage).label, "later": UptakeStage(later).label,
-                   "date": steps[later].date.isoformat()})
+                % {
+                    "stage": UptakeStage(stage).label,
+                    "later": UptakeStage(later).label,
+                    "date": steps[later].date.isoformat(),
+                }
+            )
     existing = steps.get(stage)
     step, created = UptakeStep.objects.update_or_create(
-        uptake=uptake, stage=stage,
+        uptake=uptake,
+        stage=stage,
         defaults={"date": date, "document": document.strip(), "note": note.strip()},
     )
     changes: dict[str, Any] = {
-        "stage": stage, "date": date.isoformat(), "document": document.strip(),
+        "stage": stage,
+        "date": date.isoformat(),
+        "document": document.strip(),
     }
     if existing is not None:
         changes["date"] = [existing.date.isoformat(), date.isoformat()]
-    audit.record(AuditAction.CREATE if created else AuditAction.UPDATE, uptake, actor=actor,
-                 changes=changes)
+    audit.record(
+        AuditAction.CREATE if created else AuditAction.UPDATE, uptake, actor=actor, changes=changes
+    )
     return step

@@ -50,12 +50,27 @@ from convivencia.dialogues.models import (
 from convivencia.territories.models import Territory
 
 
-def form_page(request: HttpRequest, form, *, title: str, back: str, context: dict | None = None,
-              multipart: bool = False) -> HttpResponse:
+def form_page(
+    request: HttpRequest,
+    form,
+    *,
+    title: str,
+    back: str,
+    context: dict | None = None,
+    multipart: bool = False,
+) -> HttpResponse:
     """The one template for the simple create/edit forms."""
-    return render(request, "dialogues/form.html", {
-        "form": form, "title": title, "back": back, "multipart": multipart, **(context or {}),
-    })
+    return render(
+        request,
+        "dialogues/form.html",
+        {
+            "form": form,
+            "title": title,
+            "back": back,
+            "multipart": multipart,
+            **(context or {}),
+        },
+    )
 
 
 def commitments_with_flags(commitments, today: datetime.date | None = None) -> list[Commitment]:
@@ -78,17 +93,27 @@ def index(request: HttpRequest) -> HttpResponse:
     processes = permissions.visible_processes(request.user)
     territories = (
         Territory.objects.filter(dialogue_processes__in=processes)
-        .annotate(processes=Count("dialogue_processes", distinct=True)).order_by("name")
+        .annotate(processes=Count("dialogue_processes", distinct=True))
+        .order_by("name")
     )
     organisations = []
     if request.user.is_authenticated:
-        organisations = list(Organisation.objects.filter(
-            memberships__user=request.user, memberships__is_active=True).distinct())
-    return render(request, "dialogues/index.html", {
-        "territories": territories, "organisations": organisations,
-        "followed": request.user.followed_commitments.select_related("status", "responsible")
-        if request.user.is_authenticated else [],
-    })
+        organisations = list(
+            Organisation.objects.filter(
+                memberships__user=request.user, memberships__is_active=True
+            ).distinct()
+        )
+    return render(
+        request,
+        "dialogues/index.html",
+        {
+            "territories": territories,
+            "organisations": organisations,
+            "followed": request.user.followed_commitments.select_related("status", "responsible")
+            if request.user.is_authenticated
+            else [],
+        },
+    )
 
 
 @require_safe
@@ -96,15 +121,23 @@ def territory(request: HttpRequest, pk: int) -> HttpResponse:
     place = get_object_or_404(Territory, pk=pk)
     processes = (
         permissions.visible_processes(request.user)
-        .filter(territory__path__startswith=place.path).select_related("territory")
-        .annotate(sessions_count=Count("sessions", distinct=True),
-                  commitments_count=Count("commitments", distinct=True))
+        .filter(territory__path__startswith=place.path)
+        .select_related("territory")
+        .annotate(
+            sessions_count=Count("sessions", distinct=True),
+            commitments_count=Count("commitments", distinct=True),
+        )
         .order_by("-created_at")
     )
-    return render(request, "dialogues/territory.html", {
-        "territory": place, "processes": processes,
-        "may_create": access.has_role(request.user, place, Role.COORDINATOR),
-    })
+    return render(
+        request,
+        "dialogues/territory.html",
+        {
+            "territory": place,
+            "processes": processes,
+            "may_create": access.has_role(request.user, place, Role.COORDINATOR),
+        },
+    )
 
 
 @require_safe
@@ -135,22 +168,35 @@ def session_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     sessions = (
         permissions.visible_sessions(request.user)
-        .filter(process__territory__path__startswith=place.path,
-                starts_at__date__gte=weeks[0][0], starts_at__date__lte=weeks[-1][-1])
-        .select_related("process").order_by("starts_at")
+        .filter(
+            process__territory__path__startswith=place.path,
+            starts_at__date__gte=weeks[0][0],
+            starts_at__date__lte=weeks[-1][-1],
+        )
+        .select_related("process")
+        .order_by("starts_at")
     )
     by_day: dict[datetime.date, list] = defaultdict(list)
     for session in sessions:
         by_day[timezone.localdate(session.starts_at)].append(session)
     previous = (first - datetime.timedelta(days=1)).replace(day=1)
     following = (first + datetime.timedelta(days=32)).replace(day=1)
-    return render(request, "dialogues/calendar.html", {
-        "territory": place, "month": first, "today": timezone.localdate(),
-        "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
-        "weekdays": [calendar.day_abbr[day] for day in range(7)],
-        "previous": previous.strftime("%Y-%m"), "next": following.strftime("%Y-%m"),
-        "in_month": [s for s in sessions if timezone.localdate(s.starts_at).month == first.month],
-    })
+    return render(
+        request,
+        "dialogues/calendar.html",
+        {
+            "territory": place,
+            "month": first,
+            "today": timezone.localdate(),
+            "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
+            "weekdays": [calendar.day_abbr[day] for day in range(7)],
+            "previous": previous.strftime("%Y-%m"),
+            "next": following.strftime("%Y-%m"),
+            "in_month": [
+                s for s in sessions if timezone.localdate(s.starts_at).month == first.month
+            ],
+        },
+    )
 
 
 @require_safe
@@ -158,14 +204,19 @@ def session_list(request: HttpRequest, pk: int) -> HttpResponse:
     place = get_object_or_404(Territory, pk=pk)
     sessions = (
         permissions.visible_sessions(request.user)
-        .filter(process__territory__path__startswith=place.path).select_related("process")
+        .filter(process__territory__path__startswith=place.path)
+        .select_related("process")
     )
     now = timezone.now()
-    return render(request, "dialogues/session_list.html", {
-        "territory": place,
-        "upcoming": sessions.filter(ends_at__gte=now).order_by("starts_at"),
-        "past": sessions.filter(ends_at__lt=now).order_by("-starts_at"),
-    })
+    return render(
+        request,
+        "dialogues/session_list.html",
+        {
+            "territory": place,
+            "upcoming": sessions.filter(ends_at__gte=now).order_by("starts_at"),
+            "past": sessions.filter(ends_at__lt=now).order_by("-starts_at"),
+        },
+    )
 
 
 # --- processes ---------------------------------------------------------------------------
@@ -175,28 +226,41 @@ def session_list(request: HttpRequest, pk: int) -> HttpResponse:
 def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
     process, may_run = permissions.process_or_404(request.user, pk)
     commitments = commitments_with_flags(
-        permissions.commitments_of(request.user, process)
-        .select_related("status", "responsible", "territory", "action_plan")
+        permissions.commitments_of(request.user, process).select_related(
+            "status", "responsible", "territory", "action_plan"
+        )
     )
     uptakes = list(process.uptakes.prefetch_related("steps").select_related("commitment"))
     for item in uptakes:
         stage = uptake.current_stage(item)
         item.stage_label = UptakeStage(stage).label if stage else None
-    return render(request, "dialogues/process.html", {
-        "process": process, "may_run": may_run,
-        "sees_people": permissions.sees_people(request.user, process.territory),
-        "facilitators": process.facilitators.order_by("first_name", "username"),
-        "partners": process.partners.all(),
-        "sessions": process.sessions.annotate(
-            commitments_count=Count("commitments", distinct=True)).order_by("starts_at"),
-        "concerns": process.concerns.annotate(
-            ballots=Count("votes", distinct=True)).order_by("title"),
-        "plans": process.action_plans.prefetch_related(
-            Prefetch("commitments", queryset=permissions.commitments_of(request.user, process)
-                     .select_related("status"))),
-        "commitments": commitments,
-        "uptakes": uptakes,
-    })
+    return render(
+        request,
+        "dialogues/process.html",
+        {
+            "process": process,
+            "may_run": may_run,
+            "sees_people": permissions.sees_people(request.user, process.territory),
+            "facilitators": process.facilitators.order_by("first_name", "username"),
+            "partners": process.partners.all(),
+            "sessions": process.sessions.annotate(
+                commitments_count=Count("commitments", distinct=True)
+            ).order_by("starts_at"),
+            "concerns": process.concerns.annotate(ballots=Count("votes", distinct=True)).order_by(
+                "title"
+            ),
+            "plans": process.action_plans.prefetch_related(
+                Prefetch(
+                    "commitments",
+                    queryset=permissions.commitments_of(request.user, process).select_related(
+                        "status"
+                    ),
+                )
+            ),
+            "commitments": commitments,
+            "uptakes": uptakes,
+        },
+    )
 
 
 @login_required
@@ -204,15 +268,19 @@ def process_create(request: HttpRequest, pk: int) -> HttpResponse:
     place = get_object_or_404(Territory, pk=pk)
     if not access.has_role(request.user, place, Role.COORDINATOR):
         raise PermissionDenied
-    form = ProcessForm(request.POST or None, instance=Process(territory=place),
-                       territory=place, user=request.user)
+    form = ProcessForm(
+        request.POST or None, instance=Process(territory=place), territory=place, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         process = form.save_by(request.user)
         messages.success(request, _("The process was created."))
         return redirect("dialogues:process", process.pk)
-    return form_page(request, form, title=_("New dialogue process in %(place)s")
-                     % {"place": place.name},
-                     back=reverse("dialogues:territory", args=[place.pk]))
+    return form_page(
+        request,
+        form,
+        title=_("New dialogue process in %(place)s") % {"place": place.name},
+        back=reverse("dialogues:territory", args=[place.pk]),
+    )
 
 
 @login_required
@@ -220,14 +288,19 @@ def process_edit(request: HttpRequest, pk: int) -> HttpResponse:
     process, may_run = permissions.process_or_404(request.user, pk)
     if not may_run:
         raise permissions.refusal(request.user, process.territory)
-    form = ProcessForm(request.POST or None, instance=process, territory=process.territory,
-                       user=request.user)
+    form = ProcessForm(
+        request.POST or None, instance=process, territory=process.territory, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         form.save_by(request.user)
         messages.success(request, _("Saved."))
         return redirect("dialogues:process", process.pk)
-    return form_page(request, form, title=_("Edit %(title)s") % {"title": process.title},
-                     back=_process_url(process))
+    return form_page(
+        request,
+        form,
+        title=_("Edit %(title)s") % {"title": process.title},
+        back=_process_url(process),
+    )
 
 
 def _process_url(process: Process, anchor: str = "") -> str:
@@ -282,7 +355,8 @@ def concern_monitor(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action") if request.method == "POST" else None
     suggested = f"LOC_{concern.pk}"
     panel_form = MonitorInPanelForm(
-        request.POST if action == "panel" else None, concern=concern,
+        request.POST if action == "panel" else None,
+        concern=concern,
         initial={"code": suggested, "wording": concern.title},
     )
     indicator_form = MonitorWithIndicatorForm(
@@ -292,23 +366,36 @@ def concern_monitor(request: HttpRequest, pk: int) -> HttpResponse:
     if action == "panel" and panel_form.is_valid():
         data = panel_form.cleaned_data
         try:
-            priorities.monitor_in_panel(concern, data["panel"], request.user, code=data["code"],
-                                        wording=data["wording"], kind=data["kind"])
+            priorities.monitor_in_panel(
+                concern,
+                data["panel"],
+                request.user,
+                code=data["code"],
+                wording=data["wording"],
+                kind=data["kind"],
+            )
         except ValidationError as error:
             add_errors(panel_form, error)
         else:
             messages.success(request, _("The panel will ask about it from its next wave."))
             return redirect(_process_url(concern.process, "concerns"))
     if action == "indicator" and indicator_form.is_valid():
-        priorities.follow_with_indicator(concern, indicator_form.cleaned_data["indicator"],
-                                         request.user)
+        priorities.follow_with_indicator(
+            concern, indicator_form.cleaned_data["indicator"], request.user
+        )
         messages.success(request, _("The concern is followed with the indicator."))
         return redirect(_process_url(concern.process, "concerns"))
-    return render(request, "dialogues/concern_monitor.html", {
-        "concern": concern, "process": concern.process, "panel_form": panel_form,
-        "indicator_form": indicator_form,
-        "has_panel": priorities.panels_for(concern).exists(),
-    })
+    return render(
+        request,
+        "dialogues/concern_monitor.html",
+        {
+            "concern": concern,
+            "process": concern.process,
+            "panel_form": panel_form,
+            "indicator_form": indicator_form,
+            "has_panel": priorities.panels_for(concern).exists(),
+        },
+    )
 
 
 # --- action plans ------------------------------------------------------------------------
@@ -319,8 +406,9 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
     process, may_run = permissions.process_or_404(request.user, pk)
     if not may_run:
         raise permissions.refusal(request.user, process.territory)
-    form = ActionPlanForm(request.POST or None, instance=ActionPlan(process=process),
-                          process=process)
+    form = ActionPlanForm(
+        request.POST or None, instance=ActionPlan(process=process), process=process
+    )
     if request.method == "POST" and form.is_valid():
         form.save_by(request.user)
         messages.success(request, _("The action plan was recorded."))
@@ -350,13 +438,13 @@ def uptake_create(request: HttpRequest, pk: int) -> HttpResponse:
     process, may_run = permissions.process_or_404(request.user, pk)
     if not may_run:
         raise permissions.refusal(request.user, process.territory)
-    form = UptakeForm(request.POST or None, instance=PolicyUptake(process=process),
-                      process=process)
+    form = UptakeForm(request.POST or None, instance=PolicyUptake(process=process), process=process)
     if request.method == "POST" and form.is_valid():
         item = form.save_by(request.user)
         return redirect("dialogues:uptake", item.pk)
-    return form_page(request, form, title=_("Carry a lesson into policy"),
-                     back=_process_url(process, "uptake"))
+    return form_page(
+        request, form, title=_("Carry a lesson into policy"), back=_process_url(process, "uptake")
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -378,11 +466,18 @@ def uptake_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The stage was recorded."))
                 return redirect("dialogues:uptake", item.pk)
     steps = {step.stage: step for step in item.steps.all()}
-    return render(request, "dialogues/uptake.html", {
-        "uptake": item, "process": process, "may_run": may_run, "form": form,
-        "stages": [(stage, label, steps.get(stage)) for stage, label in UptakeStage.choices],
-        "current": uptake.current_stage(item),
-    })
+    return render(
+        request,
+        "dialogues/uptake.html",
+        {
+            "uptake": item,
+            "process": process,
+            "may_run": may_run,
+            "form": form,
+            "stages": [(stage, label, steps.get(stage)) for stage, label in UptakeStage.choices],
+            "current": uptake.current_stage(item),
+        },
+    )
 
 
 # --- the accountability board ------------------------------------------------------------
@@ -391,24 +486,36 @@ def uptake_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def territory_board(request: HttpRequest, pk: int) -> HttpResponse:
     place = get_object_or_404(Territory, pk=pk)
-    return render(request, "dialogues/board.html", {
-        "territory": place, "board": board.territory_board(place, request.user),
-        "by": "territory",
-    })
+    return render(
+        request,
+        "dialogues/board.html",
+        {
+            "territory": place,
+            "board": board.territory_board(place, request.user),
+            "by": "territory",
+        },
+    )
 
 
 @require_safe
 def organisation_board(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=pk)
     result = board.organisation_board(organisation, request.user)
-    if not result.rows and not Organisation.objects.visible_to(request.user).filter(
-        pk=organisation.pk
-    ).exists():
+    if (
+        not result.rows
+        and not Organisation.objects.visible_to(request.user).filter(pk=organisation.pk).exists()
+    ):
         # An organisation with nothing public is not announced to strangers.
         raise Http404
-    return render(request, "dialogues/board.html", {
-        "organisation": organisation, "board": result, "by": "organisation",
-    })
+    return render(
+        request,
+        "dialogues/board.html",
+        {
+            "organisation": organisation,
+            "board": result,
+            "by": "organisation",
+        },
+    )
 
 
 # --- the public list, exports and the printable page -------------------------------------
@@ -421,16 +528,24 @@ def commitment_list(request: HttpRequest, pk: int) -> HttpResponse:
     commitments = commitments_with_flags(
         permissions.commitments_of(request.user, process)
         .select_related("status", "responsible", "territory")
-        .prefetch_related("co_responsible").order_by("reference")
+        .prefetch_related("co_responsible")
+        .order_by("reference")
     )
     status = request.GET.get("status", "")
     if status == "overdue":
         commitments = [c for c in commitments if c.flags.overdue]
     elif status == "open":
         commitments = [c for c in commitments if not c.status.is_final]
-    return render(request, "dialogues/commitment_list.html", {
-        "process": process, "may_run": may_run, "commitments": commitments, "status": status,
-    })
+    return render(
+        request,
+        "dialogues/commitment_list.html",
+        {
+            "process": process,
+            "may_run": may_run,
+            "commitments": commitments,
+            "status": status,
+        },
+    )
 
 
 def _record_export(request: HttpRequest, process: Process, what: str) -> None:
@@ -444,8 +559,7 @@ def export_csv(request: HttpRequest, pk: int, what: str) -> HttpResponseBase:
     if what not in ("commitments", "updates"):
         raise Http404
     _record_export(request, process, f"{what}.csv")
-    return exports.csv_response(process, permissions.commitments_of(request.user, process),
-                                what)
+    return exports.csv_response(process, permissions.commitments_of(request.user, process), what)
 
 
 @require_safe
@@ -461,12 +575,23 @@ def print_view(request: HttpRequest, pk: int) -> HttpResponse:
     process, _may_run = permissions.process_or_404(request.user, pk)
     visible = permissions.commitments_of(request.user, process)
     commitments = commitments_with_flags(
-        exports.prepared(visible).prefetch_related(Prefetch(
-            "updates", queryset=Update.objects.select_related("organisation", "status")
-            .order_by("posted_at", "pk")))
+        exports.prepared(visible).prefetch_related(
+            Prefetch(
+                "updates",
+                queryset=Update.objects.select_related("organisation", "status").order_by(
+                    "posted_at", "pk"
+                ),
+            )
+        )
     )
-    return render(request, "dialogues/print.html", {
-        "process": process, "commitments": commitments, "printed_at": timezone.now(),
-        "open_count": sum(1 for c in commitments if not c.status.is_final),
-        "overdue_count": sum(1 for c in commitments if c.flags.overdue),
-    })
+    return render(
+        request,
+        "dialogues/print.html",
+        {
+            "process": process,
+            "commitments": commitments,
+            "printed_at": timezone.now(),
+            "open_count": sum(1 for c in commitments if not c.status.is_final),
+            "overdue_count": sum(1 for c in commitments if c.flags.overdue),
+        },
+    )

@@ -32,15 +32,26 @@ def _commitment_url(commitment: Commitment, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _page(request: HttpRequest, commitment: Commitment, may_run: bool, *,
-          update_form: UpdateForm | None = None, verify_form: VerifyForm | None = None,
-          cancel_form: CancelForm | None = None, status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    commitment: Commitment,
+    may_run: bool,
+    *,
+    update_form: UpdateForm | None = None,
+    verify_form: VerifyForm | None = None,
+    cancel_form: CancelForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     user = request.user
     updates = list(
         commitment.updates.select_related("status", "organisation", "posted_by")
-        .prefetch_related("evidence", Prefetch(
-            "verifications", queryset=Verification.objects.select_related("leader")
-            .order_by("at")))
+        .prefetch_related(
+            "evidence",
+            Prefetch(
+                "verifications",
+                queryset=Verification.objects.select_related("leader").order_by("at"),
+            ),
+        )
         .order_by("-posted_at", "-pk")
     )
     claim = services.open_claim(commitment)
@@ -51,21 +62,26 @@ def _page(request: HttpRequest, commitment: Commitment, may_run: bool, *,
     if may_verify and claim is not None and isinstance(user, User):
         my_verdict = claim.verifications.filter(leader=user).first()
     context = {
-        "commitment": commitment, "process": commitment.process, "may_run": may_run,
+        "commitment": commitment,
+        "process": commitment.process,
+        "may_run": may_run,
         "flags": services.flags(commitment),
         "state": services.verification_state(commitment),
-        "claim": claim, "updates": updates,
+        "claim": claim,
+        "updates": updates,
         "sees_people": permissions.sees_people(user, commitment.territory),
         "opens_evidence": permissions.may_open_evidence(user, commitment),
         "co_responsible": commitment.co_responsible.all(),
         "children": commitments_with_flags(
-            commitment.children.select_related("status", "responsible", "territory")),
+            commitment.children.select_related("status", "responsible", "territory")
+        ),
         "uptakes": commitment.uptakes.all(),
         "following": user.is_authenticated and commitment.followers.filter(pk=user.pk).exists(),
         "may_update": may_update,
-        "update_form": update_form or (UpdateForm(initial={
-            "status": commitment.status_id}) if may_update else None),
-        "may_verify": may_verify, "my_verdict": my_verdict,
+        "update_form": update_form
+        or (UpdateForm(initial={"status": commitment.status_id}) if may_update else None),
+        "may_verify": may_verify,
+        "my_verdict": my_verdict,
         "verify_form": verify_form or (VerifyForm() if may_verify else None),
         "may_cancel": may_run and not commitment.status.is_final,
         "cancel_form": cancel_form or CancelForm(),
@@ -84,16 +100,28 @@ def commitment_create(request: HttpRequest, pk: int) -> HttpResponse:
     process, may_run = permissions.process_or_404(request.user, pk)
     if not may_run:
         raise permissions.refusal(request.user, process.territory)
-    initial = {"made_in": request.GET.get("session"), "concern": request.GET.get("concern"),
-               "reference": f"C-{process.commitments.count() + 1}"}
-    form = CommitmentForm(request.POST or None, instance=Commitment(process=process),
-                          process=process, user=request.user, initial=initial)
+    initial = {
+        "made_in": request.GET.get("session"),
+        "concern": request.GET.get("concern"),
+        "reference": f"C-{process.commitments.count() + 1}",
+    }
+    form = CommitmentForm(
+        request.POST or None,
+        instance=Commitment(process=process),
+        process=process,
+        user=request.user,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         commitment = form.save_by(request.user)
         messages.success(request, _("The commitment was recorded."))
         return redirect("dialogues:commitment", commitment.pk)
-    return form_page(request, form, title=_("Record a commitment"),
-                     back=reverse("dialogues:process", args=[process.pk]))
+    return form_page(
+        request,
+        form,
+        title=_("Record a commitment"),
+        back=reverse("dialogues:process", args=[process.pk]),
+    )
 
 
 @login_required
@@ -102,15 +130,20 @@ def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_run:
         raise permissions.refusal(request.user, commitment.process.territory, commitment.territory)
     previous_parent = commitment.parent_id  # the form writes into the instance
-    form = CommitmentForm(request.POST or None, instance=commitment, process=commitment.process,
-                          user=request.user)
+    form = CommitmentForm(
+        request.POST or None, instance=commitment, process=commitment.process, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         form.save_by(request.user)
         services.roll_up_after_edit(commitment, previous_parent)
         messages.success(request, _("Saved."))
         return redirect("dialogues:commitment", commitment.pk)
-    return form_page(request, form, title=_("Edit %(reference)s") % {
-        "reference": commitment.reference}, back=_commitment_url(commitment))
+    return form_page(
+        request,
+        form,
+        title=_("Edit %(reference)s") % {"reference": commitment.reference},
+        back=_commitment_url(commitment),
+    )
 
 
 @require_POST
@@ -123,9 +156,14 @@ def post_update(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.post_update(commitment, request.user, status=data["status"],
-                                 description=data["description"], progress=data["progress"],
-                                 files=data["files"])
+            services.post_update(
+                commitment,
+                request.user,
+                status=data["status"],
+                description=data["description"],
+                progress=data["progress"],
+                files=data["files"],
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -143,14 +181,20 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
         raise permissions.refusal(request.user, commitment.process.territory, commitment.territory)
     # The claim the leader read: a newer one posted meanwhile must be read first.
     if request.POST.get("claim") != str(claim.pk):
-        messages.warning(request, _("A newer update was posted while you were reading: "
-                                    "read it before giving your verdict."))
+        messages.warning(
+            request,
+            _(
+                "A newer update was posted while you were reading: "
+                "read it before giving your verdict."
+            ),
+        )
         return redirect(_commitment_url(commitment, "verify"))
     form = VerifyForm(request.POST)
     if form.is_valid():
         try:
-            services.verify(claim, request.user, form.cleaned_data["verdict"],
-                            form.cleaned_data["comment"])
+            services.verify(
+                claim, request.user, form.cleaned_data["verdict"], form.cleaned_data["comment"]
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -184,8 +228,9 @@ def follow(request: HttpRequest, pk: int) -> HttpResponse:
     following = request.POST.get("follow") == "1"
     services.follow(commitment, request.user, on=following)
     if is_htmx(request):
-        return render(request, "dialogues/_follow.html",
-                      {"commitment": commitment, "following": following})
+        return render(
+            request, "dialogues/_follow.html", {"commitment": commitment, "following": following}
+        )
     return redirect("dialogues:commitment", commitment.pk)
 
 
@@ -195,5 +240,8 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     commitment, _runs = permissions.commitment_or_404(request.user, evidence.update.commitment_id)
     if not permissions.may_open_evidence(request.user, commitment):
         raise Http404
-    return FileResponse(evidence.file.open("rb"), as_attachment=True,
-                        filename=(evidence.file.name or "").rsplit("/", 1)[-1])
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=(evidence.file.name or "").rsplit("/", 1)[-1],
+    )

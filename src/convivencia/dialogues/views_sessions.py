@@ -44,8 +44,16 @@ from convivencia.dialogues.forms import (
 from convivencia.dialogues.models import AgendaItem, Attachment, Participation, Session
 from convivencia.dialogues.views import commitments_with_flags, form_page
 
-PARTICIPANT_FIELDS = ["name", "organisation", "role", "attendance", "registered_at",
-                      "checked_in_at", "pre_score", "post_score"]
+PARTICIPANT_FIELDS = [
+    "name",
+    "organisation",
+    "role",
+    "attendance",
+    "registered_at",
+    "checked_in_at",
+    "pre_score",
+    "post_score",
+]
 
 
 def _session_url(session: Session, anchor: str = "") -> str:
@@ -70,8 +78,9 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
         session = form.save_by(request.user)
         messages.success(request, _("The session was created. Prepare its agenda below."))
         return redirect("dialogues:session", session.pk)
-    return form_page(request, form, title=_("New session"),
-                     back=reverse("dialogues:process", args=[process.pk]))
+    return form_page(
+        request, form, title=_("New session"), back=reverse("dialogues:process", args=[process.pk])
+    )
 
 
 @login_required
@@ -84,8 +93,9 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
             # More places (or no limit any more): the waitlist moves up at once.
             promoted = registration.fill_from_waitlist(session, request.user)
             if promoted:
-                messages.info(request, _("%(n)s people moved up from the waitlist.")
-                              % {"n": len(promoted)})
+                messages.info(
+                    request, _("%(n)s people moved up from the waitlist.") % {"n": len(promoted)}
+                )
         messages.success(request, _("Saved."))
         return redirect("dialogues:session", session.pk)
     return form_page(request, form, title=_("Edit session"), back=_session_url(session))
@@ -99,20 +109,29 @@ def session_report(request: HttpRequest, pk: int) -> HttpResponse:
         form.save_by(request.user)
         messages.success(request, _("Saved."))
         return redirect(_session_url(session, "minutes"))
-    return form_page(request, form, title=_("Minutes and closing report"),
-                     back=_session_url(session))
+    return form_page(
+        request, form, title=_("Minutes and closing report"), back=_session_url(session)
+    )
 
 
 def _agenda_context(session: Session, may_run: bool) -> dict:
     nodes, total = agenda.tree(session)
     hours, minutes = divmod(total, 60)
-    context = {"session": session, "may_run": may_run, "agenda_rows": agenda.flatten(nodes),
-               "agenda_total": total, "agenda_hours": hours, "agenda_minutes": minutes}
+    context = {
+        "session": session,
+        "may_run": may_run,
+        "agenda_rows": agenda.flatten(nodes),
+        "agenda_total": total,
+        "agenda_hours": hours,
+        "agenda_minutes": minutes,
+    }
     if may_run:
-        context["proposed"] = list(session.agenda.filter(status=ProposalStatus.PROPOSED)
-                                   .order_by("position", "pk"))
-        context["discarded"] = list(session.agenda.filter(status=ProposalStatus.DISCARDED)
-                                    .order_by("position", "pk"))
+        context["proposed"] = list(
+            session.agenda.filter(status=ProposalStatus.PROPOSED).order_by("position", "pk")
+        )
+        context["discarded"] = list(
+            session.agenda.filter(status=ProposalStatus.DISCARDED).order_by("position", "pk")
+        )
     return context
 
 
@@ -122,15 +141,22 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     participations = list(session.participations.select_related("organisation"))
     by_role = Counter(p.role for p in participations)
     by_attendance = Counter(p.attendance for p in participations)
-    mine = next((p for p in participations if p.user_id == request.user.pk), None) \
-        if request.user.is_authenticated else None
+    mine = (
+        next((p for p in participations if p.user_id == request.user.pk), None)
+        if request.user.is_authenticated
+        else None
+    )
     context = {
         **_agenda_context(session, may_run),
         "process": session.process,
-        "role_counts": [(label, by_role[value]) for value, label in ParticipantRole.choices
-                        if by_role[value]],
-        "attendance_counts": [(label, by_attendance[value])
-                              for value, label in Attendance.choices if by_attendance[value]],
+        "role_counts": [
+            (label, by_role[value]) for value, label in ParticipantRole.choices if by_role[value]
+        ],
+        "attendance_counts": [
+            (label, by_attendance[value])
+            for value, label in Attendance.choices
+            if by_attendance[value]
+        ],
         "participant_total": len(participations),
         "public_attendees": [p for p in participations if p.public_listing],
         "mine": mine,
@@ -140,11 +166,12 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": session.attachments.order_by("uploaded_at") if may_run else None,
         "attachment_form": AttachmentForm() if may_run else None,
         "commitments": commitments_with_flags(
-            permissions.visible_commitments(request.user).filter(made_in=session)
-            .select_related("status", "responsible", "territory")),
+            permissions.visible_commitments(request.user)
+            .filter(made_in=session)
+            .select_related("status", "responsible", "territory")
+        ),
         "is_workshop": session.kind == SessionKind.WORKSHOP,
-        "scores": workshops.score_change(session) if session.kind == SessionKind.WORKSHOP
-        else None,
+        "scores": workshops.score_change(session) if session.kind == SessionKind.WORKSHOP else None,
         "may_vote": priorities.can_vote(request.user, session),
         "ballots": priorities.ballots_cast(session),
         "has_concerns": session.process.concerns.exists(),
@@ -163,13 +190,19 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     try:
         participation = registration.register(
-            session, request.user, public_listing=form.cleaned_data.get("public_listing", False))
+            session, request.user, public_listing=form.cleaned_data.get("public_listing", False)
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         if participation.attendance == Attendance.WAITLISTED:
-            messages.warning(request, _("The session is full: you are on the waitlist. We will "
-                                        "tell you if a place becomes free."))
+            messages.warning(
+                request,
+                _(
+                    "The session is full: you are on the waitlist. We will "
+                    "tell you if a place becomes free."
+                ),
+            )
         else:
             messages.success(request, _("You are registered."))
     return redirect(_session_url(session, "registration"))
@@ -196,14 +229,24 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
         registration.add_participant(session, request.user, **form.cleaned_data)
         messages.success(request, _("The participant was added."))
         return redirect("dialogues:participants", session.pk)
-    rows = list(session.participations.select_related("organisation").order_by(
-        "attendance", "registered_at", "name"))
+    rows = list(
+        session.participations.select_related("organisation").order_by(
+            "attendance", "registered_at", "name"
+        )
+    )
     audit.record_read(request, session, PARTICIPANT_FIELDS)
-    return render(request, "dialogues/participants.html", {
-        "session": session, "process": session.process, "participations": rows, "form": form,
-        "is_workshop": session.kind == SessionKind.WORKSHOP,
-        "places_left": registration.places_left(session),
-    })
+    return render(
+        request,
+        "dialogues/participants.html",
+        {
+            "session": session,
+            "process": session.process,
+            "participations": rows,
+            "form": form,
+            "is_workshop": session.kind == SessionKind.WORKSHOP,
+            "places_left": registration.places_left(session),
+        },
+    )
 
 
 def _participation_to_run(request: HttpRequest, pk: int) -> Participation:
@@ -228,8 +271,7 @@ def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
     promoted = registration.cancel(participation, request.user)
     messages.success(request, _("Removed."))
     if promoted:
-        messages.info(request, _("%(n)s people moved up from the waitlist.")
-                      % {"n": len(promoted)})
+        messages.info(request, _("%(n)s people moved up from the waitlist.") % {"n": len(promoted)})
     return redirect("dialogues:participants", session_id)
 
 
@@ -239,9 +281,12 @@ def participant_scores(request: HttpRequest, pk: int) -> HttpResponse:
     participation = _participation_to_run(request, pk)
     form = ScoresForm(request.POST, instance=participation)
     if form.is_valid():
-        workshops.record_scores(participation, request.user,
-                                pre=form.cleaned_data["pre_score"],
-                                post=form.cleaned_data["post_score"])
+        workshops.record_scores(
+            participation,
+            request.user,
+            pre=form.cleaned_data["pre_score"],
+            post=form.cleaned_data["post_score"],
+        )
         messages.success(request, _("Scores saved for %(name)s.") % {"name": participation.name})
     else:
         messages.error(request, _("Scores are percentages from 0 to 100."))
@@ -255,8 +300,9 @@ def participant_scores(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = _session_to_run(request, pk)
-    form = AttachmentForm(request.POST, request.FILES,
-                          instance=Attachment(session=session, uploaded_by=request.user))
+    form = AttachmentForm(
+        request.POST, request.FILES, instance=Attachment(session=session, uploaded_by=request.user)
+    )
     if form.is_valid():
         form.save_by(request.user)
         messages.success(request, _("The file was attached."))
@@ -271,8 +317,11 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     _session, may_run = permissions.session_or_404(request.user, attachment.session_id)
     if not may_run:  # an attendance sheet names people: coordinators of the territory only
         raise Http404
-    return FileResponse(attachment.file.open("rb"), as_attachment=True,
-                        filename=(attachment.file.name or "").rsplit("/", 1)[-1])
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=(attachment.file.name or "").rsplit("/", 1)[-1],
+    )
 
 
 # --- the agenda --------------------------------------------------------------------------
@@ -307,10 +356,18 @@ def agenda_edit(request: HttpRequest, pk: int) -> HttpResponse:
             # Editing a proposal is taking it up: "save" here means "accept as edited".
             agenda.decide(item, request.user, ProposalStatus.ACCEPTED)
         return redirect(_session_url(session, "agenda"))
-    title = _("Edit and accept the proposal") if item.status == ProposalStatus.PROPOSED \
+    title = (
+        _("Edit and accept the proposal")
+        if item.status == ProposalStatus.PROPOSED
         else _("Edit agenda item")
-    return form_page(request, form, title=title, back=_session_url(session, "agenda"),
-                     context={"proposal": item if item.origin != "manual" else None})
+    )
+    return form_page(
+        request,
+        form,
+        title=title,
+        back=_session_url(session, "agenda"),
+        context={"proposal": item if item.origin != "manual" else None},
+    )
 
 
 @require_POST
@@ -320,15 +377,21 @@ def agenda_propose(request: HttpRequest, pk: int) -> HttpResponse:
     added = agenda.propose(session, request.user)
     if not is_htmx(request):
         if added:
-            messages.success(request, _("%(n)s items proposed from the data: accept, edit or "
-                                        "discard each.") % {"n": len(added)})
+            messages.success(
+                request,
+                _("%(n)s items proposed from the data: accept, edit or discard each.")
+                % {"n": len(added)},
+            )
         else:
             messages.info(request, _("The data suggests nothing new for this agenda."))
     return _agenda_response(request, session)
 
 
-DECISIONS = {"accept": ProposalStatus.ACCEPTED, "discard": ProposalStatus.DISCARDED,
-             "restore": ProposalStatus.PROPOSED}
+DECISIONS = {
+    "accept": ProposalStatus.ACCEPTED,
+    "discard": ProposalStatus.DISCARDED,
+    "restore": ProposalStatus.PROPOSED,
+}
 
 
 @require_POST
@@ -352,27 +415,42 @@ def ballot(request: HttpRequest, pk: int) -> HttpResponse:
     if not priorities.can_vote(request.user, session):
         raise PermissionDenied
     concerns = list(session.process.concerns.order_by("title"))
-    form = BallotForm(request.POST or None, concerns=concerns,
-                      initial_ranks=priorities.ballot_of(session, request.user))
+    form = BallotForm(
+        request.POST or None,
+        concerns=concerns,
+        initial_ranks=priorities.ballot_of(session, request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             priorities.cast_ballot(session, request.user, form.ranking())
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, _("Your ballot was counted. Casting it again replaces "
-                                        "it."))
+            messages.success(request, _("Your ballot was counted. Casting it again replaces it."))
             return redirect("dialogues:priorities", session.pk)
-    return render(request, "dialogues/ballot.html", {
-        "session": session, "process": session.process, "form": form,
-    })
+    return render(
+        request,
+        "dialogues/ballot.html",
+        {
+            "session": session,
+            "process": session.process,
+            "form": form,
+        },
+    )
 
 
 @require_safe
 def priorities_results(request: HttpRequest, pk: int) -> HttpResponse:
     session, may_run = permissions.session_or_404(request.user, pk)
-    return render(request, "dialogues/priorities.html", {
-        "session": session, "process": session.process, "may_run": may_run,
-        "standings": priorities.standings(session), "ballots": priorities.ballots_cast(session),
-        "may_vote": priorities.can_vote(request.user, session),
-    })
+    return render(
+        request,
+        "dialogues/priorities.html",
+        {
+            "session": session,
+            "process": session.process,
+            "may_run": may_run,
+            "standings": priorities.standings(session),
+            "ballots": priorities.ballots_cast(session),
+            "may_vote": priorities.can_vote(request.user, session),
+        },
+    )

@@ -46,7 +46,9 @@ def score_change(session: Session) -> ScoreChange | None:
     post = [after for _before, after in pairs]
     n = len(pairs)
     result = ScoreChange(
-        n=n, mean_pre=sum(pre) / n, mean_post=sum(post) / n,
+        n=n,
+        mean_pre=sum(pre) / n,
+        mean_post=sum(post) / n,
         mean_change=sum(b - a for a, b in pairs) / n,
     )
     if n >= 2:
@@ -60,8 +62,9 @@ def score_change(session: Session) -> ScoreChange | None:
 
 
 @transaction.atomic
-def record_scores(participation: Participation, actor, *, pre: Decimal | None,
-                  post: Decimal | None) -> Participation:
+def record_scores(
+    participation: Participation, actor, *, pre: Decimal | None, post: Decimal | None
+) -> Participation:
     if not services.can_run(actor, participation.session.process):
         raise PermissionDenied
     before = {"pre_score": participation.pre_score, "post_score": participation.post_score}
@@ -70,8 +73,10 @@ def record_scores(participation: Participation, actor, *, pre: Decimal | None,
     participation.save(update_fields=["pre_score", "post_score"])
     changes = audit.diff(
         {key: str(value) if value is not None else None for key, value in before.items()},
-        {"pre_score": str(pre) if pre is not None else None,
-         "post_score": str(post) if post is not None else None},
+        {
+            "pre_score": str(pre) if pre is not None else None,
+            "post_score": str(post) if post is not None else None,
+        },
     )
     audit.record(AuditAction.UPDATE, participation, actor=actor, changes=changes)
     return participation

@@ -10,8 +10,7 @@ from convivencia.evidence.models import ExchangeRate, Intervention
 
 @admin.register(Intervention)
 class InterventionAdmin(admin.ModelAdmin):
-    list_display = ["name", "external_id", "country_code", "curation", "best_rating",
-                    "updated_at"]
+    list_display = ["name", "external_id", "country_code", "curation", "best_rating", "updated_at"]
     list_filter = ["curation", "best_rating", "scale", "status"]
     search_fields = ["name", "external_id", "implementer_name"]
 

@@ -5,7 +5,6 @@ string gives the same rows on the page, in the exports and here. Each result
 carries every field of the exports (``exports.COLUMNS``).
 """
 
-
 from collections.abc import Sequence
 from typing import Any
 
@@ -64,8 +63,7 @@ def _filters_schema() -> type[Schema]:
 
 InterventionFilters = _filters_schema()
 _export_fields: dict[str, Any] = {
-    column.name: (column.type, Field(description=column.description))
-    for column in exports.COLUMNS
+    column.name: (column.type, Field(description=column.description)) for column in exports.COLUMNS
 }
 InterventionOut = create_model("InterventionOut", __base__=Schema, **_export_fields)
 
@@ -121,7 +119,10 @@ class InterventionPagination(PageNumberPagination):
     """The project's pagination, each intervention turned into its export row."""
 
     def paginate_queryset(
-        self, queryset: QuerySet[Any] | Sequence[Any], pagination: Any, request: HttpRequest,
+        self,
+        queryset: QuerySet[Any] | Sequence[Any],
+        pagination: Any,
+        request: HttpRequest,
         **params: Any,
     ) -> dict[str, Any]:
         page = super().paginate_queryset(queryset, pagination, request, **params)
@@ -134,7 +135,8 @@ def _valid_form(request: HttpRequest) -> InterventionFilterForm:
     known = set(InterventionFilterForm.base_fields) | PAGINATION_PARAMETERS
     errors = [
         {"loc": ("query", name), "msg": _("Unknown parameter."), "type": "value_error"}
-        for name in request.GET if name not in known
+        for name in request.GET
+        if name not in known
     ]
     form = InterventionFilterForm(request.GET)
     if not form.is_valid():
@@ -149,13 +151,16 @@ def _valid_form(request: HttpRequest) -> InterventionFilterForm:
 
 @router.get(
     # InterventionOut is built from the export columns at import, hence no static type.
-    "/", response={200: list[InterventionOut], 400: ErrorBody, 401: ErrorBody},  # type: ignore[valid-type]
-    url_name="intervention-list", summary="List and filter published interventions",
+    "/",
+    response={200: list[InterventionOut], 400: ErrorBody, 401: ErrorBody},  # type: ignore[valid-type]
+    url_name="intervention-list",
+    summary="List and filter published interventions",
 )
 @paginate(InterventionPagination)
 def list_interventions(
     # InterventionFilters is built from the filter form at import, hence no static type.
-    request: HttpRequest, filters: Query[InterventionFilters]  # type: ignore[valid-type]
+    request: HttpRequest,
+    filters: Query[InterventionFilters],  # type: ignore[valid-type]
 ) -> QuerySet[Intervention]:
     """Published interventions matching every filter given (AND across parameters, OR
     within one), e.g. `?country=CO&focus=policing,youth&rating=effective`.
@@ -169,43 +174,58 @@ def list_interventions(
 @router.get(
     "/{int:intervention_id}/",
     response={200: InterventionDetailOut, 401: ErrorBody, 404: ErrorBody},
-    url_name="intervention-detail", summary="One published intervention with its evidence",
+    url_name="intervention-detail",
+    summary="One published intervention with its evidence",
 )
 def get_intervention(request: HttpRequest, intervention_id: int) -> dict[str, Any]:
     """Every field of the list, plus its evaluations (with their outcomes), the evidence
     rating per outcome and the ratings given by other clearinghouses."""
-    queryset = Intervention.objects.published().filter(pk=intervention_id).prefetch_related(
-        "external_ratings",
-        Prefetch(
-            "evaluations",
-            queryset=Evaluation.objects.prefetch_related(
-                Prefetch("country", queryset=Territory.objects.prefetch_related("codes")),
-                Prefetch("outcomes", queryset=Outcome.objects.order_by("outcome")),
-            ).order_by("-year", "citation"),
-        ),
+    queryset = (
+        Intervention.objects.published()
+        .filter(pk=intervention_id)
+        .prefetch_related(
+            "external_ratings",
+            Prefetch(
+                "evaluations",
+                queryset=Evaluation.objects.prefetch_related(
+                    Prefetch("country", queryset=Territory.objects.prefetch_related("codes")),
+                    Prefetch("outcomes", queryset=Outcome.objects.order_by("outcome")),
+                ).order_by("-year", "citation"),
+            ),
+        )
     )
     intervention = queryset.first()
     if intervention is None:
-        raise ApiError(404, _("No published intervention has the id %(id)d.") % {
-            "id": intervention_id
-        })
+        raise ApiError(
+            404, _("No published intervention has the id %(id)d.") % {"id": intervention_id}
+        )
     url_for = exports.detail_url_maker(request.build_absolute_uri)
     return {
         **exports.rows_for([intervention], url_for)[0],
         "evaluations": [_evaluation(e) for e in intervention.evaluations.all()],
         "ratings": [
             {
-                "outcome": r.outcome, "rating": r.value, "computed": r.computed,
-                "override": r.override, "override_reason": r.override_reason,
-                "best_sms": r.best_sms, "studies": r.studies,
-                "independent_studies": r.independent_studies, "context": r.context,
+                "outcome": r.outcome,
+                "rating": r.value,
+                "computed": r.computed,
+                "override": r.override,
+                "override_reason": r.override_reason,
+                "best_sms": r.best_sms,
+                "studies": r.studies,
+                "independent_studies": r.independent_studies,
+                "context": r.context,
                 "explanation": r.explanation,
             }
             for r in intervention.ratings.order_by("outcome")
         ],
         "external_ratings": [
-            {"source": x.source, "label": x.label, "url": x.url, "outcome": x.outcome,
-             "mapped_rating": x.mapped_rating}
+            {
+                "source": x.source,
+                "label": x.label,
+                "url": x.url,
+                "outcome": x.outcome,
+                "mapped_rating": x.mapped_rating,
+            }
             for x in intervention.external_ratings.all()
         ],
     }
@@ -213,13 +233,21 @@ def get_intervention(request: HttpRequest, intervention_id: int) -> dict[str, An
 
 def _evaluation(evaluation: Evaluation) -> dict[str, Any]:
     return {
-        "citation": evaluation.citation, "url": evaluation.url, "doi": evaluation.doi,
-        "year": evaluation.year, "design": evaluation.design,
-        "sms_level": evaluation.sms_level, "independent": evaluation.independent,
+        "citation": evaluation.citation,
+        "url": evaluation.url,
+        "doi": evaluation.doi,
+        "year": evaluation.year,
+        "design": evaluation.design,
+        "sms_level": evaluation.sms_level,
+        "independent": evaluation.independent,
         "country": evaluation.country.code("iso") if evaluation.country else None,
         "outcomes": [
-            {"outcome": o.outcome, "direction": o.direction, "effect_size": o.effect_size,
-             "effect_measure": o.effect_measure}
+            {
+                "outcome": o.outcome,
+                "direction": o.direction,
+                "effect_size": o.effect_size,
+                "effect_measure": o.effect_measure,
+            }
             for o in evaluation.outcomes.all()
         ],
     }

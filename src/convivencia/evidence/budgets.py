@@ -58,14 +58,47 @@ MAX_RATE = Decimal("999999999999")  # and twelve integer digits
 
 EURO_AREA_AGGREGATE = "EMU"
 EURO_ADOPTION = {
-    "AT": 1999, "BE": 1999, "DE": 1999, "ES": 1999, "FI": 1999, "FR": 1999, "IE": 1999,
-    "IT": 1999, "LU": 1999, "NL": 1999, "PT": 1999, "GR": 2001, "SI": 2007, "CY": 2008,
-    "MT": 2008, "SK": 2009, "EE": 2011, "LV": 2014, "LT": 2015, "HR": 2023,
+    "AT": 1999,
+    "BE": 1999,
+    "DE": 1999,
+    "ES": 1999,
+    "FI": 1999,
+    "FR": 1999,
+    "IE": 1999,
+    "IT": 1999,
+    "LU": 1999,
+    "NL": 1999,
+    "PT": 1999,
+    "GR": 2001,
+    "SI": 2007,
+    "CY": 2008,
+    "MT": 2008,
+    "SK": 2009,
+    "EE": 2011,
+    "LV": 2014,
+    "LT": 2015,
+    "HR": 2023,
 }
-USES_US_DOLLAR = frozenset({
-    "US", "EC", "SV", "PA", "PR", "TL", "FM", "MH", "PW", "TC", "VG", "VI", "BQ", "AS", "GU",
-    "MP",
-})
+USES_US_DOLLAR = frozenset(
+    {
+        "US",
+        "EC",
+        "SV",
+        "PA",
+        "PR",
+        "TL",
+        "FM",
+        "MH",
+        "PW",
+        "TC",
+        "VG",
+        "VI",
+        "BQ",
+        "AS",
+        "GU",
+        "MP",
+    }
+)
 CURRENCY_UNIONS = {
     **dict.fromkeys(("BJ", "BF", "CI", "GW", "ML", "NE", "SN", "TG"), "XOF"),
     **dict.fromkeys(("CM", "CF", "TD", "CG", "GQ", "GA"), "XAF"),
@@ -97,7 +130,8 @@ def currency_of(alpha2: str, year: int) -> str | None:
     if alpha2 in CURRENCY_UNIONS:
         return CURRENCY_UNIONS[alpha2]
     candidates = [
-        currency.alpha_3 for currency in pycountry.currencies
+        currency.alpha_3
+        for currency in pycountry.currencies
         if currency.alpha_3.startswith(alpha2) and currency.alpha_3 not in NOT_EVERYDAY_CURRENCIES
     ]
     return candidates[0] if len(candidates) == 1 else None
@@ -132,18 +166,33 @@ def check(path: Path, *, name: str | None = None) -> RatesPlan:
     except csv.Error as exc:
         raise BadFile([Problem(file, None, None, _("is not a readable CSV: %s") % exc)]) from exc
     header_index = next(
-        (index for index, record in enumerate(records)
-         if [fold(cell) for cell in record[:2]] == ["country name", "country code"]),
+        (
+            index
+            for index, record in enumerate(records)
+            if [fold(cell) for cell in record[:2]] == ["country name", "country code"]
+        ),
         None,
     )
     if header_index is None:
-        raise BadFile([Problem(file, None, None, _(
-            "has no header row starting “Country Name, Country Code”: is it the World Bank "
-            "CSV download of %(indicator)s?"
-        ) % {"indicator": INDICATOR})])
+        raise BadFile(
+            [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    _(
+                        "has no header row starting “Country Name, Country Code”: "
+                        "is it the World Bank "
+                        "CSV download of %(indicator)s?"
+                    )
+                    % {"indicator": INDICATOR},
+                )
+            ]
+        )
     header = records[header_index]
     years = {
-        position: int(cell) for position, cell in enumerate(header)
+        position: int(cell)
+        for position, cell in enumerate(header)
         if cell.strip().isdigit() and len(cell.strip()) == 4
     }
     if not years:
@@ -153,16 +202,19 @@ def check(path: Path, *, name: str | None = None) -> RatesPlan:
         None,
     )
     plan = RatesPlan(file)
-    for index, record in enumerate(records[header_index + 1:], start=header_index + 2):
+    for index, record in enumerate(records[header_index + 1 :], start=header_index + 2):
         if not any(cell.strip() for cell in record):
             continue
         code = record[1].strip().upper() if len(record) > 1 else ""
         if indicator_column is not None and len(record) > indicator_column:
             indicator = record[indicator_column].strip()
             if indicator and indicator != INDICATOR:
-                problems.add(index, header[indicator_column], _(
-                    "is %(found)s, not %(expected)s (official exchange rate, LCU per US$)"
-                ) % {"found": indicator, "expected": INDICATOR})
+                problems.add(
+                    index,
+                    header[indicator_column],
+                    _("is %(found)s, not %(expected)s (official exchange rate, LCU per US$)")
+                    % {"found": indicator, "expected": INDICATOR},
+                )
                 continue
         if code == EURO_AREA_AGGREGATE:
             alpha2, priority = None, PRIORITY_AGGREGATE
@@ -172,8 +224,11 @@ def check(path: Path, *, name: str | None = None) -> RatesPlan:
                 plan.skipped_rows.append(code or str(index))  # an aggregate: a region, income group
                 continue
             alpha2 = country.alpha_2
-            priority = PRIORITY_MEMBER if alpha2 in EURO_ADOPTION or alpha2 in CURRENCY_UNIONS \
+            priority = (
+                PRIORITY_MEMBER
+                if alpha2 in EURO_ADOPTION or alpha2 in CURRENCY_UNIONS
                 else PRIORITY_COUNTRY
+            )
         values_without_currency = 0
         for position, year in years.items():
             cell = record[position].strip() if position < len(record) else ""
@@ -199,9 +254,14 @@ def _rate(cell: str, row: int, column: str, problems: Problems) -> Decimal | Non
         problems.add(row, column, _("“%(value)s” is not a number") % {"value": cell})
         return None
     if not value.is_finite() or value <= 0:
-        problems.add(row, column, _("“%(value)s” is not a rate (units per US dollar)") % {
-            "value": cell,
-        })
+        problems.add(
+            row,
+            column,
+            _("“%(value)s” is not a rate (units per US dollar)")
+            % {
+                "value": cell,
+            },
+        )
         return None
     if value > MAX_RATE:
         problems.add(row, column, _("“%(value)s” is too large to store") % {"value": cell})
@@ -216,19 +276,33 @@ def _keep(plan: RatesPlan, currency: str, year: int, rate: Rate) -> None:
         plan.rates[(currency, year)] = rate
         return
     if rate.priority == held.priority and abs(rate.value - held.value) > held.value / 200:
-        plan.notes.append(_(
-            "%(currency)s %(year)s: row %(row)s gives %(value)s, row %(kept_row)s gives "
-            "%(kept)s; row %(kept_row)s was kept."
-        ) % {"currency": currency, "year": year, "row": rate.row, "value": rate.value,
-             "kept_row": held.row, "kept": held.value})
+        plan.notes.append(
+            _(
+                "%(currency)s %(year)s: row %(row)s gives %(value)s, row %(kept_row)s gives "
+                "%(kept)s; row %(kept_row)s was kept."
+            )
+            % {
+                "currency": currency,
+                "year": year,
+                "row": rate.row,
+                "value": rate.value,
+                "kept_row": held.row,
+                "kept": held.value,
+            }
+        )
 
 
 def write(plan: RatesPlan) -> ImportReport:
     """Store the rates (one transaction) and refresh the budgets they convert."""
     report = timed_write(lambda: _write(plan))
     if plan.skipped_rows:
-        report.skip(_("rows of aggregates, of countries using the US dollar, or with "
-                      "years in no known currency"), len(plan.skipped_rows))
+        report.skip(
+            _(
+                "rows of aggregates, of countries using the US dollar, or with "
+                "years in no known currency"
+            ),
+            len(plan.skipped_rows),
+        )
     report.notes.extend(plan.notes)
     return report
 
@@ -251,8 +325,7 @@ def _write(plan: RatesPlan) -> ImportReport:
             continue
         existing = held.get((currency, year))
         if existing is None:
-            ExchangeRate.objects.create(currency=currency, year=year, per_usd=value,
-                                        source=SOURCE)
+            ExchangeRate.objects.create(currency=currency, year=year, per_usd=value, source=SOURCE)
             report.add(label, "created")
         elif existing.per_usd != value or existing.source != SOURCE:
             existing.per_usd, existing.source = value, SOURCE
@@ -263,9 +336,12 @@ def _write(plan: RatesPlan) -> ImportReport:
             continue
         touched.add((currency, year))
     refreshed = refresh_budgets_usd(touched)
-    report.notes.append(_("Budgets converted again to US dollars: %(count)s.") % {
-        "count": refreshed,
-    })
+    report.notes.append(
+        _("Budgets converted again to US dollars: %(count)s.")
+        % {
+            "count": refreshed,
+        }
+    )
     return report
 
 

@@ -126,8 +126,13 @@ class Rating(models.TextChoices):
 
 # "Best" for the dashboard: what a policy maker most wants to know first.
 RATING_ORDER = [
-    Rating.EFFECTIVE, Rating.PROMISING, Rating.MIXED, Rating.NO_EFFECT, Rating.HARMFUL,
-    Rating.INSUFFICIENT, Rating.NOT_EVALUATED,
+    Rating.EFFECTIVE,
+    Rating.PROMISING,
+    Rating.MIXED,
+    Rating.NO_EFFECT,
+    Rating.HARMFUL,
+    Rating.INSUFFICIENT,
+    Rating.NOT_EVALUATED,
 ]
 RATING_RANK: dict[str, int] = {rating: rank for rank, rating in enumerate(RATING_ORDER)}
 

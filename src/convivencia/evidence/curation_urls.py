@@ -15,13 +15,19 @@ urlpatterns = [
     path("<int:pk>/edit/", views.intervention_edit, name="edit"),
     path("<int:pk>/curation/<slug:action>/", views.transition, name="transition"),
     path("<int:pk>/evaluations/new/", views.evaluation_create, name="evaluation_create"),
-    path("<int:pk>/evaluations/<int:evaluation_pk>/", views.evaluation_edit,
-         name="evaluation_edit"),
-    path("<int:pk>/evaluations/<int:evaluation_pk>/delete/", views.evaluation_delete,
-         name="evaluation_delete"),
-    path("<int:pk>/external-ratings/", views.external_rating_create,
-         name="external_rating_create"),
-    path("<int:pk>/external-ratings/<int:rating_pk>/delete/", views.external_rating_delete,
-         name="external_rating_delete"),
+    path(
+        "<int:pk>/evaluations/<int:evaluation_pk>/", views.evaluation_edit, name="evaluation_edit"
+    ),
+    path(
+        "<int:pk>/evaluations/<int:evaluation_pk>/delete/",
+        views.evaluation_delete,
+        name="evaluation_delete",
+    ),
+    path("<int:pk>/external-ratings/", views.external_rating_create, name="external_rating_create"),
+    path(
+        "<int:pk>/external-ratings/<int:rating_pk>/delete/",
+        views.external_rating_delete,
+        name="external_rating_delete",
+    ),
     path("<int:pk>/ratings/<int:rating_pk>/", views.rating_override, name="rating_override"),
 ]

@@ -110,21 +110,29 @@ def curation_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         interventions = interventions.filter(
-            Q(name__icontains=query) | Q(external_id__iexact=query)
-            | Q(implementer_name__icontains=query) | Q(country_code__iexact=query)
+            Q(name__icontains=query)
+            | Q(external_id__iexact=query)
+            | Q(implementer_name__icontains=query)
+            | Q(country_code__iexact=query)
         )
-    counts = dict(
-        Intervention.objects.values_list("curation").annotate(count=Count("pk"))
-    )
+    counts = dict(Intervention.objects.values_list("curation").annotate(count=Count("pk")))
     states = [
         {"value": value, "label": label, "count": counts.get(value, 0)}
         for value, label in Curation.choices
     ]
     page = Paginator(interventions, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "evidence/curation_list.html", {
-        "page": page, "state": state, "mine": mine, "query": query, "states": states,
-        "total": sum(counts.values()),
-    })
+    return render(
+        request,
+        "evidence/curation_list.html",
+        {
+            "page": page,
+            "state": state,
+            "mine": mine,
+            "query": query,
+            "states": states,
+            "total": sum(counts.values()),
+        },
+    )
 
 
 def _created_by(user) -> list[int]:
@@ -161,11 +169,18 @@ def _intervention_form(request: HttpRequest, intervention: Intervention) -> Http
     else:
         form = InterventionForm(instance=intervention)
         sources = source_formset(None, intervention)
-    return render(request, "evidence/form.html", {
-        "form": form, "sources": sources, "intervention": intervention,
-        "creating": creating, "currencies": _currency_codes(),
-        "may_submit": creating or intervention.curation == Curation.DRAFT,
-    })
+    return render(
+        request,
+        "evidence/form.html",
+        {
+            "form": form,
+            "sources": sources,
+            "intervention": intervention,
+            "creating": creating,
+            "currencies": _currency_codes(),
+            "may_submit": creating or intervention.curation == Curation.DRAFT,
+        },
+    )
 
 
 def _save_intervention(
@@ -190,10 +205,13 @@ def _save_intervention(
     if submitting:
         messages.success(request, _("Saved and submitted for review."))
     elif saved.curation != was and not creating:
-        messages.warning(request, _(
-            "Saved. The changes have not been reviewed, so it is a draft again; "
-            "submit it for review when ready."
-        ))
+        messages.warning(
+            request,
+            _(
+                "Saved. The changes have not been reviewed, so it is a draft again; "
+                "submit it for review when ready."
+            ),
+        )
     else:
         messages.success(request, _("Saved."))
     return saved
@@ -210,13 +228,23 @@ def territory_search(request: HttpRequest) -> HttpResponse:
     """Territories matching a name or code, with the token to write in the form (htmx)."""
     query = request.GET.get("territory_q", "").strip()
     results = (
-        Territory.objects.search(query).select_related("parent").prefetch_related("codes")
-        .order_by("level", "name")[:12]
-    ) if len(query) >= 2 else []
-    return render(request, "evidence/_curation_territory_results.html", {
-        "query": query,
-        "results": [(t, importer.territory_token(t)) for t in results],
-    })
+        (
+            Territory.objects.search(query)
+            .select_related("parent")
+            .prefetch_related("codes")
+            .order_by("level", "name")[:12]
+        )
+        if len(query) >= 2
+        else []
+    )
+    return render(
+        request,
+        "evidence/_curation_territory_results.html",
+        {
+            "query": query,
+            "results": [(t, importer.territory_token(t)) for t in results],
+        },
+    )
 
 
 # --- detail ----------------------------------------------------------------------------
@@ -253,28 +281,39 @@ def _render_detail(
     }
     curation = intervention.curation
     own_submission = intervention.submitted_by_id == user.pk and not user.is_superuser
-    return render(request, "evidence/curation_detail.html", {
-        "intervention": intervention,
-        "territories": intervention.territories.select_related("parent"),
-        "tags": tags,
-        "evaluations": evaluations,
-        "ratings": ratings,
-        "external_ratings": _external_ratings(intervention),
-        "external_form": external_form or ExternalRatingForm(),
-        "history": [
-            (entry, [(name, _change(value)) for name, value in entry.changes.items()
-                     if not _is_empty_change(value)])
-            for entry in AuditEntry.objects.about(intervention)[:100]
-        ],
-        "is_reviewer": reviewer,
-        "actions": {
-            "submit": curation == Curation.DRAFT,
-            "review": reviewer and curation == Curation.SUBMITTED,
-            "publish": reviewer and curation == Curation.REVIEWED,
-            "unpublish": reviewer and curation != Curation.DRAFT,
+    return render(
+        request,
+        "evidence/curation_detail.html",
+        {
+            "intervention": intervention,
+            "territories": intervention.territories.select_related("parent"),
+            "tags": tags,
+            "evaluations": evaluations,
+            "ratings": ratings,
+            "external_ratings": _external_ratings(intervention),
+            "external_form": external_form or ExternalRatingForm(),
+            "history": [
+                (
+                    entry,
+                    [
+                        (name, _change(value))
+                        for name, value in entry.changes.items()
+                        if not _is_empty_change(value)
+                    ],
+                )
+                for entry in AuditEntry.objects.about(intervention)[:100]
+            ],
+            "is_reviewer": reviewer,
+            "actions": {
+                "submit": curation == Curation.DRAFT,
+                "review": reviewer and curation == Curation.SUBMITTED,
+                "publish": reviewer and curation == Curation.REVIEWED,
+                "unpublish": reviewer and curation != Curation.DRAFT,
+            },
+            "own_submission": own_submission,
         },
-        "own_submission": own_submission,
-    }, status=status)
+        status=status,
+    )
 
 
 def _external_ratings(intervention: Intervention) -> list[ExternalRating]:
@@ -290,8 +329,8 @@ EMPTY_VALUES: tuple[Any, ...] = (None, "", [], {})
 
 def _is_empty_change(value: Any) -> bool:
     # A creation records every field; the ones left empty say nothing.
-    return isinstance(value, list) and len(value) == 2 and all(
-        side in EMPTY_VALUES for side in value
+    return (
+        isinstance(value, list) and len(value) == 2 and all(side in EMPTY_VALUES for side in value)
     )
 
 
@@ -365,15 +404,23 @@ def _evaluation_form(
                 outcomes.save()
                 services.evaluation_saved(evaluation, before, request.user)
             messages.success(request, _("Evaluation saved; the ratings were recomputed."))
-            return redirect(reverse("evidence_curation:detail", args=[intervention.pk])
-                            + "#evaluations")
+            return redirect(
+                reverse("evidence_curation:detail", args=[intervention.pk]) + "#evaluations"
+            )
     else:
         form = EvaluationForm(instance=evaluation)
         outcomes = OutcomeFormSet(instance=evaluation, prefix="outcomes")
-    return render(request, "evidence/evaluation_form.html", {
-        "intervention": intervention, "evaluation": evaluation, "form": form,
-        "outcomes": outcomes, "creating": creating,
-    })
+    return render(
+        request,
+        "evidence/evaluation_form.html",
+        {
+            "intervention": intervention,
+            "evaluation": evaluation,
+            "form": form,
+            "outcomes": outcomes,
+            "creating": creating,
+        },
+    )
 
 
 @editor_required
@@ -397,8 +444,12 @@ def external_rating_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, intervention, external_form=form, status=400)
     rating = form.save()
-    audit.record(AuditAction.UPDATE, intervention, actor=request.user,
-                 changes={"external_rating": ["", str(rating)]})
+    audit.record(
+        AuditAction.UPDATE,
+        intervention,
+        actor=request.user,
+        changes={"external_rating": ["", str(rating)]},
+    )
     messages.success(request, _("External rating added."))
     return redirect(reverse("evidence_curation:detail", args=[intervention.pk]) + "#ratings")
 
@@ -410,8 +461,12 @@ def external_rating_delete(request: HttpRequest, pk: int, rating_pk: int) -> Htt
     rating = get_object_or_404(intervention.external_ratings, pk=rating_pk)
     with transaction.atomic():
         rating.delete()
-        audit.record(AuditAction.UPDATE, intervention, actor=request.user,
-                     changes={"external_rating": [str(rating), ""]})
+        audit.record(
+            AuditAction.UPDATE,
+            intervention,
+            actor=request.user,
+            changes={"external_rating": [str(rating), ""]},
+        )
     messages.success(request, _("External rating removed."))
     return redirect(reverse("evidence_curation:detail", args=[intervention.pk]) + "#ratings")
 
@@ -423,8 +478,7 @@ def rating_override(request: HttpRequest, pk: int, rating_pk: int) -> HttpRespon
     rating: EvidenceRating = get_object_or_404(intervention.ratings, pk=rating_pk)
     form = RatingOverrideForm(request.POST, prefix=f"rating-{rating.pk}")
     if not form.is_valid():
-        return _render_detail(request, intervention, override_forms={rating.pk: form},
-                              status=400)
+        return _render_detail(request, intervention, override_forms={rating.pk: form}, status=400)
     try:
         services.override_rating(  # PermissionDenied for non-reviewers → 403
             rating, form.cleaned_data["rating"], form.cleaned_data["reason"], request.user
@@ -444,14 +498,25 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     """Step 1: choose a file. Step 2 (POST): the dry run's report, and a confirm button."""
     may_publish = access.is_administrator(request.user)
     if request.method != "POST":
-        return render(request, "evidence/import.html", {
-            "form": ImportForm(may_publish=may_publish), "columns": importer.COLUMNS,
-        })
+        return render(
+            request,
+            "evidence/import.html",
+            {
+                "form": ImportForm(may_publish=may_publish),
+                "columns": importer.COLUMNS,
+            },
+        )
     form = ImportForm(request.POST, request.FILES, may_publish=may_publish)
     if not form.is_valid():
-        return render(request, "evidence/import.html", {
-            "form": form, "columns": importer.COLUMNS,
-        }, status=400)
+        return render(
+            request,
+            "evidence/import.html",
+            {
+                "form": form,
+                "columns": importer.COLUMNS,
+            },
+            status=400,
+        )
     upload = form.cleaned_data["file"]
     publish = bool(form.cleaned_data.get("publish"))
     token = _stage(request, upload, publish)
@@ -465,11 +530,19 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             problems = exc.problems
     if problems:
         _unstage(request, token)  # nothing to confirm: the file has to be corrected first
-    return render(request, "evidence/import_report.html", {
-        "file_name": upload.name, "problems": problems, "plan": plan,
-        "counts": plan.outcomes() if plan else None, "notes": plan.notes() if plan else [],
-        "token": token if not problems else "", "publish": publish,
-    })
+    return render(
+        request,
+        "evidence/import_report.html",
+        {
+            "file_name": upload.name,
+            "problems": problems,
+            "plan": plan,
+            "counts": plan.outcomes() if plan else None,
+            "notes": plan.notes() if plan else [],
+            "token": token if not problems else "",
+            "publish": publish,
+        },
+    )
 
 
 @editor_required
@@ -487,9 +560,11 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         raise Http404
     with default_storage.open(staged["storage_name"], "rb") as handle:
         job = jobs.enqueue(
-            IMPORT_JOB, _("Import of interventions: %(file)s") % {"file": staged["name"]},
+            IMPORT_JOB,
+            _("Import of interventions: %(file)s") % {"file": staged["name"]},
             {"file_name": staged["name"], "publish": staged["publish"]},
-            user=request.user, upload=UploadedFile(handle, name=staged["name"]),
+            user=request.user,
+            upload=UploadedFile(handle, name=staged["name"]),
         )
     _unstage(request, token)
     return redirect("jobs:detail", job.pk)
@@ -502,9 +577,13 @@ def _stage(request: HttpRequest, upload: UploadedFile, publish: bool) -> str:
     token = uuid.uuid4().hex
     suffix = Path(upload.name or "").suffix.lower()[:6]
     storage_name = default_storage.save(f"evidence/staged/{token}{suffix}", upload)
-    request.session[STAGED_IMPORTS] = {token: {
-        "storage_name": storage_name, "name": upload.name, "publish": publish,
-    }}
+    request.session[STAGED_IMPORTS] = {
+        token: {
+            "storage_name": storage_name,
+            "name": upload.name,
+            "publish": publish,
+        }
+    }
     return token
 
 

@@ -98,116 +98,285 @@ class CountryProfile:
 
 COUNTRIES = [
     CountryProfile(
-        "CO", "es", "COP", 14, ("Colombia", "Colômbia", "Colombia"),
-        ("Bogotá", "Cali", "Barranquilla", "Cartagena", "Bucaramanga", "Medellín", "Popayán",
-         "Pasto", "San José de Cúcuta", "San Andrés de Tumaco", "Apartadó", "Florencia",
-         "Santander de Quilichao", "Tibú"),
-        913, 4100,
+        "CO",
+        "es",
+        "COP",
+        14,
+        ("Colombia", "Colômbia", "Colombia"),
+        (
+            "Bogotá",
+            "Cali",
+            "Barranquilla",
+            "Cartagena",
+            "Bucaramanga",
+            "Medellín",
+            "Popayán",
+            "Pasto",
+            "San José de Cúcuta",
+            "San Andrés de Tumaco",
+            "Apartadó",
+            "Florencia",
+            "Santander de Quilichao",
+            "Tibú",
+        ),
+        913,
+        4100,
     ),
     CountryProfile(
-        "MX", "es", "MXN", 13, ("México", "México", "Mexico"),
-        ("Ciudad de México", "Guadalajara", "Monterrey", "Ciudad Juárez", "Tijuana", "Puebla",
-         "Acapulco", "Culiacán", "Morelia", "León"),
-        6.4, 19.5,
+        "MX",
+        "es",
+        "MXN",
+        13,
+        ("México", "México", "Mexico"),
+        (
+            "Ciudad de México",
+            "Guadalajara",
+            "Monterrey",
+            "Ciudad Juárez",
+            "Tijuana",
+            "Puebla",
+            "Acapulco",
+            "Culiacán",
+            "Morelia",
+            "León",
+        ),
+        6.4,
+        19.5,
     ),
     CountryProfile(
-        "BR", "pt", "BRL", 12, ("Brasil", "Brasil", "Brazil"),
-        ("Brasília", "São Paulo", "Rio de Janeiro", "Belo Horizonte", "Recife", "Salvador",
-         "Fortaleza", "Porto Alegre", "Manaus", "Belém", "Vitória"),
-        0.92, 5.6,
+        "BR",
+        "pt",
+        "BRL",
+        12,
+        ("Brasil", "Brasil", "Brazil"),
+        (
+            "Brasília",
+            "São Paulo",
+            "Rio de Janeiro",
+            "Belo Horizonte",
+            "Recife",
+            "Salvador",
+            "Fortaleza",
+            "Porto Alegre",
+            "Manaus",
+            "Belém",
+            "Vitória",
+        ),
+        0.92,
+        5.6,
     ),
     CountryProfile(
-        "AR", "es", "ARS", 5, ("Argentina", "Argentina", "Argentina"),
+        "AR",
+        "es",
+        "ARS",
+        5,
+        ("Argentina", "Argentina", "Argentina"),
         ("Buenos Aires", "Rosario", "Córdoba", "Mendoza", "La Plata", "San Miguel de Tucumán"),
-        1.0, 1050,
+        1.0,
+        1050,
     ),
     CountryProfile(
-        "CL", "es", "CLP", 6, ("Chile", "Chile", "Chile"),
-        ("Santiago", "Valparaíso", "Concepción", "Antofagasta", "Temuco"), 397, 940,
+        "CL",
+        "es",
+        "CLP",
+        6,
+        ("Chile", "Chile", "Chile"),
+        ("Santiago", "Valparaíso", "Concepción", "Antofagasta", "Temuco"),
+        397,
+        940,
     ),
     CountryProfile(
-        "PE", "es", "PEN", 5, ("Perú", "Peru", "Peru"),
-        ("Lima", "Arequipa", "Trujillo", "Chiclayo", "Piura", "Callao"), 2.25, 3.7,
+        "PE",
+        "es",
+        "PEN",
+        5,
+        ("Perú", "Peru", "Peru"),
+        ("Lima", "Arequipa", "Trujillo", "Chiclayo", "Piura", "Callao"),
+        2.25,
+        3.7,
     ),
     CountryProfile(
-        "EC", "es", "USD", 4, ("Ecuador", "Equador", "Ecuador"),
+        "EC",
+        "es",
+        "USD",
+        4,
+        ("Ecuador", "Equador", "Ecuador"),
         ("Quito", "Guayaquil", "Cuenca", "Esmeraldas", "Manta"),
     ),
     CountryProfile(
-        "SV", "es", "USD", 5, ("El Salvador", "El Salvador", "El Salvador"),
+        "SV",
+        "es",
+        "USD",
+        5,
+        ("El Salvador", "El Salvador", "El Salvador"),
         ("San Salvador", "Santa Ana", "San Miguel", "Soyapango", "Mejicanos"),
     ),
     CountryProfile(
-        "GT", "es", "GTQ", 4, ("Guatemala", "Guatemala", "Guatemala"),
-        ("Ciudad de Guatemala", "Mixco", "Villa Nueva", "Quetzaltenango", "Escuintla"), 5.8, 7.7,
+        "GT",
+        "es",
+        "GTQ",
+        4,
+        ("Guatemala", "Guatemala", "Guatemala"),
+        ("Ciudad de Guatemala", "Mixco", "Villa Nueva", "Quetzaltenango", "Escuintla"),
+        5.8,
+        7.7,
     ),
     CountryProfile(
-        "HN", "es", "HNL", 5, ("Honduras", "Honduras", "Honduras"),
-        ("Tegucigalpa", "San Pedro Sula", "La Ceiba", "Choloma", "Comayagua"), 9.5, 25.6,
+        "HN",
+        "es",
+        "HNL",
+        5,
+        ("Honduras", "Honduras", "Honduras"),
+        ("Tegucigalpa", "San Pedro Sula", "La Ceiba", "Choloma", "Comayagua"),
+        9.5,
+        25.6,
     ),
     CountryProfile(
-        "NI", "es", "NIO", 1.5, ("Nicaragua", "Nicarágua", "Nicaragua"),
-        ("Managua", "León", "Masaya", "Matagalpa"), 7.5, 36.6,
+        "NI",
+        "es",
+        "NIO",
+        1.5,
+        ("Nicaragua", "Nicarágua", "Nicaragua"),
+        ("Managua", "León", "Masaya", "Matagalpa"),
+        7.5,
+        36.6,
     ),
     CountryProfile(
-        "CR", "es", "CRC", 3, ("Costa Rica", "Costa Rica", "Costa Rica"),
-        ("San José", "Limón", "Alajuela", "Puntarenas", "Desamparados"), 180, 510,
+        "CR",
+        "es",
+        "CRC",
+        3,
+        ("Costa Rica", "Costa Rica", "Costa Rica"),
+        ("San José", "Limón", "Alajuela", "Puntarenas", "Desamparados"),
+        180,
+        510,
     ),
     CountryProfile(
-        "PA", "es", "USD", 2, ("Panamá", "Panamá", "Panama"),
+        "PA",
+        "es",
+        "USD",
+        2,
+        ("Panamá", "Panamá", "Panama"),
         ("Ciudad de Panamá", "Colón", "San Miguelito", "David"),
     ),
     CountryProfile(
-        "DO", "es", "DOP", 3,
+        "DO",
+        "es",
+        "DOP",
+        3,
         ("República Dominicana", "República Dominicana", "Dominican Republic"),
-        ("Santo Domingo", "Santiago de los Caballeros", "San Cristóbal", "La Romana"), 13.6, 61,
+        ("Santo Domingo", "Santiago de los Caballeros", "San Cristóbal", "La Romana"),
+        13.6,
+        61,
     ),
     CountryProfile(
-        "JM", "en", "JMD", 3, ("Jamaica", "Jamaica", "Jamaica"),
-        ("Kingston", "Spanish Town", "Montego Bay", "May Pen"), 35, 157,
+        "JM",
+        "en",
+        "JMD",
+        3,
+        ("Jamaica", "Jamaica", "Jamaica"),
+        ("Kingston", "Spanish Town", "Montego Bay", "May Pen"),
+        35,
+        157,
     ),
     CountryProfile(
-        "TT", "en", "TTD", 2, ("Trinidad y Tobago", "Trinidad e Tobago", "Trinidad and Tobago"),
-        ("Port of Spain", "San Fernando", "Chaguanas", "Arima"), 5.9, 6.78,
+        "TT",
+        "en",
+        "TTD",
+        2,
+        ("Trinidad y Tobago", "Trinidad e Tobago", "Trinidad and Tobago"),
+        ("Port of Spain", "San Fernando", "Chaguanas", "Arima"),
+        5.9,
+        6.78,
     ),
     CountryProfile(
-        "UY", "es", "UYU", 2, ("Uruguay", "Uruguai", "Uruguay"),
-        ("Montevideo", "Canelones", "Maldonado", "Salto", "Rivera"), 5.6, 41,
+        "UY",
+        "es",
+        "UYU",
+        2,
+        ("Uruguay", "Uruguai", "Uruguay"),
+        ("Montevideo", "Canelones", "Maldonado", "Salto", "Rivera"),
+        5.6,
+        41,
     ),
     CountryProfile(
-        "PY", "es", "PYG", 1.5, ("Paraguay", "Paraguai", "Paraguay"),
-        ("Asunción", "Ciudad del Este", "Encarnación", "Luque"), 1960, 7300,
+        "PY",
+        "es",
+        "PYG",
+        1.5,
+        ("Paraguay", "Paraguai", "Paraguay"),
+        ("Asunción", "Ciudad del Este", "Encarnación", "Luque"),
+        1960,
+        7300,
     ),
     CountryProfile(
-        "BO", "es", "BOB", 1.5, ("Bolivia", "Bolívia", "Bolivia"),
-        ("La Paz", "El Alto", "Santa Cruz de la Sierra", "Cochabamba"), 4.8, 6.96,
+        "BO",
+        "es",
+        "BOB",
+        1.5,
+        ("Bolivia", "Bolívia", "Bolivia"),
+        ("La Paz", "El Alto", "Santa Cruz de la Sierra", "Cochabamba"),
+        4.8,
+        6.96,
     ),
     CountryProfile(
-        "HT", "en", "HTG", 1.5, ("Haití", "Haiti", "Haiti"),
-        ("Port-au-Prince", "Cap-Haïtien", "Gonaïves", "Les Cayes"), 15, 132,
+        "HT",
+        "en",
+        "HTG",
+        1.5,
+        ("Haití", "Haiti", "Haiti"),
+        ("Port-au-Prince", "Cap-Haïtien", "Gonaïves", "Les Cayes"),
+        15,
+        132,
     ),
     # Budgets of Venezuelan programmes are recorded in dollars here: a synthetic
     # bolívar series across three redenominations would only mislead.
     CountryProfile(
-        "VE", "es", "USD", 1, ("Venezuela", "Venezuela", "Venezuela"),
+        "VE",
+        "es",
+        "USD",
+        1,
+        ("Venezuela", "Venezuela", "Venezuela"),
         ("Caracas", "Maracaibo", "Valencia", "Barquisimeto"),
     ),
     # Comparators from outside the region, as the registry holds a few.
     CountryProfile(
-        "US", "en", "USD", 3, ("Estados Unidos", "Estados Unidos", "United States"),
+        "US",
+        "en",
+        "USD",
+        3,
+        ("Estados Unidos", "Estados Unidos", "United States"),
         ("Washington", "Chicago", "Boston", "Philadelphia", "Los Angeles", "New York"),
     ),
     CountryProfile(
-        "GB", "en", "GBP", 2, ("Reino Unido", "Reino Unido", "United Kingdom"),
-        ("London", "Manchester", "Glasgow", "Birmingham"), 0.63, 0.77,
+        "GB",
+        "en",
+        "GBP",
+        2,
+        ("Reino Unido", "Reino Unido", "United Kingdom"),
+        ("London", "Manchester", "Glasgow", "Birmingham"),
+        0.63,
+        0.77,
     ),
     CountryProfile(
-        "ES", "es", "EUR", 1.5, ("España", "Espanha", "Spain"),
-        ("Madrid", "Barcelona", "Sevilla", "Valencia"), 0.85, 0.92,
+        "ES",
+        "es",
+        "EUR",
+        1.5,
+        ("España", "Espanha", "Spain"),
+        ("Madrid", "Barcelona", "Sevilla", "Valencia"),
+        0.85,
+        0.92,
     ),
     CountryProfile(
-        "ZA", "en", "ZAR", 1.5, ("Sudáfrica", "África do Sul", "South Africa"),
-        ("Pretoria", "Cape Town", "Johannesburg", "Durban"), 3.6, 18.3,
+        "ZA",
+        "en",
+        "ZAR",
+        1.5,
+        ("Sudáfrica", "África do Sul", "South Africa"),
+        ("Pretoria", "Cape Town", "Johannesburg", "Durban"),
+        3.6,
+        18.3,
     ),
 ]
 COUNTRY_BY_CODE = {country.alpha2: country for country in COUNTRIES}
@@ -216,111 +385,190 @@ LATIN_AMERICA = [c.alpha2 for c in COUNTRIES if c.alpha2 in ratings.LATIN_AMERIC
 # Where a programme happens, as a phrase that follows its name, in es, pt, en.
 PLACE_PHRASES: dict[str, tuple[str, str, str]] = {
     Scale.NEIGHBOURHOOD: (
-        "en barrios priorizados de {city}", "em bairros prioritários de {city}",
+        "en barrios priorizados de {city}",
+        "em bairros prioritários de {city}",
         "in priority neighbourhoods of {city}",
     ),
     Scale.MUNICIPAL: ("en {city}", "em {city}", "in {city}"),
     Scale.REGIONAL: (
-        "en el área metropolitana de {city}", "na região metropolitana de {city}",
+        "en el área metropolitana de {city}",
+        "na região metropolitana de {city}",
         "in the {city} metropolitan area",
     ),
     Scale.NATIONAL: (
-        "a nivel nacional ({country_es})", "em nível nacional ({country_pt})",
+        "a nivel nacional ({country_es})",
+        "em nível nacional ({country_pt})",
         "nationwide ({country_en})",
     ),
     Scale.MULTI_COUNTRY: (
-        "en varios países de América Latina", "em vários países da América Latina",
+        "en varios países de América Latina",
+        "em vários países da América Latina",
         "across several Latin American countries",
     ),
 }
 
 NAME_TEMPLATES: dict[str, list[tuple[str, str, str]]] = {
     Focus.POLICING: [
-        ("Patrullaje focalizado en puntos críticos {place}",
-         "Policiamento focalizado em pontos críticos {place}", "Hot-spot patrolling {place}"),
-        ("Policía de proximidad {place}", "Policiamento de proximidade {place}",
-         "Community-oriented policing {place}"),
-        ("Estrategia de disuasión focalizada {place}", "Estratégia de dissuasão focalizada {place}",
-         "Focused deterrence strategy {place}"),
+        (
+            "Patrullaje focalizado en puntos críticos {place}",
+            "Policiamento focalizado em pontos críticos {place}",
+            "Hot-spot patrolling {place}",
+        ),
+        (
+            "Policía de proximidad {place}",
+            "Policiamento de proximidade {place}",
+            "Community-oriented policing {place}",
+        ),
+        (
+            "Estrategia de disuasión focalizada {place}",
+            "Estratégia de dissuasão focalizada {place}",
+            "Focused deterrence strategy {place}",
+        ),
     ],
     Focus.CRIMINAL_JUSTICE: [
-        ("Unidad de investigación de homicidios {place}",
-         "Unidade de investigação de homicídios {place}", "Homicide investigation unit {place}"),
-        ("Casas de justicia y mediación {place}", "Casas de justiça e mediação {place}",
-         "Justice and mediation houses {place}"),
-        ("Tribunales de tratamiento de drogas {place}", "Tribunais de tratamento de drogas {place}",
-         "Drug treatment courts {place}"),
+        (
+            "Unidad de investigación de homicidios {place}",
+            "Unidade de investigação de homicídios {place}",
+            "Homicide investigation unit {place}",
+        ),
+        (
+            "Casas de justicia y mediación {place}",
+            "Casas de justiça e mediação {place}",
+            "Justice and mediation houses {place}",
+        ),
+        (
+            "Tribunales de tratamiento de drogas {place}",
+            "Tribunais de tratamento de drogas {place}",
+            "Drug treatment courts {place}",
+        ),
     ],
     Focus.PRISONS: [
-        ("Programa de reinserción pospenitenciaria {place}",
-         "Programa de reinserção de egressos do sistema prisional {place}",
-         "Post-release reintegration programme {place}"),
-        ("Formación laboral en centros penitenciarios {place}",
-         "Capacitação profissional em unidades prisionais {place}",
-         "Vocational training in prisons {place}"),
+        (
+            "Programa de reinserción pospenitenciaria {place}",
+            "Programa de reinserção de egressos do sistema prisional {place}",
+            "Post-release reintegration programme {place}",
+        ),
+        (
+            "Formación laboral en centros penitenciarios {place}",
+            "Capacitação profissional em unidades prisionais {place}",
+            "Vocational training in prisons {place}",
+        ),
     ],
     Focus.SOCIAL_PREVENTION: [
-        ("Programa de prevención social de la violencia {place}",
-         "Programa de prevenção social da violência {place}",
-         "Social violence prevention programme {place}"),
-        ("Centros comunitarios de convivencia {place}",
-         "Centros comunitários de convivência {place}", "Community coexistence centres {place}"),
-        ("Transferencias condicionadas con componente de convivencia {place}",
-         "Transferências condicionadas com componente de convivência {place}",
-         "Conditional cash transfers with a violence-prevention component {place}"),
+        (
+            "Programa de prevención social de la violencia {place}",
+            "Programa de prevenção social da violência {place}",
+            "Social violence prevention programme {place}",
+        ),
+        (
+            "Centros comunitarios de convivencia {place}",
+            "Centros comunitários de convivência {place}",
+            "Community coexistence centres {place}",
+        ),
+        (
+            "Transferencias condicionadas con componente de convivencia {place}",
+            "Transferências condicionadas com componente de convivência {place}",
+            "Conditional cash transfers with a violence-prevention component {place}",
+        ),
     ],
     Focus.SITUATIONAL: [
-        ("Mejoramiento del alumbrado público {place}", "Melhoria da iluminação pública {place}",
-         "Street lighting improvement {place}"),
-        ("Recuperación de espacios públicos {place}", "Recuperação de espaços públicos {place}",
-         "Public space regeneration {place}"),
-        ("Videovigilancia en espacios públicos {place}",
-         "Videomonitoramento de espaços públicos {place}", "CCTV in public spaces {place}"),
+        (
+            "Mejoramiento del alumbrado público {place}",
+            "Melhoria da iluminação pública {place}",
+            "Street lighting improvement {place}",
+        ),
+        (
+            "Recuperación de espacios públicos {place}",
+            "Recuperação de espaços públicos {place}",
+            "Public space regeneration {place}",
+        ),
+        (
+            "Videovigilancia en espacios públicos {place}",
+            "Videomonitoramento de espaços públicos {place}",
+            "CCTV in public spaces {place}",
+        ),
     ],
     Focus.VAWG: [
-        ("Atención integral a mujeres víctimas de violencia {place}",
-         "Atendimento integral a mulheres em situação de violência {place}",
-         "Comprehensive services for women survivors of violence {place}"),
-        ("Prevención de la violencia en el noviazgo {place}",
-         "Prevenção da violência no namoro {place}", "Dating violence prevention {place}"),
-        ("Programa de masculinidades no violentas {place}",
-         "Programa de masculinidades não violentas {place}",
-         "Non-violent masculinities programme {place}"),
+        (
+            "Atención integral a mujeres víctimas de violencia {place}",
+            "Atendimento integral a mulheres em situação de violência {place}",
+            "Comprehensive services for women survivors of violence {place}",
+        ),
+        (
+            "Prevención de la violencia en el noviazgo {place}",
+            "Prevenção da violência no namoro {place}",
+            "Dating violence prevention {place}",
+        ),
+        (
+            "Programa de masculinidades no violentas {place}",
+            "Programa de masculinidades não violentas {place}",
+            "Non-violent masculinities programme {place}",
+        ),
     ],
     Focus.YOUTH: [
-        ("Programa de prevención juvenil {place}", "Programa de prevenção juvenil {place}",
-         "Youth violence prevention programme {place}"),
-        ("Terapia cognitivo-conductual para jóvenes en riesgo {place}",
-         "Terapia cognitivo-comportamental para jovens em risco {place}",
-         "Cognitive behavioural therapy for at-risk youth {place}"),
-        ("Empleo juvenil y mentoría {place}", "Emprego juvenil e mentoria {place}",
-         "Youth employment and mentoring {place}"),
+        (
+            "Programa de prevención juvenil {place}",
+            "Programa de prevenção juvenil {place}",
+            "Youth violence prevention programme {place}",
+        ),
+        (
+            "Terapia cognitivo-conductual para jóvenes en riesgo {place}",
+            "Terapia cognitivo-comportamental para jovens em risco {place}",
+            "Cognitive behavioural therapy for at-risk youth {place}",
+        ),
+        (
+            "Empleo juvenil y mentoría {place}",
+            "Emprego juvenil e mentoria {place}",
+            "Youth employment and mentoring {place}",
+        ),
     ],
     Focus.DRUGS_ALCOHOL: [
-        ("Restricción de horarios de venta de alcohol {place}",
-         "Restrição de horário de venda de bebidas alcoólicas {place}",
-         "Alcohol sales hours restriction {place}"),
-        ("Prevención del consumo de drogas en escuelas {place}",
-         "Prevenção do uso de drogas nas escolas {place}", "School-based drug prevention {place}"),
+        (
+            "Restricción de horarios de venta de alcohol {place}",
+            "Restrição de horário de venda de bebidas alcoólicas {place}",
+            "Alcohol sales hours restriction {place}",
+        ),
+        (
+            "Prevención del consumo de drogas en escuelas {place}",
+            "Prevenção do uso de drogas nas escolas {place}",
+            "School-based drug prevention {place}",
+        ),
     ],
     Focus.FIREARMS: [
-        ("Campaña de desarme voluntario {place}", "Campanha de desarmamento voluntário {place}",
-         "Voluntary gun buy-back {place}"),
-        ("Restricción al porte de armas {place}", "Restrição ao porte de armas {place}",
-         "Gun-carrying ban {place}"),
+        (
+            "Campaña de desarme voluntario {place}",
+            "Campanha de desarmamento voluntário {place}",
+            "Voluntary gun buy-back {place}",
+        ),
+        (
+            "Restricción al porte de armas {place}",
+            "Restrição ao porte de armas {place}",
+            "Gun-carrying ban {place}",
+        ),
     ],
     Focus.COMMUNITY: [
-        ("Consejos comunitarios de seguridad {place}",
-         "Conselhos comunitários de segurança {place}", "Community safety councils {place}"),
-        ("Mediación comunitaria de conflictos {place}",
-         "Mediação comunitária de conflitos {place}", "Community conflict mediation {place}"),
+        (
+            "Consejos comunitarios de seguridad {place}",
+            "Conselhos comunitários de segurança {place}",
+            "Community safety councils {place}",
+        ),
+        (
+            "Mediación comunitaria de conflictos {place}",
+            "Mediação comunitária de conflitos {place}",
+            "Community conflict mediation {place}",
+        ),
     ],
     Focus.DATA: [
-        ("Observatorio del delito {place}", "Observatório da criminalidade {place}",
-         "Crime observatory {place}"),
-        ("Sistema de información para la convivencia {place}",
-         "Sistema de informação para a segurança cidadã {place}",
-         "Citizen security information system {place}"),
+        (
+            "Observatorio del delito {place}",
+            "Observatório da criminalidade {place}",
+            "Crime observatory {place}",
+        ),
+        (
+            "Sistema de información para la convivencia {place}",
+            "Sistema de informação para a segurança cidadã {place}",
+            "Citizen security information system {place}",
+        ),
     ],
 }
 PHASES = ("fase II", "fase II", "phase II")
@@ -329,19 +577,23 @@ PHASES = ("fase II", "fase II", "phase II")
 FOCUS_PHRASES: dict[str, tuple[str, str, str]] = {
     Focus.POLICING: ("Intervención policial", "Intervenção policial", "Policing intervention"),
     Focus.CRIMINAL_JUSTICE: (
-        "Intervención del sector justicia", "Intervenção do setor de justiça",
+        "Intervención del sector justicia",
+        "Intervenção do setor de justiça",
         "Justice-sector intervention",
     ),
     Focus.PRISONS: (
-        "Intervención penitenciaria y de reinserción", "Intervenção prisional e de reinserção",
+        "Intervención penitenciaria y de reinserción",
+        "Intervenção prisional e de reinserção",
         "Prison and reintegration intervention",
     ),
     Focus.SOCIAL_PREVENTION: (
-        "Intervención de prevención social", "Intervenção de prevenção social",
+        "Intervención de prevención social",
+        "Intervenção de prevenção social",
         "Social prevention intervention",
     ),
     Focus.SITUATIONAL: (
-        "Intervención de prevención situacional", "Intervenção de prevenção situacional",
+        "Intervención de prevención situacional",
+        "Intervenção de prevenção situacional",
         "Situational prevention intervention",
     ),
     Focus.VAWG: (
@@ -350,19 +602,23 @@ FOCUS_PHRASES: dict[str, tuple[str, str, str]] = {
         "Intervention against violence against women and girls",
     ),
     Focus.YOUTH: (
-        "Intervención con jóvenes en riesgo", "Intervenção com jovens em risco",
+        "Intervención con jóvenes en riesgo",
+        "Intervenção com jovens em risco",
         "Intervention with at-risk youth",
     ),
     Focus.DRUGS_ALCOHOL: (
-        "Intervención sobre drogas y alcohol", "Intervenção sobre drogas e álcool",
+        "Intervención sobre drogas y alcohol",
+        "Intervenção sobre drogas e álcool",
         "Drugs and alcohol intervention",
     ),
     Focus.FIREARMS: (
-        "Intervención de control de armas", "Intervenção de controle de armas",
+        "Intervención de control de armas",
+        "Intervenção de controle de armas",
         "Firearms control intervention",
     ),
     Focus.COMMUNITY: (
-        "Intervención de participación comunitaria", "Intervenção de participação comunitária",
+        "Intervención de participación comunitaria",
+        "Intervenção de participação comunitária",
         "Community participation intervention",
     ),
     Focus.DATA: (
@@ -383,13 +639,15 @@ POPULATION_PHRASES: dict[str, tuple[str, str, str]] = {
     Population.AT_RISK_YOUTH: ("jóvenes en riesgo", "jovens em risco", "at-risk youth"),
     Population.GANG_MEMBERS: ("integrantes de pandillas", "integrantes de gangues", "gang members"),
     Population.OFFENDERS: (
-        "personas infractoras y pospenadas", "pessoas infratoras e egressas",
+        "personas infractoras y pospenadas",
+        "pessoas infratoras e egressas",
         "offenders and ex-offenders",
     ),
     Population.VICTIMS: ("víctimas", "vítimas", "victims"),
     Population.POLICE_OFFICERS: ("agentes de policía", "policiais", "police officers"),
     Population.COMMUNITIES: (
-        "comunidades con alta incidencia delictiva", "comunidades com alta incidência criminal",
+        "comunidades con alta incidencia delictiva",
+        "comunidades com alta incidência criminal",
         "high-crime communities",
     ),
 }
@@ -405,53 +663,78 @@ SUMMARY_TEMPLATES = (
 # Invented organisations, always marked "(demo)".
 ORGANISATION_TEMPLATES: dict[str, tuple[str, str, str]] = {
     ImplementerType.NATIONAL_GOVERNMENT: (
-        "Ministerio de Seguridad (demo)", "Ministério da Segurança (demo)",
+        "Ministerio de Seguridad (demo)",
+        "Ministério da Segurança (demo)",
         "Ministry of Security (demo)",
     ),
     ImplementerType.SUBNATIONAL_GOVERNMENT: (
-        "Secretaría de Seguridad de {city} (demo)", "Secretaria de Segurança de {city} (demo)",
+        "Secretaría de Seguridad de {city} (demo)",
+        "Secretaria de Segurança de {city} (demo)",
         "{city} Community Safety Office (demo)",
     ),
-    ImplementerType.POLICE: ("Policía de {city} (demo)", "Polícia de {city} (demo)",
-                             "{city} Police (demo)"),
+    ImplementerType.POLICE: (
+        "Policía de {city} (demo)",
+        "Polícia de {city} (demo)",
+        "{city} Police (demo)",
+    ),
     ImplementerType.JUSTICE: (
-        "Fiscalía seccional de {city} (demo)", "Ministério Público de {city} (demo)",
+        "Fiscalía seccional de {city} (demo)",
+        "Ministério Público de {city} (demo)",
         "{city} Prosecution Service (demo)",
     ),
     ImplementerType.CIVIL_SOCIETY: (
-        "Fundación Convivir (demo)", "Instituto Viver em Paz (demo)", "Safer Streets Trust (demo)",
+        "Fundación Convivir (demo)",
+        "Instituto Viver em Paz (demo)",
+        "Safer Streets Trust (demo)",
     ),
     ImplementerType.COMMUNITY: (
-        "Junta comunal de {city} (demo)", "Associação de moradores de {city} (demo)",
+        "Junta comunal de {city} (demo)",
+        "Associação de moradores de {city} (demo)",
         "{city} Residents' Association (demo)",
     ),
     ImplementerType.PRIVATE: (
-        "Cámara de comercio de {city} (demo)", "Associação comercial de {city} (demo)",
+        "Cámara de comercio de {city} (demo)",
+        "Associação comercial de {city} (demo)",
         "{city} Chamber of Commerce (demo)",
     ),
     ImplementerType.ACADEMIA: (
-        "Universidad de {city} (demo)", "Universidade de {city} (demo)",
+        "Universidad de {city} (demo)",
+        "Universidade de {city} (demo)",
         "University of {city} (demo)",
     ),
     ImplementerType.MULTILATERAL: (
-        "Banco regional de desarrollo (demo)", "Banco regional de desenvolvimento (demo)",
+        "Banco regional de desarrollo (demo)",
+        "Banco regional de desenvolvimento (demo)",
         "Regional development bank (demo)",
     ),
     ImplementerType.BILATERAL: (
-        "Agencia de cooperación bilateral (demo)", "Agência de cooperação bilateral (demo)",
+        "Agencia de cooperación bilateral (demo)",
+        "Agência de cooperação bilateral (demo)",
         "Bilateral aid agency (demo)",
     ),
 }
 WITHOUT_CITY = {
-    ImplementerType.NATIONAL_GOVERNMENT, ImplementerType.CIVIL_SOCIETY,
-    ImplementerType.MULTILATERAL, ImplementerType.BILATERAL,
+    ImplementerType.NATIONAL_GOVERNMENT,
+    ImplementerType.CIVIL_SOCIETY,
+    ImplementerType.MULTILATERAL,
+    ImplementerType.BILATERAL,
 }
 
-FOCUS_WEIGHTS = Weighted({
-    Focus.SOCIAL_PREVENTION: 16, Focus.YOUTH: 15, Focus.POLICING: 15, Focus.SITUATIONAL: 10,
-    Focus.COMMUNITY: 9, Focus.VAWG: 9, Focus.CRIMINAL_JUSTICE: 8, Focus.PRISONS: 6,
-    Focus.DRUGS_ALCOHOL: 5, Focus.DATA: 4, Focus.FIREARMS: 3,
-})
+FOCUS_WEIGHTS = Weighted(
+    {
+        Focus.SOCIAL_PREVENTION: 16,
+        Focus.YOUTH: 15,
+        Focus.POLICING: 15,
+        Focus.SITUATIONAL: 10,
+        Focus.COMMUNITY: 9,
+        Focus.VAWG: 9,
+        Focus.CRIMINAL_JUSTICE: 8,
+        Focus.PRISONS: 6,
+        Focus.DRUGS_ALCOHOL: 5,
+        Focus.DATA: 4,
+        Focus.FIREARMS: 3,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -463,51 +746,98 @@ class FocusProfile:
 
 
 GENERIC_IMPLEMENTERS: dict[str, float] = {
-    ImplementerType.SUBNATIONAL_GOVERNMENT: 30, ImplementerType.NATIONAL_GOVERNMENT: 20,
-    ImplementerType.CIVIL_SOCIETY: 20, ImplementerType.COMMUNITY: 7,
-    ImplementerType.POLICE: 5, ImplementerType.JUSTICE: 3, ImplementerType.ACADEMIA: 5,
-    ImplementerType.MULTILATERAL: 5, ImplementerType.BILATERAL: 3, ImplementerType.PRIVATE: 2,
+    ImplementerType.SUBNATIONAL_GOVERNMENT: 30,
+    ImplementerType.NATIONAL_GOVERNMENT: 20,
+    ImplementerType.CIVIL_SOCIETY: 20,
+    ImplementerType.COMMUNITY: 7,
+    ImplementerType.POLICE: 5,
+    ImplementerType.JUSTICE: 3,
+    ImplementerType.ACADEMIA: 5,
+    ImplementerType.MULTILATERAL: 5,
+    ImplementerType.BILATERAL: 3,
+    ImplementerType.PRIVATE: 2,
 }
 P, S, T = PreventionLevel.PRIMARY, PreventionLevel.SECONDARY, PreventionLevel.TERTIARY
 FOCUS_PROFILES = {
     Focus.POLICING: FocusProfile(
-        (Problem.HOMICIDE, Problem.ROBBERY, Problem.THEFT, Problem.ASSAULT, Problem.TRUST,
-         Problem.FEAR_OF_CRIME, Problem.DRUG_TRAFFICKING, Problem.EXTORTION),
+        (
+            Problem.HOMICIDE,
+            Problem.ROBBERY,
+            Problem.THEFT,
+            Problem.ASSAULT,
+            Problem.TRUST,
+            Problem.FEAR_OF_CRIME,
+            Problem.DRUG_TRAFFICKING,
+            Problem.EXTORTION,
+        ),
         (Population.GENERAL, Population.COMMUNITIES, Population.POLICE_OFFICERS),
         (P, S),
-        {ImplementerType.POLICE: 70, ImplementerType.NATIONAL_GOVERNMENT: 18,
-         ImplementerType.SUBNATIONAL_GOVERNMENT: 12},
+        {
+            ImplementerType.POLICE: 70,
+            ImplementerType.NATIONAL_GOVERNMENT: 18,
+            ImplementerType.SUBNATIONAL_GOVERNMENT: 12,
+        },
     ),
     Focus.CRIMINAL_JUSTICE: FocusProfile(
-        (Problem.HOMICIDE, Problem.RECIDIVISM, Problem.TRUST, Problem.EXTORTION,
-         Problem.KIDNAPPING, Problem.DOMESTIC_VIOLENCE),
+        (
+            Problem.HOMICIDE,
+            Problem.RECIDIVISM,
+            Problem.TRUST,
+            Problem.EXTORTION,
+            Problem.KIDNAPPING,
+            Problem.DOMESTIC_VIOLENCE,
+        ),
         (Population.OFFENDERS, Population.VICTIMS, Population.GENERAL),
         (T, S),
-        {ImplementerType.JUSTICE: 60, ImplementerType.NATIONAL_GOVERNMENT: 25,
-         ImplementerType.CIVIL_SOCIETY: 15},
+        {
+            ImplementerType.JUSTICE: 60,
+            ImplementerType.NATIONAL_GOVERNMENT: 25,
+            ImplementerType.CIVIL_SOCIETY: 15,
+        },
     ),
     Focus.PRISONS: FocusProfile(
         (Problem.RECIDIVISM, Problem.VIOLENCE_GENERAL, Problem.DRUG_TRAFFICKING),
         (Population.OFFENDERS, Population.YOUNG_ADULTS, Population.MEN),
         (T,),
-        {ImplementerType.JUSTICE: 50, ImplementerType.NATIONAL_GOVERNMENT: 30,
-         ImplementerType.CIVIL_SOCIETY: 20},
+        {
+            ImplementerType.JUSTICE: 50,
+            ImplementerType.NATIONAL_GOVERNMENT: 30,
+            ImplementerType.CIVIL_SOCIETY: 20,
+        },
     ),
     Focus.SOCIAL_PREVENTION: FocusProfile(
-        (Problem.VIOLENCE_GENERAL, Problem.HOMICIDE, Problem.ASSAULT, Problem.GANG_VIOLENCE,
-         Problem.ROBBERY),
-        (Population.AT_RISK_YOUTH, Population.ADOLESCENTS, Population.COMMUNITIES,
-         Population.CHILDREN),
+        (
+            Problem.VIOLENCE_GENERAL,
+            Problem.HOMICIDE,
+            Problem.ASSAULT,
+            Problem.GANG_VIOLENCE,
+            Problem.ROBBERY,
+        ),
+        (
+            Population.AT_RISK_YOUTH,
+            Population.ADOLESCENTS,
+            Population.COMMUNITIES,
+            Population.CHILDREN,
+        ),
         (P, S),
         GENERIC_IMPLEMENTERS,
     ),
     Focus.SITUATIONAL: FocusProfile(
-        (Problem.ROBBERY, Problem.THEFT, Problem.FEAR_OF_CRIME, Problem.ASSAULT,
-         Problem.SEXUAL_VIOLENCE),
+        (
+            Problem.ROBBERY,
+            Problem.THEFT,
+            Problem.FEAR_OF_CRIME,
+            Problem.ASSAULT,
+            Problem.SEXUAL_VIOLENCE,
+        ),
         (Population.GENERAL, Population.COMMUNITIES, Population.WOMEN),
         (P,),
-        {ImplementerType.SUBNATIONAL_GOVERNMENT: 65, ImplementerType.NATIONAL_GOVERNMENT: 15,
-         ImplementerType.COMMUNITY: 10, ImplementerType.PRIVATE: 10},
+        {
+            ImplementerType.SUBNATIONAL_GOVERNMENT: 65,
+            ImplementerType.NATIONAL_GOVERNMENT: 15,
+            ImplementerType.COMMUNITY: 10,
+            ImplementerType.PRIVATE: 10,
+        },
     ),
     Focus.VAWG: FocusProfile(
         (Problem.DOMESTIC_VIOLENCE, Problem.SEXUAL_VIOLENCE, Problem.HOMICIDE),
@@ -516,10 +846,19 @@ FOCUS_PROFILES = {
         GENERIC_IMPLEMENTERS,
     ),
     Focus.YOUTH: FocusProfile(
-        (Problem.GANG_VIOLENCE, Problem.HOMICIDE, Problem.ASSAULT, Problem.VIOLENCE_GENERAL,
-         Problem.ROBBERY),
-        (Population.AT_RISK_YOUTH, Population.ADOLESCENTS, Population.YOUNG_ADULTS,
-         Population.GANG_MEMBERS),
+        (
+            Problem.GANG_VIOLENCE,
+            Problem.HOMICIDE,
+            Problem.ASSAULT,
+            Problem.VIOLENCE_GENERAL,
+            Problem.ROBBERY,
+        ),
+        (
+            Population.AT_RISK_YOUTH,
+            Population.ADOLESCENTS,
+            Population.YOUNG_ADULTS,
+            Population.GANG_MEMBERS,
+        ),
         (S, P, T),
         GENERIC_IMPLEMENTERS,
     ),
@@ -533,8 +872,11 @@ FOCUS_PROFILES = {
         (Problem.HOMICIDE, Problem.ASSAULT, Problem.GANG_VIOLENCE),
         (Population.GENERAL, Population.YOUNG_ADULTS, Population.MEN),
         (P,),
-        {ImplementerType.NATIONAL_GOVERNMENT: 50, ImplementerType.SUBNATIONAL_GOVERNMENT: 30,
-         ImplementerType.POLICE: 20},
+        {
+            ImplementerType.NATIONAL_GOVERNMENT: 50,
+            ImplementerType.SUBNATIONAL_GOVERNMENT: 30,
+            ImplementerType.POLICE: 20,
+        },
     ),
     Focus.COMMUNITY: FocusProfile(
         (Problem.FEAR_OF_CRIME, Problem.TRUST, Problem.VIOLENCE_GENERAL, Problem.EXTORTION),
@@ -546,27 +888,43 @@ FOCUS_PROFILES = {
         (Problem.HOMICIDE, Problem.ROBBERY, Problem.THEFT, Problem.TRUST),
         (Population.GENERAL, Population.POLICE_OFFICERS),
         (P,),
-        {ImplementerType.NATIONAL_GOVERNMENT: 40, ImplementerType.SUBNATIONAL_GOVERNMENT: 35,
-         ImplementerType.ACADEMIA: 25},
+        {
+            ImplementerType.NATIONAL_GOVERNMENT: 40,
+            ImplementerType.SUBNATIONAL_GOVERNMENT: 35,
+            ImplementerType.ACADEMIA: 25,
+        },
     ),
 }
 IMPLEMENTER_WEIGHTS = {
     focus: Weighted(profile.implementers) for focus, profile in FOCUS_PROFILES.items()
 }
-FUNDER_WEIGHTS = Weighted({
-    ImplementerType.NATIONAL_GOVERNMENT: 30, ImplementerType.SUBNATIONAL_GOVERNMENT: 25,
-    ImplementerType.MULTILATERAL: 18, ImplementerType.BILATERAL: 15,
-    ImplementerType.PRIVATE: 7, ImplementerType.CIVIL_SOCIETY: 5,
-})
-MULTI_COUNTRY_IMPLEMENTERS = Weighted({
-    ImplementerType.MULTILATERAL: 50, ImplementerType.BILATERAL: 25,
-    ImplementerType.CIVIL_SOCIETY: 25,
-})
+FUNDER_WEIGHTS = Weighted(
+    {
+        ImplementerType.NATIONAL_GOVERNMENT: 30,
+        ImplementerType.SUBNATIONAL_GOVERNMENT: 25,
+        ImplementerType.MULTILATERAL: 18,
+        ImplementerType.BILATERAL: 15,
+        ImplementerType.PRIVATE: 7,
+        ImplementerType.CIVIL_SOCIETY: 5,
+    }
+)
+MULTI_COUNTRY_IMPLEMENTERS = Weighted(
+    {
+        ImplementerType.MULTILATERAL: 50,
+        ImplementerType.BILATERAL: 25,
+        ImplementerType.CIVIL_SOCIETY: 25,
+    }
+)
 # Prisons, courts, gun laws and information systems are not run barrio by barrio.
 CITYWIDE_AT_LEAST = {Focus.PRISONS, Focus.CRIMINAL_JUSTICE, Focus.FIREARMS, Focus.DATA}
-SCALE_WEIGHTS = Weighted({
-    Scale.NEIGHBOURHOOD: 20, Scale.MUNICIPAL: 40, Scale.REGIONAL: 15, Scale.NATIONAL: 25,
-})
+SCALE_WEIGHTS = Weighted(
+    {
+        Scale.NEIGHBOURHOOD: 20,
+        Scale.MUNICIPAL: 40,
+        Scale.REGIONAL: 15,
+        Scale.NATIONAL: 25,
+    }
+)
 # Budgets in US dollars, log-uniform between these bounds, by scale.
 BUDGET_RANGES_USD: dict[str, tuple[int, int]] = {
     Scale.NEIGHBOURHOOD: (20_000, 600_000),
@@ -575,30 +933,51 @@ BUDGET_RANGES_USD: dict[str, tuple[int, int]] = {
     Scale.NATIONAL: (2_000_000, 150_000_000),
     Scale.MULTI_COUNTRY: (1_000_000, 60_000_000),
 }
-CURATION_WEIGHTS = Weighted({
-    Curation.PUBLISHED: 85, Curation.DRAFT: 6, Curation.SUBMITTED: 5, Curation.REVIEWED: 4,
-})
+CURATION_WEIGHTS = Weighted(
+    {
+        Curation.PUBLISHED: 85,
+        Curation.DRAFT: 6,
+        Curation.SUBMITTED: 5,
+        Curation.REVIEWED: 4,
+    }
+)
 # More programmes are recorded for recent years, as in every registry.
 START_YEAR_WEIGHTS = Weighted({year: 1 + 0.15 * (year - FIRST_YEAR) for year in YEARS})
 COUNTRY_WEIGHTS = Weighted({country.alpha2: country.weight for country in COUNTRIES})
 
 # What robustly evaluated programmes turn out to be, before the rule has its say.
-ROBUST_PROFILES = Weighted({
-    Rating.EFFECTIVE: 18, Rating.PROMISING: 32, Rating.MIXED: 18, Rating.NO_EFFECT: 20,
-    Rating.HARMFUL: 12,
-})
+ROBUST_PROFILES = Weighted(
+    {
+        Rating.EFFECTIVE: 18,
+        Rating.PROMISING: 32,
+        Rating.MIXED: 18,
+        Rating.NO_EFFECT: 20,
+        Rating.HARMFUL: 12,
+    }
+)
 WEAK_DESIGNS = Weighted({(Design.PRE_POST, 2): 70, (Design.QUALITATIVE, 1): 30})
-ROBUST_DESIGNS = Weighted({
-    (Design.RCT, 5): 30, (Design.QUASI, 4): 35, (Design.QUASI, 3): 30,
-    (Design.SYSTEMATIC_REVIEW, 4): 5,
-})
+ROBUST_DESIGNS = Weighted(
+    {
+        (Design.RCT, 5): 30,
+        (Design.QUASI, 4): 35,
+        (Design.QUASI, 3): 30,
+        (Design.SYSTEMATIC_REVIEW, 4): 5,
+    }
+)
 STRONG_DESIGNS = Weighted({(Design.RCT, 5): 45, (Design.QUASI, 4): 55})
-SECONDARY_DIRECTIONS = Weighted({
-    Direction.DESIRABLE: 45, Direction.NULL: 35, Direction.MIXED: 15, Direction.UNDESIRABLE: 5,
-})
+SECONDARY_DIRECTIONS = Weighted(
+    {
+        Direction.DESIRABLE: 45,
+        Direction.NULL: 35,
+        Direction.MIXED: 15,
+        Direction.UNDESIRABLE: 5,
+    }
+)
 WEAK_DIRECTIONS = Weighted({Direction.DESIRABLE: 75, Direction.MIXED: 15, Direction.NULL: 10})
 EVALUATION_TITLES = (
-    "Evaluación sintética (demo)", "Avaliação sintética (demo)", "Synthetic evaluation (demo)"
+    "Evaluación sintética (demo)",
+    "Avaliação sintética (demo)",
+    "Synthetic evaluation (demo)",
 )
 SOURCE_TITLES = (
     ("Ficha de registro sintética {id} (demo)", "Informe de gestión sintético, {year} (demo)"),
@@ -606,9 +985,26 @@ SOURCE_TITLES = (
     ("Synthetic registry record {id} (demo)", "Synthetic progress report, {year} (demo)"),
 )
 SURNAMES = (
-    "García", "Rodríguez", "Martínez", "Silva", "Santos", "Oliveira", "López", "Hernández",
-    "González", "Pérez", "Gómez", "Souza", "Ramírez", "Torres", "Smith", "Brown", "Vargas",
-    "Castro", "Rojas", "Mendoza",
+    "García",
+    "Rodríguez",
+    "Martínez",
+    "Silva",
+    "Santos",
+    "Oliveira",
+    "López",
+    "Hernández",
+    "González",
+    "Pérez",
+    "Gómez",
+    "Souza",
+    "Ramírez",
+    "Torres",
+    "Smith",
+    "Brown",
+    "Vargas",
+    "Castro",
+    "Rojas",
+    "Mendoza",
 )
 
 
@@ -685,7 +1081,9 @@ def ensure_exchange_rates() -> int:
     """Synthetic yearly rates for every demo currency; real rates already stored win."""
     rows = [
         ExchangeRate(
-            currency=currency, year=year, per_usd=synthetic_rate(currency, year),
+            currency=currency,
+            year=year,
+            per_usd=synthetic_rate(currency, year),
             source=RATE_SOURCE,
         )
         for currency in local_currencies()
@@ -713,7 +1111,8 @@ def _effect(
     survey = outcome in {Problem.TRUST, Problem.FEAR_OF_CRIME}
     if survey or rng.random() < 0.5:
         magnitudes: dict[str, float] = {
-            Direction.DESIRABLE: rng.uniform(8, 45), Direction.NULL: rng.uniform(-3, 3),
+            Direction.DESIRABLE: rng.uniform(8, 45),
+            Direction.NULL: rng.uniform(-3, 3),
             Direction.UNDESIRABLE: rng.uniform(5, 30),
         }
         magnitude = magnitudes[direction]
@@ -722,7 +1121,8 @@ def _effect(
             sign = 1
         return Decimal(f"{sign * magnitude:.1f}"), "% change"
     ratios: dict[str, float] = {
-        Direction.DESIRABLE: rng.uniform(0.55, 0.92), Direction.NULL: rng.uniform(0.96, 1.04),
+        Direction.DESIRABLE: rng.uniform(0.55, 0.92),
+        Direction.NULL: rng.uniform(0.96, 1.04),
         Direction.UNDESIRABLE: rng.uniform(1.08, 1.45),
     }
     ratio = ratios[direction]
@@ -777,9 +1177,11 @@ class Generator:
         start_year = self.pick(START_YEAR_WEIGHTS)
         end_year, status = self._lifetime(start_year)
         implementer_type, implementer_name = self._organisation(
-            self.pick(MULTI_COUNTRY_IMPLEMENTERS) if country is None
+            self.pick(MULTI_COUNTRY_IMPLEMENTERS)
+            if country is None
             else self.pick(IMPLEMENTER_WEIGHTS[main_focus]),
-            city, index,
+            city,
+            index,
         )
         funder_type, funder_name = ("", "")
         if rng.random() < 0.85:
@@ -799,16 +1201,20 @@ class Generator:
             evaluations = self._evaluations(
                 external_id, names[index], index, problems, country, start_year, end_year
             )
-        sources = [(
-            SOURCE_TITLES[index][0].format(id=external_id),
-            f"https://example.org/demo/interventions/{external_id}",
-        )]
+        sources = [
+            (
+                SOURCE_TITLES[index][0].format(id=external_id),
+                f"https://example.org/demo/interventions/{external_id}",
+            )
+        ]
         if rng.random() < 0.35:
             year = min(LAST_YEAR, start_year + 1)
-            sources.append((
-                SOURCE_TITLES[index][1].format(year=year),
-                f"https://example.org/demo/reports/{external_id}-{year}.pdf",
-            ))
+            sources.append(
+                (
+                    SOURCE_TITLES[index][1].format(year=year),
+                    f"https://example.org/demo/reports/{external_id}-{year}.pdf",
+                )
+            )
         return DemoIntervention(
             external_id=external_id,
             name=names[index],
@@ -818,7 +1224,8 @@ class Generator:
             },
             summary=summaries[index],
             summary_translations={
-                lang: text for lang, text in zip(LANGUAGES, summaries, strict=True)
+                lang: text
+                for lang, text in zip(LANGUAGES, summaries, strict=True)
                 if lang != language
             },
             country_code=country.alpha2 if country else "",
@@ -847,8 +1254,13 @@ class Generator:
     def _texts(
         self, focus: str, population: str, scale: str, city: str, country: CountryProfile | None
     ) -> tuple[list[str], list[str]]:
-        country_names = dict(zip(("country_es", "country_pt", "country_en"),
-                                 country.names if country else ("", "", ""), strict=True))
+        country_names = dict(
+            zip(
+                ("country_es", "country_pt", "country_en"),
+                country.names if country else ("", "", ""),
+                strict=True,
+            )
+        )
         templates = self.rng.choice(NAME_TEMPLATES[focus])
         second_phase = self.rng.random() < 0.08
         names, summaries = [], []
@@ -858,10 +1270,13 @@ class Generator:
             if second_phase:
                 name = f"{name} — {PHASES[index]}"
             names.append(name)
-            summaries.append(SUMMARY_TEMPLATES[index].format(
-                focus=FOCUS_PHRASES[focus][index],
-                population=POPULATION_PHRASES[population][index], place=place,
-            ))
+            summaries.append(
+                SUMMARY_TEMPLATES[index].format(
+                    focus=FOCUS_PHRASES[focus][index],
+                    population=POPULATION_PHRASES[population][index],
+                    place=place,
+                )
+            )
         return names, summaries
 
     def _lifetime(self, start_year: int) -> tuple[int | None, str]:
@@ -899,8 +1314,14 @@ class Generator:
         return _round_budget(usd * per_usd), country.currency, year
 
     def _evaluations(
-        self, external_id: str, name: str, index: int, problems: list[str],
-        country: CountryProfile | None, start_year: int, end_year: int | None,
+        self,
+        external_id: str,
+        name: str,
+        index: int,
+        problems: list[str],
+        country: CountryProfile | None,
+        start_year: int,
+        end_year: int | None,
     ) -> list[DemoEvaluation]:
         rng = self.rng
         robust_directions: list[str] = []
@@ -912,8 +1333,9 @@ class Generator:
             # Effective needs one study at SMS 4 or above; put it first.
             table = STRONG_DESIGNS if position == 0 else ROBUST_DESIGNS
             studies.append((self.pick(table), direction))
-        studies.extend((self.pick(WEAK_DESIGNS), self.pick(WEAK_DIRECTIONS))
-                       for _ in range(weak_count))
+        studies.extend(
+            (self.pick(WEAK_DESIGNS), self.pick(WEAK_DIRECTIONS)) for _ in range(weak_count)
+        )
         main, others = problems[0], [*problems[1:], Problem.FEAR_OF_CRIME]
         last_year = min(LAST_YEAR, (end_year or LAST_YEAR) + 2)
         evaluations = []
@@ -923,10 +1345,14 @@ class Generator:
             if country and rng.random() < 0.05:
                 study_country = ""  # an old report that does not say where it was done
             evaluation = DemoEvaluation(
-                citation=(f"{rng.choice(SURNAMES)}, {rng.choice(SURNAMES)} et al. ({year}). "
-                          f"{EVALUATION_TITLES[index]}: {name}"[:500]),
+                citation=(
+                    f"{rng.choice(SURNAMES)}, {rng.choice(SURNAMES)} et al. ({year}). "
+                    f"{EVALUATION_TITLES[index]}: {name}"[:500]
+                ),
                 url=f"https://example.org/demo/evaluations/{external_id}-{number}",
-                year=year, design=design, sms_level=sms,
+                year=year,
+                design=design,
+                sms_level=sms,
                 # The first robust study of a programme is usually commissioned from outsiders.
                 independent=rng.random() < (0.8 if number == 1 else 0.45),
                 country_code=study_country,
@@ -937,9 +1363,11 @@ class Generator:
             if rng.random() < 0.35:
                 other = rng.choice(others)
                 other_direction = self.pick(SECONDARY_DIRECTIONS)
-                evaluation.findings.append(DemoFinding(
-                    other, other_direction, *_effect(rng, other, other_direction, design)
-                ))
+                evaluation.findings.append(
+                    DemoFinding(
+                        other, other_direction, *_effect(rng, other, other_direction, design)
+                    )
+                )
             evaluations.append(evaluation)
         return evaluations
 
@@ -996,7 +1424,11 @@ class Saver:
     def intervention(self, record: DemoIntervention) -> Intervention:
         curation = record.curation
         reached: list[str] = [
-            Curation.DRAFT, Curation.SUBMITTED, Curation.REVIEWED, Curation.PUBLISHED]
+            Curation.DRAFT,
+            Curation.SUBMITTED,
+            Curation.REVIEWED,
+            Curation.PUBLISHED,
+        ]
         step = reached.index(curation)
         return Intervention(
             external_id=record.external_id,
@@ -1038,45 +1470,71 @@ class Saver:
         evidence: list[EvidenceRating] = []
         Link = Intervention.territories.through
         for record, intervention in zip(records, interventions, strict=True):
-            for kind, codes in (("focus", record.focus), ("problem", record.problems),
-                                ("population", record.populations)):
-                tags.extend(InterventionTag(intervention=intervention, kind=kind, code=code)
-                            for code in codes)
-            sources.extend(Source(intervention=intervention, citation=citation, url=url)
-                           for citation, url in record.sources)
+            for kind, codes in (
+                ("focus", record.focus),
+                ("problem", record.problems),
+                ("population", record.populations),
+            ):
+                tags.extend(
+                    InterventionTag(intervention=intervention, kind=kind, code=code)
+                    for code in codes
+                )
+            sources.extend(
+                Source(intervention=intervention, citation=citation, url=url)
+                for citation, url in record.sources
+            )
             place = self._place(record)
             if place is not None:
                 links.append((intervention, place))
             findings: dict[str, list[ratings.Finding]] = defaultdict(list)
             for study in record.evaluations:
                 evaluation = Evaluation(
-                    intervention=intervention, citation=study.citation, url=study.url,
-                    year=study.year, design=study.design, sms_level=study.sms_level,
+                    intervention=intervention,
+                    citation=study.citation,
+                    url=study.url,
+                    year=study.year,
+                    design=study.design,
+                    sms_level=study.sms_level,
                     independent=study.independent,
                     country=self.countries.get(study.country_code),
                 )
                 evaluations.append(evaluation)
                 for finding in study.findings:
-                    outcomes.append(Outcome(
-                        evaluation=evaluation, outcome=finding.outcome,
-                        direction=finding.direction, effect_size=finding.effect_size,
-                        effect_measure=finding.effect_measure,
-                    ))
-                    findings[finding.outcome].append(ratings.Finding(
-                        direction=finding.direction, sms_level=study.sms_level,
-                        design=study.design, independent=study.independent,
-                        country_code=study.country_code,
-                    ))
+                    outcomes.append(
+                        Outcome(
+                            evaluation=evaluation,
+                            outcome=finding.outcome,
+                            direction=finding.direction,
+                            effect_size=finding.effect_size,
+                            effect_measure=finding.effect_measure,
+                        )
+                    )
+                    findings[finding.outcome].append(
+                        ratings.Finding(
+                            direction=finding.direction,
+                            sms_level=study.sms_level,
+                            design=study.design,
+                            independent=study.independent,
+                            country_code=study.country_code,
+                        )
+                    )
             values = []
             for outcome, outcome_findings in findings.items():
                 verdict = ratings.rate(outcome_findings, record.country_code)
                 # bulk_create skips EvidenceRating.save(), which is what fills ``value``.
-                evidence.append(EvidenceRating(
-                    intervention=intervention, outcome=outcome, computed=verdict.rating,
-                    value=verdict.rating, best_sms=verdict.best_sms, studies=verdict.studies,
-                    independent_studies=verdict.independent_studies, context=verdict.context,
-                    explanation=verdict.explanation[:300],
-                ))
+                evidence.append(
+                    EvidenceRating(
+                        intervention=intervention,
+                        outcome=outcome,
+                        computed=verdict.rating,
+                        value=verdict.rating,
+                        best_sms=verdict.best_sms,
+                        studies=verdict.studies,
+                        independent_studies=verdict.independent_studies,
+                        context=verdict.context,
+                        explanation=verdict.explanation[:300],
+                    )
+                )
                 values.append(verdict.rating)
             intervention.best_rating = ratings.best(values)
         # Primary keys come back from bulk_create (RETURNING on SQLite and PostgreSQL),
@@ -1123,8 +1581,9 @@ def add_interventions(size: int, seed: int = DEMO_SEED, chunk_size: int = 5_000)
     """
     ensure_exchange_rates()
     existing = set(
-        Intervention.objects.filter(is_demo=True, external_id__startswith="demo-")
-        .values_list("external_id", flat=True)
+        Intervention.objects.filter(is_demo=True, external_id__startswith="demo-").values_list(
+            "external_id", flat=True
+        )
     )
     missing = (r for r in generate(size, seed) if r.external_id not in existing)
     saver = Saver()

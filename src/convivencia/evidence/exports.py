@@ -123,13 +123,15 @@ class Related:
     def load(cls, ids: list[int]) -> Related:
         tags: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for pk, kind, code in (
-            InterventionTag.objects.filter(intervention_id__in=ids).order_by("code")
+            InterventionTag.objects.filter(intervention_id__in=ids)
+            .order_by("code")
             .values_list("intervention_id", "kind", "code")
         ):
             tags[pk][kind].append(code)
         sources: dict[int, list[str]] = defaultdict(list)
         for pk, citation, url in (
-            Source.objects.filter(intervention_id__in=ids).order_by("pk")
+            Source.objects.filter(intervention_id__in=ids)
+            .order_by("pk")
             .values_list("intervention_id", "citation", "url")
         ):
             sources[pk].append(" ".join(part for part in (citation, url) if part))
@@ -139,8 +141,10 @@ class Related:
         ).values_list("intervention_id", "outcome", "value"):
             ratings[pk][outcome] = value
         evaluations = dict(
-            Evaluation.objects.filter(intervention_id__in=ids).order_by()
-            .values_list("intervention_id").annotate(n=Count("pk"))
+            Evaluation.objects.filter(intervention_id__in=ids)
+            .order_by()
+            .values_list("intervention_id")
+            .annotate(n=Count("pk"))
         )
         return cls(tags, sources, ratings, _territories(ids), evaluations)
 

@@ -135,12 +135,16 @@ class InterventionFilterForm(forms.Form):
     """What a visitor, an export or an API client may filter published interventions by."""
 
     q = forms.CharField(
-        label=_("Name contains"), max_length=200, required=False,
+        label=_("Name contains"),
+        max_length=200,
+        required=False,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     country = CountryField(label=_("Country"), required=False)
     territory = TerritoryField(
-        label=_("Within territory"), queryset=Territory.objects.all(), required=False,
+        label=_("Within territory"),
+        queryset=Territory.objects.all(),
+        required=False,
         widget=forms.HiddenInput,
         help_text=_("A territory id: interventions in it or anywhere within it."),
     )
@@ -150,11 +154,15 @@ class InterventionFilterForm(forms.Form):
         label=_("Target population"), choices=Population.choices, required=False
     )
     outcome = CodesField(
-        label=_("Evaluated outcome"), choices=Problem.choices, required=False,
+        label=_("Evaluated outcome"),
+        choices=Problem.choices,
+        required=False,
         help_text=_("Interventions with an evidence rating for this outcome."),
     )
     rating = CodesField(
-        label=_("Evidence rating"), choices=Rating.choices, required=False,
+        label=_("Evidence rating"),
+        choices=Rating.choices,
+        required=False,
         help_text=_("For any outcome, or for the evaluated outcomes chosen."),
     )
     design = CodesField(label=_("Evaluation design"), choices=Design.choices, required=False)
@@ -168,22 +176,41 @@ class InterventionFilterForm(forms.Form):
         label=_("Active until (year)"), min_value=MIN_YEAR, max_value=MAX_YEAR, required=False
     )
     budget_min = forms.DecimalField(
-        label=_("Budget at least (USD)"), min_value=0, max_digits=16, decimal_places=2,
+        label=_("Budget at least (USD)"),
+        min_value=0,
+        max_digits=16,
+        decimal_places=2,
         required=False,
     )
     budget_max = forms.DecimalField(
-        label=_("Budget at most (USD)"), min_value=0, max_digits=16, decimal_places=2,
+        label=_("Budget at most (USD)"),
+        min_value=0,
+        max_digits=16,
+        decimal_places=2,
         required=False,
     )
     sort = forms.ChoiceField(
-        label=_("Sort by"), required=False,
+        label=_("Sort by"),
+        required=False,
         choices=[(key, label) for key, (label, _order) in SORTS.items()],
     )
 
     # Fields that narrow the set (``sort`` only orders it).
     FILTERS = (
-        "q", "country", "territory", "focus", "problem", "population", "outcome", "rating",
-        "design", "implementer_type", "year_from", "year_to", "budget_min", "budget_max",
+        "q",
+        "country",
+        "territory",
+        "focus",
+        "problem",
+        "population",
+        "outcome",
+        "rating",
+        "design",
+        "implementer_type",
+        "year_from",
+        "year_to",
+        "budget_min",
+        "budget_max",
     )
 
     def __init__(self, data: QueryDict | dict[str, Any] | None = None, **kwargs: Any) -> None:
@@ -245,8 +272,15 @@ class InterventionFilterForm(forms.Form):
 
     def choice_groups(self) -> list[forms.BoundField]:
         """The vocabularies shown as groups of checkboxes."""
-        names = ("focus", "problem", "population", "outcome", "rating", "design",
-                 "implementer_type")
+        names = (
+            "focus",
+            "problem",
+            "population",
+            "outcome",
+            "rating",
+            "design",
+            "implementer_type",
+        )
         return [self[name] for name in names]
 
     @property
@@ -309,9 +343,11 @@ class InterventionFilterForm(forms.Form):
 def _within(territory: Territory) -> Q:
     """Tagged with the territory or one below it; or, for a country, located in it."""
     through = Intervention.territories.through
-    tagged = Exists(through.objects.filter(
-        intervention_id=OuterRef("pk"), territory__path__startswith=territory.path
-    ))
+    tagged = Exists(
+        through.objects.filter(
+            intervention_id=OuterRef("pk"), territory__path__startswith=territory.path
+        )
+    )
     return Q(tagged) | Q(country=territory)
 
 
@@ -330,4 +366,3 @@ def _active_since(year: int) -> Q:
         | Q(end_year__isnull=True, start_year__gte=year)
         | Q(end_year__isnull=True, start_year__isnull=False, status=Status.ONGOING)
     )
-

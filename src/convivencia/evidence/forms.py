@@ -38,8 +38,11 @@ class CountryChoiceField(forms.ModelChoiceField):
 
     def __init__(self, **kwargs: Any) -> None:
         queryset = (
-            Territory.objects.countries().filter(codes__scheme=Scheme.ISO)
-            .prefetch_related("codes").order_by("name").distinct()
+            Territory.objects.countries()
+            .filter(codes__scheme=Scheme.ISO)
+            .prefetch_related("codes")
+            .order_by("name")
+            .distinct()
         )
         super().__init__(queryset=queryset, **kwargs)
 
@@ -53,7 +56,8 @@ def _currency(value: str) -> str:
     except ValueError as exc:
         raise ValidationError(
             _("“%(value)s” is not an ISO 4217 currency code (e.g. COP, USD, EUR)."),
-            code="unknown_currency", params={"value": value},
+            code="unknown_currency",
+            params={"value": value},
         ) from exc
 
 
@@ -70,15 +74,19 @@ class InterventionForm(forms.ModelForm):
         label=_("Summary in English"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     summary_pt = forms.CharField(
-        label=_("Summary in Portuguese"), required=False,
+        label=_("Summary in Portuguese"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     country = CountryChoiceField(
-        label=_("Country"), required=False, empty_label=_("— several countries —"),
+        label=_("Country"),
+        required=False,
+        empty_label=_("— several countries —"),
         help_text=_("Leave empty for a multi-country intervention."),
     )
     territories = forms.CharField(
-        label=_("Territories"), required=False,
+        label=_("Territories"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
         help_text=_(
             "Codes such as divipola:19001 or names such as Popayán, separated by “;”. "
@@ -86,35 +94,58 @@ class InterventionForm(forms.ModelForm):
         ),
     )
     focus = forms.MultipleChoiceField(
-        label=_("Focus"), choices=Focus.choices, required=False,
+        label=_("Focus"),
+        choices=Focus.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     problem = forms.MultipleChoiceField(
-        label=_("Problems addressed"), choices=Problem.choices, required=False,
+        label=_("Problems addressed"),
+        choices=Problem.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     population = forms.MultipleChoiceField(
-        label=_("Target population"), choices=Population.choices, required=False,
+        label=_("Target population"),
+        choices=Population.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     budget_amount = forms.DecimalField(
-        label=_("Budget"), required=False, min_value=0, max_digits=16, decimal_places=2,
+        label=_("Budget"),
+        required=False,
+        min_value=0,
+        max_digits=16,
+        decimal_places=2,
         error_messages={"min_value": _("A budget cannot be negative.")},
         help_text=_("In the currency it was decided in; it is converted to US dollars."),
     )
     budget_currency = forms.CharField(
-        label=_("Currency"), required=False, max_length=3,
-        widget=forms.TextInput(attrs={"list": "currency-codes", "autocomplete": "off",
-                                      "size": 5}),
+        label=_("Currency"),
+        required=False,
+        max_length=3,
+        widget=forms.TextInput(attrs={"list": "currency-codes", "autocomplete": "off", "size": 5}),
         help_text=_("ISO 4217 code: COP, MXN, BRL, USD…"),
     )
 
     class Meta:
         model = Intervention
         fields = [
-            "name", "name_language", "summary", "country", "scale", "prevention_level",
-            "implementer_name", "implementer_type", "funder_name", "funder_type",
-            "start_year", "end_year", "status", "budget_amount", "budget_currency",
+            "name",
+            "name_language",
+            "summary",
+            "country",
+            "scale",
+            "prevention_level",
+            "implementer_name",
+            "implementer_type",
+            "funder_name",
+            "funder_type",
+            "start_year",
+            "end_year",
+            "status",
+            "budget_amount",
+            "budget_currency",
             "budget_year",
         ]
         widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
@@ -133,11 +164,26 @@ class InterventionForm(forms.ModelForm):
                 importer.territory_token(territory)
                 for territory in instance.territories.prefetch_related("codes")
             )
-        self.order_fields([
-            "name", "name_language", "name_es", "name_en", "name_pt", "summary",
-            "summary_es", "summary_en", "summary_pt", "country", "territories", "scale",
-            "focus", "problem", "population", "prevention_level",
-        ])
+        self.order_fields(
+            [
+                "name",
+                "name_language",
+                "name_es",
+                "name_en",
+                "name_pt",
+                "summary",
+                "summary_es",
+                "summary_en",
+                "summary_pt",
+                "country",
+                "territories",
+                "scale",
+                "focus",
+                "problem",
+                "population",
+                "prevention_level",
+            ]
+        )
 
     def clean_budget_currency(self) -> str:
         value = self.cleaned_data.get("budget_currency", "").strip()
@@ -153,9 +199,7 @@ class InterventionForm(forms.ModelForm):
             if not cleaned.get("budget_currency") and "budget_currency" not in self.errors:
                 self.add_error("budget_currency", _("Give the currency of the budget."))
             if not cleaned.get("budget_year") and "budget_year" not in self.errors:
-                self.add_error(
-                    "budget_year", _("Give the year the budget amount is expressed in.")
-                )
+                self.add_error("budget_year", _("Give the year the budget amount is expressed in."))
         self._clean_translations(cleaned)
         self._clean_territories(cleaned)
         return cleaned
@@ -164,10 +208,13 @@ class InterventionForm(forms.ModelForm):
         language = cleaned.get("name_language")
         own = cleaned.get(f"name_{language}")
         if own and own.strip() != (cleaned.get("name") or "").strip():
-            self.add_error(f"name_{language}", _(
-                "The name is already in this language: change the name itself, "
-                "or leave this empty."
-            ))
+            self.add_error(
+                f"name_{language}",
+                _(
+                    "The name is already in this language: change the name itself, "
+                    "or leave this empty."
+                ),
+            )
 
     def _clean_territories(self, cleaned: dict[str, Any]) -> None:
         country = cleaned.get("country")
@@ -185,7 +232,8 @@ class InterventionForm(forms.ModelForm):
         return {
             code: text.strip()
             for code in LANGUAGE_NAMES
-            if code != language and (text := self.cleaned_data.get(f"{base}_{code}") or "")
+            if code != language
+            and (text := self.cleaned_data.get(f"{base}_{code}") or "")
             and text.strip()
         }
 
@@ -198,8 +246,11 @@ class InterventionForm(forms.ModelForm):
         intervention.name_translations = self.translations("name")
         intervention.summary_translations = self.translations("summary")
         return services.save_intervention(
-            intervention, tags=self.tags(), territories=self.resolved_territories,
-            sources=sources, actor=actor,
+            intervention,
+            tags=self.tags(),
+            territories=self.resolved_territories,
+            sources=sources,
+            actor=actor,
         )
 
 
@@ -223,8 +274,7 @@ class BaseSourceFormSet(BaseFormSet):
             return
         if self.require_one and not self.sources():
             raise ValidationError(
-                _("Add at least one source (a link or a citation) before submitting for "
-                  "review."),
+                _("Add at least one source (a link or a citation) before submitting for review."),
                 code="no_source",
             )
 
@@ -250,14 +300,15 @@ def source_formset(
 class EvaluationForm(forms.ModelForm):
     url = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https")
     country = CountryChoiceField(
-        label=_("Country of the study"), required=False, empty_label=_("— unknown —"),
+        label=_("Country of the study"),
+        required=False,
+        empty_label=_("— unknown —"),
         help_text=_("Where the study took place: it says whether the evidence is local."),
     )
 
     class Meta:
         model = Evaluation
-        fields = ["citation", "url", "doi", "year", "design", "sms_level", "independent",
-                  "country"]
+        fields = ["citation", "url", "doi", "year", "design", "sms_level", "independent", "country"]
 
 
 class OutcomeForm(forms.ModelForm):
@@ -274,13 +325,16 @@ class BaseOutcomeFormSet(BaseInlineFormSet):
         if any(self.errors):
             return
         kept = [
-            form for form in self.forms
+            form
+            for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get(DELETION_FIELD_NAME, False)
         ]
         if not kept:
             raise ValidationError(
-                _("Record at least one outcome: what the study measured and the direction "
-                  "of the effect."),
+                _(
+                    "Record at least one outcome: what the study measured and the direction "
+                    "of the effect."
+                ),
                 code="no_outcome",
             )
         seen: set[str] = set()
@@ -292,8 +346,14 @@ class BaseOutcomeFormSet(BaseInlineFormSet):
 
 
 OutcomeFormSet = inlineformset_factory(
-    Evaluation, Outcome, form=OutcomeForm, formset=BaseOutcomeFormSet, extra=3,
-    can_delete=True, max_num=len(Problem.values), validate_max=True,
+    Evaluation,
+    Outcome,
+    form=OutcomeForm,
+    formset=BaseOutcomeFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=len(Problem.values),
+    validate_max=True,
 )
 
 
@@ -310,11 +370,14 @@ class RatingOverrideForm(forms.Form):
     """A reviewer's rating for one outcome; empty goes back to the rule's rating."""
 
     rating = forms.ChoiceField(
-        label=_("Reviewer's rating"), required=False,
+        label=_("Reviewer's rating"),
+        required=False,
         choices=[("", _("— the rule's rating —")), *Rating.choices],
     )
     reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when you rate it differently from the rule. It is public."),
     )
 
@@ -328,11 +391,13 @@ class RatingOverrideForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Spreadsheet"), validators=[check_upload_size],
+        label=_("Spreadsheet"),
+        validators=[check_upload_size],
         help_text=_("CSV (UTF-8 or Latin-1, comma or semicolon), .xlsx or .xls."),
     )
     publish = forms.BooleanField(
-        label=_("Publish the rows (trusted source)"), required=False,
+        label=_("Publish the rows (trusted source)"),
+        required=False,
         help_text=_(
             "Administrators only. The rows are reviewed and published in your name, "
             "without another person's review."

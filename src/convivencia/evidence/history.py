@@ -23,7 +23,12 @@ if TYPE_CHECKING:
 
 # Fields of the history that are nobody's business (user ids) or mere bookkeeping.
 PRIVATE_HISTORY_FIELDS = {
-    "submitted_by", "reviewed_by", "published_by", "is_demo", "best_rating", "country_code",
+    "submitted_by",
+    "reviewed_by",
+    "published_by",
+    "is_demo",
+    "best_rating",
+    "country_code",
     "budget_usd",
 }
 
@@ -56,8 +61,9 @@ def history(intervention: Intervention) -> list[dict[str, Any]]:
                 for value in change:
                     territory_ids.update(value if isinstance(value, list) else [value])
     territory_names = dict(
-        Territory.objects.filter(pk__in=[pk for pk in territory_ids if isinstance(pk, int)])
-        .values_list("pk", "name")
+        Territory.objects.filter(
+            pk__in=[pk for pk in territory_ids if isinstance(pk, int)]
+        ).values_list("pk", "name")
     )
     return [
         {
@@ -65,7 +71,8 @@ def history(intervention: Intervention) -> list[dict[str, Any]]:
             "action": entry.get_action_display(),
             "by": ", ".join(sorted(organisations.get(entry.actor_id, ()))) or _("curator"),
             "changes": [
-                change for field, values in entry.changes.items()
+                change
+                for field, values in entry.changes.items()
                 if (change := _describe_change(field, values, territory_names)) is not None
             ],
         }

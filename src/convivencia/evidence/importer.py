@@ -98,70 +98,178 @@ MAX_BUDGET_DIGITS, BUDGET_DECIMALS = 14, 2
 # --- columns -----------------------------------------------------------------------------
 
 COLUMNS: tuple[Column, ...] = (
-    Column("external_id", (
-        "external_id", "id externo", "identificador externo", "identificador", "id",
-        "external id",
-    )),
+    Column(
+        "external_id",
+        (
+            "external_id",
+            "id externo",
+            "identificador externo",
+            "identificador",
+            "id",
+            "external id",
+        ),
+    ),
     Column("name", ("name", "nombre", "nome", "intervencion", "programa")),
-    Column("name_language", (
-        "name_language", "idioma", "idioma del nombre", "language", "lengua",
-    ), required=False),
-    Column("name_es", ("name_es", "nombre_es", "nombre en espanol", "spanish name"),
-           required=False),
-    Column("name_en", ("name_en", "nombre_en", "nombre en ingles", "english name",
-                       "nome em ingles"), required=False),
-    Column("name_pt", ("name_pt", "nombre_pt", "nome_pt", "nombre en portugues",
-                       "portuguese name"), required=False),
-    Column("summary", ("summary", "resumen", "resumo", "descripcion", "description"),
-           required=False),
+    Column(
+        "name_language",
+        (
+            "name_language",
+            "idioma",
+            "idioma del nombre",
+            "language",
+            "lengua",
+        ),
+        required=False,
+    ),
+    Column(
+        "name_es", ("name_es", "nombre_es", "nombre en espanol", "spanish name"), required=False
+    ),
+    Column(
+        "name_en",
+        ("name_en", "nombre_en", "nombre en ingles", "english name", "nome em ingles"),
+        required=False,
+    ),
+    Column(
+        "name_pt",
+        ("name_pt", "nombre_pt", "nome_pt", "nombre en portugues", "portuguese name"),
+        required=False,
+    ),
+    Column(
+        "summary", ("summary", "resumen", "resumo", "descripcion", "description"), required=False
+    ),
     Column("summary_es", ("summary_es", "resumen_es", "resumo_es"), required=False),
     Column("summary_en", ("summary_en", "resumen_en", "resumo_en"), required=False),
     Column("summary_pt", ("summary_pt", "resumen_pt", "resumo_pt"), required=False),
     Column("country", ("country", "pais", "country code", "codigo pais"), required=False),
-    Column("territories", (
-        "territories", "territorios", "territorio", "territory", "lugares",
-    ), required=False),
+    Column(
+        "territories",
+        (
+            "territories",
+            "territorios",
+            "territorio",
+            "territory",
+            "lugares",
+        ),
+        required=False,
+    ),
     Column("scale", ("scale", "escala", "alcance")),
     Column("focus", ("focus", "enfoque", "foco", "enfoques"), required=False),
     Column("problem", ("problem", "problems", "problema", "problemas"), required=False),
-    Column("population", (
-        "population", "poblacion", "poblacion objetivo", "target population", "populacao",
-        "publico alvo",
-    ), required=False),
-    Column("prevention_level", (
-        "prevention_level", "prevention level", "nivel de prevencion", "prevencion",
-        "nivel prevencion",
-    ), required=False),
-    Column("implementer", (
-        "implementer", "implementador", "ejecutor", "implementing agency", "executor",
-    ), required=False),
-    Column("implementer_type", (
-        "implementer_type", "implementer type", "tipo de implementador", "tipo implementador",
-        "tipo de ejecutor", "tipo ejecutor",
-    ), required=False),
+    Column(
+        "population",
+        (
+            "population",
+            "poblacion",
+            "poblacion objetivo",
+            "target population",
+            "populacao",
+            "publico alvo",
+        ),
+        required=False,
+    ),
+    Column(
+        "prevention_level",
+        (
+            "prevention_level",
+            "prevention level",
+            "nivel de prevencion",
+            "prevencion",
+            "nivel prevencion",
+        ),
+        required=False,
+    ),
+    Column(
+        "implementer",
+        (
+            "implementer",
+            "implementador",
+            "ejecutor",
+            "implementing agency",
+            "executor",
+        ),
+        required=False,
+    ),
+    Column(
+        "implementer_type",
+        (
+            "implementer_type",
+            "implementer type",
+            "tipo de implementador",
+            "tipo implementador",
+            "tipo de ejecutor",
+            "tipo ejecutor",
+        ),
+        required=False,
+    ),
     Column("funder", ("funder", "financiador", "donante", "financiadora"), required=False),
-    Column("funder_type", (
-        "funder_type", "funder type", "tipo de financiador", "tipo financiador",
-    ), required=False),
-    Column("start_year", (
-        "start_year", "start year", "ano inicio", "ano de inicio", "inicio", "start",
-    ), required=False),
-    Column("end_year", (
-        "end_year", "end year", "ano fin", "ano de fin", "ano de finalizacion", "fin", "end",
-        "ano final",
-    ), required=False),
+    Column(
+        "funder_type",
+        (
+            "funder_type",
+            "funder type",
+            "tipo de financiador",
+            "tipo financiador",
+        ),
+        required=False,
+    ),
+    Column(
+        "start_year",
+        (
+            "start_year",
+            "start year",
+            "ano inicio",
+            "ano de inicio",
+            "inicio",
+            "start",
+        ),
+        required=False,
+    ),
+    Column(
+        "end_year",
+        (
+            "end_year",
+            "end year",
+            "ano fin",
+            "ano de fin",
+            "ano de finalizacion",
+            "fin",
+            "end",
+            "ano final",
+        ),
+        required=False,
+    ),
     Column("status", ("status", "estado", "situacion", "situacao")),
-    Column("budget", (
-        "budget", "budget_amount", "presupuesto", "monto", "orcamento", "valor",
-    ), required=False),
-    Column("currency", ("currency", "budget_currency", "moneda", "divisa", "moeda"),
-           required=False),
-    Column("budget_year", (
-        "budget_year", "budget year", "ano del presupuesto", "ano presupuesto",
-        "ano do orcamento",
-    ), required=False),
-    Column("sources", ("sources", "source", "fuentes", "fuente", "fontes", "referencias"),
-           required=False),
+    Column(
+        "budget",
+        (
+            "budget",
+            "budget_amount",
+            "presupuesto",
+            "monto",
+            "orcamento",
+            "valor",
+        ),
+        required=False,
+    ),
+    Column(
+        "currency", ("currency", "budget_currency", "moneda", "divisa", "moeda"), required=False
+    ),
+    Column(
+        "budget_year",
+        (
+            "budget_year",
+            "budget year",
+            "ano del presupuesto",
+            "ano presupuesto",
+            "ano do orcamento",
+        ),
+        required=False,
+    ),
+    Column(
+        "sources",
+        ("sources", "source", "fuentes", "fuente", "fontes", "referencias"),
+        required=False,
+    ),
 )
 
 # Spreadsheet column → model field, for the cells copied as they are (after checks).
@@ -184,12 +292,22 @@ TAG_COLUMNS: dict[str, tuple[str, type[TextChoices]]] = {
 }
 # Where a model validation error is reported, when one slips past the checks below.
 FIELD_COLUMNS = {
-    "external_id": "external_id", "name": "name", "name_language": "name_language",
-    "summary": "summary", "scale": "scale", "prevention_level": "prevention_level",
-    "implementer_name": "implementer", "implementer_type": "implementer_type",
-    "funder_name": "funder", "funder_type": "funder_type", "start_year": "start_year",
-    "end_year": "end_year", "status": "status", "budget_amount": "budget",
-    "budget_currency": "currency", "budget_year": "budget_year",
+    "external_id": "external_id",
+    "name": "name",
+    "name_language": "name_language",
+    "summary": "summary",
+    "scale": "scale",
+    "prevention_level": "prevention_level",
+    "implementer_name": "implementer",
+    "implementer_type": "implementer_type",
+    "funder_name": "funder",
+    "funder_type": "funder_type",
+    "start_year": "start_year",
+    "end_year": "end_year",
+    "status": "status",
+    "budget_amount": "budget",
+    "budget_currency": "currency",
+    "budget_year": "budget_year",
 }
 
 # --- vocabularies ------------------------------------------------------------------------
@@ -203,40 +321,54 @@ ALIASES: dict[str, tuple[str, ...]] = {
     Scale.NATIONAL: ("nacional",),
     Scale.REGIONAL: ("departamental", "estatal", "provincial", "subnacional"),
     Scale.MUNICIPAL: ("local", "ciudad", "municipio"),
-    Scale.NEIGHBOURHOOD: ("barrio", "barrial", "vecindario", "comuna", "bairro",
-                          "neighborhood"),
+    Scale.NEIGHBOURHOOD: ("barrio", "barrial", "vecindario", "comuna", "bairro", "neighborhood"),
     # Focus
     Focus.POLICING: ("policia", "policial", "vigilancia policial", "policiamento"),
     Focus.CRIMINAL_JUSTICE: ("justicia penal", "justicia criminal", "justica criminal"),
-    Focus.PRISONS: ("carceles", "prisiones", "sistema penitenciario", "reinsercion",
-                    "reintegracion", "prisoes"),
+    Focus.PRISONS: (
+        "carceles",
+        "prisiones",
+        "sistema penitenciario",
+        "reinsercion",
+        "reintegracion",
+        "prisoes",
+    ),
     Focus.SOCIAL_PREVENTION: ("prevencion social", "prevencao social"),
     Focus.SITUATIONAL: ("prevencion situacional", "cpted", "prevencao situacional"),
-    Focus.VAWG: ("violencia contra las mujeres", "violencia contra mujeres y ninas",
-                 "violencia de genero", "vcmn"),
+    Focus.VAWG: (
+        "violencia contra las mujeres",
+        "violencia contra mujeres y ninas",
+        "violencia de genero",
+        "vcmn",
+    ),
     Focus.YOUTH: ("juventud en riesgo", "juventud", "jovenes"),
     Focus.DRUGS_ALCOHOL: ("drogas y alcohol", "drogas", "alcohol"),
     Focus.FIREARMS: ("armas de fuego", "control de armas", "armas"),
-    Focus.COMMUNITY: ("participacion comunitaria", "dialogo comunitario",
-                      "participacion ciudadana", "comunidad"),
+    Focus.COMMUNITY: (
+        "participacion comunitaria",
+        "dialogo comunitario",
+        "participacion ciudadana",
+        "comunidad",
+    ),
     Focus.DATA: ("datos", "sistemas de informacion", "informacion", "dados"),
     # Problem
     Problem.HOMICIDE: ("homicidio", "homicidios", "homicidio doloso"),
     Problem.ROBBERY: ("robo", "robos", "atraco", "asalto", "roubo"),
     Problem.THEFT: ("hurto", "hurtos", "furto"),
     Problem.SEXUAL_VIOLENCE: ("violencia sexual", "delitos sexuales"),
-    Problem.DOMESTIC_VIOLENCE: ("violencia intrafamiliar", "violencia domestica",
-                                "violencia familiar"),
+    Problem.DOMESTIC_VIOLENCE: (
+        "violencia intrafamiliar",
+        "violencia domestica",
+        "violencia familiar",
+    ),
     Problem.EXTORTION: ("extorsion", "extorsao"),
     Problem.GANG_VIOLENCE: ("violencia de pandillas", "pandillas", "maras"),
     Problem.KIDNAPPING: ("secuestro", "sequestro"),
     Problem.DRUG_TRAFFICKING: ("narcotrafico", "trafico de drogas"),
     Problem.ASSAULT: ("lesiones personales", "lesiones", "agresiones", "lesoes"),
     Problem.RECIDIVISM: ("reincidencia", "reincidencia delictiva"),
-    Problem.FEAR_OF_CRIME: ("percepcion de inseguridad", "miedo al delito",
-                            "temor al delito"),
-    Problem.TRUST: ("confianza en las instituciones", "confianza institucional",
-                    "confianza"),
+    Problem.FEAR_OF_CRIME: ("percepcion de inseguridad", "miedo al delito", "temor al delito"),
+    Problem.TRUST: ("confianza en las instituciones", "confianza institucional", "confianza"),
     Problem.VIOLENCE_GENERAL: ("violencia en general", "violencia"),
     # Prevention level
     PreventionLevel.PRIMARY: ("primaria", "primario"),
@@ -253,23 +385,36 @@ ALIASES: dict[str, tuple[str, ...]] = {
     Population.GENERAL: ("poblacion general", "general"),
     Population.AT_RISK_YOUTH: ("jovenes en riesgo",),
     Population.GANG_MEMBERS: ("pandilleros", "miembros de pandillas", "integrantes de maras"),
-    Population.OFFENDERS: ("infractores", "ofensores", "pospenados", "personas privadas de "
-                           "la libertad", "exconvictos"),
+    Population.OFFENDERS: (
+        "infractores",
+        "ofensores",
+        "pospenados",
+        "personas privadas de la libertad",
+        "exconvictos",
+    ),
     Population.VICTIMS: ("victimas", "vitimas"),
     Population.POLICE_OFFICERS: ("policias", "agentes de policia", "policiales"),
     Population.COMMUNITIES: ("comunidades con alta criminalidad", "comunidades"),
     # Implementer type (the codes "police" and "community" are shared with other lists)
-    ImplementerType.NATIONAL_GOVERNMENT: ("gobierno nacional", "governo federal",
-                                          "ministerio"),
-    ImplementerType.SUBNATIONAL_GOVERNMENT: ("gobierno local", "gobierno regional",
-                                             "gobierno subnacional", "alcaldia",
-                                             "gobernacion", "prefeitura", "municipalidad"),
+    ImplementerType.NATIONAL_GOVERNMENT: ("gobierno nacional", "governo federal", "ministerio"),
+    ImplementerType.SUBNATIONAL_GOVERNMENT: (
+        "gobierno local",
+        "gobierno regional",
+        "gobierno subnacional",
+        "alcaldia",
+        "gobernacion",
+        "prefeitura",
+        "municipalidad",
+    ),
     ImplementerType.JUSTICE: ("sector justicia", "justicia", "fiscalia"),
     ImplementerType.CIVIL_SOCIETY: ("sociedad civil", "ong", "osc"),
     ImplementerType.PRIVATE: ("sector privado", "empresa privada", "privado"),
     ImplementerType.ACADEMIA: ("universidad", "academico"),
-    ImplementerType.MULTILATERAL: ("organismo internacional", "organismo multilateral",
-                                   "cooperacion multilateral"),
+    ImplementerType.MULTILATERAL: (
+        "organismo internacional",
+        "organismo multilateral",
+        "cooperacion multilateral",
+    ),
     ImplementerType.BILATERAL: ("cooperacion bilateral", "donante bilateral"),
     # Status
     Status.PLANNED: ("planeado", "planificado", "previsto", "en diseno", "planejado"),
@@ -319,9 +464,13 @@ def parse_choice(text: str, choices: type[TextChoices]) -> str:
     """One code of ``choices`` for a cell. Raises ValueError with a message for the user."""
     code = vocabulary(choices).get(fold(text))
     if code is None:
-        raise ValueError(_("“%(value)s” is not one of: %(codes)s") % {
-            "value": text, "codes": ", ".join(choices.values),
-        })
+        raise ValueError(
+            _("“%(value)s” is not one of: %(codes)s")
+            % {
+                "value": text,
+                "codes": ", ".join(choices.values),
+            }
+        )
     return code
 
 
@@ -348,10 +497,13 @@ def parse_choices(text: str, choices: type[TextChoices]) -> list[str]:
             elif code not in codes:
                 codes.append(code)
     if unknown:
-        raise ValueError(_("not recognised: %(values)s (accepted codes: %(codes)s)") % {
-            "values": ", ".join(f"“{value}”" for value in unknown),
-            "codes": ", ".join(choices.values),
-        })
+        raise ValueError(
+            _("not recognised: %(values)s (accepted codes: %(codes)s)")
+            % {
+                "values": ", ".join(f"“{value}”" for value in unknown),
+                "codes": ", ".join(choices.values),
+            }
+        )
     return codes
 
 
@@ -360,9 +512,12 @@ def parse_language(text: str) -> str:
     for language, aliases in LANGUAGE_ALIASES.items():
         if folded in aliases:
             return language
-    raise ValueError(_("“%(value)s” is not a language of the registry (es, en, pt)") % {
-        "value": text,
-    })
+    raise ValueError(
+        _("“%(value)s” is not a language of the registry (es, en, pt)")
+        % {
+            "value": text,
+        }
+    )
 
 
 # --- countries ---------------------------------------------------------------------------
@@ -385,8 +540,9 @@ def _country_lookup() -> dict[str, frozenset[str]]:
         for attribute in ("official_name", "common_name"):
             if getattr(record, attribute, None):
                 names.add(getattr(record, attribute))
-        translated = {catalogue.gettext(name) for catalogue in catalogues.values()
-                      for name in names}
+        translated = {
+            catalogue.gettext(name) for catalogue in catalogues.values() for name in names
+        }
         for name in names | translated:
             lookup.setdefault(fold(name), set()).add(record.alpha_2)
     # Codes win over names: "PER" is Peru whatever a translation says.
@@ -402,12 +558,17 @@ def parse_country(text: str) -> str:
     if len(codes) == 1:
         return next(iter(codes))
     if codes:
-        raise ValueError(_("“%(value)s” could be any of %(codes)s; use the ISO code") % {
-            "value": text, "codes": ", ".join(sorted(codes)),
-        })
-    raise ValueError(_(
-        "“%(value)s” is not a country: use an ISO 3166 code (CO, COL) or its name"
-    ) % {"value": text})
+        raise ValueError(
+            _("“%(value)s” could be any of %(codes)s; use the ISO code")
+            % {
+                "value": text,
+                "codes": ", ".join(sorted(codes)),
+            }
+        )
+    raise ValueError(
+        _("“%(value)s” is not a country: use an ISO 3166 code (CO, COL) or its name")
+        % {"value": text}
+    )
 
 
 # --- currencies and amounts ----------------------------------------------------------------
@@ -426,9 +587,12 @@ def parse_currency(text: str) -> str:
     code = text.strip().upper()
     if len(code) == 3 and pycountry.currencies.get(alpha_3=code) is not None:
         return code
-    raise ValueError(_("“%(value)s” is not an ISO 4217 currency code (e.g. COP, USD, EUR)") % {
-        "value": text,
-    })
+    raise ValueError(
+        _("“%(value)s” is not an ISO 4217 currency code (e.g. COP, USD, EUR)")
+        % {
+            "value": text,
+        }
+    )
 
 
 _SYMBOLS = re.compile(r"^(?:US\$|R\$|\$|€|£)\s*|\s*(?:US\$|R\$|\$|€|£)$")
@@ -458,11 +622,13 @@ def parse_amount(text: str, currency: str = "") -> Decimal:
             cleaned, decimal="auto", ambiguous="thousands" if two_decimals else "refuse"
         )
     except AmbiguousNumber as exc:
-        raise ValueError(_(
-            "“%(value)s” is ambiguous: it could be %(thousands)s or %(decimal)s. "
-            "Write it without separators, or give the currency."
-        ) % {"value": text, "thousands": exc.thousands,
-             "decimal": exc.decimal.normalize()}) from exc
+        raise ValueError(
+            _(
+                "“%(value)s” is ambiguous: it could be %(thousands)s or %(decimal)s. "
+                "Write it without separators, or give the currency."
+            )
+            % {"value": text, "thousands": exc.thousands, "decimal": exc.decimal.normalize()}
+        ) from exc
     except ValueError as exc:
         raise ValueError(_("“%(value)s” is not an amount") % {"value": text}) from exc
     if amount < 0:
@@ -488,9 +654,14 @@ def parse_year(text: str) -> int:
     except ValueError as exc:
         raise ValueError(_("“%(value)s” is not a year") % {"value": text}) from exc
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValueError(_("%(year)s is not a year between %(min)s and %(max)s") % {
-            "year": year, "min": MIN_YEAR, "max": MAX_YEAR,
-        })
+        raise ValueError(
+            _("%(year)s is not a year between %(min)s and %(max)s")
+            % {
+                "year": year,
+                "min": MIN_YEAR,
+                "max": MAX_YEAR,
+            }
+        )
     return year
 
 
@@ -590,9 +761,13 @@ class TerritoryResolver:
         if separator and scheme in Scheme.values:
             candidates = self._by_code(queryset, scheme, code.strip())
             if not candidates:
-                raise ValueError(_("no territory has the %(scheme)s code “%(code)s”") % {
-                    "scheme": scheme, "code": code.strip(),
-                })
+                raise ValueError(
+                    _("no territory has the %(scheme)s code “%(code)s”")
+                    % {
+                        "scheme": scheme,
+                        "code": code.strip(),
+                    }
+                )
         elif token.isdigit():
             candidates = list(queryset.filter(codes__code=token).distinct()[:6])
             if not candidates:
@@ -607,22 +782,32 @@ class TerritoryResolver:
                 matches = matches.within(root) if root else matches.none()
             candidates = list(matches.distinct().order_by("level", "name")[:6])
             if not candidates:
-                raise ValueError(_("no territory is called “%(name)s”%(where)s") % {
-                    "name": token,
-                    "where": _(" in %(country)s") % {"country": country} if country else "",
-                })
+                raise ValueError(
+                    _("no territory is called “%(name)s”%(where)s")
+                    % {
+                        "name": token,
+                        "where": _(" in %(country)s") % {"country": country} if country else "",
+                    }
+                )
         if len(candidates) > 1:
-            raise ValueError(_("“%(value)s” could be %(candidates)s: write its code") % {
-                "value": token,
-                "candidates": "; ".join(describe_territory(t) for t in candidates[:5]),
-            })
+            raise ValueError(
+                _("“%(value)s” could be %(candidates)s: write its code")
+                % {
+                    "value": token,
+                    "candidates": "; ".join(describe_territory(t) for t in candidates[:5]),
+                }
+            )
         territory = candidates[0]
         if country:
             root = self._country(country)
             if root is None or not territory.is_within(root):
-                raise ValueError(_("%(territory)s is not in %(country)s") % {
-                    "territory": describe_territory(territory), "country": country,
-                })
+                raise ValueError(
+                    _("%(territory)s is not in %(country)s")
+                    % {
+                        "territory": describe_territory(territory),
+                        "country": country,
+                    }
+                )
         return territory
 
     def _country(self, alpha2: str) -> Territory | None:
@@ -687,13 +872,19 @@ class ImportPlan:
     def notes(self) -> list[str]:
         notes = list(self.reading_notes)
         if self.ignored_columns:
-            notes.append(_("Columns not read: %(columns)s.") % {
-                "columns": ", ".join(self.ignored_columns),
-            })
+            notes.append(
+                _("Columns not read: %(columns)s.")
+                % {
+                    "columns": ", ".join(self.ignored_columns),
+                }
+            )
         if self.skipped_rows:
-            notes.append(_("%(count)s row(s) with nothing in the columns read were skipped.") % {
-                "count": self.skipped_rows,
-            })
+            notes.append(
+                _("%(count)s row(s) with nothing in the columns read were skipped.")
+                % {
+                    "count": self.skipped_rows,
+                }
+            )
         return notes
 
 
@@ -727,7 +918,8 @@ def check(
     existing = {
         intervention.external_id: intervention
         for intervention in Intervention.objects.filter(external_id__in=ids)
-        .select_related("country").prefetch_related("tags", "sources", "territories")
+        .select_related("country")
+        .prefetch_related("tags", "sources", "territories")
     }
     resolver = TerritoryResolver()
     seen: dict[str, int] = {}
@@ -786,16 +978,24 @@ class _RowReader:
     ) -> PlannedRow | None:
         external_id = " ".join(self.cell("external_id").split())
         if not external_id:
-            self.problem("external_id", _(
-                "give every row a stable id (e.g. CO-001), so that importing the file "
-                "again updates it instead of adding it twice"
-            ))
+            self.problem(
+                "external_id",
+                _(
+                    "give every row a stable id (e.g. CO-001), so that importing the file "
+                    "again updates it instead of adding it twice"
+                ),
+            )
         elif len(external_id) > 64:
             self.problem("external_id", _("the id is longer than 64 characters"))
         elif external_id in seen:
-            self.problem("external_id", _("“%(id)s” is also on row %(row)s") % {
-                "id": external_id, "row": seen[external_id],
-            })
+            self.problem(
+                "external_id",
+                _("“%(id)s” is also on row %(row)s")
+                % {
+                    "id": external_id,
+                    "row": seen[external_id],
+                },
+            )
         else:
             seen[external_id] = self.row.number
 
@@ -853,15 +1053,20 @@ class _RowReader:
             else:
                 will_have_sources = bool(sources)
             if not will_have_sources:
-                self.problem("sources" if self.has("sources") else "name", _(
-                    "a row to publish needs a source (a link or a citation)"
-                ))
+                self.problem(
+                    "sources" if self.has("sources") else "name",
+                    _("a row to publish needs a source (a link or a citation)"),
+                )
         if self.failed:
             return None
 
         planned = PlannedRow(
-            number=self.row.number, external_id=external_id, intervention=intervention,
-            country=country, tags=tags, territories=territories,
+            number=self.row.number,
+            external_id=external_id,
+            intervention=intervention,
+            country=country,
+            tags=tags,
+            territories=territories,
             sources=None if sources is UNSET else sources,
         )
         changed = _apply(planned, values, translations)
@@ -879,8 +1084,11 @@ class _RowReader:
                 values[key] = year
         start, end = values.get("start_year"), values.get("end_year")
         if isinstance(start, int) and isinstance(end, int) and end < start:
-            self.problem("end_year", _("the end year %(end)s is before the start year "
-                                       "%(start)s") % {"end": end, "start": start})
+            self.problem(
+                "end_year",
+                _("the end year %(end)s is before the start year %(start)s")
+                % {"end": end, "start": start},
+            )
 
     def _read_budget(self, values: dict[str, Any]) -> None:
         currency = self.parse("currency", parse_currency)
@@ -895,21 +1103,21 @@ class _RowReader:
         if currency is UNSET and self.has("currency"):
             return  # the currency's own problem is listed; reading the amount would guess
         try:
-            amount = fit_amount(
-                parse_amount(text, currency if isinstance(currency, str) else "")
-            )
+            amount = fit_amount(parse_amount(text, currency if isinstance(currency, str) else ""))
         except ValueError as exc:
             self.problem("budget", str(exc))
             return
         values["budget_amount"] = amount
         if not isinstance(currency, str):  # an empty cell, or no currency column at all
-            self.problem("currency" if self.has("currency") else "budget", _(
-                "a budget needs its currency (an ISO 4217 code such as COP or USD)"
-            ))
+            self.problem(
+                "currency" if self.has("currency") else "budget",
+                _("a budget needs its currency (an ISO 4217 code such as COP or USD)"),
+            )
         if values.get("budget_year") is None:
-            self.problem("budget_year" if self.has("budget_year") else "budget", _(
-                "a budget needs the year its amount is expressed in"
-            ))
+            self.problem(
+                "budget_year" if self.has("budget_year") else "budget",
+                _("a budget needs the year its amount is expressed in"),
+            )
 
     def _read_translations(self, language: str, name: str) -> dict[str, Any]:
         """{"name": {...}, "summary": {...}} for the translation columns the file has.
@@ -931,10 +1139,13 @@ class _RowReader:
                     if len(text) > 300:
                         self.problem(key, _("the name is longer than 300 characters"))
                     if text and code == language and text != name:
-                        self.problem(key, _(
-                            "the name is already in this language; put the other "
-                            "spelling in the name column or leave this cell empty"
-                        ))
+                        self.problem(
+                            key,
+                            _(
+                                "the name is already in this language; put the other "
+                                "spelling in the name column or leave this cell empty"
+                            ),
+                        )
                 if text and code != language:
                     translations[code] = text
             result[base] = translations
@@ -951,9 +1162,7 @@ class _RowReader:
                     self.problem(key, message)
 
 
-def _apply(
-    planned: PlannedRow, values: dict[str, Any], translations: dict[str, Any]
-) -> bool:
+def _apply(planned: PlannedRow, values: dict[str, Any], translations: dict[str, Any]) -> bool:
     """Set the row's values on its intervention; whether anything differs from before."""
     intervention = planned.intervention
     changed = False
@@ -990,9 +1199,7 @@ def _apply(
 # --- write -------------------------------------------------------------------------------
 
 
-def write(
-    plan: ImportPlan, *, actor=None, progress: Progress = no_progress
-) -> ImportReport:
+def write(plan: ImportPlan, *, actor=None, progress: Progress = no_progress) -> ImportReport:
     """Apply a checked plan, all or nothing, and audit the import as one entry."""
     report = timed_write(lambda: _write(plan, actor, progress))
     report.notes.extend(plan.notes())
@@ -1014,8 +1221,11 @@ def _write(plan: ImportPlan, actor, progress: Progress) -> ImportReport:
             progress(done, total, _("Saving row %(number)s") % {"number": row.number})
     counts = {outcome: report.total(outcome) for outcome in ("created", "updated", "unchanged")}
     audit.record(
-        AuditAction.IMPORT, actor=actor, object_type="evidence.intervention",
-        object_repr=plan.file, changes={**counts, "published": plan.publish},
+        AuditAction.IMPORT,
+        actor=actor,
+        object_type="evidence.intervention",
+        object_repr=plan.file,
+        changes={**counts, "published": plan.publish},
     )
     return report
 
@@ -1040,8 +1250,11 @@ def _write_row(row: PlannedRow, publish: bool, actor, countries: dict[str, Terri
         # Only rows whose content changed are written.
         services.back_to_draft_if_changed(intervention, changed=True)
     saved = services.save_intervention(
-        intervention, tags=row.tags or None, territories=row.territories,
-        sources=row.sources, actor=actor,
+        intervention,
+        tags=row.tags or None,
+        territories=row.territories,
+        sources=row.sources,
+        actor=actor,
     )
     if publish:
         if saved.curation == Curation.SUBMITTED:

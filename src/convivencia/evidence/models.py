@@ -42,17 +42,20 @@ class InterventionQuerySet(models.QuerySet["Intervention"]):
     def tagged(self, kind: str, codes: list[str]) -> InterventionQuerySet:
         """Interventions carrying any of ``codes`` under ``kind`` (an indexed EXISTS)."""
         return self.filter(
-            Exists(InterventionTag.objects.filter(
-                intervention=OuterRef("pk"), kind=kind, code__in=codes
-            ))
+            Exists(
+                InterventionTag.objects.filter(
+                    intervention=OuterRef("pk"), kind=kind, code__in=codes
+                )
+            )
         )
 
     def rated(self, ratings: list[str]) -> InterventionQuerySet:
         """Rated so for at least one outcome (or not evaluated at all, if asked)."""
         # An IN over the (indexed) ratings table: the planner reads the few matching
         # ratings first instead of probing them once per candidate intervention.
-        condition = Q(pk__in=EvidenceRating.objects.filter(value__in=ratings)
-                      .values("intervention_id"))
+        condition = Q(
+            pk__in=EvidenceRating.objects.filter(value__in=ratings).values("intervention_id")
+        )
         if Rating.NOT_EVALUATED in ratings:
             condition |= Q(best_rating=Rating.NOT_EVALUATED)
         return self.filter(condition)
@@ -67,7 +70,11 @@ class Intervention(models.Model):
     """Something tried to reduce crime or violence, somewhere, for someone."""
 
     external_id = models.CharField(
-        _("external id"), max_length=64, unique=True, null=True, blank=True,
+        _("external id"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("Stable identifier from the source spreadsheet; re-imports update by it."),
     )
     name = models.CharField(_("name"), max_length=300)
@@ -75,21 +82,34 @@ class Intervention(models.Model):
         _("language of the name"), max_length=10, choices=settings.LANGUAGES, default="es"
     )
     name_translations = models.JSONField(
-        _("name translations"), default=dict, blank=True,
+        _("name translations"),
+        default=dict,
+        blank=True,
         help_text=_('Other languages, e.g. {"en": "…", "pt": "…"}.'),
     )
     summary = models.TextField(_("summary"), blank=True)
     summary_translations = models.JSONField(_("summary translations"), default=dict, blank=True)
     country = models.ForeignKey(
-        "territories.Territory", verbose_name=_("country"), on_delete=models.PROTECT,
-        related_name="+", limit_choices_to={"level": 0}, null=True, blank=True,
+        "territories.Territory",
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": 0},
+        null=True,
+        blank=True,
         help_text=_("Empty for multi-country interventions."),
     )
     country_code = models.CharField(
-        _("country code"), max_length=2, blank=True, db_index=True, editable=False,
+        _("country code"),
+        max_length=2,
+        blank=True,
+        db_index=True,
+        editable=False,
     )
     territories = models.ManyToManyField(
-        "territories.Territory", verbose_name=_("territories"), blank=True,
+        "territories.Territory",
+        verbose_name=_("territories"),
+        blank=True,
         related_name="interventions",
     )
     scale = models.CharField(_("scale"), max_length=20, choices=Scale.choices)
@@ -98,7 +118,10 @@ class Intervention(models.Model):
     )
     implementer_name = models.CharField(_("implementer"), max_length=200, blank=True)
     implementer_type = models.CharField(
-        _("implementer type"), max_length=30, choices=ImplementerType.choices, blank=True,
+        _("implementer type"),
+        max_length=30,
+        choices=ImplementerType.choices,
+        blank=True,
         db_index=True,
     )
     funder_name = models.CharField(_("funder"), max_length=200, blank=True)
@@ -113,7 +136,11 @@ class Intervention(models.Model):
     )
     status = models.CharField(_("status"), max_length=15, choices=Status.choices)
     budget_amount = models.DecimalField(
-        _("budget"), max_digits=16, decimal_places=2, null=True, blank=True,
+        _("budget"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(0))],
     )
     budget_currency = models.CharField(_("currency"), max_length=3, blank=True)
@@ -121,32 +148,56 @@ class Intervention(models.Model):
         _("budget year"), null=True, blank=True, validators=YEAR_VALIDATORS
     )
     budget_usd = models.DecimalField(
-        _("budget (USD)"), max_digits=16, decimal_places=2, null=True, blank=True,
-        editable=False, db_index=True,
+        _("budget (USD)"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
         help_text=_("Converted at the budget year's average rate; the original is kept."),
     )
     # Denormalised from the ratings so the dashboard filters and charts never join them.
     best_rating = models.CharField(
-        _("best rating"), max_length=15, choices=Rating.choices, default=Rating.NOT_EVALUATED,
-        editable=False, db_index=True,
+        _("best rating"),
+        max_length=15,
+        choices=Rating.choices,
+        default=Rating.NOT_EVALUATED,
+        editable=False,
+        db_index=True,
     )
     curation = models.CharField(
-        _("curation status"), max_length=12, choices=Curation.choices, default=Curation.DRAFT,
+        _("curation status"),
+        max_length=12,
+        choices=Curation.choices,
+        default=Curation.DRAFT,
         db_index=True,
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("published by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
@@ -168,12 +219,12 @@ class Intervention(models.Model):
                 name="evidence_dashboard_counts",
             ),
             # The default order of the table (newest first), for its first page.
-            models.Index(fields=["curation", "-start_year", "name"],
-                         name="evidence_default_order"),
+            models.Index(fields=["curation", "-start_year", "name"], name="evidence_default_order"),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_year__isnull=True) | Q(start_year__isnull=True)
+                condition=Q(end_year__isnull=True)
+                | Q(start_year__isnull=True)
                 | Q(end_year__gte=models.F("start_year")),
                 name="intervention_ends_after_it_starts",
             ),
@@ -208,7 +259,9 @@ class InterventionTag(models.Model):
     """
 
     intervention = models.ForeignKey(
-        Intervention, verbose_name=_("intervention"), on_delete=models.CASCADE,
+        Intervention,
+        verbose_name=_("intervention"),
+        on_delete=models.CASCADE,
         related_name="tags",
     )
     kind = models.CharField(_("kind"), max_length=12, choices=TagKind.choices)
@@ -230,7 +283,9 @@ class Source(models.Model):
     """Where the information about an intervention comes from."""
 
     intervention = models.ForeignKey(
-        Intervention, verbose_name=_("intervention"), on_delete=models.CASCADE,
+        Intervention,
+        verbose_name=_("intervention"),
+        on_delete=models.CASCADE,
         related_name="sources",
     )
     citation = models.CharField(_("citation"), max_length=500, blank=True)
@@ -253,7 +308,9 @@ class Evaluation(models.Model):
     """A study of an intervention's effects."""
 
     intervention = models.ForeignKey(
-        Intervention, verbose_name=_("intervention"), on_delete=models.CASCADE,
+        Intervention,
+        verbose_name=_("intervention"),
+        on_delete=models.CASCADE,
         related_name="evaluations",
     )
     citation = models.CharField(_("citation"), max_length=500)
@@ -262,16 +319,22 @@ class Evaluation(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
     design = models.CharField(_("design"), max_length=20, choices=Design.choices, db_index=True)
     sms_level = models.PositiveSmallIntegerField(
-        _("Maryland SMS level"), validators=[MinValueValidator(1), MaxValueValidator(5)],
+        _("Maryland SMS level"),
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text=_("Maryland Scientific Methods Scale, 1 (correlation) to 5 (randomised)."),
     )
     independent = models.BooleanField(
-        _("independent"), default=False,
+        _("independent"),
+        default=False,
         help_text=_("Carried out by evaluators independent of the implementer."),
     )
     country = models.ForeignKey(
-        "territories.Territory", verbose_name=_("country of the study"), null=True,
-        blank=True, on_delete=models.PROTECT, related_name="+",
+        "territories.Territory",
+        verbose_name=_("country of the study"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -287,7 +350,9 @@ class Outcome(models.Model):
     """What an evaluation found for one outcome."""
 
     evaluation = models.ForeignKey(
-        Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE,
+        Evaluation,
+        verbose_name=_("evaluation"),
+        on_delete=models.CASCADE,
         related_name="outcomes",
     )
     outcome = models.CharField(_("outcome"), max_length=30, choices=Problem.choices)
@@ -296,7 +361,9 @@ class Outcome(models.Model):
         _("effect size"), max_digits=8, decimal_places=3, null=True, blank=True
     )
     effect_measure = models.CharField(
-        _("effect measure"), max_length=100, blank=True,
+        _("effect measure"),
+        max_length=100,
+        blank=True,
         help_text=_("e.g. '% change', 'Cohen's d', 'incidence rate ratio'."),
     )
 
@@ -315,7 +382,9 @@ class EvidenceRating(models.Model):
     form: RatingOverrideForm
 
     intervention = models.ForeignKey(
-        Intervention, verbose_name=_("intervention"), on_delete=models.CASCADE,
+        Intervention,
+        verbose_name=_("intervention"),
+        on_delete=models.CASCADE,
         related_name="ratings",
     )
     outcome = models.CharField(_("outcome"), max_length=30, choices=Problem.choices)
@@ -325,14 +394,20 @@ class EvidenceRating(models.Model):
     )
     override_reason = models.TextField(_("reason for the reviewer's rating"), blank=True)
     overridden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("rated by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     best_sms = models.PositiveSmallIntegerField(_("best SMS level"), null=True, blank=True)
     studies = models.PositiveSmallIntegerField(_("studies"), default=0)
     independent_studies = models.PositiveSmallIntegerField(_("independent studies"), default=0)
     context = models.CharField(
-        _("where the evidence comes from"), max_length=15, choices=EvidenceContext.choices,
+        _("where the evidence comes from"),
+        max_length=15,
+        choices=EvidenceContext.choices,
         default=EvidenceContext.UNKNOWN,
     )
     explanation = models.CharField(_("why"), max_length=300, blank=True)
@@ -369,15 +444,15 @@ class ExternalRating(models.Model):
     mapped_label: StrOrPromise
 
     intervention = models.ForeignKey(
-        Intervention, verbose_name=_("intervention"), on_delete=models.CASCADE,
+        Intervention,
+        verbose_name=_("intervention"),
+        on_delete=models.CASCADE,
         related_name="external_ratings",
     )
     source = models.CharField(_("source"), max_length=20, choices=ExternalSource.choices)
     label = models.CharField(_("their rating"), max_length=100)
     url = models.URLField(_("link"), max_length=500, blank=True)
-    outcome = models.CharField(
-        _("outcome"), max_length=30, choices=Problem.choices, blank=True
-    )
+    outcome = models.CharField(_("outcome"), max_length=30, choices=Problem.choices, blank=True)
 
     class Meta:
         verbose_name = _("external rating")
@@ -433,4 +508,3 @@ class RegistryVersion(models.Model):
 
     def __str__(self) -> str:
         return self.token
-

@@ -103,11 +103,18 @@ def rate(findings: Iterable[Finding], intervention_country: str = "") -> Verdict
         if desirable >= 2 and strong and independent_robust:
             return verdict(
                 Rating.EFFECTIVE,
-                _("Two or more robust studies, one at SMS 4 or above and one independent, "
-                  "all found desirable effects."),
+                _(
+                    "Two or more robust studies, one at SMS 4 or above and one independent, "
+                    "all found desirable effects."
+                ),
             )
-        return verdict(Rating.PROMISING, _("Robust studies found desirable effects, "
-                                           "but not yet enough of them to call it effective."))
+        return verdict(
+            Rating.PROMISING,
+            _(
+                "Robust studies found desirable effects, "
+                "but not yet enough of them to call it effective."
+            ),
+        )
     if desirable > 0 and undesirable == 0 and desirable > null + mixed:
         return verdict(Rating.PROMISING, _("Most robust studies found desirable effects."))
     return verdict(Rating.MIXED, _("Robust studies disagree."))

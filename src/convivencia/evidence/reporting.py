@@ -109,7 +109,8 @@ def _tally_sql(interventions: QuerySet[Intervention]) -> Tally:
     tally = Tally()
     # The counts' names are built in the loop above, so the rows cannot be typed by key.
     rows: Iterable[Mapping[str, Any]] = (
-        interventions.values("start_year").annotate(**counts).order_by())
+        interventions.values("start_year").annotate(**counts).order_by()
+    )
     for row in rows:
         tally.total += row["n"]
         tally.by_year[row["start_year"]] += row["n"]
@@ -118,9 +119,9 @@ def _tally_sql(interventions: QuerySet[Intervention]) -> Tally:
         for index in range(len(BUDGET_EDGES) + 1):
             tally.by_budget[index] += row[f"budget_{index}"]
     tally.by_budget[None] = tally.total - sum(tally.by_budget.values())
-    tally.by_country.update(dict(
-        interventions.values_list("country_code").annotate(n=Count("pk")).order_by()
-    ))
+    tally.by_country.update(
+        dict(interventions.values_list("country_code").annotate(n=Count("pk")).order_by())
+    )
     return tally
 
 
@@ -143,7 +144,7 @@ def count_matching(interventions: QuerySet[Intervention]) -> tuple[Counts, Query
     """
     interventions = interventions.order_by()
     columns = ("pk", "country_code", "start_year", "best_rating", "budget_usd")
-    rows = list(interventions.values_list(*columns)[:SMALL_SET + 1])
+    rows = list(interventions.values_list(*columns)[: SMALL_SET + 1])
     robust_evaluations = Evaluation.objects.filter(sms_level__gte=ROBUST_SMS).exclude(
         design=Design.QUALITATIVE
     )
@@ -152,30 +153,42 @@ def count_matching(interventions: QuerySet[Intervention]) -> tuple[Counts, Query
         ids = [row[0] for row in rows]
         tally = _tally_rows(rows)
         members: Any = ids
-        robust = robust_evaluations.filter(intervention_id__in=ids).order_by().values(
-            "intervention"
-        ).distinct().count() if ids else 0
+        robust = (
+            robust_evaluations.filter(intervention_id__in=ids)
+            .order_by()
+            .values("intervention")
+            .distinct()
+            .count()
+            if ids
+            else 0
+        )
         listed = Intervention.objects.filter(pk__in=ids)
     else:
         tally = _tally_sql(interventions)
         members = interventions.values("pk")
-        robust = interventions.filter(
-            pk__in=robust_evaluations.values("intervention_id")
-        ).count()
+        robust = interventions.filter(pk__in=robust_evaluations.values("intervention_id")).count()
         listed = interventions
     # Grouped by (kind, code) over the matching ids only: filtering on kind first makes
     # SQLite walk every focus tag of the registry instead of the few that match.
-    by_focus = {
-        code: n for kind, code, n in
-        InterventionTag.objects.filter(intervention_id__in=members)
-        .values_list("kind", "code").annotate(n=Count("pk")).order_by()
-        if kind == TagKind.FOCUS
-    } if tally.total else {}
+    by_focus = (
+        {
+            code: n
+            for kind, code, n in InterventionTag.objects.filter(intervention_id__in=members)
+            .values_list("kind", "code")
+            .annotate(n=Count("pk"))
+            .order_by()
+            if kind == TagKind.FOCUS
+        }
+        if tally.total
+        else {}
+    )
     return Counts(tally=tally, robust=robust, by_focus=by_focus), listed
 
 
 def summarise(
-    interventions: QuerySet[Intervention], query: QueryDict, *,
+    interventions: QuerySet[Intervention],
+    query: QueryDict,
+    *,
     cache_version: str | None = None,
 ) -> dict[str, Any]:
     """Count, evidence share, map and chart data for the filtered interventions.
@@ -217,8 +230,12 @@ def _map_data(by_country: Counter[str], query: QueryDict) -> dict[str, Any]:
         link = query.copy()
         link.setlist("country", [code])
         link.pop("page", None)
-        entry = {"code": code, "name": geo.country_name(code), "count": count,
-                 "url": f"?{link.urlencode()}"}
+        entry = {
+            "code": code,
+            "name": geo.country_name(code),
+            "count": count,
+            "url": f"?{link.urlencode()}",
+        }
         if code in geo.CENTROIDS:
             entry["lat"], entry["lng"] = geo.CENTROIDS[code]
             points.append(entry)
@@ -229,34 +246,52 @@ def _map_data(by_country: Counter[str], query: QueryDict) -> dict[str, Any]:
 
 def _focus_chart(by_focus: dict[str, int]) -> dict[str, Any]:
     ordered = sorted(Focus, key=lambda focus: (-by_focus.get(focus.value, 0), focus.label))
-    rows = [{"label": focus.label, "count": by_focus.get(focus.value, 0), "code": focus.value}
-            for focus in ordered]
-    return {"title": _("Interventions by focus"), "kind": "hbar", "rows": rows,
-            "note": _("An intervention may have several focuses.")}
+    rows = [
+        {"label": focus.label, "count": by_focus.get(focus.value, 0), "code": focus.value}
+        for focus in ordered
+    ]
+    return {
+        "title": _("Interventions by focus"),
+        "kind": "hbar",
+        "rows": rows,
+        "note": _("An intervention may have several focuses."),
+    }
 
 
 def _years_chart(by_year: Counter[int | None]) -> dict[str, Any]:
     years = sorted(year for year in by_year if year is not None)
     rows = []
     if years:
-        rows = [{"label": str(year), "count": by_year.get(year, 0)}
-                for year in range(years[0], years[-1] + 1)]
+        rows = [
+            {"label": str(year), "count": by_year.get(year, 0)}
+            for year in range(years[0], years[-1] + 1)
+        ]
     note = ""
     if by_year.get(None):
         note = _("%(count)d without a start year are not shown.") % {"count": by_year[None]}
-    return {"title": _("Interventions by start year"), "kind": "bar", "rows": rows,
-            "note": note}
+    return {"title": _("Interventions by start year"), "kind": "bar", "rows": rows, "note": note}
 
 
 def _ratings_chart(by_rating: Counter[str]) -> dict[str, Any]:
-    rows = [{"label": Rating(rating).label, "count": by_rating[rating],
-             "code": rating, "colour": RATING_COLOURS[rating]} for rating in RATING_ORDER]
-    return {"title": _("Interventions by best evidence rating"), "kind": "hbar", "rows": rows,
-            "note": _("The best rating over all outcomes an intervention was rated on.")}
+    rows = [
+        {
+            "label": Rating(rating).label,
+            "count": by_rating[rating],
+            "code": rating,
+            "colour": RATING_COLOURS[rating],
+        }
+        for rating in RATING_ORDER
+    ]
+    return {
+        "title": _("Interventions by best evidence rating"),
+        "kind": "hbar",
+        "rows": rows,
+        "note": _("The best rating over all outcomes an intervention was rated on."),
+    }
 
 
 def budget_bin_labels() -> list[str]:
-    """"< 10 k", "10 k–100 k", …, "≥ 1 bn" (US dollars: the chart's title says so)."""
+    """ "< 10 k", "10 k–100 k", …, "≥ 1 bn" (US dollars: the chart's title says so)."""
 
     def short(amount: int) -> str:
         if amount >= 10**9:
@@ -272,8 +307,10 @@ def budget_bin_labels() -> list[str]:
 
 
 def _budget_chart(by_budget: Counter[int | None]) -> dict[str, Any]:
-    rows = [{"label": label, "count": by_budget[index]}
-            for index, label in enumerate(budget_bin_labels())]
+    rows = [
+        {"label": label, "count": by_budget[index]}
+        for index, label in enumerate(budget_bin_labels())
+    ]
     unknown = by_budget[None]
     note = _("Bins grow tenfold (a logarithmic scale).")
     if unknown:
@@ -284,8 +321,10 @@ def _budget_chart(by_budget: Counter[int | None]) -> dict[str, Any]:
 
 
 def legend() -> list[dict[str, StrOrPromise]]:
-    return [{"code": rating, "label": Rating(rating).label, "colour": RATING_COLOURS[rating]}
-            for rating in RATING_ORDER]
+    return [
+        {"code": rating, "label": Rating(rating).label, "colour": RATING_COLOURS[rating]}
+        for rating in RATING_ORDER
+    ]
 
 
 def gap_matrix(
@@ -318,22 +357,31 @@ def gap_matrix(
             labels = {"focus": focus.label, "outcome": outcome.label, "count": count}
             if rating is not None:
                 labels["rating"] = Rating(rating).label
-                title = ngettext(
-                    "%(focus)s × %(outcome)s: %(count)d intervention, best rating %(rating)s",
-                    "%(focus)s × %(outcome)s: %(count)d interventions, best rating %(rating)s",
-                    count,
-                ) % labels
+                title = (
+                    ngettext(
+                        "%(focus)s × %(outcome)s: %(count)d intervention, best rating %(rating)s",
+                        "%(focus)s × %(outcome)s: %(count)d interventions, best rating %(rating)s",
+                        count,
+                    )
+                    % labels
+                )
             else:
                 title = _("%(focus)s × %(outcome)s: no rated intervention") % labels
-            row_cells.append({
-                "outcome": outcome, "count": count, "rating": rating, "title": title,
-                "rating_label": Rating(rating).label if rating else "",
-                "colour": RATING_COLOURS[rating] if rating else "",
-                "dark": rating in (Rating.EFFECTIVE, Rating.HARMFUL, Rating.NO_EFFECT),
-                "url": f"{reverse('evidence:dashboard')}?{link.urlencode()}",
-            })
-        rows.append({"focus": focus, "cells": row_cells,
-                     "total": sum(cell["count"] for cell in row_cells)})
+            row_cells.append(
+                {
+                    "outcome": outcome,
+                    "count": count,
+                    "rating": rating,
+                    "title": title,
+                    "rating_label": Rating(rating).label if rating else "",
+                    "colour": RATING_COLOURS[rating] if rating else "",
+                    "dark": rating in (Rating.EFFECTIVE, Rating.HARMFUL, Rating.NO_EFFECT),
+                    "url": f"{reverse('evidence:dashboard')}?{link.urlencode()}",
+                }
+            )
+        rows.append(
+            {"focus": focus, "cells": row_cells, "total": sum(cell["count"] for cell in row_cells)}
+        )
     return {"rows": rows, "outcomes": outcomes, "cells_with_evidence": len(cells)}
 
 
@@ -345,7 +393,7 @@ def _gap_cells(form: InterventionFilterForm) -> dict[tuple[str, str], list[int]]
     """
     data = form.cleaned_data
     interventions = form.filter().order_by()
-    ids = list(interventions.values_list("pk", flat=True)[:SMALL_SET + 1])
+    ids = list(interventions.values_list("pk", flat=True)[: SMALL_SET + 1])
     members: Any = ids if len(ids) <= SMALL_SET else interventions.values("pk")
     ratings = EvidenceRating.objects.filter(intervention_id__in=members).order_by()
     if data["rating"]:
@@ -370,7 +418,6 @@ def _gap_cells(form: InterventionFilterForm) -> dict[tuple[str, str], list[int]]
     return cells
 
 
-
 def published_countries(version: str | None) -> list[str]:
     """Countries with a published intervention, for the country filter's choices.
 
@@ -384,6 +431,8 @@ def published_countries(version: str | None) -> list[str]:
 def _find_published_countries() -> list[str]:
     published = Intervention.objects.published().filter(country_code=OuterRef("codes__code"))
     return sorted(
-        Territory.objects.countries().filter(codes__scheme="iso")
-        .filter(Exists(published)).values_list("codes__code", flat=True)
+        Territory.objects.countries()
+        .filter(codes__scheme="iso")
+        .filter(Exists(published))
+        .values_list("codes__code", flat=True)
     )

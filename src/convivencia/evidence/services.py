@@ -103,13 +103,16 @@ def save_intervention(
         intervention.sources.all().delete()
         Source.objects.bulk_create(
             Source(intervention=intervention, citation=s.get("citation", ""), url=s.get("url", ""))
-            for s in sources if s.get("citation") or s.get("url")
+            for s in sources
+            if s.get("citation") or s.get("url")
         )
     intervention = Intervention.objects.prefetch_related("tags", "sources").get(pk=intervention.pk)
     changes = audit.diff(before, snapshot(intervention))
     if changes:
         audit.record(
-            AuditAction.CREATE if creating else AuditAction.UPDATE, intervention, actor=actor,
+            AuditAction.CREATE if creating else AuditAction.UPDATE,
+            intervention,
+            actor=actor,
             changes=changes,
         )
     return intervention
@@ -126,8 +129,9 @@ def _set_tags(intervention: Intervention, tags: dict[str, list[str]]) -> None:
             code__in=codes
         ).delete()
         held = set(
-            InterventionTag.objects.filter(intervention=intervention, kind=kind)
-            .values_list("code", flat=True)
+            InterventionTag.objects.filter(intervention=intervention, kind=kind).values_list(
+                "code", flat=True
+            )
         )
         InterventionTag.objects.bulk_create(
             InterventionTag(intervention=intervention, kind=kind, code=code)
@@ -216,16 +220,21 @@ def recompute_ratings(intervention: Intervention) -> list[EvidenceRating]:
         country = evaluation.country
         if country is not None and country.pk not in country_codes:
             country_codes[country.pk] = country.code("iso") or ""
-        findings[outcome.outcome].append(ratings.Finding(
-            direction=outcome.direction, sms_level=evaluation.sms_level, design=evaluation.design,
-            independent=evaluation.independent,
-            country_code=country_codes.get(evaluation.country_id, ""),
-        ))
+        findings[outcome.outcome].append(
+            ratings.Finding(
+                direction=outcome.direction,
+                sms_level=evaluation.sms_level,
+                design=evaluation.design,
+                independent=evaluation.independent,
+                country_code=country_codes.get(evaluation.country_id, ""),
+            )
+        )
     kept = []
     for outcome_code, outcome_findings in findings.items():
         verdict = ratings.rate(outcome_findings, intervention.country_code)
         rating, _created = EvidenceRating.objects.get_or_create(
-            intervention=intervention, outcome=outcome_code,
+            intervention=intervention,
+            outcome=outcome_code,
             defaults={"computed": verdict.rating},
         )
         rating.computed = verdict.rating
@@ -259,7 +268,9 @@ def override_rating(rating: EvidenceRating, value: str, reason: str, actor) -> E
     rating.overridden_by = actor if value else None
     rating.save()
     audit.record(
-        AuditAction.UPDATE, rating.intervention, actor=actor,
+        AuditAction.UPDATE,
+        rating.intervention,
+        actor=actor,
         changes={f"rating_{rating.outcome}": [before, rating.value], "reason": reason},
     )
     recompute_ratings(rating.intervention)
@@ -280,7 +291,9 @@ def evaluation_saved(evaluation: Evaluation, before: str, actor) -> list[Evidenc
     ``describe_evaluation`` of it as it was, "" for a new one), and the ratings again."""
     intervention = evaluation.intervention
     audit.record(
-        AuditAction.UPDATE, intervention, actor=actor,
+        AuditAction.UPDATE,
+        intervention,
+        actor=actor,
         changes={"evaluation": [before, describe_evaluation(evaluation)]},
     )
     return recompute_ratings(intervention)
@@ -292,6 +305,7 @@ def delete_evaluation(evaluation: Evaluation, actor) -> list[EvidenceRating]:
     intervention = evaluation.intervention
     before = describe_evaluation(evaluation)
     evaluation.delete()
-    audit.record(AuditAction.UPDATE, intervention, actor=actor,
-                 changes={"evaluation": [before, ""]})
+    audit.record(
+        AuditAction.UPDATE, intervention, actor=actor, changes={"evaluation": [before, ""]}
+    )
     return recompute_ratings(intervention)

@@ -44,11 +44,24 @@ from convivencia.territories.models import Territory
 
 PAGE_SIZE = 25
 # The fields the results table shows (display_name needs the three name fields).
-TABLE_COLUMNS = ("pk", "name", "name_language", "name_translations", "country_code",
-                 "start_year", "end_year", "budget_usd", "best_rating")
+TABLE_COLUMNS = (
+    "pk",
+    "name",
+    "name_language",
+    "name_translations",
+    "country_code",
+    "start_year",
+    "end_year",
+    "budget_usd",
+    "best_rating",
+)
 # Table columns that sort, with the direction they sort first.
-SORTABLE = {"name": "name", "country": "country_code", "years": "-start_year",
-            "budget": "-budget_usd"}
+SORTABLE = {
+    "name": "name",
+    "country": "country_code",
+    "years": "-start_year",
+    "budget": "-budget_usd",
+}
 
 
 # Pages
@@ -62,7 +75,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Read once: the cached parts of the page all belong to this version of the registry.
     version = caching.current_version()
     choice_field(form, "country").choices = geo.country_choices(
-        reporting.published_countries(version))
+        reporting.published_countries(version)
+    )
     context: dict[str, Any] = {"form": form, "query": query, "rating_colours": RATING_COLOURS}
     if form.is_valid():
         context["chips"] = form.chips(query)
@@ -85,34 +99,42 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     intervention = get_object_or_404(
         Intervention.objects.published().prefetch_related(
-            "tags", "sources", "external_ratings",
+            "tags",
+            "sources",
+            "external_ratings",
             Prefetch("ratings", queryset=EvidenceRating.objects.order_by("outcome")),
             Prefetch("territories", queryset=Territory.objects.order_by("level", "name")),
             Prefetch(
                 "evaluations",
-                queryset=Evaluation.objects.select_related("country").prefetch_related(
+                queryset=Evaluation.objects.select_related("country")
+                .prefetch_related(
                     Prefetch("outcomes", queryset=Outcome.objects.order_by("outcome"))
-                ).order_by("-year", "citation"),
+                )
+                .order_by("-year", "citation"),
             ),
         ),
         pk=pk,
     )
     ratings = sorted(intervention.ratings.all(), key=lambda r: (RATING_RANK[r.value], r.outcome))
-    return render(request, "evidence/detail.html", {
-        "intervention": intervention,
-        "country_name": geo.country_name(intervention.country_code),
-        "tags": {
-            kind: [TAG_CHOICES[kind](code).label for code in intervention.codes(kind)]
-            for kind in TAG_CHOICES
+    return render(
+        request,
+        "evidence/detail.html",
+        {
+            "intervention": intervention,
+            "country_name": geo.country_name(intervention.country_code),
+            "tags": {
+                kind: [TAG_CHOICES[kind](code).label for code in intervention.codes(kind)]
+                for kind in TAG_CHOICES
+            },
+            "ratings": ratings,
+            "evaluations": intervention.evaluations.all(),
+            "external_ratings": intervention.external_ratings.all(),
+            "history": history.history(intervention),
+            "rating_colours": RATING_COLOURS,
+            "robust_sms": ROBUST_SMS,
+            "api_url": reverse("api-v1:intervention-detail", args=[intervention.pk]),
         },
-        "ratings": ratings,
-        "evaluations": intervention.evaluations.all(),
-        "external_ratings": intervention.external_ratings.all(),
-        "history": history.history(intervention),
-        "rating_colours": RATING_COLOURS,
-        "robust_sms": ROBUST_SMS,
-        "api_url": reverse("api-v1:intervention-detail", args=[intervention.pk]),
-    })
+    )
 
 
 def gap_map(request: HttpRequest) -> HttpResponse:
@@ -122,9 +144,12 @@ def gap_map(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_url(request.path, query))
     version = caching.current_version()
     choice_field(form, "country").choices = geo.country_choices(
-        reporting.published_countries(version))
+        reporting.published_countries(version)
+    )
     context: dict[str, Any] = {
-        "form": form, "query": query, "legend": reporting.legend(),
+        "form": form,
+        "query": query,
+        "legend": reporting.legend(),
         "rating_colours": RATING_COLOURS,
     }
     if form.is_valid():
@@ -138,14 +163,16 @@ def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     form = InterventionFilterForm(request.GET)
     if not form.is_valid():
         lines = [_("The filters are not valid:")]
-        lines += [f"{field}: {message}" for field, messages in form.errors.items()
-                  for message in messages]
+        lines += [
+            f"{field}: {message}" for field, messages in form.errors.items() for message in messages
+        ]
         return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
     rows = exports.rows(form.results(), exports.detail_url_maker(request.build_absolute_uri))
     filename = f"interventions-{timezone.localdate():%Y-%m-%d}.{fmt}"
     if fmt == "xlsx":
         return FileResponse(
-            exports.xlsx_file(rows, title=_("Interventions")), as_attachment=True,
+            exports.xlsx_file(rows, title=_("Interventions")),
+            as_attachment=True,
             filename=filename,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
@@ -154,7 +181,8 @@ def export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     else:
         stream, content_type = exports.json_chunks(rows), "application/json"
     return StreamingHttpResponse(
-        stream, content_type=content_type,
+        stream,
+        content_type=content_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
@@ -212,4 +240,3 @@ def _sort_links(query: QueryDict, current: str) -> dict[str, dict[str, str]]:
             direction = "descending" if current.startswith("-") else "ascending"
         links[column] = {"url": f"?{link.urlencode()}", "aria_sort": direction}
     return links
-

@@ -41,19 +41,22 @@ VALUE_EXAMPLE = {
     "population_year": 2024,
     "warnings": [],
     "method": "75 homicides (police, 1 territories with data) / 343,000 inhabitants "
-              "(DANE projections (CNPV 2018), 2024) × 100,000; exact Poisson 95% interval.",
+    "(DANE projections (CNPV 2018), 2024) × 100,000; exact Poisson 95% interval.",
 }
 
 
 class IndicatorOut(Schema):
     code: str = Field(examples=["homicide_rate"])
-    name: str = Field(description="In the language of the request.",
-                      examples=["Homicide rate per 100,000 inhabitants"])
-    numerator: str = Field(description="The code of the data element counted.",
-                           examples=["homicides"])
+    name: str = Field(
+        description="In the language of the request.",
+        examples=["Homicide rate per 100,000 inhabitants"],
+    )
+    numerator: str = Field(
+        description="The code of the data element counted.", examples=["homicides"]
+    )
     denominator: str = Field(
         description="`population` (the territory's population), `none` (a count) or the "
-                    "code of another data element.",
+        "code of another data element.",
         examples=["population"],
     )
     factor: int = Field(description="The ratio is multiplied by this.", examples=[100000])
@@ -86,41 +89,48 @@ class IndicatorValueOut(Schema):
     territory: TerritoryRefOut
     period: str = Field(description="The period asked for, normalised (`202403` → `2024-03`).")
     source: str | None = Field(description="The source counted; null when there is no data.")
-    value: float | None = Field(description="numerator / denominator × factor; null without "
-                                            "data or population.")
+    value: float | None = Field(
+        description="numerator / denominator × factor; null without data or population."
+    )
     numerator: float | None
-    denominator: float | None = Field(description="Population (person-years across a span of "
-                                                  "years).")
+    denominator: float | None = Field(
+        description="Population (person-years across a span of years)."
+    )
     ci_low: float | None = Field(description="Exact Poisson 95% interval, lower bound.")
     ci_high: float | None = Field(description="Exact Poisson 95% interval, upper bound.")
     population_source: str | None
     population_year: int | None
-    warnings: list[str] = Field(description="Missing months, small counts, a population of "
-                                            "another year… in the request's language.")
+    warnings: list[str] = Field(
+        description="Missing months, small counts, a population of "
+        "another year… in the request's language."
+    )
     method: str = Field(description="How this value was computed, in one sentence.")
 
 
 class ValueQuery(Schema):
     territory: str = Field(
         description="`<scheme>:<code>`: `iso` for countries (`iso:CO`), `divipola` for "
-                    "Colombian departments and municipalities (`divipola:19`, "
-                    "`divipola:19001`); `inegi`, `ibge` and `dhis2` codes work too.",
+        "Colombian departments and municipalities (`divipola:19`, "
+        "`divipola:19001`); `inegi`, `ibge` and `dhis2` codes work too.",
         examples=["divipola:19001"],
     )
     period: str = Field(
         description="A year (`2024`), quarter (`2024Q1`), month (`2024-03` or `202403`), ISO "
-                    "week (`2024W05`) or day (`2024-03-15`).",
+        "week (`2024W05`) or day (`2024-03-15`).",
         examples=["2024"],
     )
     source: Source | None = Field(
-        None, description="Count only this source. Default: the first available, in the "
-                          "order police, forensic, prosecutor, health, community, survey.",
+        None,
+        description="Count only this source. Default: the first available, in the "
+        "order police, forensic, prosecutor, health, community, survey.",
     )
 
 
 @router.get(
-    "/", response={200: list[IndicatorOut], 400: ErrorBody, 401: ErrorBody, 404: ErrorBody},
-    url_name="indicator-list", summary="List indicators",
+    "/",
+    response={200: list[IndicatorOut], 400: ErrorBody, 401: ErrorBody, 404: ErrorBody},
+    url_name="indicator-list",
+    summary="List indicators",
 )
 @paginate(PageNumberPagination)
 def list_indicators(request: HttpRequest) -> QuerySet[Indicator]:
@@ -141,8 +151,10 @@ def _territory(text: str) -> Territory:
         code = code.upper()
     territory = Territory.objects.with_code(scheme, code).first()
     if territory is None:
-        raise ApiError(404, _("No territory has the code %(scheme)s:%(code)s.")
-                       % {"scheme": scheme, "code": code})
+        raise ApiError(
+            404,
+            _("No territory has the code %(scheme)s:%(code)s.") % {"scheme": scheme, "code": code},
+        )
     # The code the caller asked by, read back below for the answer; not model fields.
     territory.api_scheme, territory.api_code = scheme, code  # type: ignore[attr-defined]
     return territory
@@ -155,25 +167,43 @@ def _documented(description: str, example: dict[str, Any]) -> dict[str, Any]:
 @router.get(
     "/{code}/values",
     response={200: IndicatorValueOut, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody},
-    url_name="indicator-values", summary="One indicator value, with how it was computed",
+    url_name="indicator-values",
+    summary="One indicator value, with how it was computed",
     # Keyed by int like ninja's own responses, so each entry is merged into the one ninja
     # wrote (schema kept); "200" as a string would be a second, duplicate "200" key in JSON.
-    openapi_extra={"responses": {
-        200: _documented("OK", VALUE_EXAMPLE),
-        400: _documented("A parameter is not valid", {"error": {
-            "code": "validation_error", "message": "The request is not valid.",
-            "details": [{"loc": ["query", "period"],
-                         "message": "2024-13 is not a period: use 2024, 2024Q1, 2024-03, "
-                                    "2024W05 or 2024-03-15."}],
-        }}),
-        404: _documented("No such indicator or territory", {"error": {
-            "code": "not_found", "message": "No territory has the code divipola:99999.",
-            "details": [],
-        }}),
-    }},
+    openapi_extra={
+        "responses": {
+            200: _documented("OK", VALUE_EXAMPLE),
+            400: _documented(
+                "A parameter is not valid",
+                {
+                    "error": {
+                        "code": "validation_error",
+                        "message": "The request is not valid.",
+                        "details": [
+                            {
+                                "loc": ["query", "period"],
+                                "message": "2024-13 is not a period: use 2024, 2024Q1, 2024-03, "
+                                "2024W05 or 2024-03-15.",
+                            }
+                        ],
+                    }
+                },
+            ),
+            404: _documented(
+                "No such indicator or territory",
+                {
+                    "error": {
+                        "code": "not_found",
+                        "message": "No territory has the code divipola:99999.",
+                        "details": [],
+                    }
+                },
+            ),
+        }
+    },
 )
-def indicator_values(request: HttpRequest, code: str, query: Query[ValueQuery]
-                     ) -> dict[str, Any]:
+def indicator_values(request: HttpRequest, code: str, query: Query[ValueQuery]) -> dict[str, Any]:
     """The indicator for one territory and period: value, interval and provenance.
 
     A territory's own figures are used when it has any for the period, otherwise its
@@ -186,21 +216,31 @@ def indicator_values(request: HttpRequest, code: str, query: Query[ValueQuery]
     try:
         period = parse(query.period)
     except ValueError as exc:
-        raise invalid(("query", "period"), _(
-            "%(text)s is not a period: use 2024, 2024Q1, 2024-03, 2024W05 or 2024-03-15."
-        ) % {"text": query.period}) from exc
+        raise invalid(
+            ("query", "period"),
+            _("%(text)s is not a period: use 2024, 2024Q1, 2024-03, 2024W05 or 2024-03-15.")
+            % {"text": query.period},
+        ) from exc
     territory = _territory(query.territory)
-    rate = rates.compute(indicator, territory, period,
-                         query.source.value if query.source else None)
+    rate = rates.compute(indicator, territory, period, query.source.value if query.source else None)
     return {
         "indicator": indicator.code,
-        "territory": {"id": territory.pk, "name": territory.name,
-                      # Set from the caller's code above; not model fields.
-                      "scheme": territory.api_scheme,  # type: ignore[attr-defined]
-                      "code": territory.api_code},  # type: ignore[attr-defined]
-        "period": rate.period, "source": rate.source, "value": rate.value,
-        "numerator": rate.numerator, "denominator": rate.denominator,
-        "ci_low": rate.ci_low, "ci_high": rate.ci_high,
-        "population_source": rate.population_source, "population_year": rate.population_year,
-        "warnings": rate.warnings, "method": rate.method,
+        "territory": {
+            "id": territory.pk,
+            "name": territory.name,
+            # Set from the caller's code above; not model fields.
+            "scheme": territory.api_scheme,  # type: ignore[attr-defined]
+            "code": territory.api_code,  # type: ignore[attr-defined]
+        },
+        "period": rate.period,
+        "source": rate.source,
+        "value": rate.value,
+        "numerator": rate.numerator,
+        "denominator": rate.denominator,
+        "ci_low": rate.ci_low,
+        "ci_high": rate.ci_high,
+        "population_source": rate.population_source,
+        "population_year": rate.population_year,
+        "warnings": rate.warnings,
+        "method": rate.method,
     }

@@ -16,5 +16,6 @@ class IndicatorsConfig(AppConfig):
 
         slots.register(slots.TERRITORY_PAGE, summary.indicator_summary)
 
-        post_migrate.connect(presets.seed_if_empty, sender=self,
-                             dispatch_uid="indicators.seed_presets")
+        post_migrate.connect(
+            presets.seed_if_empty, sender=self, dispatch_uid="indicators.seed_presets"
+        )

@@ -40,8 +40,9 @@ def bump() -> None:
     token = uuid.uuid4().hex
     if not DataVersion.objects.filter(pk=VERSION_ID).update(token=token):
         # The row is gone (``flush`` empties every table): put it back.
-        DataVersion.objects.bulk_create([DataVersion(pk=VERSION_ID, token=token)],
-                                        ignore_conflicts=True)
+        DataVersion.objects.bulk_create(
+            [DataVersion(pk=VERSION_ID, token=token)], ignore_conflicts=True
+        )
 
 
 def version() -> str:
@@ -52,9 +53,14 @@ def version() -> str:
     populations), against tens of milliseconds for a map.
     """
     quote = connection.ops.quote_name
-    tables = {name: quote(model._meta.db_table)
-              for name, model in (("version", DataVersion), ("population", Population),
-                                  ("territory", Territory))}
+    tables = {
+        name: quote(model._meta.db_table)
+        for name, model in (
+            ("version", DataVersion),
+            ("population", Population),
+            ("territory", Territory),
+        )
+    }
     with connection.cursor() as cursor:
         # Table names come from the models; the id travels as a parameter.
         cursor.execute(

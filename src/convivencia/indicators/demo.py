@@ -31,8 +31,7 @@ FIRST_YEAR, LAST_YEAR = 2022, 2025
 SEED = 20240901
 
 # Yearly rates per 100,000 inhabitants before the story's changes.
-DEFAULT_RATES = {"homicides": 25.0, "robbery": 160.0, "extortion": 14.0,
-                 "domestic_violence": 190.0}
+DEFAULT_RATES = {"homicides": 25.0, "robbery": 160.0, "extortion": 14.0, "domestic_violence": 190.0}
 RATES = {
     "05001": {"homicides": 14.0, "robbery": 330.0, "extortion": 18.0},
     "05154": {"homicides": 55.0},
@@ -75,15 +74,30 @@ def _story(divipola: str, element: str, day: datetime.date) -> float:
 
 
 def _months() -> list[Period]:
-    return [month(year, number) for year in range(FIRST_YEAR, LAST_YEAR + 1)
-            for number in range(1, 13)]
+    return [
+        month(year, number) for year in range(FIRST_YEAR, LAST_YEAR + 1) for number in range(1, 13)
+    ]
 
 
-def _value(element: DataElement, territory: Territory, period: Period, source: str,
-           extraction: Extraction, value: int, sex: str = "") -> DataValue:
+def _value(
+    element: DataElement,
+    territory: Territory,
+    period: Period,
+    source: str,
+    extraction: Extraction,
+    value: int,
+    sex: str = "",
+) -> DataValue:
     return DataValue(
-        element=element, territory=territory, period=period.code, period_type=PeriodType.MONTH,
-        start=period.start, end=period.end, source=source, sex=sex, value=value,
+        element=element,
+        territory=territory,
+        period=period.code,
+        period_type=PeriodType.MONTH,
+        start=period.start,
+        end=period.end,
+        source=source,
+        sex=sex,
+        value=value,
         extraction=extraction,
     )
 
@@ -97,8 +111,11 @@ def _populations(municipalities: dict[str, Territory], source: str) -> None:
     """
     by_year: dict[tuple[int, int], float] = {}
     for territory in municipalities.values():
-        values = dict(Population.objects.filter(territory=territory, source=source)
-                      .values_list("year", "value"))
+        values = dict(
+            Population.objects.filter(territory=territory, source=source).values_list(
+                "year", "value"
+            )
+        )
         if 2024 in values:
             # The same 1.1 % a year the territory demo back-casts with.
             values[2025] = round(values[2024] * 1.011)
@@ -118,16 +135,17 @@ def build() -> None:
     from convivencia.territories.demo import MUNICIPALITIES, POPULATION_SOURCE
 
     presets.ensure_presets()
-    elements = {element.code: element for element in DataElement.objects.filter(
-        code__in=[*DEFAULT_RATES])}
+    elements = {
+        element.code: element for element in DataElement.objects.filter(code__in=[*DEFAULT_RATES])
+    }
     municipalities = {
         divipola: Territory.objects.with_code("divipola", divipola).get()
         for divipola, *_rest in MUNICIPALITIES
     }
     _populations(municipalities, POPULATION_SOURCE)
     extraction, _created = Extraction.objects.get_or_create(
-        dataset=DATASET, defaults={"format": "demo", "file_name": "", "checksum": "",
-                                   "note": NOTE},
+        dataset=DATASET,
+        defaults={"format": "demo", "file_name": "", "checksum": "", "note": NOTE},
     )
     DataValue.objects.filter(extraction=extraction).delete()
     rng = np.random.default_rng(SEED)
@@ -138,23 +156,46 @@ def build() -> None:
             seasonal = 1.15 if period.start.month == 12 else 1.0
             for code, element in elements.items():
                 yearly = RATES.get(divipola, {}).get(code, DEFAULT_RATES[code])
-                expected = (yearly / 12 * populations[divipola] / 100_000 * seasonal
-                            * _story(divipola, code, period.start))
+                expected = (
+                    yearly
+                    / 12
+                    * populations[divipola]
+                    / 100_000
+                    * seasonal
+                    * _story(divipola, code, period.start)
+                )
                 count = int(rng.poisson(expected))
                 men = int(rng.binomial(count, MALE_SHARE[code]))
-                values.append(_value(element, territory, period, Source.POLICE, extraction,
-                                     men, Sex.MALE))
-                values.append(_value(element, territory, period, Source.POLICE, extraction,
-                                     count - men, Sex.FEMALE))
+                values.append(
+                    _value(element, territory, period, Source.POLICE, extraction, men, Sex.MALE)
+                )
+                values.append(
+                    _value(
+                        element,
+                        territory,
+                        period,
+                        Source.POLICE,
+                        extraction,
+                        count - men,
+                        Sex.FEMALE,
+                    )
+                )
                 if code == "homicides":
                     extra = int(rng.poisson(expected * FORENSIC_EXTRA))
-                    values.append(_value(element, territory, period, Source.FORENSIC,
-                                         extraction, count + extra))
+                    values.append(
+                        _value(
+                            element, territory, period, Source.FORENSIC, extraction, count + extra
+                        )
+                    )
     DataValue.objects.bulk_create(values, batch_size=2000)
     extraction.values = len(values)
     extraction.total = float(sum(value.value for value in values))
     extraction.note = NOTE
     extraction.save(update_fields=["values", "total", "note"])
     months = _months()
-    rollup.refresh([element.pk for element in elements.values()],
-                   [Source.POLICE, Source.FORENSIC], months[0].start, months[-1].end)
+    rollup.refresh(
+        [element.pk for element in elements.values()],
+        [Source.POLICE, Source.FORENSIC],
+        months[0].start,
+        months[-1].end,
+    )

@@ -97,8 +97,13 @@ def span(first: Period, last: Period) -> Period:
     if first == last:
         return first
     start, end = first.start, last.end
-    if start.month == 1 and start.day == 1 and end.month == 12 and end.day == 31 \
-            and start.year == end.year:
+    if (
+        start.month == 1
+        and start.day == 1
+        and end.month == 12
+        and end.day == 31
+        and start.year == end.year
+    ):
         return parse(str(start.year))
     if start.year == end.year and start.day == 1 and (start.month - 1) % 3 == 0:
         quarter = parse(f"{start.year}Q{(start.month - 1) // 3 + 1}")
@@ -125,8 +130,13 @@ class _Inputs:
     subtrees: dict[int, list[int]] = field(default_factory=dict)
 
 
-def _load(indicator: Indicator, root: Territory, periods: Sequence[Period],
-          source: str | None, mapped: QuerySet[Territory] | None = None) -> _Inputs:
+def _load(
+    indicator: Indicator,
+    root: Territory,
+    periods: Sequence[Period],
+    source: str | None,
+    mapped: QuerySet[Territory] | None = None,
+) -> _Inputs:
     """Three queries: the tree below ``root``, its totals, the populations of ``root``
     and of the ``mapped`` territories.
 
@@ -150,14 +160,16 @@ def _load(indicator: Indicator, root: Territory, periods: Sequence[Period],
     subtree = Territory.objects.within(root).values("pk")
     rows: dict[int, Rows] = defaultdict(dict)
     totals = Total.objects.filter(
-        element_id=indicator.numerator_id, territory_id__in=subtree,
+        element_id=indicator.numerator_id,
+        territory_id__in=subtree,
         start__gte=min(period.start for period in periods),
         end__lte=max(period.end for period in periods),
     )
     slots = _Slots(periods)
     if source is not None:
-        fetched = _fetch(totals.filter(source=source).values_list("territory_id", "period",
-                                                                  "value"))
+        fetched = _fetch(
+            totals.filter(source=source).values_list("territory_id", "period", "value")
+        )
     else:
         fetched = _fetch(totals.values_list("territory_id", "period", "value", "source"))
     # The index gives each territory's rows together; grouping them costs a look-up
@@ -178,8 +190,10 @@ def _load(indicator: Indicator, root: Territory, periods: Sequence[Period],
     wanted = Q(territory_id=root.pk)
     if mapped is not None:
         wanted |= Q(territory_id__in=mapped.values("pk"))
-    years = (min(period.start.year for period in periods),
-             max(period.end.year for period in periods))
+    years = (
+        min(period.start.year for period in periods),
+        max(period.end.year for period in periods),
+    )
     populations = _populations(wanted, years)
     return _Inputs(children=children, rows=rows, populations=populations)
 
@@ -201,8 +215,7 @@ class _Slots(dict[str, tuple[int | None, str]]):
         return slot
 
 
-def _populations(wanted: Q, years: tuple[int, int]
-                 ) -> dict[int, list[tuple[int, float, str]]]:
+def _populations(wanted: Q, years: tuple[int, int]) -> dict[int, list[tuple[int, float, str]]]:
     """What rates.population_from needs of each territory's populations, in the fewest rows.
 
     Its rule reads every year of a territory's populations only to choose the source
@@ -214,13 +227,16 @@ def _populations(wanted: Q, years: tuple[int, int]
     """
     found = Population.objects.filter(wanted)
     sources: dict[int, set[str]] = defaultdict(set)
-    for territory_id, source in _fetch(found.order_by().values_list(
-            "territory_id", "source").distinct()):
+    for territory_id, source in _fetch(
+        found.order_by().values_list("territory_id", "source").distinct()
+    ):
         sources[territory_id].add(source)
     in_years: dict[int, list[tuple[int, float, str]]] = defaultdict(list)
-    for territory_id, year, value, source in _fetch(found.filter(
-            year__gte=years[0], year__lte=years[1]).order_by().values_list(
-            "territory_id", "year", "value", "source")):
+    for territory_id, year, value, source in _fetch(
+        found.filter(year__gte=years[0], year__lte=years[1])
+        .order_by()
+        .values_list("territory_id", "year", "value", "source")
+    ):
         in_years[territory_id].append((year, value, source))
     populations: dict[int, list[tuple[int, float, str]]] = defaultdict(list)
     incomplete = []
@@ -235,8 +251,9 @@ def _populations(wanted: Q, years: tuple[int, int]
     if incomplete:
         # The same filter rather than a list of ids: there may be a thousand of them.
         missing = set(incomplete)
-        for territory_id, year, value, source in _fetch(found.order_by().values_list(
-                "territory_id", "year", "value", "source")):
+        for territory_id, year, value, source in _fetch(
+            found.order_by().values_list("territory_id", "year", "value", "source")
+        ):
             if territory_id in missing:
                 populations[territory_id].append((year, value, source))
     return populations
@@ -288,19 +305,38 @@ def _texts() -> _Texts:
     )
 
 
-def _rate(indicator: Indicator, territory: Territory, period: Period, source: str | None,
-          rows: Rows, inputs: _Inputs, texts: _Texts) -> Rate:
+def _rate(
+    indicator: Indicator,
+    territory: Territory,
+    period: Period,
+    source: str | None,
+    rows: Rows,
+    inputs: _Inputs,
+    texts: _Texts,
+) -> Rate:
     """rates.compute on loaded inputs (same steps, same order, same texts)."""
-    rate = Rate(indicator=indicator.code, territory_id=territory.pk, territory=territory.name,
-                period=period.code, source=None, numerator=None, denominator=None, value=None,
-                ci_low=None, ci_high=None, factor=indicator.factor)
+    rate = Rate(
+        indicator=indicator.code,
+        territory_id=territory.pk,
+        territory=territory.name,
+        period=period.code,
+        source=None,
+        numerator=None,
+        denominator=None,
+        value=None,
+        ci_low=None,
+        ci_high=None,
+        factor=indicator.factor,
+    )
     # A municipality (no children) is its own subtree: no walk of the tree per rate;
     # a trend walks its territory's tree once, not once per period.
     subtree = inputs.subtrees.get(territory.pk)
     if subtree is None:
         subtree = inputs.subtrees[territory.pk] = (
             _descendants(territory.pk, inputs.children)
-            if territory.pk in inputs.children else [territory.pk])
+            if territory.pk in inputs.children
+            else [territory.pk]
+        )
     # The subtree's rows by source (each territory's list as loaded, not copied).
     by_source: dict[str, dict[int, list[Row]]] = {}
     for pk in subtree:
@@ -328,8 +364,7 @@ def _rate(indicator: Indicator, territory: Territory, period: Period, source: st
     if indicator.denominator_kind == DenominatorKind.NONE:
         rate.value = counted.value
         rate.ci_low, rate.ci_high = rates.poisson_interval(counted.value)
-        rate.method = texts.count_method % {
-            "element": indicator.numerator.code, "source": source}
+        rate.method = texts.count_method % {"element": indicator.numerator.code, "source": source}
         return rate
     denominator, population_source, year, warnings = rates.population_from(
         territory, inputs.populations.get(territory.pk, []), period
@@ -344,9 +379,13 @@ def _rate(indicator: Indicator, territory: Territory, period: Period, source: st
     rate.ci_low = low / denominator * indicator.factor
     rate.ci_high = high / denominator * indicator.factor
     rate.method = texts.rate_method % {
-        "numerator": f"{counted.value:,.0f}", "element": indicator.numerator.code,
-        "source": source, "territories": counted.territories,
-        "population": f"{denominator:,.0f}", "pop_source": population_source, "year": year,
+        "numerator": f"{counted.value:,.0f}",
+        "element": indicator.numerator.code,
+        "source": source,
+        "territories": counted.territories,
+        "population": f"{denominator:,.0f}",
+        "pop_source": population_source,
+        "year": year,
         "factor": f"{indicator.factor:,}",
     }
     return rate
@@ -431,8 +470,9 @@ class Choropleth:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         names = _territory_columns()
-        state["territories"] = [Territory.from_db(DEFAULT_DB_ALIAS, names, values)
-                                for values in state["territories"]]
+        state["territories"] = [
+            Territory.from_db(DEFAULT_DB_ALIAS, names, values) for values in state["territories"]
+        ]
         self.__dict__.update(state)
 
 
@@ -447,8 +487,14 @@ def _columns(territory: Territory) -> tuple[object, ...]:
 
 def _indicator_key(indicator: Indicator) -> tuple[object, ...]:
     # Everything of the indicator that a rate or its texts read.
-    return (indicator.pk, indicator.code, indicator.numerator_id, indicator.numerator.code,
-            indicator.denominator_kind, indicator.factor)
+    return (
+        indicator.pk,
+        indicator.code,
+        indicator.numerator_id,
+        indicator.numerator.code,
+        indicator.denominator_kind,
+        indicator.factor,
+    )
 
 
 def _territory_key(territory: Territory) -> tuple[object, ...]:
@@ -459,17 +505,31 @@ def _period_key(period: Period) -> tuple[object, ...]:
     return (period.code, period.type, period.start, period.end)
 
 
-def choropleth(indicator: Indicator, parent: Territory, period: Period,
-               source: str | None, *, level: int | None = None) -> Choropleth:
+def choropleth(
+    indicator: Indicator,
+    parent: Territory,
+    period: Period,
+    source: str | None,
+    *,
+    level: int | None = None,
+) -> Choropleth:
     """``compute_choropleth``, cached until its inputs change (see ``caching``)."""
-    key = (_indicator_key(indicator), _territory_key(parent), _period_key(period), source,
-           level)
-    return caching.cached("choropleth", key, lambda: compute_choropleth(
-        indicator, parent, period, source, level=level))
+    key = (_indicator_key(indicator), _territory_key(parent), _period_key(period), source, level)
+    return caching.cached(
+        "choropleth",
+        key,
+        lambda: compute_choropleth(indicator, parent, period, source, level=level),
+    )
 
 
-def compute_choropleth(indicator: Indicator, parent: Territory, period: Period,
-                       source: str | None, *, level: int | None = None) -> Choropleth:
+def compute_choropleth(
+    indicator: Indicator,
+    parent: Territory,
+    period: Period,
+    source: str | None,
+    *,
+    level: int | None = None,
+) -> Choropleth:
     """Every child of ``parent``: its rate, as rates.compute would give it, in four queries.
 
     With ``level`` (deeper than the parent's), every territory of that level below
@@ -499,21 +559,34 @@ def compute_choropleth(indicator: Indicator, parent: Territory, period: Period,
     ]
     total = _rate(indicator, parent, period, source, rows, inputs, texts)
     classes = quantile_classes(rate.value for rate in child_rates)
-    return Choropleth(parent=parent, period=period, territories=territories, rates=child_rates,
-                      total=total, classes=classes)
+    return Choropleth(
+        parent=parent,
+        period=period,
+        territories=territories,
+        rates=child_rates,
+        total=total,
+        classes=classes,
+    )
 
 
-def trend(indicator: Indicator, territory: Territory, periods: Sequence[Period],
-          source: str | None) -> list[Rate]:
+def trend(
+    indicator: Indicator, territory: Territory, periods: Sequence[Period], source: str | None
+) -> list[Rate]:
     """``compute_trend``, cached until its inputs change (see ``caching``)."""
-    key = (_indicator_key(indicator), _territory_key(territory),
-           tuple(_period_key(period) for period in periods), source)
-    return caching.cached("trend", key, lambda: compute_trend(
-        indicator, territory, periods, source))
+    key = (
+        _indicator_key(indicator),
+        _territory_key(territory),
+        tuple(_period_key(period) for period in periods),
+        source,
+    )
+    return caching.cached(
+        "trend", key, lambda: compute_trend(indicator, territory, periods, source)
+    )
 
 
-def compute_trend(indicator: Indicator, territory: Territory, periods: Sequence[Period],
-                  source: str | None) -> list[Rate]:
+def compute_trend(
+    indicator: Indicator, territory: Territory, periods: Sequence[Period], source: str | None
+) -> list[Rate]:
     """The territory's rate for each period (consecutive, not overlapping), in three queries."""
     if not periods:
         return []
@@ -521,8 +594,9 @@ def compute_trend(indicator: Indicator, territory: Territory, periods: Sequence[
     inputs = _load(indicator, territory, ordered, source)
     texts = _texts()
     by_code = {
-        period.code: _rate(indicator, territory, period, source, inputs.rows.get(index, {}),
-                           inputs, texts)
+        period.code: _rate(
+            indicator, territory, period, source, inputs.rows.get(index, {}), inputs, texts
+        )
         for index, period in enumerate(ordered)
     }
     return [by_code[period.code] for period in periods]

@@ -57,9 +57,20 @@ from convivencia.territories.choices import Scheme
 from convivencia.territories.models import Territory, TerritoryCode
 
 COLUMNS = [
-    "territory_code", "territory_scheme", "territory_name", "period", "indicator",
-    "numerator", "denominator", "population_source", "population_year", "value",
-    "ci_low", "ci_high", "source", "warnings",
+    "territory_code",
+    "territory_scheme",
+    "territory_name",
+    "period",
+    "indicator",
+    "numerator",
+    "denominator",
+    "population_source",
+    "population_year",
+    "value",
+    "ci_low",
+    "ci_high",
+    "source",
+    "warnings",
 ]
 # A territory's code in the CSV: the national scheme first (it is what national
 # statistics use), then ISO 3166, then DHIS2; the internal id only when none is set.
@@ -69,8 +80,12 @@ WARNING_SEPARATOR = " | "
 # DHIS2 category option codes for our disaggregations. (sex, age group) → combination
 # code is built from these: "SEX_F", "AGE_18P", "SEX_F_AGE_18P"; both blank → none.
 SEX_OPTIONS: dict[str, str] = {Sex.FEMALE: "F", Sex.MALE: "M", Sex.UNKNOWN: "NR"}
-AGE_OPTIONS: dict[str, str] = {AgeGroup.CHILDREN: "0011", AgeGroup.ADOLESCENTS: "1217",
-               AgeGroup.ADULTS: "18P", AgeGroup.UNKNOWN: "NR"}
+AGE_OPTIONS: dict[str, str] = {
+    AgeGroup.CHILDREN: "0011",
+    AgeGroup.ADOLESCENTS: "1217",
+    AgeGroup.ADULTS: "18P",
+    AgeGroup.UNKNOWN: "NR",
+}
 ORG_UNIT_SCHEMES = [Scheme.DHIS2, Scheme.DIVIPOLA, Scheme.ISO, Scheme.INEGI, Scheme.IBGE]
 
 
@@ -84,16 +99,14 @@ def _combination(sex: str, age_group: str) -> str | None:
 
 
 CATEGORY_OPTION_COMBOS: dict[tuple[str, str], str | None] = {
-    (sex, age): _combination(sex, age)
-    for sex in ["", *SEX_OPTIONS] for age in ["", *AGE_OPTIONS]
+    (sex, age): _combination(sex, age) for sex in ["", *SEX_OPTIONS] for age in ["", *AGE_OPTIONS]
 }
 
 
 # The table: CSV and XLSX
 
 
-def territory_code(territory: Territory,
-                   codes: dict[str, str] | None = None) -> tuple[str, str]:
+def territory_code(territory: Territory, codes: dict[str, str] | None = None) -> tuple[str, str]:
     """(code, scheme) by CODE_PREFERENCE; ("<id>", "id") when the territory has no code.
 
     ``codes`` (scheme → code) when they were read already, else the territory's own.
@@ -106,15 +119,24 @@ def territory_code(territory: Territory,
     return str(territory.pk), "id"
 
 
-def _row(territory: Territory, rate: Rate, indicator: Indicator,
-         codes: dict[str, str]) -> dict[str, Any]:
+def _row(
+    territory: Territory, rate: Rate, indicator: Indicator, codes: dict[str, str]
+) -> dict[str, Any]:
     code, scheme = territory_code(territory, codes)
     return {
-        "territory_code": code, "territory_scheme": scheme, "territory_name": territory.name,
-        "period": rate.period, "indicator": indicator.code, "numerator": rate.numerator,
-        "denominator": rate.denominator, "population_source": rate.population_source,
-        "population_year": rate.population_year, "value": rate.value, "ci_low": rate.ci_low,
-        "ci_high": rate.ci_high, "source": rate.source,
+        "territory_code": code,
+        "territory_scheme": scheme,
+        "territory_name": territory.name,
+        "period": rate.period,
+        "indicator": indicator.code,
+        "numerator": rate.numerator,
+        "denominator": rate.denominator,
+        "population_source": rate.population_source,
+        "population_year": rate.population_year,
+        "value": rate.value,
+        "ci_low": rate.ci_low,
+        "ci_high": rate.ci_high,
+        "source": rate.source,
         "warnings": WARNING_SEPARATOR.join(rate.warnings),
     }
 
@@ -132,8 +154,10 @@ def table_rows(result: Choropleth, indicator: Indicator) -> list[dict[str, Any]]
         territory_id__in=[territory.pk for territory in territories]
     ).values_list("territory_id", "scheme", "code"):
         codes[territory_id][scheme] = code
-    rows = [_row(territory, rate, indicator, codes[territory.pk])
-            for territory, rate, _class in result.rows()]
+    rows = [
+        _row(territory, rate, indicator, codes[territory.pk])
+        for territory, rate, _class in result.rows()
+    ]
     rows.append(_row(result.parent, result.total, indicator, codes[result.parent.pk]))
     return rows
 
@@ -215,14 +239,20 @@ class Dhis2Check:
         return len(self.levels) > 1
 
 
-def _grouped_values(indicator: Indicator, parent: Territory, period: Period, source: str
-                    ) -> QuerySet[DataValue, Any]:
+def _grouped_values(
+    indicator: Indicator, parent: Territory, period: Period, source: str
+) -> QuerySet[DataValue, Any]:
     """The values behind the selection, summed over weapon and subtype (DHIS2 has no such
     category here), one row per territory, period, sex and age group."""
     return (
         DataValue.objects.current()
-        .filter(element_id=indicator.numerator_id, source=source, start__gte=period.start,
-                end__lte=period.end, territory__path__startswith=parent.path)
+        .filter(
+            element_id=indicator.numerator_id,
+            source=source,
+            start__gte=period.start,
+            end__lte=period.end,
+            territory__path__startswith=parent.path,
+        )
         .values("territory_id", "territory__level", "period", "sex", "age_group")
         .annotate(total=Sum("value"))
         .order_by("territory_id", "period", "sex", "age_group")
@@ -231,13 +261,15 @@ def _grouped_values(indicator: Indicator, parent: Territory, period: Period, sou
 
 def _codes(territory_ids: set[int], scheme: str) -> dict[int, str]:
     return dict(
-        TerritoryCode.objects.filter(territory_id__in=territory_ids, scheme=scheme)
-        .values_list("territory_id", "code")
+        TerritoryCode.objects.filter(territory_id__in=territory_ids, scheme=scheme).values_list(
+            "territory_id", "code"
+        )
     )
 
 
-def dhis2_check(indicator: Indicator, parent: Territory, period: Period, source: str,
-                scheme: str) -> Dhis2Check:
+def dhis2_check(
+    indicator: Indicator, parent: Territory, period: Period, source: str, scheme: str
+) -> Dhis2Check:
     """Everything the DHIS2 export would leave out or send by code, listed (three queries)."""
     check = Dhis2Check(scheme=scheme, element=indicator.numerator)
     rows = list(_grouped_values(indicator, parent, period, source))
@@ -262,8 +294,9 @@ def dhis2_check(indicator: Indicator, parent: Territory, period: Period, source:
     return check
 
 
-def dhis2_payload(indicator: Indicator, parent: Territory, period: Period, source: str,
-                  scheme: str) -> tuple[dict[str, Any], int]:
+def dhis2_payload(
+    indicator: Indicator, parent: Territory, period: Period, source: str, scheme: str
+) -> tuple[dict[str, Any], int]:
     """The ``dataValueSets`` body and how many values were left out (no code, no combination).
 
     Call ``dhis2_check`` first: the view refuses to leave values out unless asked.

@@ -19,13 +19,18 @@ from convivencia.indicators.choices import DenominatorKind
 from convivencia.indicators.models import DataElement, Indicator
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
-NAME_LABELS = {"es": _("Name in Spanish"), "en": _("Name in English"),
-               "pt": _("Name in Portuguese")}
+NAME_LABELS = {
+    "es": _("Name in Spanish"),
+    "en": _("Name in English"),
+    "pt": _("Name in Portuguese"),
+}
 
 code_validator = RegexValidator(
     r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$",
-    _("Use lower-case letters without accents, digits, and “_” or “-” between them, "
-      "e.g. threats_to_leaders."),
+    _(
+        "Use lower-case letters without accents, digits, and “_” or “-” between them, "
+        "e.g. threats_to_leaders."
+    ),
     code="code_format",
 )
 
@@ -38,15 +43,18 @@ class DefinitionForm(forms.ModelForm):
         names = self.instance.name or {}
         for language in LANGUAGES:
             self.fields[f"name_{language}"] = forms.CharField(
-                label=NAME_LABELS.get(language, language), max_length=200,
-                required=language == "es", initial=names.get(language, ""),
+                label=NAME_LABELS.get(language, language),
+                max_length=200,
+                required=language == "es",
+                initial=names.get(language, ""),
             )
         code = self.fields["code"]
         # One message of ours instead of the generic slug one (which allows capitals).
-        code.validators = [*(v for v in code.validators if v is not validate_slug),
-                           code_validator]
-        code.help_text = _("Importers, exports, the API and shared links know it by this code. "
-                           "It cannot change once values exist.")
+        code.validators = [*(v for v in code.validators if v is not validate_slug), code_validator]
+        code.help_text = _(
+            "Importers, exports, the API and shared links know it by this code. "
+            "It cannot change once values exist."
+        )
         self.code_fixed = manage_services.code_is_fixed(self.instance)
         if self.code_fixed:
             code.disabled = True
@@ -59,8 +67,11 @@ class DefinitionForm(forms.ModelForm):
         return self.cleaned_data["code"].strip()
 
     def names(self) -> dict[str, str]:
-        return {language: text for language in LANGUAGES
-                if (text := (self.cleaned_data.get(f"name_{language}") or "").strip())}
+        return {
+            language: text
+            for language in LANGUAGES
+            if (text := (self.cleaned_data.get(f"name_{language}") or "").strip())
+        }
 
     def save_with(self, *, actor) -> DataElement | Indicator:
         """Save through ``manage_services.save`` (audit log, explorer refreshed)."""
@@ -75,13 +86,19 @@ class DataElementForm(DefinitionForm):
     class Meta:
         model = DataElement
         fields = ["code", "value_type", "aggregation_type", "dhis2_uid", "description"]
-        labels = {"code": _("Code"), "value_type": _("Value type"),
-                  "aggregation_type": _("How values are combined"),
-                  "dhis2_uid": _("DHIS2 uid"), "description": _("Description")}
+        labels = {
+            "code": _("Code"),
+            "value_type": _("Value type"),
+            "aggregation_type": _("How values are combined"),
+            "dhis2_uid": _("DHIS2 uid"),
+            "description": _("Description"),
+        }
         help_texts = {
             "aggregation_type": _("Summed over territories and periods (counts), or averaged."),
-            "dhis2_uid": _("Eleven characters, when the element also exists in a DHIS2 "
-                           "instance; used by the DHIS2 exchange."),
+            "dhis2_uid": _(
+                "Eleven characters, when the element also exists in a DHIS2 "
+                "instance; used by the DHIS2 exchange."
+            ),
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
@@ -89,8 +106,8 @@ class DataElementForm(DefinitionForm):
         uid = (self.cleaned_data.get("dhis2_uid") or "").strip()
         if uid and (len(uid) != 11 or not uid.isalnum() or not uid[0].isalpha()):
             raise forms.ValidationError(
-                _("A DHIS2 uid is 11 letters and digits, starting with a letter."),
-                code="dhis2_uid")
+                _("A DHIS2 uid is 11 letters and digits, starting with a letter."), code="dhis2_uid"
+            )
         return uid
 
 
@@ -105,22 +122,30 @@ class IndicatorForm(DefinitionForm):
         queryset=DataElement.objects.order_by("code"),
     )
     denominator = ElementChoiceField(
-        label=_("Denominator element"), queryset=DataElement.objects.order_by("code"),
+        label=_("Denominator element"),
+        queryset=DataElement.objects.order_by("code"),
         required=False,
         help_text=_("Only when the denominator is another data element."),
     )
 
     class Meta:
         model = Indicator
-        fields = ["code", "numerator", "denominator_kind", "denominator", "factor",
-                  "description"]
-        labels = {"code": _("Code"), "denominator_kind": _("Divided by"),
-                  "factor": _("Multiplier"), "description": _("How it is computed")}
+        fields = ["code", "numerator", "denominator_kind", "denominator", "factor", "description"]
+        labels = {
+            "code": _("Code"),
+            "denominator_kind": _("Divided by"),
+            "factor": _("Multiplier"),
+            "description": _("How it is computed"),
+        }
         help_texts = {
-            "denominator_kind": _("The population of the territory and year (a rate), "
-                                  "another data element (a ratio), or nothing (a count)."),
-            "factor": _("e.g. 100000 for a rate per 100,000 inhabitants, 100 for a "
-                        "percentage, 1 for a count."),
+            "denominator_kind": _(
+                "The population of the territory and year (a rate), "
+                "another data element (a ratio), or nothing (a count)."
+            ),
+            "factor": _(
+                "e.g. 100000 for a rate per 100,000 inhabitants, 100 for a "
+                "percentage, 1 for a count."
+            ),
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
@@ -133,8 +158,7 @@ class IndicatorForm(DefinitionForm):
             # The code stays because the numerator's values exist; so does the numerator,
             # or the code would name a different count in links already shared.
             self.fields["numerator"].disabled = True
-            self.fields["numerator"].help_text = _(
-                "Fixed with the code, since its values exist.")
+            self.fields["numerator"].help_text = _("Fixed with the code, since its values exist.")
 
     def clean_factor(self) -> int:
         factor = self.cleaned_data["factor"]
@@ -150,9 +174,10 @@ class IndicatorForm(DefinitionForm):
             if denominator is None and "denominator" not in self.errors:
                 self.add_error("denominator", _("Choose the data element to divide by."))
             elif denominator is not None and denominator == cleaned.get("numerator"):
-                self.add_error("denominator",
-                               _("The denominator must differ from the numerator."))
+                self.add_error("denominator", _("The denominator must differ from the numerator."))
         elif denominator is not None:
-            self.add_error("denominator", _(
-                "Leave it empty, or choose “Another data element” as what it is divided by."))
+            self.add_error(
+                "denominator",
+                _("Leave it empty, or choose “Another data element” as what it is divided by."),
+            )
         return cleaned

@@ -59,32 +59,39 @@ class ImportForm(forms.Form):
         choices=[(key, entry.label) for key, entry in importers.FORMATS.items()],
     )
     file = forms.FileField(
-        label=gettext_lazy("File"), validators=[check_upload_size],
+        label=gettext_lazy("File"),
+        validators=[check_upload_size],
         help_text=gettext_lazy("As published: .xls, .xlsx, CSV (UTF-8 or Latin-1) or JSON."),
     )
     element = forms.ChoiceField(
-        label=gettext_lazy("Data element"), required=False,
+        label=gettext_lazy("Data element"),
+        required=False,
         help_text=gettext_lazy("For files of one crime (Policía, SESNSP)."),
     )
     source = forms.ChoiceField(
-        label=gettext_lazy("Source"), required=False,
+        label=gettext_lazy("Source"),
+        required=False,
         choices=[("", gettext_lazy("The format's default")), *Source.choices],
         help_text=gettext_lazy("Required for DHIS2 files; a tidy table may give it per row."),
     )
     through = forms.RegexField(
-        label=gettext_lazy("Figures run through (month)"), required=False,
+        label=gettext_lazy("Figures run through (month)"),
+        required=False,
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "2025-06"}),
         help_text=gettext_lazy("SESNSP: the last month the file covers, e.g. 2025-06."),
         error_messages={"invalid": gettext_lazy("Give a month as YYYY-MM.")},
     )
     org_unit_scheme = forms.ChoiceField(
-        label=gettext_lazy("Organisation unit codes"), required=False,
+        label=gettext_lazy("Organisation unit codes"),
+        required=False,
         choices=[("", gettext_lazy("DHIS2 uids")), *Scheme.choices],
         help_text=gettext_lazy("DHIS2: the scheme of the orgUnit codes."),
     )
     dataset = forms.CharField(
-        label=gettext_lazy("Dataset"), required=False, max_length=120,
+        label=gettext_lazy("Dataset"),
+        required=False,
+        max_length=120,
         help_text=gettext_lazy(
             "Leave empty to use the format's name for it. A file of an existing dataset "
             "replaces its values."
@@ -98,7 +105,8 @@ class ImportForm(forms.Form):
     def options(self) -> Options:
         data = self.cleaned_data
         return Options(
-            source=data.get("source") or None, element=data.get("element") or None,
+            source=data.get("source") or None,
+            element=data.get("element") or None,
             dataset=(data.get("dataset") or "").strip() or None,
             org_unit_scheme=data.get("org_unit_scheme") or None,
             through=data.get("through") or None,
@@ -120,9 +128,15 @@ def importer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
 
 def _page(request: HttpRequest, form: ImportForm, status: int = 200) -> HttpResponse:
-    return render(request, "indicators/import.html", {
-        "form": form, "formats": importers.FORMATS.values(),
-    }, status=status)
+    return render(
+        request,
+        "indicators/import.html",
+        {
+            "form": form,
+            "formats": importers.FORMATS.values(),
+        },
+        status=status,
+    )
 
 
 @importer_required
@@ -147,12 +161,19 @@ def upload(request: HttpRequest) -> HttpResponse:
             problems = exc.problems
     if problems:
         _unstage(request)  # nothing to confirm: the file has to be corrected first
-    return render(request, "indicators/import_report.html", {
-        "file_name": upload_file.name, "format": importers.FORMATS[key],
-        "problems": problems, "plan": plan,
-        "preview": preview(plan, limit=PREVIEW_ROWS) if plan else None,
-        "token": "" if problems else token,
-    }, status=200)
+    return render(
+        request,
+        "indicators/import_report.html",
+        {
+            "file_name": upload_file.name,
+            "format": importers.FORMATS[key],
+            "problems": problems,
+            "plan": plan,
+            "preview": preview(plan, limit=PREVIEW_ROWS) if plan else None,
+            "token": "" if problems else token,
+        },
+        status=200,
+    )
 
 
 @importer_required
@@ -171,11 +192,16 @@ def confirm(request: HttpRequest) -> HttpResponse:
     with default_storage.open(staged["storage_name"], "rb") as handle:
         job = jobs.enqueue(
             IMPORT_JOB,
-            _("Import of crime data (%(format)s): %(file)s") % {
-                "format": importers.FORMATS[key].label, "file": staged["name"]},
-            {"format": key, "file_name": staged["name"], "language": translation.get_language(),
-             **staged["options"]},
-            user=request.user, upload=UploadedFile(handle, name=staged["name"]),
+            _("Import of crime data (%(format)s): %(file)s")
+            % {"format": importers.FORMATS[key].label, "file": staged["name"]},
+            {
+                "format": key,
+                "file_name": staged["name"],
+                "language": translation.get_language(),
+                **staged["options"],
+            },
+            user=request.user,
+            upload=UploadedFile(handle, name=staged["name"]),
         )
     _unstage(request)
     return redirect("jobs:detail", job_id=job.pk)
@@ -187,10 +213,14 @@ def _stage(request: HttpRequest, upload_file: UploadedFile, key: str, options: O
     token = uuid.uuid4().hex
     suffix = Path(upload_file.name or "").suffix.lower()[:6]
     storage_name = default_storage.save(f"indicators/staged/{token}{suffix}", upload_file)
-    request.session[STAGED] = {token: {
-        "storage_name": storage_name, "name": upload_file.name, "format": key,
-        "options": options.as_params(),
-    }}
+    request.session[STAGED] = {
+        token: {
+            "storage_name": storage_name,
+            "name": upload_file.name,
+            "format": key,
+            "options": options.as_params(),
+        }
+    }
     return token
 
 

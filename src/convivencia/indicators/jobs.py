@@ -35,8 +35,7 @@ def _import_crime(context: JobContext) -> dict[str, Any]:
     user = job.created_by
     # Roles may have been withdrawn since the upload: ask again.
     if user is None or not user.is_active or not importers.may_import(user):
-        raise JobFailed(_("Only coordinators, analysts and administrators can import "
-                          "crime data."))
+        raise JobFailed(_("Only coordinators, analysts and administrators can import crime data."))
     key = str(context.params.get("format", ""))
     if key not in importers.FORMATS:
         raise JobFailed(_("Unknown import format “%(format)s”.") % {"format": key})
@@ -48,8 +47,7 @@ def _import_crime(context: JobContext) -> dict[str, Any]:
     context.progress(0, 0, _("Checking the file…"))
     with local_copy(job.upload.storage, stored_name) as path:
         try:
-            plan = importers.check(key, path, name=name, options=options,
-                                   progress=context.progress)
+            plan = importers.check(key, path, name=name, options=options, progress=context.progress)
         except BadFile as exc:
             raise JobFailed(exc.summary()) from exc
     with context.writing():

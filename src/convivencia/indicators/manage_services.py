@@ -62,8 +62,13 @@ def code_is_fixed(obj: DataElement | Indicator) -> bool:
 def value_counts(elements: QuerySet[DataElement] | list[DataElement]) -> dict[int, int]:
     """{element id: current values} for the elements given, in one grouped query."""
     ids = [element.pk for element in elements]
-    rows = (DataValue.objects.current().filter(element_id__in=ids)
-            .values("element_id").annotate(n=Count("pk")).order_by())
+    rows = (
+        DataValue.objects.current()
+        .filter(element_id__in=ids)
+        .values("element_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     counts = {row["element_id"]: row["n"] for row in rows}
     return {pk: counts.get(pk, 0) for pk in ids}
 
@@ -73,13 +78,24 @@ def snapshot(obj: DataElement | Indicator) -> dict[str, Any]:
     if isinstance(obj, DataElement):
         fields = ["code", "name", "value_type", "aggregation_type", "dhis2_uid", "description"]
     else:
-        fields = ["code", "name", "numerator_id", "denominator_kind", "denominator_id",
-                  "factor", "description"]
+        fields = [
+            "code",
+            "name",
+            "numerator_id",
+            "denominator_kind",
+            "denominator_id",
+            "factor",
+            "description",
+        ]
     return {name: getattr(obj, name) for name in fields}
 
 
-def save(obj: DataElement | Indicator, *, before: dict[str, Any] | None,
-         actor: AbstractBaseUser | AnonymousUser | None) -> None:
+def save(
+    obj: DataElement | Indicator,
+    *,
+    before: dict[str, Any] | None,
+    actor: AbstractBaseUser | AnonymousUser | None,
+) -> None:
     """Create (``before`` is None) or change a definition, audited, refreshing the explorer."""
     with transaction.atomic():
         obj.full_clean()
@@ -98,19 +114,22 @@ def refusal(obj: DataElement | Indicator) -> str:
     """Why ``obj`` may not be deleted, or "" when it may."""
     if isinstance(obj, DataElement):
         if has_values(obj):
-            return _("It has values: imported figures are never deleted with their "
-                     "definition. Change its name instead.")
-        users = Indicator.objects.filter(numerator=obj) | Indicator.objects.filter(
-            denominator=obj)
+            return _(
+                "It has values: imported figures are never deleted with their "
+                "definition. Change its name instead."
+            )
+        users = Indicator.objects.filter(numerator=obj) | Indicator.objects.filter(denominator=obj)
         codes = sorted(set(users.values_list("code", flat=True)))
         if codes:
             return _("Indicators use it: %(codes)s. Change or delete them first.") % {
-                "codes": ", ".join(codes)}
+                "codes": ", ".join(codes)
+            }
         return _standard(obj.code in presets.ELEMENTS)
     followers = _followers(obj)
     if followers:
         return _("It is followed by %(what)s. Choose another indicator for them first.") % {
-            "what": ", ".join(followers)}
+            "what": ", ".join(followers)
+        }
     return _standard(obj.code in presets.INDICATORS)
 
 
@@ -118,8 +137,10 @@ def _standard(is_standard: bool) -> str:
     # Every installation shares the standard codes, and a later preset migration would
     # bring a deleted one back anyway.
     if is_standard:
-        return _("It is one of the standard definitions every installation shares. "
-                 "Change its name instead.")
+        return _(
+            "It is one of the standard definitions every installation shares. "
+            "Change its name instead."
+        )
     return ""
 
 
@@ -128,9 +149,14 @@ def _followers(indicator: Indicator) -> list[str]:
     keys (read from the model's relations, so this app imports none of theirs)."""
     found = []
     # Hidden relations too: the dialogues' foreign keys have related_name="+".
-    relations = [field for field in indicator._meta.get_fields(include_hidden=True)
-                 if isinstance(field, ForeignObjectRel)
-                 and field.auto_created and not field.concrete and field.one_to_many]
+    relations = [
+        field
+        for field in indicator._meta.get_fields(include_hidden=True)
+        if isinstance(field, ForeignObjectRel)
+        and field.auto_created
+        and not field.concrete
+        and field.one_to_many
+    ]
     for relation in relations:
         model: type[Model] | None = relation.related_model
         if model is None:  # a reverse relation always has its model; the stubs allow none
@@ -142,8 +168,7 @@ def _followers(indicator: Indicator) -> list[str]:
     return found
 
 
-def delete(obj: DataElement | Indicator, *,
-           actor: AbstractBaseUser | AnonymousUser | None) -> None:
+def delete(obj: DataElement | Indicator, *, actor: AbstractBaseUser | AnonymousUser | None) -> None:
     """Delete a definition nothing depends on; StillUsed with the reason otherwise."""
     with transaction.atomic():
         reason = refusal(obj)

@@ -69,42 +69,62 @@ def index(request: HttpRequest) -> HttpResponse:
     """Every data element and indicator, with its formula and how many values it has."""
     query = request.GET.get("q", "").strip()[:100]
     elements = list(DataElement.objects.order_by("code"))
-    indicators = list(Indicator.objects.select_related("numerator", "denominator")
-                      .order_by("code"))
+    indicators = list(Indicator.objects.select_related("numerator", "denominator").order_by("code"))
     folded = fold(query)
     if folded:
-        elements = [element for element in elements
-                    if _matches(folded, *_texts(element), element.dhis2_uid)]
-        indicators = [indicator for indicator in indicators
-                      if _matches(folded, *_texts(indicator), *_texts(indicator.numerator))]
+        elements = [
+            element for element in elements if _matches(folded, *_texts(element), element.dhis2_uid)
+        ]
+        indicators = [
+            indicator
+            for indicator in indicators
+            if _matches(folded, *_texts(indicator), *_texts(indicator.numerator))
+        ]
     counts = services.value_counts(elements)
-    return render(request, "indicators/manage/index.html", {
-        "query": query,
-        "elements": [(element, counts[element.pk]) for element in elements],
-        "indicators": indicators,
-        "may_edit": services.may_edit(request.user),
-    })
+    return render(
+        request,
+        "indicators/manage/index.html",
+        {
+            "query": query,
+            "elements": [(element, counts[element.pk]) for element in elements],
+            "indicators": indicators,
+            "may_edit": services.may_edit(request.user),
+        },
+    )
 
 
-def _form_page(request: HttpRequest, form: DefinitionForm, kind: str, status: int = 200
-               ) -> HttpResponse:
+def _form_page(
+    request: HttpRequest, form: DefinitionForm, kind: str, status: int = 200
+) -> HttpResponse:
     obj = form.instance
-    return render(request, "indicators/manage/form.html", {
-        "form": form, "kind": kind, "obj": obj if obj.pk else None,
-        "refusal": services.refusal(obj) if obj.pk else "",
-    }, status=status)
+    return render(
+        request,
+        "indicators/manage/form.html",
+        {
+            "form": form,
+            "kind": kind,
+            "obj": obj if obj.pk else None,
+            "refusal": services.refusal(obj) if obj.pk else "",
+        },
+        status=status,
+    )
 
 
-def _edit(request: HttpRequest, form_class: type[DefinitionForm], kind: str,
-          obj: DataElement | Indicator | None) -> HttpResponse:
+def _edit(
+    request: HttpRequest,
+    form_class: type[DefinitionForm],
+    kind: str,
+    obj: DataElement | Indicator | None,
+) -> HttpResponse:
     if request.method != "POST":
         return _form_page(request, form_class(instance=obj), kind)
     form = form_class(request.POST, instance=obj)
     if not form.is_valid():
         return _form_page(request, form, kind, status=400)
     saved = form.save_with(actor=request.user)
-    messages.success(request, _("Saved: %(name)s (%(code)s).") % {
-        "name": saved, "code": saved.code})
+    messages.success(
+        request, _("Saved: %(name)s (%(code)s).") % {"name": saved, "code": saved.code}
+    )
     return redirect("indicators_manage:index")
 
 
@@ -129,8 +149,9 @@ def indicator_edit(request: HttpRequest, code: str) -> HttpResponse:
     return _edit(request, IndicatorForm, "indicator", indicator)
 
 
-def _delete(request: HttpRequest, obj: DataElement | Indicator, form: DefinitionForm,
-            kind: str) -> HttpResponse:
+def _delete(
+    request: HttpRequest, obj: DataElement | Indicator, form: DefinitionForm, kind: str
+) -> HttpResponse:
     name, code = str(obj), obj.code
     try:
         services.delete(obj, actor=request.user)

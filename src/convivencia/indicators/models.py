@@ -26,7 +26,9 @@ class DataElement(models.Model):
         _("value type"), max_length=10, choices=ValueType.choices, default=ValueType.INTEGER
     )
     aggregation_type = models.CharField(
-        _("aggregation"), max_length=10, choices=AggregationType.choices,
+        _("aggregation"),
+        max_length=10,
+        choices=AggregationType.choices,
         default=AggregationType.SUM,
     )
     dhis2_uid = models.CharField(_("DHIS2 uid"), max_length=11, blank=True)
@@ -52,25 +54,37 @@ class Extraction(models.Model):
     """
 
     dataset = models.CharField(
-        _("dataset"), max_length=120, db_index=True,
+        _("dataset"),
+        max_length=120,
+        db_index=True,
         help_text=_("What the file covers, e.g. 'policia-co:homicides:2023'."),
     )
     format = models.CharField(_("format"), max_length=20)
     file_name = models.CharField(_("file"), max_length=255)
     checksum = models.CharField(_("SHA-256"), max_length=64)
     note = models.CharField(
-        _("revision note"), max_length=300, blank=True,
+        _("revision note"),
+        max_length=300,
+        blank=True,
         help_text=_("e.g. the extraction date printed in the file's footer."),
     )
     values = models.PositiveIntegerField(_("values"), default=0)
     total = models.FloatField(_("total"), default=0)
     replaces = models.ForeignKey(
-        "self", verbose_name=_("replaces"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("replaces"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="replaced_by",
     )
     imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("imported by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
 
@@ -96,11 +110,15 @@ class DataValue(models.Model):
     """
 
     element = models.ForeignKey(
-        DataElement, verbose_name=_("data element"), on_delete=models.PROTECT,
+        DataElement,
+        verbose_name=_("data element"),
+        on_delete=models.PROTECT,
         related_name="values",
     )
     territory = models.ForeignKey(
-        "territories.Territory", verbose_name=_("territory"), on_delete=models.PROTECT,
+        "territories.Territory",
+        verbose_name=_("territory"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     period = models.CharField(_("period"), max_length=12)
@@ -115,12 +133,20 @@ class DataValue(models.Model):
     value = models.FloatField(_("value"))
     comment = models.CharField(_("comment"), max_length=300, blank=True)
     extraction = models.ForeignKey(
-        Extraction, verbose_name=_("extraction"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="data_values",
+        Extraction,
+        verbose_name=_("extraction"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="data_values",
     )
     stored_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("stored by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("stored by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     stored_at = models.DateTimeField(_("stored at"), default=timezone.now)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
@@ -132,8 +158,16 @@ class DataValue(models.Model):
         verbose_name_plural = _("data values")
         constraints = [
             models.UniqueConstraint(
-                fields=["element", "territory", "period", "source", "sex", "age_group",
-                        "weapon", "subtype"],
+                fields=[
+                    "element",
+                    "territory",
+                    "period",
+                    "source",
+                    "sex",
+                    "age_group",
+                    "weapon",
+                    "subtype",
+                ],
                 condition=Q(deleted_at__isnull=True),
                 name="one_current_value_per_cell",
             )
@@ -156,10 +190,12 @@ class Total(models.Model):
 
     # No index of its own: the unique constraint and the covering index below start
     # with it, and PostgreSQL read a national map's year through this one instead.
-    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+",
-                                db_index=False)
-    territory = models.ForeignKey("territories.Territory", on_delete=models.CASCADE,
-                                  related_name="+")
+    element = models.ForeignKey(
+        DataElement, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, related_name="+"
+    )
     period = models.CharField(max_length=12)
     period_type = models.CharField(max_length=8, choices=PeriodType.choices)
     start = models.DateField()
@@ -182,8 +218,12 @@ class Total(models.Model):
         # period and value complete it as a covering index: a national map reads its
         # 13,000 rows from the index alone, where looking each one up in a table of
         # millions of rows was most of the map's time.
-        indexes = [models.Index(fields=["element", "source", "territory", "start", "end",
-                                        "period", "value"], name="indicators_total_map")]
+        indexes = [
+            models.Index(
+                fields=["element", "source", "territory", "start", "end", "period", "value"],
+                name="indicators_total_map",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.element_id} {self.territory_id} {self.period}: {self.value}"
@@ -198,12 +238,18 @@ class Indicator(models.Model):
         DataElement, verbose_name=_("numerator"), on_delete=models.PROTECT, related_name="+"
     )
     denominator_kind = models.CharField(
-        _("denominator"), max_length=12, choices=DenominatorKind.choices,
+        _("denominator"),
+        max_length=12,
+        choices=DenominatorKind.choices,
         default=DenominatorKind.POPULATION,
     )
     denominator = models.ForeignKey(
-        DataElement, verbose_name=_("denominator element"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        DataElement,
+        verbose_name=_("denominator element"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     factor = models.PositiveIntegerField(_("factor"), default=100_000)
     description = models.TextField(_("how it is computed"), blank=True)

@@ -123,9 +123,11 @@ def for_territories(territories: Iterable[Territory], year: int) -> dict[int, Pe
     if not by_pk:
         return {}
     rows = Aggregate.objects.filter(
-        territory_id__in=list(by_pk), item_code__in=[VICTIM_ITEM, REPORT_ITEM],
+        territory_id__in=list(by_pk),
+        item_code__in=[VICTIM_ITEM, REPORT_ITEM],
         # Closed waves only, as on the panel pages: an open wave's figures still move.
-        wave__status=WaveStatus.CLOSED, period__gte=datetime.date(year, 1, 1),
+        wave__status=WaveStatus.CLOSED,
+        period__gte=datetime.date(year, 1, 1),
         period__lte=datetime.date(year, 12, 31),
     ).values_list("territory_id", "item_code", "wave_id", "n", "counts")
     sums: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -147,7 +149,9 @@ def for_territories(territories: Iterable[Territory], year: int) -> dict[int, Pe
         victims_shown = sum_publishable(victim_n, parts[(pk, VICTIM_ITEM)])
         reports_shown = sum_publishable(report_n, parts[(pk, REPORT_ITEM)])
         found[pk] = Perception(
-            territory=by_pk[pk], year=year, waves=len(waves[pk]),
+            territory=by_pk[pk],
+            year=year,
+            waves=len(waves[pk]),
             victims=share(victims, victim_n if victims_shown else 0),
             not_reporting=share(not_reported, report_n if reports_shown else 0),
             multiplier=multiplier(reported, report_n if reports_shown else 0),

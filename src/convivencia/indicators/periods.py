@@ -28,8 +28,12 @@ _PATTERNS = [
 # Finest first: when finer periods are summed into a coarser one, only one type is
 # used, so that months and the quarters made of them are not added twice.
 FINEST_FIRST = (
-    PeriodType.DAY, PeriodType.WEEK, PeriodType.MONTH, PeriodType.QUARTER,
-    PeriodType.SEMESTER, PeriodType.YEAR,
+    PeriodType.DAY,
+    PeriodType.WEEK,
+    PeriodType.MONTH,
+    PeriodType.QUARTER,
+    PeriodType.SEMESTER,
+    PeriodType.YEAR,
 )
 
 
@@ -76,16 +80,16 @@ def _parse(text: str) -> Period:
             return Period(code, kind, start, _month_end(year, 3 * quarter))
         if kind == PeriodType.MONTH:
             month = int(match.group(2))
-            return Period(f"{year}-{month:02d}", kind, datetime.date(year, month, 1),
-                          _month_end(year, month))
+            return Period(
+                f"{year}-{month:02d}", kind, datetime.date(year, month, 1), _month_end(year, month)
+            )
         if kind == PeriodType.WEEK:
             week = int(match.group(2))
             try:
                 start = datetime.date.fromisocalendar(year, week, 1)
             except ValueError as exc:
                 raise ValueError(f"{text!r}: {year} has no ISO week {week}") from exc
-            return Period(f"{year}W{week:02d}", kind, start,
-                          start + datetime.timedelta(days=6))
+            return Period(f"{year}W{week:02d}", kind, start, start + datetime.timedelta(days=6))
         try:
             day = datetime.date(year, int(match.group(2)), int(match.group(3)))
         except ValueError as exc:

@@ -31,8 +31,14 @@ from convivencia.indicators.models import Indicator, Total
 from convivencia.indicators.periods import Period
 from convivencia.territories.models import Population, Territory
 
-SOURCE_PRIORITY = [Source.POLICE, Source.FORENSIC, Source.PROSECUTOR, Source.HEALTH,
-                   Source.COMMUNITY, Source.SURVEY]
+SOURCE_PRIORITY = [
+    Source.POLICE,
+    Source.FORENSIC,
+    Source.PROSECUTOR,
+    Source.HEALTH,
+    Source.COMMUNITY,
+    Source.SURVEY,
+]
 SMALL_COUNT = 10
 ALPHA = 0.05
 
@@ -85,8 +91,13 @@ def _subtree(territory: Territory) -> dict[int, list[int]]:
     return children
 
 
-def _totals(element_id: int, territories: list[int] | None, subtree_of: Territory | None,
-            period: Period, source: str) -> dict[int, list[tuple[str, str, float]]]:
+def _totals(
+    element_id: int,
+    territories: list[int] | None,
+    subtree_of: Territory | None,
+    period: Period,
+    source: str,
+) -> dict[int, list[tuple[str, str, float]]]:
     rows = Total.objects.filter(
         element_id=element_id, source=source, start__gte=period.start, end__lte=period.end
     )
@@ -113,9 +124,13 @@ def _own_count(rows: list[tuple[str, str, float]], period: Period) -> Count:
     return Count(sum(value for _code, value in chosen), {code for code, _value in chosen}, 1)
 
 
-def count_from(pk: int, totals: dict[int, list[tuple[str, str, float]]],
-               children: dict[int, list[int]], period: Period,
-               known: dict[int, Count] | None = None) -> Count:
+def count_from(
+    pk: int,
+    totals: dict[int, list[tuple[str, str, float]]],
+    children: dict[int, list[int]],
+    period: Period,
+    known: dict[int, Count] | None = None,
+) -> Count:
     """The own-values-else-children rule on loaded totals (shared with the explorer).
 
     ``known``: counts already worked out from the same totals for the same period
@@ -160,8 +175,9 @@ def _coverage(found: frozenset[str], period: Period) -> tuple[tuple[Period, ...]
     Only the numbers are cached: the warning's text depends on the active language.
     """
     parsed = tuple(sorted((periods.parse(code) for code in found), key=lambda p: p.start))
-    covered = {p.start.toordinal() + offset for p in parsed
-               for offset in range((p.end - p.start).days + 1)}
+    covered = {
+        p.start.toordinal() + offset for p in parsed for offset in range((p.end - p.start).days + 1)
+    }
     return parsed, len(covered)
 
 
@@ -169,26 +185,37 @@ def _coverage_text(parsed: tuple[Period, ...], days: int, wanted: int, period: P
     if len(parsed) <= 3:
         spans = ", ".join(periods.describe_span(p) for p in parsed)
         return _("The data cover only %(spans)s of %(period)s.") % {
-            "spans": spans, "period": period.code}
+            "spans": spans,
+            "period": period.code,
+        }
     return _("The data cover %(days)s of the %(total)s days of %(period)s.") % {
-        "days": days, "total": wanted, "period": period.code}
+        "days": days,
+        "total": wanted,
+        "period": period.code,
+    }
 
 
 def available_sources(element_id: int, territory: Territory, period: Period) -> list[str]:
     present = set(
         Total.objects.filter(
-            element_id=element_id, start__gte=period.start, end__lte=period.end,
+            element_id=element_id,
+            start__gte=period.start,
+            end__lte=period.end,
             territory__path__startswith=territory.path,
-        ).values_list("source", flat=True).distinct()
+        )
+        .values_list("source", flat=True)
+        .distinct()
     )
     return [source for source in SOURCE_PRIORITY if source in present]
 
 
-def population(territory: Territory, period: Period) -> tuple[float | None, str | None,
-                                                              int | None, list[str]]:
+def population(
+    territory: Territory, period: Period
+) -> tuple[float | None, str | None, int | None, list[str]]:
     """Population (person-years across a span), its source and year, and any warnings."""
-    rows = list(Population.objects.filter(territory=territory).values_list("year", "value",
-                                                                           "source"))
+    rows = list(
+        Population.objects.filter(territory=territory).values_list("year", "value", "source")
+    )
     return population_from(territory, rows, period)
 
 
@@ -197,12 +224,17 @@ def preferred_population_source(sources: set[str]) -> str:
     return min(sources, key=lambda s: (s.lower().startswith("world bank"), s))
 
 
-def population_from(territory: Territory, rows: Sequence[tuple[int, float, str]], period: Period
-                    ) -> tuple[float | None, str | None, int | None, list[str]]:
+def population_from(
+    territory: Territory, rows: Sequence[tuple[int, float, str]], period: Period
+) -> tuple[float | None, str | None, int | None, list[str]]:
     """The population rule on loaded (year, value, source) rows (shared with the explorer)."""
     if not rows:
-        return None, None, None, [_("No population is recorded for %(place)s.")
-                                  % {"place": territory.name}]
+        return (
+            None,
+            None,
+            None,
+            [_("No population is recorded for %(place)s.") % {"place": territory.name}],
+        )
     source = preferred_population_source({source for _y, _v, source in rows})
     by_year = {year: value for year, value, row_source in rows if row_source == source}
     warnings: list[str] = []
@@ -215,19 +247,32 @@ def population_from(territory: Territory, rows: Sequence[tuple[int, float, str]]
             used_year = year
             continue
         nearest = min(by_year, key=lambda y: (abs(y - year), -y))
-        warnings.append(_("Population of %(year)s is not available; %(used)s was used.")
-                        % {"year": year, "used": nearest})
+        warnings.append(
+            _("Population of %(year)s is not available; %(used)s was used.")
+            % {"year": year, "used": nearest}
+        )
         total += by_year[nearest]
         used_year = nearest
     return total, source, used_year if len(years) == 1 else period.start.year, warnings
 
 
-def compute(indicator: Indicator, territory: Territory, period: Period,
-            source: str | None = None) -> Rate:
+def compute(
+    indicator: Indicator, territory: Territory, period: Period, source: str | None = None
+) -> Rate:
     """One indicator value with its numerator, denominator, interval and provenance."""
-    rate = Rate(indicator=indicator.code, territory_id=territory.pk, territory=territory.name,
-                period=period.code, source=None, numerator=None, denominator=None, value=None,
-                ci_low=None, ci_high=None, factor=indicator.factor)
+    rate = Rate(
+        indicator=indicator.code,
+        territory_id=territory.pk,
+        territory=territory.name,
+        period=period.code,
+        source=None,
+        numerator=None,
+        denominator=None,
+        value=None,
+        ci_low=None,
+        ci_high=None,
+        factor=indicator.factor,
+    )
     sources = available_sources(indicator.numerator_id, territory, period)
     if source is None:
         source = sources[0] if sources else None
@@ -241,13 +286,17 @@ def compute(indicator: Indicator, territory: Territory, period: Period,
     if coverage:
         rate.warnings.append(coverage)
     if counted.value < SMALL_COUNT:
-        rate.warnings.append(_("Small count (%(n)s): the rate is unstable; read the interval.")
-                             % {"n": int(counted.value)})
+        rate.warnings.append(
+            _("Small count (%(n)s): the rate is unstable; read the interval.")
+            % {"n": int(counted.value)}
+        )
     if indicator.denominator_kind == DenominatorKind.NONE:
         rate.value = counted.value
         rate.ci_low, rate.ci_high = poisson_interval(counted.value)
         rate.method = _("A count of %(element)s from %(source)s.") % {
-            "element": indicator.numerator.code, "source": source}
+            "element": indicator.numerator.code,
+            "source": source,
+        }
         return rate
     denominator, population_source, year, warnings = population(territory, period)
     rate.warnings.extend(warnings)
@@ -264,9 +313,13 @@ def compute(indicator: Indicator, territory: Territory, period: Period,
         "%(population)s inhabitants (%(pop_source)s, %(year)s) × %(factor)s; "
         "exact Poisson 95%% interval."
     ) % {
-        "numerator": f"{counted.value:,.0f}", "element": indicator.numerator.code,
-        "source": source, "territories": counted.territories,
-        "population": f"{denominator:,.0f}", "pop_source": population_source, "year": year,
+        "numerator": f"{counted.value:,.0f}",
+        "element": indicator.numerator.code,
+        "source": source,
+        "territories": counted.territories,
+        "population": f"{denominator:,.0f}",
+        "pop_source": population_source,
+        "year": year,
         "factor": f"{indicator.factor:,}",
     }
     return rate

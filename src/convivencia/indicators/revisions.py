@@ -40,8 +40,15 @@ class Cell:
 def cells(extraction: Extraction) -> dict[Cell, float]:
     """An extraction's values by cell, whether they are still current or were replaced."""
     rows = DataValue.objects.filter(extraction=extraction).values_list(
-        "element__code", "territory_id", "period", "source", "sex", "age_group", "weapon",
-        "subtype", "value",
+        "element__code",
+        "territory_id",
+        "period",
+        "source",
+        "sex",
+        "age_group",
+        "weapon",
+        "subtype",
+        "value",
     )
     return {Cell(*row[:-1]): row[-1] for row in rows.iterator(chunk_size=10_000)}
 
@@ -84,16 +91,36 @@ def compare(
             status, change = UNCHANGED, 0.0
         if status == UNCHANGED and not include_unchanged:
             continue
-        rows.append({
-            "element": cell.element, "territory_id": cell.territory_id, "period": cell.period,
-            "source": cell.source, "sex": cell.sex, "age_group": cell.age_group,
-            "weapon": cell.weapon, "subtype": cell.subtype,
-            "old": before, "new": after, "change": change, "status": status,
-        })
+        rows.append(
+            {
+                "element": cell.element,
+                "territory_id": cell.territory_id,
+                "period": cell.period,
+                "source": cell.source,
+                "sex": cell.sex,
+                "age_group": cell.age_group,
+                "weapon": cell.weapon,
+                "subtype": cell.subtype,
+                "old": before,
+                "new": after,
+                "change": change,
+                "status": status,
+            }
+        )
     # Ties are broken by the cell itself, so the same extraction always lists the same way.
-    rows.sort(key=lambda row: (-abs(row["change"]), row["element"], row["territory_id"],
-                               row["period"], row["sex"], row["age_group"], row["weapon"],
-                               row["subtype"], row["source"]))
+    rows.sort(
+        key=lambda row: (
+            -abs(row["change"]),
+            row["element"],
+            row["territory_id"],
+            row["period"],
+            row["sex"],
+            row["age_group"],
+            row["weapon"],
+            row["subtype"],
+            row["source"],
+        )
+    )
     if limit is not None:
         rows = rows[:limit]
     _name_territories(rows)
@@ -121,8 +148,11 @@ def diff(
     if extraction.replaces is None:
         return []
     return compare(
-        cells(extraction.replaces), cells(extraction), disaggregated=disaggregated,
-        include_unchanged=include_unchanged, limit=limit,
+        cells(extraction.replaces),
+        cells(extraction),
+        disaggregated=disaggregated,
+        include_unchanged=include_unchanged,
+        limit=limit,
     )
 
 

@@ -60,7 +60,8 @@ def latest_year(territory: Territory) -> int | None:
     """
     rows = Total.objects.filter(territory__path__startswith=territory.path)
     found = rows.aggregate(
-        complete=Max("end", filter=Q(end__month=12, end__day=31)), any=Max("end"),
+        complete=Max("end", filter=Q(end__month=12, end__day=31)),
+        any=Max("end"),
     )
     latest = found["complete"] or found["any"]
     return latest.year if latest else None
@@ -89,18 +90,21 @@ def for_territory(territory: Territory) -> Summary:
     if year is not None:
         period = parse(str(year))
         present = Total.objects.filter(
-            territory__path__startswith=territory.path, start__gte=period.start,
+            territory__path__startswith=territory.path,
+            start__gte=period.start,
             end__lte=period.end,
         ).values("element_id")
-        indicators = Indicator.objects.filter(numerator_id__in=present).select_related(
-            "numerator"
-        )
+        indicators = Indicator.objects.filter(numerator_id__in=present).select_related("numerator")
         for indicator in sorted(indicators, key=_standard_order):
             rate = explorer.trend(indicator, territory, [period], None)[0]
-            summary.rows.append(Row(
-                indicator=indicator, rate=rate, url=explorer_url(territory, indicator, year),
-                source_label=str(Source(rate.source).label) if rate.source else "",
-            ))
+            summary.rows.append(
+                Row(
+                    indicator=indicator,
+                    rate=rate,
+                    url=explorer_url(territory, indicator, year),
+                    source_label=str(Source(rate.source).label) if rate.source else "",
+                )
+            )
     # The panel's answers of the same year as the records; else its latest year alone.
     if year is not None:
         summary.perception = perception.for_territory(territory, year)
@@ -111,7 +115,8 @@ def for_territory(territory: Territory) -> Summary:
     if summary.perception is not None and summary.perception.year == year:
         # Beside the panel, the records of the crimes its question names (not homicide).
         summary.perception.official = [
-            (str(row.indicator.numerator), row.rate) for row in summary.rows
+            (str(row.indicator.numerator), row.rate)
+            for row in summary.rows
             if row.indicator.numerator.code in perception.ASKED_ABOUT
         ]
     first = summary.rows[0].indicator if summary.rows else None
@@ -122,15 +127,13 @@ def for_territory(territory: Territory) -> Summary:
 def _standard_order(indicator: Indicator) -> tuple[int, str]:
     """The presets' order (homicides first), then any other indicator by code."""
     order = list(INDICATORS)
-    return (order.index(indicator.code) if indicator.code in order else len(order),
-            indicator.code)
+    return (order.index(indicator.code) if indicator.code in order else len(order), indicator.code)
 
 
 def _latest_panel_year(territory: Territory) -> int | None:
-    latest = (
-        Aggregate.objects.filter(territory=territory, item_code="VIC1")
-        .aggregate(latest=Max("period"))["latest"]
-    )
+    latest = Aggregate.objects.filter(territory=territory, item_code="VIC1").aggregate(
+        latest=Max("period")
+    )["latest"]
     return latest.year if latest else None
 
 

@@ -60,7 +60,8 @@ class ExplorerForm(forms.Form):
         choices=[(kind.value, kind.label) for kind in explorer.PERIOD_TYPES],
     )
     source = forms.ChoiceField(
-        label=gettext_lazy("Source"), required=False,
+        label=gettext_lazy("Source"),
+        required=False,
         choices=[("", gettext_lazy("First available")), *Source.choices],
         help_text=gettext_lazy("Sources are never mixed: one source for the whole table."),
     )
@@ -80,7 +81,8 @@ class ExplorerForm(forms.Form):
         self.parents = {
             territory.pk: territory
             for territory in Territory.objects.filter(level__lte=Level.REGION)
-            .prefetch_related("codes").order_by("level", "name")
+            .prefetch_related("codes")
+            .order_by("level", "name")
         }
         choice_field(self, "parent").choices = _parent_choices(self.parents.values())
 
@@ -96,8 +98,11 @@ class ExplorerForm(forms.Form):
             try:
                 period = parse(text)
             except ValueError:
-                self.add_error(name, _("%(text)s is not a period. %(hint)s.")
-                               % {"text": text, "hint": PERIOD_HINTS[period_type]})
+                self.add_error(
+                    name,
+                    _("%(text)s is not a period. %(hint)s.")
+                    % {"text": text, "hint": PERIOD_HINTS[period_type]},
+                )
                 continue
             # Another granularity is converted, not refused: "2024" as months starts
             # at 2024-01 and ends at 2024-12. The view then shows the converted URL.
@@ -110,8 +115,11 @@ class ExplorerForm(forms.Form):
                 try:
                     cleaned["periods"] = explorer.periods_between(ends["from"], ends["to"])
                 except ValueError:
-                    self.add_error("to", _("At most %(n)s periods can be shown at once.")
-                                   % {"n": explorer.MAX_PERIODS})
+                    self.add_error(
+                        "to",
+                        _("At most %(n)s periods can be shown at once.")
+                        % {"n": explorer.MAX_PERIODS},
+                    )
         cleaned.update({f"{name}_period": period for name, period in ends.items()})
         return cleaned
 
@@ -177,8 +185,14 @@ def _selection(form: ExplorerForm) -> Selection:
         available = rates.available_sources(indicator.numerator_id, parent, whole)
         source = available[0] if available else None
     return Selection(
-        indicator=indicator, parent=parent, period_type=data["type"], periods=data["periods"],
-        span=whole, source=source, chosen_source=data["source"], query=form.canonical(),
+        indicator=indicator,
+        parent=parent,
+        period_type=data["type"],
+        periods=data["periods"],
+        span=whole,
+        source=source,
+        chosen_source=data["source"],
+        query=form.canonical(),
     )
 
 
@@ -197,7 +211,9 @@ def _defaults() -> QueryDict:
     query["indicator"] = indicator.code
     latest = (
         Total.objects.filter(element_id=indicator.numerator_id)
-        .order_by("-end").values_list("end", "territory__path").first()
+        .order_by("-end")
+        .values_list("end", "territory__path")
+        .first()
     )
     if latest is not None:
         end, path = latest
@@ -236,8 +252,11 @@ def _complete(query: QueryDict) -> bool:
 def explorer_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     form = ExplorerForm(query)
-    context: dict[str, Any] = {"form": form, "period_hints": PERIOD_HINTS,
-                               "may_manage": manage_services.may_read(request.user)}
+    context: dict[str, Any] = {
+        "form": form,
+        "period_hints": PERIOD_HINTS,
+        "may_manage": manage_services.may_read(request.user),
+    }
     if not form.indicators:
         context["no_indicators"] = True
         return render(request, "indicators/explorer.html", context)
@@ -278,12 +297,20 @@ def results(request: HttpRequest, selection: Selection) -> dict[str, Any]:
         if territory.level == Level.REGION:
             drill = _url(request.path, _with(selection.query, parent=str(territory.pk)))
         url = reverse("territories:detail", args=[territory.pk])
-        rows.append({"territory": territory, "rate": rate, "class": colour_class,
-                     "colour": result.classes[colour_class].colour
-                     if colour_class is not None else None,
-                     "drill": drill, "url": url})
+        rows.append(
+            {
+                "territory": territory,
+                "rate": rate,
+                "class": colour_class,
+                "colour": result.classes[colour_class].colour if colour_class is not None else None,
+                "drill": drill,
+                "url": url,
+            }
+        )
         values[str(territory.pk)] = {
-            "name": territory.name, "class": colour_class, "url": drill or url,
+            "name": territory.name,
+            "class": colour_class,
+            "url": drill or url,
             "label": _tooltip(territory.name, rate, decimals),
         }
     year = selection.span.end.year
@@ -306,19 +333,23 @@ def results(request: HttpRequest, selection: Selection) -> dict[str, Any]:
             "no_data": explorer.NO_DATA_COLOUR,
         },
         "legend": [
-            {"colour": item.colour, "low": item.low, "high": item.high}
-            for item in result.classes
+            {"colour": item.colour, "low": item.low, "high": item.high} for item in result.classes
         ],
         "no_data_count": sum(1 for rate in result.rates if rate.value is None),
         "ancestors": [
-            {"territory": ancestor,
-             "url": _url(request.path, _with(selection.query, parent=str(ancestor.pk)))}
+            {
+                "territory": ancestor,
+                "url": _url(request.path, _with(selection.query, parent=str(ancestor.pk))),
+            }
             for ancestor in parent.ancestors()
         ],
         "source_label": exports.source_label(selection.source),
         "sub_year": selection.period_type != PeriodType.YEAR,
-        "person_years": (f"{selection.span.start.year}–{selection.span.end.year}"
-                         if selection.span.start.year != selection.span.end.year else ""),
+        "person_years": (
+            f"{selection.span.start.year}–{selection.span.end.year}"
+            if selection.span.start.year != selection.span.end.year
+            else ""
+        ),
         "perception": comparisons,
         "perception_year": year,
         "min_cell_size": settings.MIN_CELL_SIZE,
@@ -331,8 +362,9 @@ def results(request: HttpRequest, selection: Selection) -> dict[str, Any]:
     }
 
 
-def _perception(selection: Selection, result: explorer.Choropleth, year: int
-                ) -> list[perception.Perception]:
+def _perception(
+    selection: Selection, result: explorer.Choropleth, year: int
+) -> list[perception.Perception]:
     """Panels among the parent and its children, each beside its official rate for ``year``.
 
     Panels are few (one per municipality that runs one), so rates.compute per
@@ -349,8 +381,9 @@ def _perception(selection: Selection, result: explorer.Choropleth, year: int
         if same_year:
             rate = shown[pk]
         else:
-            rate = rates.compute(selection.indicator, comparison.territory, parse(str(year)),
-                                 selection.source)
+            rate = rates.compute(
+                selection.indicator, comparison.territory, parse(str(year)), selection.source
+            )
         comparison.official = [(str(selection.indicator.numerator), rate)]
         comparisons.append(comparison)
     return comparisons
@@ -383,8 +416,10 @@ def _tooltip(name: str, rate: rates.Rate, decimals: int) -> str:
     if rate.value is None:
         return _("%(name)s: no data") % {"name": name}
     return _("%(name)s: %(value)s (95%% interval %(low)s–%(high)s); %(count)s recorded") % {
-        "name": name, "value": _number(rate.value, decimals),
-        "low": _number(rate.ci_low, decimals), "high": _number(rate.ci_high, decimals),
+        "name": name,
+        "value": _number(rate.value, decimals),
+        "low": _number(rate.ci_low, decimals),
+        "high": _number(rate.ci_high, decimals),
         "count": _number(rate.numerator, 0),
     }
 
@@ -396,12 +431,14 @@ def _api_example(selection: Selection) -> str | None:
         if code and (scheme == Scheme.DIVIPOLA or selection.parent.level == Level.COUNTRY):
             query = QueryDict(mutable=True)
             query["territory"] = f"{scheme}:{code}"
-            query["period"] = selection.span.code if "/" not in selection.span.code \
+            query["period"] = (
+                selection.span.code
+                if "/" not in selection.span.code
                 else selection.periods[-1].code
+            )
             if selection.source:
                 query["source"] = selection.source
-            return _url(reverse("api-v1:indicator-values", args=[selection.indicator.code]),
-                        query)
+            return _url(reverse("api-v1:indicator-values", args=[selection.indicator.code]), query)
     return None
 
 
@@ -415,10 +452,14 @@ def _export_selection(request: HttpRequest) -> tuple[Selection | None, HttpRespo
     if form is None or not form.is_valid():
         lines = [_("The selection is not valid:")]
         if form is not None:
-            lines += [f"{field}: {message}" for field, messages in form.errors.items()
-                      for message in messages]
-        return None, HttpResponse("\n".join(lines), status=400,
-                                  content_type="text/plain; charset=utf-8")
+            lines += [
+                f"{field}: {message}"
+                for field, messages in form.errors.items()
+                for message in messages
+            ]
+        return None, HttpResponse(
+            "\n".join(lines), status=400, content_type="text/plain; charset=utf-8"
+        )
     return _selection(form), None
 
 
@@ -433,8 +474,9 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     if error is not None:
         return error
     assert selection is not None
-    result = explorer.choropleth(selection.indicator, selection.parent, selection.span,
-                                 selection.source)
+    result = explorer.choropleth(
+        selection.indicator, selection.parent, selection.span, selection.source
+    )
     response = HttpResponse(
         exports.csv_text(exports.table_rows(result, selection.indicator)),
         content_type="text/csv; charset=utf-8",
@@ -448,8 +490,9 @@ def export_xlsx(request: HttpRequest) -> HttpResponseBase:
     if error is not None:
         return error
     assert selection is not None
-    result = explorer.choropleth(selection.indicator, selection.parent, selection.span,
-                                 selection.source)
+    result = explorer.choropleth(
+        selection.indicator, selection.parent, selection.span, selection.source
+    )
     notes = [
         (_("Indicator"), f"{selection.indicator.code}: {selection.indicator}"),
         (_("How it is computed"), selection.indicator.description),
@@ -457,13 +500,16 @@ def export_xlsx(request: HttpRequest) -> HttpResponseBase:
         (_("Period"), selection.label),
         (_("Source"), exports.source_label(selection.source)),
         (_("Interval"), _("Exact Poisson 95% interval of the count, divided by the population.")),
-        (_("Link"), request.build_absolute_uri(_url(reverse("indicators:explorer"),
-                                                    selection.query))),
+        (
+            _("Link"),
+            request.build_absolute_uri(_url(reverse("indicators:explorer"), selection.query)),
+        ),
         (_("Exported"), timezone.now().isoformat(timespec="seconds")),
     ]
     return FileResponse(
         exports.xlsx_file(exports.table_rows(result, selection.indicator), notes),
-        as_attachment=True, filename=_filename(selection, "xlsx"),
+        as_attachment=True,
+        filename=_filename(selection, "xlsx"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
@@ -481,28 +527,38 @@ def dhis2_check(request: HttpRequest) -> HttpResponse:
     assert selection is not None
     scheme = _org_unit_scheme(request)
     if scheme is None:
-        return HttpResponse(_("Unknown organisation unit scheme."), status=400,
-                            content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            _("Unknown organisation unit scheme."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     check = None
     if selection.source is not None:
-        check = exports.dhis2_check(selection.indicator, selection.parent, selection.span,
-                                    selection.source, scheme)
+        check = exports.dhis2_check(
+            selection.indicator, selection.parent, selection.span, selection.source, scheme
+        )
     download = _with(selection.query, org_unit_scheme=scheme)
-    return render(request, "indicators/explorer_dhis2.html", {
-        "selection": selection,
-        "check": check,
-        "scheme": scheme,
-        "scheme_label": Scheme(scheme).label,
-        "schemes": [(value, Scheme(value).label) for value in exports.ORG_UNIT_SCHEMES],
-        "explorer_url": _url(reverse("indicators:explorer"), selection.query),
-        "download_url": _url(reverse("indicators:export_dhis2"), download),
-        "download_partial_url": _url(reverse("indicators:export_dhis2"),
-                                     _with(download, exclude_missing="1")),
-        "combinations": [
-            (sex, age, code) for (sex, age), code in exports.CATEGORY_OPTION_COMBOS.items()
-            if code is not None
-        ],
-    })
+    return render(
+        request,
+        "indicators/explorer_dhis2.html",
+        {
+            "selection": selection,
+            "check": check,
+            "scheme": scheme,
+            "scheme_label": Scheme(scheme).label,
+            "schemes": [(value, Scheme(value).label) for value in exports.ORG_UNIT_SCHEMES],
+            "explorer_url": _url(reverse("indicators:explorer"), selection.query),
+            "download_url": _url(reverse("indicators:export_dhis2"), download),
+            "download_partial_url": _url(
+                reverse("indicators:export_dhis2"), _with(download, exclude_missing="1")
+            ),
+            "combinations": [
+                (sex, age, code)
+                for (sex, age), code in exports.CATEGORY_OPTION_COMBOS.items()
+                if code is not None
+            ],
+        },
+    )
 
 
 def export_dhis2(request: HttpRequest) -> HttpResponse:
@@ -512,34 +568,46 @@ def export_dhis2(request: HttpRequest) -> HttpResponse:
     assert selection is not None
     scheme = _org_unit_scheme(request)
     if scheme is None or selection.source is None:
-        message = _("Unknown organisation unit scheme.") if scheme is None else _(
-            "There is no data for this selection.")
+        message = (
+            _("Unknown organisation unit scheme.")
+            if scheme is None
+            else _("There is no data for this selection.")
+        )
         return JsonResponse({"error": message}, status=400)
-    check = exports.dhis2_check(selection.indicator, selection.parent, selection.span,
-                                selection.source, scheme)
+    check = exports.dhis2_check(
+        selection.indicator, selection.parent, selection.span, selection.source, scheme
+    )
     if check.blocking and request.GET.get("exclude_missing") != "1":
         # Never drop values silently: say which ones cannot be placed and how to proceed.
-        return JsonResponse({
-            "error": _("Some values cannot be placed in DHIS2. Review them on the check page, "
-                       "then download again with exclude_missing=1 to leave them out."),
-            "check_url": request.build_absolute_uri(
-                _url(reverse("indicators:dhis2_check"), _with(selection.query,
-                                                              org_unit_scheme=scheme))),
-            "territories_without_code": [
-                {"id": territory.pk, "name": territory.name}
-                for territory in check.missing_territories
-            ],
-            "values_without_combination": [
-                {"sex": sex, "age_group": age, "values": count}
-                for sex, age, count in check.unmapped
-            ],
-        }, status=400)
-    payload, excluded = exports.dhis2_payload(selection.indicator, selection.parent,
-                                              selection.span, selection.source, scheme)
-    response = HttpResponse(json.dumps(payload, ensure_ascii=False, indent=1),
-                            content_type="application/json")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(selection, "dhis2.json")}"'
+        return JsonResponse(
+            {
+                "error": _(
+                    "Some values cannot be placed in DHIS2. Review them on the check page, "
+                    "then download again with exclude_missing=1 to leave them out."
+                ),
+                "check_url": request.build_absolute_uri(
+                    _url(
+                        reverse("indicators:dhis2_check"),
+                        _with(selection.query, org_unit_scheme=scheme),
+                    )
+                ),
+                "territories_without_code": [
+                    {"id": territory.pk, "name": territory.name}
+                    for territory in check.missing_territories
+                ],
+                "values_without_combination": [
+                    {"sex": sex, "age_group": age, "values": count}
+                    for sex, age, count in check.unmapped
+                ],
+            },
+            status=400,
+        )
+    payload, excluded = exports.dhis2_payload(
+        selection.indicator, selection.parent, selection.span, selection.source, scheme
     )
+    response = HttpResponse(
+        json.dumps(payload, ensure_ascii=False, indent=1), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(selection, "dhis2.json")}"'
     response["X-Excluded-Values"] = str(excluded)
     return response

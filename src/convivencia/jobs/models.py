@@ -24,9 +24,7 @@ class JobQuerySet(models.QuerySet["Job"]):
 
     def abandoned(self, older_than: timedelta) -> JobQuerySet:
         """Running jobs whose worker stopped beating."""
-        return self.filter(
-            status=JobStatus.RUNNING, heartbeat_at__lt=timezone.now() - older_than
-        )
+        return self.filter(status=JobStatus.RUNNING, heartbeat_at__lt=timezone.now() - older_than)
 
     def files_to_purge(self, finished_before: datetime) -> JobQuerySet:
         """Finished jobs that still keep an uploaded or error file past the retention."""
@@ -53,8 +51,12 @@ class Job(models.Model):
     result = models.JSONField(_("result"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="jobs",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

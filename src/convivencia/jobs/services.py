@@ -58,7 +58,9 @@ class JobContext:
         if transaction.get_connection().in_atomic_block:
             return  # inside the write phase the row would only be seen after commit
         Job.objects.filter(pk=self.job.pk).update(
-            progress_done=done, progress_total=total, message=self.job.message,
+            progress_done=done,
+            progress_total=total,
+            message=self.job.message,
             heartbeat_at=timezone.now(),
         )
 
@@ -95,9 +97,7 @@ def run(job_id: str) -> Job:
     if job.is_finished:
         return job
     now = timezone.now()
-    Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.RUNNING, started_at=now, heartbeat_at=now
-    )
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now)
     job.refresh_from_db()
     context = JobContext(job)
     try:

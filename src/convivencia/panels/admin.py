@@ -47,8 +47,17 @@ class QuestionnaireAdmin(ReadOnlyAdmin):
 
 @admin.register(Item)
 class ItemAdmin(ReadOnlyAdmin):
-    list_display = ["code", "questionnaire", "position", "type", "provider", "scale_min",
-                    "scale_max", "top_min", "reverse_coded"]
+    list_display = [
+        "code",
+        "questionnaire",
+        "position",
+        "type",
+        "provider",
+        "scale_min",
+        "scale_max",
+        "top_min",
+        "reverse_coded",
+    ]
     list_filter = ["questionnaire", "type", "provider"]
     search_fields = ["code"]
     inlines = [ChoiceInline]

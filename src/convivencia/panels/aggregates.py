@@ -71,14 +71,17 @@ def _kind(item: Item) -> int:
 def _scoring(item: Item) -> tuple[int, float | None, float | None]:
     """(kind, scale_min + scale_max when reverse-coded, top_min): Item.score and
     Item.is_top worked out once per item instead of per answer."""
-    flip = (item.scale_min + item.scale_max
-            if item.reverse_coded and item.scale_min is not None and item.scale_max is not None
-            else None)
+    flip = (
+        item.scale_min + item.scale_max
+        if item.reverse_coded and item.scale_min is not None and item.scale_max is not None
+        else None
+    )
     return _kind(item), flip, item.top_min
 
 
-def _respondent_sums(answers: Iterable, scorings: dict[int, tuple], items: dict[int, Item]
-                     ) -> dict[int, list]:
+def _respondent_sums(
+    answers: Iterable, scorings: dict[int, tuple], items: dict[int, Item]
+) -> dict[int, list]:
     """{item id: [n, n_missing, n_top, total, total_sq, [count keys]]} for one respondent.
 
     ``n`` is 1 per item answered (a multiple choice counts once); ``count keys`` has
@@ -120,8 +123,9 @@ def _respondent_sums(answers: Iterable, scorings: dict[int, tuple], items: dict[
 FIELDS = 5  # n, n_missing, n_top, total, total_sq
 
 
-def _sum_cells(answers_by_respondent: Iterable[tuple[InBreakdowns, Iterable[Any]]]
-               ) -> tuple[dict[int, ItemCells], dict[int, Item]]:
+def _sum_cells(
+    answers_by_respondent: Iterable[tuple[InBreakdowns, Iterable[Any]]],
+) -> tuple[dict[int, ItemCells], dict[int, Item]]:
     """The cells of a batch, {item id: {breakdown: sums}}, and the items.
 
     Every respondent belongs to several breakdowns ("all", "sex:female", …), so a wave
@@ -155,7 +159,7 @@ def _sum_cells(answers_by_respondent: Iterable[tuple[InBreakdowns, Iterable[Any]
         base = row * width
         for item_id, sums in per_item.items():
             start = base + item_index[item_id] * FIELDS
-            flat[start:start + FIELDS] = sums[:FIELDS]
+            flat[start : start + FIELDS] = sums[:FIELDS]
             for code in sums[FIELDS]:
                 hit_rows.append(row)
                 hit_columns.append(code_column.setdefault((item_id, code), len(code_column)))
@@ -174,12 +178,19 @@ def _sum_cells(answers_by_respondent: Iterable[tuple[InBreakdowns, Iterable[Any]
         figures, tallies = sums[row], counts[row]
         for index, item_id in enumerate(item_ids):
             start = index * FIELDS
-            n, n_missing, n_top, total, total_sq = figures[start:start + FIELDS]
+            n, n_missing, n_top, total, total_sq = figures[start : start + FIELDS]
             if n or n_missing:  # someone in this breakdown was asked the item
                 cells[item_id][key] = [
-                    int(n), int(n_missing), int(n_top), total, total_sq,
-                    {code: int(tally) for code, column in codes_of[index]
-                     if (tally := tallies[column])},
+                    int(n),
+                    int(n_missing),
+                    int(n_top),
+                    total,
+                    total_sq,
+                    {
+                        code: int(tally)
+                        for code, column in codes_of[index]
+                        if (tally := tallies[column])
+                    },
                 ]
     return cells, items
 
@@ -213,17 +224,28 @@ def _columns(item_cells: ItemCells) -> tuple:
 def _merged(stored: SumList, new: SumList) -> SumList:
     counts = Counter(stored[5])
     counts.update(new[5])
-    return [stored[0] + new[0], stored[1] + new[1], stored[2] + new[2],
-            stored[3] + new[3], stored[4] + new[4], dict(counts)]
+    return [
+        stored[0] + new[0],
+        stored[1] + new[1],
+        stored[2] + new[2],
+        stored[3] + new[3],
+        stored[4] + new[4],
+        dict(counts),
+    ]
 
 
-def _insert_cells(wave: Wave, cells: Iterable[tuple[int, ItemCells]],
-                  codes: dict[int, str]) -> None:
+def _insert_cells(
+    wave: Wave, cells: Iterable[tuple[int, ItemCells]], codes: dict[int, str]
+) -> None:
     territory_id, period = wave.panel.territory_id, wave.period
-    insert_rows(Aggregate, AGGREGATE_COLUMNS, (
-        (wave.pk, item_id, codes[item_id], territory_id, period, *_columns(item_cells))
-        for item_id, item_cells in cells
-    ))
+    insert_rows(
+        Aggregate,
+        AGGREGATE_COLUMNS,
+        (
+            (wave.pk, item_id, codes[item_id], territory_id, period, *_columns(item_cells))
+            for item_id, item_cells in cells
+        ),
+    )
 
 
 @transaction.atomic
@@ -235,7 +257,8 @@ def add(wave: Wave, batch: Sequence[tuple[InBreakdowns, Iterable[Any]]]) -> None
     existing = {
         item_id: (pk, [*sums, breakdowns])
         for pk, item_id, *sums, breakdowns in Aggregate.objects.select_for_update()
-        .filter(wave=wave).values_list("pk", "item_id", *SUM_COLUMNS)
+        .filter(wave=wave)
+        .values_list("pk", "item_id", *SUM_COLUMNS)
     }
     to_create, to_update = [], []
     for item_id, item_cells in cells.items():
@@ -287,14 +310,16 @@ def _raw_answers(wave: Wave) -> list[tuple[Respondent, list[_StoredAnswer]]]:
     """
     # By explicit submission ids rather than a join on the wave: without fresh
     # statistics PostgreSQL may plan the join as a walk over every answer in the table.
-    submissions = dict(
-        Submission.objects.filter(wave=wave).values_list("pk", "respondent_id")
+    submissions = dict(Submission.objects.filter(wave=wave).values_list("pk", "respondent_id"))
+    rows = (
+        list(
+            Answer.objects.filter(submission_id__in=list(submissions))
+            .order_by("submission_id", "pk")
+            .values_list("submission_id", "item_id", "number", "missing")
+        )
+        if submissions
+        else []
     )
-    rows = list(
-        Answer.objects.filter(submission_id__in=list(submissions))
-        .order_by("submission_id", "pk")
-        .values_list("submission_id", "item_id", "number", "missing")
-    ) if submissions else []
     respondents = Respondent.objects.in_bulk(set(submissions.values()))
     items = Item.objects.in_bulk({row[1] for row in rows})
     grouped: dict[int, tuple[Respondent, list[_StoredAnswer]]] = {}
@@ -350,6 +375,7 @@ def mismatches(waves: Iterable[Wave], tolerance: float = 1e-6) -> list[str]:
                 and Counter(row.counts) == cell.counts
             )
             if not same:
-                problems.append(f"{label}: stored n={row.n} sum={row.total}, "
-                                f"raw n={cell.n} sum={cell.total}")
+                problems.append(
+                    f"{label}: stored n={row.n} sum={row.total}, raw n={cell.n} sum={cell.total}"
+                )
     return problems

@@ -98,9 +98,15 @@ def mean_interval(total: float, total_sq: float, n: int) -> tuple[float, float, 
     return mean, mean - half, mean + half
 
 
-def result_from(item: Item, row: Sums | None, *, reveal_small: bool,
-                min_cell_size: int | None = None, scored: bool | None = None,
-                with_counts: bool = True) -> ItemResult:
+def result_from(
+    item: Item,
+    row: Sums | None,
+    *,
+    reveal_small: bool,
+    min_cell_size: int | None = None,
+    scored: bool | None = None,
+    with_counts: bool = True,
+) -> ItemResult:
     """The figures of one item in one cell.
 
     ``min_cell_size`` and ``scored`` can be worked out once by a caller computing many
@@ -110,7 +116,10 @@ def result_from(item: Item, row: Sums | None, *, reveal_small: bool,
     """
     n = row.n if row else 0
     result = ItemResult(
-        item=item.code, provider=item.provider, n=n, n_missing=row.n_missing if row else 0,
+        item=item.code,
+        provider=item.provider,
+        n=n,
+        n_missing=row.n_missing if row else 0,
         suppressed=False,
     )
     if min_cell_size is None:
@@ -133,8 +142,9 @@ def result_from(item: Item, row: Sums | None, *, reveal_small: bool,
     return result
 
 
-def wave_results(wave: Wave, breakdown: str = "all", *, reveal_small: bool = False
-                 ) -> list[ItemResult]:
+def wave_results(
+    wave: Wave, breakdown: str = "all", *, reveal_small: bool = False
+) -> list[ItemResult]:
     """One result per item of the wave's questionnaire, from the aggregates."""
     items = list(wave.panel.questionnaire.items.all())
     # By code, not id: after local items are added the panel asks a new questionnaire
@@ -143,8 +153,7 @@ def wave_results(wave: Wave, breakdown: str = "all", *, reveal_small: bool = Fal
     if breakdown == "all":
         rows = rows.defer("breakdowns")
     cells = {row.item_code: row.cell(breakdown) for row in rows}
-    results = [result_from(item, cells.get(item.code), reveal_small=reveal_small)
-               for item in items]
+    results = [result_from(item, cells.get(item.code), reveal_small=reveal_small) for item in items]
     if not reveal_small:
         suppression.protect({wave.pk: {r.item: r for r in results}}, [wave], breakdown)
     return results
@@ -191,8 +200,10 @@ def _paired_scores(item_codes: list[str], wave: Wave, previous: Wave) -> dict[st
     scores: dict[str, dict[int, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
     if submissions and items:
         answers = Answer.objects.filter(
-            submission_id__in=list(submissions), item_id__in=list(items),
-            missing__isnull=True, number__isnull=False,
+            submission_id__in=list(submissions),
+            item_id__in=list(items),
+            missing__isnull=True,
+            number__isnull=False,
         ).values_list("submission_id", "item_id", "number")
         for submission_id, item_id, number in answers:
             item = items[item_id]
@@ -221,13 +232,12 @@ def compare(wave: Wave, previous: Wave) -> list[Change]:
     paired = _paired_scores([item.code for item in scored], wave, previous) if scored else {}
     for item in scored:
         pairs = paired[item.code]
-        change = Change(item=item.code, test="", n_pairs=len(pairs), statistic=None,
-                        p_value=None)
+        change = Change(item=item.code, test="", n_pairs=len(pairs), statistic=None, p_value=None)
         if len(pairs) >= 2:
             before = [b for b, _ in pairs]
             after = [a for _, a in pairs]
-            change.mean_change_0_100 = (
-                item.to_0_100(sum(after) / len(after)) - item.to_0_100(sum(before) / len(before))
+            change.mean_change_0_100 = item.to_0_100(sum(after) / len(after)) - item.to_0_100(
+                sum(before) / len(before)
             )
             if item.top_min is not None:
                 top_before = sum(item.is_top(b) for b in before)
@@ -283,18 +293,26 @@ def retention(waves: list[Wave]) -> list[Retention]:
     rows = []
     previous_ids: set[int] | None = None
     for wave in sorted(waves, key=lambda w: w.period):
-        members = Respondent.objects.filter(panel=wave.panel).exclude(
-            until_period__lt=wave.period
-        ).exclude(from_period__gt=wave.period).count()
+        members = (
+            Respondent.objects.filter(panel=wave.panel)
+            .exclude(until_period__lt=wave.period)
+            .exclude(from_period__gt=wave.period)
+            .count()
+        )
         ids = set(wave.submissions.values_list("respondent_id", flat=True))
         retained = len(ids & previous_ids) if previous_ids is not None else None
-        rows.append(Retention(
-            wave=wave.label, members=members, responded=len(ids),
-            response_rate=len(ids) / members * 100 if members else None,
-            retained=retained,
-            retention_rate=(retained / len(previous_ids) * 100)
-            if retained is not None and previous_ids else None,
-        ))
+        rows.append(
+            Retention(
+                wave=wave.label,
+                members=members,
+                responded=len(ids),
+                response_rate=len(ids) / members * 100 if members else None,
+                retained=retained,
+                retention_rate=(retained / len(previous_ids) * 100)
+                if retained is not None and previous_ids
+                else None,
+            )
+        )
         previous_ids = ids
     return rows
 

@@ -64,9 +64,7 @@ class PanelOut(Schema):
 
     @staticmethod
     def resolve_url(panel: Panel, context: dict[str, Any]) -> str:
-        return context["request"].build_absolute_uri(
-            reverse("panels:dashboard", args=[panel.code])
-        )
+        return context["request"].build_absolute_uri(reverse("panels:dashboard", args=[panel.code]))
 
 
 class WaveOut(Schema):
@@ -111,8 +109,9 @@ class ChangeOut(Schema):
 class ResultOut(Schema):
     item: str
     provider: str = Field(description="The institution a trust item is about (else empty).")
-    n: int | None = Field(description="Answers, excluding don't know (88) and no answer (98); "
-                          "null when suppressed.")
+    n: int | None = Field(
+        description="Answers, excluding don't know (88) and no answer (98); null when suppressed."
+    )
     n_missing: int | None
     suppressed: bool = Field(
         description=f"The figures, counts included, are withheld: fewer than MIN_CELL_SIZE "
@@ -147,11 +146,13 @@ class ResultsOut(Schema):
 
 class ResultsQuery(Schema):
     wave: str | None = Field(
-        None, description="YYYY-MM. If absent: the latest closed wave with answers (an open "
+        None,
+        description="YYYY-MM. If absent: the latest closed wave with answers (an open "
         "wave's figures are provisional), else the latest wave with answers.",
     )
     breakdown: str = Field(
-        "all", description="`all`, or `attribute:value` with attribute one of sex, age_band, "
+        "all",
+        description="`all`, or `attribute:value` with attribute one of sex, age_band, "
         "role, area (e.g. `sex:female`).",
     )
 
@@ -169,8 +170,12 @@ def _panel_or_404(request: HttpRequest, code: str) -> Panel:
     return panel
 
 
-@router.get("/", response={200: list[PanelOut], **ERRORS}, url_name="panel-list",
-            summary="The panels you may see")
+@router.get(
+    "/",
+    response={200: list[PanelOut], **ERRORS},
+    url_name="panel-list",
+    summary="The panels you may see",
+)
 @paginate(PageNumberPagination)
 def list_panels(request: HttpRequest) -> QuerySet[Panel]:
     """Panels in the territories where you are a coordinator, analyst, provider or
@@ -178,8 +183,12 @@ def list_panels(request: HttpRequest) -> QuerySet[Panel]:
     return _panels(request).order_by("code")
 
 
-@router.get("/{code}/", response={200: PanelDetailOut, **ERRORS}, url_name="panel-detail",
-            summary="One panel and its waves")
+@router.get(
+    "/{code}/",
+    response={200: PanelDetailOut, **ERRORS},
+    url_name="panel-detail",
+    summary="One panel and its waves",
+)
 def get_panel(request: HttpRequest, code: str) -> Panel:
     return _panel_or_404(request, code)
 
@@ -204,7 +213,9 @@ def _result(result: analysis.ItemResult, change: analysis.Change | None) -> dict
         "mean_ci_low": _number(result.mean_ci_low),
         "mean_ci_high": _number(result.mean_ci_high),
         "counts": result.counts,
-        "change": None if change is None else {
+        "change": None
+        if change is None
+        else {
             "test": change.test,
             "p_value": _number(change.p_value),
             "p_adjusted": _number(change.p_adjusted),
@@ -226,13 +237,18 @@ def _wave(panel: Panel, waves: Sequence[Wave], text: str | None) -> Wave | None:
         raise invalid(("query", "wave"), _("Write the wave as YYYY-MM, e.g. 2024-03.")) from None
     wave = next((wave for wave in waves if wave.period == period), None)
     if wave is None:
-        raise ApiError(404, _("Panel %(panel)s has no wave %(wave)s.")
-                       % {"panel": panel.code, "wave": text})
+        raise ApiError(
+            404, _("Panel %(panel)s has no wave %(wave)s.") % {"panel": panel.code, "wave": text}
+        )
     return wave
 
 
-@router.get("/{code}/results", response={200: ResultsOut, **ERRORS}, url_name="panel-results",
-            summary="Results of one wave, with the change since the previous one")
+@router.get(
+    "/{code}/results",
+    response={200: ResultsOut, **ERRORS},
+    url_name="panel-results",
+    summary="Results of one wave, with the change since the previous one",
+)
 def get_results(request: HttpRequest, code: str, query: Query[ResultsQuery]) -> dict[str, Any]:
     """Per item asked in the wave: n, % favourable with its Wilson interval, the 0–100 mean
     with its t-interval and, for the whole panel, the paired change since the previous
@@ -243,8 +259,10 @@ def get_results(request: HttpRequest, code: str, query: Query[ResultsQuery]) -> 
     """
     panel = _panel_or_404(request, code)
     if not charts.valid_breakdown(query.breakdown):
-        raise invalid(("query", "breakdown"),
-                      _("“%(value)s” is not a breakdown.") % {"value": query.breakdown})
+        raise invalid(
+            ("query", "breakdown"),
+            _("“%(value)s” is not a breakdown.") % {"value": query.breakdown},
+        )
     waves = charts.waves_of(panel)
     wave, previous = charts.latest_pair(waves, _wave(panel, waves, query.wave))
     if wave is None:
@@ -253,8 +271,12 @@ def get_results(request: HttpRequest, code: str, query: Query[ResultsQuery]) -> 
     if reveal:
         # Cells of one or two people are as good as their answers: a coordinator's read
         # of them is audited like a read of the roster.
-        audit.record(AuditAction.READ_PERSONAL, panel, request=request,
-                     changes={"results": wave.label, "breakdown": query.breakdown})
+        audit.record(
+            AuditAction.READ_PERSONAL,
+            panel,
+            request=request,
+            changes={"results": wave.label, "breakdown": query.breakdown},
+        )
     pair = [w for w in (wave, previous) if w is not None]
     results = charts.results_by_wave(pair, query.breakdown, reveal_small=reveal)
     asked = charts.asked_codes([wave])[wave.pk]

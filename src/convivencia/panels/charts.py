@@ -48,7 +48,10 @@ if TYPE_CHECKING:
 # Who may see what. An administrator membership counts for every role (access.scope).
 # Community leaders are the panel: they see its aggregates, like providers do.
 PANEL_VIEW_ROLES: tuple[str, ...] = (
-    Role.COORDINATOR, Role.ANALYST, Role.PROVIDER, Role.COMMUNITY_LEADER,
+    Role.COORDINATOR,
+    Role.ANALYST,
+    Role.PROVIDER,
+    Role.COMMUNITY_LEADER,
 )
 # Coordinators run the panel: they see cells below MIN_CELL_SIZE too.
 REVEAL_ROLES: tuple[str, ...] = (Role.COORDINATOR,)
@@ -166,8 +169,9 @@ class WaveResponses(TypedDict):
     responses: int
 
 
-def waves_of(panel: Panel, *, closed_only: bool = False
-             ) -> list[WithAnnotations[Wave, WaveResponses]]:
+def waves_of(
+    panel: Panel, *, closed_only: bool = False
+) -> list[WithAnnotations[Wave, WaveResponses]]:
     """The panel's waves by month, each with ``responses`` (submissions counted in SQL)."""
     waves = Wave.objects.filter(panel=panel)
     if closed_only:
@@ -210,10 +214,14 @@ def items_by_code(panel: Panel, *, with_choices: bool = True) -> dict[str, Item]
     # of each item among every aggregate row of the country (0.8 s a dashboard at 12
     # million rows).
     waves = list(panel.waves.values_list("pk", flat=True))
-    used = set(Aggregate.objects.filter(wave_id__in=waves)
-               .values_list("item_id", flat=True)) if waves else set()
+    used = (
+        set(Aggregate.objects.filter(wave_id__in=waves).values_list("item_id", flat=True))
+        if waves
+        else set()
+    )
     older = (
-        Item.objects.filter(pk__in=used).exclude(questionnaire_id=panel.questionnaire_id)
+        Item.objects.filter(pk__in=used)
+        .exclude(questionnaire_id=panel.questionnaire_id)
         .order_by("-questionnaire__version", "position")
     )
     if with_choices:
@@ -234,8 +242,12 @@ SUM_FIELDS = CellSums._fields
 
 
 def results_by_wave(
-    waves: Sequence[Wave], breakdown: str = "all", *, reveal_small: bool,
-    codes: Collection[str] | None = None, with_counts: bool = True,
+    waves: Sequence[Wave],
+    breakdown: str = "all",
+    *,
+    reveal_small: bool,
+    codes: Collection[str] | None = None,
+    with_counts: bool = True,
 ) -> Results:
     """{wave id: {item code: result}} in two queries; an item a wave did not ask is absent.
 
@@ -255,7 +267,8 @@ def results_by_wave(
         rows = [
             (wave_id, item_id, item_code, *sums)
             for wave_id, item_id, item_code, groups in stored.values_list(
-                "wave_id", "item_id", "item_code", "breakdowns")
+                "wave_id", "item_id", "item_code", "breakdowns"
+            )
             if (sums := groups.get(breakdown)) is not None
         ]
     # The codes are kept here, not in the query: with ``item_code IN`` SQLite may read
@@ -274,8 +287,12 @@ def results_by_wave(
             sums.append(None)
         # The row's own item: its scale is the one the answers were given on.
         results[wave_id][item_code] = result_from(
-            items[item_id], CellSums(*sums), reveal_small=reveal_small,
-            min_cell_size=min_cell_size, scored=scored[item_id], with_counts=with_counts,
+            items[item_id],
+            CellSums(*sums),
+            reveal_small=reveal_small,
+            min_cell_size=min_cell_size,
+            scored=scored[item_id],
+            with_counts=with_counts,
         )
     if not reveal_small:
         suppression.protect(results, waves, breakdown)
@@ -285,9 +302,9 @@ def results_by_wave(
 def asked_codes(waves: Sequence[Wave]) -> dict[int, set[str]]:
     """{wave id: item codes with answers for the whole panel}: what each wave asked."""
     codes: dict[int, set[str]] = {wave.pk: set() for wave in waves}
-    rows = Aggregate.objects.filter(
-        wave_id__in=[wave.pk for wave in waves]
-    ).values_list("wave_id", "item_code")
+    rows = Aggregate.objects.filter(wave_id__in=[wave.pk for wave in waves]).values_list(
+        "wave_id", "item_code"
+    )
     for wave_id, code in rows:
         codes[wave_id].add(code)
     return codes
@@ -302,11 +319,15 @@ def _breakdown_keys(panel: Panel) -> set[str]:
     table = connection.ops.quote_name(Aggregate._meta.db_table)
     marks = ", ".join(["%s"] * len(waves))
     if connection.vendor == "postgresql":
-        sql = (f"SELECT DISTINCT jsonb_object_keys(breakdowns) FROM {table} "  # noqa: S608
-               f"WHERE wave_id IN ({marks})")
+        sql = (
+            f"SELECT DISTINCT jsonb_object_keys(breakdowns) FROM {table} "  # noqa: S608
+            f"WHERE wave_id IN ({marks})"
+        )
     else:
-        sql = (f"SELECT DISTINCT key FROM {table}, json_each({table}.breakdowns) "  # noqa: S608
-               f"WHERE wave_id IN ({marks})")
+        sql = (
+            f"SELECT DISTINCT key FROM {table}, json_each({table}.breakdowns) "  # noqa: S608
+            f"WHERE wave_id IN ({marks})"
+        )
     with connection.cursor() as cursor:
         # The table name comes from the model's meta, quoted; the ids are parameters.
         cursor.execute(sql, waves)
@@ -378,8 +399,12 @@ class ComparisonRow:
         return self.change.mean_change_0_100 if self.change else self.mean_difference
 
 
-def change_visible(change: analysis.Change, current: analysis.ItemResult | None,
-                   reveal_small: bool, previous: analysis.ItemResult | None) -> bool:
+def change_visible(
+    change: analysis.Change,
+    current: analysis.ItemResult | None,
+    reveal_small: bool,
+    previous: analysis.ItemResult | None,
+) -> bool:
     """A change among fewer than MIN_CELL_SIZE pairs would describe a handful of people,
     and so would one whose pairs leave out a handful of either wave's respondents
     (``suppression.change_publishable``)."""
@@ -394,9 +419,12 @@ def _difference(now: float | None, before: float | None) -> float | None:
     return None if now is None or before is None else now - before
 
 
-def visible_change(change: analysis.Change | None, current: analysis.ItemResult | None,
-                   previous: analysis.ItemResult | None, reveal_small: bool
-                   ) -> analysis.Change | None:
+def visible_change(
+    change: analysis.Change | None,
+    current: analysis.ItemResult | None,
+    previous: analysis.ItemResult | None,
+    reveal_small: bool,
+) -> analysis.Change | None:
     """The paired change as this person may see it, or None.
 
     The whole test when ``change_visible``. Otherwise, when both waves' cells are shown
@@ -410,11 +438,20 @@ def visible_change(change: analysis.Change | None, current: analysis.ItemResult 
         return None
     if change_visible(change, current, reveal_small, previous):
         return change
-    if (current is None or previous is None or current.suppressed or previous.suppressed
-            or change.n_pairs < min_cell_size()):
+    if (
+        current is None
+        or previous is None
+        or current.suppressed
+        or previous.suppressed
+        or change.n_pairs < min_cell_size()
+    ):
         return None
     return dataclasses.replace(
-        change, statistic=None, p_value=None, p_adjusted=None, paired=False,
+        change,
+        statistic=None,
+        p_value=None,
+        p_adjusted=None,
+        paired=False,
         mean_change_0_100=_difference(current.mean_0_100, previous.mean_0_100),
         pct_trust_change=_difference(current.pct_trust, previous.pct_trust),
     )
@@ -443,9 +480,14 @@ def comparison(
         now, before = current.get(code), (previous or {}).get(code)
         if now is None and before is None:
             continue
-        row = ComparisonRow(item=item, label=item_label(item, panel, primary=code in primary),
-                            text=item_text(item, panel), current=now, previous=before,
-                            is_trust=code in primary)
+        row = ComparisonRow(
+            item=item,
+            label=item_label(item, panel, primary=code in primary),
+            text=item_text(item, panel),
+            current=now,
+            previous=before,
+            is_trust=code in primary,
+        )
         change = visible_change((changes or {}).get(code), now, before, reveal_small)
         if change is not None:
             row.change = change
@@ -486,8 +528,14 @@ def trust_items(items: dict[str, Item], *, primary_only: bool = False) -> list[I
     return list(primary.values())
 
 
-TREND_FIGURES = ("pct_trust", "pct_trust_ci_low", "pct_trust_ci_high", "mean_0_100",
-                 "mean_ci_low", "mean_ci_high")
+TREND_FIGURES = (
+    "pct_trust",
+    "pct_trust_ci_low",
+    "pct_trust_ci_high",
+    "mean_0_100",
+    "mean_ci_low",
+    "mean_ci_high",
+)
 TREND_KEYS = ("pct", "pct_low", "pct_high", "mean", "mean_low", "mean_high")
 
 
@@ -520,8 +568,14 @@ def trend_series(
                     column.append(None)
                 counts.append(None)
                 continue
-            figures = (point.pct_trust, point.pct_trust_ci_low, point.pct_trust_ci_high,
-                       point.mean_0_100, point.mean_ci_low, point.mean_ci_high)
+            figures = (
+                point.pct_trust,
+                point.pct_trust_ci_low,
+                point.pct_trust_ci_high,
+                point.mean_0_100,
+                point.mean_ci_low,
+                point.mean_ci_high,
+            )
             for column, value in zip(columns, figures, strict=True):
                 column.append(_rounded(value))
             counts.append(point.n)
@@ -546,7 +600,9 @@ def sparkline(values: Sequence[float | None], width: int = 200, height: int = 44
     points = " ".join(f"{round(index * step, 1)},{y(value)}" for index, value in known)
     last_index, last_value = known[-1]
     return {
-        "points": points, "width": width, "height": height,
+        "points": points,
+        "width": width,
+        "height": height,
         "last": {"x": round(last_index * step, 1), "y": y(last_value)},
     }
 
@@ -561,8 +617,9 @@ class Concern:
     share: float
 
 
-def top_concerns(items: dict[str, Item], result: analysis.ItemResult | None,
-                 limit: int = 10) -> list[Concern]:
+def top_concerns(
+    items: dict[str, Item], result: analysis.ItemResult | None, limit: int = 10
+) -> list[Concern]:
     """Options of the multiple-choice PROBLEMS item by how many respondents chose them."""
     item = items.get(PROBLEMS_ITEM)
     if item is None or result is None or not result.counts or not result.n:
@@ -583,8 +640,9 @@ def retention(panel: Panel, waves: Sequence[Wave]) -> list[analysis.Retention]:
     Same definitions: members are respondents whose membership spans the month;
     retention is the share of the previous wave's respondents who answered again.
     """
-    members = list(Respondent.objects.filter(panel=panel).values_list("from_period",
-                                                                      "until_period"))
+    members = list(
+        Respondent.objects.filter(panel=panel).values_list("from_period", "until_period")
+    )
     answered_by: dict[int, set[int]] = defaultdict(set)
     pairs = Submission.objects.filter(wave__panel=panel).values_list("wave_id", "respondent_id")
     for wave_id, respondent_id in pairs:
@@ -593,18 +651,24 @@ def retention(panel: Panel, waves: Sequence[Wave]) -> list[analysis.Retention]:
     previous_ids: set[int] | None = None
     for wave in sorted(waves, key=lambda w: w.period):
         count = sum(
-            1 for start, end in members
+            1
+            for start, end in members
             if (end is None or end >= wave.period) and (start is None or start <= wave.period)
         )
         ids = answered_by.get(wave.pk, set())
         retained = len(ids & previous_ids) if previous_ids is not None else None
-        rows.append(analysis.Retention(
-            wave=wave.label, members=count, responded=len(ids),
-            response_rate=len(ids) / count * 100 if count else None,
-            retained=retained,
-            retention_rate=(retained / len(previous_ids) * 100)
-            if retained is not None and previous_ids else None,
-        ))
+        rows.append(
+            analysis.Retention(
+                wave=wave.label,
+                members=count,
+                responded=len(ids),
+                response_rate=len(ids) / count * 100 if count else None,
+                retained=retained,
+                retention_rate=(retained / len(previous_ids) * 100)
+                if retained is not None and previous_ids
+                else None,
+            )
+        )
         previous_ids = ids
     return rows
 
@@ -636,9 +700,12 @@ def provider_memberships(user) -> list[tuple[tuple[str, ...], list[str]]]:
     if user is None or not user.is_authenticated:
         return []
     memberships = (
-        Membership.objects.active().filter(
+        Membership.objects.active()
+        .filter(
             user=user, role=Role.PROVIDER, organisation__type__in=list(PROVIDERS_BY_ORGANISATION)
-        ).select_related("organisation").prefetch_related("territories")
+        )
+        .select_related("organisation")
+        .prefetch_related("territories")
     )
     return [
         (PROVIDERS_BY_ORGANISATION[m.organisation.type], [t.path for t in m.territories.all()])
@@ -647,7 +714,10 @@ def provider_memberships(user) -> list[tuple[tuple[str, ...], list[str]]]:
 
 
 def provider_rows(
-    panel: Panel, providers: Iterable[str], *, up_to: Wave | None = None,
+    panel: Panel,
+    providers: Iterable[str],
+    *,
+    up_to: Wave | None = None,
     reveal_small: bool = False,
 ) -> list[ProviderRow]:
     """Closed waves only: providers act on final figures, not on a wave still filling up."""
@@ -677,14 +747,22 @@ def provider_rows(
             continue
         before = results[previous.pk].get(item.code) if previous else None
         change = visible_change(changes.get(item.code), current, before, reveal_small)
-        trend = [_rounded(getattr(results[w.pk].get(item.code), "pct_trust", None))
-                 for w in waves]
-        rows.append(ProviderRow(
-            panel=panel, item=item, label=item_label(item, panel, primary=item.code in primary),
-            is_trust=item.code in primary, wave=wave,
-            previous=previous, current=current, change=change, trend=trend,
-            trend_labels=[w.label for w in waves], spark=sparkline(trend),
-        ))
+        trend = [_rounded(getattr(results[w.pk].get(item.code), "pct_trust", None)) for w in waves]
+        rows.append(
+            ProviderRow(
+                panel=panel,
+                item=item,
+                label=item_label(item, panel, primary=item.code in primary),
+                is_trust=item.code in primary,
+                wave=wave,
+                previous=previous,
+                current=current,
+                change=change,
+                trend=trend,
+                trend_labels=[w.label for w in waves],
+                spark=sparkline(trend),
+            )
+        )
     # Flagged changes first: they are what a liaison should read before anything else.
     rows.sort(key=lambda row: (not (row.change and row.change.flagged),))
     return rows
@@ -723,22 +801,38 @@ def map_choices(user) -> dict[str, Any]:
     visible = Panel.objects.visible_to(user, *PANEL_VIEW_ROLES)
     panels = visible.values("pk")
     periods = sorted(
-        (period for period in Wave.objects.order_by().values_list("period", flat=True).distinct()
-         if Wave.objects.filter(period=period, panel__in=panels,
-                                submissions__isnull=False).exists()),
+        (
+            period
+            for period in Wave.objects.order_by().values_list("period", flat=True).distinct()
+            if Wave.objects.filter(
+                period=period, panel__in=panels, submissions__isnull=False
+            ).exists()
+        ),
         reverse=True,
     )
     questionnaires = set(visible.values_list("questionnaire_id", flat=True))
     frontier = set(questionnaires)
     while frontier:  # the earlier versions, a short chain each
-        frontier = set(Questionnaire.objects.filter(pk__in=frontier, based_on__isnull=False)
-                       .values_list("based_on_id", flat=True)) - questionnaires
+        frontier = (
+            set(
+                Questionnaire.objects.filter(pk__in=frontier, based_on__isnull=False).values_list(
+                    "based_on_id", flat=True
+                )
+            )
+            - questionnaires
+        )
         questionnaires |= frontier
-    codes = set(Item.objects.filter(questionnaire_id__in=questionnaires, top_min__isnull=False)
-                .values_list("code", flat=True))
+    codes = set(
+        Item.objects.filter(questionnaire_id__in=questionnaires, top_min__isnull=False).values_list(
+            "code", flat=True
+        )
+    )
     places = visible.values("territory_id")
-    codes = {code for code in codes if Aggregate.objects.filter(
-        territory_id__in=places, item_code=code).exists()}
+    codes = {
+        code
+        for code in codes
+        if Aggregate.objects.filter(territory_id__in=places, item_code=code).exists()
+    }
     items: dict[str, Item] = {}
     for item in Item.objects.filter(code__in=codes, top_min__isnull=False).order_by(
         "-questionnaire__version", "position"
@@ -777,12 +871,18 @@ def map_cells(user, item_code: str, period) -> list[MapCell]:
     reveal_scope = access.scope(user, *REVEAL_ROLES)
     allowed = item_access(user)
     rows = user_scope.filter(
-        Aggregate.objects.filter(
-            item_code=item_code, period=period, item__top_min__isnull=False
-        ),
+        Aggregate.objects.filter(item_code=item_code, period=period, item__top_min__isnull=False),
         "territory",
-    ).values_list("territory_id", "territory__name", "territory__path", "wave__panel__code",
-                  "n", "n_top", "wave__status", "item__provider")
+    ).values_list(
+        "territory_id",
+        "territory__name",
+        "territory__path",
+        "wave__panel__code",
+        "n",
+        "n_top",
+        "wave__status",
+        "item__provider",
+    )
     cells: dict[int, MapCell] = {}
     parts: dict[int, list[int]] = defaultdict(list)
     still_open: set[int] = set()
@@ -802,8 +902,10 @@ def map_cells(user, item_code: str, period) -> list[MapCell]:
     for cell in cells.values():
         # Panels pooled in one territory: each panel's cell is published on its own
         # dashboard, so the pool is held to suppression.sum_publishable.
-        if not cell.reveal and (cell.territory_id in still_open or not
-                                suppression.sum_publishable(cell.n, parts[cell.territory_id])):
+        if not cell.reveal and (
+            cell.territory_id in still_open
+            or not suppression.sum_publishable(cell.n, parts[cell.territory_id])
+        ):
             cell.suppressed = True
             cell.n = cell.n_top = 0
             continue
@@ -820,7 +922,11 @@ def _covers(scope: access.Scope, path: str) -> bool:
 
 # Colour bins for the map: % favourable, light to dark (colour-blind safe, ColorBrewer Blues).
 MAP_BINS: list[tuple[float, str]] = [
-    (20, "#deebf7"), (40, "#9ecae1"), (60, "#4292c6"), (80, "#2171b5"), (100.01, "#08306b"),
+    (20, "#deebf7"),
+    (40, "#9ecae1"),
+    (60, "#4292c6"),
+    (80, "#2171b5"),
+    (100.01, "#08306b"),
 ]
 # Grey, and drawn with a dashed outline: never mistaken for a low share.
 NO_DATA_COLOUR = "#d4d4d4"
@@ -848,7 +954,9 @@ def map_legend() -> list[dict[str, str]]:
 def map_regions(user) -> list[Territory]:
     """The territories whose children the map draws: the parents of the visible panels'."""
     parent_ids = {
-        parent_id for parent_id in visible_panels(user).exclude(territory__parent__isnull=True)
+        parent_id
+        for parent_id in visible_panels(user)
+        .exclude(territory__parent__isnull=True)
         .values_list("territory__parent_id", flat=True)
         if parent_id is not None  # as excluded above; the checker cannot see it
     }
@@ -865,9 +973,7 @@ def map_geojson(user, item_code: str, period, within: Territory | None = None) -
     if within is not None:
         regions = [region for region in regions if region.path.startswith(within.path)]
     cells = {cell.territory_id: cell for cell in map_cells(user, item_code, period)}
-    boundaries = Boundary.objects.filter(
-        territory__parent__in=regions
-    ).select_related("territory")
+    boundaries = Boundary.objects.filter(territory__parent__in=regions).select_related("territory")
     features = []
     for boundary in boundaries:
         cell = cells.get(boundary.territory_id)
@@ -877,18 +983,20 @@ def map_geojson(user, item_code: str, period, within: Territory | None = None) -
             status = "suppressed"
         else:
             status = "data" if cell.value is not None else "no_data"
-        features.append({
-            "type": "Feature",
-            "geometry": boundary.geometry,
-            "properties": {
-                "id": boundary.territory_id,
-                "name": boundary.territory.name,
-                "status": status,
-                "value": _rounded(cell.value) if cell else None,
-                "low": _rounded(cell.low) if cell else None,
-                "high": _rounded(cell.high) if cell else None,
-                "n": cell.n if cell and not cell.suppressed else None,
-                "colour": map_colour(cell.value if cell else None),
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": boundary.geometry,
+                "properties": {
+                    "id": boundary.territory_id,
+                    "name": boundary.territory.name,
+                    "status": status,
+                    "value": _rounded(cell.value) if cell else None,
+                    "low": _rounded(cell.low) if cell else None,
+                    "high": _rounded(cell.high) if cell else None,
+                    "n": cell.n if cell and not cell.suppressed else None,
+                    "colour": map_colour(cell.value if cell else None),
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}

@@ -87,7 +87,8 @@ class Member:
 def _roster(panel_id: int) -> dict[str, Member]:
     """The panel's respondents by lower-case code."""
     rows = Respondent.objects.filter(panel_id=panel_id).values_list(
-        "id", "code", "from_period", "until_period", *BREAKDOWN_ATTRIBUTES)
+        "id", "code", "from_period", "until_period", *BREAKDOWN_ATTRIBUTES
+    )
     return {
         code.lower(): Member(pk, code, since, until, breakdown_keys(*attributes))
         for pk, code, since, until, *attributes in rows
@@ -148,8 +149,11 @@ def _form(wave: Wave) -> tuple[list[Item], dict[int, dict[str, int]]]:
     if token is not None and kept is not None and kept[0] == token:
         _token, items, lookups = kept
     else:
-        items = list(Item.objects.filter(questionnaire_id=questionnaire_id)
-                     .select_related("relevant_item").order_by("position", "pk"))
+        items = list(
+            Item.objects.filter(questionnaire_id=questionnaire_id)
+            .select_related("relevant_item")
+            .order_by("position", "pk")
+        )
         lookups = _choice_lookups(items)
         if token is not None:
             if len(_FORMS) >= MAX_FORMS:
@@ -238,7 +242,10 @@ def _clean_value(item: Item, raw: Any, lookup: dict[str, int]) -> tuple[list[Cle
             item.scale_max is not None and number > item.scale_max
         ):
             return [], _("%(value)s is outside %(low)s–%(high)s") % {
-                "value": raw, "low": item.scale_min, "high": item.scale_max}
+                "value": raw,
+                "low": item.scale_min,
+                "high": item.scale_max,
+            }
         return [CleanAnswer(item, number=number)], ""
     if item.type == ItemType.MULTIPLE:
         parts = raw if isinstance(raw, list) else str(raw).replace(",", " ").split()
@@ -247,7 +254,9 @@ def _clean_value(item: Item, raw: Any, lookup: dict[str, int]) -> tuple[list[Cle
             code = _as_code(part, lookup)
             if code is None:
                 return [], _("%(value)r is not an option of %(item)s") % {
-                    "value": part, "item": item.code}
+                    "value": part,
+                    "item": item.code,
+                }
             codes.append(code)
         if any(code in MISSING_CODES for code in codes):
             if len(codes) > 1:
@@ -265,13 +274,18 @@ def _clean_value(item: Item, raw: Any, lookup: dict[str, int]) -> tuple[list[Cle
             code = int(scale_number)
     if code is None:
         return [], _("%(value)r is not an answer %(item)s accepts") % {
-            "value": raw, "item": item.code}
+            "value": raw,
+            "item": item.code,
+        }
     if code in MISSING_CODES:
         return [CleanAnswer(item, missing=code)], ""
     if item.type == ItemType.SCALE and item.scale_min is not None and item.scale_max is not None:
         if not item.scale_min <= code <= item.scale_max:
             return [], _("%(value)s is outside the scale %(low)s–%(high)s") % {
-                "value": code, "low": item.scale_min, "high": item.scale_max}
+                "value": code,
+                "low": item.scale_min,
+                "high": item.scale_max,
+            }
     elif str(code) not in lookup:
         return [], _("%(value)s is not an option of %(item)s") % {"value": code, "item": item.code}
     return [CleanAnswer(item, number=float(code))], ""
@@ -305,7 +319,9 @@ def rules_for(items: list[Item], lookups: dict[int, dict[str, int]]) -> list[Rul
     conditions = {item.relevant_item_id for item in items if item.relevant_item_id is not None}
     return [
         Rule(
-            item=item, key=item.code.lower(), lookup=lookups[item.pk],
+            item=item,
+            key=item.code.lower(),
+            lookup=lookups[item.pk],
             condition=item.relevant_item_id,
             wanted=frozenset(int(value) for value in item.relevant_values or ()),
             remembered=item.pk in conditions,
@@ -322,8 +338,9 @@ def _normalised(key: object) -> str:
     return str(key).strip().lower()
 
 
-def check_one(raw: RawSubmission, rules: list[Rule], keys: dict[object, str] | None = None
-              ) -> tuple[list[CleanAnswer], list[Problem]]:
+def check_one(
+    raw: RawSubmission, rules: list[Rule], keys: dict[object, str] | None = None
+) -> tuple[list[CleanAnswer], list[Problem]]:
     """``keys``: column names already normalised in this batch (every row of a file has
     the same columns, so each is stripped and lower-cased once, not once per row)."""
     if keys is None:
@@ -348,17 +365,21 @@ def check_one(raw: RawSubmission, rules: list[Rule], keys: dict[object, str] | N
                 problems.append(Problem(raw.row, item.code, _("an answer is required")))
             continue
         if not relevant:
-            problems.append(Problem(
-                raw.row, item.code,
-                _("answered although the question does not apply (see %(item)s)")
-                % {"item": item.relevant_item.code if item.relevant_item else ""},
-            ))
+            problems.append(
+                Problem(
+                    raw.row,
+                    item.code,
+                    _("answered although the question does not apply (see %(item)s)")
+                    % {"item": item.relevant_item.code if item.relevant_item else ""},
+                )
+            )
             continue
         # Most values of a batch are one of a few codes: each distinct one is checked
         # once per batch, its answer remembered by its text (an int or a str; bool is
         # neither). CleanAnswer is frozen, so one instance stands for every respondent's.
-        memo_key = (str(value) if rule.memoised and (type(value) is int or type(value) is str)
-                    else None)
+        memo_key = (
+            str(value) if rule.memoised and (type(value) is int or type(value) is str) else None
+        )
         ready = rule.ready.get(memo_key) if memo_key is not None else None
         if ready is not None:
             answers.append(ready)
@@ -400,31 +421,40 @@ def validate(wave: Wave, raws: Iterable[RawSubmission]) -> Checked:
         if not raw.instance_id:
             problems.append(Problem(raw.row, "instanceID", _("the submission has no id")))
         if not wave.is_open:
-            problems.append(Problem(
-                raw.row, "wave", _("wave %(wave)s is closed") % {"wave": wave.label}
-            ))
+            problems.append(
+                Problem(raw.row, "wave", _("wave %(wave)s is closed") % {"wave": wave.label})
+            )
         code = str(raw.respondent_code or "").strip()
         respondent = respondents.get(code.lower())
         if respondent is None:
-            problems.append(Problem(
-                raw.row, "respondent",
-                _("unknown respondent code %(code)r in panel %(panel)s")
-                % {"code": code, "panel": wave.panel.code},
-            ))
+            problems.append(
+                Problem(
+                    raw.row,
+                    "respondent",
+                    _("unknown respondent code %(code)r in panel %(panel)s")
+                    % {"code": code, "panel": wave.panel.code},
+                )
+            )
         elif respondent.id in answered:
-            problems.append(Problem(
-                raw.row, "respondent",
-                _("respondent %(code)s already answered wave %(wave)s")
-                % {"code": code, "wave": wave.label},
-            ))
+            problems.append(
+                Problem(
+                    raw.row,
+                    "respondent",
+                    _("respondent %(code)s already answered wave %(wave)s")
+                    % {"code": code, "wave": wave.label},
+                )
+            )
         elif (respondent.until_period and respondent.until_period < wave.period) or (
             respondent.from_period and respondent.from_period > wave.period
         ):
-            problems.append(Problem(
-                raw.row, "respondent",
-                _("respondent %(code)s is not a panel member in %(wave)s")
-                % {"code": code, "wave": wave.label},
-            ))
+            problems.append(
+                Problem(
+                    raw.row,
+                    "respondent",
+                    _("respondent %(code)s is not a panel member in %(wave)s")
+                    % {"code": code, "wave": wave.label},
+                )
+            )
         answers, answer_problems = check_one(raw, rules, keys)
         problems.extend(answer_problems)
         if problems or respondent is None:  # no respondent always comes with its problem
@@ -436,8 +466,15 @@ def validate(wave: Wave, raws: Iterable[RawSubmission]) -> Checked:
     return checked
 
 
-SUBMISSION_COLUMNS = ("wave", "respondent", "instance_id", "source", "submitted_at",
-                      "received_at", "enumerator")
+SUBMISSION_COLUMNS = (
+    "wave",
+    "respondent",
+    "instance_id",
+    "source",
+    "submitted_at",
+    "received_at",
+    "enumerator",
+)
 ANSWER_COLUMNS = ("submission", "item", "number", "missing", "text")
 
 
@@ -452,20 +489,32 @@ def store(wave: Wave, accepted: list[CleanSubmission], source: str, enumerator=N
     moments = Submission._meta.get_field("submitted_at")
     received = moments.get_db_prep_save(now, connection)
     enumerator_id = enumerator.pk if enumerator is not None else None
-    insert_rows(Submission, SUBMISSION_COLUMNS, [
-        (wave.pk, clean.respondent.id, clean.raw.instance_id, source,
-         moments.get_db_prep_save(clean.raw.submitted_at or now, connection), received,
-         enumerator_id)
-        for clean in accepted
-    ])
+    insert_rows(
+        Submission,
+        SUBMISSION_COLUMNS,
+        [
+            (
+                wave.pk,
+                clean.respondent.id,
+                clean.raw.instance_id,
+                source,
+                moments.get_db_prep_save(clean.raw.submitted_at or now, connection),
+                received,
+                enumerator_id,
+            )
+            for clean in accepted
+        ],
+    )
     # The wave's submissions, not an IN list of ids: a file can hold thousands of rows.
     ids = dict(Submission.objects.filter(wave=wave).values_list("instance_id", "pk"))
     rows: list[tuple] = []
     for clean in accepted:
         submission_id = ids[clean.raw.instance_id]
         # item.id, not item.pk (a property): this runs once per answer.
-        rows.extend((submission_id, answer.item.id, answer.number, answer.missing, answer.text)
-                    for answer in clean.answers)
+        rows.extend(
+            (submission_id, answer.item.id, answer.number, answer.missing, answer.text)
+            for answer in clean.answers
+        )
     insert_rows(Answer, ANSWER_COLUMNS, rows)
     aggregates.add(wave, [(clean.respondent, clean.answers) for clean in accepted])
     return len(accepted)
@@ -481,8 +530,8 @@ def accept(
 ) -> Stored:
     """Validate and store a batch: all or nothing unless ``accept_valid``."""
     with transaction.atomic():
-        wave = Wave.objects.select_for_update().select_related("panel__questionnaire").get(
-            pk=wave.pk
+        wave = (
+            Wave.objects.select_for_update().select_related("panel__questionnaire").get(pk=wave.pk)
         )
         checked = validate(wave, raws)
         if checked.rejected and not accept_valid:

@@ -58,8 +58,10 @@ NEW_MONTH = "new"
 def _panel(request: HttpRequest, code: str) -> Panel:
     """The panel, if the user collects for its territory; 404 otherwise."""
     return access.get_in_scope_or_404(
-        Panel.objects.select_related("territory", "questionnaire"), request.user,
-        COLLECTOR_ROLES, code=code,
+        Panel.objects.select_related("territory", "questionnaire"),
+        request.user,
+        COLLECTOR_ROLES,
+        code=code,
     )
 
 
@@ -87,11 +89,18 @@ def panel_home(request: HttpRequest, code: str) -> HttpResponse:
     server_url = request.build_absolute_uri(
         reverse("panels_collection:formlist", args=[panel.code])
     ).removesuffix("/formList")
-    return render(request, "panels/collect_panel.html", {
-        "panel": panel, "waves": waves, "open_waves": _open_waves(panel),
-        "may_manage": services.may_manage_waves(request.user, panel),
-        "server_url": server_url, "this_month": timezone.localdate().strftime("%Y-%m"),
-    })
+    return render(
+        request,
+        "panels/collect_panel.html",
+        {
+            "panel": panel,
+            "waves": waves,
+            "open_waves": _open_waves(panel),
+            "may_manage": services.may_manage_waves(request.user, panel),
+            "server_url": server_url,
+            "this_month": timezone.localdate().strftime("%Y-%m"),
+        },
+    )
 
 
 @login_required
@@ -100,7 +109,9 @@ def open_wave(request: HttpRequest, code: str) -> HttpResponse:
     panel = _panel(request, code)
     try:
         wave = services.open_wave(  # PermissionDenied (403) for enumerators
-            panel, request.POST.get("period", ""), request.user,
+            panel,
+            request.POST.get("period", ""),
+            request.user,
             reopen=request.POST.get("reopen") == "1",
         )
     except ValidationError as exc:
@@ -129,12 +140,14 @@ def close_wave(request: HttpRequest, code: str, period: str) -> HttpResponse:
 class UploadForm(forms.Form):
     wave = forms.ChoiceField(label=gettext_lazy("Wave"))
     new_month = forms.CharField(
-        label=gettext_lazy("New month"), required=False,
+        label=gettext_lazy("New month"),
+        required=False,
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
         help_text=gettext_lazy("Only when opening a new month (YYYY-MM)."),
     )
     file = forms.FileField(
-        label=gettext_lazy("Export file"), validators=[check_upload_size],
+        label=gettext_lazy("Export file"),
+        validators=[check_upload_size],
         help_text=gettext_lazy(
             "A KoBoToolbox or ODK Central export: CSV (comma or semicolon; UTF-8 or Latin-1) "
             "or .xlsx. Column headers may be question codes or question texts."
@@ -168,9 +181,11 @@ class UploadForm(forms.Form):
             return data
         existing = Wave.objects.filter(panel=self.panel, period=period).first()
         if existing is not None and not existing.is_open:
-            self.add_error("new_month", _(
-                "Wave %(wave)s is closed; reopen it on the panel's page first."
-            ) % {"wave": existing.label})
+            self.add_error(
+                "new_month",
+                _("Wave %(wave)s is closed; reopen it on the panel's page first.")
+                % {"wave": existing.label},
+            )
         data["period"] = period.strftime("%Y-%m")
         return data
 
@@ -183,9 +198,16 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, panel=panel, may_open=may_open)
     if request.method != "POST" or not form.is_valid():
         status = 400 if request.method == "POST" else 200
-        return render(request, "panels/collect_upload.html", {
-            "panel": panel, "form": form, "has_waves": bool(choice_field(form, "wave").choices),
-        }, status=status)
+        return render(
+            request,
+            "panels/collect_upload.html",
+            {
+                "panel": panel,
+                "form": form,
+                "has_waves": bool(choice_field(form, "wave").choices),
+            },
+            status=status,
+        )
     period_text = form.cleaned_data["period"]
     period = services.parse_period(period_text)
     uploaded = form.cleaned_data["file"]
@@ -201,10 +223,13 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
         context["file_problems"] = exc.problems
         return render(request, "panels/collect_report.html", context)
     report = file_import.check(panel, period, export)
-    context.update({
-        "report": report, "token": token,
-        "new_wave": not Wave.objects.filter(panel=panel, period=period).exists(),
-    })
+    context.update(
+        {
+            "report": report,
+            "token": token,
+            "new_wave": not Wave.objects.filter(panel=panel, period=period).exists(),
+        }
+    )
     if not report.valid:
         _unstage(request, token)  # nothing would be stored
     return render(request, "panels/collect_report.html", context)
@@ -218,8 +243,11 @@ def confirm(request: HttpRequest, code: str) -> HttpResponse:
     token = request.POST.get("token", "")
     staged = request.session.get(STAGED_IMPORTS, {}).get(token)
     # A checked file left unconfirmed is deleted after a day (jobs.retention).
-    if (staged is None or staged["panel"] != panel.code
-            or not default_storage.exists(staged["storage_name"])):
+    if (
+        staged is None
+        or staged["panel"] != panel.code
+        or not default_storage.exists(staged["storage_name"])
+    ):
         if staged is not None and staged["panel"] == panel.code:
             _unstage(request, token)
         messages.error(request, _("That upload is no longer available; choose the file again."))
@@ -235,14 +263,21 @@ def confirm(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("panels_collection:upload", panel.code)
     label = (
         _("Import of answers (valid rows) into %(panel)s %(wave)s: %(file)s")
-        if accept_valid else _("Import of answers into %(panel)s %(wave)s: %(file)s")
+        if accept_valid
+        else _("Import of answers into %(panel)s %(wave)s: %(file)s")
     ) % {"panel": panel.code, "wave": wave.label, "file": staged["name"]}
     with default_storage.open(staged["storage_name"], "rb") as handle:
         job = jobs.enqueue(
-            IMPORT_JOB, label,
-            {"panel": panel.code, "wave": wave.label, "file_name": staged["name"],
-             "accept_valid": accept_valid},
-            user=request.user, upload=UploadedFile(handle, name=staged["name"]),
+            IMPORT_JOB,
+            label,
+            {
+                "panel": panel.code,
+                "wave": wave.label,
+                "file_name": staged["name"],
+                "accept_valid": accept_valid,
+            },
+            user=request.user,
+            upload=UploadedFile(handle, name=staged["name"]),
         )
     _unstage(request, token)
     return redirect("jobs:detail", job.pk)
@@ -255,10 +290,14 @@ def _stage(request: HttpRequest, panel: Panel, period: str, uploaded: UploadedFi
     token = uuid.uuid4().hex
     suffix = Path(uploaded.name or "").suffix.lower()[:6]
     storage_name = default_storage.save(f"panels/staged/{token}{suffix}", uploaded)
-    request.session[STAGED_IMPORTS] = {token: {
-        "storage_name": storage_name, "name": uploaded.name, "panel": panel.code,
-        "wave": period,
-    }}
+    request.session[STAGED_IMPORTS] = {
+        token: {
+            "storage_name": storage_name,
+            "name": uploaded.name,
+            "panel": panel.code,
+            "wave": period,
+        }
+    }
     return token
 
 
@@ -275,14 +314,18 @@ def rejected_rows(request: HttpRequest, code: str, job_id: uuid.UUID) -> FileRes
     """The error file of an import job, for the person who ran it."""
     panel = _panel(request, code)
     job = get_object_or_404(
-        Job.objects.visible_to(request.user), pk=job_id, kind=IMPORT_JOB,
+        Job.objects.visible_to(request.user),
+        pk=job_id,
+        kind=IMPORT_JOB,
         params__panel=panel.code,
     )
     name = job.result.get("error_file") if isinstance(job.result, dict) else None
     if not name or not default_storage.exists(name):
         raise Http404
     return FileResponse(
-        default_storage.open(name, "rb"), as_attachment=True, filename=Path(name).name,
+        default_storage.open(name, "rb"),
+        as_attachment=True,
+        filename=Path(name).name,
         content_type="text/csv; charset=utf-8",
     )
 
@@ -311,13 +354,18 @@ def web_form(request: HttpRequest, code: str) -> HttpResponse:
     if wave is None:
         return render(request, "panels/collect_form.html", {"panel": panel, "wave": None})
     posted = request.method == "POST"
-    form = WebForm(request.POST if posted else None, panel=panel,
-                   items=included_items(panel.questionnaire, panel))
+    form = WebForm(
+        request.POST if posted else None,
+        panel=panel,
+        items=included_items(panel.questionnaire, panel),
+    )
     respondent_code = form.respondent_code
     if form.is_valid():
         raw = collection.RawSubmission(
-            respondent_code=respondent_code, values=form.answers(),
-            instance_id=form.submission_id, submitted_at=timezone.now(),
+            respondent_code=respondent_code,
+            values=form.answers(),
+            instance_id=form.submission_id,
+            submitted_at=timezone.now(),
         )
         try:
             stored = collection.accept(wave, [raw], SubmissionSource.WEB, enumerator=request.user)
@@ -325,27 +373,39 @@ def web_form(request: HttpRequest, code: str) -> HttpResponse:
             form.show_problems(exc.checked.problems)
         else:
             if stored.created:
-                messages.success(request, _(
-                    "Saved: respondent %(code)s, wave %(wave)s. The form is ready for the next."
-                ) % {"code": respondent_code, "wave": wave.label})
+                messages.success(
+                    request,
+                    _("Saved: respondent %(code)s, wave %(wave)s. The form is ready for the next.")
+                    % {"code": respondent_code, "wave": wave.label},
+                )
             else:
-                messages.info(request, _(
-                    "This submission had already been saved; it was not stored twice."
-                ))
+                messages.info(
+                    request, _("This submission had already been saved; it was not stored twice.")
+                )
             return redirect(
                 reverse("panels_collection:form", args=[panel.code]) + f"?wave={wave.label}"
             )
     answered = set(wave.submissions.values_list("respondent_id", flat=True))
     respondents: list[Respondent] = list(panel.respondents.filter(is_active=True))
     has_errors = bool(form.errors)
-    return render(request, "panels/collect_form.html", {
-        "panel": panel, "wave": wave, "open_waves": open_waves, "form": form,
-        "questions": form.questions,
-        "respondents": [
-            (respondent.code, respondent.pk in answered) for respondent in respondents
-        ],
-        "respondent_code": respondent_code,
-        "respondent_errors": form.errors.get("respondent", []),
-        "general_errors": form.non_field_errors(), "instance_id": form.submission_id,
-        "skip_style": form.skip_style(), "has_errors": has_errors,
-    }, status=400 if has_errors else 200)
+    return render(
+        request,
+        "panels/collect_form.html",
+        {
+            "panel": panel,
+            "wave": wave,
+            "open_waves": open_waves,
+            "form": form,
+            "questions": form.questions,
+            "respondents": [
+                (respondent.code, respondent.pk in answered) for respondent in respondents
+            ],
+            "respondent_code": respondent_code,
+            "respondent_errors": form.errors.get("respondent", []),
+            "general_errors": form.non_field_errors(),
+            "instance_id": form.submission_id,
+            "skip_style": form.skip_style(),
+            "has_errors": has_errors,
+        },
+        status=400 if has_errors else 200,
+    )

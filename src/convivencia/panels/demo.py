@@ -115,19 +115,33 @@ def periods(first: datetime.date = FIRST_PERIOD, count: int = WAVES) -> list[dat
 # --- places ------------------------------------------------------------------------------
 
 # PROBLEMS codes of the default questionnaire.
-ROBBERY, EXTORTION, ARMED_GROUPS, DRUGS, DOMESTIC, HOMICIDES, THREATS, RECRUITMENT, MINING = (
-    range(1, 10)
+ROBBERY, EXTORTION, ARMED_GROUPS, DRUGS, DOMESTIC, HOMICIDES, THREATS, RECRUITMENT, MINING = range(
+    1, 10
 )
 OTHER_PROBLEM = 10
 
 DEFAULT_ROLES: Mapping[str, float] = {
-    LeaderRole.JAC: 0.42, LeaderRole.WOMEN: 0.13, LeaderRole.YOUTH: 0.08,
-    LeaderRole.VICTIMS: 0.10, LeaderRole.RELIGIOUS: 0.07, LeaderRole.BUSINESS: 0.08,
-    LeaderRole.AFRO: 0.04, LeaderRole.INDIGENOUS: 0.03, LeaderRole.OTHER: 0.05,
+    LeaderRole.JAC: 0.42,
+    LeaderRole.WOMEN: 0.13,
+    LeaderRole.YOUTH: 0.08,
+    LeaderRole.VICTIMS: 0.10,
+    LeaderRole.RELIGIOUS: 0.07,
+    LeaderRole.BUSINESS: 0.08,
+    LeaderRole.AFRO: 0.04,
+    LeaderRole.INDIGENOUS: 0.03,
+    LeaderRole.OTHER: 0.05,
 }
 DEFAULT_PROBLEMS: Mapping[int, float] = {
-    ROBBERY: 0.30, EXTORTION: 0.14, ARMED_GROUPS: 0.10, DRUGS: 0.20, DOMESTIC: 0.10,
-    HOMICIDES: 0.06, THREATS: 0.04, RECRUITMENT: 0.02, MINING: 0.01, OTHER_PROBLEM: 0.03,
+    ROBBERY: 0.30,
+    EXTORTION: 0.14,
+    ARMED_GROUPS: 0.10,
+    DRUGS: 0.20,
+    DOMESTIC: 0.10,
+    HOMICIDES: 0.06,
+    THREATS: 0.04,
+    RECRUITMENT: 0.02,
+    MINING: 0.01,
+    OTHER_PROBLEM: 0.03,
 }
 
 
@@ -154,9 +168,18 @@ def _mix(base: Mapping[str, float], **changes: float) -> dict[str, float]:
 
 
 def _problems(**weights: float) -> dict[int, float]:
-    names = {"robbery": ROBBERY, "extortion": EXTORTION, "armed_groups": ARMED_GROUPS,
-             "drugs": DRUGS, "domestic": DOMESTIC, "homicides": HOMICIDES, "threats": THREATS,
-             "recruitment": RECRUITMENT, "mining": MINING, "other": OTHER_PROBLEM}
+    names = {
+        "robbery": ROBBERY,
+        "extortion": EXTORTION,
+        "armed_groups": ARMED_GROUPS,
+        "drugs": DRUGS,
+        "domestic": DOMESTIC,
+        "homicides": HOMICIDES,
+        "threats": THREATS,
+        "recruitment": RECRUITMENT,
+        "mining": MINING,
+        "other": OTHER_PROBLEM,
+    }
     mixed = dict(DEFAULT_PROBLEMS)
     mixed.update({names[name]: weight for name, weight in weights.items()})
     return mixed
@@ -164,53 +187,116 @@ def _problems(**weights: float) -> dict[int, float]:
 
 # Keyword arguments of Place for each demo municipality (DIVIPOLA); the rest use defaults.
 PLACES: dict[str, dict] = {
-    "05001": {"rural": 0.10, "state_trust": 0.06, "safety": 0.04, "victims": 0.17,
-              "problems": _problems(robbery=0.40, extortion=0.25, drugs=0.30, armed_groups=0.04)},
+    "05001": {
+        "rural": 0.10,
+        "state_trust": 0.06,
+        "safety": 0.04,
+        "victims": 0.17,
+        "problems": _problems(robbery=0.40, extortion=0.25, drugs=0.30, armed_groups=0.04),
+    },
     "05045": {"rural": 0.40, "problems": _problems(extortion=0.25, armed_groups=0.20)},
-    "05837": {"rural": 0.50, "state_trust": -0.03,
-              "problems": _problems(armed_groups=0.25, drugs=0.25, extortion=0.20)},
-    "05154": {"rural": 0.45, "state_trust": -0.03,
-              "problems": _problems(mining=0.25, armed_groups=0.20, extortion=0.18)},
+    "05837": {
+        "rural": 0.50,
+        "state_trust": -0.03,
+        "problems": _problems(armed_groups=0.25, drugs=0.25, extortion=0.20),
+    },
+    "05154": {
+        "rural": 0.45,
+        "state_trust": -0.03,
+        "problems": _problems(mining=0.25, armed_groups=0.20, extortion=0.18),
+    },
     "18001": {"rural": 0.30},
-    "18753": {"rural": 0.70, "state_trust": -0.06, "safety": -0.05,
-              "problems": _problems(armed_groups=0.30, extortion=0.22, threats=0.10,
-                                    robbery=0.12)},
-    "18150": {"rural": 0.75, "state_trust": -0.05,
-              "problems": _problems(armed_groups=0.30, recruitment=0.10, robbery=0.08)},
-    "19001": {"rural": 0.25, "state_trust": 0.03, "victims": 0.12,
-              "local_provider": "Inspección de Policía de la Comuna 2",
-              "problems": _problems(robbery=0.42, drugs=0.28, domestic=0.14)},
-    "19698": {"rural": 0.50, "roles": _mix(DEFAULT_ROLES, afro=0.15, indigenous=0.12),
-              "problems": _problems(armed_groups=0.22, homicides=0.12)},
-    "19821": {"rural": 0.85, "state_trust": -0.10, "safety": -0.04,
-              "local_provider": "Guardia Indígena",
-              "roles": _mix(DEFAULT_ROLES, indigenous=0.55, jac=0.12, afro=0.0),
-              "problems": _problems(armed_groups=0.35, recruitment=0.22, threats=0.20,
-                                    robbery=0.05, drugs=0.10)},
-    "19256": {"rural": 0.75, "state_trust": -0.04,
-              "problems": _problems(armed_groups=0.25, mining=0.12, drugs=0.18)},
+    "18753": {
+        "rural": 0.70,
+        "state_trust": -0.06,
+        "safety": -0.05,
+        "problems": _problems(armed_groups=0.30, extortion=0.22, threats=0.10, robbery=0.12),
+    },
+    "18150": {
+        "rural": 0.75,
+        "state_trust": -0.05,
+        "problems": _problems(armed_groups=0.30, recruitment=0.10, robbery=0.08),
+    },
+    "19001": {
+        "rural": 0.25,
+        "state_trust": 0.03,
+        "victims": 0.12,
+        "local_provider": "Inspección de Policía de la Comuna 2",
+        "problems": _problems(robbery=0.42, drugs=0.28, domestic=0.14),
+    },
+    "19698": {
+        "rural": 0.50,
+        "roles": _mix(DEFAULT_ROLES, afro=0.15, indigenous=0.12),
+        "problems": _problems(armed_groups=0.22, homicides=0.12),
+    },
+    "19821": {
+        "rural": 0.85,
+        "state_trust": -0.10,
+        "safety": -0.04,
+        "local_provider": "Guardia Indígena",
+        "roles": _mix(DEFAULT_ROLES, indigenous=0.55, jac=0.12, afro=0.0),
+        "problems": _problems(
+            armed_groups=0.35, recruitment=0.22, threats=0.20, robbery=0.05, drugs=0.10
+        ),
+    },
+    "19256": {
+        "rural": 0.75,
+        "state_trust": -0.04,
+        "problems": _problems(armed_groups=0.25, mining=0.12, drugs=0.18),
+    },
     "52001": {"rural": 0.20, "state_trust": 0.04, "safety": 0.05, "victims": 0.11},
     # Before the story, Tumaco's police were trusted more than its other institutions.
-    "52835": {"rural": 0.55, "state_trust": -0.04, "safety": -0.06, "victims": 0.16,
-              "reporting": 0.22, "local_provider": "Consejo Comunitario",
-              "levels": {"B18": 0.10},
-              "roles": _mix(DEFAULT_ROLES, afro=0.45, jac=0.20, indigenous=0.04),
-              "problems": _problems(extortion=0.30, armed_groups=0.34, homicides=0.15,
-                                    drugs=0.14, recruitment=0.08, robbery=0.10)},
+    "52835": {
+        "rural": 0.55,
+        "state_trust": -0.04,
+        "safety": -0.06,
+        "victims": 0.16,
+        "reporting": 0.22,
+        "local_provider": "Consejo Comunitario",
+        "levels": {"B18": 0.10},
+        "roles": _mix(DEFAULT_ROLES, afro=0.45, jac=0.20, indigenous=0.04),
+        "problems": _problems(
+            extortion=0.30,
+            armed_groups=0.34,
+            homicides=0.15,
+            drugs=0.14,
+            recruitment=0.08,
+            robbery=0.10,
+        ),
+    },
     "52356": {"rural": 0.40, "problems": _problems(robbery=0.25, drugs=0.22, extortion=0.12)},
-    "54001": {"rural": 0.15, "victims": 0.16,
-              "problems": _problems(robbery=0.35, extortion=0.25, drugs=0.22, armed_groups=0.10)},
-    "54810": {"rural": 0.75, "state_trust": -0.08, "safety": -0.06, "victims": 0.15,
-              "problems": _problems(armed_groups=0.38, extortion=0.22, recruitment=0.12,
-                                    threats=0.12, robbery=0.05)},
+    "54001": {
+        "rural": 0.15,
+        "victims": 0.16,
+        "problems": _problems(robbery=0.35, extortion=0.25, drugs=0.22, armed_groups=0.10),
+    },
+    "54810": {
+        "rural": 0.75,
+        "state_trust": -0.08,
+        "safety": -0.06,
+        "victims": 0.15,
+        "problems": _problems(
+            armed_groups=0.38, extortion=0.22, recruitment=0.12, threats=0.12, robbery=0.05
+        ),
+    },
     "54498": {"rural": 0.35, "problems": _problems(armed_groups=0.14, extortion=0.18)},
 }
 
 # Favourability (0–1) of each scored item before the place's shifts and the story.
 BASE_LEVELS: dict[str, float] = {
-    "B18": 0.50, "B12": 0.54, "B10A": 0.38, "B32": 0.42, "PROSEC": 0.40, "JUDGES": 0.40,
-    "LOCALPROV": 0.62, "AOJ11": 0.50, "AOJ12": 0.36, "UNSAFE_WALK": 0.55,
-    "POLRESPECT": 0.55, "SAFER": 0.50, "ROADS": 0.46,
+    "B18": 0.50,
+    "B12": 0.54,
+    "B10A": 0.38,
+    "B32": 0.42,
+    "PROSEC": 0.40,
+    "JUDGES": 0.40,
+    "LOCALPROV": 0.62,
+    "AOJ11": 0.50,
+    "AOJ12": 0.36,
+    "UNSAFE_WALK": 0.55,
+    "POLRESPECT": 0.55,
+    "SAFER": 0.50,
+    "ROADS": 0.46,
 }
 STATE_ITEMS = frozenset({"B18", "B12", "B10A", "B32", "PROSEC", "JUDGES", "AOJ12", "POLRESPECT"})
 SAFETY_ITEMS = frozenset({"AOJ11", "UNSAFE_WALK", "SAFER", "ROADS"})
@@ -275,8 +361,14 @@ def demo_places() -> list[Place]:
 # --- respondents -------------------------------------------------------------------------
 
 SEXES = Weighted({Sex.FEMALE: 0.48, Sex.MALE: 0.50, Sex.OTHER: 0.02})
-AGE_BANDS = Weighted({AgeBand.AGE_18_29: 0.15, AgeBand.AGE_30_44: 0.32,
-                      AgeBand.AGE_45_59: 0.33, AgeBand.AGE_60_PLUS: 0.20})
+AGE_BANDS = Weighted(
+    {
+        AgeBand.AGE_18_29: 0.15,
+        AgeBand.AGE_30_44: 0.32,
+        AgeBand.AGE_45_59: 0.33,
+        AgeBand.AGE_60_PLUS: 0.20,
+    }
+)
 PROBLEM_COUNT = Weighted({1: 0.35, 2: 0.45, 3: 0.20})
 
 
@@ -309,13 +401,18 @@ class Member:
         )
 
 
-def _member(place: Place, rng: random.Random, code: str, number: int,
-            roles: Weighted[str]) -> Member:
+def _member(
+    place: Place, rng: random.Random, code: str, number: int, roles: Weighted[str]
+) -> Member:
     role = roles.pick(rng)
     rural = rng.random() < (0.9 if role == LeaderRole.INDIGENOUS else place.rural)
     return Member(
-        code=code, number=number, sex=SEXES.pick(rng), age_band=AGE_BANDS.pick(rng),
-        role=role, area=Area.RURAL if rural else Area.URBAN,
+        code=code,
+        number=number,
+        sex=SEXES.pick(rng),
+        age_band=AGE_BANDS.pick(rng),
+        role=role,
+        area=Area.RURAL if rural else Area.URBAN,
         general=rng.gauss(0, GENERAL_SPREAD),
         own={item_code: rng.gauss(0, ITEM_SPREAD) for item_code in BASE_LEVELS},
         # Most leaders answer nearly every month; about one in eight is hard to reach.
@@ -324,8 +421,14 @@ def _member(place: Place, rng: random.Random, code: str, number: int,
     )
 
 
-def plan_members(place: Place, rng: random.Random, *, size: int = PANEL_SIZE,
-                 waves: int = WAVES, first_number: int = 1) -> list[Member]:
+def plan_members(
+    place: Place,
+    rng: random.Random,
+    *,
+    size: int = PANEL_SIZE,
+    waves: int = WAVES,
+    first_number: int = 1,
+) -> list[Member]:
     """The panel's leaders, then two or three replacements (a leader leaves, another
     takes their place from a given wave)."""
     roles = Weighted(place.roles)
@@ -338,8 +441,7 @@ def plan_members(place: Place, rng: random.Random, *, size: int = PANEL_SIZE,
     leaving = rng.sample(members, rng.choice((2, 3)))
     for offset, old in enumerate(sorted(leaving, key=lambda member: member.code), start=1):
         start = rng.randrange(3, waves - 3)
-        new = _member(place, rng, f"R{size + offset:03d}", first_number + size + offset - 1,
-                      roles)
+        new = _member(place, rng, f"R{size + offset:03d}", first_number + size + offset - 1, roles)
         new.replaces = old.code
         new.from_index = start
         old.until_index = start - 1
@@ -374,8 +476,15 @@ POLICE_TIME: dict[str, Weighted[int]] = {
 class PanelAnswers:
     """The answers of one panel, wave after wave (each wave depends on the one before)."""
 
-    def __init__(self, place: Place, members: Sequence[Member], items: Sequence[ItemShape],
-                 rng: random.Random, *, id_prefix: str) -> None:
+    def __init__(
+        self,
+        place: Place,
+        members: Sequence[Member],
+        items: Sequence[ItemShape],
+        rng: random.Random,
+        *,
+        id_prefix: str,
+    ) -> None:
         self.place = place
         self.members = members
         self.items = items
@@ -385,8 +494,9 @@ class PanelAnswers:
         self.phase = {item.code: rng.uniform(0, 2 * math.pi) for item in items}
         self.problem_choice: dict[datetime.date, Weighted[int]] = {}
 
-    def waves(self, months: Sequence[datetime.date], *, open_last: bool = True
-              ) -> Iterator[tuple[datetime.date, list[RawSubmission]]]:
+    def waves(
+        self, months: Sequence[datetime.date], *, open_last: bool = True
+    ) -> Iterator[tuple[datetime.date, list[RawSubmission]]]:
         for index, period in enumerate(months):
             is_open = open_last and index == len(months) - 1
             raws = []
@@ -395,12 +505,14 @@ class PanelAnswers:
                     continue
                 if is_open and self.rng.random() > OPEN_WAVE_RESPONSE:
                     continue  # not reached yet this month
-                raws.append(RawSubmission(
-                    respondent_code=member.code,
-                    values=self.values(member, index, period),
-                    instance_id=f"uuid:{self.id_prefix}-{period:%Y%m}-{member.code}",
-                    submitted_at=self.submitted_at(period),
-                ))
+                raws.append(
+                    RawSubmission(
+                        respondent_code=member.code,
+                        values=self.values(member, index, period),
+                        instance_id=f"uuid:{self.id_prefix}-{period:%Y%m}-{member.code}",
+                        submitted_at=self.submitted_at(period),
+                    )
+                )
             yield period, raws
 
     def submitted_at(self, period: datetime.date) -> datetime.datetime:
@@ -429,8 +541,9 @@ class PanelAnswers:
             elif item.code == "PROBLEMS":
                 values[item.code] = self.problems(member, period)
             elif item.code == "POLTIME":
-                values[item.code] = self.sticky(member, item.code, False, lambda: (
-                    POLICE_TIME[member.area].pick(self.rng)))
+                values[item.code] = self.sticky(
+                    member, item.code, False, lambda: POLICE_TIME[member.area].pick(self.rng)
+                )
             elif item.code in BASE_LEVELS and item.scale_min is not None:
                 values[item.code] = self.scale_answer(member, item, index, period)
             else:
@@ -454,8 +567,9 @@ class PanelAnswers:
         self.last[key] = value
         return value
 
-    def scale_answer(self, member: Member, item: ItemShape, index: int,
-                     period: datetime.date) -> int:
+    def scale_answer(
+        self, member: Member, item: ItemShape, index: int, period: datetime.date
+    ) -> int:
         low, high = item.scale_min, item.scale_max
         assert low is not None and high is not None  # scale items only
 
@@ -477,8 +591,7 @@ class PanelAnswers:
         if self.rng.random() >= victim_share(self.place, period):
             return {"VIC1": 0}
         reported = self.rng.random() < reporting_share(self.place, period)
-        return {"VIC1": 1, "VIC1_REPORT": NO_ANSWER if self.rng.random() < 0.03
-                else int(reported)}
+        return {"VIC1": 1, "VIC1_REPORT": NO_ANSWER if self.rng.random() < 0.03 else int(reported)}
 
     def problems(self, member: Member, period: datetime.date) -> str:
         if self.rng.random() < 0.02:
@@ -501,8 +614,9 @@ def _when(day: datetime.date, hour: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)), BOGOTA)
 
 
-def create_respondents(panel: Panel, members: Sequence[Member], months: Sequence[datetime.date]
-                       ) -> None:
+def create_respondents(
+    panel: Panel, members: Sequence[Member], months: Sequence[datetime.date]
+) -> None:
     """The planned members not yet in the panel; replacements recorded as the roster does
     (the successor ``replaces`` the leader, who stays inactive ``until_period``)."""
     existing = set(panel.respondents.values_list("code", flat=True))
@@ -511,16 +625,23 @@ def create_respondents(panel: Panel, members: Sequence[Member], months: Sequence
         if member.code in existing:
             continue
         respondent = Respondent(
-            panel=panel, code=member.code, sex=member.sex, age_band=member.age_band,
-            role=member.role, area=member.area,
+            panel=panel,
+            code=member.code,
+            sex=member.sex,
+            age_band=member.age_band,
+            role=member.role,
+            area=member.area,
             is_active=member.until_index is None,
             from_period=months[member.from_index] if member.from_index is not None else None,
             until_period=months[member.until_index] if member.until_index is not None else None,
         )
         respondent.contact = member.contact  # encrypted by the property
         rows[member.code] = respondent
-    successors = {member.code: member.replaces for member in members
-                  if member.replaces and member.code in rows}
+    successors = {
+        member.code: member.replaces
+        for member in members
+        if member.replaces and member.code in rows
+    }
     # Those replaced first, so that their successors can point at them.
     Respondent.objects.bulk_create([row for code, row in rows.items() if code not in successors])
     by_code = {respondent.code: respondent for respondent in panel.respondents.all()}
@@ -529,22 +650,33 @@ def create_respondents(panel: Panel, members: Sequence[Member], months: Sequence
     Respondent.objects.bulk_create([rows[code] for code in successors])
 
 
-def build_panel(place: Place, questionnaire, *, number: int, rng: random.Random,
-                months: Sequence[datetime.date], size: int = PANEL_SIZE,
-                territory: Territory | None = None, enumerator: User | None = None,
-                source: str = SubmissionSource.FILE, open_last: bool = True) -> Panel | None:
+def build_panel(
+    place: Place,
+    questionnaire,
+    *,
+    number: int,
+    rng: random.Random,
+    months: Sequence[datetime.date],
+    size: int = PANEL_SIZE,
+    territory: Territory | None = None,
+    enumerator: User | None = None,
+    source: str = SubmissionSource.FILE,
+    open_last: bool = True,
+) -> Panel | None:
     """One panel with its respondents and waves; None when it already has waves."""
     territory = territory or Territory.objects.with_code("divipola", place.divipola).get()
     panel, _created = Panel.objects.get_or_create(
         code=f"{CODE_PREFIX}{place.divipola}",
-        defaults={"territory": territory, "questionnaire": questionnaire,
-                  "name": f"Panel de líderes de {place.name} {MARK}",
-                  "local_provider_name": place.local_provider},
+        defaults={
+            "territory": territory,
+            "questionnaire": questionnaire,
+            "name": f"Panel de líderes de {place.name} {MARK}",
+            "local_provider_name": place.local_provider,
+        },
     )
     if panel.waves.exists():
         return None
-    members = plan_members(place, rng, size=size, waves=len(months),
-                           first_number=number * 100 + 1)
+    members = plan_members(place, rng, size=size, waves=len(months), first_number=number * 100 + 1)
     create_respondents(panel, members, months)
     waves = Wave.objects.bulk_create(
         Wave(panel=panel, period=period, status=WaveStatus.OPEN, opened_at=_when(period, 8))
@@ -552,8 +684,9 @@ def build_panel(place: Place, questionnaire, *, number: int, rng: random.Random,
     )
     items = [ItemShape.of(item) for item in included_items(questionnaire, panel)]
     answers = PanelAnswers(place, members, items, rng, id_prefix=panel.code)
-    for wave, (_period, raws) in zip(waves, answers.waves(months, open_last=open_last),
-                                     strict=True):
+    for wave, (_period, raws) in zip(
+        waves, answers.waves(months, open_last=open_last), strict=True
+    ):
         # All or nothing: a demo answer the questionnaire refuses is a bug (Refused).
         collection.accept(wave, raws, source, enumerator=enumerator)
     closing = waves[:-1] if open_last else waves
@@ -573,7 +706,11 @@ def build() -> None:
     for number, place in enumerate(demo_places(), start=1):
         in_cauca = place.divipola.startswith("19")
         build_panel(
-            place, questionnaire, number=number, rng=random.Random(f"{SEED}-{place.divipola}"),
-            months=months, enumerator=enumerator if in_cauca else None,
+            place,
+            questionnaire,
+            number=number,
+            rng=random.Random(f"{SEED}-{place.divipola}"),
+            months=months,
+            enumerator=enumerator if in_cauca else None,
             source=SubmissionSource.OPENROSA if in_cauca else SubmissionSource.FILE,
         )

@@ -36,9 +36,9 @@ def recipients(wave: Wave) -> dict[User, set[str]]:
     territory = wave.panel.territory
     memberships = (
         Membership.objects.active()
-        .filter(role=Role.PROVIDER,
-                organisation__type__in=list(charts.PROVIDERS_BY_ORGANISATION))
-        .select_related("user", "organisation").prefetch_related("territories")
+        .filter(role=Role.PROVIDER, organisation__type__in=list(charts.PROVIDERS_BY_ORGANISATION))
+        .select_related("user", "organisation")
+        .prefetch_related("territories")
         .order_by("user_id")
     )
     found: dict[User, set[str]] = {}
@@ -86,7 +86,8 @@ def send_wave_digest(wave: Wave) -> int:
             context["user"] = user
             subject = render_to_string("panels/digest_subject.txt", context).strip()
             Notification.objects.create(
-                user=user, title=subject,
+                user=user,
+                title=subject,
                 body=render_to_string("panels/digest_notification.txt", context).strip(),
                 url=context["path"],
             )

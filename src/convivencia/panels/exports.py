@@ -40,9 +40,22 @@ KINDS = {*RESPONDENT_LEVEL, "aggregates.csv"}
 LONG_COLUMNS = ["respondent", "territory", "wave", "item", "value"]
 WIDE_FIXED = ["respondent", "territory", "wave", "submitted_at", *BREAKDOWNS]
 AGGREGATE_COLUMNS = [
-    "panel", "territory", "wave", "item", "provider", "breakdown", "n", "n_missing",
-    "suppressed", "pct_trust", "pct_trust_ci_low", "pct_trust_ci_high", "mean_0_100",
-    "mean_ci_low", "mean_ci_high", "counts",
+    "panel",
+    "territory",
+    "wave",
+    "item",
+    "provider",
+    "breakdown",
+    "n",
+    "n_missing",
+    "suppressed",
+    "pct_trust",
+    "pct_trust_ci_low",
+    "pct_trust_ci_high",
+    "mean_0_100",
+    "mean_ci_low",
+    "mean_ci_high",
+    "counts",
 ]
 
 
@@ -66,14 +79,19 @@ def long_rows(panel: Panel) -> Iterator[list[Any]]:
     territory = territory_label(panel.territory)
     answers = (
         Answer.objects.filter(submission__wave__panel=panel)
-        .order_by("submission__wave__period", "submission__respondent__code", "item__position",
-                  "number")
-        .values_list("submission__respondent__code", "submission__wave__period", "item__code",
-                     "number", "missing", "text")
+        .order_by(
+            "submission__wave__period", "submission__respondent__code", "item__position", "number"
+        )
+        .values_list(
+            "submission__respondent__code",
+            "submission__wave__period",
+            "item__code",
+            "number",
+            "missing",
+            "text",
+        )
     )
-    for respondent, period, item, number, missing, text in answers.iterator(
-        chunk_size=CHUNK_SIZE
-    ):
+    for respondent, period, item, number, missing, text in answers.iterator(chunk_size=CHUNK_SIZE):
         if missing is not None:
             value: Any = missing  # 88 / 98 stay codes: analysts decide what they mean
         elif number is not None:
@@ -128,9 +146,11 @@ def wide_rows(panel: Panel, items: dict[str, Item]) -> Iterator[list[Any]]:
     attribute_labels = {
         attribute: dict(choices.choices) for attribute, choices in BREAKDOWNS.items()
     }
-    answers = Answer.objects.select_related("item").only(
-        "submission_id", "number", "missing", "text", "item__code"
-    ).order_by("item__position", "number")
+    answers = (
+        Answer.objects.select_related("item")
+        .only("submission_id", "number", "missing", "text", "item__code")
+        .order_by("item__position", "number")
+    )
     submissions = (
         Submission.objects.filter(wave__panel=panel)
         .select_related("respondent", "wave")
@@ -147,8 +167,10 @@ def wide_rows(panel: Panel, items: dict[str, Item]) -> Iterator[list[Any]]:
             territory,
             submission.wave.label,
             timezone.localtime(submission.submitted_at).isoformat(timespec="minutes"),
-            *(str(attribute_labels[attribute].get(getattr(respondent, attribute), ""))
-              for attribute in BREAKDOWNS),
+            *(
+                str(attribute_labels[attribute].get(getattr(respondent, attribute), ""))
+                for attribute in BREAKDOWNS
+            ),
             *(labeller.cell(code, by_code.get(code, [])) for code in items),
         ]
 
@@ -156,7 +178,9 @@ def wide_rows(panel: Panel, items: dict[str, Item]) -> Iterator[list[Any]]:
 def codebook_rows(panel: Panel, items: dict[str, Item]) -> Iterator[list[Any]]:
     for code, item in items.items():
         yield [
-            code, charts.item_text(item, panel), item.get_type_display(),
+            code,
+            charts.item_text(item, panel),
+            item.get_type_display(),
             charts.provider_label(item.provider, panel) if item.provider else "",
             _("yes") if item.is_local else "",
             "; ".join(f"{c.value} = {translated(c.label)}" for c in item.choices.all()),
@@ -173,7 +197,8 @@ def _figure(value: float | None) -> Any:
 def aggregate_rows(panel: Panel, *, reveal_small: bool) -> Iterator[list[Any]]:
     territory = territory_label(panel.territory)
     rows = (
-        Aggregate.objects.filter(wave__panel=panel).select_related("item")
+        Aggregate.objects.filter(wave__panel=panel)
+        .select_related("item")
         .order_by("period", "item_code")
     )
     allowed: dict[tuple[int, str], set[str]] = {}
@@ -182,25 +207,37 @@ def aggregate_rows(panel: Panel, *, reveal_small: bool) -> Iterator[list[Any]]:
         waves = list(panel.waves.all())
         open_waves = {wave.pk for wave in waves if wave.is_open}
         allowed = suppression.publishable_breakdowns(
-            [wave for wave in waves if wave.pk not in open_waves])
+            [wave for wave in waves if wave.pk not in open_waves]
+        )
     for row in rows.iterator(chunk_size=CHUNK_SIZE):
         # "all" among the groups in alphabetical order, as one row each.
         for breakdown in sorted([*row.breakdowns, "all"]):
-            result = analysis.result_from(row.item, row.cell(breakdown),
-                                          reveal_small=reveal_small)
-            if not reveal_small and not result.suppressed and (
-                row.wave_id in open_waves
-                or breakdown not in allowed.get((row.wave_id, row.item_code), ())
+            result = analysis.result_from(row.item, row.cell(breakdown), reveal_small=reveal_small)
+            if (
+                not reveal_small
+                and not result.suppressed
+                and (
+                    row.wave_id in open_waves
+                    or breakdown not in allowed.get((row.wave_id, row.item_code), ())
+                )
             ):
                 suppression.withhold(result)
             yield [
-                panel.code, territory, row.period.strftime("%Y-%m"), row.item_code,
-                row.item.provider, breakdown, "" if result.suppressed else result.n,
+                panel.code,
+                territory,
+                row.period.strftime("%Y-%m"),
+                row.item_code,
+                row.item.provider,
+                breakdown,
+                "" if result.suppressed else result.n,
                 "" if result.suppressed else result.n_missing,
                 int(result.suppressed),
-                _figure(result.pct_trust), _figure(result.pct_trust_ci_low),
-                _figure(result.pct_trust_ci_high), _figure(result.mean_0_100),
-                _figure(result.mean_ci_low), _figure(result.mean_ci_high),
+                _figure(result.pct_trust),
+                _figure(result.pct_trust_ci_low),
+                _figure(result.pct_trust_ci_high),
+                _figure(result.mean_0_100),
+                _figure(result.mean_ci_low),
+                _figure(result.mean_ci_high),
                 json.dumps(result.counts, sort_keys=True) if result.counts else "",
             ]
 
@@ -223,8 +260,9 @@ def xlsx_file(panel: Panel, items: dict[str, Item]) -> IO[bytes]:
     for row in wide_rows(panel, items):
         append_row(data, row)
     codebook = workbook.create_sheet(title=_("Items")[:31])
-    append_row(codebook, [_("Item"), _("Wording"), _("Type"), _("Provider"), _("Local item"),
-                          _("Answers")])
+    append_row(
+        codebook, [_("Item"), _("Wording"), _("Type"), _("Provider"), _("Local item"), _("Answers")]
+    )
     for row in codebook_rows(panel, items):
         append_row(codebook, row)
     output = tempfile.TemporaryFile()  # noqa: SIM115  (closed by the response)
@@ -239,8 +277,9 @@ def _in_language(lines: Iterator[str], language: str) -> Iterator[str]:
         yield from lines
 
 
-def response(request: HttpRequest, panel: Panel, kind: str, *, reveal_small: bool
-             ) -> HttpResponseBase:
+def response(
+    request: HttpRequest, panel: Panel, kind: str, *, reveal_small: bool
+) -> HttpResponseBase:
     """The file ``kind`` for ``panel``; respondent-level downloads are audited first."""
     if kind not in KINDS:
         raise Http404
@@ -249,7 +288,8 @@ def response(request: HttpRequest, panel: Panel, kind: str, *, reveal_small: boo
         audit.record(AuditAction.EXPORT, panel, request=request, changes={"format": kind})
     if kind == "wide.xlsx":
         return FileResponse(
-            xlsx_file(panel, charts.items_by_code(panel)), as_attachment=True,
+            xlsx_file(panel, charts.items_by_code(panel)),
+            as_attachment=True,
             filename=f"{stem}.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
@@ -261,6 +301,7 @@ def response(request: HttpRequest, panel: Panel, kind: str, *, reveal_small: boo
     else:
         lines = csv_lines(AGGREGATE_COLUMNS, aggregate_rows(panel, reveal_small=reveal_small))
     return StreamingHttpResponse(
-        _in_language(lines, translation.get_language()), content_type="text/csv; charset=utf-8",
+        _in_language(lines, translation.get_language()),
+        content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
     )

@@ -62,7 +62,10 @@ PROBLEMS_COLUMN = "problems"
 RESPONDENT_NAMES = frozenset({RESPONDENT_FIELD, "respondent_code", "respondent_id"})
 # ...and the question's label, for KoBoToolbox's "labels" export.
 RESPONDENT_LABELS = frozenset(fold(label) for label in _RESPONDENT_LABEL.values()) | {
-    "respondent", "respondent code", "codigo del respondiente", "codigo do respondente",
+    "respondent",
+    "respondent code",
+    "codigo del respondiente",
+    "codigo do respondente",
 }
 
 # Submission id and time columns, best first.
@@ -72,21 +75,62 @@ TIME_NAMES = ("_submission_time", "submissiondate", "end")
 UTC_TIME_NAMES = frozenset({"_submission_time"})
 
 # Metadata that KoBoToolbox and ODK Central add to exports (lower case).
-META_NAMES = frozenset({
-    # KoBoToolbox
-    "_id", "_uuid", "_index", "_submission_time", "_validation_status", "_notes", "_status",
-    "_submitted_by", "_tags", "_attachments", "_geolocation", "__version__", "_version_",
-    "_xform_id_string", "_parent_table_name", "_parent_index", "_submission__id",
-    "_submission__uuid", "_media_all_received", "_total_media", "_attachments_count",
-    # form metadata fields (ODK and KoBoToolbox)
-    "start", "end", "today", "deviceid", "username", "email", "simserial", "subscriberid",
-    "phonenumber", "audit", "instanceid", "instancename", "rootuuid", "deprecatedid",
-    "formhub/uuid", "uuid",
-    # ODK Central
-    "key", "submissiondate", "submitterid", "submittername", "attachmentspresent",
-    "attachmentsexpected", "status", "reviewstate", "edits", "formversion",
-    "updatedat", "parent_key",
-})
+META_NAMES = frozenset(
+    {
+        # KoBoToolbox
+        "_id",
+        "_uuid",
+        "_index",
+        "_submission_time",
+        "_validation_status",
+        "_notes",
+        "_status",
+        "_submitted_by",
+        "_tags",
+        "_attachments",
+        "_geolocation",
+        "__version__",
+        "_version_",
+        "_xform_id_string",
+        "_parent_table_name",
+        "_parent_index",
+        "_submission__id",
+        "_submission__uuid",
+        "_media_all_received",
+        "_total_media",
+        "_attachments_count",
+        # form metadata fields (ODK and KoBoToolbox)
+        "start",
+        "end",
+        "today",
+        "deviceid",
+        "username",
+        "email",
+        "simserial",
+        "subscriberid",
+        "phonenumber",
+        "audit",
+        "instanceid",
+        "instancename",
+        "rootuuid",
+        "deprecatedid",
+        "formhub/uuid",
+        "uuid",
+        # ODK Central
+        "key",
+        "submissiondate",
+        "submitterid",
+        "submittername",
+        "attachmentspresent",
+        "attachmentsexpected",
+        "status",
+        "reviewstate",
+        "edits",
+        "formversion",
+        "updatedat",
+        "parent_key",
+    }
+)
 # Groups that only ever hold metadata.
 META_GROUPS = frozenset({"meta", "formhub", "__system"})
 
@@ -148,7 +192,7 @@ def parse_timestamp(text: str, *, assume_utc: bool = False) -> datetime.datetime
 def _suffixes(header: str) -> list[str]:
     """The header and what follows each group separator: 'g1/g2-B18' → [.., 'g2-B18', 'B18']."""
     suffixes = [header]
-    suffixes += [header[match.end():] for match in _SEPARATOR.finditer(header)]
+    suffixes += [header[match.end() :] for match in _SEPARATOR.finditer(header)]
     return [suffix.strip() for suffix in suffixes if suffix.strip()]
 
 
@@ -156,7 +200,7 @@ def _splits(header: str) -> list[tuple[str, str]]:
     """(question, option) at each separator, the last separator first."""
     matches = list(_SEPARATOR.finditer(header))
     return [
-        (header[:match.start()].strip(), header[match.end():].strip())
+        (header[: match.start()].strip(), header[match.end() :].strip())
         for match in reversed(matches)
     ]
 
@@ -285,10 +329,16 @@ def read_export(path: Path, panel: Panel, *, name: str | None = None) -> Export:
     )
     export.warnings.extend(Problem(None, "", note) for note in table.notes)
     for header in columns.unknown:
-        export.warnings.append(Problem(table.header_row, header, _(
-            "unknown column: it is neither a question of this questionnaire nor export "
-            "metadata, and was not read"
-        )))
+        export.warnings.append(
+            Problem(
+                table.header_row,
+                header,
+                _(
+                    "unknown column: it is neither a question of this questionnaire nor export "
+                    "metadata, and was not read"
+                ),
+            )
+        )
     for row in table.rows:
         export.raws.append(_submission(row, columns, export))
     return export
@@ -314,8 +364,10 @@ def _map_columns(table: Table, questions: _Questions, problems: Problems) -> Col
         if not header:
             continue
         folded = fold(header)
-        if _named(header, RESPONDENT_NAMES) or folded in RESPONDENT_LABELS or any(
-            fold(suffix) in RESPONDENT_LABELS for suffix in _suffixes(header)
+        if (
+            _named(header, RESPONDENT_NAMES)
+            or folded in RESPONDENT_LABELS
+            or any(fold(suffix) in RESPONDENT_LABELS for suffix in _suffixes(header))
         ):
             if columns.respondent is None:
                 columns.respondent = header
@@ -357,19 +409,30 @@ def _map_columns(table: Table, questions: _Questions, problems: Problems) -> Col
     used = {columns.instance_id, columns.submitted_at}
     columns.ignored += [h for h in [*ids.values(), *times.values()] if h not in used]
     if columns.respondent is None:
-        problems.add(table.header_row, RESPONDENT_FIELD, _(
-            "no respondent column (expected “respondent” or “respondent_code”, possibly "
-            "inside a group such as “group/respondent”)"
-        ))
+        problems.add(
+            table.header_row,
+            RESPONDENT_FIELD,
+            _(
+                "no respondent column (expected “respondent” or “respondent_code”, possibly "
+                "inside a group such as “group/respondent”)"
+            ),
+        )
     if columns.instance_id is None:
-        problems.add(table.header_row, "_uuid", _(
-            "no submission id column (expected “_uuid” from KoBoToolbox, “KEY” or "
-            "“meta/instanceID” from ODK)"
-        ))
+        problems.add(
+            table.header_row,
+            "_uuid",
+            _(
+                "no submission id column (expected “_uuid” from KoBoToolbox, “KEY” or "
+                "“meta/instanceID” from ODK)"
+            ),
+        )
     if not columns.items and not columns.options:
-        problems.add(table.header_row, None, _(
-            "no column matches a question of questionnaire %(questionnaire)s"
-        ) % {"questionnaire": questions.items[0].questionnaire if questions.items else "—"})
+        problems.add(
+            table.header_row,
+            None,
+            _("no column matches a question of questionnaire %(questionnaire)s")
+            % {"questionnaire": questions.items[0].questionnaire if questions.items else "—"},
+        )
     return columns
 
 
@@ -397,25 +460,38 @@ def _submission(row: Row, columns: Columns, export: Export) -> collection.RawSub
             if cell != "":
                 chosen.setdefault(item.code, [])
         else:
-            problems.append(Problem(row.number, header, _(
-                "%(value)r should be 1 (chosen) or 0 (not chosen)"
-            ) % {"value": cell}))
+            problems.append(
+                Problem(
+                    row.number,
+                    header,
+                    _("%(value)r should be 1 (chosen) or 0 (not chosen)") % {"value": cell},
+                )
+            )
     # All options 0: nothing chosen, which collection treats as no answer.
     values.update(chosen)
     instance_id = normalise_instance_id(row.get(columns.instance_id))
     if len(instance_id) > MAX_ID_LENGTH:
-        problems.append(Problem(row.number, columns.instance_id or "", _(
-            "the submission id is longer than %(max)s characters"
-        ) % {"max": MAX_ID_LENGTH}))
+        problems.append(
+            Problem(
+                row.number,
+                columns.instance_id or "",
+                _("the submission id is longer than %(max)s characters") % {"max": MAX_ID_LENGTH},
+            )
+        )
     submitted_at = None
     if columns.submitted_at:
         text = row.get(columns.submitted_at)
         name = _named(columns.submitted_at, TIME_NAMES)
         submitted_at = parse_timestamp(text, assume_utc=name in UTC_TIME_NAMES)
         if text and submitted_at is None:
-            export.warnings.append(Problem(row.number, columns.submitted_at, _(
-                "%(value)r is not a time this import understands; the import time is used"
-            ) % {"value": text}))
+            export.warnings.append(
+                Problem(
+                    row.number,
+                    columns.submitted_at,
+                    _("%(value)r is not a time this import understands; the import time is used")
+                    % {"value": text},
+                )
+            )
     if problems:
         export.row_problems[row.number] = problems
     return collection.RawSubmission(
@@ -482,9 +558,7 @@ class ImportRefused(Exception):
         super().__init__("; ".join(str(problem) for problem in report.problems[:20]))
 
 
-def _combine(
-    export: Export, checked: collection.Checked
-) -> tuple[int, int, list[Rejected]]:
+def _combine(export: Export, checked: collection.Checked) -> tuple[int, int, list[Rejected]]:
     """(valid, duplicates, rejected): collection's verdict joined with the read problems."""
     duplicate_rows = {raw.row for raw in checked.duplicates}
     rejected = {raw.row: Rejected(raw, list(problems)) for raw, problems in checked.rejected}
@@ -499,14 +573,21 @@ def _combine(
     return valid, len(checked.duplicates), ordered
 
 
-def _report(export: Export, wave: Wave, checked: collection.Checked, *, dry_run: bool,
-            created: int = 0) -> Report:
+def _report(
+    export: Export, wave: Wave, checked: collection.Checked, *, dry_run: bool, created: int = 0
+) -> Report:
     valid, duplicates, rejected = _combine(export, checked)
     return Report(
-        file=export.file, wave=wave.label, rows=len(export.table.rows), valid=valid,
-        created=created, duplicates=duplicates, rejected=rejected,
+        file=export.file,
+        wave=wave.label,
+        rows=len(export.table.rows),
+        valid=valid,
+        created=created,
+        duplicates=duplicates,
+        rejected=rejected,
         ignored_columns=list(export.columns.ignored),
-        unknown_columns=list(export.columns.unknown), warnings=list(export.warnings),
+        unknown_columns=list(export.columns.unknown),
+        warnings=list(export.warnings),
         dry_run=dry_run,
     )
 

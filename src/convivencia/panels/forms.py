@@ -76,16 +76,20 @@ def _wording(item: Item, panel: Panel) -> str:
 
 
 def _scale_labels(item: Item) -> dict[int, str]:
-    return {choice.value: translated(choice.label) for choice in item.choices.all()
-            if not choice.is_missing}
+    return {
+        choice.value: translated(choice.label)
+        for choice in item.choices.all()
+        if not choice.is_missing
+    }
 
 
 def build_question(item: Item, panel: Panel, entered: list[str]) -> Question:
     """The item's type, choices (the missing codes apart), relevance, and what was entered."""
     chosen = set(entered)
     labels = _scale_labels(item)
-    missing_labels = {choice.value: translated(choice.label) for choice in item.choices.all()
-                      if choice.is_missing}
+    missing_labels = {
+        choice.value: translated(choice.label) for choice in item.choices.all() if choice.is_missing
+    }
     missing = [
         Option(str(code), missing_labels.get(code) or default, str(code) in chosen)
         for code, default in ((DONT_KNOW, _("Don't know")), (NO_ANSWER, _("No answer")))
@@ -97,23 +101,25 @@ def build_question(item: Item, panel: Panel, entered: list[str]) -> Question:
         question.kind, question.missing, question.value = "number", [], (entered or [""])[0]
     elif item.type == ItemType.MULTIPLE:
         question.kind = "multiple"
-        question.options = [Option(str(value), label, str(value) in chosen)
-                            for value, label in labels.items()]
+        question.options = [
+            Option(str(value), label, str(value) in chosen) for value, label in labels.items()
+        ]
     elif item.is_numeric_scale and item.scale_max is not None and _is_number_row(item, labels):
         question.kind = "scale"
         points = range(item.scale_min or 0, item.scale_max + 1)
-        question.options = [Option(str(value), str(value), str(value) in chosen)
-                            for value in points]
+        question.options = [
+            Option(str(value), str(value), str(value) in chosen) for value in points
+        ]
         question.low_label = labels.get(item.scale_min or 0, "")
         question.high_label = labels.get(item.scale_max, "")
     else:
         if not labels and item.type == ItemType.YES_NO:
             labels = {1: _("Yes"), 0: _("No")}
         if not labels and item.is_numeric_scale and item.scale_max is not None:
-            labels = {value: str(value) for value in range(item.scale_min or 0,
-                                                            item.scale_max + 1)}
-        question.options = [Option(str(value), label, str(value) in chosen)
-                            for value, label in labels.items()]
+            labels = {value: str(value) for value in range(item.scale_min or 0, item.scale_max + 1)}
+        question.options = [
+            Option(str(value), label, str(value) in chosen) for value, label in labels.items()
+        ]
     if item.relevant_item_id is not None:
         source = item.relevant_item
         source_labels = _scale_labels(source) if source else {}

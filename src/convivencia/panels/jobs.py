@@ -56,22 +56,26 @@ def import_responses(context: JobContext) -> dict[str, Any]:
     params = context.params
     panel = (
         Panel.objects.select_related("territory", "questionnaire")
-        .filter(code=params.get("panel", "")).first()
+        .filter(code=params.get("panel", ""))
+        .first()
     )
     if panel is None:
         raise JobFailed(_("Panel “%(panel)s” does not exist.") % {"panel": params.get("panel")})
     user = context.job.created_by
     # The page checked the role when the job was queued; a role revoked since then wins.
     if user is None or not access.has_role(user, panel.territory, *COLLECTOR_ROLES):
-        raise JobFailed(_("You no longer collect answers for panel %(panel)s.")
-                        % {"panel": panel.code})
+        raise JobFailed(
+            _("You no longer collect answers for panel %(panel)s.") % {"panel": panel.code}
+        )
     try:
         wave = Wave.objects.select_related("panel").get(
             panel=panel, period=period_of(str(params.get("wave", "")))
         )
     except (ValueError, Wave.DoesNotExist) as exc:
-        raise JobFailed(_("Panel %(panel)s has no wave %(wave)s.")
-                        % {"panel": panel.code, "wave": params.get("wave")}) from exc
+        raise JobFailed(
+            _("Panel %(panel)s has no wave %(wave)s.")
+            % {"panel": panel.code, "wave": params.get("wave")}
+        ) from exc
     stored_name = context.job.upload.name
     if not stored_name:
         raise JobFailed(_("The job has no uploaded file."))

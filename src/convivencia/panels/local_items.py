@@ -82,40 +82,57 @@ def _problems(items: list[LocalItem], taken: set[str], current: set[str]) -> lis
     for item in items:
         name = item.code or "?"
         if not CODE_PATTERN.match(item.code or ""):
-            problems.append(_("%(code)s: a code is a letter or _ then letters, digits or _ "
-                              "(at most 40).") % {"code": name})
+            problems.append(
+                _("%(code)s: a code is a letter or _ then letters, digits or _ (at most 40).")
+                % {"code": name}
+            )
         # Submissions match item codes whatever the case, so B18 and b18 would collide.
         folded = (item.code or "").lower()
         if folded in taken or folded in seen:
-            problems.append(_("%(code)s: this code is already used by the panel's "
-                              "questionnaire or its history.") % {"code": name})
+            problems.append(
+                _(
+                    "%(code)s: this code is already used by the panel's "
+                    "questionnaire or its history."
+                )
+                % {"code": name}
+            )
         seen.add(folded)
         if item.type not in ItemType.values:
-            problems.append(_("%(code)s: “%(type)s” is not an item type.")
-                            % {"code": name, "type": item.type})
+            problems.append(
+                _("%(code)s: “%(type)s” is not an item type.") % {"code": name, "type": item.type}
+            )
         if not any(text.strip() for text in item.wording.values()):
             problems.append(_("%(code)s: the wording is empty.") % {"code": name})
         if item.provider and item.provider not in Provider.values:
-            problems.append(_("%(code)s: “%(provider)s” is not a provider.")
-                            % {"code": name, "provider": item.provider})
+            problems.append(
+                _("%(code)s: “%(provider)s” is not a provider.")
+                % {"code": name, "provider": item.provider}
+            )
         if item.type == ItemType.SCALE:
-            if item.scale_min is None or item.scale_max is None or (
-                item.scale_min >= item.scale_max
+            if (
+                item.scale_min is None
+                or item.scale_max is None
+                or (item.scale_min >= item.scale_max)
             ):
-                problems.append(_("%(code)s: a scale needs a minimum below its maximum.")
-                                % {"code": name})
+                problems.append(
+                    _("%(code)s: a scale needs a minimum below its maximum.") % {"code": name}
+                )
             elif item.top_min is not None and not item.scale_min <= item.top_min <= (
                 item.scale_max
             ):
-                problems.append(_("%(code)s: the lowest favourable answer must lie on the "
-                                  "scale.") % {"code": name})
+                problems.append(
+                    _("%(code)s: the lowest favourable answer must lie on the scale.")
+                    % {"code": name}
+                )
         if item.type in (ItemType.SINGLE, ItemType.MULTIPLE) and not item.choices:
             problems.append(_("%(code)s: a choice item needs its options.") % {"code": name})
         if item.relevant is not None:
             source = item.relevant[0].lower()
             if source not in current and source not in seen - {folded}:
-                problems.append(_("%(code)s: it depends on %(other)s, which does not come "
-                                  "before it.") % {"code": name, "other": item.relevant[0]})
+                problems.append(
+                    _("%(code)s: it depends on %(other)s, which does not come before it.")
+                    % {"code": name, "other": item.relevant[0]}
+                )
     return problems
 
 
@@ -131,13 +148,21 @@ def _copy_items(source: Questionnaire, target: Questionnaire) -> dict[str, Item]
     originals = source.items.select_related("relevant_item").prefetch_related("choices")
     for original in originals.order_by("position"):
         copy = Item.objects.create(
-            questionnaire=target, code=original.code, position=original.position,
-            type=original.type, wording=original.wording, provider=original.provider,
-            scale_min=original.scale_min, scale_max=original.scale_max,
-            top_min=original.top_min, reverse_coded=original.reverse_coded,
+            questionnaire=target,
+            code=original.code,
+            position=original.position,
+            type=original.type,
+            wording=original.wording,
+            provider=original.provider,
+            scale_min=original.scale_min,
+            scale_max=original.scale_max,
+            top_min=original.top_min,
+            reverse_coded=original.reverse_coded,
             relevant_item=copies.get(original.relevant_item.code.lower())
-            if original.relevant_item else None,
-            relevant_values=original.relevant_values, required=original.required,
+            if original.relevant_item
+            else None,
+            relevant_values=original.relevant_values,
+            required=original.required,
             is_local=original.is_local,
         )
         Choice.objects.bulk_create(
@@ -148,8 +173,9 @@ def _copy_items(source: Questionnaire, target: Questionnaire) -> dict[str, Item]
     return copies
 
 
-def _create_local(target: Questionnaire, spec: LocalItem, position: int,
-                  existing: dict[str, Item]) -> Item:
+def _create_local(
+    target: Questionnaire, spec: LocalItem, position: int, existing: dict[str, Item]
+) -> Item:
     scale_min, scale_max = spec.scale_min, spec.scale_max
     choices = list(spec.choices)
     if spec.type == ItemType.YES_NO:
@@ -158,20 +184,30 @@ def _create_local(target: Questionnaire, spec: LocalItem, position: int,
     if spec.type == ItemType.SCALE and not choices:
         if scale_min is None or scale_max is None:
             raise ValueError(f"the scale item {spec.code} has no bounds and no choices")
-        choices = [(value, {"es": str(value), "en": str(value), "pt": str(value)})
-                   for value in range(scale_min, scale_max + 1)]
+        choices = [
+            (value, {"es": str(value), "en": str(value), "pt": str(value)})
+            for value in range(scale_min, scale_max + 1)
+        ]
     if spec.type in CHOICE_TYPES:
         # Every choice item offers "don't know" and "no answer", as the default ones do.
         present = {value for value, _label in choices}
         choices += [(value, label) for value, label in MISSING_LABELS if value not in present]
     relevant_item = existing[spec.relevant[0].lower()] if spec.relevant else None
     item = Item.objects.create(
-        questionnaire=target, code=spec.code, position=position, type=spec.type,
-        wording=spec.wording, provider=spec.provider, scale_min=scale_min,
-        scale_max=scale_max, top_min=spec.top_min, reverse_coded=spec.reverse_coded,
+        questionnaire=target,
+        code=spec.code,
+        position=position,
+        type=spec.type,
+        wording=spec.wording,
+        provider=spec.provider,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        top_min=spec.top_min,
+        reverse_coded=spec.reverse_coded,
         relevant_item=relevant_item,
         relevant_values=list(spec.relevant[1]) if spec.relevant else [],
-        required=spec.required, is_local=True,
+        required=spec.required,
+        is_local=True,
     )
     Choice.objects.bulk_create(
         Choice(item=item, value=value, label=label, position=index)
@@ -189,9 +225,11 @@ def add_local_items(
     ``actor`` must coordinate the panel's territory (None: the system, e.g. a command).
     Raises ValidationError listing every problem; nothing is written then.
     """
-    panel = Panel.objects.select_for_update().select_related(
-        "questionnaire", "territory"
-    ).get(pk=panel.pk)
+    panel = (
+        Panel.objects.select_for_update()
+        .select_related("questionnaire", "territory")
+        .get(pk=panel.pk)
+    )
     if actor is not None and not access.has_role(actor, panel.territory, Role.COORDINATOR):
         raise PermissionDenied(_("Only a coordinator of the territory may add local items."))
     specs = [LocalItem.from_spec(spec) for spec in items_spec]
@@ -206,7 +244,10 @@ def add_local_items(
     code = _local_code(current, panel)
     latest = Questionnaire.objects.filter(code=code).aggregate(Max("version"))["version__max"]
     new = Questionnaire.objects.create(
-        code=code, version=(latest or 0) + 1, title=current.title, territory=panel.territory,
+        code=code,
+        version=(latest or 0) + 1,
+        title=current.title,
+        territory=panel.territory,
         based_on=current,
     )
     existing = _copy_items(current, new)
@@ -217,8 +258,16 @@ def add_local_items(
     panel.questionnaire = new
     panel.save(update_fields=["questionnaire"])
     added = [spec.code for spec in specs]
-    audit.record(AuditAction.CREATE, new, actor=actor,
-                 changes={"based_on": str(current), "local_items": added})
-    audit.record(AuditAction.UPDATE, panel, actor=actor,
-                 changes={"questionnaire": [str(current), str(new)], "local_items": added})
+    audit.record(
+        AuditAction.CREATE,
+        new,
+        actor=actor,
+        changes={"based_on": str(current), "local_items": added},
+    )
+    audit.record(
+        AuditAction.UPDATE,
+        panel,
+        actor=actor,
+        changes={"questionnaire": [str(current), str(new)], "local_items": added},
+    )
     return new

@@ -32,12 +32,20 @@ class Questionnaire(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     title = models.JSONField(_("title"), default=dict, help_text=_('{"es": "…", "en": "…"}'))
     territory = models.ForeignKey(
-        "territories.Territory", verbose_name=_("territory"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "territories.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("Set for a territory's local version."),
     )
     based_on = models.ForeignKey(
-        "self", verbose_name=_("based on"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("based on"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="derived",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -58,7 +66,9 @@ class Item(models.Model):
     """One question."""
 
     questionnaire = models.ForeignKey(
-        Questionnaire, verbose_name=_("questionnaire"), on_delete=models.CASCADE,
+        Questionnaire,
+        verbose_name=_("questionnaire"),
+        on_delete=models.CASCADE,
         related_name="items",
     )
     code = models.CharField(_("code"), max_length=40, help_text=_("e.g. B18, AOJ11"))
@@ -66,25 +76,37 @@ class Item(models.Model):
     type = models.CharField(_("type"), max_length=10, choices=ItemType.choices)
     wording = models.JSONField(_("wording"), default=dict)
     provider = models.CharField(
-        _("provider"), max_length=30, choices=Provider.choices, blank=True,
+        _("provider"),
+        max_length=30,
+        choices=Provider.choices,
+        blank=True,
         help_text=_("The institution this item is about, for trust items."),
     )
     scale_min = models.SmallIntegerField(_("scale minimum"), null=True, blank=True)
     scale_max = models.SmallIntegerField(_("scale maximum"), null=True, blank=True)
     top_min = models.SmallIntegerField(
-        _("lowest favourable answer"), null=True, blank=True,
+        _("lowest favourable answer"),
+        null=True,
+        blank=True,
         help_text=_("Answers from here up count as trusting / favourable (5 on a 1–7 scale)."),
     )
     reverse_coded = models.BooleanField(
-        _("reverse-coded"), default=False,
+        _("reverse-coded"),
+        default=False,
         help_text=_("A high answer means less trust or less safety; scores are flipped."),
     )
     relevant_item = models.ForeignKey(
-        "self", verbose_name=_("shown only when"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="dependents",
+        "self",
+        verbose_name=_("shown only when"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dependents",
     )
     relevant_values = models.JSONField(
-        _("has one of the answers"), default=list, blank=True,
+        _("has one of the answers"),
+        default=list,
+        blank=True,
     )
     required = models.BooleanField(_("required"), default=False)
     is_local = models.BooleanField(
@@ -163,15 +185,21 @@ class Panel(models.Model):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
     territory = models.ForeignKey(
-        "territories.Territory", verbose_name=_("territory"), on_delete=models.PROTECT,
+        "territories.Territory",
+        verbose_name=_("territory"),
+        on_delete=models.PROTECT,
         related_name="panels",
     )
     questionnaire = models.ForeignKey(
-        Questionnaire, verbose_name=_("questionnaire"), on_delete=models.PROTECT,
+        Questionnaire,
+        verbose_name=_("questionnaire"),
+        on_delete=models.PROTECT,
         related_name="panels",
     )
     local_provider_name = models.CharField(
-        _("local provider"), max_length=200, blank=True,
+        _("local provider"),
+        max_length=200,
+        blank=True,
         help_text=_("What the 'local provider' items ask about here."),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -201,7 +229,11 @@ class Respondent(models.Model):
     contact_encrypted = models.TextField(_("contact data (encrypted)"), blank=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     replaces = models.OneToOneField(
-        "self", verbose_name=_("replaces"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("replaces"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="replaced_by",
     )
     from_period = models.DateField(
@@ -241,10 +273,15 @@ BREAKDOWN_ATTRIBUTES = ("sex", "age_band", "role", "area")
 
 
 def breakdown_keys(*values: str) -> list[str]:
-    """"all" and an "attribute:value" key per value given, in BREAKDOWN_ATTRIBUTES order."""
-    return ["all", *(f"{attribute}:{value}"
-                     for attribute, value in zip(BREAKDOWN_ATTRIBUTES, values, strict=True)
-                     if value)]
+    """ "all" and an "attribute:value" key per value given, in BREAKDOWN_ATTRIBUTES order."""
+    return [
+        "all",
+        *(
+            f"{attribute}:{value}"
+            for attribute, value in zip(BREAKDOWN_ATTRIBUTES, values, strict=True)
+            if value
+        ),
+    ]
 
 
 def period_of(text: str) -> datetime.date:
@@ -263,13 +300,21 @@ class Wave(models.Model):
         _("status"), max_length=10, choices=WaveStatus.choices, default=WaveStatus.OPEN
     )
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("opened by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("closed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -298,23 +343,34 @@ class Submission(models.Model):
 
     # No index of its own: the (wave, respondent) unique constraint starts with it.
     wave = models.ForeignKey(
-        Wave, verbose_name=_("wave"), on_delete=models.CASCADE, related_name="submissions",
+        Wave,
+        verbose_name=_("wave"),
+        on_delete=models.CASCADE,
+        related_name="submissions",
         db_index=False,
     )
     respondent = models.ForeignKey(
-        Respondent, verbose_name=_("respondent"), on_delete=models.PROTECT,
+        Respondent,
+        verbose_name=_("respondent"),
+        on_delete=models.PROTECT,
         related_name="submissions",
     )
     instance_id = models.CharField(
-        _("submission id"), max_length=100, unique=True,
+        _("submission id"),
+        max_length=100,
+        unique=True,
         help_text=_("KoBoToolbox _uuid, ODK KEY or meta/instanceID; a repeat is stored once."),
     )
     source = models.CharField(_("source"), max_length=10, choices=SubmissionSource.choices)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     enumerator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("enumerator"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enumerator"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -334,13 +390,16 @@ class Answer(models.Model):
     """One answer. Multiple choice: one row per option chosen. Narrow on purpose."""
 
     submission = models.ForeignKey(
-        Submission, verbose_name=_("submission"), on_delete=models.CASCADE,
+        Submission,
+        verbose_name=_("submission"),
+        on_delete=models.CASCADE,
         related_name="answers",
     )
     # No index of its own: the (item, submission) index below starts with it, and every
     # index costs time on each of the millions of inserted rows.
-    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT,
-                             related_name="+", db_index=False)
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     number = models.FloatField(_("value"), null=True, blank=True)
     missing = models.PositiveSmallIntegerField(
         _("missing code"), null=True, blank=True, help_text=_("88 don't know, 98 no answer")
@@ -387,19 +446,26 @@ class Aggregate(models.Model):
     # wave and territory have no index of their own: the unique constraint and the
     # (territory, …) index start with them, and each index slows every import.
     wave = models.ForeignKey(
-        Wave, verbose_name=_("wave"), on_delete=models.CASCADE, related_name="aggregates",
+        Wave,
+        verbose_name=_("wave"),
+        on_delete=models.CASCADE,
+        related_name="aggregates",
         db_index=False,
     )
     # No index of its own: it cost an index write per aggregate row of every import.
     # Deleting an item (possible only for one without answers, so without aggregates:
     # Answer.item protects it) then scans the aggregates once, in the admin.
-    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.CASCADE,
-                             related_name="+", db_index=False)
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     # Denormalised so national maps and trends filter without joins.
     item_code = models.CharField(_("item code"), max_length=40)
     territory = models.ForeignKey(
-        "territories.Territory", verbose_name=_("territory"), on_delete=models.CASCADE,
-        related_name="+", db_index=False,
+        "territories.Territory",
+        verbose_name=_("territory"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     period = models.DateField(_("month"))
     n = models.PositiveIntegerField(_("answers"), default=0)
@@ -409,8 +475,9 @@ class Aggregate(models.Model):
     total_sq = models.FloatField(_("sum of squares"), default=0)
     counts = models.JSONField(_("answers per code"), default=dict)
     breakdowns = models.JSONField(
-        _("sums per group of respondents"), default=dict,
-        help_text=_("The same sums for each group (\"sex:female\", \"role:jac\", …)."),
+        _("sums per group of respondents"),
+        default=dict,
+        help_text=_('The same sums for each group ("sex:female", "role:jac", …).'),
     )
 
     class Meta:
@@ -421,8 +488,9 @@ class Aggregate(models.Model):
         ]
         indexes = [
             models.Index(fields=["item_code", "period"], name="panels_aggregate_by_item"),
-            models.Index(fields=["territory", "item_code", "period"],
-                         name="panels_aggregate_by_place"),
+            models.Index(
+                fields=["territory", "item_code", "period"], name="panels_aggregate_by_place"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -80,7 +80,8 @@ def openrosa_response(message: str, status: int, nature: str = "") -> HttpRespon
         element.set("nature", nature)
     element.text = message
     return HttpResponse(
-        tostring(root, encoding="utf-8", xml_declaration=True), status=status,
+        tostring(root, encoding="utf-8", xml_declaration=True),
+        status=status,
         content_type=XML_CONTENT_TYPE,
     )
 
@@ -160,7 +161,9 @@ def openrosa_endpoint(view: OpenRosaView) -> OpenRosaView:
         else:
             panel = (
                 Panel.objects.visible_to(user, *COLLECTOR_ROLES)
-                .select_related("territory", "questionnaire").filter(code=panel_code).first()
+                .select_related("territory", "questionnaire")
+                .filter(code=panel_code)
+                .first()
             )
             if panel is None:
                 response = openrosa_response(_("Not found."), 404)
@@ -194,8 +197,16 @@ def _fingerprint(panel: Panel) -> str:
     roster = list(
         panel.respondents.filter(is_active=True).order_by("code").values_list("code", "role")
     )
-    shown = repr((questionnaire.pk, questionnaire.version, panel.pk, panel.code,
-                  panel.local_provider_name, roster))
+    shown = repr(
+        (
+            questionnaire.pk,
+            questionnaire.version,
+            panel.pk,
+            panel.code,
+            panel.local_provider_name,
+            roster,
+        )
+    )
     return hashlib.sha256(shown.encode("utf-8")).hexdigest()
 
 
@@ -215,8 +226,7 @@ def xform_for(panel: Panel) -> XForm:
         xml = convert(xlsform=workbook, file_type=".xlsx").xform
     except (ValueError, PyXFormError) as exc:
         raise FormUnavailable(str(exc)) from exc
-    form = _describe(xml, fallback_id=panel.code, fallback_version=str(
-        panel.questionnaire.version))
+    form = _describe(xml, fallback_id=panel.code, fallback_version=str(panel.questionnaire.version))
     cache.set(key, asdict(form), CACHE_SECONDS)
     return form
 
@@ -242,7 +252,8 @@ def _form_or_error(panel: Panel) -> XForm | HttpResponse:
     except FormUnavailable as exc:
         return openrosa_response(
             _("The form of panel %(panel)s cannot be built: %(reason)s")
-            % {"panel": panel.code, "reason": exc}, 409,
+            % {"panel": panel.code, "reason": exc},
+            409,
         )
 
 
@@ -378,28 +389,31 @@ def _submission(request: HttpRequest, panel: Panel) -> HttpResponse:
         # Longer than Submission.instance_id: PostgreSQL would refuse the row with a 500.
         return openrosa_response(
             _("The submission's instanceID is longer than %(max)s characters.")
-            % {"max": file_import.MAX_ID_LENGTH}, 400,
+            % {"max": file_import.MAX_ID_LENGTH},
+            400,
         )
     period = submission_period(instance)
     wave = Wave.objects.filter(panel=panel, period=period).first()
     if wave is None:
         return openrosa_response(
             _("Panel %(panel)s has no open wave for %(month)s; ask a coordinator to open it.")
-            % {"panel": panel.code, "month": period.strftime("%Y-%m")}, 400,
+            % {"panel": panel.code, "month": period.strftime("%Y-%m")},
+            400,
         )
     raw = collection.RawSubmission(
-        respondent_code=instance.respondent, values=instance.values,
-        instance_id=instance.instance_id, submitted_at=instance.end,
+        respondent_code=instance.respondent,
+        values=instance.values,
+        instance_id=instance.instance_id,
+        submitted_at=instance.end,
     )
     try:
-        stored = collection.accept(
-            wave, [raw], SubmissionSource.OPENROSA, enumerator=request.user
-        )
+        stored = collection.accept(wave, [raw], SubmissionSource.OPENROSA, enumerator=request.user)
     except collection.Refused as exc:
         problems = "; ".join(str(problem) for problem in exc.checked.problems)
         return openrosa_response(
             _("Not accepted (wave %(wave)s): %(problems)s")
-            % {"wave": wave.label, "problems": problems}, 400,
+            % {"wave": wave.label, "problems": problems},
+            400,
         )
     if stored.duplicates:
         # ODK Collect marks a 202 as sent: the answers are here already, stored once.
@@ -408,5 +422,7 @@ def _submission(request: HttpRequest, panel: Panel) -> HttpResponse:
         )
     return openrosa_response(
         _("Received: respondent %(code)s, wave %(wave)s.")
-        % {"code": instance.respondent, "wave": wave.label}, 201, "submit_success",
+        % {"code": instance.respondent, "wave": wave.label},
+        201,
+        "submit_success",
     )

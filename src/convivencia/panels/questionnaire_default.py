@@ -103,42 +103,72 @@ YES_NO: tuple[tuple[int, Texts], ...] = (
 COMPARED_WITH_LAST_MONTH_SCALE = (1, 3)
 
 ITEMS: tuple[ItemSpec, ...] = (
-    _trust("B18", Provider.POLICE, "la Policía Nacional", "the National Police",
-           "na Polícia Nacional"),
-    _trust("B12", Provider.ARMED_FORCES, "las Fuerzas Armadas", "the Armed Forces",
-           "nas Forças Armadas"),
-    _trust("B10A", Provider.JUSTICE_SYSTEM, "el sistema de justicia", "the justice system",
-           "no sistema de justiça"),
-    _trust("B32", Provider.MUNICIPAL_GOVERNMENT, "la alcaldía de su municipio",
-           "your municipal government", "na prefeitura do seu município"),
-    _trust("PROSEC", Provider.PROSECUTOR, "la Fiscalía", "the Prosecutor's Office",
-           "no Ministério Público"),
-    _trust("JUDGES", Provider.JUDGES, "los jueces de su municipio",
-           "the judges of your municipality", "nos juízes do seu município"),
+    _trust(
+        "B18", Provider.POLICE, "la Policía Nacional", "the National Police", "na Polícia Nacional"
+    ),
+    _trust(
+        "B12",
+        Provider.ARMED_FORCES,
+        "las Fuerzas Armadas",
+        "the Armed Forces",
+        "nas Forças Armadas",
+    ),
+    _trust(
+        "B10A",
+        Provider.JUSTICE_SYSTEM,
+        "el sistema de justicia",
+        "the justice system",
+        "no sistema de justiça",
+    ),
+    _trust(
+        "B32",
+        Provider.MUNICIPAL_GOVERNMENT,
+        "la alcaldía de su municipio",
+        "your municipal government",
+        "na prefeitura do seu município",
+    ),
+    _trust(
+        "PROSEC",
+        Provider.PROSECUTOR,
+        "la Fiscalía",
+        "the Prosecutor's Office",
+        "no Ministério Público",
+    ),
+    _trust(
+        "JUDGES",
+        Provider.JUDGES,
+        "los jueces de su municipio",
+        "the judges of your municipality",
+        "nos juízes do seu município",
+    ),
     # Each panel names its own provider (a guardia indígena, a consejo comunitario…);
     # the form shown to respondents carries that name instead of the placeholder.
-    _trust("LOCALPROV", Provider.LOCAL_PROVIDER, LOCAL_PROVIDER_PLACEHOLDER,
-           LOCAL_PROVIDER_PLACEHOLDER, f"em {LOCAL_PROVIDER_PLACEHOLDER}"),
+    _trust(
+        "LOCALPROV",
+        Provider.LOCAL_PROVIDER,
+        LOCAL_PROVIDER_PLACEHOLDER,
+        LOCAL_PROVIDER_PLACEHOLDER,
+        f"em {LOCAL_PROVIDER_PLACEHOLDER}",
+    ),
     ItemSpec(
         code="AOJ11",
         type=ItemType.SCALE,
         wording={
             "es": "Hablando del barrio o la vereda donde usted vive, y pensando en la "
-                  "posibilidad de ser víctima de un asalto o robo, ¿usted se siente muy "
-                  "seguro(a), algo seguro(a), algo inseguro(a) o muy inseguro(a)?",
+            "posibilidad de ser víctima de un asalto o robo, ¿usted se siente muy "
+            "seguro(a), algo seguro(a), algo inseguro(a) o muy inseguro(a)?",
             "en": "Speaking of the neighbourhood or village where you live, and thinking of "
-                  "the possibility of being assaulted or robbed, do you feel very safe, "
-                  "somewhat safe, somewhat unsafe or very unsafe?",
+            "the possibility of being assaulted or robbed, do you feel very safe, "
+            "somewhat safe, somewhat unsafe or very unsafe?",
             "pt": "Falando do bairro ou da comunidade onde o(a) senhor(a) mora, e pensando na "
-                  "possibilidade de ser vítima de um assalto ou roubo, o(a) senhor(a) se sente "
-                  "muito seguro(a), um pouco seguro(a), um pouco inseguro(a) ou muito "
-                  "inseguro(a)?",
+            "possibilidade de ser vítima de um assalto ou roubo, o(a) senhor(a) se sente "
+            "muito seguro(a), um pouco seguro(a), um pouco inseguro(a) ou muito "
+            "inseguro(a)?",
         },
         choices=(
             (1, {"es": "Muy seguro(a)", "en": "Very safe", "pt": "Muito seguro(a)"}),
             (2, {"es": "Algo seguro(a)", "en": "Somewhat safe", "pt": "Um pouco seguro(a)"}),
-            (3, {"es": "Algo inseguro(a)", "en": "Somewhat unsafe",
-                 "pt": "Um pouco inseguro(a)"}),
+            (3, {"es": "Algo inseguro(a)", "en": "Somewhat unsafe", "pt": "Um pouco inseguro(a)"}),
             (4, {"es": "Muy inseguro(a)", "en": "Very unsafe", "pt": "Muito inseguro(a)"}),
         ),
         scale=(1, 4),
@@ -151,13 +181,13 @@ ITEMS: tuple[ItemSpec, ...] = (
         type=ItemType.SCALE,
         wording={
             "es": "Si usted fuera víctima de un robo o asalto, ¿cuánto confiaría en que el "
-                  "sistema judicial castigaría al culpable? ¿Confiaría mucho, algo, poco o "
-                  "nada?",
+            "sistema judicial castigaría al culpable? ¿Confiaría mucho, algo, poco o "
+            "nada?",
             "en": "If you were a victim of a robbery or assault, how much would you trust the "
-                  "judicial system to punish the guilty? A lot, somewhat, a little or not at "
-                  "all?",
+            "judicial system to punish the guilty? A lot, somewhat, a little or not at "
+            "all?",
             "pt": "Se o(a) senhor(a) fosse vítima de um roubo ou assalto, quanto confiaria que "
-                  "o sistema judiciário puniria o culpado? Muito, algo, pouco ou nada?",
+            "o sistema judiciário puniria o culpado? Muito, algo, pouco ou nada?",
         },
         choices=(
             (1, {"es": "Mucho", "en": "A lot", "pt": "Muito"}),
@@ -175,16 +205,22 @@ ITEMS: tuple[ItemSpec, ...] = (
         type=ItemType.SCALE,
         wording={
             "es": "Durante el último mes, ¿con qué frecuencia se ha sentido inseguro(a) "
-                  "caminando por su comunidad?",
+            "caminando por su comunidad?",
             "en": "Over the past month, how often, if ever, have you felt unsafe walking in "
-                  "your community?",
+            "your community?",
             "pt": "No último mês, com que frequência o(a) senhor(a) se sentiu inseguro(a) "
-                  "andando pela sua comunidade?",
+            "andando pela sua comunidade?",
         },
         choices=(
             (0, {"es": "Nunca", "en": "Never", "pt": "Nunca"}),
-            (1, {"es": "Solo una o dos veces", "en": "Just once or twice",
-                 "pt": "Só uma ou duas vezes"}),
+            (
+                1,
+                {
+                    "es": "Solo una o dos veces",
+                    "en": "Just once or twice",
+                    "pt": "Só uma ou duas vezes",
+                },
+            ),
             (2, {"es": "Varias veces", "en": "Several times", "pt": "Várias vezes"}),
             (3, {"es": "Muchas veces", "en": "Many times", "pt": "Muitas vezes"}),
             (4, {"es": "Siempre", "en": "Always", "pt": "Sempre"}),
@@ -199,14 +235,14 @@ ITEMS: tuple[ItemSpec, ...] = (
         type=ItemType.YES_NO,
         wording={
             "es": "Durante el último mes, ¿fue usted víctima de algún delito? Es decir, ¿fue "
-                  "víctima de un robo, hurto, agresión, fraude, extorsión, amenaza o algún otro "
-                  "tipo de delito?",
+            "víctima de un robo, hurto, agresión, fraude, extorsión, amenaza o algún otro "
+            "tipo de delito?",
             "en": "In the past month, have you been the victim of any crime? That is, have you "
-                  "been the victim of robbery, theft, assault, fraud, extortion, threats or any "
-                  "other type of crime?",
+            "been the victim of robbery, theft, assault, fraud, extortion, threats or any "
+            "other type of crime?",
             "pt": "No último mês, o(a) senhor(a) foi vítima de algum crime? Ou seja, foi vítima "
-                  "de roubo, furto, agressão, fraude, extorsão, ameaça ou qualquer outro tipo de "
-                  "crime?",
+            "de roubo, furto, agressão, fraude, extorsão, ameaça ou qualquer outro tipo de "
+            "crime?",
         },
         choices=YES_NO,
         # Being a victim is not "favourable": no top_min; the mean is the victimisation rate.
@@ -218,8 +254,7 @@ ITEMS: tuple[ItemSpec, ...] = (
         wording={
             "es": "¿Denunció ese delito ante la policía u otra autoridad competente?",
             "en": "Did you report that crime to the police or another competent authority?",
-            "pt": "O(a) senhor(a) denunciou esse crime à polícia ou a outra autoridade "
-                  "competente?",
+            "pt": "O(a) senhor(a) denunciou esse crime à polícia ou a outra autoridade competente?",
         },
         choices=YES_NO,
         scale=(0, 1),
@@ -232,17 +267,16 @@ ITEMS: tuple[ItemSpec, ...] = (
         type=ItemType.SCALE,
         wording={
             "es": "¿Qué tan de acuerdo está con esta frase: «La policía de su municipio trata "
-                  "a las personas con respeto»?",
+            "a las personas con respeto»?",
             "en": 'How much do you agree with this statement: "The police in your municipality '
-                  'treat people with respect"?',
+            'treat people with respect"?',
             "pt": "Quanto o(a) senhor(a) concorda com esta frase: «A polícia do seu município "
-                  "trata as pessoas com respeito»?",
+            "trata as pessoas com respeito»?",
         },
         choices=(
             (1, {"es": "Muy de acuerdo", "en": "Strongly agree", "pt": "Concorda muito"}),
             (2, {"es": "Algo de acuerdo", "en": "Somewhat agree", "pt": "Concorda um pouco"}),
-            (3, {"es": "Algo en desacuerdo", "en": "Somewhat disagree",
-                 "pt": "Discorda um pouco"}),
+            (3, {"es": "Algo en desacuerdo", "en": "Somewhat disagree", "pt": "Discorda um pouco"}),
             (4, {"es": "Muy en desacuerdo", "en": "Strongly disagree", "pt": "Discorda muito"}),
         ),
         provider=Provider.POLICE,
@@ -256,26 +290,49 @@ ITEMS: tuple[ItemSpec, ...] = (
         type=ItemType.SINGLE,
         wording={
             "es": "Suponga que alguien entra a robar a su casa y usted llama a la policía. "
-                  "¿Cuánto tiempo cree que se demoraría la policía en llegar, un día "
-                  "cualquiera a mediodía?",
+            "¿Cuánto tiempo cree que se demoraría la policía en llegar, un día "
+            "cualquiera a mediodía?",
             "en": "Suppose someone breaks into your home to rob it and you call the police. "
-                  "How long do you think the police would take to arrive, on an ordinary day "
-                  "around noon?",
+            "How long do you think the police would take to arrive, on an ordinary day "
+            "around noon?",
             "pt": "Suponha que alguém entre na sua casa para roubar e o(a) senhor(a) chame a "
-                  "polícia. Quanto tempo acha que a polícia demoraria para chegar, num dia "
-                  "qualquer ao meio-dia?",
+            "polícia. Quanto tempo acha que a polícia demoraria para chegar, num dia "
+            "qualquer ao meio-dia?",
         },
         choices=(
-            (1, {"es": "Menos de 10 minutos", "en": "Less than 10 minutes",
-                 "pt": "Menos de 10 minutos"}),
-            (2, {"es": "Entre 10 y 30 minutos", "en": "10 to 30 minutes",
-                 "pt": "Entre 10 e 30 minutos"}),
-            (3, {"es": "Más de 30 minutos y hasta una hora",
-                 "en": "More than 30 minutes, up to an hour",
-                 "pt": "Mais de 30 minutos e até uma hora"}),
+            (
+                1,
+                {
+                    "es": "Menos de 10 minutos",
+                    "en": "Less than 10 minutes",
+                    "pt": "Menos de 10 minutos",
+                },
+            ),
+            (
+                2,
+                {
+                    "es": "Entre 10 y 30 minutos",
+                    "en": "10 to 30 minutes",
+                    "pt": "Entre 10 e 30 minutos",
+                },
+            ),
+            (
+                3,
+                {
+                    "es": "Más de 30 minutos y hasta una hora",
+                    "en": "More than 30 minutes, up to an hour",
+                    "pt": "Mais de 30 minutos e até uma hora",
+                },
+            ),
             (4, {"es": "Más de una hora", "en": "More than an hour", "pt": "Mais de uma hora"}),
-            (5, {"es": "La policía no vendría", "en": "The police would not come",
-                 "pt": "A polícia não viria"}),
+            (
+                5,
+                {
+                    "es": "La policía no vendría",
+                    "en": "The police would not come",
+                    "pt": "A polícia não viria",
+                },
+            ),
         ),
         provider=Provider.POLICE,
     ),
@@ -284,11 +341,10 @@ ITEMS: tuple[ItemSpec, ...] = (
         type=ItemType.SCALE,
         wording={
             "es": "Comparado con el mes pasado, ¿su comunidad está más segura, igual o menos "
-                  "segura?",
-            "en": "Compared with last month, is your community safer, about the same or less "
-                  "safe?",
+            "segura?",
+            "en": "Compared with last month, is your community safer, about the same or less safe?",
             "pt": "Comparada com o mês passado, a sua comunidade está mais segura, igual ou "
-                  "menos segura?",
+            "menos segura?",
         },
         choices=(
             (1, {"es": "Más segura", "en": "Safer", "pt": "Mais segura"}),
@@ -305,11 +361,11 @@ ITEMS: tuple[ItemSpec, ...] = (
         type=ItemType.SCALE,
         wording={
             "es": "Comparado con el mes pasado, ¿las vías rurales de su municipio están más "
-                  "seguras, igual o peor?",
+            "seguras, igual o peor?",
             "en": "Compared with last month, are the rural roads of your municipality safer, "
-                  "about the same or worse?",
+            "about the same or worse?",
             "pt": "Comparadas com o mês passado, as estradas rurais do seu município estão mais "
-                  "seguras, iguais ou piores?",
+            "seguras, iguais ou piores?",
         },
         choices=(
             (1, {"es": "Más seguras", "en": "Safer", "pt": "Mais seguras"}),
@@ -325,24 +381,41 @@ ITEMS: tuple[ItemSpec, ...] = (
         type=ItemType.MULTIPLE,
         wording={
             "es": "¿Cuáles son los principales problemas de seguridad en su comunidad? Puede "
-                  "marcar varios.",
-            "en": "What are the main security problems in your community? You may choose "
-                  "several.",
+            "marcar varios.",
+            "en": "What are the main security problems in your community? You may choose several.",
             "pt": "Quais são os principais problemas de segurança na sua comunidade? Pode "
-                  "marcar vários.",
+            "marcar vários.",
         },
         choices=(
             (1, {"es": "Robos y hurtos", "en": "Robbery and theft", "pt": "Roubos e furtos"}),
             (2, {"es": "Extorsión", "en": "Extortion", "pt": "Extorsão"}),
             (3, {"es": "Grupos armados", "en": "Armed groups", "pt": "Grupos armados"}),
             (4, {"es": "Venta de drogas", "en": "Drug dealing", "pt": "Venda de drogas"}),
-            (5, {"es": "Violencia intrafamiliar", "en": "Domestic violence",
-                 "pt": "Violência doméstica"}),
+            (
+                5,
+                {
+                    "es": "Violencia intrafamiliar",
+                    "en": "Domestic violence",
+                    "pt": "Violência doméstica",
+                },
+            ),
             (6, {"es": "Homicidios", "en": "Homicides", "pt": "Homicídios"}),
-            (7, {"es": "Amenazas a líderes sociales", "en": "Threats to social leaders",
-                 "pt": "Ameaças a lideranças sociais"}),
-            (8, {"es": "Reclutamiento forzado", "en": "Forced recruitment",
-                 "pt": "Recrutamento forçado"}),
+            (
+                7,
+                {
+                    "es": "Amenazas a líderes sociales",
+                    "en": "Threats to social leaders",
+                    "pt": "Ameaças a lideranças sociais",
+                },
+            ),
+            (
+                8,
+                {
+                    "es": "Reclutamiento forzado",
+                    "en": "Forced recruitment",
+                    "pt": "Recrutamento forçado",
+                },
+            ),
             (9, {"es": "Minería ilegal", "en": "Illegal mining", "pt": "Mineração ilegal"}),
             (10, {"es": "Otro", "en": "Other", "pt": "Outro"}),
         ),
@@ -408,8 +481,8 @@ def resolve_questionnaire(spec: str) -> Questionnaire:
     if version_text:
         if not version_text.isdigit():
             raise QuestionnaireNotFound(
-                _("“%(version)s” is not a version number (write CODE:VERSION, e.g. "
-                  "confianza:1)") % {"version": version_text}
+                _("“%(version)s” is not a version number (write CODE:VERSION, e.g. confianza:1)")
+                % {"version": version_text}
             )
         found = versions.filter(version=int(version_text)).first()
     else:
@@ -419,8 +492,10 @@ def resolve_questionnaire(spec: str) -> Questionnaire:
             f"{row.code}:{row.version}" for row in Questionnaire.objects.order_by("code", "version")
         )
         raise QuestionnaireNotFound(
-            _("There is no questionnaire “%(spec)s”. Known: %(known)s. Use “default” for the "
-              "default trust and perception questionnaire.")
+            _(
+                "There is no questionnaire “%(spec)s”. Known: %(known)s. Use “default” for the "
+                "default trust and perception questionnaire."
+            )
             % {"spec": spec, "known": known or "—"}
         )
     return found

@@ -73,8 +73,13 @@ def entity_list_csv(panel: Panel) -> str:
     writer.writerow(["name", "label", "__version", *ENTITY_PROPERTIES])
     for respondent in panel.respondents.order_by("code"):
         label = entity_label(respondent)
-        properties = [respondent.sex, respondent.age_band, respondent.role, respondent.area,
-                      "1" if respondent.is_active else "0"]
+        properties = [
+            respondent.sex,
+            respondent.age_band,
+            respondent.role,
+            respondent.area,
+            "1" if respondent.is_active else "0",
+        ]
         version = entity_version([respondent.code, label, *properties])
         writer.writerow([respondent.code, label, version, *properties])
     return buffer.getvalue()
@@ -82,23 +87,33 @@ def entity_list_csv(panel: Panel) -> str:
 
 # --- roster import -------------------------------------------------------------------------
 
-CODE_COLUMN = Column("code", ("respondent_code", "codigo", "code", "codigo_participante",
-                              "codigo_encuestado", "respondent"))
+CODE_COLUMN = Column(
+    "code",
+    ("respondent_code", "codigo", "code", "codigo_participante", "codigo_encuestado", "respondent"),
+)
 ATTRIBUTE_COLUMNS = (
     Column("sex", ("sex", "sexo", "genero", "gender"), required=False),
-    Column("age_band", ("age_band", "edad", "age", "rango_edad", "grupo_edad", "age_group"),
-           required=False),
+    Column(
+        "age_band",
+        ("age_band", "edad", "age", "rango_edad", "grupo_edad", "age_group"),
+        required=False,
+    ),
     Column("role", ("role", "rol", "tipo_liderazgo", "liderazgo"), required=False),
     Column("area", ("area", "zona", "ambito"), required=False),
 )
-REPLACES_COLUMN = Column("replaces", ("replaces", "reemplaza", "reemplaza_a", "substitui"),
-                         required=False)
-FROM_WAVE_COLUMN = Column("from_wave", ("from_wave", "desde", "desde_ola", "ola_inicio"),
-                          required=False)
+REPLACES_COLUMN = Column(
+    "replaces", ("replaces", "reemplaza", "reemplaza_a", "substitui"), required=False
+)
+FROM_WAVE_COLUMN = Column(
+    "from_wave", ("from_wave", "desde", "desde_ola", "ola_inicio"), required=False
+)
 CONTACT_COLUMNS = (
     Column("name", ("name", "nombre", "nombre_completo", "full_name", "nome"), required=False),
-    Column("phone", ("phone", "telefono", "celular", "movil", "telefone", "phone_number"),
-           required=False),
+    Column(
+        "phone",
+        ("phone", "telefono", "celular", "movil", "telefone", "phone_number"),
+        required=False,
+    ),
     Column("email", ("email", "correo", "correo_electronico", "e_mail"), required=False),
     Column("address", ("address", "direccion", "endereco", "domicilio"), required=False),
 )
@@ -119,13 +134,27 @@ _SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "role": {
         LeaderRole.JAC: ("jac", "junta de accion comunal", "accion comunal", "junta comunal"),
-        LeaderRole.INDIGENOUS: ("indigena", "autoridad indigena", "cabildo",
-                                "cabildo indigena", "autoridade indigena"),
-        LeaderRole.AFRO: ("afro", "afrocolombiano", "afrocolombiana", "consejo comunitario",
-                          "consejo comunitario afro"),
+        LeaderRole.INDIGENOUS: (
+            "indigena",
+            "autoridad indigena",
+            "cabildo",
+            "cabildo indigena",
+            "autoridade indigena",
+        ),
+        LeaderRole.AFRO: (
+            "afro",
+            "afrocolombiano",
+            "afrocolombiana",
+            "consejo comunitario",
+            "consejo comunitario afro",
+        ),
         LeaderRole.WOMEN: ("mujeres", "organizacion de mujeres", "lideresa"),
-        LeaderRole.YOUTH: ("jovenes", "juventud", "organizacion juvenil",
-                           "organizacion de jovenes"),
+        LeaderRole.YOUTH: (
+            "jovenes",
+            "juventud",
+            "organizacion juvenil",
+            "organizacion de jovenes",
+        ),
         LeaderRole.VICTIMS: ("victimas", "organizacion de victimas", "mesa de victimas"),
         LeaderRole.RELIGIOUS: ("religioso", "religiosa", "lider religioso", "iglesia"),
         LeaderRole.BUSINESS: ("comerciante", "comercio", "comercio local", "negocio local"),
@@ -137,10 +166,17 @@ _SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 _ATTRIBUTE_CHOICES: dict[str, type[models.TextChoices]] = {
-    "sex": Sex, "age_band": AgeBand, "role": LeaderRole, "area": Area,
+    "sex": Sex,
+    "age_band": AgeBand,
+    "role": LeaderRole,
+    "area": Area,
 }
-_AGE_BANDS = ((18, 29, AgeBand.AGE_18_29), (30, 44, AgeBand.AGE_30_44),
-              (45, 59, AgeBand.AGE_45_59), (60, 130, AgeBand.AGE_60_PLUS))
+_AGE_BANDS = (
+    (18, 29, AgeBand.AGE_18_29),
+    (30, 44, AgeBand.AGE_30_44),
+    (45, 59, AgeBand.AGE_45_59),
+    (60, 130, AgeBand.AGE_60_PLUS),
+)
 
 
 def _accepted_values(attribute: str) -> dict[str, str]:
@@ -220,10 +256,14 @@ def check(path: Path, panel: Panel, *, name: str | None = None) -> RosterPlan:
         if from_wave:
             planned.from_period = _period(from_wave, row, columns["from_wave"], problems)
         if planned.replaces and not from_wave:
-            problems.add(row.number, columns["from_wave"] or FROM_WAVE_COLUMN.names[0], _(
-                "a replacement needs the month (YYYY-MM) of the first wave the new respondent "
-                "answers"
-            ))
+            problems.add(
+                row.number,
+                columns["from_wave"] or FROM_WAVE_COLUMN.names[0],
+                _(
+                    "a replacement needs the month (YYYY-MM) of the first wave the new respondent "
+                    "answers"
+                ),
+            )
         plan.rows.append(planned)
     _check_replacements(plan, columns["replaces"], problems)
     problems.raise_if_any()
@@ -237,22 +277,37 @@ def _check_code(
         problems.add(row.number, header, _("the respondent code is empty"))
         return
     if not _CODE.match(code):
-        problems.add(row.number, header, _(
-            "“%(code)s” is not a usable code: at most 40 letters, digits, “-”, “_” and “.”, "
-            "starting with a letter or digit, no spaces"
-        ) % {"code": code})
+        problems.add(
+            row.number,
+            header,
+            _(
+                "“%(code)s” is not a usable code: at most 40 letters, digits, “-”, “_” and “.”, "
+                "starting with a letter or digit, no spaces"
+            )
+            % {"code": code},
+        )
     # Codes differing only in case would be one person to anyone reading them.
     key = code.casefold()
     if key in first_row_of:
-        problems.add(row.number, header, _("“%(code)s” is already in row %(row)s") % {
-            "code": code, "row": first_row_of[key],
-        })
+        problems.add(
+            row.number,
+            header,
+            _("“%(code)s” is already in row %(row)s")
+            % {
+                "code": code,
+                "row": first_row_of[key],
+            },
+        )
     else:
         first_row_of[key] = row.number
 
 
 def _attribute(
-    attribute: str, text: str, accepted: dict[str, str], row: Row, header: str,
+    attribute: str,
+    text: str,
+    accepted: dict[str, str],
+    row: Row,
+    header: str,
     problems: Problems,
 ) -> str:
     if not text:
@@ -262,17 +317,24 @@ def _attribute(
         for low, high, band in _AGE_BANDS:
             if low <= age <= high:
                 return band
-        problems.add(row.number, header, _(
-            "%(age)s is not an adult age (panels are of people aged 18 and over)"
-        ) % {"age": age})
+        problems.add(
+            row.number,
+            header,
+            _("%(age)s is not an adult age (panels are of people aged 18 and over)") % {"age": age},
+        )
         return ""
     value = accepted.get(fold(text))
     if value is None:
         known = ", ".join(_ATTRIBUTE_CHOICES[attribute].values)
-        problems.add(row.number, header, _(
-            "“%(value)s” is not a known value (use one of: %(known)s, or their names in "
-            "Spanish, English or Portuguese)"
-        ) % {"value": text, "known": known})
+        problems.add(
+            row.number,
+            header,
+            _(
+                "“%(value)s” is not a known value (use one of: %(known)s, or their names in "
+                "Spanish, English or Portuguese)"
+            )
+            % {"value": text, "known": known},
+        )
         return ""
     return value
 
@@ -282,8 +344,9 @@ def _period(text: str, row: Row, header: str | None, problems: Problems) -> date
         # Spreadsheets turn "2024-03" into the date 2024-03-01.
         return parse_month(text, cell=True)
     except ValueError:
-        problems.add(row.number, header, _("“%(value)s” is not a month written YYYY-MM")
-                     % {"value": text})
+        problems.add(
+            row.number, header, _("“%(value)s” is not a month written YYYY-MM") % {"value": text}
+        )
         return None
 
 
@@ -301,34 +364,51 @@ def _check_replacements(plan: RosterPlan, header: str | None, problems: Problems
             problems.add(row.number, header, _("a respondent cannot replace themselves"))
             continue
         if row.replaces not in existing and row.replaces not in in_file:
-            problems.add(row.number, header, _(
-                "“%(code)s” is not a respondent of panel %(panel)s nor in this file"
-            ) % {"code": row.replaces, "panel": plan.panel.code})
+            problems.add(
+                row.number,
+                header,
+                _("“%(code)s” is not a respondent of panel %(panel)s nor in this file")
+                % {"code": row.replaces, "panel": plan.panel.code},
+            )
             continue
         if row.replaces in replaced_in_row:
-            problems.add(row.number, header, _(
-                "“%(code)s” is already replaced in row %(row)s"
-            ) % {"code": row.replaces, "row": replaced_in_row[row.replaces]})
+            problems.add(
+                row.number,
+                header,
+                _("“%(code)s” is already replaced in row %(row)s")
+                % {"code": row.replaces, "row": replaced_in_row[row.replaces]},
+            )
             continue
         replaced_in_row[row.replaces] = row.number
         old = existing.get(row.replaces)
         successor = getattr(old, "replaced_by", None) if old is not None else None
         if successor is not None and successor.code != row.code:
-            problems.add(row.number, header, _(
-                "“%(code)s” was already replaced by “%(successor)s”"
-            ) % {"code": row.replaces, "successor": successor.code})
+            problems.add(
+                row.number,
+                header,
+                _("“%(code)s” was already replaced by “%(successor)s”")
+                % {"code": row.replaces, "successor": successor.code},
+            )
         current = existing.get(row.code)
         if current is not None and current.replaces and current.replaces.code != row.replaces:
-            problems.add(row.number, header, _(
-                "“%(code)s” is recorded as replacing “%(previous)s”, not “%(asked)s”"
-            ) % {"code": row.code, "previous": current.replaces.code, "asked": row.replaces})
+            problems.add(
+                row.number,
+                header,
+                _("“%(code)s” is recorded as replacing “%(previous)s”, not “%(asked)s”")
+                % {"code": row.code, "previous": current.replaces.code, "asked": row.replaces},
+            )
         if (
-            old is not None and old.from_period and row.from_period
+            old is not None
+            and old.from_period
+            and row.from_period
             and row.from_period <= old.from_period
         ):
-            problems.add(row.number, header, _(
-                "“%(code)s” only joined in %(month)s: the replacement must start later"
-            ) % {"code": row.replaces, "month": old.from_period.strftime("%Y-%m")})
+            problems.add(
+                row.number,
+                header,
+                _("“%(code)s” only joined in %(month)s: the replacement must start later")
+                % {"code": row.replaces, "month": old.from_period.strftime("%Y-%m")},
+            )
 
 
 def _month_before(period: datetime.date) -> datetime.date:
@@ -379,16 +459,22 @@ def write(plan: RosterPlan) -> ImportReport:
         report.notes.append(_("Replacements recorded: %(count)s.") % {"count": replacements})
     absent = len(set(respondents) - {row.code for row in plan.rows})
     if absent:
-        report.notes.append(_(
-            "%(count)s respondent(s) of the panel are not in this file; they were left as "
-            "they were."
-        ) % {"count": absent})
+        report.notes.append(
+            _(
+                "%(count)s respondent(s) of the panel are not in this file; they were left as "
+                "they were."
+            )
+            % {"count": absent}
+        )
     audit.record(
-        AuditAction.IMPORT, plan.panel,
+        AuditAction.IMPORT,
+        plan.panel,
         # Counts only: the file may hold contact data, which never goes to the log.
-        changes={"file": plan.file, "replacements": replacements,
-                 **{outcome: report.total(outcome) for outcome in ("created", "updated",
-                                                                   "unchanged")}},
+        changes={
+            "file": plan.file,
+            "replacements": replacements,
+            **{outcome: report.total(outcome) for outcome in ("created", "updated", "unchanged")},
+        },
     )
     return report
 

@@ -9,6 +9,7 @@ app_name = "panels_roster"
 urlpatterns = [
     path("<slug:code>/", roster_views.roster, name="roster"),
     path("<slug:code>/entities.csv", roster_views.entity_list, name="entities"),
-    path("<slug:code>/respondents/<int:pk>/contact/", roster_views.respondent_contact,
-         name="contact"),
+    path(
+        "<slug:code>/respondents/<int:pk>/contact/", roster_views.respondent_contact, name="contact"
+    ),
 ]

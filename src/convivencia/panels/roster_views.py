@@ -32,11 +32,20 @@ CONTACT_LABELS = {
 
 
 # What the roster page and the entity list show of each respondent, for the audit log.
-ROSTER_FIELDS = ["respondents.code", "respondents.sex", "respondents.age_band",
-                 "respondents.role", "respondents.area", "respondents.status",
-                 "respondents.replaces"]
-ENTITY_LIST_FIELDS = ["respondents.code", "respondents.label",
-                      *(f"respondents.{name}" for name in ENTITY_PROPERTIES)]
+ROSTER_FIELDS = [
+    "respondents.code",
+    "respondents.sex",
+    "respondents.age_band",
+    "respondents.role",
+    "respondents.area",
+    "respondents.status",
+    "respondents.replaces",
+]
+ENTITY_LIST_FIELDS = [
+    "respondents.code",
+    "respondents.label",
+    *(f"respondents.{name}" for name in ENTITY_PROPERTIES),
+]
 
 
 def _panel_for_roster(request: HttpRequest, code: str) -> Panel:
@@ -50,12 +59,16 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
     panel = _panel_for_roster(request, code)
     respondents = panel.respondents.select_related("replaces").order_by("-is_active", "code")
     audit.record_read(request, panel, fields=ROSTER_FIELDS)
-    return render(request, "panels/roster.html", {
-        "panel": panel,
-        "respondents": respondents,
-        # Only to show the links; the contact page checks again on its own.
-        "may_see_contact": access.has_role(request.user, panel.territory, Role.COORDINATOR),
-    })
+    return render(
+        request,
+        "panels/roster.html",
+        {
+            "panel": panel,
+            "respondents": respondents,
+            # Only to show the links; the contact page checks again on its own.
+            "may_see_contact": access.has_role(request.user, panel.territory, Role.COORDINATOR),
+        },
+    )
 
 
 @never_cache
@@ -77,8 +90,12 @@ def respondent_contact(request: HttpRequest, code: str, pk: int) -> HttpResponse
     contact = respondent.contact
     shown = [key for key in CONTACT_FIELDS if contact.get(key)]
     audit.record_read(request, respondent, fields=[f"contact.{key}" for key in shown])
-    return render(request, "panels/respondent_contact.html", {
-        "panel": panel,
-        "respondent": respondent,
-        "contact_rows": [(CONTACT_LABELS[key], key, contact[key]) for key in shown],
-    })
+    return render(
+        request,
+        "panels/respondent_contact.html",
+        {
+            "panel": panel,
+            "respondent": respondent,
+            "contact_rows": [(CONTACT_LABELS[key], key, contact[key]) for key in shown],
+        },
+    )

@@ -90,11 +90,15 @@ def open_wave(panel: Panel, period_text: str, actor, *, reopen: bool = False) ->
         wave.closed_by = None
         wave.save(update_fields=["status", "closed_at", "closed_by"])
         audit.record(
-            AuditAction.UPDATE, wave, actor=actor,
+            AuditAction.UPDATE,
+            wave,
+            actor=actor,
             changes={
                 "status": [before["status"], wave.status],
-                "closed_at": [before["closed_at"].isoformat() if before["closed_at"] else None,
-                              None],
+                "closed_at": [
+                    before["closed_at"].isoformat() if before["closed_at"] else None,
+                    None,
+                ],
                 "reopened": True,
             },
         )
@@ -107,13 +111,18 @@ def _create_wave(panel: Panel, period: datetime.date, actor) -> Wave:
         # constraint, and the loser returns the winner's wave.
         with transaction.atomic():
             wave = Wave.objects.create(
-                panel=panel, period=period, status=WaveStatus.OPEN, opened_by=actor,
+                panel=panel,
+                period=period,
+                status=WaveStatus.OPEN,
+                opened_by=actor,
                 opened_at=timezone.now(),
             )
     except IntegrityError:
         return Wave.objects.get(panel=panel, period=period)
     audit.record(
-        AuditAction.CREATE, wave, actor=actor,
+        AuditAction.CREATE,
+        wave,
+        actor=actor,
         changes={"panel": panel.code, "period": wave.label, "status": wave.status},
     )
     return wave
@@ -135,7 +144,9 @@ def close_wave(wave: Wave, actor) -> Wave:
         locked.closed_by = actor
         locked.save(update_fields=["status", "closed_at", "closed_by"])
         audit.record(
-            AuditAction.UPDATE, locked, actor=actor,
+            AuditAction.UPDATE,
+            locked,
+            actor=actor,
             changes={"status": [WaveStatus.OPEN, WaveStatus.CLOSED]},
         )
         for hook in list(WAVE_CLOSED_HOOKS):

@@ -30,7 +30,8 @@ def panel_summary(territory, user=None) -> dict[str, Any]:
 
     panels = list(
         Panel.objects.filter(territory__path__startswith=territory.path)
-        .select_related("territory").order_by("territory__name", "code")
+        .select_related("territory")
+        .order_by("territory__name", "code")
     )
     signed_in = user is not None and user.is_authenticated
     context: dict[str, Any] = {
@@ -41,7 +42,8 @@ def panel_summary(territory, user=None) -> dict[str, Any]:
             "signed_in": signed_in,
             # The page is rendered without the user; htmx fetches the personal version.
             "upgrade_url": reverse("panels:territory_slot", args=[territory.pk])
-            if user is None else "",
+            if user is None
+            else "",
         }
     }
     if not panels:
@@ -49,7 +51,9 @@ def panel_summary(territory, user=None) -> dict[str, Any]:
     latest: dict[int, Wave] = {}
     closed = (
         Wave.objects.filter(panel__in=panels, status=WaveStatus.CLOSED)
-        .annotate(responses=Count("submissions")).filter(responses__gt=0).order_by("period")
+        .annotate(responses=Count("submissions"))
+        .filter(responses__gt=0)
+        .order_by("period")
     )
     for closed_wave in closed:
         latest[closed_wave.panel_id] = closed_wave
@@ -57,14 +61,20 @@ def panel_summary(territory, user=None) -> dict[str, Any]:
     reveal_scope = access.Scope()
     if signed_in:
         visible = set(
-            charts.visible_panels(user).filter(pk__in=[p.pk for p in panels])
+            charts.visible_panels(user)
+            .filter(pk__in=[p.pk for p in panels])
             .values_list("pk", flat=True)
         )
         reveal_scope = access.scope(user, *charts.REVEAL_ROLES)
     rows_by_wave: dict[int, list[Aggregate]] = defaultdict(list)
-    rows = Aggregate.objects.filter(
-        wave_id__in=[wave.pk for wave in latest.values()], item__provider__gt="",
-    ).select_related("item").defer("breakdowns")  # the whole panels' figures only
+    rows = (
+        Aggregate.objects.filter(
+            wave_id__in=[wave.pk for wave in latest.values()],
+            item__provider__gt="",
+        )
+        .select_related("item")
+        .defer("breakdowns")
+    )  # the whole panels' figures only
     for row in rows:
         rows_by_wave[row.wave_id].append(row)
     order = {provider: index for index, provider in enumerate(Provider.values)}
@@ -80,21 +90,28 @@ def panel_summary(territory, user=None) -> dict[str, Any]:
             smallest: dict[str, int] = {}
             for result in results:
                 if result.mean_0_100 is not None and result.n is not None:
-                    smallest[result.provider] = min(smallest.get(result.provider, result.n),
-                                                    result.n)
+                    smallest[result.provider] = min(
+                        smallest.get(result.provider, result.n), result.n
+                    )
             indices = analysis.provider_index(results)
             for provider in sorted(indices, key=lambda p: order.get(p, 99)):
                 if indices[provider] is None:
                     continue
-                providers.append({
-                    "label": charts.provider_label(provider, panel),
-                    "value": indices[provider],
-                    "n": smallest.get(provider),
-                })
-        context["panel_summary"]["panels"].append({
-            "panel": panel,
-            "wave": wave,
-            "providers": providers,
-            "url": reverse("panels:dashboard", args=[panel.code]) if panel.pk in visible else "",
-        })
+                providers.append(
+                    {
+                        "label": charts.provider_label(provider, panel),
+                        "value": indices[provider],
+                        "n": smallest.get(provider),
+                    }
+                )
+        context["panel_summary"]["panels"].append(
+            {
+                "panel": panel,
+                "wave": wave,
+                "providers": providers,
+                "url": reverse("panels:dashboard", args=[panel.code])
+                if panel.pk in visible
+                else "",
+            }
+        )
     return context

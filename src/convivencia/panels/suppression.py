@@ -119,8 +119,9 @@ def breakdown_rule(people: Sequence[Person], k: int | None = None) -> set[str]:
         return set()
     published: dict[int, set[str]] = {}
     for index, _attribute in enumerate(ATTRIBUTES):
-        sizes = Counter(values[index] for values, has_answer in people
-                        if has_answer and values[index])
+        sizes = Counter(
+            values[index] for values, has_answer in people if has_answer and values[index]
+        )
         # Primary suppression: a group with fewer than k answers is never a candidate.
         candidates = {value for value, size in sizes.items() if size >= k}
         while candidates and not _atoms_safe(people, {**published, index: candidates}, k):
@@ -142,9 +143,14 @@ def people_by_item(waves: Sequence[Wave]) -> dict[tuple[int, str], list[Person]]
     from convivencia.panels.models import Answer
 
     rows = Answer.objects.filter(submission__wave_id__in=[wave.pk for wave in waves]).values_list(
-        "submission__wave_id", "submission_id", "item__code", "missing",
-        "submission__respondent__sex", "submission__respondent__age_band",
-        "submission__respondent__role", "submission__respondent__area",
+        "submission__wave_id",
+        "submission_id",
+        "item__code",
+        "missing",
+        "submission__respondent__sex",
+        "submission__respondent__age_band",
+        "submission__respondent__role",
+        "submission__respondent__area",
     )
     # Multiple choice has one row per option: a person is counted once per item.
     seen: dict[tuple[int, str, int], list[Any]] = {}
@@ -161,8 +167,9 @@ def people_by_item(waves: Sequence[Wave]) -> dict[tuple[int, str], list[Person]]
     return people
 
 
-def publishable_breakdowns(waves: Sequence[Wave], k: int | None = None
-                           ) -> dict[tuple[int, str], set[str]]:
+def publishable_breakdowns(
+    waves: Sequence[Wave], k: int | None = None
+) -> dict[tuple[int, str], set[str]]:
     """:func:`breakdown_rule` for every item of every wave given."""
     return {key: breakdown_rule(people, k) for key, people in people_by_item(waves).items()}
 
@@ -173,14 +180,21 @@ def withhold(result: ItemResult) -> ItemResult:
     result.n = None
     result.n_missing = None
     result.counts = None
-    for name in ("pct_trust", "pct_trust_ci_low", "pct_trust_ci_high", "mean_0_100",
-                 "mean_ci_low", "mean_ci_high"):
+    for name in (
+        "pct_trust",
+        "pct_trust_ci_low",
+        "pct_trust_ci_high",
+        "mean_0_100",
+        "mean_ci_low",
+        "mean_ci_high",
+    ):
         setattr(result, name, None)
     return result
 
 
-def protect(results: Mapping[int, Mapping[str, ItemResult]], waves: Sequence[Wave],
-            breakdown: str) -> None:
+def protect(
+    results: Mapping[int, Mapping[str, ItemResult]], waves: Sequence[Wave], breakdown: str
+) -> None:
     """Withhold, in place, what someone who may not see small cells must not get from
     ``{wave id: {item code: result}}``: an open wave's figures, and a group's cells where
     :func:`breakdown_rule` keeps them back. Primary suppression (fewer than k answers)

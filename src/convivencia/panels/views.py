@@ -64,11 +64,15 @@ def index(request: HttpRequest) -> HttpResponse:
     for wave in Wave.objects.filter(panel__in=panels).order_by("period"):
         latest[wave.panel_id] = wave
     rows = [{"panel": panel, "latest": latest.get(panel.pk)} for panel in panels]
-    return render(request, "panels/dashboard_index.html", {
-        "rows": rows,
-        "is_provider": bool(charts.provider_memberships(request.user)),
-        "caveat": charts.caveat(),
-    })
+    return render(
+        request,
+        "panels/dashboard_index.html",
+        {
+            "rows": rows,
+            "is_provider": bool(charts.provider_memberships(request.user)),
+            "caveat": charts.caveat(),
+        },
+    )
 
 
 @require_safe
@@ -87,13 +91,16 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     measure = request.GET.get("measure", "pct")
     if measure not in MEASURES:
         measure = "pct"
-    return render(request, "panels/dashboard.html", dashboard_context(
-        request.user, panel, chosen, breakdown, measure
-    ))
+    return render(
+        request,
+        "panels/dashboard.html",
+        dashboard_context(request.user, panel, chosen, breakdown, measure),
+    )
 
 
-def dashboard_context(user, panel: Panel, chosen: Wave | None, breakdown: str,
-                      measure: str) -> dict[str, Any]:
+def dashboard_context(
+    user, panel: Panel, chosen: Wave | None, breakdown: str, measure: str
+) -> dict[str, Any]:
     """Everything the dashboard shows, in a bounded number of queries whatever the waves."""
     reveal = charts.reveals_small_cells(user, panel)
     waves = charts.waves_of(panel)
@@ -105,12 +112,18 @@ def dashboard_context(user, panel: Panel, chosen: Wave | None, breakdown: str,
     items = charts.item_access(user).filter(panel, charts.items_by_code(panel, with_choices=False))
     trend_items = charts.trust_items(items, primary_only=True)
     # Without counts: only the two waves compared show them, recomputed in full below.
-    results = charts.results_by_wave(waves, breakdown, reveal_small=reveal,
-                                     codes=[item.code for item in trend_items],
-                                     with_counts=False)
-    results.update(charts.results_by_wave(
-        [w for w in (wave, previous) if w is not None], breakdown, reveal_small=reveal
-    ))
+    results = charts.results_by_wave(
+        waves,
+        breakdown,
+        reveal_small=reveal,
+        codes=[item.code for item in trend_items],
+        with_counts=False,
+    )
+    results.update(
+        charts.results_by_wave(
+            [w for w in (wave, previous) if w is not None], breakdown, reveal_small=reveal
+        )
+    )
     context: dict[str, Any] = {
         "panel": panel,
         "waves": waves,
@@ -135,7 +148,9 @@ def dashboard_context(user, panel: Panel, chosen: Wave | None, breakdown: str,
     context["trend"] = charts.trend_series(panel, trend_items, trend_waves, results)
     context["trend_rows"] = _trend_table(context["trend"])
     context["trend_strings"] = {
-        "pct": _("% trusting"), "mean": _("Mean 0–100"), "interval": _("95% interval"),
+        "pct": _("% trusting"),
+        "mean": _("Mean 0–100"),
+        "interval": _("95% interval"),
         "answers": _("answers"),
     }
     if wave is None:
@@ -145,8 +160,12 @@ def dashboard_context(user, panel: Panel, chosen: Wave | None, breakdown: str,
     if previous is not None and breakdown == "all":
         changes = charts.changes_between(wave, previous)
     context["comparison"] = charts.comparison(
-        panel, items, results[wave.pk], results[previous.pk] if previous else None,
-        changes, reveal_small=reveal,
+        panel,
+        items,
+        results[wave.pk],
+        results[previous.pk] if previous else None,
+        changes,
+        reveal_small=reveal,
     )
     context["paired"] = changes is not None
     context["concerns"] = charts.top_concerns(items, results[wave.pk].get(charts.PROBLEMS_ITEM))
@@ -163,11 +182,15 @@ def _trend_table(trend: dict[str, Any]) -> list[dict[str, Any]]:
     for index, label in enumerate(trend["labels"]):
         cells = []
         for series in trend["series"]:
-            cells.append({
-                "pct": series["pct"][index], "pct_low": series["pct_low"][index],
-                "pct_high": series["pct_high"][index], "mean": series["mean"][index],
-                "n": series["n"][index],
-            })
+            cells.append(
+                {
+                    "pct": series["pct"][index],
+                    "pct_low": series["pct_low"][index],
+                    "pct_high": series["pct_high"][index],
+                    "mean": series["mean"][index],
+                    "n": series["n"][index],
+                }
+            )
         rows.append({"wave": label, "cells": cells})
     return rows
 
@@ -181,17 +204,25 @@ def provider(request: HttpRequest) -> HttpResponse:
     sections = []
     for panel, institutions in charts.provider_panels(request.user):
         rows = charts.provider_rows(panel, institutions)
-        sections.append({"panel": panel, "rows": rows,
-                         "flagged": any(row.change and row.change.flagged for row in rows),
-                         "institutions": [charts.provider_label(p, panel)
-                                          for p in sorted(institutions)]})
+        sections.append(
+            {
+                "panel": panel,
+                "rows": rows,
+                "flagged": any(row.change and row.change.flagged for row in rows),
+                "institutions": [charts.provider_label(p, panel) for p in sorted(institutions)],
+            }
+        )
     # Panels with a significant change first (the sort keeps territory order otherwise).
     sections.sort(key=lambda section: not section["flagged"])
-    return render(request, "panels/provider.html", {
-        "sections": sections,
-        "caveat": charts.caveat(),
-        "min_cell_size": charts.min_cell_size(),
-    })
+    return render(
+        request,
+        "panels/provider.html",
+        {
+            "sections": sections,
+            "caveat": charts.caveat(),
+            "min_cell_size": charts.min_cell_size(),
+        },
+    )
 
 
 @require_safe
@@ -215,38 +246,49 @@ def map_view(request: HttpRequest) -> HttpResponse:
     cells = charts.map_cells(request.user, item_code, period) if period else []
     item = next((i for i in choices["items"] if i.code == item_code), None)
     primary = charts.primary_codes({option.code: option for option in choices["items"]})
-    return render(request, "panels/map.html", {
-        "choices": choices,
-        "item_options": _item_options(choices["items"], primary),
-        "map_strings": {
-            "no_data": _("No data"),
-            "suppressed": _("Withheld: fewer than %(k)s answers, a wave still collecting, "
-                            "or a figure that would reveal a smaller group by subtraction.")
-            % {"k": charts.min_cell_size()},
-            "answers": _("answers"),
-            "favourable": _("favourable"),
+    return render(
+        request,
+        "panels/map.html",
+        {
+            "choices": choices,
+            "item_options": _item_options(choices["items"], primary),
+            "map_strings": {
+                "no_data": _("No data"),
+                "suppressed": _(
+                    "Withheld: fewer than %(k)s answers, a wave still collecting, "
+                    "or a figure that would reveal a smaller group by subtraction."
+                )
+                % {"k": charts.min_cell_size()},
+                "answers": _("answers"),
+                "favourable": _("favourable"),
+            },
+            "item": item,
+            "item_label": charts.item_label(item, primary=item.code in primary) if item else "",
+            "item_code": item_code,
+            "period": period,
+            "period_text": period_text,
+            "regions": regions,
+            "within": within,
+            "cells": [
+                cell for cell in cells if within is None or cell.path.startswith(within.path)
+            ],
+            "legend": charts.map_legend(),
+            "no_data_colour": charts.NO_DATA_COLOUR,
+            "min_cell_size": charts.min_cell_size(),
+            "caveat": charts.caveat(),
         },
-        "item": item,
-        "item_label": charts.item_label(item, primary=item.code in primary) if item else "",
-        "item_code": item_code,
-        "period": period,
-        "period_text": period_text,
-        "regions": regions,
-        "within": within,
-        "cells": [cell for cell in cells if within is None or cell.path.startswith(within.path)],
-        "legend": charts.map_legend(),
-        "no_data_colour": charts.NO_DATA_COLOUR,
-        "min_cell_size": charts.min_cell_size(),
-        "caveat": charts.caveat(),
-    })
+    )
 
 
 def _item_options(items: list[Item], primary: set[str]) -> list[dict[str, str]]:
     """The map's item choices: "Trust: <institution>" for trust items, the wording else."""
     return [
-        {"code": item.code,
-         "label": _("Trust: %(provider)s") % {"provider": charts.item_label(item)}
-         if item.code in primary else charts.item_text(item)}
+        {
+            "code": item.code,
+            "label": _("Trust: %(provider)s") % {"provider": charts.item_label(item)}
+            if item.code in primary
+            else charts.item_text(item),
+        }
         for item in items
     ]
 
@@ -259,7 +301,8 @@ def _map_problem(item_code: str, period_text: str, choices: dict[str, Any]) -> s
             return _("“%(value)s” is not a month: write YYYY-MM.") % {"value": period_text}
     if item_code and item_code not in {item.code for item in choices["items"]}:
         return _("“%(value)s” is not an item with a favourable threshold in your panels.") % {
-            "value": item_code}
+            "value": item_code
+        }
     return ""
 
 
@@ -289,19 +332,22 @@ def map_data(request: HttpRequest) -> HttpResponseBase:
     within = _within(request, charts.map_regions(request.user))
     if isinstance(within, HttpResponse):
         return JsonResponse({"error": within.content.decode()}, status=400)
-    return JsonResponse(charts.map_geojson(request.user, item_code, period_of(period_text),
-                                           within))
+    return JsonResponse(charts.map_geojson(request.user, item_code, period_of(period_text), within))
 
 
 @require_safe
 @login_required
 def export(request: HttpRequest, code: str, kind: str) -> HttpResponseBase:
     """Respondent-level files for coordinators; aggregates for coordinators and analysts."""
-    roles = (charts.RESPONDENT_EXPORT_ROLES if kind in exports.RESPONDENT_LEVEL
-             else charts.AGGREGATE_EXPORT_ROLES)
+    roles = (
+        charts.RESPONDENT_EXPORT_ROLES
+        if kind in exports.RESPONDENT_LEVEL
+        else charts.AGGREGATE_EXPORT_ROLES
+    )
     panel = _panel_or_404(request, code, roles)
-    return exports.response(request, panel, kind,
-                            reveal_small=charts.reveals_small_cells(request.user, panel))
+    return exports.response(
+        request, panel, kind, reveal_small=charts.reveals_small_cells(request.user, panel)
+    )
 
 
 @require_safe

@@ -108,8 +108,9 @@ def form_languages() -> list[tuple[str, str]]:
 # --- export ------------------------------------------------------------------------------
 
 
-def included_items(questionnaire: Questionnaire, panel: Panel | None = None, *,
-                   with_choices: bool = True) -> list[Item]:
+def included_items(
+    questionnaire: Questionnaire, panel: Panel | None = None, *, with_choices: bool = True
+) -> list[Item]:
     """The items a panel's form asks, in order.
 
     A panel that names no local provider cannot ask how much people trust it: its
@@ -160,8 +161,11 @@ def export_xlsform(questionnaire: Questionnaire, panel: Panel | None = None) -> 
     items = included_items(questionnaire, panel)
     if any(item.code == RESPONDENT_FIELD for item in items):
         raise ValueError(
-            _("An item may not be called “%(name)s”: the form uses that name for the "
-              "respondent's code.") % {"name": RESPONDENT_FIELD}
+            _(
+                "An item may not be called “%(name)s”: the form uses that name for the "
+                "respondent's code."
+            )
+            % {"name": RESPONDENT_FIELD}
         )
 
     workbook = openpyxl.Workbook()
@@ -172,8 +176,16 @@ def export_xlsform(questionnaire: Questionnaire, panel: Panel | None = None) -> 
 
     label_columns = [f"label::{name}" for _code, name in languages]
     message_columns = [f"constraint_message::{name}" for _code, name in languages]
-    survey_headers = ["type", "name", *label_columns, "required", "relevant", "constraint",
-                      *message_columns, *META_COLUMNS]
+    survey_headers = [
+        "type",
+        "name",
+        *label_columns,
+        "required",
+        "relevant",
+        "constraint",
+        *message_columns,
+        *META_COLUMNS,
+    ]
     append_verbatim_row(survey, survey_headers)
     append_verbatim_row(choices_sheet, ["list_name", "name", *label_columns])
 
@@ -196,16 +208,26 @@ def export_xlsform(questionnaire: Questionnaire, panel: Panel | None = None) -> 
                 _("Panel “%(panel)s” has no active respondents: import its roster first.")
                 % {"panel": panel.code}
             )
-        survey_row(type=f"select_one {ROSTER_LIST}", name=RESPONDENT_FIELD, required="yes",
-                   **in_languages("label", _RESPONDENT_LABEL))
+        survey_row(
+            type=f"select_one {ROSTER_LIST}",
+            name=RESPONDENT_FIELD,
+            required="yes",
+            **in_languages("label", _RESPONDENT_LABEL),
+        )
         for respondent in respondents:
-            append_verbatim_row(choices_sheet, [ROSTER_LIST, respondent.code,
-                                       *_respondent_labels(respondent, languages)])
+            append_verbatim_row(
+                choices_sheet,
+                [ROSTER_LIST, respondent.code, *_respondent_labels(respondent, languages)],
+            )
     else:
-        survey_row(type="text", name=RESPONDENT_FIELD, required="yes",
-                   constraint=f"regex(., '{RESPONDENT_CODE_PATTERN}')",
-                   **in_languages("label", _RESPONDENT_LABEL),
-                   **in_languages("constraint_message", _RESPONDENT_CODE_MESSAGE))
+        survey_row(
+            type="text",
+            name=RESPONDENT_FIELD,
+            required="yes",
+            constraint=f"regex(., '{RESPONDENT_CODE_PATTERN}')",
+            **in_languages("label", _RESPONDENT_LABEL),
+            **in_languages("constraint_message", _RESPONDENT_CODE_MESSAGE),
+        )
 
     list_names = _ChoiceLists(reserved={ROSTER_LIST})
     for item in items:
@@ -225,10 +247,14 @@ def export_xlsform(questionnaire: Questionnaire, panel: Panel | None = None) -> 
             list_name, is_new = list_names.name_for(item, choices)
             if is_new:
                 for choice in choices:
-                    append_verbatim_row(choices_sheet, [
-                        list_name, str(choice.value),
-                        *(choice.label.get(code, "") for code, _n in languages),
-                    ])
+                    append_verbatim_row(
+                        choices_sheet,
+                        [
+                            list_name,
+                            str(choice.value),
+                            *(choice.label.get(code, "") for code, _n in languages),
+                        ],
+                    )
             cells["type"] = f"{_SELECT_TYPES[item.type]} {list_name}"
             missing = [str(choice.value) for choice in choices if choice.is_missing]
             if item.type == ItemType.MULTIPLE and missing:
@@ -241,12 +267,15 @@ def export_xlsform(questionnaire: Questionnaire, panel: Panel | None = None) -> 
         survey_row(**cells)
 
     append_verbatim_row(settings_sheet, ["form_title", "form_id", "version", "default_language"])
-    append_verbatim_row(settings_sheet, [
-        translated(questionnaire.title, BASE_LANGUAGE) or questionnaire.code,
-        form_id(questionnaire, panel),
-        _form_version(questionnaire, panel),
-        dict(languages)[BASE_LANGUAGE],
-    ])
+    append_verbatim_row(
+        settings_sheet,
+        [
+            translated(questionnaire.title, BASE_LANGUAGE) or questionnaire.code,
+            form_id(questionnaire, panel),
+            _form_version(questionnaire, panel),
+            dict(languages)[BASE_LANGUAGE],
+        ],
+    )
 
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -304,8 +333,10 @@ def _form_version(questionnaire: Questionnaire, panel: Panel | None) -> str:
     """
     if panel is None:
         return str(questionnaire.version)
-    shown = [panel.local_provider_name, *panel.respondents.filter(is_active=True)
-             .order_by("code").values_list("code", "role")]
+    shown = [
+        panel.local_provider_name,
+        *panel.respondents.filter(is_active=True).order_by("code").values_list("code", "role"),
+    ]
     digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:8]
     return f"{questionnaire.version}.{digest}"
 
@@ -336,23 +367,54 @@ class _ChoiceLists:
 
 # Metadata fields of a form: recorded by the device, never a question to a respondent.
 _SKIPPED_TYPES = {
-    "start", "end", "today", "deviceid", "phonenumber", "username", "email", "simserial",
-    "subscriberid", "audit", "calculate", "note", "start-geopoint", "background-audio",
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "phonenumber",
+    "username",
+    "email",
+    "simserial",
+    "subscriberid",
+    "audit",
+    "calculate",
+    "note",
+    "start-geopoint",
+    "background-audio",
 }
 _CHOICE_TYPES = {"select one": "select_one", "select all that apply": "select_multiple"}
 _NUMBER_TYPES = {"integer", "decimal"}
 
 # Choice names people use instead of numbers (folded: lower case, no accents, "_" → " ").
 _NAMED_VALUES = {
-    "yes": 1, "si": 1, "true": 1, "no": 0, "false": 0,
-    "dont know": DONT_KNOW, "don t know": DONT_KNOW, "dk": DONT_KNOW, "ns": DONT_KNOW,
-    "no sabe": DONT_KNOW, "nosabe": DONT_KNOW,
-    "no answer": NO_ANSWER, "refused": NO_ANSWER, "refuse": NO_ANSWER, "nr": NO_ANSWER,
-    "no responde": NO_ANSWER, "noresponde": NO_ANSWER,
+    "yes": 1,
+    "si": 1,
+    "true": 1,
+    "no": 0,
+    "false": 0,
+    "dont know": DONT_KNOW,
+    "don t know": DONT_KNOW,
+    "dk": DONT_KNOW,
+    "ns": DONT_KNOW,
+    "no sabe": DONT_KNOW,
+    "nosabe": DONT_KNOW,
+    "no answer": NO_ANSWER,
+    "refused": NO_ANSWER,
+    "refuse": NO_ANSWER,
+    "nr": NO_ANSWER,
+    "no responde": NO_ANSWER,
+    "noresponde": NO_ANSWER,
 }
 _LANGUAGE_NAMES = {
-    "english": "en", "ingles": "en", "spanish": "es", "espanol": "es", "castellano": "es",
-    "portuguese": "pt", "portugues": "pt", "french": "fr", "frances": "fr",
+    "english": "en",
+    "ingles": "en",
+    "spanish": "es",
+    "espanol": "es",
+    "castellano": "es",
+    "portuguese": "pt",
+    "portugues": "pt",
+    "french": "fr",
+    "frances": "fr",
 }
 _LANGUAGE_IN_PARENTHESES = re.compile(r"\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)\)\s*$")
 _EQUALS = re.compile(r"\$\{(?P<name>[^}\s]+)\}\s*=\s*(?P<quote>['\"])(?P<value>[^'\"]*)(?P=quote)")
@@ -414,8 +476,9 @@ def _read(file: str | Path | bytes | IO[bytes], name: str | None) -> tuple[bytes
         try:
             return path.read_bytes(), name or path.name
         except OSError as exc:
-            raise BadFile([Problem(name or path.name, None, None,
-                                   _("cannot be read: %s") % exc)]) from exc
+            raise BadFile(
+                [Problem(name or path.name, None, None, _("cannot be read: %s") % exc)]
+            ) from exc
     # One byte past the limit is enough for check_workbook_bytes to refuse it by its size.
     data = file.read(ImportLimits.current().max_file_bytes + 1)
     return data, name or Path(getattr(file, "name", "") or "form.xlsx").name
@@ -463,9 +526,9 @@ class _FormReader:
             )
             create_survey_element_from_dict(form).to_xml(warnings=warnings)
         except PyXFormError as exc:
-            raise BadFile([Problem(self.file, None, None, _(
-                "is not a valid XLSForm: %s"
-            ) % exc)]) from exc
+            raise BadFile(
+                [Problem(self.file, None, None, _("is not a valid XLSForm: %s") % exc)]
+            ) from exc
         return form
 
     def plan(self, form: dict[str, Any]) -> _Plan:
@@ -475,12 +538,19 @@ class _FormReader:
         )
         code = _VERSION_SUFFIX.sub("", str(form.get("id_string") or ""))
         if not _SLUG.match(code) or len(code) > max_length(Questionnaire, "code"):
-            self._add("settings", None, "form_id", _(
-                "“%(code)s” cannot be a questionnaire code: use letters, digits, “-” and “_”, "
-                "at most 60 characters (settings sheet, form_id)"
-            ) % {"code": code})
+            self._add(
+                "settings",
+                None,
+                "form_id",
+                _(
+                    "“%(code)s” cannot be a questionnaire code: use letters, digits, “-” and “_”, "
+                    "at most 60 characters (settings sheet, form_id)"
+                )
+                % {"code": code},
+            )
         items = [
-            planned for question in _questions(form.get("children", []), self)
+            planned
+            for question in _questions(form.get("children", []), self)
             if (planned := self._item(question)) is not None
         ]
         if not items:
@@ -491,7 +561,8 @@ class _FormReader:
         title = form.get("title")
         titles = (
             self._texts(title, "form_title", None, "settings")
-            if title and title != form.get("id_string") else {}
+            if title and title != form.get("id_string")
+            else {}
         )
         return _Plan(code=code, title=titles, items=items)
 
@@ -501,9 +572,12 @@ class _FormReader:
         if question.get("name") == RESPONDENT_FIELD or kind in _SKIPPED_TYPES:
             return True
         if kind == "repeat":
-            self._add("survey", self.survey_rows.get(question.get("name", "")), "type", _(
-                "repeat groups are not supported: a panel asks each respondent each item once"
-            ))
+            self._add(
+                "survey",
+                self.survey_rows.get(question.get("name", "")),
+                "type",
+                _("repeat groups are not supported: a panel asks each respondent each item once"),
+            )
             return True
         return False
 
@@ -512,8 +586,9 @@ class _FormReader:
         row = self.survey_rows.get(name)
         kind = question.get("type", "")
         if len(name) > max_length(Item, "code"):
-            self._add("survey", row, "name", _("“%(name)s” is longer than 40 characters")
-                              % {"name": name})
+            self._add(
+                "survey", row, "name", _("“%(name)s” is longer than 40 characters") % {"name": name}
+            )
         bind = question.get("bind") or {}
         required = self._required(bind.get("required", ""), row)
         item_type = self._type(question, kind, row)
@@ -521,13 +596,20 @@ class _FormReader:
             return None
         choices, names = self._choices(question, row) if kind in _CHOICE_TYPES else ([], {})
         if kind in _CHOICE_TYPES and not question.get("choices"):
-            self._add("survey", row, "type", _(
-                "the choices must be on the choices sheet (lists from files are not supported)"
-            ))
+            self._add(
+                "survey",
+                row,
+                "type",
+                _("the choices must be on the choices sheet (lists from files are not supported)"),
+            )
         planned = _PlannedItem(
-            code=name, row=row, type=item_type,
+            code=name,
+            row=row,
+            type=item_type,
             wording=self._texts(question.get("label"), "label", row),
-            choices=choices, names=names, required=required,
+            choices=choices,
+            names=names,
+            required=required,
             relevant=str(bind.get("relevant", "")).strip(),
         )
         self._meta(planned, question, row)
@@ -536,24 +618,39 @@ class _FormReader:
     def _type(self, question: dict[str, Any], kind: str, row: int | None) -> str | None:
         written = str(question.get("convivencia_type", "")).strip()
         if kind in _CHOICE_TYPES:
-            allowed = ({ItemType.MULTIPLE} if kind == "select all that apply"
-                       else {ItemType.SCALE, ItemType.SINGLE, ItemType.YES_NO})
+            allowed = (
+                {ItemType.MULTIPLE}
+                if kind == "select all that apply"
+                else {ItemType.SCALE, ItemType.SINGLE, ItemType.YES_NO}
+            )
         elif kind in _NUMBER_TYPES:
             allowed = {ItemType.NUMBER}
         elif kind == "text":
             allowed = {ItemType.TEXT}
         else:
-            self._add("survey", row, "type", _(
-                "questions of type “%(type)s” are not supported: panel answers are choices, "
-                "numbers or text"
-            ) % {"type": kind})
+            self._add(
+                "survey",
+                row,
+                "type",
+                _(
+                    "questions of type “%(type)s” are not supported: panel answers are choices, "
+                    "numbers or text"
+                )
+                % {"type": kind},
+            )
             return None
         if written:
             if written not in allowed:
-                self._add("survey", row, "convivencia_type", _(
-                    "“%(written)s” does not fit a question of type “%(type)s” (expected: "
-                    "%(allowed)s)"
-                ) % {"written": written, "type": kind, "allowed": ", ".join(sorted(allowed))})
+                self._add(
+                    "survey",
+                    row,
+                    "convivencia_type",
+                    _(
+                        "“%(written)s” does not fit a question of type “%(type)s” (expected: "
+                        "%(allowed)s)"
+                    )
+                    % {"written": written, "type": kind, "allowed": ", ".join(sorted(allowed))},
+                )
                 return None
             return written
         if kind == "select all that apply":
@@ -574,17 +671,33 @@ class _FormReader:
             choice_row = self.choice_rows.get((list_name, choice_name))
             value = _choice_value(choice_name)
             if value is None:
-                self._add("choices", choice_row, "name", _(
-                    "choice “%(name)s” of list “%(list)s” is not a whole number (answers are "
-                    "stored as numbers; yes/no, don't know and no answer are recognised)"
-                ) % {"name": choice_name, "list": list_name})
+                self._add(
+                    "choices",
+                    choice_row,
+                    "name",
+                    _(
+                        "choice “%(name)s” of list “%(list)s” is not a whole number (answers are "
+                        "stored as numbers; yes/no, don't know and no answer are recognised)"
+                    )
+                    % {"name": choice_name, "list": list_name},
+                )
                 continue
             if value in seen:
-                self._add("choices", choice_row, "name", _(
-                    "choices “%(first)s” and “%(second)s” of list “%(list)s” mean the same "
-                    "answer (%(value)s)"
-                ) % {"first": seen[value], "second": choice_name, "list": list_name,
-                     "value": value})
+                self._add(
+                    "choices",
+                    choice_row,
+                    "name",
+                    _(
+                        "choices “%(first)s” and “%(second)s” of list “%(list)s” mean the same "
+                        "answer (%(value)s)"
+                    )
+                    % {
+                        "first": seen[value],
+                        "second": choice_name,
+                        "list": list_name,
+                        "value": value,
+                    },
+                )
                 continue
             seen[value] = choice_name
             names[choice_name] = value
@@ -597,9 +710,13 @@ class _FormReader:
         written = bool(str(question.get("convivencia_type", "")).strip())
         provider = str(question.get("convivencia_provider", "")).strip()
         if provider and provider not in Provider.values:
-            self._add("survey", row, "convivencia_provider", _(
-                "unknown provider “%(provider)s” (known: %(known)s)"
-            ) % {"provider": provider, "known": ", ".join(Provider.values)})
+            self._add(
+                "survey",
+                row,
+                "convivencia_provider",
+                _("unknown provider “%(provider)s” (known: %(known)s)")
+                % {"provider": provider, "known": ", ".join(Provider.values)},
+            )
         else:
             planned.provider = provider
         planned.scale_min = self._integer(question, "convivencia_scale_min", row)
@@ -619,15 +736,26 @@ class _FormReader:
                 planned.scale_max = answered[-1]
         low, high = planned.scale_min, planned.scale_max
         if low is not None and high is not None and low >= high:
-            self._add("survey", row, "convivencia_scale_max", _(
-                "the scale maximum (%(high)s) must be above its minimum (%(low)s)"
-            ) % {"low": low, "high": high})
-        elif planned.top_min is not None and low is not None and high is not None and not (
-            low <= planned.top_min <= high
+            self._add(
+                "survey",
+                row,
+                "convivencia_scale_max",
+                _("the scale maximum (%(high)s) must be above its minimum (%(low)s)")
+                % {"low": low, "high": high},
+            )
+        elif (
+            planned.top_min is not None
+            and low is not None
+            and high is not None
+            and not (low <= planned.top_min <= high)
         ):
-            self._add("survey", row, "convivencia_top_min", _(
-                "the lowest favourable answer (%(top)s) is outside the scale %(low)s–%(high)s"
-            ) % {"top": planned.top_min, "low": low, "high": high})
+            self._add(
+                "survey",
+                row,
+                "convivencia_top_min",
+                _("the lowest favourable answer (%(top)s) is outside the scale %(low)s–%(high)s")
+                % {"top": planned.top_min, "low": low, "high": high},
+            )
 
     def _resolve_relevant(self, items: list[_PlannedItem]) -> None:
         by_code = {item.code: item for item in items}
@@ -637,24 +765,43 @@ class _FormReader:
             parsed = _parse_relevant(item.relevant)
             source = by_code.get(parsed[0]) if parsed else None
             if parsed is None:
-                self._add("survey", item.row, "relevant", _(
-                    "“%(expression)s” is not a condition that can be kept: write "
-                    "${ITEM} = 'value' (several joined with “or”), or "
-                    "selected(${ITEM}, 'value') for multiple choice"
-                ) % {"expression": item.relevant})
+                self._add(
+                    "survey",
+                    item.row,
+                    "relevant",
+                    _(
+                        "“%(expression)s” is not a condition that can be kept: write "
+                        "${ITEM} = 'value' (several joined with “or”), or "
+                        "selected(${ITEM}, 'value') for multiple choice"
+                    )
+                    % {"expression": item.relevant},
+                )
                 continue
             if source is None or source is item or not source.names:
-                self._add("survey", item.row, "relevant", _(
-                    "“%(expression)s” refers to “%(name)s”, which is not a choice question "
-                    "of this form"
-                ) % {"expression": item.relevant, "name": parsed[0]})
+                self._add(
+                    "survey",
+                    item.row,
+                    "relevant",
+                    _(
+                        "“%(expression)s” refers to “%(name)s”, which is not a choice question "
+                        "of this form"
+                    )
+                    % {"expression": item.relevant, "name": parsed[0]},
+                )
                 continue
             unknown = [value for value in parsed[1] if value not in source.names]
             if unknown:
-                self._add("survey", item.row, "relevant", _(
-                    "“%(expression)s”: %(name)s has no choice %(values)s"
-                ) % {"expression": item.relevant, "name": source.code,
-                     "values": ", ".join(unknown)})
+                self._add(
+                    "survey",
+                    item.row,
+                    "relevant",
+                    _("“%(expression)s”: %(name)s has no choice %(values)s")
+                    % {
+                        "expression": item.relevant,
+                        "name": source.code,
+                        "values": ", ".join(unknown),
+                    },
+                )
                 continue
             item.relevant_item = source.code
             item.relevant_values = [source.names[value] for value in parsed[1]]
@@ -673,14 +820,20 @@ class _FormReader:
             return {self.default_language: value}
         texts: dict[str, str] = {}
         for language, text in value.items():
-            code = (self.default_language if language == "default"
-                    else self._language(language, row, f"{column}::{language}", sheet))
+            code = (
+                self.default_language
+                if language == "default"
+                else self._language(language, row, f"{column}::{language}", sheet)
+            )
             if code and text:
                 texts[code] = str(text)
         return texts
 
     def _language(
-        self, name: str, row: int | None = None, column: str = "default_language",
+        self,
+        name: str,
+        row: int | None = None,
+        column: str = "default_language",
         sheet: str = "settings",
     ) -> str | None:
         match = _LANGUAGE_IN_PARENTHESES.search(name)
@@ -688,10 +841,16 @@ class _FormReader:
             return match.group(1).lower()
         code = _LANGUAGE_NAMES.get(fold(name))
         if code is None:
-            self._add(sheet, row, column, _(
-                "cannot tell which language “%(name)s” is: write it as “Name (code)”, "
-                "e.g. “Español (es)”"
-            ) % {"name": name})
+            self._add(
+                sheet,
+                row,
+                column,
+                _(
+                    "cannot tell which language “%(name)s” is: write it as “Name (code)”, "
+                    "e.g. “Español (es)”"
+                )
+                % {"name": name},
+            )
         return code
 
     def _required(self, value: Any, row: int | None) -> bool:
@@ -699,9 +858,13 @@ class _FormReader:
         if text in _TRUE:
             return True
         if text not in _FALSE:
-            self._add("survey", row, "required", _(
-                "“%(value)s”: write yes or leave it empty (conditions are not supported here)"
-            ) % {"value": value})
+            self._add(
+                "survey",
+                row,
+                "required",
+                _("“%(value)s”: write yes or leave it empty (conditions are not supported here)")
+                % {"value": value},
+            )
         return False
 
     def _integer(self, question: dict[str, Any], column: str, row: int | None) -> int | None:
@@ -711,8 +874,9 @@ class _FormReader:
         try:
             return int(text)
         except ValueError:
-            self._add("survey", row, column, _("“%(value)s” is not a whole number")
-                              % {"value": text})
+            self._add(
+                "survey", row, column, _("“%(value)s” is not a whole number") % {"value": text}
+            )
             return None
 
     def _flag(self, question: dict[str, Any], column: str, row: int | None) -> bool:
@@ -720,8 +884,12 @@ class _FormReader:
         if text in _TRUE:
             return True
         if text not in _FALSE:
-            self._add("survey", row, column, _("“%(value)s”: write yes or leave it empty")
-                              % {"value": text})
+            self._add(
+                "survey",
+                row,
+                column,
+                _("“%(value)s”: write yes or leave it empty") % {"value": text},
+            )
         return False
 
 
@@ -771,10 +939,17 @@ def _write(plan: _Plan) -> Questionnaire:
     created: dict[str, Item] = {}
     for position, planned in enumerate(plan.items, start=1):
         item = Item.objects.create(
-            questionnaire=questionnaire, code=planned.code, position=position,
-            type=planned.type, wording=planned.wording, provider=planned.provider,
-            scale_min=planned.scale_min, scale_max=planned.scale_max, top_min=planned.top_min,
-            reverse_coded=planned.reverse_coded, required=planned.required,
+            questionnaire=questionnaire,
+            code=planned.code,
+            position=position,
+            type=planned.type,
+            wording=planned.wording,
+            provider=planned.provider,
+            scale_min=planned.scale_min,
+            scale_max=planned.scale_max,
+            top_min=planned.top_min,
+            reverse_coded=planned.reverse_coded,
+            required=planned.required,
             is_local=planned.is_local,
         )
         Choice.objects.bulk_create(

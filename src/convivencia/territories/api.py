@@ -49,7 +49,7 @@ class TerritoryOut(Schema):
     level: LevelName
     kind: str = Field(description="The local word for the level: departamento, vereda…")
     parent: int | None = Field(description="The parent territory's id.")
-    codes: dict[str, str] = Field(description="Code per scheme, e.g. {\"divipola\": \"19001\"}.")
+    codes: dict[str, str] = Field(description='Code per scheme, e.g. {"divipola": "19001"}.')
     ancestors: list[TerritoryRef] = Field(description="From the country down to the parent.")
 
     @staticmethod
@@ -177,13 +177,13 @@ def filter_territories(filters: TerritoryFilters) -> QuerySet[Territory]:
 
 
 @router.get(
-    "/", response={200: list[TerritoryOut], 400: ErrorBody, 401: ErrorBody, 404: ErrorBody},
-    url_name="territory-list", summary="List and search territories",
+    "/",
+    response={200: list[TerritoryOut], 400: ErrorBody, 401: ErrorBody, 404: ErrorBody},
+    url_name="territory-list",
+    summary="List and search territories",
 )
 @paginate(PageNumberPagination, prepare=attach_ancestors)
-def list_territories(
-    request: HttpRequest, filters: Query[TerritoryFilters]
-) -> QuerySet[Territory]:
+def list_territories(request: HttpRequest, filters: Query[TerritoryFilters]) -> QuerySet[Territory]:
     """Territories ordered by level and name, filtered by any combination of parameters.
 
     Look a territory up by its code with `?scheme=divipola&code=19001`; search with `?q=popayan`.
@@ -192,8 +192,10 @@ def list_territories(
 
 
 @router.get(
-    "/{int:territory_id}/", response={200: TerritoryDetailOut, 401: ErrorBody, 404: ErrorBody},
-    url_name="territory-detail", summary="One territory",
+    "/{int:territory_id}/",
+    response={200: TerritoryDetailOut, 401: ErrorBody, 404: ErrorBody},
+    url_name="territory-detail",
+    summary="One territory",
 )
 def get_territory(request: HttpRequest, territory_id: int) -> Territory:
     """The territory with its codes, alternative names, population series and boundary status."""
@@ -204,7 +206,8 @@ def get_territory(request: HttpRequest, territory_id: int) -> Territory:
             has_boundary=Exists(Boundary.objects.filter(territory=OuterRef("pk"))),
         )
         .prefetch_related(
-            "codes", "names",
+            "codes",
+            "names",
             Prefetch("populations", queryset=Population.objects.order_by("year", "source")),
         )
         .first()
@@ -216,8 +219,10 @@ def get_territory(request: HttpRequest, territory_id: int) -> Territory:
 
 
 @router.get(
-    "/{int:territory_id}/boundary", response={200: dict[str, Any], 401: ErrorBody, 404: ErrorBody},
-    url_name="territory-boundary", summary="A territory's boundary as GeoJSON",
+    "/{int:territory_id}/boundary",
+    response={200: dict[str, Any], 401: ErrorBody, 404: ErrorBody},
+    url_name="territory-boundary",
+    summary="A territory's boundary as GeoJSON",
 )
 def get_boundary(request: HttpRequest, territory_id: int) -> dict[str, Any]:
     """A GeoJSON Feature with the territory's own boundary (children not included)."""

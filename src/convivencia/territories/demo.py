@@ -81,7 +81,10 @@ def build_territories() -> dict[str, Territory]:
     by_code: dict[str, Territory] = {}
     for divipola, iso, name in DEPARTMENTS:
         department, _ = upsert_territory(
-            parent=colombia, level=Level.REGION, name=name, kind="departamento",
+            parent=colombia,
+            level=Level.REGION,
+            name=name,
+            kind="departamento",
             codes={Scheme.DIVIPOLA: divipola, Scheme.ISO: iso},
         )
         by_code[divipola] = department
@@ -89,7 +92,10 @@ def build_territories() -> dict[str, Territory]:
     for divipola, name, latitude, longitude, population in MUNICIPALITIES:
         department = by_code[divipola[:2]]
         municipality, _ = upsert_territory(
-            parent=department, level=Level.MUNICIPALITY, name=name, kind="municipio",
+            parent=department,
+            level=Level.MUNICIPALITY,
+            name=name,
+            kind="municipio",
             codes={Scheme.DIVIPOLA: divipola},
         )
         by_code[divipola] = municipality

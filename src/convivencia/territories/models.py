@@ -41,9 +41,7 @@ class TerritoryQuerySet(models.QuerySet["Territory"]):
         if not text:
             return self.none()
         folded = fold(text)
-        by_name = Q(search_name__contains=folded) | Q(
-            names__folded__contains=folded
-        )
+        by_name = Q(search_name__contains=folded) | Q(names__folded__contains=folded)
         by_code = Q(codes__code__iexact=text) | Q(codes__code__istartswith=text)
         return self.filter(by_name | by_code).distinct()
 
@@ -52,12 +50,18 @@ class Territory(models.Model):
     """A country, region, municipality or locality, placed in one tree."""
 
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     kind = models.CharField(
-        _("kind"), max_length=40, blank=True,
+        _("kind"),
+        max_length=40,
+        blank=True,
         help_text=_("Local word for the level: departamento, estado, vereda, barrio…"),
     )
     name = models.CharField(_("name"), max_length=200)
@@ -93,7 +97,7 @@ class Territory(models.Model):
 
     def _rewrite_descendant_paths(self, old: str, new: str) -> None:
         for child in Territory.objects.filter(path__startswith=old).exclude(pk=self.pk):
-            Territory.objects.filter(pk=child.pk).update(path=new + child.path[len(old):])
+            Territory.objects.filter(pk=child.pk).update(path=new + child.path[len(old) :])
 
     @property
     def ancestor_ids(self) -> list[int]:
@@ -171,13 +175,16 @@ class Population(models.Model):
     """Population of a territory in one year, as published by one source."""
 
     territory = models.ForeignKey(
-        Territory, verbose_name=_("territory"), on_delete=models.CASCADE,
+        Territory,
+        verbose_name=_("territory"),
+        on_delete=models.CASCADE,
         related_name="populations",
     )
     year = models.PositiveSmallIntegerField(_("year"))
     value = models.PositiveBigIntegerField(_("population"))
     source = models.CharField(
-        _("source"), max_length=100,
+        _("source"),
+        max_length=100,
         help_text=_("Who published the figure, e.g. 'DANE projections (CNPV 2018)'."),
     )
 
@@ -199,7 +206,9 @@ class Boundary(models.Model):
     """A territory's boundary as a GeoJSON geometry (kept apart: it is large)."""
 
     territory = models.OneToOneField(
-        Territory, verbose_name=_("territory"), on_delete=models.CASCADE,
+        Territory,
+        verbose_name=_("territory"),
+        on_delete=models.CASCADE,
         related_name="boundary",
     )
     geometry = models.JSONField(_("geometry"))

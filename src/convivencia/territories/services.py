@@ -24,15 +24,17 @@ def feature_collection(territory: Territory) -> dict[str, Any]:
     ids = [territory.pk, *territory.children.values_list("pk", flat=True)]
     features = []
     for boundary in Boundary.objects.filter(territory_id__in=ids).select_related("territory"):
-        features.append({
-            "type": "Feature",
-            "geometry": boundary.geometry,
-            "properties": {
-                "id": boundary.territory_id,
-                "name": boundary.territory.name,
-                "self": boundary.territory_id == territory.pk,
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": boundary.geometry,
+                "properties": {
+                    "id": boundary.territory_id,
+                    "name": boundary.territory.name,
+                    "self": boundary.territory_id == territory.pk,
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -171,8 +173,11 @@ def upsert_country(alpha2: str) -> tuple[Territory, str]:
     if record is None:
         raise ValueError(f"{alpha2!r} is not an ISO 3166-1 alpha-2 country code")
     return upsert_territory(
-        parent=None, level=Level.COUNTRY, name=country_name(record),
-        codes={Scheme.ISO: record.alpha_2}, kind="country",
+        parent=None,
+        level=Level.COUNTRY,
+        name=country_name(record),
+        codes={Scheme.ISO: record.alpha_2},
+        kind="country",
     )
 
 

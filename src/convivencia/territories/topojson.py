@@ -58,7 +58,8 @@ class Topology:
             try:
                 scale, translate = transform["scale"], transform["translate"]
                 valid = (
-                    isinstance(scale, list) and isinstance(translate, list)
+                    isinstance(scale, list)
+                    and isinstance(translate, list)
                     and len(scale) == len(translate) == 2
                     and all(_is_number(v) for v in (*scale, *translate))
                 )

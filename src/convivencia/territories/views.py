@@ -10,7 +10,9 @@ from convivencia.territories.models import Territory
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     results = (
-        Territory.objects.search(query).select_related("parent").prefetch_related("codes")
+        Territory.objects.search(query)
+        .select_related("parent")
+        .prefetch_related("codes")
         .order_by("level", "name")
     )
     page = Paginator(results, 25).get_page(request.GET.get("page"))

@@ -17,7 +17,11 @@ from convivencia.territories.jobs import IMPORT_JOB
 
 # What the page offers; the registry has a few more for the API and commands.
 UPLOAD_FORMATS = (
-    "divipola", "inegi", "ibge", "boundaries-divipola", "population-dane",
+    "divipola",
+    "inegi",
+    "ibge",
+    "boundaries-divipola",
+    "population-dane",
     "population-worldbank",
 )
 
@@ -28,7 +32,8 @@ class ImportForm(forms.Form):
         choices=[(key, FORMATS[key].label) for key in UPLOAD_FORMATS],
     )
     file = forms.FileField(
-        label=gettext_lazy("File"), validators=[check_upload_size],
+        label=gettext_lazy("File"),
+        validators=[check_upload_size],
         help_text=gettext_lazy(
             "CSV (UTF-8 or Latin-1; comma, semicolon or tab), .xlsx, .xls, TopoJSON or GeoJSON."
         ),

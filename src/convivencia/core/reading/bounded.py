@@ -91,10 +91,7 @@ _CHUNK = MEGABYTE
 
 
 def nul_message() -> str:
-    return _(
-        "is not a text table (it contains NUL bytes). Save it as CSV in UTF-8, "
-        "or as .xlsx."
-    )
+    return _("is not a text table (it contains NUL bytes). Save it as CSV in UTF-8, or as .xlsx.")
 
 
 def byte_message(byte: int) -> str:
@@ -179,7 +176,7 @@ class _Lines:
         found = _UNREADABLE.search(line)
         if found is None:
             return
-        column = column_at(self.header, line[:found.start()])
+        column = column_at(self.header, line[: found.start()])
         code = ord(found.group())
         undefined_byte = code >= 0xDC80
         message = byte_message(code - 0xDC00) if undefined_byte else control_message(code)
@@ -230,7 +227,9 @@ def unreadable_xlsx(reason: object) -> str:
 
 def missing_sheet(sheet: str, sheets: list[str]) -> str:
     return _("has no sheet “%(sheet)s” (sheets: %(sheets)s)") % {
-        "sheet": sheet, "sheets": ", ".join(sheets)}
+        "sheet": sheet,
+        "sheets": ", ".join(sheets),
+    }
 
 
 # Start tags of a row, a cell and a formula, whatever their namespace prefix.
@@ -350,8 +349,7 @@ def xlsx_grid(path: Path, sheet: str | None, budget: Budget) -> Grid:
         used = 0
         if has_formulas:
             # openpyxl's own attribute: the sheet's part in the zip (pinned version).
-            used, missing = _formula_cells(
-                path, worksheet._worksheet_path, budget)  # type: ignore[attr-defined]  # not in the stubs
+            used, missing = _formula_cells(path, worksheet._worksheet_path, budget)  # type: ignore[attr-defined]  # not in the stubs
             if missing:
                 raise Refused(missing)
         grid = _read_sheet(worksheet, budget)
@@ -362,11 +360,14 @@ def xlsx_grid(path: Path, sheet: str | None, budget: Budget) -> Grid:
     finally:
         workbook.close()
     if used:
-        grid.notes.append(ngettext(
-            "%(count)s cell held a formula; its computed value was used.",
-            "%(count)s cells held formulas; their computed values were used.",
-            used,
-        ) % {"count": used})
+        grid.notes.append(
+            ngettext(
+                "%(count)s cell held a formula; its computed value was used.",
+                "%(count)s cells held formulas; their computed values were used.",
+                used,
+            )
+            % {"count": used}
+        )
     return grid
 
 
@@ -409,18 +410,27 @@ def _formula_cells(path: Path, member: str, budget: Budget) -> tuple[int, list[P
             column = 0
             for cell in element:
                 reference = cell.get("r")
-                column = (column_index_from_string(reference.rstrip("0123456789"))
-                          if reference else column + 1)
+                column = (
+                    column_index_from_string(reference.rstrip("0123456789"))
+                    if reference
+                    else column + 1
+                )
                 parts = {_local(child.tag) for child in cell}
                 if "f" not in parts:
                     continue
                 if "v" in parts:
                     used += 1
                 else:
-                    missing.append((row_number, get_column_letter(column), _(
-                        "holds a formula with no computed value; open the file in a "
-                        "spreadsheet program, save it and upload it again"
-                    )))
+                    missing.append(
+                        (
+                            row_number,
+                            get_column_letter(column),
+                            _(
+                                "holds a formula with no computed value; open the file in a "
+                                "spreadsheet program, save it and upload it again"
+                            ),
+                        )
+                    )
             # Rows read are dropped, so the tree never holds more than one.
             element.clear()
             if rows_parent is not None:

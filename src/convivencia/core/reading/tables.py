@@ -60,9 +60,7 @@ class BadFile(Exception):
 
     def summary(self, limit: int = MAX_LISTED_PROBLEMS) -> str:
         count = len(self.problems)
-        lines = [
-            _("%(count)s problem(s) found; nothing was imported.") % {"count": count}
-        ]
+        lines = [_("%(count)s problem(s) found; nothing was imported.") % {"count": count}]
         lines += [f"- {problem}" for problem in self.problems[:limit]]
         if count > limit:
             lines.append(_("…and %(count)s more.") % {"count": count - limit})
@@ -145,9 +143,7 @@ def read_table(path: Path, *, name: str | None = None, sheet: str | None = None)
     return _table(grid, file, grid.notes)
 
 
-def read_grid(
-    path: Path, *, name: str | None = None, sheet: str | None = None
-) -> tuple[str, Grid]:
+def read_grid(path: Path, *, name: str | None = None, sheet: str | None = None) -> tuple[str, Grid]:
     """The display name and every cell as text, row by row, before any header is sought.
 
     For publishers' files with a preamble above the header and a footer below the
@@ -171,8 +167,9 @@ def read_grid(
             return file, reading.xls_grid(path, sheet, budget)
         return file, reading.csv_grid(path, budget)
     except reading.Refused as refused:
-        raise BadFile([Problem(file, row, column, message)
-                       for row, column, message in refused.problems]) from refused
+        raise BadFile(
+            [Problem(file, row, column, message) for row, column, message in refused.problems]
+        ) from refused
     except OSError as exc:
         raise BadFile([Problem(file, None, None, _("cannot be read: %s") % exc)]) from exc
 
@@ -207,8 +204,9 @@ def check_workbook_bytes(data: bytes, file: str) -> None:
         try:
             reading.check_archive(io.BytesIO(data), budget)
         except reading.Refused as refused:
-            raise BadFile([Problem(file, row, column, message)
-                           for row, column, message in refused.problems]) from refused
+            raise BadFile(
+                [Problem(file, row, column, message) for row, column, message in refused.problems]
+            ) from refused
 
 
 def table_from_grid(grid: list[list[str]], file: str, notes: list[str] | None = None) -> Table:
@@ -231,15 +229,13 @@ def decode_text(data: bytes, file: str, *, tabular: bool = True) -> str:
         except UnicodeDecodeError as exc:
             lenient = data.decode("cp1252", errors="replace")
             line, column = _locate(lenient, exc.start, tabular)
-            raise BadFile([Problem(
-                file, line, column, reading.byte_message(data[exc.start])
-            )]) from exc
+            raise BadFile(
+                [Problem(file, line, column, reading.byte_message(data[exc.start]))]
+            ) from exc
     control = reading.CONTROL.search(text)
     if control:
         line, column = _locate(text, control.start(), tabular)
-        raise BadFile([Problem(
-            file, line, column, reading.control_message(ord(control.group()))
-        )])
+        raise BadFile([Problem(file, line, column, reading.control_message(ord(control.group())))])
     return text
 
 
@@ -272,12 +268,17 @@ def _table(grid: list[list[str]], file: str, notes: list[str]) -> Table:
             header_row = number
             headers = cells
             continue
-        extra = [cell for cell in cells[len(headers):] if cell]
+        extra = [cell for cell in cells[len(headers) :] if cell]
         if extra:
-            problems.add(number, None, _(
-                "has %(found)s values but the header has %(expected)s columns; "
-                "is a value with a comma not in quotes?"
-            ) % {"found": len(headers) + len(extra), "expected": len(headers)})
+            problems.add(
+                number,
+                None,
+                _(
+                    "has %(found)s values but the header has %(expected)s columns; "
+                    "is a value with a comma not in quotes?"
+                )
+                % {"found": len(headers) + len(extra), "expected": len(headers)},
+            )
             continue
         values: dict[str, str] = {}
         for header, cell in zip(headers, cells, strict=False):
@@ -309,14 +310,15 @@ def find_columns(
         )
         found[column.key] = match
         if match is None and column.required:
-            problems.add(table.header_row, column.names[0], _(
-                "missing column (also accepted: %(names)s)"
-            ) % {"names": ", ".join(column.names[1:]) or "—"})
+            problems.add(
+                table.header_row,
+                column.names[0],
+                _("missing column (also accepted: %(names)s)")
+                % {"names": ", ".join(column.names[1:]) or "—"},
+            )
     return found
 
 
 def present(table: Table, column: Column) -> bool:
     folded = {fold(header) for header in table.headers}
     return bool(folded & column.folded_names())
-
-

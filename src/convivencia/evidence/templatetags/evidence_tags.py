@@ -118,8 +118,7 @@ def choice_items(field: Any, selected: Iterable[Any] | None) -> SafeString:
         '<li><input type="checkbox" name="{}" value="{}" id="id_{}_{}"{}>'
         '<label for="id_{}_{}">{}</label></li>',
         (
-            (name, value, name, index, CHECKED if str(value) in chosen else "", name, index,
-             label)
+            (name, value, name, index, CHECKED if str(value) in chosen else "", name, index, label)
             for index, (value, label) in enumerate(field.field.choices)
         ),
     )
@@ -129,9 +128,14 @@ def choice_items(field: Any, selected: Iterable[Any] | None) -> SafeString:
 def option_items(choices: Iterable[tuple[Any, Any]], selected: Iterable[Any] | None) -> SafeString:
     """``<option>`` elements, ``selected`` ones selected."""
     chosen = _chosen(selected)
-    return SafeString("".join(
-        format_html('<option value="{}"{}>{}</option>', value,
-                    SELECTED if str(value) in chosen else "", label)
-        for value, label in choices
-    ))
-
+    return SafeString(
+        "".join(
+            format_html(
+                '<option value="{}"{}>{}</option>',
+                value,
+                SELECTED if str(value) in chosen else "",
+                label,
+            )
+            for value, label in choices
+        )
+    )

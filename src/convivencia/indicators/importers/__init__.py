@@ -44,37 +44,53 @@ FORMATS: dict[str, Format] = {
     item.key: item
     for item in [
         Format(
-            "policia-co", _("Policía Nacional de Colombia (DIJIN): yearly crime file"),
-            _("The official .xls file as downloaded (homicides by default; other crimes "
-              "with the same columns when you choose the data element). Preamble, TOTAL "
-              "row and footer are read as published: the rows must add up to the TOTAL, "
-              "and the footer's extraction date becomes the revision note. Stored as "
-              "monthly values by municipality, sex, age group and weapon."),
-            policia, ("element", "source", "dataset"),
+            "policia-co",
+            _("Policía Nacional de Colombia (DIJIN): yearly crime file"),
+            _(
+                "The official .xls file as downloaded (homicides by default; other crimes "
+                "with the same columns when you choose the data element). Preamble, TOTAL "
+                "row and footer are read as published: the rows must add up to the TOTAL, "
+                "and the footer's extraction date becomes the revision note. Stored as "
+                "monthly values by municipality, sex, age group and weapon."
+            ),
+            policia,
+            ("element", "source", "dataset"),
         ),
         Format(
-            "sesnsp-mx", _("SESNSP (Mexico): homicide victims by state and year"),
-            _("Yearly victims per state with the INEGI state code; the states must add up "
-              "to the national row. Say through which month the file runs: an unfinished "
-              "last year is stored as the months it covers (e.g. 2025S1), never as the "
-              "whole year. Stored as prosecutors' figures."),
-            sesnsp, ("through", "element", "source", "dataset"),
+            "sesnsp-mx",
+            _("SESNSP (Mexico): homicide victims by state and year"),
+            _(
+                "Yearly victims per state with the INEGI state code; the states must add up "
+                "to the national row. Say through which month the file runs: an unfinished "
+                "last year is stored as the months it covers (e.g. 2025S1), never as the "
+                "whole year. Stored as prosecutors' figures."
+            ),
+            sesnsp,
+            ("through", "element", "source", "dataset"),
         ),
         Format(
-            "tidy", _("Tidy table (CSV or .xlsx): one value per row"),
-            _("Columns territory_code, scheme, period, data_element, value and source; "
-              "optionally sex, age_group, weapon, subtype and comment. UTF-8 or Latin-1, "
-              "comma or semicolon; thousands separators and a decimal comma are accepted "
-              "when the whole column is written the same way."),
-            tidy, ("source", "dataset"),
+            "tidy",
+            _("Tidy table (CSV or .xlsx): one value per row"),
+            _(
+                "Columns territory_code, scheme, period, data_element, value and source; "
+                "optionally sex, age_group, weapon, subtype and comment. UTF-8 or Latin-1, "
+                "comma or semicolon; thousands separators and a decimal comma are accepted "
+                "when the whole column is written the same way."
+            ),
+            tidy,
+            ("source", "dataset"),
         ),
         Format(
-            "dhis2", _("DHIS2 data value set (JSON)"),
-            _("A dataValueSets export: data elements by DHIS2 uid or code, organisation "
-              "units by their code in the scheme you choose, category option combos as "
-              "sex and age group (female, male; 0-11, 12-17, 18+). Say which source the "
-              "values come from."),
-            dhis2, ("source", "org_unit_scheme", "dataset"),
+            "dhis2",
+            _("DHIS2 data value set (JSON)"),
+            _(
+                "A dataValueSets export: data elements by DHIS2 uid or code, organisation "
+                "units by their code in the scheme you choose, category option combos as "
+                "sex and age group (female, male; 0-11, 12-17, 18+). Say which source the "
+                "values come from."
+            ),
+            dhis2,
+            ("source", "org_unit_scheme", "dataset"),
         ),
     ]
 }
@@ -98,5 +114,4 @@ def check(
     progress: Progress = no_progress,
 ) -> Plan:
     """Check a file in the format ``key`` (KeyError for an unknown format)."""
-    return FORMATS[key].check(path, name=name, options=options or Options(),
-                              progress=progress)
+    return FORMATS[key].check(path, name=name, options=options or Options(), progress=progress)

@@ -70,8 +70,13 @@ class Options:
     def from_params(cls, params: dict[str, Any]) -> Options:
         """The options among a job's params (which also hold the format and file name)."""
         names = {option.name for option in fields(cls)}
-        return cls(**{key: str(value) for key, value in params.items()
-                      if key in names and value not in (None, "")})
+        return cls(
+            **{
+                key: str(value)
+                for key, value in params.items()
+                if key in names and value not in (None, "")
+            }
+        )
 
 
 @dataclass
@@ -134,8 +139,9 @@ def checksum(path: Path) -> str:
 
 def display(number: float | Decimal | int) -> str:
     """A figure in the reader's language: 13.555 in Spanish, 13,555 in English."""
-    whole_decimal = isinstance(number, Decimal) and number.is_finite() and (
-        number == number.to_integral())
+    whole_decimal = (
+        isinstance(number, Decimal) and number.is_finite() and (number == number.to_integral())
+    )
     whole_float = isinstance(number, float) and number.is_integer()
     if whole_decimal or whole_float:
         number = int(number)
@@ -165,10 +171,19 @@ class Collector:
         where = existing.part or (
             _("row %(number)s") % {"number": existing.row} if existing.row else ""
         )
-        self.problems.append(Problem(self.file, planned.row, planned.column, _(
-            "a second value for the same data element, territory, period, source and "
-            "disaggregation (first in %(where)s)"
-        ) % {"where": where}, part=planned.part))
+        self.problems.append(
+            Problem(
+                self.file,
+                planned.row,
+                planned.column,
+                _(
+                    "a second value for the same data element, territory, period, source and "
+                    "disaggregation (first in %(where)s)"
+                )
+                % {"where": where},
+                part=planned.part,
+            )
+        )
 
 
 # --- lookups ------------------------------------------------------------------------------
@@ -248,36 +263,72 @@ def source_code(text: str) -> str | None:
 
 
 _SOURCE_WORDS = {
-    "policia": Source.POLICE, "policia nacional": Source.POLICE, "dijin": Source.POLICE,
-    "fiscalia": Source.PROSECUTOR, "ministerio publico": Source.PROSECUTOR,
-    "sesnsp": Source.PROSECUTOR, "medicina legal": Source.FORENSIC,
-    "inmlcf": Source.FORENSIC, "forense": Source.FORENSIC, "salud": Source.HEALTH,
-    "sivigila": Source.HEALTH, "encuesta": Source.SURVEY, "comunidad": Source.COMMUNITY,
-    "comunitario": Source.COMMUNITY, "policia militar": Source.POLICE,
+    "policia": Source.POLICE,
+    "policia nacional": Source.POLICE,
+    "dijin": Source.POLICE,
+    "fiscalia": Source.PROSECUTOR,
+    "ministerio publico": Source.PROSECUTOR,
+    "sesnsp": Source.PROSECUTOR,
+    "medicina legal": Source.FORENSIC,
+    "inmlcf": Source.FORENSIC,
+    "forense": Source.FORENSIC,
+    "salud": Source.HEALTH,
+    "sivigila": Source.HEALTH,
+    "encuesta": Source.SURVEY,
+    "comunidad": Source.COMMUNITY,
+    "comunitario": Source.COMMUNITY,
+    "policia militar": Source.POLICE,
 }
 
 # Words publishers use for sex and age groups, folded (see ``core.text.fold``).
 SEX_WORDS: dict[str, str] = {
-    "female": Sex.FEMALE, "f": Sex.FEMALE, "femenino": Sex.FEMALE, "mujer": Sex.FEMALE,
-    "mujeres": Sex.FEMALE, "feminino": Sex.FEMALE, "mulher": Sex.FEMALE,
-    "male": Sex.MALE, "m": Sex.MALE, "masculino": Sex.MALE, "hombre": Sex.MALE,
-    "hombres": Sex.MALE, "homem": Sex.MALE,
-    "unknown": Sex.UNKNOWN, "no reporta": Sex.UNKNOWN, "no reportado": Sex.UNKNOWN,
-    "sin dato": Sex.UNKNOWN, "sin informacion": Sex.UNKNOWN, "no identificado": Sex.UNKNOWN,
-    "no informa": Sex.UNKNOWN, "not recorded": Sex.UNKNOWN, "ignorado": Sex.UNKNOWN,
+    "female": Sex.FEMALE,
+    "f": Sex.FEMALE,
+    "femenino": Sex.FEMALE,
+    "mujer": Sex.FEMALE,
+    "mujeres": Sex.FEMALE,
+    "feminino": Sex.FEMALE,
+    "mulher": Sex.FEMALE,
+    "male": Sex.MALE,
+    "m": Sex.MALE,
+    "masculino": Sex.MALE,
+    "hombre": Sex.MALE,
+    "hombres": Sex.MALE,
+    "homem": Sex.MALE,
+    "unknown": Sex.UNKNOWN,
+    "no reporta": Sex.UNKNOWN,
+    "no reportado": Sex.UNKNOWN,
+    "sin dato": Sex.UNKNOWN,
+    "sin informacion": Sex.UNKNOWN,
+    "no identificado": Sex.UNKNOWN,
+    "no informa": Sex.UNKNOWN,
+    "not recorded": Sex.UNKNOWN,
+    "ignorado": Sex.UNKNOWN,
 }
 AGE_WORDS: dict[str, str] = {
-    "0 11": AgeGroup.CHILDREN, "children": AgeGroup.CHILDREN, "ninos": AgeGroup.CHILDREN,
-    "menores": AgeGroup.CHILDREN, "ninas y ninos": AgeGroup.CHILDREN,
+    "0 11": AgeGroup.CHILDREN,
+    "children": AgeGroup.CHILDREN,
+    "ninos": AgeGroup.CHILDREN,
+    "menores": AgeGroup.CHILDREN,
+    "ninas y ninos": AgeGroup.CHILDREN,
     "criancas": AgeGroup.CHILDREN,
-    "12 17": AgeGroup.ADOLESCENTS, "adolescents": AgeGroup.ADOLESCENTS,
+    "12 17": AgeGroup.ADOLESCENTS,
+    "adolescents": AgeGroup.ADOLESCENTS,
     "adolescentes": AgeGroup.ADOLESCENTS,
-    "18 plus": AgeGroup.ADULTS, "18": AgeGroup.ADULTS, "adults": AgeGroup.ADULTS,
-    "adultos": AgeGroup.ADULTS, "adulto": AgeGroup.ADULTS, "mayores de edad": AgeGroup.ADULTS,
-    "unknown": AgeGroup.UNKNOWN, "no reporta": AgeGroup.UNKNOWN,
-    "no reportado": AgeGroup.UNKNOWN, "sin dato": AgeGroup.UNKNOWN,
-    "sin informacion": AgeGroup.UNKNOWN, "not recorded": AgeGroup.UNKNOWN,
-    "no identificado": AgeGroup.UNKNOWN, "ignorado": AgeGroup.UNKNOWN,
+    "18 plus": AgeGroup.ADULTS,
+    "18": AgeGroup.ADULTS,
+    "adults": AgeGroup.ADULTS,
+    "adultos": AgeGroup.ADULTS,
+    "adulto": AgeGroup.ADULTS,
+    "mayores de edad": AgeGroup.ADULTS,
+    "unknown": AgeGroup.UNKNOWN,
+    "no reporta": AgeGroup.UNKNOWN,
+    "no reportado": AgeGroup.UNKNOWN,
+    "sin dato": AgeGroup.UNKNOWN,
+    "sin informacion": AgeGroup.UNKNOWN,
+    "not recorded": AgeGroup.UNKNOWN,
+    "no identificado": AgeGroup.UNKNOWN,
+    "ignorado": AgeGroup.UNKNOWN,
 }
 for _choice in Sex:
     SEX_WORDS.setdefault(fold(str(_choice.label)), _choice.value)
@@ -292,9 +343,13 @@ def sex_code(text: str) -> str:
         return ""
     code = SEX_WORDS.get(fold(text))
     if code is None:
-        raise ValueError(_("“%(value)s” is not a sex this importer knows (%(known)s)") % {
-            "value": text, "known": ", ".join(Sex.values),
-        })
+        raise ValueError(
+            _("“%(value)s” is not a sex this importer knows (%(known)s)")
+            % {
+                "value": text,
+                "known": ", ".join(Sex.values),
+            }
+        )
     return code
 
 
@@ -311,9 +366,10 @@ def age_group_code(text: str) -> str:
         return AgeGroup.ADOLESCENTS if age < 18 else AgeGroup.ADULTS
     code = AGE_WORDS.get(folded)
     if code is None:
-        raise ValueError(_(
-            "“%(value)s” is not an age group this importer knows (%(known)s)"
-        ) % {"value": text, "known": ", ".join(AgeGroup.values)})
+        raise ValueError(
+            _("“%(value)s” is not an age group this importer knows (%(known)s)")
+            % {"value": text, "known": ", ".join(AgeGroup.values)}
+        )
     return code
 
 
@@ -322,9 +378,13 @@ def slug(text: str, max_length: int) -> str:
     'arma-blanca-cortopunzante'. Kept as the file says it, so nothing is reclassified."""
     value = fold(text).replace(" ", "-")
     if len(value) > max_length:
-        raise ValueError(_("“%(value)s” is longer than %(max)s characters") % {
-            "value": text, "max": max_length,
-        })
+        raise ValueError(
+            _("“%(value)s” is longer than %(max)s characters")
+            % {
+                "value": text,
+                "max": max_length,
+            }
+        )
     return value
 
 
@@ -347,9 +407,16 @@ def finish(plan: Plan, problems: list[Problem], progress: Progress = no_progress
     if not plan.values:
         raise BadFile([Problem(plan.file, None, None, _("has no values to import"))])
     if not plan.dataset or len(plan.dataset) > DATASET_MAX:
-        raise BadFile([Problem(plan.file, None, None, _(
-            "the dataset name must have 1 to %(max)s characters"
-        ) % {"max": DATASET_MAX})])
+        raise BadFile(
+            [
+                Problem(
+                    plan.file,
+                    None,
+                    None,
+                    _("the dataset name must have 1 to %(max)s characters") % {"max": DATASET_MAX},
+                )
+            ]
+        )
     progress(0, 0, _("Comparing with the values already stored…"))
     current = current_extraction(plan.dataset)
     plan.current_id = current.pk if current else None
@@ -368,12 +435,26 @@ def _conflicts(plan: Plan) -> Iterator[Problem]:
     """
     rows = (
         DataValue.objects.current()
-        .filter(element__code__in=plan.elements, source__in=plan.sources,
-                start__gte=plan.start, end__lte=plan.end)
+        .filter(
+            element__code__in=plan.elements,
+            source__in=plan.sources,
+            start__gte=plan.start,
+            end__lte=plan.end,
+        )
         .exclude(Q(extraction_id=plan.current_id) if plan.current_id else Q(pk__in=[]))
-        .values_list("element__code", "territory_id", "period", "source", "sex", "age_group",
-                     "weapon", "subtype", "extraction_id", "extraction__dataset",
-                     "extraction__file_name")
+        .values_list(
+            "element__code",
+            "territory_id",
+            "period",
+            "source",
+            "sex",
+            "age_group",
+            "weapon",
+            "subtype",
+            "extraction_id",
+            "extraction__dataset",
+            "extraction__file_name",
+        )
     )
     for row in rows.iterator(chunk_size=10_000):
         cell = Cell(*row[:8])
@@ -382,9 +463,7 @@ def _conflicts(plan: Plan) -> Iterator[Problem]:
             continue
         extraction_id, dataset, file_name = row[8:]
         if extraction_id is None:
-            message = _(
-                "this cell already has a value entered by hand; delete it before importing"
-            )
+            message = _("this cell already has a value entered by hand; delete it before importing")
         else:
             message = _(
                 "this cell already has a value from dataset “%(dataset)s” (extraction "
@@ -452,22 +531,40 @@ def _write(plan: Plan, user, progress: Progress) -> Outcome:
     label = _("Values")
     current = current_extraction(plan.dataset)
     if current is not None and current.checksum == plan.checksum:
-        report = ImportReport(notes=[_(
-            "This file was already imported as extraction %(id)s on %(date)s; "
-            "nothing changed."
-        ) % {"id": current.pk, "date": current.imported_at.date().isoformat()}])
+        report = ImportReport(
+            notes=[
+                _(
+                    "This file was already imported as extraction %(id)s on %(date)s; "
+                    "nothing changed."
+                )
+                % {"id": current.pk, "date": current.imported_at.date().isoformat()}
+            ]
+        )
         report.add(label, "unchanged", current.values)
-        audit.record(AuditAction.IMPORT, current, actor=user, changes={
-            "file": plan.file, "checksum": plan.checksum, "unchanged": True,
-        })
+        audit.record(
+            AuditAction.IMPORT,
+            current,
+            actor=user,
+            changes={
+                "file": plan.file,
+                "checksum": plan.checksum,
+                "unchanged": True,
+            },
+        )
         return Outcome(report, current, None, changed=False)
 
     element_ids = _ensure_elements(plan.elements)
     old = revisions.cells(current) if current else {}
     extraction = Extraction.objects.create(
-        dataset=plan.dataset, format=plan.format, file_name=plan.file[:255],
-        checksum=plan.checksum, note=plan.note[:NOTE_MAX], values=len(plan.values),
-        total=float(plan.total), replaces=current, imported_by=user,
+        dataset=plan.dataset,
+        format=plan.format,
+        file_name=plan.file[:255],
+        checksum=plan.checksum,
+        note=plan.note[:NOTE_MAX],
+        values=len(plan.values),
+        total=float(plan.total),
+        replaces=current,
+        imported_by=user,
     )
     old_range: tuple[datetime.date, datetime.date] | None = None
     old_elements: set[int] = set()
@@ -479,18 +576,35 @@ def _write(plan: Plan, user, progress: Progress) -> Outcome:
         ).distinct():
             old_elements.add(element_id)
             old_sources.add(source)
-            old_range = (min(start, old_range[0]) if old_range else start,
-                         max(end, old_range[1]) if old_range else end)
+            old_range = (
+                min(start, old_range[0]) if old_range else start,
+                max(end, old_range[1]) if old_range else end,
+            )
         replaced.update(deleted_at=timezone.now())
 
     progress(0, len(plan.values), _("Saving values…"))
     now = timezone.now()
     user_id = user.pk if user is not None else None
     rows = [
-        (element_ids[cell.element], cell.territory_id, planned.period.code,
-         planned.period.type, planned.period.start, planned.period.end, cell.source,
-         cell.sex, cell.age_group, cell.weapon, cell.subtype, float(planned.value),
-         planned.comment[:COMMENT_MAX], extraction.pk, user_id, now, None)
+        (
+            element_ids[cell.element],
+            cell.territory_id,
+            planned.period.code,
+            planned.period.type,
+            planned.period.start,
+            planned.period.end,
+            cell.source,
+            cell.sex,
+            cell.age_group,
+            cell.weapon,
+            cell.subtype,
+            float(planned.value),
+            planned.comment[:COMMENT_MAX],
+            extraction.pk,
+            user_id,
+            now,
+            None,
+        )
         for cell, planned in plan.values.items()
     ]
     insert_values(rows)
@@ -501,35 +615,70 @@ def _write(plan: Plan, user, progress: Progress) -> Outcome:
     report.add(label, "created", int(counts[revisions.ADDED]))
     report.add(label, "updated", int(counts[revisions.CHANGED]))
     report.add(label, "unchanged", int(counts[revisions.UNCHANGED]))
-    report.notes.append(_(
-        "Extraction %(id)s of “%(dataset)s”: %(values)s values adding up to %(total)s."
-    ) % {"id": extraction.pk, "dataset": plan.dataset, "values": display(len(new)),
-         "total": display(plan.total)})
+    report.notes.append(
+        _("Extraction %(id)s of “%(dataset)s”: %(values)s values adding up to %(total)s.")
+        % {
+            "id": extraction.pk,
+            "dataset": plan.dataset,
+            "values": display(len(new)),
+            "total": display(plan.total),
+        }
+    )
     if current is not None:
-        report.notes.append(_(
-            "It replaces extraction %(id)s (total %(old)s); %(removed)s of its values are "
-            "not in the new file."
-        ) % {"id": current.pk, "old": display(counts["old_total"]),
-             "removed": display(counts[revisions.REMOVED])})
+        report.notes.append(
+            _(
+                "It replaces extraction %(id)s (total %(old)s); %(removed)s of its values are "
+                "not in the new file."
+            )
+            % {
+                "id": current.pk,
+                "old": display(counts["old_total"]),
+                "removed": display(counts[revisions.REMOVED]),
+            }
+        )
 
     progress(len(plan.values), len(plan.values), _("Updating totals…"))
     start, end = plan.start, plan.end
     if old_range is not None:
         start, end = min(start, old_range[0]), max(end, old_range[1])
-    rollup.refresh(set(element_ids.values()) | old_elements, plan.sources | old_sources,
-                   start, end)
-    audit.record(AuditAction.IMPORT, extraction, actor=user, changes={
-        "dataset": plan.dataset, "format": plan.format, "file": plan.file,
-        "checksum": plan.checksum, "values": len(new), "total": float(plan.total),
-        "replaces": current.pk if current else None,
-    })
+    rollup.refresh(set(element_ids.values()) | old_elements, plan.sources | old_sources, start, end)
+    audit.record(
+        AuditAction.IMPORT,
+        extraction,
+        actor=user,
+        changes={
+            "dataset": plan.dataset,
+            "format": plan.format,
+            "file": plan.file,
+            "checksum": plan.checksum,
+            "values": len(new),
+            "total": float(plan.total),
+            "replaces": current.pk if current else None,
+        },
+    )
     return Outcome(report, extraction, current, changed=True)
 
 
 # The columns ``insert_values`` fills, in the order of its tuples.
-INSERT_FIELDS = ("element", "territory", "period", "period_type", "start", "end", "source",
-                 "sex", "age_group", "weapon", "subtype", "value", "comment", "extraction",
-                 "stored_by", "stored_at", "deleted_at")
+INSERT_FIELDS = (
+    "element",
+    "territory",
+    "period",
+    "period_type",
+    "start",
+    "end",
+    "source",
+    "sex",
+    "age_group",
+    "weapon",
+    "subtype",
+    "value",
+    "comment",
+    "extraction",
+    "stored_by",
+    "stored_at",
+    "deleted_at",
+)
 
 
 def insert_values(rows: list[tuple[Any, ...]]) -> None:

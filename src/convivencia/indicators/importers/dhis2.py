@@ -75,8 +75,12 @@ _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 
 # How ``export`` writes sex and age groups (and ``combo`` reads them back).
 SEX_LABELS: dict[str, str] = {Sex.FEMALE: "female", Sex.MALE: "male", Sex.UNKNOWN: "unknown sex"}
-AGE_LABELS: dict[str, str] = {AgeGroup.CHILDREN: "0-11", AgeGroup.ADOLESCENTS: "12-17",
-              AgeGroup.ADULTS: "18+", AgeGroup.UNKNOWN: "unknown age"}
+AGE_LABELS: dict[str, str] = {
+    AgeGroup.CHILDREN: "0-11",
+    AgeGroup.ADOLESCENTS: "12-17",
+    AgeGroup.ADULTS: "18+",
+    AgeGroup.UNKNOWN: "unknown age",
+}
 _SEX_ONLY = {"unknown sex": Sex.UNKNOWN}
 _AGE_ONLY = {"unknown age": AgeGroup.UNKNOWN, "18 plus": AgeGroup.ADULTS}
 
@@ -97,11 +101,14 @@ def combo(text: str) -> tuple[str, str]:
         elif folded in AGE_WORDS and folded not in ("unknown",) and not age:
             age = AGE_WORDS[folded]
         else:
-            raise ValueError(_(
-                "“%(value)s” is not a category option combo this importer can map: use "
-                "default, a sex (female, male), an age group (0-11, 12-17, 18+) or both "
-                "separated by a comma"
-            ) % {"value": text})
+            raise ValueError(
+                _(
+                    "“%(value)s” is not a category option combo this importer can map: use "
+                    "default, a sex (female, male), an age group (0-11, 12-17, 18+) or both "
+                    "separated by a comma"
+                )
+                % {"value": text}
+            )
     return sex, age
 
 
@@ -132,13 +139,28 @@ def _load(path: Path, file: str) -> dict[str, Any]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadFile([Problem(file, exc.lineno, None, _(
-            "is not valid JSON: %(error)s (column %(column)s)"
-        ) % {"error": exc.msg, "column": exc.colno})]) from exc
+        raise BadFile(
+            [
+                Problem(
+                    file,
+                    exc.lineno,
+                    None,
+                    _("is not valid JSON: %(error)s (column %(column)s)")
+                    % {"error": exc.msg, "column": exc.colno},
+                )
+            ]
+        ) from exc
     if not isinstance(document, dict) or not isinstance(document.get("dataValues"), list):
-        raise BadFile([Problem(file, None, "dataValues", _(
-            "is not a DHIS2 data value set: it needs an object with a “dataValues” list"
-        ))])
+        raise BadFile(
+            [
+                Problem(
+                    file,
+                    None,
+                    "dataValues",
+                    _("is not a DHIS2 data value set: it needs an object with a “dataValues” list"),
+                )
+            ]
+        )
     return document
 
 
@@ -156,15 +178,22 @@ def check(
     problems = _Problems(file)
     source = source_code(options.source) if options.source else None
     if source is None:
-        problems.add(None, None, _(
-            "say which source the values come from (--source: %(known)s)"
-        ) % {"known": ", ".join(Source.values)}
-            if not options.source else
-            _("“%(value)s” is not a source") % {"value": options.source})
+        problems.add(
+            None,
+            None,
+            _("say which source the values come from (--source: %(known)s)")
+            % {"known": ", ".join(Source.values)}
+            if not options.source
+            else _("“%(value)s” is not a source") % {"value": options.source},
+        )
     scheme = options.org_unit_scheme or Scheme.DHIS2
     if scheme not in Scheme.values:
-        problems.add(None, None, _("“%(value)s” is not a code scheme (%(known)s)") % {
-            "value": scheme, "known": ", ".join(Scheme.values)})
+        problems.add(
+            None,
+            None,
+            _("“%(value)s” is not a code scheme (%(known)s)")
+            % {"value": scheme, "known": ", ".join(Scheme.values)},
+        )
     problems.raise_if_any()
     assert source is not None
 
@@ -172,29 +201,44 @@ def check(
     values = document["dataValues"]
     for index, item in enumerate(values):
         if index and index % 2000 == 0:
-            progress(index, len(values), _("Checked %(done)s of %(total)s values") % {
-                "done": index, "total": len(values)})
+            progress(
+                index,
+                len(values),
+                _("Checked %(done)s of %(total)s values") % {"done": index, "total": len(values)},
+            )
         reader.read(index, item)
     data_set = str(document.get("dataSet") or "").strip()
     stem = fold(Path(file).stem).replace(" ", "-")
-    plan = Plan(format=FORMAT, file=file, checksum=checksum(path),
-                dataset=options.dataset or f"{FORMAT}:{data_set or stem}",
-                values=reader.collector.values)
+    plan = Plan(
+        format=FORMAT,
+        file=file,
+        checksum=checksum(path),
+        dataset=options.dataset or f"{FORMAT}:{data_set or stem}",
+        values=reader.collector.values,
+    )
     if reader.skipped:
-        plan.notes.append(_("%(count)s values marked as deleted were skipped.") % {
-            "count": reader.skipped})
+        plan.notes.append(
+            _("%(count)s values marked as deleted were skipped.") % {"count": reader.skipped}
+        )
     return finish(plan, problems.items, progress)
 
 
 class _Reader:
-    def __init__(self, file: str, problems: _Problems, source: str, territories: Territories,
-                 document: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        file: str,
+        problems: _Problems,
+        source: str,
+        territories: Territories,
+        document: dict[str, Any],
+    ) -> None:
         self.problems = problems
         self.source = source
         self.territories = territories
         self.elements = Elements()
-        self.defaults = {key: document.get(key) for key in
-                         ("period", "orgUnit", "attributeOptionCombo")}
+        self.defaults = {
+            key: document.get(key) for key in ("period", "orgUnit", "attributeOptionCombo")
+        }
         self.collector = Collector(problems.items, file)
         self.skipped = 0
 
@@ -212,20 +256,30 @@ class _Reader:
             return
         element = self.elements.get(self._text(item, "dataElement"))
         if element is None:
-            add(index, "dataElement", _(
-                "no data element has the DHIS2 uid or code “%(value)s”"
-            ) % {"value": self._text(item, "dataElement")})
+            add(
+                index,
+                "dataElement",
+                _("no data element has the DHIS2 uid or code “%(value)s”")
+                % {"value": self._text(item, "dataElement")},
+            )
         org_unit = self._text(item, "orgUnit")
         territory = self.territories.get(org_unit) if org_unit else None
         if territory is None:
-            add(index, "orgUnit", _("no territory has the %(scheme)s code “%(code)s”") % {
-                "scheme": self.territories.scheme, "code": org_unit})
+            add(
+                index,
+                "orgUnit",
+                _("no territory has the %(scheme)s code “%(code)s”")
+                % {"scheme": self.territories.scheme, "code": org_unit},
+            )
         try:
             period: periods.Period | None = periods.parse(self._text(item, "period"))
         except ValueError:
             period = None
-            add(index, "period", _("“%(value)s” is not a DHIS2 period") % {
-                "value": self._text(item, "period")})
+            add(
+                index,
+                "period",
+                _("“%(value)s” is not a DHIS2 period") % {"value": self._text(item, "period")},
+            )
         sex: str | None
         age_group: str | None
         try:
@@ -234,38 +288,46 @@ class _Reader:
             sex = age_group = None
             add(index, "categoryOptionCombo", str(exc))
         if fold(self._text(item, "attributeOptionCombo")) not in _DEFAULT_COMBOS:
-            add(index, "attributeOptionCombo", _(
-                "“%(value)s”: only the default attribute option combo can be stored"
-            ) % {"value": self._text(item, "attributeOptionCombo")})
+            add(
+                index,
+                "attributeOptionCombo",
+                _("“%(value)s”: only the default attribute option combo can be stored")
+                % {"value": self._text(item, "attributeOptionCombo")},
+            )
         value = self._value(index, item)
         comment = " ".join(self._text(item, "comment").split())
         if len(comment) > COMMENT_MAX:
-            add(index, "comment", _("the comment is longer than %(max)s characters") % {
-                "max": COMMENT_MAX})
+            add(
+                index,
+                "comment",
+                _("the comment is longer than %(max)s characters") % {"max": COMMENT_MAX},
+            )
         parts = (element, territory, period, sex, age_group, value)
         if any(part is None for part in parts) or len(comment) > COMMENT_MAX:
             return
         assert period is not None and value is not None and territory is not None  # mypy
-        cell = Cell(element or "", territory, period.code, self.source, sex or "",
-                    age_group or "")
+        cell = Cell(element or "", territory, period.code, self.source, sex or "", age_group or "")
         self.collector.add(cell, Planned(period, value, comment, part=f"dataValues[{index}]"))
 
     def _value(self, index: int, item: dict[str, Any]) -> Decimal | None:
         raw = item.get("value")
         text = "" if raw is None or isinstance(raw, bool) else str(raw).strip()
         if not _NUMBER.fullmatch(text):
-            self.problems.add(index, "value", _("“%(value)s” is not a number") % {
-                "value": "" if raw is None else raw})
+            self.problems.add(
+                index,
+                "value",
+                _("“%(value)s” is not a number") % {"value": "" if raw is None else raw},
+            )
             return None
         try:
             value = Decimal(text)
         except InvalidOperation:
-            self.problems.add(index, "value", _("“%(value)s” is not a number") % {
-                "value": raw})
+            self.problems.add(index, "value", _("“%(value)s” is not a number") % {"value": raw})
             return None
         if not 0 <= value <= MAX_VALUE:
-            self.problems.add(index, "value", _("%(value)s is not a plausible value") % {
-                "value": raw})
+            self.problems.add(
+                index, "value", _("%(value)s is not a plausible value") % {"value": raw}
+            )
             return None
         return value
 

@@ -78,23 +78,53 @@ DEFAULT_ELEMENT = "homicides"
 COLUMNS = [
     Column("department", ("DEPARTAMENTO", "DEPTO", "DPTO"), required=False),
     Column("municipality", ("MUNICIPIO", "MPIO"), required=False),
-    Column("code", ("CODIGO DANE", "CÓDIGO DANE", "COD DANE", "COD_DANE", "CODIGO_DANE",
-                    "DIVIPOLA", "CODIGO DIVIPOLA", "COD_MUNI")),
+    Column(
+        "code",
+        (
+            "CODIGO DANE",
+            "CÓDIGO DANE",
+            "COD DANE",
+            "COD_DANE",
+            "CODIGO_DANE",
+            "DIVIPOLA",
+            "CODIGO DIVIPOLA",
+            "COD_MUNI",
+        ),
+    ),
     Column("date", ("FECHA HECHO", "FECHA", "FECHA_HECHO", "FECHA DEL HECHO")),
     Column("sex", ("GENERO", "GÉNERO", "SEXO"), required=False),
-    Column("age", ("AGRUPA EDAD PERSONA", "AGRUPA_EDAD_PERSONA", "EDAD", "GRUPO ETARIO",
-                   "GRUPO EDAD"), required=False),
-    Column("weapon", ("ARMAS MEDIOS", "ARMAS_MEDIOS", "ARMA EMPLEADA", "ARMA MEDIO",
-                      "ARMA_EMPLEADA"), required=False),
-    Column("subtype", ("DESCRIPCION CONDUCTA", "DESCRIPCIÓN CONDUCTA", "CONDUCTA",
-                       "TIPO DE HURTO", "DELITO"), required=False),
+    Column(
+        "age",
+        ("AGRUPA EDAD PERSONA", "AGRUPA_EDAD_PERSONA", "EDAD", "GRUPO ETARIO", "GRUPO EDAD"),
+        required=False,
+    ),
+    Column(
+        "weapon",
+        ("ARMAS MEDIOS", "ARMAS_MEDIOS", "ARMA EMPLEADA", "ARMA MEDIO", "ARMA_EMPLEADA"),
+        required=False,
+    ),
+    Column(
+        "subtype",
+        ("DESCRIPCION CONDUCTA", "DESCRIPCIÓN CONDUCTA", "CONDUCTA", "TIPO DE HURTO", "DELITO"),
+        required=False,
+    ),
     Column("quantity", ("CANTIDAD", "CASOS", "NUMERO DE HECHOS")),
 ]
 _COLUMN = {column.key: column for column in COLUMNS}
 
 MONTHS = {
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "setiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
     "diciembre": 12,
 }
 _MONTH_NAMES = "|".join(MONTHS)
@@ -132,9 +162,21 @@ def check(
     file, grid = read_grid(path, name=name)
     header_index = _header_index(grid)
     if header_index is None:
-        raise BadFile([Problem(file, None, None, _(
-            "no header row with the Policía's columns (%(columns)s) was found"
-        ) % {"columns": ", ".join(column.names[0] for column in COLUMNS if column.required)})])
+        raise BadFile(
+            [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    _("no header row with the Policía's columns (%(columns)s) was found")
+                    % {
+                        "columns": ", ".join(
+                            column.names[0] for column in COLUMNS if column.required
+                        )
+                    },
+                )
+            ]
+        )
     preamble = [" ".join(cell for cell in row if cell.strip()) for row in grid[:header_index]]
     # Rows above the header are blanked, not removed, so row numbers stay the spreadsheet's.
     table = table_from_grid(
@@ -145,10 +187,14 @@ def check(
     element, source = _element_and_source(options, problems)
     territories = Territories(Scheme.DIVIPOLA, Level.MUNICIPALITY)
     if not territories:
-        problems.add(None, None, _(
-            "there are no Colombian municipalities in the database; import them first "
-            "(import_territories divipola)"
-        ))
+        problems.add(
+            None,
+            None,
+            _(
+                "there are no Colombian municipalities in the database; import them first "
+                "(import_territories divipola)"
+            ),
+        )
     problems.raise_if_any()
     assert element is not None and source is not None  # checked just above
 
@@ -157,8 +203,11 @@ def check(
     reader = _Reader(file, columns, problems, territories, element, source, announced)
     for done, row in enumerate(table.rows, start=1):
         if done % 2000 == 0:
-            progress(done, len(table.rows), _("Checked %(done)s of %(total)s rows") % {
-                "done": done, "total": len(table.rows)})
+            progress(
+                done,
+                len(table.rows),
+                _("Checked %(done)s of %(total)s rows") % {"done": done, "total": len(table.rows)},
+            )
         reader.read(row)
     reader.check_total()
     if not reader.rows_read:
@@ -167,9 +216,12 @@ def check(
     first, last = announced or reader.date_range() or (datetime.date.today(),) * 2
     year = str(first.year) if first.year == last.year else f"{first.year}-{last.year}"
     plan = Plan(
-        format=FORMAT, file=file, checksum=checksum(path),
+        format=FORMAT,
+        file=file,
+        checksum=checksum(path),
         dataset=options.dataset or f"{FORMAT}:{element}:{year}",
-        note=_revision_note(reader.footer), values=reader.collector.values,
+        note=_revision_note(reader.footer),
+        values=reader.collector.values,
     )
     _mark_partial_months(plan, announced)
     plan.notes.extend(table.notes + reader.notes(plan))
@@ -190,8 +242,7 @@ def _element_and_source(options: Options, problems: Problems) -> tuple[str | Non
     element_text = options.element or DEFAULT_ELEMENT
     element = Elements().get(element_text)
     if element is None:
-        problems.add(None, None, _("“%(value)s” is not a data element") % {
-            "value": element_text})
+        problems.add(None, None, _("“%(value)s” is not a data element") % {"value": element_text})
     source = source_code(options.source) if options.source else Source.POLICE
     if source is None:
         problems.add(None, None, _("“%(value)s” is not a source") % {"value": options.source})
@@ -209,11 +260,19 @@ def _check_crime(preamble: list[str], element: str, problems: Problems) -> None:
         for pattern, codes in _CRIMES:
             if pattern.search(folded):
                 if element not in codes:
-                    problems.add(None, None, _(
-                        "the file is about “%(crime)s”, not %(element)s; choose the data "
-                        "element (--element %(codes)s)"
-                    ) % {"crime": " ".join(line.split()), "element": element,
-                         "codes": " or ".join(codes)})
+                    problems.add(
+                        None,
+                        None,
+                        _(
+                            "the file is about “%(crime)s”, not %(element)s; choose the data "
+                            "element (--element %(codes)s)"
+                        )
+                        % {
+                            "crime": " ".join(line.split()),
+                            "element": element,
+                            "codes": " or ".join(codes),
+                        },
+                    )
                 return
 
 
@@ -266,10 +325,13 @@ def municipality_code(text: str) -> str:
         return digits.zfill(5)
     if len(digits) in (7, 8):
         return digits.zfill(8)[:5]
-    raise ValueError(_(
-        "“%(code)s” is neither a municipality code (5 digits) nor a populated-centre "
-        "code (8 digits)"
-    ) % {"code": text})
+    raise ValueError(
+        _(
+            "“%(code)s” is neither a municipality code (5 digits) nor a populated-centre "
+            "code (8 digits)"
+        )
+        % {"code": text}
+    )
 
 
 @dataclass
@@ -335,8 +397,16 @@ class _Reader:
             return
         assert day is not None and territory is not None and quantity is not None  # mypy
         period = periods.month(day.year, day.month)
-        cell = Cell(self.element, territory, period.code, self.source, sex or "", age or "",
-                    weapon or "", subtype or "")
+        cell = Cell(
+            self.element,
+            territory,
+            period.code,
+            self.source,
+            sex or "",
+            age or "",
+            weapon or "",
+            subtype or "",
+        )
         self.collector.add(
             cell, Planned(period, Decimal(quantity), row=row.number), accumulate=True
         )
@@ -348,9 +418,11 @@ class _Reader:
     def _read_total(self, row: Row, text: str) -> None:
         header = self.columns["quantity"]
         if self.total is not None:
-            self.problems.add(row.number, header, _(
-                "a second TOTAL row (the first is row %(row)s)"
-            ) % {"row": self.total.row})
+            self.problems.add(
+                row.number,
+                header,
+                _("a second TOTAL row (the first is row %(row)s)") % {"row": self.total.row},
+            )
             return
         try:
             self.total = _Total(row.number, parse_integer(text))
@@ -379,11 +451,15 @@ class _Reader:
             return None
         territory = self.territories.get(code)
         if territory is None:
-            place = ", ".join(part for part in (
-                _CAPITAL.sub("", get["municipality"]), get["department"]) if part)
-            self.problems.add(row.number, header, _(
-                "no municipality has the DIVIPOLA code %(code)s%(place)s"
-            ) % {"code": code, "place": f" ({place})" if place else ""})
+            place = ", ".join(
+                part for part in (_CAPITAL.sub("", get["municipality"]), get["department"]) if part
+            )
+            self.problems.add(
+                row.number,
+                header,
+                _("no municipality has the DIVIPOLA code %(code)s%(place)s")
+                % {"code": code, "place": f" ({place})" if place else ""},
+            )
             return None
         if _CAPITAL.search(get["municipality"]):
             self.capitals += 1
@@ -400,10 +476,16 @@ class _Reader:
             self.problems.add(row.number, header, str(exc))
             return None
         if self.announced and not self.announced[0] <= day <= self.announced[1]:
-            self.problems.add(row.number, header, _(
-                "%(date)s is outside the period the file announces (%(start)s to %(end)s)"
-            ) % {"date": day.isoformat(), "start": self.announced[0].isoformat(),
-                 "end": self.announced[1].isoformat()})
+            self.problems.add(
+                row.number,
+                header,
+                _("%(date)s is outside the period the file announces (%(start)s to %(end)s)")
+                % {
+                    "date": day.isoformat(),
+                    "start": self.announced[0].isoformat(),
+                    "end": self.announced[1].isoformat(),
+                },
+            )
             return None
         self.first_date = min(day, self.first_date or day)
         self.last_date = max(day, self.last_date or day)
@@ -421,10 +503,15 @@ class _Reader:
         if self.total is None or self.total.value < 0:
             return
         if self.total.value != self.rows_sum:
-            self.problems.add(self.total.row, self.columns["quantity"], _(
-                "the rows add up to %(rows)s but the TOTAL row says %(total)s; the file is "
-                "not as published, or a row is missing"
-            ) % {"rows": display(self.rows_sum), "total": display(self.total.value)})
+            self.problems.add(
+                self.total.row,
+                self.columns["quantity"],
+                _(
+                    "the rows add up to %(rows)s but the TOTAL row says %(total)s; the file is "
+                    "not as published, or a row is missing"
+                )
+                % {"rows": display(self.rows_sum), "total": display(self.total.value)},
+            )
 
     def date_range(self) -> tuple[datetime.date, datetime.date] | None:
         if self.first_date is None or self.last_date is None:
@@ -432,29 +519,34 @@ class _Reader:
         return self.first_date, self.last_date
 
     def notes(self, plan: Plan) -> list[str]:
-        notes = [_("%(rows)s rows read, stored as %(values)s monthly values.") % {
-            "rows": display(self.rows_read), "values": display(len(plan.values))}]
+        notes = [
+            _("%(rows)s rows read, stored as %(values)s monthly values.")
+            % {"rows": display(self.rows_read), "values": display(len(plan.values))}
+        ]
         if self.total is not None:
-            notes.append(_("The rows add up to the file's TOTAL row: %(total)s.") % {
-                "total": display(self.total.value)})
+            notes.append(
+                _("The rows add up to the file's TOTAL row: %(total)s.")
+                % {"total": display(self.total.value)}
+            )
         else:
             notes.append(_("The file has no TOTAL row: its sum could not be checked."))
         if plan.note:
             extracted = extraction_date(plan.note)
-            notes.append(_("Extraction: %(note)s") % {
-                "note": extracted.isoformat() if extracted else plan.note})
+            notes.append(
+                _("Extraction: %(note)s")
+                % {"note": extracted.isoformat() if extracted else plan.note}
+            )
         else:
             notes.append(_("The footer gives no extraction date."))
         if self.populated_centres:
-            notes.append(_(
-                "%(count)s rows name a populated centre; they are counted in its "
-                "municipality."
-            ) % {"count": display(self.populated_centres)})
+            notes.append(
+                _("%(count)s rows name a populated centre; they are counted in its municipality.")
+                % {"count": display(self.populated_centres)}
+            )
         return notes
 
 
-def _mark_partial_months(plan: Plan, announced: tuple[datetime.date, datetime.date] | None
-                         ) -> None:
+def _mark_partial_months(plan: Plan, announced: tuple[datetime.date, datetime.date] | None) -> None:
     """Say so on the values of a month the announced period covers only in part."""
     if announced is None:
         return
@@ -464,4 +556,5 @@ def _mark_partial_months(plan: Plan, announced: tuple[datetime.date, datetime.da
         if month.start < start <= month.end or month.start <= end < month.end:
             planned.comment = _("Only %(start)s to %(end)s: the file's period.") % {
                 "start": max(start, month.start).isoformat(),
-                "end": min(end, month.end).isoformat()}
+                "end": min(end, month.end).isoformat(),
+            }

@@ -77,12 +77,13 @@ FORMAT = "tidy"
 MAX_VALUE = Decimal(10) ** 12  # no crime count or rate comes near; beyond is a typing error
 
 COLUMNS = [
-    Column("territory_code", ("territory_code", "codigo_territorio", "código", "codigo",
-                              "code", "territory")),
+    Column(
+        "territory_code",
+        ("territory_code", "codigo_territorio", "código", "codigo", "code", "territory"),
+    ),
     Column("scheme", ("scheme", "esquema", "sistema_de_codigos")),
     Column("period", ("period", "periodo", "período")),
-    Column("data_element", ("data_element", "elemento", "data element", "dataElement",
-                            "delito")),
+    Column("data_element", ("data_element", "elemento", "data element", "dataElement", "delito")),
     Column("value", ("value", "valor", "cantidad")),
     Column("sex", ("sex", "sexo", "genero", "género"), required=False),
     Column("age_group", ("age_group", "grupo_edad", "grupo de edad", "edad"), required=False),
@@ -107,28 +108,36 @@ def check(
     columns = find_columns(table, COLUMNS, problems)
     default_source = source_code(options.source) if options.source else None
     if options.source and default_source is None:
-        problems.add(None, "source", _("“%(value)s” is not a source") % {
-            "value": options.source})
+        problems.add(None, "source", _("“%(value)s” is not a source") % {"value": options.source})
     if columns["source"] is None and not options.source:
-        problems.add(table.header_row, "source", _(
-            "missing column (also accepted: fuente); or name the source of every row "
-            "(--source)"
-        ))
+        problems.add(
+            table.header_row,
+            "source",
+            _("missing column (also accepted: fuente); or name the source of every row (--source)"),
+        )
     if not table.rows:
         problems.add(None, None, _("has a header but no rows"))
     problems.raise_if_any()
 
     dataset = options.dataset or f"tidy:{fold(Path(table.file).stem).replace(' ', '-')}"
-    plan = Plan(format=FORMAT, file=table.file, checksum=checksum(path), dataset=dataset,
-                notes=list(table.notes))
+    plan = Plan(
+        format=FORMAT,
+        file=table.file,
+        checksum=checksum(path),
+        dataset=dataset,
+        notes=list(table.notes),
+    )
     reader = _Reader(table.file, columns, problems, default_source)
     decision = numbers.decide((row.number, row.get(columns["value"])) for row in table.rows)
     if decision.problem:
         problems.add(table.header_row, columns["value"], decision.problem)
     for done, row in enumerate(table.rows, start=1):
         if done % 2000 == 0:
-            progress(done, len(table.rows), _("Checked %(done)s of %(total)s rows") % {
-                "done": done, "total": len(table.rows)})
+            progress(
+                done,
+                len(table.rows),
+                _("Checked %(done)s of %(total)s rows") % {"done": done, "total": len(table.rows)},
+            )
         reader.read(row, decision.decimal if not decision.problem else None)
     plan.values = reader.collector.values
     return finish(plan, problems.items, progress)
@@ -137,8 +146,13 @@ def check(
 class _Reader:
     """Reads rows into cells; each bad cell becomes a problem at its row and column."""
 
-    def __init__(self, file: str, columns: dict[str, str | None], problems: Problems,
-                 default_source: str | None) -> None:
+    def __init__(
+        self,
+        file: str,
+        columns: dict[str, str | None],
+        problems: Problems,
+        default_source: str | None,
+    ) -> None:
         self.columns = columns
         self.problems = problems
         self.default_source = default_source
@@ -154,8 +168,9 @@ class _Reader:
         # The decimal separator is decided once per file, so text and kind fix the value.
         self.numbers: dict[tuple[str, bool], tuple[Decimal | None, str | None]] = {}
 
-    def _cell(self, row: Row, key: str, parse: Callable[[str], str], *,
-              memoise: bool = True) -> str | None:
+    def _cell(
+        self, row: Row, key: str, parse: Callable[[str], str], *, memoise: bool = True
+    ) -> str | None:
         header = self.columns[key]
         text = row.get(header)
         known = self.parsed[key]
@@ -184,13 +199,31 @@ class _Reader:
         # Comments are mostly distinct: nothing to gain from remembering them.
         comment = self._cell(row, "comment", _comment, memoise=False)
         value = self._value(row, decimal, element)
-        parts = (element, territory, period, source, sex, age_group, weapon, subtype,
-                 comment, value)
+        parts = (
+            element,
+            territory,
+            period,
+            source,
+            sex,
+            age_group,
+            weapon,
+            subtype,
+            comment,
+            value,
+        )
         if any(part is None for part in parts):
             return
         assert period is not None and value is not None and territory is not None  # for mypy
-        cell = Cell(element or "", territory, period.code, source or "", sex or "",
-                    age_group or "", weapon or "", subtype or "")
+        cell = Cell(
+            element or "",
+            territory,
+            period.code,
+            source or "",
+            sex or "",
+            age_group or "",
+            weapon or "",
+            subtype or "",
+        )
         self.collector.add(cell, Planned(period, value, comment or "", row.number))
 
     def _element(self, text: str) -> str:
@@ -198,9 +231,10 @@ class _Reader:
             raise ValueError(_("the data element is empty"))
         code = self.elements.get(text)
         if code is None:
-            raise ValueError(_("no data element has the code or DHIS2 uid “%(value)s” "
-                               "(known: %(known)s)") % {"value": text,
-                                                        "known": self.elements.known()})
+            raise ValueError(
+                _("no data element has the code or DHIS2 uid “%(value)s” (known: %(known)s)")
+                % {"value": text, "known": self.elements.known()}
+            )
         return code
 
     def _territory(self, row: Row) -> int | None:
@@ -213,15 +247,19 @@ class _Reader:
             self.problems.add(row.number, header, problem)
         return territory
 
-    def _find_territory(self, scheme_text: str, code_text: str
-                        ) -> tuple[int | None, str | None, str | None]:
+    def _find_territory(
+        self, scheme_text: str, code_text: str
+    ) -> tuple[int | None, str | None, str | None]:
         """The territory's id, or the column and text of the problem."""
         scheme_header, code_header = self.columns["scheme"], self.columns["territory_code"]
         scheme = fold(scheme_text)
         if scheme not in Scheme.values:
-            return None, scheme_header, _(
-                "“%(value)s” is not a code scheme (%(known)s)"
-            ) % {"value": scheme_text, "known": ", ".join(Scheme.values)}
+            return (
+                None,
+                scheme_header,
+                _("“%(value)s” is not a code scheme (%(known)s)")
+                % {"value": scheme_text, "known": ", ".join(Scheme.values)},
+            )
         code = code_text.strip()
         if not code:
             return None, code_header, _("the code is empty")
@@ -229,9 +267,12 @@ class _Reader:
             self.territories[scheme] = Territories(scheme)
         territory = self.territories[scheme].get(code)
         if territory is None:
-            return None, code_header, _(
-                "no territory has the %(scheme)s code %(code)s"
-            ) % {"scheme": scheme, "code": code}
+            return (
+                None,
+                code_header,
+                _("no territory has the %(scheme)s code %(code)s")
+                % {"scheme": scheme, "code": code},
+            )
         return territory, None, None
 
     def _period(self, row: Row) -> periods.Period | None:
@@ -239,10 +280,15 @@ class _Reader:
         try:
             return periods.parse(row.get(header))
         except ValueError:
-            self.problems.add(row.number, header, _(
-                "“%(value)s” is not a period: use 2024, 2024S1, 2024Q1, 2024-03, 2024W05 "
-                "or 2024-03-15"
-            ) % {"value": row.get(header)})
+            self.problems.add(
+                row.number,
+                header,
+                _(
+                    "“%(value)s” is not a period: use 2024, 2024S1, 2024Q1, 2024-03, 2024W05 "
+                    "or 2024-03-15"
+                )
+                % {"value": row.get(header)},
+            )
             return None
 
     def _source(self, text: str) -> str:
@@ -252,8 +298,10 @@ class _Reader:
             raise ValueError(_("the source is empty"))
         code = source_code(text)
         if code is None:
-            raise ValueError(_("“%(value)s” is not a source (%(known)s)") % {
-                "value": text, "known": ", ".join(Source.values)})
+            raise ValueError(
+                _("“%(value)s” is not a source (%(known)s)")
+                % {"value": text, "known": ", ".join(Source.values)}
+            )
         return code
 
     def _value(
@@ -278,22 +326,32 @@ def parse_value(text: str, decimal: numbers.Separator | None, *, whole: bool) ->
     possible. Raises ValueError."""
     try:
         return numbers.parse_number(
-            text, decimal=decimal or "auto", ambiguous="thousands" if whole else "refuse",
+            text,
+            decimal=decimal or "auto",
+            ambiguous="thousands" if whole else "refuse",
             whole=whole,
         )
     except numbers.AmbiguousNumber as exc:
         separator = next(s for s in (numbers.POINT, numbers.COMMA) if s in text)
         other = numbers.COMMA if separator == numbers.POINT else numbers.POINT
-        raise ValueError(_(
-            "“%(value)s” is ambiguous: %(thousands)s or %(decimal)s? No other value "
-            "in the column shows the decimal separator; write it with decimals "
-            "(e.g. %(example)s)"
-        ) % {"value": text, "thousands": exc.thousands, "decimal": exc.decimal,
-             "example": f"{text.strip()}{other}0"}) from exc
+        raise ValueError(
+            _(
+                "“%(value)s” is ambiguous: %(thousands)s or %(decimal)s? No other value "
+                "in the column shows the decimal separator; write it with decimals "
+                "(e.g. %(example)s)"
+            )
+            % {
+                "value": text,
+                "thousands": exc.thousands,
+                "decimal": exc.decimal,
+                "example": f"{text.strip()}{other}0",
+            }
+        ) from exc
 
 
-def _number(text: str, decimal: numbers.Separator | None, whole: bool
-            ) -> tuple[Decimal | None, str | None]:
+def _number(
+    text: str, decimal: numbers.Separator | None, whole: bool
+) -> tuple[Decimal | None, str | None]:
     """A cell's value, or why it is refused."""
     try:
         value = parse_value(text, decimal, whole=whole)
@@ -309,7 +367,5 @@ def _number(text: str, decimal: numbers.Separator | None, whole: bool
 def _comment(text: str) -> str:
     text = " ".join(text.split())
     if len(text) > COMMENT_MAX:
-        raise ValueError(_("the comment is longer than %(max)s characters") % {
-            "max": COMMENT_MAX})
+        raise ValueError(_("the comment is longer than %(max)s characters") % {"max": COMMENT_MAX})
     return text
-

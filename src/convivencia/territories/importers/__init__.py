@@ -39,22 +39,54 @@ class Format:
 FORMATS: dict[str, Format] = {
     item.key: item
     for item in [
-        Format("divipola", _("DIVIPOLA: departments and municipalities (DANE, Colombia)"),
-               divipola.check, writer.write_territories),
-        Format("inegi", _("INEGI: states or municipalities (Mexico)"),
-               inegi.check, writer.write_territories),
-        Format("ibge", _("IBGE: states or municipalities (Brazil)"),
-               ibge.check, writer.write_territories),
-        Format("boundaries-divipola", _("Boundaries with DIVIPOLA codes (TopoJSON or GeoJSON)"),
-               partial(boundaries.check, scheme="divipola"), boundaries.write),
-        Format("boundaries-inegi", _("Boundaries with INEGI codes (TopoJSON or GeoJSON)"),
-               partial(boundaries.check, scheme="inegi"), boundaries.write),
-        Format("boundaries-ibge", _("Boundaries with IBGE codes (TopoJSON or GeoJSON)"),
-               partial(boundaries.check, scheme="ibge"), boundaries.write),
-        Format("population-dane", _("Population: DANE municipal projections"),
-               population.check_dane, population.write),
-        Format("population-worldbank", _("Population: World Bank country totals"),
-               population.check_world_bank, population.write),
+        Format(
+            "divipola",
+            _("DIVIPOLA: departments and municipalities (DANE, Colombia)"),
+            divipola.check,
+            writer.write_territories,
+        ),
+        Format(
+            "inegi",
+            _("INEGI: states or municipalities (Mexico)"),
+            inegi.check,
+            writer.write_territories,
+        ),
+        Format(
+            "ibge",
+            _("IBGE: states or municipalities (Brazil)"),
+            ibge.check,
+            writer.write_territories,
+        ),
+        Format(
+            "boundaries-divipola",
+            _("Boundaries with DIVIPOLA codes (TopoJSON or GeoJSON)"),
+            partial(boundaries.check, scheme="divipola"),
+            boundaries.write,
+        ),
+        Format(
+            "boundaries-inegi",
+            _("Boundaries with INEGI codes (TopoJSON or GeoJSON)"),
+            partial(boundaries.check, scheme="inegi"),
+            boundaries.write,
+        ),
+        Format(
+            "boundaries-ibge",
+            _("Boundaries with IBGE codes (TopoJSON or GeoJSON)"),
+            partial(boundaries.check, scheme="ibge"),
+            boundaries.write,
+        ),
+        Format(
+            "population-dane",
+            _("Population: DANE municipal projections"),
+            population.check_dane,
+            population.write,
+        ),
+        Format(
+            "population-worldbank",
+            _("Population: World Bank country totals"),
+            population.check_world_bank,
+            population.write,
+        ),
     ]
 }
 
@@ -73,4 +105,3 @@ def run(
             return write(plan)
     except TerritoryConflict as exc:
         raise CommandError(str(exc)) from exc
-

@@ -38,9 +38,24 @@ DECIMALS = 5
 
 # Looked for in this order, so a municipality's own code wins over its department's.
 CODE_PROPERTIES = (
-    "MPIO_CCNCT", "cod_mpio", "CVEGEO", "cvegeo", "cve_geo", "CD_MUN", "codigo_ibge",
-    "DPTO_CCDGO", "cod_dpto", "CVE_ENT", "cve_ent", "CD_UF", "codigo_uf",
-    "CODIGO", "codigo", "code", "iso_3166_2", "ISO",
+    "MPIO_CCNCT",
+    "cod_mpio",
+    "CVEGEO",
+    "cvegeo",
+    "cve_geo",
+    "CD_MUN",
+    "codigo_ibge",
+    "DPTO_CCDGO",
+    "cod_dpto",
+    "CVE_ENT",
+    "cve_ent",
+    "CD_UF",
+    "codigo_uf",
+    "CODIGO",
+    "codigo",
+    "code",
+    "iso_3166_2",
+    "ISO",
 )
 
 
@@ -75,17 +90,35 @@ def check(
     """Read and check a boundary file; raises BadFile listing every problem."""
     file = display_name(path, name)
     if scheme not in Scheme.values:
-        raise BadFile([Problem(file, None, None, _("unknown code scheme %(scheme)s") % {
-            "scheme": scheme,
-        })])
+        raise BadFile(
+            [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    _("unknown code scheme %(scheme)s")
+                    % {
+                        "scheme": scheme,
+                    },
+                )
+            ]
+        )
     data = read_bounded_bytes(path, file)
     text = decode_text(data, file, tabular=False)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadFile([Problem(file, exc.lineno, None, _(
-            "is not valid JSON: %(message)s (column %(column)s)"
-        ) % {"message": exc.msg, "column": exc.colno})]) from exc
+        raise BadFile(
+            [
+                Problem(
+                    file,
+                    exc.lineno,
+                    None,
+                    _("is not valid JSON: %(message)s (column %(column)s)")
+                    % {"message": exc.msg, "column": exc.colno},
+                )
+            ]
+        ) from exc
     except (ValueError, RecursionError) as exc:  # a 5,000-digit number, absurd nesting
         raise BadFile([Problem(file, None, None, _("is not usable JSON: %s") % exc)]) from exc
 
@@ -100,9 +133,16 @@ def check(
         if feature.part not in key_by_part:
             key_by_part[feature.part] = code_property or _code_key(feature.properties)
             if key_by_part[feature.part] is None:
-                problems.items.append(Problem(file, None, None, _(
-                    "no code property found among %(keys)s; name it with --property"
-                ) % {"keys": ", ".join(CODE_PROPERTIES)}, part=_part_label(feature.part)))
+                problems.items.append(
+                    Problem(
+                        file,
+                        None,
+                        None,
+                        _("no code property found among %(keys)s; name it with --property")
+                        % {"keys": ", ".join(CODE_PROPERTIES)},
+                        part=_part_label(feature.part),
+                    )
+                )
         key = key_by_part[feature.part]
         if key is None:
             continue
@@ -119,14 +159,25 @@ def check(
             continue
         territory_id = index.by_code.get(code)
         if territory_id is None:
-            _feature_problem(problems, feature, key, _(
-                "code %(code)s matches no territory under %(scheme)s; import the territories first"
-            ) % {"code": code, "scheme": scheme})
+            _feature_problem(
+                problems,
+                feature,
+                key,
+                _(
+                    "code %(code)s matches no territory under %(scheme)s; "
+                    "import the territories first"
+                )
+                % {"code": code, "scheme": scheme},
+            )
             continue
         if territory_id in first_seen:
-            _feature_problem(problems, feature, key, _(
-                "code %(code)s already has a boundary at %(first)s"
-            ) % {"code": code, "first": first_seen[territory_id]})
+            _feature_problem(
+                problems,
+                feature,
+                key,
+                _("code %(code)s already has a boundary at %(first)s")
+                % {"code": code, "first": first_seen[territory_id]},
+            )
             continue
         first_seen[territory_id] = f"{where + ' ' if where else ''}#{feature.index}"
         if feature.geometry is None:
@@ -141,9 +192,15 @@ def check(
         plan.levels[territory_id] = index.level[territory_id]
         per_part[where] = per_part.get(where, 0) + 1
         if done % 200 == 0:
-            progress(done, len(features), _("Checked %(done)s of %(total)s features") % {
-                "done": done, "total": len(features),
-            })
+            progress(
+                done,
+                len(features),
+                _("Checked %(done)s of %(total)s features")
+                % {
+                    "done": done,
+                    "total": len(features),
+                },
+            )
     if not features:
         problems.add(None, None, _("has no features"))
     problems.raise_if_any()
@@ -155,9 +212,9 @@ def check(
 
 
 def _feature_problem(problems: Problems, feature: _Feature, key: str, message: str) -> None:
-    problems.items.append(Problem(
-        problems.file, feature.index, key, message, "feature", _part_label(feature.part)
-    ))
+    problems.items.append(
+        Problem(problems.file, feature.index, key, message, "feature", _part_label(feature.part))
+    )
 
 
 def _part_label(part: str) -> str:
@@ -184,8 +241,9 @@ def _features(document: Any, file: str) -> Iterator[_Feature]:
                     geometry, error = topology.geometry(member), ""
                 except TopologyError as exc:
                     geometry, error = None, str(exc)
-                yield _Feature(object_name, member.index, member.properties, member.id,
-                               geometry, error)
+                yield _Feature(
+                    object_name, member.index, member.properties, member.id, geometry, error
+                )
         return
     if isinstance(document, dict) and document.get("type") == "FeatureCollection":
         features = document.get("features")
@@ -196,14 +254,24 @@ def _features(document: Any, file: str) -> Iterator[_Feature]:
             properties = feature.get("properties")
             geometry = feature.get("geometry")
             yield _Feature(
-                "", number, properties if isinstance(properties, dict) else {}, feature.get("id"),
+                "",
+                number,
+                properties if isinstance(properties, dict) else {},
+                feature.get("id"),
                 geometry if isinstance(geometry, dict) else None,
                 "" if isinstance(geometry, dict) else _("the feature has no geometry"),
             )
         return
-    raise BadFile([Problem(file, None, None, _(
-        "is neither a TopoJSON topology nor a GeoJSON FeatureCollection"
-    ))])
+    raise BadFile(
+        [
+            Problem(
+                file,
+                None,
+                None,
+                _("is neither a TopoJSON topology nor a GeoJSON FeatureCollection"),
+            )
+        ]
+    )
 
 
 class _CodeIndex:
@@ -282,9 +350,12 @@ def clean_geometry(geometry: dict[str, Any]) -> dict[str, Any]:
         if not polygons:
             raise ValueError(_("the polygons vanish when rounded to %s decimals") % DECIMALS)
         return {"type": "MultiPolygon", "coordinates": polygons}
-    raise ValueError(_("geometry type %(type)s is not a boundary (Polygon or MultiPolygon)") % {
-        "type": kind,
-    })
+    raise ValueError(
+        _("geometry type %(type)s is not a boundary (Polygon or MultiPolygon)")
+        % {
+            "type": kind,
+        }
+    )
 
 
 def write(plan: BoundaryPlan, progress: Progress = no_progress) -> ImportReport:
@@ -303,8 +374,9 @@ def _write(plan: BoundaryPlan, progress: Progress) -> ImportReport:
         label = Level(plan.levels[territory_id]).label
         boundary = existing.get(territory_id)
         if boundary is None:
-            to_create.append(Boundary(territory_id=territory_id, geometry=geometry,
-                                      source=plan.source))
+            to_create.append(
+                Boundary(territory_id=territory_id, geometry=geometry, source=plan.source)
+            )
             report.add(label, "created")
         elif boundary.geometry != geometry or boundary.source != plan.source:
             boundary.geometry = geometry

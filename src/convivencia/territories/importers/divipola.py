@@ -18,11 +18,19 @@ from convivencia.territories.importers import national
 from convivencia.territories.importers.writer import TerritoryPlan
 
 _DEPARTMENT_CODE = (
-    "cod_dpto", "Código Departamento", "DPTO_CCDGO", "codigo_departamento", "cod_depto",
+    "cod_dpto",
+    "Código Departamento",
+    "DPTO_CCDGO",
+    "codigo_departamento",
+    "cod_depto",
     "departamento_code",
 )
 _DEPARTMENT_NAME = (
-    "nom_dpto", "Nombre Departamento", "DPTO_CNMBR", "nombre_departamento", "nom_depto",
+    "nom_dpto",
+    "Nombre Departamento",
+    "DPTO_CNMBR",
+    "nombre_departamento",
+    "nom_depto",
     "departamento",
 )
 
@@ -37,15 +45,30 @@ DIVIPOLA = national.NationalCodes(
     to_iso=DIVIPOLA_TO_ISO,
     region_code=Column("region_code", _DEPARTMENT_CODE),
     region_name=Column("region_name", _DEPARTMENT_NAME),
-    municipality_code=Column("code", (
-        "cod_mpio", "Código Municipio", "MPIO_CCNCT", "codigo_municipio", "cod_municipio",
-        "municipio_code", "Código DANE",
-    )),
+    municipality_code=Column(
+        "code",
+        (
+            "cod_mpio",
+            "Código Municipio",
+            "MPIO_CCNCT",
+            "codigo_municipio",
+            "cod_municipio",
+            "municipio_code",
+            "Código DANE",
+        ),
+    ),
     municipality_local_code=None,
-    municipality_name=Column("name", (
-        "nom_mpio", "Nombre Municipio", "MPIO_CNMBR", "nombre_municipio", "nom_municipio",
-        "municipio",
-    )),
+    municipality_name=Column(
+        "name",
+        (
+            "nom_mpio",
+            "Nombre Municipio",
+            "MPIO_CNMBR",
+            "nombre_municipio",
+            "nom_municipio",
+            "municipio",
+        ),
+    ),
     municipality_region_code=Column("region_code", _DEPARTMENT_CODE),
     municipality_region_name=Column("region_name", _DEPARTMENT_NAME),
     area=Column("area", ("area_km2", "MPIO_NAREA", "Área (km2)", "area")),

@@ -31,10 +31,17 @@ IBGE = national.NationalCodes(
     to_iso=IBGE_TO_ISO,
     region_code=Column("region_code", _STATE_CODE),
     region_name=Column("region_name", ("nome", "NM_UF", "Nome_UF", "nome_uf")),
-    municipality_code=Column("code", (
-        "codigo_ibge", "CD_MUN", "Código Município Completo", "cod_mun", "codigo_municipio",
-        "id_municipio",
-    )),
+    municipality_code=Column(
+        "code",
+        (
+            "codigo_ibge",
+            "CD_MUN",
+            "Código Município Completo",
+            "cod_mun",
+            "codigo_municipio",
+            "id_municipio",
+        ),
+    ),
     municipality_local_code=None,
     municipality_name=Column("name", ("nome", "NM_MUN", "Nome_Município", "nome_municipio")),
     municipality_region_code=Column("region_code", _STATE_CODE),

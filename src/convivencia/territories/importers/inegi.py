@@ -19,7 +19,12 @@ from convivencia.territories.importers.writer import TerritoryPlan
 
 _STATE_CODE = ("cve_ent", "CVE_ENT", "Clave de la entidad", "clave_entidad", "cve_estado")
 _STATE_NAME = (
-    "nombre_estado", "NOM_ENT", "Nombre de la entidad", "nombre_entidad", "entidad", "estado",
+    "nombre_estado",
+    "NOM_ENT",
+    "Nombre de la entidad",
+    "nombre_entidad",
+    "entidad",
+    "estado",
 )
 
 INEGI = national.NationalCodes(
@@ -34,12 +39,24 @@ INEGI = national.NationalCodes(
     region_code=Column("region_code", _STATE_CODE),
     region_name=Column("region_name", _STATE_NAME),
     municipality_code=Column("code", ("cve_geo", "CVEGEO", "Clave geoestadística")),
-    municipality_local_code=Column("local_code", (
-        "cve_mun", "CVE_MUN", "Clave del municipio", "clave_municipio",
-    )),
-    municipality_name=Column("name", (
-        "nombre_municipio", "NOM_MUN", "Nombre del municipio", "municipio",
-    )),
+    municipality_local_code=Column(
+        "local_code",
+        (
+            "cve_mun",
+            "CVE_MUN",
+            "Clave del municipio",
+            "clave_municipio",
+        ),
+    ),
+    municipality_name=Column(
+        "name",
+        (
+            "nombre_municipio",
+            "NOM_MUN",
+            "Nombre del municipio",
+            "municipio",
+        ),
+    ),
     municipality_region_code=Column("region_code", _STATE_CODE),
     municipality_region_name=Column("region_name", _STATE_NAME),
     region_width=CODE_WIDTHS[Scheme.INEGI][0],

@@ -47,9 +47,14 @@ def check(countries: Sequence[str] = (), *, with_regions: bool = False) -> Count
     for code in countries:
         record = pycountry.countries.get(alpha_2=code.strip().upper())
         if record is None:
-            problems.append(Problem("--country", None, None, _(
-                "“%(code)s” is not an ISO 3166-1 alpha-2 country code"
-            ) % {"code": code}))
+            problems.append(
+                Problem(
+                    "--country",
+                    None,
+                    None,
+                    _("“%(code)s” is not an ISO 3166-1 alpha-2 country code") % {"code": code},
+                )
+            )
         elif record.alpha_2 not in wanted:
             wanted.append(record.alpha_2)
     if problems:
@@ -87,13 +92,17 @@ def _upsert_region(country, record) -> str:
     existing = services.find_by_codes(codes)
     if existing is None or existing.parent_id != country.pk:
         _territory, outcome = services.upsert_territory(
-            parent=country, level=Level.REGION, name=record.name, codes=codes,
+            parent=country,
+            level=Level.REGION,
+            name=record.name,
+            codes=codes,
             kind=subdivision_kind(record.type),
         )
         return outcome
     if existing.level == Level.REGION and fold(existing.name) != fold(record.name):
         _alternative, created = TerritoryName.objects.get_or_create(
-            territory=existing, folded=fold(record.name),
+            territory=existing,
+            folded=fold(record.name),
             defaults={"name": record.name, "source": SOURCE},
         )
         return "updated" if created else "unchanged"

@@ -22,10 +22,22 @@ def check_name(name: str, max_length: int = 200) -> str:
 
 
 # Spanish and Portuguese particles stay lower-case inside a name: "San José de Cúcuta".
-_PARTICLES = frozenset({
-    "de", "del", "la", "las", "los", "y", "el", "e",
-    "da", "das", "do", "dos",
-})
+_PARTICLES = frozenset(
+    {
+        "de",
+        "del",
+        "la",
+        "las",
+        "los",
+        "y",
+        "el",
+        "e",
+        "da",
+        "das",
+        "do",
+        "dos",
+    }
+)
 _WORD_START = re.compile(r"(^|[-(/'’])(\w)")
 
 
@@ -44,4 +56,3 @@ def readable_name(name: str) -> str:
         else:
             words.append(_WORD_START.sub(lambda m: m.group(1) + m.group(2).upper(), lower))
     return " ".join(words)
-

@@ -88,8 +88,7 @@ def check(
     file = display_name(path, name)
     problems = Problems(file)
     is_municipalities = present(table, codes.municipality_code) or (
-        codes.municipality_local_code is not None
-        and present(table, codes.municipality_local_code)
+        codes.municipality_local_code is not None and present(table, codes.municipality_local_code)
     )
     reader = _Reader(codes, problems, len(table.rows), progress)
     if is_municipalities:
@@ -138,15 +137,22 @@ class _Reader:
 
     def _report_progress(self, index: int) -> None:
         if index % 500 == 0:
-            self.progress(index, self.total, _("Checked %(done)s of %(total)s rows") % {
-                "done": index, "total": self.total,
-            })
+            self.progress(
+                index,
+                self.total,
+                _("Checked %(done)s of %(total)s rows")
+                % {
+                    "done": index,
+                    "total": self.total,
+                },
+            )
 
     # --- regions -------------------------------------------------------------------------
 
     def read_regions(self, table: Table) -> None:
-        columns = find_columns(table, [self.codes.region_code, self.codes.region_name],
-                               self.problems)
+        columns = find_columns(
+            table, [self.codes.region_code, self.codes.region_name], self.problems
+        )
         if self.problems:
             return
         for index, row in enumerate(table.rows, start=1):
@@ -158,10 +164,16 @@ class _Reader:
             if file_name is None:
                 continue
             if code in self.regions:
-                self.problems.add(row.number, columns["region_code"], _(
-                    "%(word)s %(code)s appears twice (first in row %(first)s)"
-                ) % {"word": self.codes.region_word, "code": code,
-                     "first": self.regions[code].row})
+                self.problems.add(
+                    row.number,
+                    columns["region_code"],
+                    _("%(word)s %(code)s appears twice (first in row %(first)s)")
+                    % {
+                        "word": self.codes.region_word,
+                        "code": code,
+                        "first": self.regions[code].row,
+                    },
+                )
                 continue
             self._add_region(code, row.number, file_name)
 
@@ -177,9 +189,12 @@ class _Reader:
             self.skipped[reason] = self.skipped.get(reason, 0) + 1
             return None
         if code not in self.codes.to_iso:
-            self.problems.add(row.number, header, _(
-                "unknown %(word)s code %(code)s (%(scheme)s has no such %(word)s)"
-            ) % {"word": self.codes.region_word, "code": code, "scheme": self.codes.scheme})
+            self.problems.add(
+                row.number,
+                header,
+                _("unknown %(word)s code %(code)s (%(scheme)s has no such %(word)s)")
+                % {"word": self.codes.region_word, "code": code, "scheme": self.codes.scheme},
+            )
             return None
         return code
 
@@ -223,26 +238,42 @@ class _Reader:
         wanted = [
             Column(codes.municipality_code.key, codes.municipality_code.names, required=False),
             codes.municipality_name,
-            Column(codes.municipality_region_code.key, codes.municipality_region_code.names,
-                   required=False),
-            Column(codes.municipality_region_name.key, codes.municipality_region_name.names,
-                   required=False),
+            Column(
+                codes.municipality_region_code.key,
+                codes.municipality_region_code.names,
+                required=False,
+            ),
+            Column(
+                codes.municipality_region_name.key,
+                codes.municipality_region_name.names,
+                required=False,
+            ),
         ]
         if codes.municipality_local_code is not None:
-            wanted.append(Column(codes.municipality_local_code.key,
-                                 codes.municipality_local_code.names, required=False))
+            wanted.append(
+                Column(
+                    codes.municipality_local_code.key,
+                    codes.municipality_local_code.names,
+                    required=False,
+                )
+            )
         if codes.area is not None:
             wanted.append(Column(codes.area.key, codes.area.names, required=False))
         columns = find_columns(table, wanted, self.problems)
         full = columns[codes.municipality_code.key]
-        local = columns.get(codes.municipality_local_code.key) if (
-            codes.municipality_local_code
-        ) else None
+        local = (
+            columns.get(codes.municipality_local_code.key)
+            if (codes.municipality_local_code)
+            else None
+        )
         region = columns[codes.municipality_region_code.key]
         if full is None and (local is None or region is None):
-            self.problems.add(table.header_row, codes.municipality_code.names[0], _(
-                "missing column (also accepted: %(names)s)"
-            ) % {"names": ", ".join(codes.municipality_code.names[1:])})
+            self.problems.add(
+                table.header_row,
+                codes.municipality_code.names[0],
+                _("missing column (also accepted: %(names)s)")
+                % {"names": ", ".join(codes.municipality_code.names[1:])},
+            )
         if self.problems:
             return
         for index, row in enumerate(table.rows, start=1):
@@ -284,14 +315,20 @@ class _Reader:
             if given is None:
                 return
             if given != region_code:
-                self.problems.add(row.number, column, _(
-                    "municipality %(code)s does not start with its %(word)s code %(region)s"
-                ) % {"code": code, "word": codes.region_word, "region": given})
+                self.problems.add(
+                    row.number,
+                    column,
+                    _("municipality %(code)s does not start with its %(word)s code %(region)s")
+                    % {"code": code, "word": codes.region_word, "region": given},
+                )
                 return
         elif region_code not in codes.to_iso:
-            self.problems.add(row.number, column, _(
-                "municipality %(code)s starts with %(region)s, which is no %(word)s code"
-            ) % {"code": code, "region": region_code, "word": codes.region_word})
+            self.problems.add(
+                row.number,
+                column,
+                _("municipality %(code)s starts with %(region)s, which is no %(word)s code")
+                % {"code": code, "region": region_code, "word": codes.region_word},
+            )
             return
 
         file_name = self._name(row, columns[codes.municipality_name.key])
@@ -299,9 +336,12 @@ class _Reader:
         if file_name is None or area is False:
             return
         if code in self.municipalities:
-            self.problems.add(row.number, column, _(
-                "municipality %(code)s appears twice (first in row %(first)s)"
-            ) % {"code": code, "first": self.municipalities[code].row})
+            self.problems.add(
+                row.number,
+                column,
+                _("municipality %(code)s appears twice (first in row %(first)s)")
+                % {"code": code, "first": self.municipalities[code].row},
+            )
             return
         if not self._note_region(row, region_code, columns[codes.municipality_region_name.key]):
             return
@@ -327,10 +367,18 @@ class _Reader:
         if file_name is not None and code in self.region_names:
             first_name, first_row = self.region_names[code]
             if fold(first_name) != fold(file_name):
-                self.problems.add(row.number, name_header, _(
-                    "%(word)s %(code)s is “%(name)s” here but “%(first)s” in row %(row)s"
-                ) % {"word": self.codes.region_word, "code": code, "name": file_name,
-                     "first": first_name, "row": first_row})
+                self.problems.add(
+                    row.number,
+                    name_header,
+                    _("%(word)s %(code)s is “%(name)s” here but “%(first)s” in row %(row)s")
+                    % {
+                        "word": self.codes.region_word,
+                        "code": code,
+                        "name": file_name,
+                        "first": first_name,
+                        "row": first_row,
+                    },
+                )
                 return False
         if file_name is not None and code not in self.region_names:
             self.region_names[code] = (file_name, row.number)
@@ -351,8 +399,8 @@ class _Reader:
             self.problems.add(row.number, header, str(exc))
             return False
         if area < 0 or area > MAX_AREA_KM2:
-            self.problems.add(row.number, header, _(
-                "an area of %(value)s km² is impossible"
-            ) % {"value": text})
+            self.problems.add(
+                row.number, header, _("an area of %(value)s km² is impossible") % {"value": text}
+            )
             return False
         return area.quantize(Decimal("0.001"))

@@ -64,9 +64,14 @@ def _value(row: Row, header: str | None, problems: Problems) -> int | None:
         problems.add(row.number, header, str(exc))
         return None
     if not 0 <= value <= MAX_POPULATION:
-        problems.add(row.number, header, _("%(value)s is not a plausible population") % {
-            "value": value,
-        })
+        problems.add(
+            row.number,
+            header,
+            _("%(value)s is not a plausible population")
+            % {
+                "value": value,
+            },
+        )
         return None
     return value
 
@@ -97,14 +102,41 @@ class _Names:
 # --- DANE --------------------------------------------------------------------------------
 
 _DANE_COLUMNS = [
-    Column("code", ("cod_mpio", "municipio_code", "Código Municipio", "MPIO_CCNCT", "DPMP",
-                    "codigo_municipio", "cod_municipio"), required=False),
-    Column("name", ("nom_mpio", "municipio", "Nombre Municipio", "MPIO_CNMBR",
-                    "nombre_municipio"), required=False),
-    Column("region_code", ("cod_dpto", "departamento_code", "Código Departamento", "DPTO_CCDGO",
-                           "DP", "codigo_departamento"), required=False),
-    Column("region_name", ("nom_dpto", "departamento", "Nombre Departamento", "DPTO_CNMBR",
-                           "nombre_departamento"), required=False),
+    Column(
+        "code",
+        (
+            "cod_mpio",
+            "municipio_code",
+            "Código Municipio",
+            "MPIO_CCNCT",
+            "DPMP",
+            "codigo_municipio",
+            "cod_municipio",
+        ),
+        required=False,
+    ),
+    Column(
+        "name",
+        ("nom_mpio", "municipio", "Nombre Municipio", "MPIO_CNMBR", "nombre_municipio"),
+        required=False,
+    ),
+    Column(
+        "region_code",
+        (
+            "cod_dpto",
+            "departamento_code",
+            "Código Departamento",
+            "DPTO_CCDGO",
+            "DP",
+            "codigo_departamento",
+        ),
+        required=False,
+    ),
+    Column(
+        "region_name",
+        ("nom_dpto", "departamento", "Nombre Departamento", "DPTO_CNMBR", "nombre_departamento"),
+        required=False,
+    ),
     Column("year", ("anio", "year", "año", "periodo", "vigencia")),
     Column("value", ("poblacion", "población", "Total", "población total", "value", "valor")),
 ]
@@ -122,13 +154,17 @@ def check_dane(
     problems = Problems(table.file)
     columns = find_columns(table, _DANE_COLUMNS, problems)
     if not problems and columns["code"] is None and columns["name"] is None:
-        problems.add(table.header_row, _DANE_COLUMNS[0].names[0], _(
-            "missing column: give the municipality code (%(codes)s) or its name (%(names)s)"
-        ) % {"codes": ", ".join(_DANE_COLUMNS[0].names),
-             "names": ", ".join(_DANE_COLUMNS[1].names)})
+        problems.add(
+            table.header_row,
+            _DANE_COLUMNS[0].names[0],
+            _("missing column: give the municipality code (%(codes)s) or its name (%(names)s)")
+            % {
+                "codes": ", ".join(_DANE_COLUMNS[0].names),
+                "names": ", ".join(_DANE_COLUMNS[1].names),
+            },
+        )
     country = (
-        Territory.objects.countries().with_code(Scheme.ISO, "CO").first()
-        if not problems else None
+        Territory.objects.countries().with_code(Scheme.ISO, "CO").first() if not problems else None
     )
     municipalities = dict(
         TerritoryCode.objects.filter(
@@ -136,10 +172,14 @@ def check_dane(
         ).values_list("code", "territory_id")
     )
     if not problems and (country is None or not municipalities):
-        problems.add(None, None, _(
-            "there are no Colombian municipalities in the database; run "
-            "“import_territories divipola” first"
-        ))
+        problems.add(
+            None,
+            None,
+            _(
+                "there are no Colombian municipalities in the database; run "
+                "“import_territories divipola” first"
+            ),
+        )
     problems.raise_if_any()
     assert country is not None  # checked just above
 
@@ -155,22 +195,37 @@ def check_dane(
     first_row: dict[tuple[int, int], int] = {}
     for done, row in enumerate(table.rows, start=1):
         if done % 1000 == 0:
-            progress(done, len(table.rows), _("Checked %(done)s of %(total)s rows") % {
-                "done": done, "total": len(table.rows),
-            })
+            progress(
+                done,
+                len(table.rows),
+                _("Checked %(done)s of %(total)s rows")
+                % {
+                    "done": done,
+                    "total": len(table.rows),
+                },
+            )
         year = _year(row, columns["year"], problems)
         value = _value(row, columns["value"], problems)
         territory_id = _dane_municipality(
-            row, columns, problems, municipalities, departments,
-            municipality_names, department_names, (region_width, municipality_width),
+            row,
+            columns,
+            problems,
+            municipalities,
+            departments,
+            municipality_names,
+            department_names,
+            (region_width, municipality_width),
         )
         if year is None or value is None or territory_id is None:
             continue
         key = (territory_id, year)
         if key in first_row:
-            problems.add(row.number, columns["year"], _(
-                "a second figure for the same municipality and year (first in row %(row)s)"
-            ) % {"row": first_row[key]})
+            problems.add(
+                row.number,
+                columns["year"],
+                _("a second figure for the same municipality and year (first in row %(row)s)")
+                % {"row": first_row[key]},
+            )
             continue
         first_row[key] = row.number
         plan.values[key] = value
@@ -202,24 +257,31 @@ def _dane_municipality(
             problems.add(row.number, code_header, str(exc))
             return None
         if len(text.split(".")[0]) <= region_width:
-            problems.add(row.number, code_header, _(
-                "%(code)s is a department code; this file needs one row per municipality "
-                "(department and national totals are computed from them)"
-            ) % {"code": text})
+            problems.add(
+                row.number,
+                code_header,
+                _(
+                    "%(code)s is a department code; this file needs one row per municipality "
+                    "(department and national totals are computed from them)"
+                )
+                % {"code": text},
+            )
             return None
         territory_id = municipalities.get(code)
         if territory_id is None:
-            problems.add(row.number, code_header, _(
-                "no municipality has the DIVIPOLA code %(code)s"
-            ) % {"code": code})
+            problems.add(
+                row.number,
+                code_header,
+                _("no municipality has the DIVIPOLA code %(code)s") % {"code": code},
+            )
         return territory_id
 
     # No code: the municipality's name, within its department when one is given.
     name = row.get(columns["name"])
     if not name:
-        problems.add(row.number, code_header or columns["name"], _(
-            "neither a municipality code nor a name"
-        ))
+        problems.add(
+            row.number, code_header or columns["name"], _("neither a municipality code nor a name")
+        )
         return None
     department = None
     region_text = row.get(columns["region_code"])
@@ -230,26 +292,34 @@ def _dane_municipality(
             problems.add(row.number, columns["region_code"], str(exc))
             return None
         if department is None:
-            problems.add(row.number, columns["region_code"], _(
-                "no department has the DIVIPOLA code %(code)s"
-            ) % {"code": region_text})
+            problems.add(
+                row.number,
+                columns["region_code"],
+                _("no department has the DIVIPOLA code %(code)s") % {"code": region_text},
+            )
             return None
     elif row.get(columns["region_name"]):
         found = department_names.find(row.get(columns["region_name"]))
         if len(found) != 1:
-            problems.add(row.number, columns["region_name"], _(
-                "no single department is called “%(name)s”"
-            ) % {"name": row.get(columns["region_name"])})
+            problems.add(
+                row.number,
+                columns["region_name"],
+                _("no single department is called “%(name)s”")
+                % {"name": row.get(columns["region_name"])},
+            )
             return None
         department = found.pop()
     found = municipality_names.find(name, department)
     if len(found) == 1:
         return found.pop()
-    problems.add(row.number, columns["name"], _(
-        "no municipality is called “%(name)s”"
-    ) % {"name": name} if not found else _(
-        "%(count)s municipalities are called “%(name)s”; give the code or the department"
-    ) % {"count": len(found), "name": name})
+    problems.add(
+        row.number,
+        columns["name"],
+        _("no municipality is called “%(name)s”") % {"name": name}
+        if not found
+        else _("%(count)s municipalities are called “%(name)s”; give the code or the department")
+        % {"count": len(found), "name": name},
+    )
     return None
 
 
@@ -287,24 +357,29 @@ def _add_sums(plan: PopulationPlan, country: Territory, parent: dict[int, int | 
             plan.values[(country.pk, year)] = national
             plan.levels[country.pk] = Level.COUNTRY
             national_years.append(year)
-    plan.notes.append(_(
-        "Department and national totals are sums of the municipal figures: "
-        "%(departments)s department-years and %(years)s national years."
-    ) % {"departments": complete_departments, "years": len(national_years)})
+    plan.notes.append(
+        _(
+            "Department and national totals are sums of the municipal figures: "
+            "%(departments)s department-years and %(years)s national years."
+        )
+        % {"departments": complete_departments, "years": len(national_years)}
+    )
     if partial:
         names = dict(Territory.objects.filter(pk__in=partial).values_list("pk", "name"))
         described = "; ".join(
             f"{names[pk]} ({', '.join(map(str, years))})"
             for pk, years in sorted(partial.items(), key=lambda item: names[item[0]])
         )
-        plan.notes.append(_(
-            "No total for %(departments)s: the file lacks some of their municipalities."
-        ) % {"departments": described})
+        plan.notes.append(
+            _("No total for %(departments)s: the file lacks some of their municipalities.")
+            % {"departments": described}
+        )
     missing_years = sorted(set(by_year) - set(national_years))
     if missing_years:
-        plan.notes.append(_(
-            "No national total for %(years)s: the file does not cover every municipality."
-        ) % {"years": ", ".join(map(str, missing_years))})
+        plan.notes.append(
+            _("No national total for %(years)s: the file does not cover every municipality.")
+            % {"years": ", ".join(map(str, missing_years))}
+        )
 
 
 # --- World Bank --------------------------------------------------------------------------
@@ -327,22 +402,27 @@ def check_world_bank(
     problems = Problems(table.file)
     columns = find_columns(table, _WORLD_BANK_COLUMNS, problems)
     if not problems and columns["code"] is None and columns["name"] is None:
-        problems.add(table.header_row, "Country Code", _(
-            "missing column: give the ISO alpha-3 code (Country Code) or the name (Country Name)"
-        ))
+        problems.add(
+            table.header_row,
+            "Country Code",
+            _(
+                "missing column: give the ISO alpha-3 code (Country Code) "
+                "or the name (Country Name)"
+            ),
+        )
     problems.raise_if_any()
 
     countries = dict(
-        TerritoryCode.objects.filter(
-            scheme=Scheme.ISO, territory__level=Level.COUNTRY
-        ).values_list("code", "territory_id")
+        TerritoryCode.objects.filter(scheme=Scheme.ISO, territory__level=Level.COUNTRY).values_list(
+            "code", "territory_id"
+        )
     )
     names: dict[str, set[int]] = {}
     for pk, folded in Territory.objects.countries().values_list("pk", "search_name"):
         names.setdefault(folded, set()).add(pk)
-    for pk, folded in TerritoryName.objects.filter(
-        territory__level=Level.COUNTRY
-    ).values_list("territory_id", "folded"):
+    for pk, folded in TerritoryName.objects.filter(territory__level=Level.COUNTRY).values_list(
+        "territory_id", "folded"
+    ):
         names.setdefault(folded, set()).add(pk)
 
     plan = PopulationPlan(file=table.file, source=WORLD_BANK_SOURCE, notes=list(table.notes))
@@ -353,9 +433,15 @@ def check_world_bank(
     no_figure = _("rows without a figure")
     for done, row in enumerate(table.rows, start=1):
         if done % 2000 == 0:
-            progress(done, len(table.rows), _("Checked %(done)s of %(total)s rows") % {
-                "done": done, "total": len(table.rows),
-            })
+            progress(
+                done,
+                len(table.rows),
+                _("Checked %(done)s of %(total)s rows")
+                % {
+                    "done": done,
+                    "total": len(table.rows),
+                },
+            )
         year = _year(row, columns["year"], problems)
         value_text = row.get(columns["value"]).strip()
         if value_text in ("", "..", "NA", "n/a"):
@@ -383,18 +469,21 @@ def check_world_bank(
             continue
         key = (territory_id, year)
         if key in first_row:
-            problems.add(row.number, columns["year"], _(
-                "a second figure for the same country and year (first in row %(row)s)"
-            ) % {"row": first_row[key]})
+            problems.add(
+                row.number,
+                columns["year"],
+                _("a second figure for the same country and year (first in row %(row)s)")
+                % {"row": first_row[key]},
+            )
             continue
         first_row[key] = row.number
         plan.values[key] = value
         plan.levels[territory_id] = Level.COUNTRY
     problems.raise_if_any()
     if aggregates:
-        plan.skipped[_(
-            "aggregates and codes that are not ISO countries (World, Arab World…)"
-        )] = len(aggregates)
+        plan.skipped[_("aggregates and codes that are not ISO countries (World, Arab World…)")] = (
+            len(aggregates)
+        )
     if absent:
         plan.skipped[_("countries not in the database")] = len(absent)
     return plan
@@ -420,9 +509,14 @@ def _write(plan: PopulationPlan, progress: Progress) -> ImportReport:
         label = Level(plan.levels[territory_id]).label
         row = existing.get((territory_id, year))
         if row is None:
-            to_create.append(Population(
-                territory_id=territory_id, year=year, value=value, source=plan.source,
-            ))
+            to_create.append(
+                Population(
+                    territory_id=territory_id,
+                    year=year,
+                    value=value,
+                    source=plan.source,
+                )
+            )
             report.add(label, "created")
         elif row.value != value:
             row.value = value

@@ -79,10 +79,18 @@ def find_conflicts(plan: TerritoryPlan) -> list[Problem]:
         held = {owners[key] for key in spec.codes.items() if key in owners}
         if len(held) > 1:
             codes = ", ".join(f"{scheme} {code}" for scheme, code in spec.codes.items())
-            problems.append(Problem(plan.file, spec.row, None, _(
-                "the codes %(codes)s belong to %(count)s different territories already "
-                "in the database; fix them there first"
-            ) % {"codes": codes, "count": len(held)}))
+            problems.append(
+                Problem(
+                    plan.file,
+                    spec.row,
+                    None,
+                    _(
+                        "the codes %(codes)s belong to %(count)s different territories already "
+                        "in the database; fix them there first"
+                    )
+                    % {"codes": codes, "count": len(held)},
+                )
+            )
     return problems
 
 
@@ -109,9 +117,15 @@ def _write(plan: TerritoryPlan, progress: Progress) -> ImportReport:
         for outcome, count in outcomes.items():
             report.add(Level(level).label, outcome, count)
         done += len(specs)
-        progress(done, total, _("Saved %(done)s of %(total)s territories") % {
-            "done": done, "total": total,
-        })
+        progress(
+            done,
+            total,
+            _("Saved %(done)s of %(total)s territories")
+            % {
+                "done": done,
+                "total": total,
+            },
+        )
     return report
 
 
@@ -142,8 +156,13 @@ def _write_level(
         owner = next((owners[key] for key in spec.codes.items() if key in owners), None)
         if owner is None:
             territory = Territory(
-                parent=parent, level=spec.level, kind=spec.kind, name=spec.name,
-                search_name=fold(spec.name), area_km2=spec.area_km2, path="",
+                parent=parent,
+                level=spec.level,
+                kind=spec.kind,
+                name=spec.name,
+                search_name=fold(spec.name),
+                area_km2=spec.area_km2,
+                path="",
             )
             new.append((index, territory))
             outcome[index] = "created"
@@ -248,10 +267,15 @@ def _write_names(
             if (territory.pk, folded) in known:
                 continue
             known.add((territory.pk, folded))
-            to_create.append(TerritoryName(
-                territory=territory, name=name, folded=folded,
-                language=plan.language, source=plan.names_source,
-            ))
+            to_create.append(
+                TerritoryName(
+                    territory=territory,
+                    name=name,
+                    folded=folded,
+                    language=plan.language,
+                    source=plan.names_source,
+                )
+            )
             touched.add(index)
     TerritoryName.objects.bulk_create(to_create, batch_size=500)
     return touched

@@ -15,9 +15,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--output", type=Path, metavar="FILE",
+            "--output",
+            type=Path,
+            metavar="FILE",
             help="Where to write (default: convivencia-YYYY-MM-DD-HHMMSS.sqlite3 or .dump "
-                 "in the current directory).",
+            "in the current directory).",
         )
         parser.add_argument("--force", action="store_true", help="Replace FILE if it exists.")
 
@@ -27,10 +29,16 @@ class Command(BaseCommand):
             written = backup.backup(output, force=options["force"])
         except backup.BackupError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(_("Backup written to %(path)s (%(size)s bytes).") % {
-            "path": written, "size": written.stat().st_size,
-        })
-        self.stdout.write(_(
-            "Keep CONTACT_ENCRYPTION_KEY safe and apart from it: without the key the "
-            "respondents' contact data in this backup cannot be read."
-        ))
+        self.stdout.write(
+            _("Backup written to %(path)s (%(size)s bytes).")
+            % {
+                "path": written,
+                "size": written.stat().st_size,
+            }
+        )
+        self.stdout.write(
+            _(
+                "Keep CONTACT_ENCRYPTION_KEY safe and apart from it: without the key the "
+                "respondents' contact data in this backup cannot be read."
+            )
+        )

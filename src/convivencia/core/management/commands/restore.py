@@ -16,7 +16,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, metavar="FILE")
         parser.add_argument(
-            "--no-input", "--noinput", action="store_false", dest="interactive",
+            "--no-input",
+            "--noinput",
+            action="store_false",
+            dest="interactive",
             help="Do not ask for confirmation.",
         )
 
@@ -31,15 +34,21 @@ class Command(BaseCommand):
         self.stdout.write(_("Restored the database from %(path)s.") % {"path": source})
         pending = backup.pending_migrations()
         if pending:
-            raise CommandError(_(
-                "The backup predates %(count)s migration(s) of this version (%(names)s): run "
-                "`convivencia migrate`, then `convivencia check_aggregates`."
-            ) % {"count": len(pending), "names": ", ".join(pending)})
+            raise CommandError(
+                _(
+                    "The backup predates %(count)s migration(s) of this version (%(names)s): run "
+                    "`convivencia migrate`, then `convivencia check_aggregates`."
+                )
+                % {"count": len(pending), "names": ", ".join(pending)}
+            )
         call_command("check_aggregates", stdout=self.stdout, stderr=self.stderr)
 
     def _confirmed(self, source: Path) -> bool:
-        answer = input(_(
-            "This replaces EVERY row of the database with the contents of %(path)s; whatever "
-            "was written since that backup is lost.\nType 'yes' to continue: "
-        ) % {"path": source})
+        answer = input(
+            _(
+                "This replaces EVERY row of the database with the contents of %(path)s; whatever "
+                "was written since that backup is lost.\nType 'yes' to continue: "
+            )
+            % {"path": source}
+        )
         return answer.strip().lower() == "yes"

@@ -12,12 +12,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--days", type=int, default=services.STALLED_AFTER_DAYS, metavar="N",
+            "--days",
+            type=int,
+            default=services.STALLED_AFTER_DAYS,
+            metavar="N",
             help="A commitment with no update for N days is stalled "
-                 f"(default {services.STALLED_AFTER_DAYS}).",
+            f"(default {services.STALLED_AFTER_DAYS}).",
         )
-        parser.add_argument("--dry-run", action="store_true",
-                            help="List them without telling anyone.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="List them without telling anyone."
+        )
 
     def handle(self, *args, **options) -> None:
         days = options["days"]

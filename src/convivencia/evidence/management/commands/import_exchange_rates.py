@@ -26,7 +26,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument(
-            "--dry-run", action="store_true", help="Check the file and write nothing.",
+            "--dry-run",
+            action="store_true",
+            help="Check the file and write nothing.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -41,19 +43,28 @@ class Command(BaseCommand):
             ) from exc
         if options["dry_run"]:
             currencies = sorted({currency for currency, _year in plan.rates})
-            self.stdout.write(_(
-                "Dry run, nothing written: %(rates)s rates for %(currencies)s currencies "
-                "(%(codes)s)."
-            ) % {"rates": len(plan.rates), "currencies": len(currencies),
-                 "codes": ", ".join(currencies)})
+            self.stdout.write(
+                _(
+                    "Dry run, nothing written: %(rates)s rates for %(currencies)s currencies "
+                    "(%(codes)s)."
+                )
+                % {
+                    "rates": len(plan.rates),
+                    "currencies": len(currencies),
+                    "codes": ", ".join(currencies),
+                }
+            )
             for note in plan.notes:
                 self.stdout.write(note)
             return
         report = budgets.write(plan)
         audit.record(
-            AuditAction.IMPORT, object_type="evidence.exchangerate", object_repr=plan.file,
-            changes={outcome: report.total(outcome)
-                     for outcome in ("created", "updated", "unchanged")},
+            AuditAction.IMPORT,
+            object_type="evidence.exchangerate",
+            object_repr=plan.file,
+            changes={
+                outcome: report.total(outcome) for outcome in ("created", "updated", "unchanged")
+            },
         )
         for line in report.lines():
             self.stdout.write(line)

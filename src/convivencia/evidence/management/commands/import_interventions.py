@@ -25,16 +25,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument(
-            "--dry-run", action="store_true",
+            "--dry-run",
+            action="store_true",
             help="Check the whole file and list every problem; write nothing.",
         )
         parser.add_argument(
-            "--user", help="Username recorded as the author of the changes in the history.",
+            "--user",
+            help="Username recorded as the author of the changes in the history.",
         )
         parser.add_argument(
-            "--publish", action="store_true",
+            "--publish",
+            action="store_true",
             help="Trusted source: review and publish every row in the name of --user, who "
-                 "must be an administrator. Without it rows arrive as drafts.",
+            "must be an administrator. Without it rows arrive as drafts.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -52,10 +55,10 @@ class Command(BaseCommand):
         for note in plan.notes():
             self.stdout.write(note)
         if options["dry_run"]:
-            self.stdout.write(_("Dry run, nothing written. The import would have: %s") % (
-                _("created %(created)s, updated %(updated)s, unchanged %(unchanged)s")
-                % counts
-            ))
+            self.stdout.write(
+                _("Dry run, nothing written. The import would have: %s")
+                % (_("created %(created)s, updated %(updated)s, unchanged %(unchanged)s") % counts)
+            )
             return
         report = importer.write(plan, actor=user)
         for line in report.lines():
@@ -64,15 +67,17 @@ class Command(BaseCommand):
     def _user(self, username: str | None, publish: bool) -> User | None:
         if not username:
             if publish:
-                raise CommandError(_("--publish needs --user: the administrator who vouches "
-                                     "for the source."))
+                raise CommandError(
+                    _("--publish needs --user: the administrator who vouches for the source.")
+                )
             return None
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(_("No active user “%(name)s”.") % {"name": username})
         if not services.can_edit(user):
-            raise CommandError(_("%(name)s is not an editor of the evidence registry.")
-                               % {"name": username})
+            raise CommandError(
+                _("%(name)s is not an editor of the evidence registry.") % {"name": username}
+            )
         if publish and not access.is_administrator(user):
             raise CommandError(_("Only an administrator can import rows as published."))
         return user

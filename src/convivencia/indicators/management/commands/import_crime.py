@@ -19,29 +19,50 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("format", choices=sorted(FORMATS), metavar="FORMAT",
-                            help=f"One of: {', '.join(sorted(FORMATS))}.")
+        parser.add_argument(
+            "format",
+            choices=sorted(FORMATS),
+            metavar="FORMAT",
+            help=f"One of: {', '.join(sorted(FORMATS))}.",
+        )
         parser.add_argument("file", type=Path)
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Check and say what would change; write nothing.")
-        parser.add_argument("--source", choices=Source.values,
-                            help="Where the figures come from (each format has a default).")
-        parser.add_argument("--element", metavar="CODE",
-                            help="Data element of a single-crime file (default: homicides).")
-        parser.add_argument("--dataset", metavar="NAME",
-                            help="Name the dataset this file is an extraction of.")
-        parser.add_argument("--org-unit-scheme", choices=Scheme.values,
-                            help="DHIS2: the scheme of the orgUnit codes (default: dhis2).")
-        parser.add_argument("--through", metavar="YYYY-MM",
-                            help="SESNSP: the last month the figures cover, e.g. 2025-06.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check and say what would change; write nothing."
+        )
+        parser.add_argument(
+            "--source",
+            choices=Source.values,
+            help="Where the figures come from (each format has a default).",
+        )
+        parser.add_argument(
+            "--element",
+            metavar="CODE",
+            help="Data element of a single-crime file (default: homicides).",
+        )
+        parser.add_argument(
+            "--dataset", metavar="NAME", help="Name the dataset this file is an extraction of."
+        )
+        parser.add_argument(
+            "--org-unit-scheme",
+            choices=Scheme.values,
+            help="DHIS2: the scheme of the orgUnit codes (default: dhis2).",
+        )
+        parser.add_argument(
+            "--through",
+            metavar="YYYY-MM",
+            help="SESNSP: the last month the figures cover, e.g. 2025-06.",
+        )
 
     def handle(self, *args, **options) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(_("%(file)s: no such file") % {"file": path})
         settings = Options(
-            source=options["source"], element=options["element"], dataset=options["dataset"],
-            org_unit_scheme=options["org_unit_scheme"], through=options["through"],
+            source=options["source"],
+            element=options["element"],
+            dataset=options["dataset"],
+            org_unit_scheme=options["org_unit_scheme"],
+            through=options["through"],
         )
         started = time.monotonic()
         try:
@@ -60,25 +81,36 @@ class Command(BaseCommand):
     def _dry_run(self, plan, checked: float) -> None:
         shown = preview(plan)
         self.stdout.write(_("Dry run: nothing was written."))
-        self.stdout.write(_("Dataset “%(dataset)s”: %(values)s values adding up to %(total)s.")
-                          % {"dataset": plan.dataset, "values": display(shown["values"]),
-                             "total": display(shown["total"])})
+        self.stdout.write(
+            _("Dataset “%(dataset)s”: %(values)s values adding up to %(total)s.")
+            % {
+                "dataset": plan.dataset,
+                "values": display(shown["values"]),
+                "total": display(shown["total"]),
+            }
+        )
         if plan.note:
             self.stdout.write(_("Revision note: %(note)s") % {"note": plan.note})
         for note in plan.notes:
             self.stdout.write(note)
         if shown["identical"]:
-            self.stdout.write(_("This very file is the current extraction: nothing would "
-                                "change."))
+            self.stdout.write(_("This very file is the current extraction: nothing would change."))
         elif shown["current"] is not None:
             summary = shown["summary"]
-            self.stdout.write(_(
-                "It would replace extraction %(id)s (total %(old)s): %(added)s cells added, "
-                "%(changed)s changed, %(removed)s removed, %(unchanged)s unchanged."
-            ) % {"id": shown["current"].pk, "old": display(summary["old_total"]),
-                 "added": display(summary["added"]), "changed": display(summary["changed"]),
-                 "removed": display(summary["removed"]),
-                 "unchanged": display(summary["unchanged"])})
+            self.stdout.write(
+                _(
+                    "It would replace extraction %(id)s (total %(old)s): %(added)s cells added, "
+                    "%(changed)s changed, %(removed)s removed, %(unchanged)s unchanged."
+                )
+                % {
+                    "id": shown["current"].pk,
+                    "old": display(summary["old_total"]),
+                    "added": display(summary["added"]),
+                    "changed": display(summary["changed"]),
+                    "removed": display(summary["removed"]),
+                    "unchanged": display(summary["unchanged"]),
+                }
+            )
             for row in shown["differences"]:
                 self.stdout.write(
                     f"  {row['territory']} {row['period']} {row['element']}: "

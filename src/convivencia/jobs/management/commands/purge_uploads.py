@@ -21,13 +21,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--staged-hours", type=positive, default=24,
+            "--staged-hours",
+            type=positive,
+            default=24,
             help="Delete staged files older than this many hours (default 24).",
         )
         parser.add_argument(
-            "--job-days", type=positive, default=None,
+            "--job-days",
+            type=positive,
+            default=None,
             help="Delete the files of jobs finished more than this many days ago "
-                 "(default: UPLOAD_RETENTION_DAYS).",
+            "(default: UPLOAD_RETENTION_DAYS).",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="List what would be deleted; delete nothing."

@@ -18,7 +18,9 @@ class Command(BaseCommand):
             "--batch", action="store_true", help="Run the jobs waiting now, then exit."
         )
         parser.add_argument(
-            "--stale-after", type=int, default=600,
+            "--stale-after",
+            type=int,
+            default=600,
             help="Seconds of silence after which a running job counts as abandoned.",
         )
 

@@ -24,17 +24,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("code", help="The panel's code (letters, digits, - and _).")
         parser.add_argument(
-            "--territory", required=True, metavar="SCHEME:CODE",
+            "--territory",
+            required=True,
+            metavar="SCHEME:CODE",
             help="The territory by a code, e.g. divipola:19001.",
         )
         parser.add_argument(
-            "--questionnaire", default="default", metavar="default|CODE[:VERSION]",
+            "--questionnaire",
+            default="default",
+            metavar="default|CODE[:VERSION]",
             help="'default' (the trust and perception questionnaire, created if needed), or "
-                 "a questionnaire code, optionally with its version (default: latest).",
+            "a questionnaire code, optionally with its version (default: latest).",
         )
         parser.add_argument("--name", default="", help="A readable name for the panel.")
         parser.add_argument(
-            "--local-provider", default="", metavar="NAME",
+            "--local-provider",
+            default="",
+            metavar="NAME",
             help="The local provider the LOCALPROV items ask about, e.g. 'la Guardia Indígena'.",
         )
 
@@ -49,8 +55,11 @@ class Command(BaseCommand):
             ) from exc
         if code.lower() in RESERVED_PANEL_CODES:
             raise CommandError(
-                _("“%(code)s” is a page of the site (/panels/%(code)s/) and cannot be a panel "
-                  "code.") % {"code": code}
+                _(
+                    "“%(code)s” is a page of the site (/panels/%(code)s/) and cannot be a panel "
+                    "code."
+                )
+                % {"code": code}
             )
         territory = _territory(options["territory"])
         existing = Panel.objects.filter(code=code).select_related("territory").first()
@@ -60,8 +69,9 @@ class Command(BaseCommand):
                     _("Panel “%(code)s” already exists for %(territory)s; choose another code.")
                     % {"code": code, "territory": existing.territory}
                 )
-            self.stdout.write(_("Panel “%(code)s” already exists; nothing was changed.")
-                              % {"code": code})
+            self.stdout.write(
+                _("Panel “%(code)s” already exists; nothing was changed.") % {"code": code}
+            )
             return
         try:
             questionnaire = resolve_questionnaire(options["questionnaire"])
@@ -69,18 +79,24 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         with transaction.atomic():
             panel = Panel.objects.create(
-                code=code, name=options["name"], territory=territory,
-                questionnaire=questionnaire, local_provider_name=options["local_provider"],
+                code=code,
+                name=options["name"],
+                territory=territory,
+                questionnaire=questionnaire,
+                local_provider_name=options["local_provider"],
             )
             audit.record(AuditAction.CREATE, panel)
-        self.stdout.write(_(
-            "Created panel “%(code)s” for %(territory)s, asking %(questionnaire)s."
-        ) % {"code": code, "territory": territory, "questionnaire": questionnaire})
+        self.stdout.write(
+            _("Created panel “%(code)s” for %(territory)s, asking %(questionnaire)s.")
+            % {"code": code, "territory": territory, "questionnaire": questionnaire}
+        )
         if not panel.local_provider_name:
-            self.stdout.write(_(
-                "No local provider was named: the items about it are left out of this panel's "
-                "form until one is set (in the admin, or with --local-provider on a new panel)."
-            ))
+            self.stdout.write(
+                _(
+                    "No local provider was named: the items about it are left out of this panel's "
+                    "form until one is set (in the admin, or with --local-provider on a new panel)."
+                )
+            )
 
 
 def _territory(spec: str) -> Territory:
@@ -98,7 +114,10 @@ def _territory(spec: str) -> Territory:
     territory = Territory.objects.with_code(scheme, code).first()
     if territory is None:
         raise CommandError(
-            _("No territory has the %(scheme)s code “%(code)s”. Import the territories first "
-              "(convivencia import_territories).") % {"scheme": scheme, "code": code}
+            _(
+                "No territory has the %(scheme)s code “%(code)s”. Import the territories first "
+                "(convivencia import_territories)."
+            )
+            % {"scheme": scheme, "code": code}
         )
     return territory

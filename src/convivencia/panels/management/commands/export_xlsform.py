@@ -18,7 +18,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("out", type=Path, metavar="OUT.xlsx")
         parser.add_argument(
-            "--questionnaire", metavar="CODE[:VERSION]",
+            "--questionnaire",
+            metavar="CODE[:VERSION]",
             help="'default', a code (latest version) or CODE:VERSION. Defaults to the panel's.",
         )
         parser.add_argument("--panel", metavar="CODE")
@@ -26,9 +27,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         panel = None
         if options["panel"]:
-            panel = Panel.objects.select_related("questionnaire").filter(
-                code=options["panel"]
-            ).first()
+            panel = (
+                Panel.objects.select_related("questionnaire").filter(code=options["panel"]).first()
+            )
             if panel is None:
                 raise CommandError(_("There is no panel “%(code)s”.") % {"code": options["panel"]})
         if options["questionnaire"]:
@@ -46,9 +47,13 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         options["out"].write_bytes(data)
         for item in left_out_items(questionnaire, panel):
-            self.stdout.write(_(
-                "Left out %(code)s: the panel names no local provider."
-            ) % {"code": item.code})
-        self.stdout.write(_("Wrote %(file)s (form_id %(form_id)s).") % {
-            "file": options["out"], "form_id": form_id(questionnaire, panel),
-        })
+            self.stdout.write(
+                _("Left out %(code)s: the panel names no local provider.") % {"code": item.code}
+            )
+        self.stdout.write(
+            _("Wrote %(file)s (form_id %(form_id)s).")
+            % {
+                "file": options["out"],
+                "form_id": form_id(questionnaire, panel),
+            }
+        )

@@ -21,22 +21,28 @@ class Command(BaseCommand):
         parser.add_argument("--panel", required=True, help="The panel's code.")
         parser.add_argument("--wave", required=True, metavar="YYYY-MM", help="The month.")
         parser.add_argument(
-            "--dry-run", action="store_true",
+            "--dry-run",
+            action="store_true",
             help="Check every row and list every problem; write nothing.",
         )
         parser.add_argument(
-            "--accept-valid", action="store_true",
+            "--accept-valid",
+            action="store_true",
             help="Store the valid rows even if others are rejected.",
         )
         parser.add_argument(
-            "--errors-file", type=Path, metavar="OUT.csv",
+            "--errors-file",
+            type=Path,
+            metavar="OUT.csv",
             help="Write the rejected rows, with a problems column, to this CSV file.",
         )
 
     def handle(self, *args, **options) -> None:
-        panel = Panel.objects.select_related("territory", "questionnaire").filter(
-            code=options["panel"]
-        ).first()
+        panel = (
+            Panel.objects.select_related("territory", "questionnaire")
+            .filter(code=options["panel"])
+            .first()
+        )
         if panel is None:
             raise CommandError(_("No panel with code “%(code)s”.") % {"code": options["panel"]})
         try:
@@ -58,17 +64,18 @@ class Command(BaseCommand):
             with transaction.atomic():
                 # The command runs as the system: the audit entry names no one.
                 wave = services.open_wave(panel, options["wave"], None)
-                report = file_import.import_rows(
-                    wave, export, accept_valid=options["accept_valid"]
-                )
+                report = file_import.import_rows(wave, export, accept_valid=options["accept_valid"])
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         except file_import.ImportRefused as exc:
             self._problems(exc.report)
             self._errors_file(exc.report, export, options["errors_file"])
             raise CommandError(
-                _("%(count)s row(s) rejected; nothing was imported. Correct them, or use "
-                  "--accept-valid to import the others.") % {"count": len(exc.report.rejected)}
+                _(
+                    "%(count)s row(s) rejected; nothing was imported. Correct them, or use "
+                    "--accept-valid to import the others."
+                )
+                % {"count": len(exc.report.rejected)}
             ) from exc
         self._summary(report)
         if report.rejected:
@@ -94,11 +101,17 @@ class Command(BaseCommand):
                 "%(file)s into wave %(wave)s: %(created)s created, %(duplicates)s duplicates, "
                 "%(rejected)s rejected."
             )
-        self.stdout.write(line % {
-            "file": report.file, "wave": report.wave, "valid": report.valid,
-            "created": report.created, "duplicates": report.duplicates,
-            "rejected": len(report.rejected),
-        })
+        self.stdout.write(
+            line
+            % {
+                "file": report.file,
+                "wave": report.wave,
+                "valid": report.valid,
+                "created": report.created,
+                "duplicates": report.duplicates,
+                "rejected": len(report.rejected),
+            }
+        )
 
     def _problems(self, report: file_import.Report) -> None:
         for problem in report.problems:

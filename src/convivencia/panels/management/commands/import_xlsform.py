@@ -21,7 +21,11 @@ class Command(BaseCommand):
             questionnaire = import_xlsform(options["file"])
         except BadFile as exc:
             raise CommandError(exc.summary()) from exc
-        self.stdout.write(_(
-            "Imported questionnaire %(code)s version %(version)s with %(count)s items."
-        ) % {"code": questionnaire.code, "version": questionnaire.version,
-             "count": questionnaire.items.count()})
+        self.stdout.write(
+            _("Imported questionnaire %(code)s version %(version)s with %(count)s items.")
+            % {
+                "code": questionnaire.code,
+                "version": questionnaire.version,
+                "count": questionnaire.items.count(),
+            }
+        )

@@ -15,13 +15,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument(
-            "--scheme", required=True, choices=Scheme.values,
+            "--scheme",
+            required=True,
+            choices=Scheme.values,
             help="The code scheme the file's codes are in.",
         )
         parser.add_argument(
-            "--property", dest="code_property", metavar="NAME",
+            "--property",
+            dest="code_property",
+            metavar="NAME",
             help="The feature property holding the code (default: found among known names "
-                 f"such as {', '.join(boundaries.CODE_PROPERTIES[:4])}…).",
+            f"such as {', '.join(boundaries.CODE_PROPERTIES[:4])}…).",
         )
 
     def handle(self, *args, **options) -> None:

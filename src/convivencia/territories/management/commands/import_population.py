@@ -26,8 +26,6 @@ class Command(BaseCommand):
                 population.write,
             )
         else:
-            report = run(
-                lambda: population.check_world_bank(options["file"]), population.write
-            )
+            report = run(lambda: population.check_world_bank(options["file"]), population.write)
         for line in report.lines():
             self.stdout.write(line)

@@ -15,11 +15,15 @@ class Command(BaseCommand):
         sources = parser.add_subparsers(dest="source", required=True, metavar="SOURCE")
         iso = sources.add_parser("iso3166", help="Countries and first-level subdivisions.")
         iso.add_argument(
-            "--country", action="append", default=[], metavar="ALPHA2",
+            "--country",
+            action="append",
+            default=[],
+            metavar="ALPHA2",
             help="Import this country and its first-level subdivisions (repeatable).",
         )
         iso.add_argument(
-            "--with-regions", action="store_true",
+            "--with-regions",
+            action="store_true",
             help="With no --country: also import every country's first-level subdivisions.",
         )
         for name, label in (
