@@ -19,6 +19,7 @@ urlpatterns = [
     path("panels/", include("convivencia.panels.urls")),
     path("jobs/", include("convivencia.jobs.urls")),
     path("dialogues/", include("convivencia.dialogues.urls")),
+    path("studies/", include("convivencia.studies.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StudiesConfig(AppConfig):
+    name = "convivencia.studies"
+    label = "studies"
+    verbose_name = _("Characterization studies")
+
+    def ready(self) -> None:
+        from convivencia.core import slots
+        from convivencia.studies import summary
+
+        slots.register(
+            slots.TERRITORY_PAGE, summary.study_summary, template="studies/_slot_studies.html"
+        )
