@@ -40,6 +40,9 @@ PARAMETERS: dict[str, str] = {
     "accounts/me/tokens/{token_id}": "token",
     "accounts/organisations/{pk}": "organisation",
     "territories/{pk}": "territory",
+    # reports: a territory's briefs, of the month of its panel's open wave
+    "reports/briefs/{pk}": "territory",
+    "reports/briefs/{pk}/{period}": "period",
     "jobs/{job_id}": "job",
     # evidence registry and curation
     "evidence/{pk}": "intervention",
@@ -74,14 +77,31 @@ PARAMETERS: dict[str, str] = {
     "dialogues/agenda/{pk}/{decision}": "decision",
     "dialogues/commitment/{pk}": "commitment",
     "dialogues/evidence/{pk}": "evidence",
+    # network
+    "network/events/{pk}": "event",
+    "network/specialists/{pk}": "specialist",
+    "network/organisations/{pk}": "network_organisation",
+    "network/practices/{pk}": "practice",
     # API
+    # studies
+    "studies/{pk}": "study",
+    "studies/code/{pk}": "study_code",
+    "studies/document/{pk}": "study_document",
+    "studies/segment/{pk}": "study_segment",
+    "studies/finding/{pk}": "finding",
+    "api/v1/studies/{study_id}": "study",
     "api/v1/territories/{territory_id}": "territory",
+    "api/v1/reports/briefs/{territory_id}": "territory",
+    "api/v1/reports/briefs/{territory_id}/{period}": "period",
     "api/v1/interventions/{intervention_id}": "intervention",
     "api/v1/indicators/{code}": "indicator",
     "api/v1/panels/{code}": "panel",
     "api/v1/dialogues/processes/{process_id}": "process",
     "api/v1/dialogues/sessions/{session_id}": "session",
     "api/v1/dialogues/commitments/{commitment_id}": "commitment",
+    "api/v1/network/events/{event_id}": "event",
+    "api/v1/network/specialists/{specialist_id}": "specialist",
+    "api/v1/network/practices/{practice_id}": "practice",
 }
 
 # Parameters of a query string (written ``?name={name}`` in EXAMPLES), by name.
@@ -92,6 +112,7 @@ QUERY_PARAMETERS: dict[str, str] = {"parent": "department", "territory": "territ
 EXAMPLES: dict[str, str] = {
     "evidence:export": "evidence/export.csv",
     "api-v1:not-found": "api/v1/no-such-path",
+    "reports:overview_export": "reports/overview/export.csv",
     "admin:app_list": "admin/accounts/",
     "admin:admin/(?P<url>.*)$": "admin/no-such-page/",
     "indicators:export_csv": "indicators/export.csv?" + EXPLORER_QUERY,
@@ -101,10 +122,10 @@ EXAMPLES: dict[str, str] = {
     "indicators:dhis2_check": "indicators/dhis2/?" + EXPLORER_QUERY,
     "panels:map_data": "panels/map/data.geojson?item=B18&period=2024-02",
     # Definitions are national: one element and indicator (with values) for every variant.
-    "indicators_manage:element_edit": "indicators/manage/elements/homicides/",
-    "indicators_manage:element_delete": "indicators/manage/elements/homicides/delete/",
-    "indicators_manage:indicator_edit": "indicators/manage/indicators/homicide_rate/",
-    "indicators_manage:indicator_delete": "indicators/manage/indicators/homicide_rate/delete/",
+    "indicators:manage:element_edit": "indicators/manage/elements/homicides/",
+    "indicators:manage:element_delete": "indicators/manage/elements/homicides/delete/",
+    "indicators:manage:indicator_edit": "indicators/manage/indicators/homicide_rate/",
+    "indicators:manage:indicator_delete": "indicators/manage/indicators/homicide_rate/delete/",
     "/api/v1/indicators/{code}/values": "api/v1/indicators/{code}/values?territory={territory}"
     "&period=2023",
 }
@@ -225,6 +246,35 @@ COORDINATORS = {
 
 PUBLIC_IN_BOTH = {"GET cauca": PUBLIC, "GET narino": PUBLIC}
 
+# Studies (issue 16). A study is seen by its team and its territory's coordinators (the
+# administrator included); documents, codes, segments and findings by its team only: the
+# administrator, who is not on either team, is told no (403); strangers get 404.
+STUDY_SEEN = {
+    "GET cauca": row(404, anonymous=LOGIN, admin=200, coord_cauca=200, analyst=200),
+    "GET narino": row(404, anonymous=LOGIN, admin=200, coord_narino=200),
+}
+STUDY_MANAGED = {
+    "GET cauca": row(404, anonymous=LOGIN, admin=200, coord_cauca=200, analyst=403),
+    "GET narino": row(404, anonymous=LOGIN, admin=200, coord_narino=200),
+}
+STUDY_TEAM = {
+    "GET cauca": row(404, anonymous=LOGIN, admin=403, coord_cauca=200, analyst=200),
+    "GET narino": row(404, anonymous=LOGIN, admin=403, coord_narino=200),
+}
+# Originals, de-identification, the codebook's changes: the study's coordinators.
+STUDY_COORDINATORS = {
+    "GET cauca": row(404, anonymous=LOGIN, admin=403, coord_cauca=200, analyst=403),
+    "GET narino": row(404, anonymous=LOGIN, admin=403, coord_narino=200),
+}
+STUDY_TEAM_DONE = {
+    "POST cauca": row(404, anonymous=LOGIN, admin=403, coord_cauca=REDIRECT, analyst=REDIRECT),
+    "POST narino": row(404, anonymous=LOGIN, admin=403, coord_narino=REDIRECT),
+}
+STUDY_API_TEAM = {
+    "GET cauca": row(404, anonymous=401, admin=403, coord_cauca=200, analyst=200),
+    "GET narino": row(404, anonymous=401, admin=403, coord_narino=200),
+}
+
 # --- the site ---------------------------------------------------------------------------------
 
 PAGES: dict[str, Row] = {
@@ -238,6 +288,33 @@ PAGES: dict[str, Row] = {
         "POST narino": row(404, anonymous=LOGIN, coord_narino=REDIRECT),
     },
     "set_language": {"POST": row(REDIRECT)},
+    # studies
+    "studies:index": {"GET": SIGNED_IN},
+    "studies:create": {
+        "GET": row(404, anonymous=LOGIN, admin=200, coord_cauca=200, coord_narino=200)
+    },
+    "studies:study": STUDY_SEEN,
+    "studies:edit": STUDY_MANAGED,
+    "studies:team": STUDY_MANAGED,
+    "studies:codebook": STUDY_TEAM,
+    "studies:codebook_import": {  # an empty upload comes back with its errors
+        "POST cauca": row(404, anonymous=LOGIN, admin=403, coord_cauca=400, analyst=403),
+        "POST narino": row(404, anonymous=LOGIN, admin=403, coord_narino=400),
+    },
+    "studies:codebook_export": STUDY_TEAM,
+    "studies:project_export": STUDY_TEAM,
+    "studies:segments_csv": STUDY_TEAM,
+    "studies:segments_xlsx": STUDY_TEAM,
+    "studies:document_upload": STUDY_TEAM,
+    "studies:analysis": STUDY_TEAM,
+    "studies:finding_create": STUDY_TEAM,
+    "studies:code_edit": STUDY_COORDINATORS,
+    "studies:document": STUDY_TEAM,
+    "studies:deidentify": STUDY_COORDINATORS,  # its uploader, a coordinator here
+    "studies:original": STUDY_COORDINATORS,
+    "studies:segment_create": STUDY_TEAM_DONE,  # an empty selection: back with a message
+    "studies:segment_delete": STUDY_TEAM_DONE,  # Andrea coded it; Camila coordinates
+    "studies:finding_edit": STUDY_TEAM,
     # accounts
     "accounts:login": {"GET": row(REDIRECT, anonymous=200)},
     "accounts:logout": {"GET": row(405), "POST": row(REDIRECT)},
@@ -266,78 +343,78 @@ PAGES: dict[str, Row] = {
     "indicators:export_xlsx": PUBLIC_IN_BOTH,
     "indicators:export_dhis2": PUBLIC_IN_BOTH,
     "indicators:dhis2_check": PUBLIC_IN_BOTH,
-    "indicators_import:upload": {"GET": EDITORS},
-    "indicators_import:confirm": {"POST": EDITORS_DONE},
-    "indicators_manage:index": {"GET": EDITORS},
-    "indicators_manage:element_create": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
-    "indicators_manage:element_edit": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
-    "indicators_manage:element_delete": {
+    "indicators:import:upload": {"GET": EDITORS},
+    "indicators:import:confirm": {"POST": EDITORS_DONE},
+    "indicators:manage:index": {"GET": EDITORS},
+    "indicators:manage:element_create": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
+    "indicators:manage:element_edit": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
+    "indicators:manage:element_delete": {
         "GET": row(404, anonymous=LOGIN, admin=405, coord_cauca=405, coord_narino=405, analyst=403),
         "POST": DEFINERS_REFUSED,
     },
-    "indicators_manage:indicator_create": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
-    "indicators_manage:indicator_edit": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
-    "indicators_manage:indicator_delete": {"POST": DEFINERS_REFUSED},
+    "indicators:manage:indicator_create": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
+    "indicators:manage:indicator_edit": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
+    "indicators:manage:indicator_delete": {"POST": DEFINERS_REFUSED},
     # evidence registry: published interventions are public, drafts do not exist for them
     "evidence:dashboard": {"GET": PUBLIC},
     "evidence:detail": {"GET published": PUBLIC, "GET draft": row(404)},
     "evidence:gap_map": {"GET": PUBLIC},
     "evidence:export": {"GET": PUBLIC},
     # evidence curation: not territorial (interventions are national or multi-country)
-    "evidence_curation:list": {"GET": EDITORS},
-    "evidence_curation:create": {"GET": EDITORS},
-    "evidence_curation:import": {"GET": EDITORS},
-    "evidence_curation:import_confirm": {"POST": EDITORS_DONE},
-    "evidence_curation:territory_search": {"GET": EDITORS},
-    "evidence_curation:detail": {"GET published": EDITORS, "GET draft": EDITORS},
-    "evidence_curation:edit": {"GET published": EDITORS, "GET draft": EDITORS},
+    "evidence:curation:list": {"GET": EDITORS},
+    "evidence:curation:create": {"GET": EDITORS},
+    "evidence:curation:import": {"GET": EDITORS},
+    "evidence:curation:import_confirm": {"POST": EDITORS_DONE},
+    "evidence:curation:territory_search": {"GET": EDITORS},
+    "evidence:curation:detail": {"GET published": EDITORS, "GET draft": EDITORS},
+    "evidence:curation:edit": {"GET published": EDITORS, "GET draft": EDITORS},
     # unpublish (published) needs a reviewer; submit (draft) any editor
-    "evidence_curation:transition": {"POST published": REVIEWERS_DONE, "POST draft": EDITORS_DONE},
-    "evidence_curation:evaluation_create": {"GET published": EDITORS, "GET draft": EDITORS},
-    "evidence_curation:evaluation_edit": {"GET published": EDITORS, "GET draft": EDITORS},
-    "evidence_curation:evaluation_delete": {
+    "evidence:curation:transition": {"POST published": REVIEWERS_DONE, "POST draft": EDITORS_DONE},
+    "evidence:curation:evaluation_create": {"GET published": EDITORS, "GET draft": EDITORS},
+    "evidence:curation:evaluation_edit": {"GET published": EDITORS, "GET draft": EDITORS},
+    "evidence:curation:evaluation_delete": {
         "POST published": EDITORS_DONE,
         "POST draft": EDITORS_DONE,
     },
     # an empty form: editors get it back with its errors
-    "evidence_curation:external_rating_create": {
+    "evidence:curation:external_rating_create": {
         "POST published": row(
             404, anonymous=LOGIN, admin=400, coord_cauca=400, coord_narino=400, analyst=400
         ),
     },
-    "evidence_curation:external_rating_delete": {
+    "evidence:curation:external_rating_delete": {
         "POST published": EDITORS_DONE,
         "POST draft": EDITORS_DONE,
     },
-    "evidence_curation:rating_override": {
+    "evidence:curation:rating_override": {
         "POST published": REVIEWERS_DONE,
         "POST draft": REVIEWERS_DONE,
     },
     # panels: collecting
-    "panels_collection:list": {"GET": SIGNED_IN},
-    "panels_collection:panel": COLLECT,
-    "panels_collection:open_wave": COLLECT_DONE,
+    "panels:collection:list": {"GET": SIGNED_IN},
+    "panels:collection:panel": COLLECT,
+    "panels:collection:open_wave": COLLECT_DONE,
     # closing a wave is the coordinator's: the enumerator sees the panel but may not
-    "panels_collection:close_wave": {
+    "panels:collection:close_wave": {
         "POST cauca": row(
             404, anonymous=LOGIN, admin=REDIRECT, coord_cauca=REDIRECT, enumerator=403
         ),
         "POST narino": row(404, anonymous=LOGIN, admin=REDIRECT, coord_narino=REDIRECT),
     },
-    "panels_collection:form": COLLECT,
-    "panels_collection:upload": COLLECT,
-    "panels_collection:confirm": COLLECT_DONE,
+    "panels:collection:form": COLLECT,
+    "panels:collection:upload": COLLECT,
+    "panels:collection:confirm": COLLECT_DONE,
     # the error file of an import: the person who ran it (the coordinator) only
-    "panels_collection:rejected_rows": COORDINATORS,
+    "panels:collection:rejected_rows": COORDINATORS,
     # OpenRosa authenticates every request itself (Basic or Digest, as ODK Collect does);
     # a browser session is not enough, whoever it belongs to.
-    "panels_collection:formlist": {"GET cauca": row(401), "GET narino": row(401)},
-    "panels_collection:xform": {"GET cauca": row(401), "GET narino": row(401)},
-    "panels_collection:submission": {"POST cauca": row(401), "POST narino": row(401)},
+    "panels:collection:formlist": {"GET cauca": row(401), "GET narino": row(401)},
+    "panels:collection:xform": {"GET cauca": row(401), "GET narino": row(401)},
+    "panels:collection:submission": {"POST cauca": row(401), "POST narino": row(401)},
     # panels: the roster
-    "panels_roster:roster": COLLECT,
-    "panels_roster:entities": COLLECT,
-    "panels_roster:contact": COORDINATORS,
+    "panels:roster:roster": COLLECT,
+    "panels:roster:entities": COLLECT,
+    "panels:roster:contact": COORDINATORS,
     # panels: results
     "panels:index": {"GET": SIGNED_IN},
     "panels:map": {"GET": row(200, anonymous=LOGIN, nobody=404, enumerator=404)},
@@ -462,11 +539,55 @@ PAGES: dict[str, Row] = {
         "POST narino": row(404, anonymous=LOGIN, admin=403, coord_narino=403),
         "POST cauca_published": VERIFY_IN_CAUCA,
     },
+    # network: public once published; a specialist only with their opt-in (404 otherwise,
+    # to everybody: staff manage them in the admin)
+    "network:events": {"GET": PUBLIC},
+    "network:calendar_ics": {"GET": PUBLIC},
+    "network:event": {"GET listed": PUBLIC, "GET unlisted": row(404)},
+    "network:event_ics": {"GET listed": PUBLIC, "GET unlisted": row(404)},
+    # a past event says registration is closed (409 to a POST); a coming one takes an
+    # empty form back with its errors
+    "network:register": {
+        "GET listed": PUBLIC,
+        "POST listed": row(409),
+        "GET open": PUBLIC,
+        "POST open": row(400),
+        "GET unlisted": row(404),
+    },
+    "network:specialists": {"GET": PUBLIC},
+    "network:specialists_csv": {"GET": PUBLIC},
+    "network:specialist": {"GET listed": PUBLIC, "GET unlisted": row(404)},
+    "network:organisation": {"GET listed": PUBLIC},
+    "network:practices": {"GET": PUBLIC},
+    "network:practice": {"GET listed": PUBLIC, "GET unlisted": row(404)},
+    "network:publications": {"GET": PUBLIC},
+    "network:ask": {"GET": PUBLIC},
     # the API's own pages (its operations are in API below)
     "api-v1:openapi-json": {"GET": PUBLIC},
     "api-v1:openapi-view": {"GET": PUBLIC},
     "api-v1:api-root": {"GET": PUBLIC},
     "api-v1:not-found": {"GET": row(404)},
+    # reports: briefs are public (the edition follows the reader); storing one is for the
+    # territory's coordinators and analysts, told no (403) if they work there otherwise.
+    # The empty form names no language: those who may store get it back (400).
+    "reports:overview": {"GET": PUBLIC},
+    "reports:overview_export": {"GET": PUBLIC},
+    "reports:exchange": {"GET": PUBLIC},
+    "reports:briefs": PUBLIC_IN_BOTH,
+    "reports:brief": PUBLIC_IN_BOTH,
+    "reports:brief_pdf": PUBLIC_IN_BOTH,
+    "reports:generate": {
+        "POST cauca": row(
+            403,
+            anonymous=LOGIN,
+            nobody=404,
+            coord_narino=404,
+            admin=400,
+            coord_cauca=400,
+            analyst=400,
+        ),
+        "POST narino": row(404, anonymous=LOGIN, admin=400, coord_narino=400),
+    },
 }
 
 # --- the API (session authentication), by OpenAPI path ----------------------------------------
@@ -496,7 +617,41 @@ API: dict[str, Row] = {
     "/api/v1/dialogues/commitments/": {"GET": PUBLIC},
     "/api/v1/dialogues/commitments/{commitment_id}/": READ,
     "/api/v1/dialogues/commitments/{commitment_id}/updates/": READ,
+    "/api/v1/network/events/": {"GET": PUBLIC},
+    "/api/v1/network/events/{event_id}/": {"GET listed": PUBLIC, "GET unlisted": row(404)},
+    "/api/v1/network/organisations/": {"GET": PUBLIC},
+    "/api/v1/network/specialists/": {"GET": PUBLIC},
+    "/api/v1/network/specialists/{specialist_id}/": {
+        "GET listed": PUBLIC,
+        "GET unlisted": row(404),
+    },
+    "/api/v1/network/practices/": {"GET": PUBLIC},
+    "/api/v1/network/practices/{practice_id}/": {"GET listed": PUBLIC, "GET unlisted": row(404)},
+    "/api/v1/studies/": {"GET": row(200, anonymous=401)},
+    "/api/v1/studies/{study_id}/": {
+        "GET cauca": row(404, anonymous=401, admin=200, coord_cauca=200, analyst=200),
+        "GET narino": row(404, anonymous=401, admin=200, coord_narino=200),
+    },
+    "/api/v1/studies/{study_id}/codes": STUDY_API_TEAM,
+    "/api/v1/studies/{study_id}/segments": STUDY_API_TEAM,
+    "/api/v1/studies/{study_id}/findings": STUDY_API_TEAM,
     "/api/v1/me": {"GET": row(200, anonymous=401)},
+    "/api/v1/reports/briefs/{territory_id}": PUBLIC_IN_BOTH,
+    "/api/v1/reports/briefs/{territory_id}/{period}": {
+        **PUBLIC_IN_BOTH,
+        "POST cauca": row(
+            403,
+            anonymous=401,
+            nobody=404,
+            coord_narino=404,
+            admin=200,
+            coord_cauca=200,
+            analyst=200,
+        ),
+        "POST narino": row(404, anonymous=401, admin=200, coord_narino=200),
+    },
+    "/api/v1/reports/overview": {"GET": PUBLIC},
+    "/api/v1/reports/exchange": {"GET": PUBLIC},
 }
 
 # --- the admin: one rule instead of ~150 rows -------------------------------------------------

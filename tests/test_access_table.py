@@ -76,9 +76,11 @@ from tests.dialogues.builders import make_session, status
 from tests.evidence.builders import EFFECTIVE, make_intervention
 from tests.factories import grant, make_user
 from tests.indicators.test_explorer import store
+from tests.network.builders import access_variants
 from tests.panels import add_respondent, make_default_panel
 from tests.panels.test_dashboard import SQUARE, answer_wave, close, open_wave
 from tests.personas import PERSONAS, make_personas
+from tests.studies.builders import add_access_variants as add_study_variants
 
 OPEN_WAVE = "2024-03"
 
@@ -246,7 +248,9 @@ def build_world() -> SimpleNamespace:
         "cauca_published": _published_process(places.popayan, orgs.police),
         "published": _intervention(published=True),
         "draft": _intervention(published=False),
+        **access_variants(),
     }
+    add_study_variants(variants, personas)
     return SimpleNamespace(personas=personas, variants=variants)
 
 

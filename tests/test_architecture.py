@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import itertools
 import pathlib
+import re
 import textwrap
 from dataclasses import dataclass
 
@@ -27,7 +28,7 @@ LAYERS: dict[str, int] = {
     "convivencia.env": TOOLKIT,
     "convivencia.core": TOOLKIT,
     # The core app also hosts the site's own pages and commands (see the doc).
-    "convivencia.core.views": SITE,
+    "convivencia.core.views.home": SITE,
     "convivencia.core.urls": SITE,
     "convivencia.core.setup": SITE,
     "convivencia.core.doctor": SITE,
@@ -299,3 +300,79 @@ def test_the_check_catches_a_cycle_between_domain_apps(tmp_path):
     [cycle] = domain_cycles(imports)
     assert cycle.startswith("dialogues -> panels -> dialogues")
     assert "dialogues/models.py:2:" in cycle and "panels/views.py:1:" in cycle
+
+
+# --- the app layout (docs/architecture.md, "One app layout") --------------------------------
+
+APPS_DIR = SOURCE / "convivencia"
+# Modules at an app's top level that hold views or URLs under another name than the layout's.
+MISPLACED = re.compile(r"(^|_)(views?|urls)(_|$)")
+
+
+def apps() -> list[pathlib.Path]:
+    return sorted(path.parent for path in APPS_DIR.glob("*/apps.py"))
+
+
+def layout_departures(app: pathlib.Path) -> list[str]:
+    """What in one app is not where docs/architecture.md puts it."""
+    found: list[str] = []
+    modules = {path.stem for path in app.glob("*.py")}
+    for name in sorted(modules - {"views", "urls"}):
+        if MISPLACED.search(name):
+            found.append(f"{app.name}/{name}.py: views go in views.py or views/, URLs in urls.py")
+    if "views" in modules and (app / "views").is_dir():
+        found.append(f"{app.name}: both views.py and views/")
+    for name in sorted(modules):
+        if re.search(r"(^|_)importer?s?($|_)|file_import", name):
+            found.append(f"{app.name}/{name}.py: file readers go in importers/")
+    views = [app / "views.py", *sorted((app / "views").glob("*.py"))]
+    for path in [*views, app / "urls.py", app / "api.py"]:
+        if not path.exists():
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if (
+                isinstance(node, ast.ClassDef)
+                and path.stem != "api"
+                and any(
+                    getattr(base, "attr", getattr(base, "id", "")).endswith(("Form", "FormSet"))
+                    for base in node.bases
+                )
+            ):
+                found.append(
+                    f"{path.relative_to(app.parent)}: form {node.name} belongs in forms.py"
+                )
+            if (
+                isinstance(node, ast.FunctionDef)
+                and node.name.endswith("_or_404")
+                and path.stem != "api"
+            ):
+                found.append(
+                    f"{path.relative_to(app.parent)}: access helper {node.name} belongs in "
+                    "permissions.py"
+                )
+    return found
+
+
+def test_every_app_follows_the_one_layout():
+    assert len(apps()) >= 9  # the walk found the apps
+    departures = [line for app in apps() for line in layout_departures(app)]
+    assert not departures, "See docs/architecture.md, One app layout:\n" + "\n".join(departures)
+
+
+def test_the_layout_check_catches_a_second_views_module_a_form_in_a_view_and_a_helper(tmp_path):
+    app = tmp_path / "thing"
+    (app / "views").mkdir(parents=True)
+    (app / "apps.py").write_text("")
+    (app / "curation_views.py").write_text("")
+    (app / "views" / "pages.py").write_text(
+        "from django import forms\n"
+        "class ThingForm(forms.Form):\n    pass\n"
+        "def _thing_or_404(request, pk):\n    pass\n"
+    )
+    (app / "importer.py").write_text("")
+    found = "\n".join(layout_departures(app))
+    assert "thing/curation_views.py" in found
+    assert "form ThingForm belongs in forms.py" in found
+    assert "access helper _thing_or_404 belongs in permissions.py" in found
+    assert "thing/importer.py: file readers go in importers/" in found

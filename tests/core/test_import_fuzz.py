@@ -25,10 +25,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from convivencia.core.reading import Column
-from convivencia.evidence import importer as interventions
+from convivencia.evidence.importers import interventions
 from convivencia.indicators.importers import policia, sesnsp, tidy
-from convivencia.panels import roster
-from convivencia.panels.xlsform import RESPONDENT_FIELD
+from convivencia.panels.importers import roster
+from convivencia.panels.importers.xlsform import RESPONDENT_FIELD
 from convivencia.territories.choices import Level
 from convivencia.territories.importers import divipola, ibge, inegi, population
 from convivencia.territories.services import ensure_country

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from convivencia.core.numbers import AmbiguousNumber, parse_integer, parse_number
-from convivencia.evidence.importer import parse_amount
+from convivencia.evidence.importers.interventions import parse_amount
 from convivencia.indicators.importers.tidy import parse_value
 
 

@@ -50,11 +50,11 @@ def test_the_checklist_links_to_the_import_pages_and_the_administration(ana):
         assert f'data-testid="step-{key}"' in html, key
     for url in (
         reverse("territories:import"),
-        reverse("indicators_import:upload"),
+        reverse("indicators:import:upload"),
         reverse("admin:accounts_organisation_add"),
         reverse("admin:accounts_user_add"),
         reverse("admin:accounts_membership_add"),
-        reverse("indicators_manage:index"),
+        reverse("indicators:manage:index"),
         reverse("admin:index"),
     ):
         assert f'href="{url}"' in html, url

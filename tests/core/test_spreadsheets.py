@@ -103,7 +103,9 @@ def test_an_xlsx_row_holds_text_as_strings_and_numbers_as_numbers(write_only):
     texts, numbers = row[: len(PAYLOADS)], row[len(PAYLOADS) :]
     for cell, payload in zip(texts, PAYLOADS, strict=True):
         assert cell.data_type == "s"
-        assert cell.value == neutralised(payload).replace("\r", "\n")
+        # XML readers turn a raw carriage return into a newline; lxml's writer (installed
+        # with python-docx) escapes it and keeps it. Either way the formula stays neutralised.
+        assert cell.value.replace("\r", "\n") == neutralised(payload).replace("\r", "\n")
     assert [cell.data_type for cell in numbers] == ["n"] * (len(NUMBERS) - 1) + ["b"]
     assert [cell.value for cell in numbers] == [0, -5, 7, -2.5, 1e-9, -3.1, True]
 
@@ -118,7 +120,7 @@ def test_a_verbatim_xlsx_row_keeps_the_text_in_cells_marked_as_text(write_only):
 
     (row,) = load_workbook(buffer).worksheets[0].iter_rows()
     for cell, payload in zip(row, PAYLOADS, strict=False):
-        assert (cell.value, cell.data_type, cell.quotePrefix) == (
+        assert (cell.value.replace("\r", "\n"), cell.data_type, cell.quotePrefix) == (
             payload.replace("\r", "\n"),
             "s",
             True,

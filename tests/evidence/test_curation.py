@@ -67,24 +67,24 @@ def test_the_list_shows_every_curation_state_and_filters_by_state_mine_and_searc
     client = world["client"]
     make_intervention("Publicada", published=True)
     client.force_login(world["andrea"])
-    client.post(reverse("evidence_curation:create"), intervention_data(name="Mía"))
-    page = client.get(reverse("evidence_curation:list")).content.decode()
+    client.post(reverse("evidence:curation:create"), intervention_data(name="Mía"))
+    page = client.get(reverse("evidence:curation:list")).content.decode()
     assert "Cuadrantes de policía" in page and "Publicada" in page and "Mía" in page
-    drafts = client.get(reverse("evidence_curation:list"), {"state": "published"}).content
+    drafts = client.get(reverse("evidence:curation:list"), {"state": "published"}).content
     assert b"Publicada" in drafts and b"Cuadrantes" not in drafts
-    mine = client.get(reverse("evidence_curation:list"), {"mine": "1"}).content
+    mine = client.get(reverse("evidence:curation:list"), {"mine": "1"}).content
     assert b"M\xc3\xada" in mine and b"Cuadrantes" not in mine
-    found = client.get(reverse("evidence_curation:list"), {"q": "cuadrantes"}).content
+    found = client.get(reverse("evidence:curation:list"), {"q": "cuadrantes"}).content
     assert b"Cuadrantes" in found and b"Publicada" not in found
 
 
 def test_an_analyst_creates_an_intervention_with_tags_territories_translations_and_sources(world):
     client = world["client"]
     client.force_login(world["andrea"])
-    response = client.post(reverse("evidence_curation:create"), intervention_data())
+    response = client.post(reverse("evidence:curation:create"), intervention_data())
     intervention = Intervention.objects.get(name="Escuelas de convivencia")
     assert response.status_code == 302
-    assert response["Location"] == reverse("evidence_curation:detail", args=[intervention.pk])
+    assert response["Location"] == reverse("evidence:curation:detail", args=[intervention.pk])
     assert intervention.curation == Curation.DRAFT
     assert intervention.name_translations == {"en": "Coexistence schools"}
     assert intervention.codes("problem") == ["assault", "homicide"]
@@ -98,7 +98,7 @@ def test_an_analyst_creates_an_intervention_with_tags_territories_translations_a
 def test_a_draft_is_submitted_reviewed_and_published_and_each_step_is_in_the_history(world):
     client = world["client"]
     client.force_login(world["andrea"])
-    client.post(reverse("evidence_curation:create"), intervention_data(submit="1"))
+    client.post(reverse("evidence:curation:create"), intervention_data(submit="1"))
     intervention = Intervention.objects.get(name="Escuelas de convivencia")
     assert intervention.curation == Curation.SUBMITTED
     assert intervention.submitted_by == world["andrea"]
@@ -106,7 +106,7 @@ def test_a_draft_is_submitted_reviewed_and_published_and_each_step_is_in_the_his
     client.force_login(world["camila"])
     for action in ("review", "publish"):
         response = client.post(
-            reverse("evidence_curation:transition", args=[intervention.pk, action])
+            reverse("evidence:curation:transition", args=[intervention.pk, action])
         )
         assert response.status_code == 302
     intervention.refresh_from_db()
@@ -126,7 +126,7 @@ def test_a_draft_is_submitted_reviewed_and_published_and_each_step_is_in_the_his
         (coordinator, ["submitted", "reviewed"]),
         (coordinator, ["reviewed", "published"]),
     ]
-    page = client.get(reverse("evidence_curation:detail", args=[intervention.pk])).content
+    page = client.get(reverse("evidence:curation:detail", args=[intervention.pk])).content
     assert b"submitted \xe2\x86\x92 reviewed" in page
 
 
@@ -134,17 +134,17 @@ def test_an_analyst_can_edit_and_submit_but_not_review_or_publish(world):
     client = world["client"]
     draft = world["draft"]
     client.force_login(world["andrea"])
-    client.post(reverse("evidence_curation:transition", args=[draft.pk, "submit"]))
+    client.post(reverse("evidence:curation:transition", args=[draft.pk, "submit"]))
     draft.refresh_from_db()
     assert draft.curation == Curation.SUBMITTED
-    response = client.post(reverse("evidence_curation:transition", args=[draft.pk, "review"]))
+    response = client.post(reverse("evidence:curation:transition", args=[draft.pk, "review"]))
     assert response.status_code == 403
     Intervention.objects.filter(pk=draft.pk).update(curation=Curation.REVIEWED)
-    response = client.post(reverse("evidence_curation:transition", args=[draft.pk, "publish"]))
+    response = client.post(reverse("evidence:curation:transition", args=[draft.pk, "publish"]))
     assert response.status_code == 403
     draft.refresh_from_db()
     assert draft.curation == Curation.REVIEWED
-    page = client.get(reverse("evidence_curation:detail", args=[draft.pk])).content.decode()
+    page = client.get(reverse("evidence:curation:detail", args=[draft.pk])).content.decode()
     assert ">Publish<" not in page
 
 
@@ -154,7 +154,7 @@ def test_a_coordinator_can_publish(world):
     Intervention.objects.filter(pk=draft.pk).update(curation=Curation.REVIEWED)
     client.force_login(world["carlos"])
     response = client.post(
-        reverse("evidence_curation:transition", args=[draft.pk, "publish"]), follow=True
+        reverse("evidence:curation:transition", args=[draft.pk, "publish"]), follow=True
     )
     assert "Published: it is now public." in response.content.decode()
     draft.refresh_from_db()
@@ -165,9 +165,9 @@ def test_a_reviewer_cannot_review_their_own_submission_and_is_told_why(world):
     client = world["client"]
     draft = world["draft"]
     client.force_login(world["camila"])
-    client.post(reverse("evidence_curation:transition", args=[draft.pk, "submit"]))
+    client.post(reverse("evidence:curation:transition", args=[draft.pk, "submit"]))
     response = client.post(
-        reverse("evidence_curation:transition", args=[draft.pk, "review"]), follow=True
+        reverse("evidence:curation:transition", args=[draft.pk, "review"]), follow=True
     )
     assert "Someone other than the person who submitted it must review it." in (
         response.content.decode()
@@ -175,7 +175,7 @@ def test_a_reviewer_cannot_review_their_own_submission_and_is_told_why(world):
     draft.refresh_from_db()
     assert draft.curation == Curation.SUBMITTED
     client.force_login(world["carlos"])
-    client.post(reverse("evidence_curation:transition", args=[draft.pk, "review"]))
+    client.post(reverse("evidence:curation:transition", args=[draft.pk, "review"]))
     draft.refresh_from_db()
     assert draft.curation == Curation.REVIEWED
 
@@ -183,7 +183,7 @@ def test_a_reviewer_cannot_review_their_own_submission_and_is_told_why(world):
 def test_an_unknown_curation_action_is_404(world):
     client = world["client"]
     client.force_login(world["camila"])
-    url = reverse("evidence_curation:transition", args=[world["draft"].pk, "delete"])
+    url = reverse("evidence:curation:transition", args=[world["draft"].pk, "delete"])
     assert client.post(url).status_code == 404
 
 
@@ -210,7 +210,7 @@ def test_the_form_explains_what_is_wrong_and_saves_nothing(world, overrides, fie
     client = world["client"]
     client.force_login(world["andrea"])
     data = intervention_data(country=str(world["places"].colombia.pk), **overrides)
-    response = client.post(reverse("evidence_curation:create"), data)
+    response = client.post(reverse("evidence:curation:create"), data)
     assert response.status_code == 200
     assert any(message in error for error in response.context["form"].errors[field])
     assert "Nothing was saved" in response.content.decode()
@@ -222,14 +222,14 @@ def test_a_draft_may_have_no_source_but_submitting_needs_one(world):
     client.force_login(world["andrea"])
     no_source = {"sources-0-citation": ""}
     response = client.post(
-        reverse("evidence_curation:create"), intervention_data(submit="1", **no_source)
+        reverse("evidence:curation:create"), intervention_data(submit="1", **no_source)
     )
     assert response.status_code == 200
     assert "Add at least one source (a link or a citation) before submitting for review." in (
         response.content.decode()
     )
     assert not Intervention.objects.filter(name="Escuelas de convivencia").exists()
-    response = client.post(reverse("evidence_curation:create"), intervention_data(**no_source))
+    response = client.post(reverse("evidence:curation:create"), intervention_data(**no_source))
     assert response.status_code == 302
     assert Intervention.objects.get(name="Escuelas de convivencia").curation == Curation.DRAFT
 
@@ -238,7 +238,7 @@ def test_editing_a_published_intervention_makes_it_a_draft_again(world):
     client = world["client"]
     published = make_intervention("Publicada")
     client.force_login(world["andrea"])
-    form_page = client.get(reverse("evidence_curation:edit", args=[published.pk]))
+    form_page = client.get(reverse("evidence:curation:edit", args=[published.pk]))
     data = {
         key: value
         for key, value in form_page.context["form"].initial.items()
@@ -256,7 +256,7 @@ def test_editing_a_published_intervention_makes_it_a_draft_again(world):
         }
     )
     response = client.post(
-        reverse("evidence_curation:edit", args=[published.pk]), data, follow=True
+        reverse("evidence:curation:edit", args=[published.pk]), data, follow=True
     )
     published.refresh_from_db()
     assert published.name == "Publicada, corregida"
@@ -284,7 +284,7 @@ def test_an_evaluation_with_outcomes_recomputes_the_ratings_and_is_in_the_histor
         "outcomes-0-effect_size": "-0.18",
         "outcomes-0-effect_measure": "% change",
     }
-    response = client.post(reverse("evidence_curation:evaluation_create", args=[draft.pk]), data)
+    response = client.post(reverse("evidence:curation:evaluation_create", args=[draft.pk]), data)
     assert response.status_code == 302
     rating = draft.ratings.get()
     assert (rating.outcome, rating.value) == ("homicide", Rating.PROMISING)
@@ -293,7 +293,7 @@ def test_an_evaluation_with_outcomes_recomputes_the_ratings_and_is_in_the_histor
     assert AuditEntry.objects.about(draft).filter(changes__has_key="evaluation").exists()
 
     evaluation = Evaluation.objects.get()
-    client.post(reverse("evidence_curation:evaluation_delete", args=[draft.pk, evaluation.pk]))
+    client.post(reverse("evidence:curation:evaluation_delete", args=[draft.pk, evaluation.pk]))
     draft.refresh_from_db()
     assert draft.best_rating == Rating.NOT_EVALUATED
 
@@ -312,7 +312,7 @@ def test_an_evaluation_needs_at_least_one_outcome(world):
         "outcomes-MAX_NUM_FORMS": "1000",
     }
     response = client.post(
-        reverse("evidence_curation:evaluation_create", args=[world["draft"].pk]), data
+        reverse("evidence:curation:evaluation_create", args=[world["draft"].pk]), data
     )
     assert response.status_code == 200
     assert "Record at least one outcome" in response.content.decode()
@@ -327,7 +327,7 @@ def test_a_reviewer_overrides_a_rating_only_with_a_reason_and_an_analyst_cannot(
 
     services.recompute_ratings(draft)
     rating = draft.ratings.get()
-    url = reverse("evidence_curation:rating_override", args=[draft.pk, rating.pk])
+    url = reverse("evidence:curation:rating_override", args=[draft.pk, rating.pk])
     prefix = f"rating-{rating.pk}"
     client.force_login(world["camila"])
     response = client.post(url, {f"{prefix}-rating": "mixed", f"{prefix}-reason": " "})
@@ -347,11 +347,11 @@ def test_an_external_rating_is_added_with_its_own_label(world):
     client = world["client"]
     draft = world["draft"]
     client.force_login(world["andrea"])
-    url = reverse("evidence_curation:external_rating_create", args=[draft.pk])
+    url = reverse("evidence:curation:external_rating_create", args=[draft.pk])
     client.post(url, {"source": "crimesolutions", "label": "Promising", "outcome": "homicide"})
     external = ExternalRating.objects.get()
     assert external.mapped_rating == Rating.PROMISING
-    page = client.get(reverse("evidence_curation:detail", args=[draft.pk])).content.decode()
+    page = client.get(reverse("evidence:curation:detail", args=[draft.pk])).content.decode()
     assert "Promising" in page
     response = client.post(url, {"source": "crimesolutions", "label": ""})
     assert response.status_code == 400
@@ -360,5 +360,5 @@ def test_an_external_rating_is_added_with_its_own_label(world):
 def test_the_territory_search_offers_codes_to_add(world):
     client = world["client"]
     client.force_login(world["andrea"])
-    response = client.get(reverse("evidence_curation:territory_search"), {"territory_q": "popayan"})
+    response = client.get(reverse("evidence:curation:territory_search"), {"territory_q": "popayan"})
     assert "divipola:19001" in response.content.decode()

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from convivencia.accounts.choices import AuditAction, Role
 from convivencia.accounts.models import AuditEntry
 from convivencia.core.reading import BadFile
-from convivencia.evidence import importer
 from convivencia.evidence.choices import Curation
+from convivencia.evidence.importers import interventions as importer
 from convivencia.evidence.models import Intervention
 from convivencia.jobs.choices import JobStatus
 from convivencia.jobs.models import Job
@@ -507,10 +507,10 @@ def test_the_upload_page_checks_then_imports_in_a_background_job(
     curator, tmp_path, django_capture_on_commit_callbacks
 ):
     path = write_xlsx(tmp_path / "intervenciones.xlsx", [SPANISH_HEADERS, GOOD_ROW])
-    page = curator.get(reverse("evidence_curation:import")).content.decode()
+    page = curator.get(reverse("evidence:curation:import")).content.decode()
     assert "Publish the rows" not in page  # an analyst cannot import as published
     with path.open("rb") as handle:
-        report = curator.post(reverse("evidence_curation:import"), {"file": handle})
+        report = curator.post(reverse("evidence:curation:import"), {"file": handle})
     assert report.status_code == 200
     assert report.context["counts"] == {"created": 1, "updated": 0, "unchanged": 0}
     assert not Intervention.objects.exists()  # the check wrote nothing
@@ -518,7 +518,7 @@ def test_the_upload_page_checks_then_imports_in_a_background_job(
     # The job is handed to the (immediate) task backend when the request commits.
     with django_capture_on_commit_callbacks(execute=True):
         response = curator.post(
-            reverse("evidence_curation:import_confirm"), {"token": report.context["token"]}
+            reverse("evidence:curation:import_confirm"), {"token": report.context["token"]}
         )
     job = Job.objects.get()
     assert response.status_code == 302
@@ -528,7 +528,7 @@ def test_the_upload_page_checks_then_imports_in_a_background_job(
     assert Intervention.objects.get().curation == Curation.DRAFT
     assert not list((tmp_path / "media" / "evidence" / "staged").iterdir())
     again = curator.post(
-        reverse("evidence_curation:import_confirm"), {"token": report.context["token"]}
+        reverse("evidence:curation:import_confirm"), {"token": report.context["token"]}
     )
     assert again.status_code == 302  # the token was used: back to the upload page
     assert Job.objects.count() == 1
@@ -541,12 +541,12 @@ def test_a_checked_file_deleted_by_the_retention_must_be_chosen_again(curator, t
 
     path = write_xlsx(tmp_path / "intervenciones.xlsx", [SPANISH_HEADERS, GOOD_ROW])
     with path.open("rb") as handle:
-        report = curator.post(reverse("evidence_curation:import"), {"file": handle})
+        report = curator.post(reverse("evidence:curation:import"), {"file": handle})
     retention.purge(staged_older_than=timedelta(0), jobs_older_than=timedelta(days=30))
     response = curator.post(
-        reverse("evidence_curation:import_confirm"), {"token": report.context["token"]}, follow=True
+        reverse("evidence:curation:import_confirm"), {"token": report.context["token"]}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("evidence_curation:import")
+    assert response.redirect_chain[-1][0] == reverse("evidence:curation:import")
     assert "no longer available" in response.content.decode()
     assert not Job.objects.exists()
 
@@ -562,7 +562,7 @@ def test_the_upload_page_lists_the_problems_and_offers_no_confirmation(curator, 
         delimiter=";",
     )
     with path.open("rb") as handle:
-        report = curator.post(reverse("evidence_curation:import"), {"file": handle})
+        report = curator.post(reverse("evidence:curation:import"), {"file": handle})
     page = report.content.decode()
     assert "1 problem found. Nothing was imported." in page
     assert "<td>escala</td>" in page and "galáctica" in page

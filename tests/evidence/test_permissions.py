@@ -37,7 +37,7 @@ def of_intervention(name: str) -> URL:
 
 def of_evaluation(world: SimpleNamespace, variant: str) -> str:
     return reverse(
-        "evidence_curation:evaluation_edit", args=[world.pks[variant], world.evaluations[variant]]
+        "evidence:curation:evaluation_edit", args=[world.pks[variant], world.evaluations[variant]]
     )
 
 
@@ -61,14 +61,14 @@ PAGES: dict[str, tuple[URL, dict[str, tuple]]] = {
     ),
     "api detail": (api_detail, {"published": PUBLIC, "draft": NOT_FOUND, "missing": NOT_FOUND}),
     # curation
-    "curation list": (fixed("evidence_curation:list"), {"": EDITORS}),
-    "curation create": (fixed("evidence_curation:create"), {"": EDITORS}),
-    "curation import": (fixed("evidence_curation:import"), {"": EDITORS}),
-    "curation territory search": (fixed("evidence_curation:territory_search"), {"": EDITORS}),
-    "curation detail": (of_intervention("evidence_curation:detail"), EVERY_STATE),
-    "curation edit": (of_intervention("evidence_curation:edit"), EVERY_STATE),
+    "curation list": (fixed("evidence:curation:list"), {"": EDITORS}),
+    "curation create": (fixed("evidence:curation:create"), {"": EDITORS}),
+    "curation import": (fixed("evidence:curation:import"), {"": EDITORS}),
+    "curation territory search": (fixed("evidence:curation:territory_search"), {"": EDITORS}),
+    "curation detail": (of_intervention("evidence:curation:detail"), EVERY_STATE),
+    "curation edit": (of_intervention("evidence:curation:edit"), EVERY_STATE),
     "curation new evaluation": (
-        of_intervention("evidence_curation:evaluation_create"),
+        of_intervention("evidence:curation:evaluation_create"),
         EVERY_STATE,
     ),
     "curation evaluation": (of_evaluation, {"published": EDITORS, "draft": EDITORS}),

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import include, path, reverse
+from django.urls import reverse
 
-from convivencia import urls as project_urls
 from convivencia.accounts.choices import Role
 from convivencia.indicators.models import DataValue, Extraction
 from convivencia.jobs.choices import JobStatus
@@ -14,11 +13,7 @@ from convivencia.jobs.models import Job
 from tests.factories import grant, make_colombia, make_organisation, make_user
 from tests.indicators.conftest import data_counts
 
-# The lead mounts the page at /indicators/import/; until then these tests mount it here.
-urlpatterns = list(project_urls.urlpatterns)
-if not any(getattr(pattern, "namespace", None) == "indicators_import" for pattern in urlpatterns):
-    urlpatterns.append(path("indicators/import/", include("convivencia.indicators.import_urls")))
-pytestmark = [pytest.mark.urls(__name__), pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.usefixtures("english")]
 
 HEADER = "territory_code;scheme;period;data_element;value;source\n"
 GOOD = HEADER + "19001;divipola;2023;homicides;36;police\n52001;divipola;2023;homicides;24;police\n"
@@ -51,7 +46,7 @@ def enumerator(places):
 
 
 def url(name: str = "upload") -> str:
-    return reverse(f"indicators_import:{name}")
+    return reverse(f"indicators:import:{name}")
 
 
 def check(client, content: str, *, format: str = "tidy", name: str = "cifras.csv", **fields):

@@ -21,17 +21,17 @@ from tests.indicators.test_explorer import store
 
 pytestmark = pytest.mark.usefixtures("english")
 
-INDEX = reverse("indicators_manage:index")
-NEW_ELEMENT = reverse("indicators_manage:element_create")
-NEW_INDICATOR = reverse("indicators_manage:indicator_create")
+INDEX = reverse("indicators:manage:index")
+NEW_ELEMENT = reverse("indicators:manage:element_create")
+NEW_INDICATOR = reverse("indicators:manage:indicator_create")
 
 
 def element_url(code: str, action: str = "edit") -> str:
-    return reverse(f"indicators_manage:element_{action}", args=[code])
+    return reverse(f"indicators:manage:element_{action}", args=[code])
 
 
 def indicator_url(code: str, action: str = "edit") -> str:
-    return reverse(f"indicators_manage:indicator_{action}", args=[code])
+    return reverse(f"indicators:manage:indicator_{action}", args=[code])
 
 
 @pytest.fixture

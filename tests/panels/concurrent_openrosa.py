@@ -58,7 +58,7 @@ def main(db_file: str, threads: int) -> dict:
     # A token, not the password: Argon2 would spread the requests out in time.
     _token, secret = ApiToken.issue(esteban, "ODK Collect")
     xml = instance(ANSWERS, end="2024-03-20T10:00:00.000-05:00")
-    address = reverse("panels_collection:submission", args=[panel.code])
+    address = reverse("panels:collection:submission", args=[panel.code])
     connection.close()
 
     start = threading.Barrier(threads)

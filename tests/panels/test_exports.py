@@ -10,8 +10,9 @@ from openpyxl import load_workbook
 
 from convivencia.accounts.choices import AuditAction
 from convivencia.accounts.models import AuditEntry
-from convivencia.panels import collection, file_import
+from convivencia.panels import collection
 from convivencia.panels.choices import ItemType, SubmissionSource
+from convivencia.panels.importers import answers as file_import
 from convivencia.panels.models import Item
 from tests.factories import make_colombia
 from tests.formula_payloads import (

@@ -22,8 +22,9 @@ from convivencia.accounts.models import AuditEntry
 from convivencia.core.reading import BadFile
 from convivencia.jobs.choices import JobStatus
 from convivencia.jobs.models import Job
-from convivencia.panels import aggregates, file_import
+from convivencia.panels import aggregates
 from convivencia.panels.choices import SubmissionSource, WaveStatus
+from convivencia.panels.importers import answers as file_import
 from convivencia.panels.models import Aggregate, Answer, Choice, Item, Submission, Wave
 from tests.factories import grant, make_colombia, make_organisation, make_user
 from tests.panels.builders import make_panel, make_wave
@@ -493,7 +494,7 @@ def test_the_command_refuses_a_closed_wave(panel, wave, tmp_path):
 
 
 def upload_url(panel) -> str:
-    return reverse("panels_collection:upload", args=[panel.code])
+    return reverse("panels:collection:upload", args=[panel.code])
 
 
 def upload(client, panel, content: bytes, name: str = "kobo.csv", **fields):
@@ -529,7 +530,7 @@ def test_the_page_shows_the_dry_run_then_imports_the_valid_rows_in_a_job(
     token = report.context["token"]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("panels_collection:confirm", args=[panel.code]),
+            reverse("panels:collection:confirm", args=[panel.code]),
             {"token": token, "mode": "valid"},
         )
     job = Job.objects.get()
@@ -555,7 +556,7 @@ def test_a_checked_file_deleted_by_the_retention_must_be_chosen_again(client, pa
     report = upload(client, panel, odk_central_csv(ODK_ROWS), name="odk.csv")
     retention.purge(staged_older_than=timedelta(0), jobs_older_than=timedelta(days=30))
     response = client.post(
-        reverse("panels_collection:confirm", args=[panel.code]),
+        reverse("panels:collection:confirm", args=[panel.code]),
         {"token": report.context["token"], "mode": "all"},
         follow=True,
     )
@@ -573,7 +574,7 @@ def test_a_clean_file_is_imported_all_at_once(
     assert "Import the valid rows" not in report.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("panels_collection:confirm", args=[panel.code]),
+            reverse("panels:collection:confirm", args=[panel.code]),
             {"token": report.context["token"], "mode": "all"},
         )
     job = Job.objects.get()
@@ -589,7 +590,7 @@ def test_a_refused_import_job_fails_naming_every_problem(
     # "Import all" is not offered with problems; a crafted request is refused by the job.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("panels_collection:confirm", args=[panel.code]),
+            reverse("panels:collection:confirm", args=[panel.code]),
             {"token": report.context["token"], "mode": "all"},
         )
     job = Job.objects.get()
@@ -609,7 +610,7 @@ def test_a_coordinator_imports_into_a_new_month_which_is_opened_on_confirmation(
     assert not Wave.objects.exists()  # the dry run opened nothing
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("panels_collection:confirm", args=[panel.code]),
+            reverse("panels:collection:confirm", args=[panel.code]),
             {"token": report.context["token"], "mode": "all"},
         )
     wave = Wave.objects.get(panel=panel, period=MARCH)

@@ -7,8 +7,8 @@ from django.http import QueryDict
 
 from convivencia.panels.collection import Problem
 from convivencia.panels.forms import WebForm
+from convivencia.panels.importers.xlsform import included_items
 from convivencia.panels.models import Item
-from convivencia.panels.xlsform import included_items
 from tests.factories import make_colombia
 from tests.panels.builders import make_panel
 

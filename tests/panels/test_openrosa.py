@@ -103,7 +103,7 @@ def basic(username: str, secret: str = PASSWORD) -> dict[str, str]:
 
 
 def url(name: str, panel: Panel, *args: str) -> str:
-    return reverse(f"panels_collection:{name}", args=[panel.code, *args])
+    return reverse(f"panels:collection:{name}", args=[panel.code, *args])
 
 
 def instance(
@@ -174,7 +174,7 @@ def test_an_unknown_form_id_is_not_found(client, panel, esteban):
 
 
 def test_the_form_is_built_once_per_version_and_again_when_the_roster_changes(panel, monkeypatch):
-    from convivencia.panels import xlsform
+    from convivencia.panels.importers import xlsform
 
     calls = []
     real = xlsform.export_xlsform

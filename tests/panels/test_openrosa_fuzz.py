@@ -117,7 +117,7 @@ def basic(secret: str) -> dict[str, str]:
 
 
 def url(name: str, panel: Panel, *args: str) -> str:
-    return reverse(f"panels_collection:{name}", args=[panel.code, *args])
+    return reverse(f"panels:collection:{name}", args=[panel.code, *args])
 
 
 def instance(

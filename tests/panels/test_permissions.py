@@ -56,7 +56,7 @@ def api_url(suffix: str) -> URL:
 
 def contact_url(world: SimpleNamespace, variant: str) -> str:
     return reverse(
-        "panels_roster:contact", args=[world.codes[variant], world.respondents[variant].pk]
+        "panels:roster:contact", args=[world.codes[variant], world.respondents[variant].pk]
     )
 
 
@@ -76,8 +76,8 @@ PAGES: dict[str, tuple[URL, dict[str, tuple]]] = {
         panel_url("panels:export", "answers.json"),
         on_panel(NOWHERE, other=NOWHERE),
     ),
-    "roster": (panel_url("panels_roster:roster"), on_panel(COLLECTORS)),
-    "roster entities": (panel_url("panels_roster:entities"), on_panel(COLLECTORS)),
+    "roster": (panel_url("panels:roster:roster"), on_panel(COLLECTORS)),
+    "roster entities": (panel_url("panels:roster:entities"), on_panel(COLLECTORS)),
     "roster contact": (contact_url, {"own": COORDINATORS, "other": PASTO}),
     "api panel": (api_url(""), on_panel(API_RESULTS, API_PASTO, API_NOWHERE)),
     "api results": (api_url("results"), on_panel(API_RESULTS, API_PASTO, API_NOWHERE)),

@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, include, path, reverse
 
 from convivencia.accounts.choices import AuditAction, Role
 from convivencia.accounts.models import AuditEntry
-from convivencia.panels.roster import entity_list_csv
+from convivencia.panels.importers.roster import entity_list_csv
 from tests.factories import grant, make_colombia, make_organisation, make_user
 from tests.panels import add_respondent, make_default_panel, use_contact_key
 
@@ -32,7 +32,7 @@ def roster_urls(db, settings) -> None:
     before and after the site includes roster_urls.
     """
     try:
-        reverse("panels_roster:roster", args=["x"])
+        reverse("panels:roster:roster", args=["x"])
     except NoReverseMatch:
         from convivencia import urls as site
 

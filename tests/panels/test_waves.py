@@ -146,14 +146,14 @@ def test_the_panel_page_buttons_follow_the_same_rule(client, world, persona, sta
     panel = world["panel"]
     client.force_login(world[persona])
     response = client.post(
-        reverse("panels_collection:open_wave", args=[panel.code]), {"period": "2024-05"}
+        reverse("panels:collection:open_wave", args=[panel.code]), {"period": "2024-05"}
     )
     assert response.status_code == status
     assert Wave.objects.filter(period__month=5).exists() == (status == 302)
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, world):
-    response = client.get(reverse("panels_collection:panel", args=[world["panel"].code]))
+    response = client.get(reverse("panels:collection:panel", args=[world["panel"].code]))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
 
@@ -162,9 +162,9 @@ def test_a_coordinator_closes_a_wave_from_the_panel_page(client, world):
     panel, camila = world["panel"], world["camila"]
     wave = services.open_wave(panel, "2024-03", camila)
     client.force_login(camila)
-    page = client.get(reverse("panels_collection:panel", args=[panel.code]))
+    page = client.get(reverse("panels:collection:panel", args=[panel.code]))
     assert b"2024-03" in page.content and b"openrosa" in page.content
-    response = client.post(reverse("panels_collection:close_wave", args=[panel.code, "2024-03"]))
+    response = client.post(reverse("panels:collection:close_wave", args=[panel.code, "2024-03"]))
     assert response.status_code == 302
     wave.refresh_from_db()
     assert not wave.is_open

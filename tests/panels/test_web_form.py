@@ -55,7 +55,7 @@ def esteban(places):
 
 
 def form_url(panel) -> str:
-    return reverse("panels_collection:form", args=[panel.code])
+    return reverse("panels:collection:form", args=[panel.code])
 
 
 def instance_id_of(content: bytes) -> str:
@@ -232,8 +232,8 @@ def test_the_collection_index_lists_only_the_panels_one_collects_for(
     client, places, panel, wave, esteban
 ):
     client.force_login(esteban)
-    response = client.get(reverse("panels_collection:list"))
+    response = client.get(reverse("panels:collection:list"))
     assert response.status_code == 200
-    assert reverse("panels_collection:panel", args=[panel.code]).encode() in response.content
+    assert reverse("panels:collection:panel", args=[panel.code]).encode() in response.content
     client.force_login(make_user("nadia"))
-    assert panel.code.encode() not in client.get(reverse("panels_collection:list")).content
+    assert panel.code.encode() not in client.get(reverse("panels:collection:list")).content

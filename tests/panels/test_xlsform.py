@@ -12,9 +12,9 @@ from pyxform.xls2xform import convert
 from convivencia.core.reading import BadFile
 from convivencia.core.spreadsheets import DANGEROUS_STARTS
 from convivencia.panels.choices import DONT_KNOW, NO_ANSWER, ItemType
+from convivencia.panels.importers.xlsform import export_xlsform, import_xlsform
 from convivencia.panels.models import Choice, Item, Questionnaire
 from convivencia.panels.questionnaire_default import ensure_default_questionnaire
-from convivencia.panels.xlsform import export_xlsform, import_xlsform
 from tests.factories import make_colombia
 from tests.formula_payloads import PAYLOADS
 from tests.panels import add_respondent, make_default_panel, use_contact_key

@@ -218,9 +218,9 @@ def test_policia_style_grids_carry_their_reading_notes(tmp_path):
 
 def _forms():
     from convivencia.evidence.forms import ImportForm as EvidenceForm
-    from convivencia.indicators.import_views import ImportForm as CrimeForm
-    from convivencia.panels.collection_views import UploadForm
-    from convivencia.territories.views_import import ImportForm as TerritoryForm
+    from convivencia.indicators.views.imports import ImportForm as CrimeForm
+    from convivencia.panels.views.collection import UploadForm
+    from convivencia.territories.views.imports import ImportForm as TerritoryForm
 
     return [EvidenceForm, CrimeForm, UploadForm, TerritoryForm]
 
@@ -261,7 +261,7 @@ def test_a_copy_from_remote_storage_stops_past_the_limit_and_is_refused(settings
 
 
 def test_an_xlsform_zip_bomb_is_refused_before_pyxform_unpacks_it(tmp_path):
-    from convivencia.panels.xlsform import import_xlsform
+    from convivencia.panels.importers.xlsform import import_xlsform
 
     path = tmp_path / "form.xlsx"
     write_zip_bomb(path, BOMB_HEAD, BOMB_ROW * 20_000, 100, BOMB_TAIL)
@@ -272,7 +272,7 @@ def test_an_xlsform_zip_bomb_is_refused_before_pyxform_unpacks_it(tmp_path):
 
 
 def test_an_xlsform_over_the_size_limit_is_refused_unread(tmp_path, settings):
-    from convivencia.panels.xlsform import import_xlsform
+    from convivencia.panels.importers.xlsform import import_xlsform
 
     settings.IMPORT_MAX_FILE_MB = 1
     path = tmp_path / "form.xlsx"

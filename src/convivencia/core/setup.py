@@ -88,8 +88,8 @@ def steps() -> list[Step]:
             ),
             DataValue.objects.count(),
             (
-                Link(_("Import crime data"), reverse("indicators_import:upload")),
-                Link(_("Data elements and indicators"), reverse("indicators_manage:index")),
+                Link(_("Import crime data"), reverse("indicators:import:upload")),
+                Link(_("Data elements and indicators"), reverse("indicators:manage:index")),
             ),
             "convivencia import_crime policia-co FILE",
         ),

@@ -3,12 +3,14 @@
 The territory page is drawn by ``territories`` but filled by the domain apps that know
 something of the territory. A lower layer must not import a higher one, so each domain
 app registers its contribution here from its ``AppConfig.ready()`` and the page merges
-whatever is registered, in the order of ``INSTALLED_APPS``.
+whatever is registered, in the order of ``INSTALLED_APPS``. A contribution may name the
+template that draws it (kept by the app that registers it); the page includes those
+templates in the same order (``templates(page)``), so it never names the apps filling it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -18,13 +20,25 @@ Contribution = Callable[..., Mapping[str, Any]]
 TERRITORY_PAGE = "territory"
 
 _registry: dict[str, list[Contribution]] = {}
+_templates: dict[str, dict[Contribution, str]] = {}
 
 
-def register(page: str, contribution: Contribution) -> None:
-    """Add a function returning template context for ``page`` (once, however often called)."""
+def register(page: str, contribution: Contribution, template: str | None = None) -> None:
+    """Add a function returning template context for ``page`` (once, however often called),
+    and the template that draws its part of the page, if it draws one."""
     contributions = _registry.setdefault(page, [])
     if contribution not in contributions:
         contributions.append(contribution)
+    if template:
+        _templates.setdefault(page, {})[contribution] = template
+
+
+def templates(page: str) -> list[str]:
+    """The templates of ``page``'s contributions, in the order they were registered."""
+    drawn = _templates.get(page, {})
+    return [
+        drawn[contribution] for contribution in _registry.get(page, ()) if contribution in drawn
+    ]
 
 
 def registered(page: str) -> list[Contribution]:
@@ -49,3 +63,30 @@ def context(page: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
             merged[key] = value
             owners[key] = name
     return merged
+
+
+# Pages that list things rather than fill template variables: each contribution returns a
+# list and the page shows them one after the other, in the order of INSTALLED_APPS.
+
+# The data exchange page (``reports``): every export the site offers. Each app registers
+# ``exports(user, filters) -> list[core.exchange.Export]``; see docs/architecture.md.
+DATA_EXCHANGE = "data_exchange"
+
+Listing = Callable[..., Sequence[Any]]
+
+_listings: dict[str, list[Listing]] = {}
+
+
+def register_listing(page: str, contribution: Listing) -> None:
+    """Add a function returning a list for ``page`` (once, however often called)."""
+    contributions = _listings.setdefault(page, [])
+    if contribution not in contributions:
+        contributions.append(contribution)
+
+
+def listing(page: str, *args: Any, **kwargs: Any) -> list[Any]:
+    """Every contribution's list for ``page``, one after the other."""
+    found: list[Any] = []
+    for contribution in _listings.get(page, ()):
+        found.extend(contribution(*args, **kwargs))
+    return found

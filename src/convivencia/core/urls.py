@@ -1,12 +1,12 @@
 from django.urls import path
 
-from convivencia.core import notification_views, views
+from convivencia.core.views import home, notifications
 
 app_name = "core"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("setup/", views.setup, name="setup"),
-    path("notifications/", notification_views.inbox, name="notifications"),
-    path("notifications/<int:pk>/read/", notification_views.mark_read, name="notification_read"),
+    path("", home.home, name="home"),
+    path("healthz", home.healthz, name="healthz"),
+    path("setup/", home.setup, name="setup"),
+    path("notifications/", notifications.inbox, name="notifications"),
+    path("notifications/<int:pk>/read/", notifications.mark_read, name="notification_read"),
 ]

@@ -10,9 +10,15 @@ class DialoguesConfig(AppConfig):
 
     def ready(self) -> None:
         from convivencia.core import slots
-        from convivencia.dialogues import statuses, summary
+        from convivencia.dialogues import exchange, statuses, summary
 
-        slots.register(slots.TERRITORY_PAGE, summary.dialogue_summary)
+        slots.register_listing(slots.DATA_EXCHANGE, exchange.exports)
+
+        slots.register(
+            slots.TERRITORY_PAGE,
+            summary.dialogue_summary,
+            template="dialogues/_territory_slot.html",
+        )
 
         post_migrate.connect(
             statuses.seed_if_empty, sender=self, dispatch_uid="dialogues.seed_statuses"

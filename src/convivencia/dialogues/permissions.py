@@ -20,10 +20,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from convivencia.accounts import access
 from convivencia.dialogues import services
-from convivencia.dialogues.models import Commitment, CommitmentQuerySet, Process, Session
+from convivencia.dialogues.models import Commitment, CommitmentQuerySet, Concern, Process, Session
 from convivencia.territories.models import Territory
 
 
@@ -121,3 +122,11 @@ def commitment_or_404(user, pk: int) -> tuple[Commitment, bool]:
     if commitment is None:
         raise Http404
     return commitment, services.can_run(user, commitment.process)
+
+
+def concern_or_404(user, pk: int) -> tuple[Concern, bool]:
+    """The concern and whether the user may run its process; 404 like its process."""
+    concern = get_object_or_404(Concern.objects.select_related("process"), pk=pk)
+    process, may_run = process_or_404(user, concern.process_id)
+    concern.process = process
+    return concern, may_run

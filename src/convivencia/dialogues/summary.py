@@ -20,7 +20,7 @@ SHOWN = 5
 
 
 def dialogue_summary(territory, user=None) -> dict[str, Any]:
-    """Context keys for ``territories/_slot_dialogues.html``."""
+    """Context keys for ``dialogues/_territory_slot.html``."""
     viewer = user if user is not None else AnonymousUser()
     processes = (
         permissions.visible_processes(viewer)

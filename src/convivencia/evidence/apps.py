@@ -9,4 +9,7 @@ class EvidenceConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the "evidence.import" job handler with convivencia.jobs.
-        from convivencia.evidence import jobs  # noqa: F401
+        from convivencia.core import slots
+        from convivencia.evidence import exchange, jobs  # noqa: F401
+
+        slots.register_listing(slots.DATA_EXCHANGE, exchange.exports)

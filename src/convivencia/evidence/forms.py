@@ -17,7 +17,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from convivencia.core.limits import check_upload_size
-from convivencia.evidence import importer, services
+from convivencia.evidence import services
 from convivencia.evidence.choices import (
     Focus,
     Population,
@@ -25,6 +25,7 @@ from convivencia.evidence.choices import (
     Rating,
     TagKind,
 )
+from convivencia.evidence.importers import interventions as importer
 from convivencia.evidence.models import Evaluation, ExternalRating, Intervention, Outcome
 from convivencia.territories.choices import Scheme
 from convivencia.territories.models import Territory

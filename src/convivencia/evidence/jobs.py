@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from convivencia.accounts import access
 from convivencia.core.bulk import local_copy
 from convivencia.core.reading import BadFile
-from convivencia.evidence import importer, services
+from convivencia.evidence import services
+from convivencia.evidence.importers import interventions as importer
 from convivencia.jobs.services import JobContext, JobFailed, handler
 
 

@@ -12,9 +12,15 @@ class IndicatorsConfig(AppConfig):
         # jobs registers the crime-data import job handler with the jobs app; signals
         # connects the receivers that keep the explorer's cache version current.
         from convivencia.core import slots
-        from convivencia.indicators import jobs, presets, signals, summary  # noqa: F401
+        from convivencia.indicators import exchange, jobs, presets, signals, summary  # noqa: F401
 
-        slots.register(slots.TERRITORY_PAGE, summary.indicator_summary)
+        slots.register_listing(slots.DATA_EXCHANGE, exchange.exports)
+
+        slots.register(
+            slots.TERRITORY_PAGE,
+            summary.indicator_summary,
+            template="indicators/_territory_slot.html",
+        )
 
         post_migrate.connect(
             presets.seed_if_empty, sender=self, dispatch_uid="indicators.seed_presets"

@@ -7,16 +7,31 @@ Saving goes through ``manage_services`` (audit log, the explorer's data version)
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator, validate_slug
+from django.http import (
+    QueryDict,
+)
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from convivencia.indicators import manage_services
-from convivencia.indicators.choices import DenominatorKind
+from convivencia.core.forms import choice_field
+from convivencia.core.limits import check_upload_size
+from convivencia.indicators import explorer, importers
+from convivencia.indicators import services as manage_services
+from convivencia.indicators.choices import DenominatorKind, PeriodType, Source
+from convivencia.indicators.importers.common import Options
 from convivencia.indicators.models import DataElement, Indicator
+from convivencia.indicators.periods import parse
+from convivencia.indicators.presets import ELEMENTS
+from convivencia.territories.choices import Level, Scheme
+from convivencia.territories.models import Territory
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 NAME_LABELS = {
@@ -181,3 +196,175 @@ class IndicatorForm(DefinitionForm):
                 _("Leave it empty, or choose “Another data element” as what it is divided by."),
             )
         return cleaned
+
+
+def _element_choices() -> list[tuple[str, StrOrPromise]]:
+    codes = set(ELEMENTS) | set(DataElement.objects.values_list("code", flat=True))
+    choices = [(code, code) for code in sorted(codes)]
+    return [("", gettext_lazy("The format's default (homicides)")), *choices]
+
+
+class ImportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        choices=[(key, entry.label) for key, entry in importers.FORMATS.items()],
+    )
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        validators=[check_upload_size],
+        help_text=gettext_lazy("As published: .xls, .xlsx, CSV (UTF-8 or Latin-1) or JSON."),
+    )
+    element = forms.ChoiceField(
+        label=gettext_lazy("Data element"),
+        required=False,
+        help_text=gettext_lazy("For files of one crime (Policía, SESNSP)."),
+    )
+    source = forms.ChoiceField(
+        label=gettext_lazy("Source"),
+        required=False,
+        choices=[("", gettext_lazy("The format's default")), *Source.choices],
+        help_text=gettext_lazy("Required for DHIS2 files; a tidy table may give it per row."),
+    )
+    through = forms.RegexField(
+        label=gettext_lazy("Figures run through (month)"),
+        required=False,
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2025-06"}),
+        help_text=gettext_lazy("SESNSP: the last month the file covers, e.g. 2025-06."),
+        error_messages={"invalid": gettext_lazy("Give a month as YYYY-MM.")},
+    )
+    org_unit_scheme = forms.ChoiceField(
+        label=gettext_lazy("Organisation unit codes"),
+        required=False,
+        choices=[("", gettext_lazy("DHIS2 uids")), *Scheme.choices],
+        help_text=gettext_lazy("DHIS2: the scheme of the orgUnit codes."),
+    )
+    dataset = forms.CharField(
+        label=gettext_lazy("Dataset"),
+        required=False,
+        max_length=120,
+        help_text=gettext_lazy(
+            "Leave empty to use the format's name for it. A file of an existing dataset "
+            "replaces its values."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "element").choices = _element_choices()
+
+    def options(self) -> Options:
+        data = self.cleaned_data
+        return Options(
+            source=data.get("source") or None,
+            element=data.get("element") or None,
+            dataset=(data.get("dataset") or "").strip() or None,
+            org_unit_scheme=data.get("org_unit_scheme") or None,
+            through=data.get("through") or None,
+        )
+
+
+class ExplorerForm(forms.Form):
+    indicator = forms.ChoiceField(label=gettext_lazy("Indicator"))
+    parent = forms.TypedChoiceField(label=gettext_lazy("Territories within"), coerce=int)
+    type = forms.ChoiceField(
+        label=gettext_lazy("Periods"),
+        choices=[(kind.value, kind.label) for kind in explorer.PERIOD_TYPES],
+    )
+    source = forms.ChoiceField(
+        label=gettext_lazy("Source"),
+        required=False,
+        choices=[("", gettext_lazy("First available")), *Source.choices],
+        help_text=gettext_lazy("Sources are never mixed: one source for the whole table."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword: the range's fields cannot be declared above.
+        self.fields["from"] = forms.CharField(label=_("From"), max_length=12)
+        self.fields["to"] = forms.CharField(label=_("To"), max_length=12)
+        self.indicators = {
+            indicator.code: indicator
+            for indicator in Indicator.objects.select_related("numerator").order_by("code")
+        }
+        choice_field(self, "indicator").choices = [
+            (code, str(indicator)) for code, indicator in self.indicators.items()
+        ]
+        self.parents = {
+            territory.pk: territory
+            for territory in Territory.objects.filter(level__lte=Level.REGION)
+            .prefetch_related("codes")
+            .order_by("level", "name")
+        }
+        choice_field(self, "parent").choices = _parent_choices(self.parents.values())
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        period_type = cleaned.get("type")
+        ends = {}
+        for name in ("from", "to"):
+            text = cleaned.get(name)
+            if text is None or period_type is None:
+                continue
+            try:
+                period = parse(text)
+            except ValueError:
+                self.add_error(
+                    name,
+                    _("%(text)s is not a period. %(hint)s.")
+                    % {"text": text, "hint": PERIOD_HINTS[period_type]},
+                )
+                continue
+            # Another granularity is converted, not refused: "2024" as months starts
+            # at 2024-01 and ends at 2024-12. The view then shows the converted URL.
+            day = period.start if name == "from" else period.end
+            ends[name] = explorer.containing(day, period_type)
+        if len(ends) == 2:
+            if ends["from"].start > ends["to"].start:
+                self.add_error("to", _("The range ends before it starts."))
+            else:
+                try:
+                    cleaned["periods"] = explorer.periods_between(ends["from"], ends["to"])
+                except ValueError:
+                    self.add_error(
+                        "to",
+                        _("At most %(n)s periods can be shown at once.")
+                        % {"n": explorer.MAX_PERIODS},
+                    )
+        cleaned.update({f"{name}_period": period for name, period in ends.items()})
+        return cleaned
+
+    def canonical(self) -> QueryDict:
+        """The query string of the cleaned selection: the URL to share."""
+        query = QueryDict(mutable=True)
+        query["indicator"] = self.cleaned_data["indicator"]
+        query["parent"] = str(self.cleaned_data["parent"])
+        query["type"] = self.cleaned_data["type"]
+        query["from"] = self.cleaned_data["from_period"].code
+        query["to"] = self.cleaned_data["to_period"].code
+        if self.cleaned_data["source"]:
+            query["source"] = self.cleaned_data["source"]
+        return query
+
+
+def _parent_choices(territories: Any) -> list[Any]:
+    """Countries, each followed by its regions, grouped under the country's name."""
+    countries = [territory for territory in territories if territory.level == Level.COUNTRY]
+    regions: dict[int, list[Territory]] = {}
+    for territory in territories:
+        if territory.level == Level.REGION:
+            regions.setdefault(territory.parent_id, []).append(territory)
+    choices: list[Any] = []
+    for country in countries:
+        options = [(country.pk, _("%(country)s (whole country)") % {"country": country.name})]
+        options += [(region.pk, region.name) for region in regions.get(country.pk, [])]
+        choices.append((country.name, options))
+    return choices
+
+
+PERIOD_HINTS = {
+    PeriodType.YEAR: gettext_lazy("A year: 2024"),
+    PeriodType.QUARTER: gettext_lazy("A quarter: 2024Q1"),
+    PeriodType.MONTH: gettext_lazy("A month: 2024-03"),
+}

@@ -13,8 +13,13 @@ class PanelsConfig(AppConfig):
         from convivencia.core import slots
         from convivencia.panels import (
             digest,  # noqa: F401
+            exchange,
             jobs,  # noqa: F401
             summary,
         )
 
-        slots.register(slots.TERRITORY_PAGE, summary.panel_summary)
+        slots.register_listing(slots.DATA_EXCHANGE, exchange.exports)
+
+        slots.register(
+            slots.TERRITORY_PAGE, summary.panel_summary, template="panels/_territory_slot.html"
+        )

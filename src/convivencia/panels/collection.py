@@ -139,7 +139,7 @@ MAX_FORMS = 64
 
 def _form(wave: Wave) -> tuple[list[Item], dict[int, dict[str, int]]]:
     """The items the panel's form asks (see xlsform.included_items), and their look-ups."""
-    from convivencia.panels.xlsform import asked_by
+    from convivencia.panels.importers.xlsform import asked_by
 
     questionnaire_id = wave.panel.questionnaire_id
     # The token before the items: a change committed in between makes the items

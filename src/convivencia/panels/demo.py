@@ -61,9 +61,9 @@ from convivencia.panels.choices import (
     WaveStatus,
 )
 from convivencia.panels.collection import RawSubmission
+from convivencia.panels.importers.xlsform import included_items
 from convivencia.panels.models import Item, Panel, Respondent, Wave
 from convivencia.panels.questionnaire_default import ensure_default_questionnaire
-from convivencia.panels.xlsform import included_items
 from convivencia.territories.models import Territory
 
 PANEL_SIZE = 50

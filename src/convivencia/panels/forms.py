@@ -13,16 +13,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from convivencia.core.forms import choice_field
 from convivencia.core.i18n import translated
-from convivencia.panels import file_import
-from convivencia.panels.choices import DONT_KNOW, NO_ANSWER, ItemType
+from convivencia.core.limits import check_upload_size
+from convivencia.panels import services
+from convivencia.panels.choices import (
+    DONT_KNOW,
+    NO_ANSWER,
+    ItemType,
+    WaveStatus,
+)
 from convivencia.panels.collection import Problem
-from convivencia.panels.models import Item, Panel
+from convivencia.panels.importers import answers as file_import
+from convivencia.panels.models import Item, Panel, Wave
 from convivencia.panels.questionnaire_default import LOCAL_PROVIDER_PLACEHOLDER
 
 # Item codes go into CSS selectors of the form's skip-logic style: only safe ones do.
@@ -234,3 +244,63 @@ class WebForm(forms.Form):
 
     def skip_style(self) -> SafeString:
         return skip_style(self.questions)
+
+
+NEW_MONTH = "new"
+
+
+def open_waves(panel: Panel) -> list[Wave]:
+    return list(panel.waves.filter(status=WaveStatus.OPEN).order_by("-period"))
+
+
+class UploadForm(forms.Form):
+    wave = forms.ChoiceField(label=gettext_lazy("Wave"))
+    new_month = forms.CharField(
+        label=gettext_lazy("New month"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        help_text=gettext_lazy("Only when opening a new month (YYYY-MM)."),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("Export file"),
+        validators=[check_upload_size],
+        help_text=gettext_lazy(
+            "A KoBoToolbox or ODK Central export: CSV (comma or semicolon; UTF-8 or Latin-1) "
+            "or .xlsx. Column headers may be question codes or question texts."
+        ),
+    )
+
+    def __init__(self, *args: Any, panel: Panel, may_open: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.panel = panel
+        choices = [(wave.label, wave.label) for wave in open_waves(panel)]
+        if may_open:
+            choices.append((NEW_MONTH, _("A new month…")))
+        else:
+            del self.fields["new_month"]
+        choice_field(self, "wave").choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("wave") != NEW_MONTH:
+            data["period"] = data.get("wave")
+            return data
+        text = (data.get("new_month") or "").strip()
+        if not text:
+            self.add_error("new_month", _("Write the month to open, as YYYY-MM."))
+            return data
+        try:
+            period = services.parse_period(text)
+        except ValidationError as exc:
+            self.add_error("new_month", exc)
+            return data
+        existing = Wave.objects.filter(panel=self.panel, period=period).first()
+        if existing is not None and not existing.is_open:
+            self.add_error(
+                "new_month",
+                _("Wave %(wave)s is closed; reopen it on the panel's page first.")
+                % {"wave": existing.label},
+            )
+        data["period"] = period.strftime("%Y-%m")
+        return data

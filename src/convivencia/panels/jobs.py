@@ -23,7 +23,7 @@ from convivencia.accounts import access
 from convivencia.accounts.choices import Role
 from convivencia.core.reading import BadFile
 from convivencia.jobs.services import JobContext, JobFailed, handler
-from convivencia.panels import file_import
+from convivencia.panels.importers import answers as file_import
 from convivencia.panels.models import Panel, Wave, period_of
 
 IMPORT_JOB = "panels.import_responses"
@@ -104,6 +104,6 @@ def import_responses(context: JobContext) -> dict[str, Any]:
         # Without the collection pages mounted there is no page to link to.
         with contextlib.suppress(NoReverseMatch):
             result["error_file_url"] = reverse(
-                "panels_collection:rejected_rows", args=[panel.code, context.job.pk]
+                "panels:collection:rejected_rows", args=[panel.code, context.job.pk]
             )
     return result

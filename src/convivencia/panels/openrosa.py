@@ -49,8 +49,9 @@ from django.views.decorators.http import require_http_methods
 from convivencia.accounts import throttle
 from convivencia.accounts.choices import Role
 from convivencia.accounts.models import ApiToken, User
-from convivencia.panels import collection, file_import
+from convivencia.panels import collection
 from convivencia.panels.choices import SubmissionSource
+from convivencia.panels.importers import answers as file_import
 from convivencia.panels.models import Panel, Wave
 
 OPENROSA_VERSION = "1.0"
@@ -219,7 +220,7 @@ def xform_for(panel: Panel) -> XForm:
     from pyxform.errors import PyXFormError
     from pyxform.xls2xform import convert
 
-    from convivencia.panels import xlsform
+    from convivencia.panels.importers import xlsform
 
     try:
         workbook = xlsform.export_xlsform(panel.questionnaire, panel=panel)
@@ -272,7 +273,7 @@ def form_list(request: HttpRequest, panel: Panel) -> HttpResponse:
         SubElement(entry, "version").text = form.version
         SubElement(entry, "hash").text = f"md5:{form.md5}"
         SubElement(entry, "downloadUrl").text = request.build_absolute_uri(
-            reverse("panels_collection:xform", args=[panel.code, form.form_id])
+            reverse("panels:collection:xform", args=[panel.code, form.form_id])
         )
     return HttpResponse(
         tostring(root, encoding="utf-8", xml_declaration=True), content_type=XML_CONTENT_TYPE

@@ -25,7 +25,7 @@ from convivencia.panels.models import Aggregate, Panel, Wave
 
 
 def panel_summary(territory, user=None) -> dict[str, Any]:
-    """Context keys for ``territories/_slot_panels.html``."""
+    """Context keys for ``panels/_territory_slot.html``."""
     from convivencia.panels import analysis, charts
 
     panels = list(

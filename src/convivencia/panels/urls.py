@@ -1,23 +1,54 @@
 """Panel pages, mounted at /panels/.
 
-The fixed paths come before ``<slug:code>/``: "map", "provider" and "territory"
-cannot be panel codes. The roster and collection pages of the other panel
-modules declare their own top-level namespaces (``panels_roster``…), so the site
-URLconf mounts them beside this module rather than inside it.
+The fixed paths come before ``<slug:code>/``: "map", "provider", "territory", "collect"
+and "roster" cannot be panel codes. ODK Collect's server URL for a panel is
+``/panels/collect/<panel>/openrosa``: Collect appends ``formList`` and ``submission``.
 """
 
-from django.urls import path
+from django.urls import include, path
 
-from convivencia.panels import views
+from convivencia.panels import openrosa
+from convivencia.panels.views import collection, dashboards, roster
+
+# Collecting answers: the web form, uploads, waves and the OpenRosa server of each panel.
+collection_patterns = [
+    path("", collection.panel_list, name="list"),
+    path("<slug:code>/", collection.panel_home, name="panel"),
+    path("<slug:code>/waves/open/", collection.open_wave, name="open_wave"),
+    path("<slug:code>/waves/<str:period>/close/", collection.close_wave, name="close_wave"),
+    path("<slug:code>/form/", collection.web_form, name="form"),
+    path("<slug:code>/upload/", collection.upload, name="upload"),
+    path("<slug:code>/upload/confirm/", collection.confirm, name="confirm"),
+    path(
+        "<slug:code>/imports/<uuid:job_id>/rejected.csv",
+        collection.rejected_rows,
+        name="rejected_rows",
+    ),
+    # OpenRosa: exact names, no trailing slash, as ODK Collect builds them.
+    path("<slug:panel_code>/openrosa/formList", openrosa.form_list, name="formlist"),
+    path(
+        "<slug:panel_code>/openrosa/forms/<str:form_id>.xml", openrosa.form_download, name="xform"
+    ),
+    path("<slug:panel_code>/openrosa/submission", openrosa.submission, name="submission"),
+]
+
+# A panel's roster and its ODK Entity list.
+roster_patterns = [
+    path("<slug:code>/", roster.roster, name="roster"),
+    path("<slug:code>/entities.csv", roster.entity_list, name="entities"),
+    path("<slug:code>/respondents/<int:pk>/contact/", roster.respondent_contact, name="contact"),
+]
 
 app_name = "panels"
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("map/", views.map_view, name="map"),
-    path("map/data.geojson", views.map_data, name="map_data"),
-    path("provider/", views.provider, name="provider"),
-    path("territory/<int:pk>/", views.territory_slot, name="territory_slot"),
-    path("<slug:code>/", views.dashboard, name="dashboard"),
-    path("<slug:code>/export/<str:kind>", views.export, name="export"),
+    path("", dashboards.index, name="index"),
+    path("map/", dashboards.map_view, name="map"),
+    path("map/data.geojson", dashboards.map_data, name="map_data"),
+    path("provider/", dashboards.provider, name="provider"),
+    path("territory/<int:pk>/", dashboards.territory_slot, name="territory_slot"),
+    path("collect/", include((collection_patterns, "collection"))),
+    path("roster/", include((roster_patterns, "roster"))),
+    path("<slug:code>/", dashboards.dashboard, name="dashboard"),
+    path("<slug:code>/export/<str:kind>", dashboards.export, name="export"),
 ]

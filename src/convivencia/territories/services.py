@@ -75,6 +75,7 @@ def page_context(territory: Territory) -> dict[str, Any]:
         ).exists(),
         # What the domain apps know of the territory, registered from their AppConfig.ready().
         **slots.context(slots.TERRITORY_PAGE, territory),
+        "slot_templates": slots.templates(slots.TERRITORY_PAGE),
     }
 
 

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from convivencia.territories import views, views_import
+from convivencia.territories.views import imports, pages
 
 app_name = "territories"
 urlpatterns = [
-    path("", views.search, name="search"),
-    path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/boundary.geojson", views.boundary, name="boundary"),
-    path("import/", views_import.upload, name="import"),
+    path("", pages.search, name="search"),
+    path("<int:pk>/", pages.detail, name="detail"),
+    path("<int:pk>/boundary.geojson", pages.boundary, name="boundary"),
+    path("import/", imports.upload, name="import"),
 ]

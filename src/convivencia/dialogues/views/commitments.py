@@ -24,7 +24,7 @@ from convivencia.core.htmx import is_htmx
 from convivencia.dialogues import permissions, services
 from convivencia.dialogues.forms import CancelForm, CommitmentForm, UpdateForm, VerifyForm
 from convivencia.dialogues.models import Commitment, Evidence, Verification
-from convivencia.dialogues.views import commitments_with_flags, form_page
+from convivencia.dialogues.views.processes import commitments_with_flags, form_page
 
 
 def _commitment_url(commitment: Commitment, anchor: str = "") -> str:

@@ -146,7 +146,7 @@ def territory_slot(request: HttpRequest, pk: int) -> HttpResponse:
     place = get_object_or_404(Territory, pk=pk)
     context = summary.dialogue_summary(place, request.user)
     context["territory"] = place
-    return render(request, "territories/_slot_dialogues.html", context)
+    return render(request, "dialogues/_territory_slot.html", context)
 
 
 def _month(text: str) -> datetime.date:
@@ -324,16 +324,9 @@ def concern_create(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(request, form, title=_("New concern"), back=_process_url(process))
 
 
-def _concern_or_404(request: HttpRequest, pk: int) -> tuple[Concern, bool]:
-    concern = get_object_or_404(Concern.objects.select_related("process"), pk=pk)
-    process, may_run = permissions.process_or_404(request.user, concern.process_id)
-    concern.process = process
-    return concern, may_run
-
-
 @login_required
 def concern_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    concern, may_run = _concern_or_404(request, pk)
+    concern, may_run = permissions.concern_or_404(request.user, pk)
     if not may_run:
         raise permissions.refusal(request.user, concern.process.territory)
     form = ConcernForm(request.POST or None, instance=concern, process=concern.process)
@@ -349,7 +342,7 @@ def concern_monitor(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a concern to be measured: a local item of the panel, or an indicator to follow."""
     from convivencia.dialogues import priorities
 
-    concern, may_run = _concern_or_404(request, pk)
+    concern, may_run = permissions.concern_or_404(request.user, pk)
     if not may_run:
         raise permissions.refusal(request.user, concern.process.territory)
     action = request.POST.get("action") if request.method == "POST" else None

@@ -42,7 +42,7 @@ from convivencia.dialogues.forms import (
     SessionReportForm,
 )
 from convivencia.dialogues.models import AgendaItem, Attachment, Participation, Session
-from convivencia.dialogues.views import commitments_with_flags, form_page
+from convivencia.dialogues.views.processes import commitments_with_flags, form_page
 
 PARTICIPANT_FIELDS = [
     "name",

@@ -44,7 +44,7 @@ from convivencia.accounts.models import AuditEntry
 from convivencia.core.bulk import local_copy
 from convivencia.core.forms import add_errors
 from convivencia.core.reading import BadFile
-from convivencia.evidence import importer, services
+from convivencia.evidence import services
 from convivencia.evidence.choices import TAG_CHOICES, Curation, Rating
 from convivencia.evidence.forms import (
     EvaluationForm,
@@ -55,6 +55,7 @@ from convivencia.evidence.forms import (
     RatingOverrideForm,
     source_formset,
 )
+from convivencia.evidence.importers import interventions as importer
 from convivencia.evidence.models import (
     Evaluation,
     EvidenceRating,
@@ -165,7 +166,7 @@ def _intervention_form(request: HttpRequest, intervention: Intervention) -> Http
         if form.is_valid() and sources.is_valid():
             saved = _save_intervention(request, form, sources, submitting, creating)
             if saved is not None:
-                return redirect("evidence_curation:detail", saved.pk)
+                return redirect("evidence:curation:detail", saved.pk)
     else:
         form = InterventionForm(instance=intervention)
         sources = source_formset(None, intervention)
@@ -370,7 +371,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, done[action])
-    return redirect("evidence_curation:detail", intervention.pk)
+    return redirect("evidence:curation:detail", intervention.pk)
 
 
 # --- evaluations -----------------------------------------------------------------------
@@ -405,7 +406,7 @@ def _evaluation_form(
                 services.evaluation_saved(evaluation, before, request.user)
             messages.success(request, _("Evaluation saved; the ratings were recomputed."))
             return redirect(
-                reverse("evidence_curation:detail", args=[intervention.pk]) + "#evaluations"
+                reverse("evidence:curation:detail", args=[intervention.pk]) + "#evaluations"
             )
     else:
         form = EvaluationForm(instance=evaluation)
@@ -430,7 +431,7 @@ def evaluation_delete(request: HttpRequest, pk: int, evaluation_pk: int) -> Http
     evaluation = get_object_or_404(intervention.evaluations, pk=evaluation_pk)
     services.delete_evaluation(evaluation, request.user)
     messages.success(request, _("Evaluation deleted; the ratings were recomputed."))
-    return redirect(reverse("evidence_curation:detail", args=[intervention.pk]) + "#evaluations")
+    return redirect(reverse("evidence:curation:detail", args=[intervention.pk]) + "#evaluations")
 
 
 # --- ratings ---------------------------------------------------------------------------
@@ -451,7 +452,7 @@ def external_rating_create(request: HttpRequest, pk: int) -> HttpResponse:
         changes={"external_rating": ["", str(rating)]},
     )
     messages.success(request, _("External rating added."))
-    return redirect(reverse("evidence_curation:detail", args=[intervention.pk]) + "#ratings")
+    return redirect(reverse("evidence:curation:detail", args=[intervention.pk]) + "#ratings")
 
 
 @editor_required
@@ -468,7 +469,7 @@ def external_rating_delete(request: HttpRequest, pk: int, rating_pk: int) -> Htt
             changes={"external_rating": [str(rating), ""]},
         )
     messages.success(request, _("External rating removed."))
-    return redirect(reverse("evidence_curation:detail", args=[intervention.pk]) + "#ratings")
+    return redirect(reverse("evidence:curation:detail", args=[intervention.pk]) + "#ratings")
 
 
 @editor_required
@@ -487,7 +488,7 @@ def rating_override(request: HttpRequest, pk: int, rating_pk: int) -> HttpRespon
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Rating saved."))
-    return redirect(reverse("evidence_curation:detail", args=[intervention.pk]) + "#ratings")
+    return redirect(reverse("evidence:curation:detail", args=[intervention.pk]) + "#ratings")
 
 
 # --- import ----------------------------------------------------------------------------
@@ -555,7 +556,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     if staged is None or not default_storage.exists(staged["storage_name"]):
         _unstage(request, token)
         messages.error(request, _("That upload is no longer available; choose the file again."))
-        return redirect("evidence_curation:import")
+        return redirect("evidence:curation:import")
     if staged["publish"] and not access.is_administrator(request.user):
         raise Http404
     with default_storage.open(staged["storage_name"], "rb") as handle:

@@ -15,7 +15,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.http import (
     FileResponse,
@@ -31,12 +30,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from convivencia.core.forms import choice_field
 from convivencia.core.htmx import wants_fragment
-from convivencia.indicators import explorer, exports, manage_services, perception, rates
-from convivencia.indicators.choices import PeriodType, Source
+from convivencia.indicators import explorer, exports, perception, rates
+from convivencia.indicators import services as manage_services
+from convivencia.indicators.choices import PeriodType
+from convivencia.indicators.forms import PERIOD_HINTS, ExplorerForm
 from convivencia.indicators.models import Indicator, Total
 from convivencia.indicators.periods import Period, parse
 from convivencia.territories.choices import Level, Scheme
@@ -45,110 +44,6 @@ from convivencia.territories.models import Territory
 # Query parameters that make a selection; "source" may be empty (first available).
 REQUIRED = ("indicator", "parent", "type", "from", "to")
 DEFAULT_INDICATOR = "homicide_rate"
-PERIOD_HINTS = {
-    PeriodType.YEAR: gettext_lazy("A year: 2024"),
-    PeriodType.QUARTER: gettext_lazy("A quarter: 2024Q1"),
-    PeriodType.MONTH: gettext_lazy("A month: 2024-03"),
-}
-
-
-class ExplorerForm(forms.Form):
-    indicator = forms.ChoiceField(label=gettext_lazy("Indicator"))
-    parent = forms.TypedChoiceField(label=gettext_lazy("Territories within"), coerce=int)
-    type = forms.ChoiceField(
-        label=gettext_lazy("Periods"),
-        choices=[(kind.value, kind.label) for kind in explorer.PERIOD_TYPES],
-    )
-    source = forms.ChoiceField(
-        label=gettext_lazy("Source"),
-        required=False,
-        choices=[("", gettext_lazy("First available")), *Source.choices],
-        help_text=gettext_lazy("Sources are never mixed: one source for the whole table."),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # "from" is a Python keyword: the range's fields cannot be declared above.
-        self.fields["from"] = forms.CharField(label=_("From"), max_length=12)
-        self.fields["to"] = forms.CharField(label=_("To"), max_length=12)
-        self.indicators = {
-            indicator.code: indicator
-            for indicator in Indicator.objects.select_related("numerator").order_by("code")
-        }
-        choice_field(self, "indicator").choices = [
-            (code, str(indicator)) for code, indicator in self.indicators.items()
-        ]
-        self.parents = {
-            territory.pk: territory
-            for territory in Territory.objects.filter(level__lte=Level.REGION)
-            .prefetch_related("codes")
-            .order_by("level", "name")
-        }
-        choice_field(self, "parent").choices = _parent_choices(self.parents.values())
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        cleaned = self.cleaned_data
-        period_type = cleaned.get("type")
-        ends = {}
-        for name in ("from", "to"):
-            text = cleaned.get(name)
-            if text is None or period_type is None:
-                continue
-            try:
-                period = parse(text)
-            except ValueError:
-                self.add_error(
-                    name,
-                    _("%(text)s is not a period. %(hint)s.")
-                    % {"text": text, "hint": PERIOD_HINTS[period_type]},
-                )
-                continue
-            # Another granularity is converted, not refused: "2024" as months starts
-            # at 2024-01 and ends at 2024-12. The view then shows the converted URL.
-            day = period.start if name == "from" else period.end
-            ends[name] = explorer.containing(day, period_type)
-        if len(ends) == 2:
-            if ends["from"].start > ends["to"].start:
-                self.add_error("to", _("The range ends before it starts."))
-            else:
-                try:
-                    cleaned["periods"] = explorer.periods_between(ends["from"], ends["to"])
-                except ValueError:
-                    self.add_error(
-                        "to",
-                        _("At most %(n)s periods can be shown at once.")
-                        % {"n": explorer.MAX_PERIODS},
-                    )
-        cleaned.update({f"{name}_period": period for name, period in ends.items()})
-        return cleaned
-
-    def canonical(self) -> QueryDict:
-        """The query string of the cleaned selection: the URL to share."""
-        query = QueryDict(mutable=True)
-        query["indicator"] = self.cleaned_data["indicator"]
-        query["parent"] = str(self.cleaned_data["parent"])
-        query["type"] = self.cleaned_data["type"]
-        query["from"] = self.cleaned_data["from_period"].code
-        query["to"] = self.cleaned_data["to_period"].code
-        if self.cleaned_data["source"]:
-            query["source"] = self.cleaned_data["source"]
-        return query
-
-
-def _parent_choices(territories: Any) -> list[Any]:
-    """Countries, each followed by its regions, grouped under the country's name."""
-    countries = [territory for territory in territories if territory.level == Level.COUNTRY]
-    regions: dict[int, list[Territory]] = {}
-    for territory in territories:
-        if territory.level == Level.REGION:
-            regions.setdefault(territory.parent_id, []).append(territory)
-    choices: list[Any] = []
-    for country in countries:
-        options = [(country.pk, _("%(country)s (whole country)") % {"country": country.name})]
-        options += [(region.pk, region.name) for region in regions.get(country.pk, [])]
-        choices.append((country.name, options))
-    return choices
 
 
 @dataclass

@@ -15,7 +15,6 @@ from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
@@ -24,93 +23,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from convivencia.core.bulk import local_copy
-from convivencia.core.forms import choice_field
-from convivencia.core.limits import check_upload_size
 from convivencia.core.reading import BadFile, Problem
 from convivencia.indicators import importers
-from convivencia.indicators.choices import Source
+from convivencia.indicators.forms import ImportForm
 from convivencia.indicators.importers.common import Options, preview
 from convivencia.indicators.jobs import IMPORT_JOB
-from convivencia.indicators.models import DataElement
-from convivencia.indicators.presets import ELEMENTS
 from convivencia.jobs import services as jobs
-from convivencia.territories.choices import Scheme
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    pass
 
 STAGED = "indicators_staged_import"  # session key: the upload between dry run and confirm
 PREVIEW_ROWS = 20
-
-
-def _element_choices() -> list[tuple[str, StrOrPromise]]:
-    codes = set(ELEMENTS) | set(DataElement.objects.values_list("code", flat=True))
-    choices = [(code, code) for code in sorted(codes)]
-    return [("", gettext_lazy("The format's default (homicides)")), *choices]
-
-
-class ImportForm(forms.Form):
-    format = forms.ChoiceField(
-        label=gettext_lazy("Format"),
-        choices=[(key, entry.label) for key, entry in importers.FORMATS.items()],
-    )
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        validators=[check_upload_size],
-        help_text=gettext_lazy("As published: .xls, .xlsx, CSV (UTF-8 or Latin-1) or JSON."),
-    )
-    element = forms.ChoiceField(
-        label=gettext_lazy("Data element"),
-        required=False,
-        help_text=gettext_lazy("For files of one crime (Policía, SESNSP)."),
-    )
-    source = forms.ChoiceField(
-        label=gettext_lazy("Source"),
-        required=False,
-        choices=[("", gettext_lazy("The format's default")), *Source.choices],
-        help_text=gettext_lazy("Required for DHIS2 files; a tidy table may give it per row."),
-    )
-    through = forms.RegexField(
-        label=gettext_lazy("Figures run through (month)"),
-        required=False,
-        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2025-06"}),
-        help_text=gettext_lazy("SESNSP: the last month the file covers, e.g. 2025-06."),
-        error_messages={"invalid": gettext_lazy("Give a month as YYYY-MM.")},
-    )
-    org_unit_scheme = forms.ChoiceField(
-        label=gettext_lazy("Organisation unit codes"),
-        required=False,
-        choices=[("", gettext_lazy("DHIS2 uids")), *Scheme.choices],
-        help_text=gettext_lazy("DHIS2: the scheme of the orgUnit codes."),
-    )
-    dataset = forms.CharField(
-        label=gettext_lazy("Dataset"),
-        required=False,
-        max_length=120,
-        help_text=gettext_lazy(
-            "Leave empty to use the format's name for it. A file of an existing dataset "
-            "replaces its values."
-        ),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choice_field(self, "element").choices = _element_choices()
-
-    def options(self) -> Options:
-        data = self.cleaned_data
-        return Options(
-            source=data.get("source") or None,
-            element=data.get("element") or None,
-            dataset=(data.get("dataset") or "").strip() or None,
-            org_unit_scheme=data.get("org_unit_scheme") or None,
-            through=data.get("through") or None,
-        )
 
 
 def importer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -187,7 +114,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
         if staged is not None:
             _unstage(request)
         messages.error(request, _("That upload is no longer available; choose the file again."))
-        return redirect("indicators_import:upload")
+        return redirect("indicators:import:upload")
     key = staged["format"]
     with default_storage.open(staged["storage_name"], "rb") as handle:
         job = jobs.enqueue(

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from convivencia.core.text import fold
-from convivencia.indicators import manage_services as services
+from convivencia.indicators import services
 from convivencia.indicators.forms import DataElementForm, DefinitionForm, IndicatorForm
 from convivencia.indicators.models import DataElement, Indicator
 
@@ -125,7 +125,7 @@ def _edit(
     messages.success(
         request, _("Saved: %(name)s (%(code)s).") % {"name": saved, "code": saved.code}
     )
-    return redirect("indicators_manage:index")
+    return redirect("indicators:manage:index")
 
 
 @editor_required
@@ -160,7 +160,7 @@ def _delete(
         # 409: the definition is as it was; the page says why.
         return _form_page(request, form, kind, status=409)
     messages.success(request, _("Deleted: %(name)s (%(code)s).") % {"name": name, "code": code})
-    return redirect("indicators_manage:index")
+    return redirect("indicators:manage:index")
 
 
 @editor_required

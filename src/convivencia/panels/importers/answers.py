@@ -49,9 +49,9 @@ from convivencia.core.spreadsheets import CsvWriter
 from convivencia.core.text import fold
 from convivencia.panels import collection
 from convivencia.panels.choices import MISSING_CODES, ItemType, SubmissionSource
+from convivencia.panels.importers.xlsform import _RESPONDENT_LABEL, RESPONDENT_FIELD
 from convivencia.panels.models import Item, Panel, Wave
 from convivencia.panels.questionnaire_default import LOCAL_PROVIDER_PLACEHOLDER
-from convivencia.panels.xlsform import _RESPONDENT_LABEL, RESPONDENT_FIELD
 
 Problem = collection.Problem
 

@@ -51,9 +51,9 @@ from convivencia.core.reading import (
 from convivencia.core.spreadsheets import append_verbatim_row
 from convivencia.core.text import fold
 from convivencia.panels.choices import DONT_KNOW, MISSING_CODES, NO_ANSWER, ItemType, Provider
+from convivencia.panels.importers.roster import RESPONDENT_CODE_PATTERN
 from convivencia.panels.models import Choice, Item, Panel, Questionnaire
 from convivencia.panels.questionnaire_default import LOCAL_PROVIDER_PLACEHOLDER
-from convivencia.panels.roster import RESPONDENT_CODE_PATTERN
 
 RESPONDENT_FIELD = "respondent"
 ROSTER_LIST = "roster"

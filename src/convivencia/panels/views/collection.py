@@ -18,7 +18,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -30,43 +29,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from convivencia.accounts import access
-from convivencia.accounts.choices import Role
 from convivencia.core.forms import choice_field
-from convivencia.core.limits import check_upload_size
 from convivencia.core.reading import BadFile
 from convivencia.jobs import services as jobs
 from convivencia.jobs.models import Job
-from convivencia.panels import collection, file_import, services
+from convivencia.panels import collection, permissions, services
+from convivencia.panels import forms as panel_forms
 from convivencia.panels.choices import (
     SubmissionSource,
     WaveStatus,
 )
-from convivencia.panels.forms import WebForm
+from convivencia.panels.forms import UploadForm, WebForm
+from convivencia.panels.importers import answers as file_import
+from convivencia.panels.importers.xlsform import included_items
 from convivencia.panels.jobs import IMPORT_JOB
 from convivencia.panels.models import Panel, Respondent, Wave
-from convivencia.panels.xlsform import included_items
 
-COLLECTOR_ROLES = (Role.ENUMERATOR, Role.COORDINATOR)
 STAGED_IMPORTS = "panels_staged_imports"  # session key: token → staged upload
-NEW_MONTH = "new"
-
-
-def _panel(request: HttpRequest, code: str) -> Panel:
-    """The panel, if the user collects for its territory; 404 otherwise."""
-    return access.get_in_scope_or_404(
-        Panel.objects.select_related("territory", "questionnaire"),
-        request.user,
-        COLLECTOR_ROLES,
-        code=code,
-    )
-
-
-def _open_waves(panel: Panel) -> list[Wave]:
-    return list(panel.waves.filter(status=WaveStatus.OPEN).order_by("-period"))
 
 
 # --- the panel's page and its waves --------------------------------------------------------
@@ -75,7 +56,7 @@ def _open_waves(panel: Panel) -> list[Wave]:
 @login_required
 def panel_list(request: HttpRequest) -> HttpResponse:
     panels = (
-        Panel.objects.visible_to(request.user, *COLLECTOR_ROLES)
+        Panel.objects.visible_to(request.user, *permissions.COLLECTOR_ROLES)
         .select_related("territory")
         .annotate(open_waves=Count("waves", filter=Q(waves__status=WaveStatus.OPEN)))
     )
@@ -84,10 +65,10 @@ def panel_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def panel_home(request: HttpRequest, code: str) -> HttpResponse:
-    panel = _panel(request, code)
+    panel = permissions.collected_panel_or_404(request.user, code)
     waves = panel.waves.annotate(answered=Count("submissions")).order_by("-period")
     server_url = request.build_absolute_uri(
-        reverse("panels_collection:formlist", args=[panel.code])
+        reverse("panels:collection:formlist", args=[panel.code])
     ).removesuffix("/formList")
     return render(
         request,
@@ -95,7 +76,7 @@ def panel_home(request: HttpRequest, code: str) -> HttpResponse:
         {
             "panel": panel,
             "waves": waves,
-            "open_waves": _open_waves(panel),
+            "open_waves": panel_forms.open_waves(panel),
             "may_manage": services.may_manage_waves(request.user, panel),
             "server_url": server_url,
             "this_month": timezone.localdate().strftime("%Y-%m"),
@@ -106,7 +87,7 @@ def panel_home(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def open_wave(request: HttpRequest, code: str) -> HttpResponse:
-    panel = _panel(request, code)
+    panel = permissions.collected_panel_or_404(request.user, code)
     try:
         wave = services.open_wave(  # PermissionDenied (403) for enumerators
             panel,
@@ -118,82 +99,29 @@ def open_wave(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Wave %(wave)s is open.") % {"wave": wave.label})
-    return redirect("panels_collection:panel", panel.code)
+    return redirect("panels:collection:panel", panel.code)
 
 
 @login_required
 @require_POST
 def close_wave(request: HttpRequest, code: str, period: str) -> HttpResponse:
-    panel = _panel(request, code)
+    panel = permissions.collected_panel_or_404(request.user, code)
     try:
         wave = get_object_or_404(Wave, panel=panel, period=services.parse_period(period))
     except ValidationError as exc:
         raise Http404 from exc
     wave = services.close_wave(wave, request.user)  # PermissionDenied (403) for enumerators
     messages.success(request, _("Wave %(wave)s is closed.") % {"wave": wave.label})
-    return redirect("panels_collection:panel", panel.code)
+    return redirect("panels:collection:panel", panel.code)
 
 
 # --- upload: dry run, confirmation, job ----------------------------------------------------
 
 
-class UploadForm(forms.Form):
-    wave = forms.ChoiceField(label=gettext_lazy("Wave"))
-    new_month = forms.CharField(
-        label=gettext_lazy("New month"),
-        required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
-        help_text=gettext_lazy("Only when opening a new month (YYYY-MM)."),
-    )
-    file = forms.FileField(
-        label=gettext_lazy("Export file"),
-        validators=[check_upload_size],
-        help_text=gettext_lazy(
-            "A KoBoToolbox or ODK Central export: CSV (comma or semicolon; UTF-8 or Latin-1) "
-            "or .xlsx. Column headers may be question codes or question texts."
-        ),
-    )
-
-    def __init__(self, *args: Any, panel: Panel, may_open: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.panel = panel
-        choices = [(wave.label, wave.label) for wave in _open_waves(panel)]
-        if may_open:
-            choices.append((NEW_MONTH, _("A new month…")))
-        else:
-            del self.fields["new_month"]
-        choice_field(self, "wave").choices = choices
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        if data.get("wave") != NEW_MONTH:
-            data["period"] = data.get("wave")
-            return data
-        text = (data.get("new_month") or "").strip()
-        if not text:
-            self.add_error("new_month", _("Write the month to open, as YYYY-MM."))
-            return data
-        try:
-            period = services.parse_period(text)
-        except ValidationError as exc:
-            self.add_error("new_month", exc)
-            return data
-        existing = Wave.objects.filter(panel=self.panel, period=period).first()
-        if existing is not None and not existing.is_open:
-            self.add_error(
-                "new_month",
-                _("Wave %(wave)s is closed; reopen it on the panel's page first.")
-                % {"wave": existing.label},
-            )
-        data["period"] = period.strftime("%Y-%m")
-        return data
-
-
 @login_required
 def upload(request: HttpRequest, code: str) -> HttpResponse:
     """Step 1: choose the wave and the file. Step 2 (POST): the dry run's report."""
-    panel = _panel(request, code)
+    panel = permissions.collected_panel_or_404(request.user, code)
     may_open = services.may_manage_waves(request.user, panel)
     form = UploadForm(request.POST or None, request.FILES or None, panel=panel, may_open=may_open)
     if request.method != "POST" or not form.is_valid():
@@ -239,7 +167,7 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def confirm(request: HttpRequest, code: str) -> HttpResponse:
     """Step 3: the checked file becomes a background job; its page shows the outcome."""
-    panel = _panel(request, code)
+    panel = permissions.collected_panel_or_404(request.user, code)
     token = request.POST.get("token", "")
     staged = request.session.get(STAGED_IMPORTS, {}).get(token)
     # A checked file left unconfirmed is deleted after a day (jobs.retention).
@@ -251,7 +179,7 @@ def confirm(request: HttpRequest, code: str) -> HttpResponse:
         if staged is not None and staged["panel"] == panel.code:
             _unstage(request, token)
         messages.error(request, _("That upload is no longer available; choose the file again."))
-        return redirect("panels_collection:upload", panel.code)
+        return redirect("panels:collection:upload", panel.code)
     accept_valid = request.POST.get("mode") == "valid"
     wave = Wave.objects.filter(panel=panel, period=services.parse_period(staged["wave"])).first()
     if wave is None:
@@ -260,7 +188,7 @@ def confirm(request: HttpRequest, code: str) -> HttpResponse:
         wave = services.open_wave(panel, staged["wave"], request.user)
     if not wave.is_open:
         messages.error(request, _("Wave %(wave)s was closed meanwhile.") % {"wave": wave.label})
-        return redirect("panels_collection:upload", panel.code)
+        return redirect("panels:collection:upload", panel.code)
     label = (
         _("Import of answers (valid rows) into %(panel)s %(wave)s: %(file)s")
         if accept_valid
@@ -312,7 +240,7 @@ def _unstage(request: HttpRequest, token: str) -> None:
 @login_required
 def rejected_rows(request: HttpRequest, code: str, job_id: uuid.UUID) -> FileResponse:
     """The error file of an import job, for the person who ran it."""
-    panel = _panel(request, code)
+    panel = permissions.collected_panel_or_404(request.user, code)
     job = get_object_or_404(
         Job.objects.visible_to(request.user),
         pk=job_id,
@@ -348,8 +276,8 @@ def _form_wave(request: HttpRequest, panel: Panel, open_waves: list[Wave]) -> Wa
 @login_required
 def web_form(request: HttpRequest, code: str) -> HttpResponse:
     """One submission per page; every answer checked by ``collection.accept``."""
-    panel = _panel(request, code)
-    open_waves = _open_waves(panel)
+    panel = permissions.collected_panel_or_404(request.user, code)
+    open_waves = panel_forms.open_waves(panel)
     wave = _form_wave(request, panel, open_waves)
     if wave is None:
         return render(request, "panels/collect_form.html", {"panel": panel, "wave": None})
@@ -383,7 +311,7 @@ def web_form(request: HttpRequest, code: str) -> HttpResponse:
                     request, _("This submission had already been saved; it was not stored twice.")
                 )
             return redirect(
-                reverse("panels_collection:form", args=[panel.code]) + f"?wave={wave.label}"
+                reverse("panels:collection:form", args=[panel.code]) + f"?wave={wave.label}"
             )
     answered = set(wave.submissions.values_list("respondent_id", flat=True))
     respondents: list[Respondent] = list(panel.respondents.filter(is_active=True))

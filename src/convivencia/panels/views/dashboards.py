@@ -28,15 +28,11 @@ from convivencia.accounts import access
 
 # Registers send_wave_digest on wave close whenever the URLconf is loaded; the lead
 # also imports it in PanelsConfig.ready() so that workers without URLs register it.
-from convivencia.panels import charts, digest, exports, summary  # noqa: F401
+from convivencia.panels import charts, digest, exports, permissions, summary  # noqa: F401
 from convivencia.panels.models import Item, Panel, Wave, period_of
 from convivencia.territories.models import Territory
 
 MEASURES = ("pct", "mean")
-
-
-def _panel_or_404(request: HttpRequest, code: str, roles=charts.PANEL_VIEW_ROLES) -> Panel:
-    return get_object_or_404(charts.visible_panels(request.user, roles), code=code)
 
 
 def _wave_or_error(panel: Panel, text: str | None) -> Wave | HttpResponse | None:
@@ -78,7 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
-    panel = _panel_or_404(request, code)
+    panel = permissions.panel_or_404(request.user, code)
     chosen = _wave_or_error(panel, request.GET.get("wave"))
     if isinstance(chosen, HttpResponse):
         return chosen
@@ -344,7 +340,7 @@ def export(request: HttpRequest, code: str, kind: str) -> HttpResponseBase:
         if kind in exports.RESPONDENT_LEVEL
         else charts.AGGREGATE_EXPORT_ROLES
     )
-    panel = _panel_or_404(request, code, roles)
+    panel = permissions.panel_or_404(request.user, code, roles)
     return exports.response(
         request, panel, kind, reveal_small=charts.reveals_small_cells(request.user, panel)
     )

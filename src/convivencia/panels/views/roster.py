@@ -20,8 +20,9 @@ from django.views.decorators.cache import never_cache
 
 from convivencia.accounts import access, audit
 from convivencia.accounts.choices import Role
+from convivencia.panels import permissions
+from convivencia.panels.importers.roster import CONTACT_FIELDS, ENTITY_PROPERTIES, entity_list_csv
 from convivencia.panels.models import Panel, Respondent
-from convivencia.panels.roster import CONTACT_FIELDS, ENTITY_PROPERTIES, entity_list_csv
 
 CONTACT_LABELS = {
     "name": _("Name"),
@@ -48,15 +49,10 @@ ENTITY_LIST_FIELDS = [
 ]
 
 
-def _panel_for_roster(request: HttpRequest, code: str) -> Panel:
-    panels = Panel.objects.visible_to(request.user, Role.COORDINATOR, Role.ENUMERATOR)
-    return get_object_or_404(panels.select_related("territory", "questionnaire"), code=code)
-
-
 @never_cache
 @login_required
 def roster(request: HttpRequest, code: str) -> HttpResponse:
-    panel = _panel_for_roster(request, code)
+    panel = permissions.roster_panel_or_404(request.user, code)
     respondents = panel.respondents.select_related("replaces").order_by("-is_active", "code")
     audit.record_read(request, panel, fields=ROSTER_FIELDS)
     return render(
@@ -74,7 +70,7 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
 @never_cache
 @login_required
 def entity_list(request: HttpRequest, code: str) -> HttpResponse:
-    panel = _panel_for_roster(request, code)
+    panel = permissions.roster_panel_or_404(request.user, code)
     response = HttpResponse(entity_list_csv(panel), content_type="text/csv; charset=utf-8")
     audit.record_read(request, panel, fields=ENTITY_LIST_FIELDS)
     response["Content-Disposition"] = f'attachment; filename="{panel.code}-respondents.csv"'

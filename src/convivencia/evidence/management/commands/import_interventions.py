@@ -2,7 +2,7 @@
 
 Always check first with ``--dry-run``: it lists every problem by row and column
 and writes nothing. The real run checks again and then writes all rows or none.
-See ``convivencia.evidence.importer`` for the columns and the rules.
+See ``convivencia.evidence.importers.interventions`` for the columns and the rules.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from convivencia.accounts import access
 from convivencia.accounts.models import User
 from convivencia.core.reading import BadFile
-from convivencia.evidence import importer, services
+from convivencia.evidence import services
+from convivencia.evidence.importers import interventions as importer
 
 
 class Command(BaseCommand):

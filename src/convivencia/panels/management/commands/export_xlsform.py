@@ -3,9 +3,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from convivencia.panels.importers.xlsform import export_xlsform, form_id, left_out_items
 from convivencia.panels.models import Panel
 from convivencia.panels.questionnaire_default import QuestionnaireNotFound, resolve_questionnaire
-from convivencia.panels.xlsform import export_xlsform, form_id, left_out_items
 
 
 class Command(BaseCommand):

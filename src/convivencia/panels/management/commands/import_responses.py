@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from convivencia.core.reading import BadFile
-from convivencia.panels import file_import, services
+from convivencia.panels import services
+from convivencia.panels.importers import answers as file_import
 from convivencia.panels.models import Panel
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from convivencia.panels import roster
+from convivencia.panels.importers import roster
 from convivencia.panels.models import Panel
 from convivencia.territories.importers import run
 

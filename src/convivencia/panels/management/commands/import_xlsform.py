@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from convivencia.core.reading import BadFile
-from convivencia.panels.xlsform import import_xlsform
+from convivencia.panels.importers.xlsform import import_xlsform
 
 
 class Command(BaseCommand):

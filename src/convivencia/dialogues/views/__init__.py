@@ -1,0 +1,1 @@
+"""The dialogues' pages: processes and boards, sessions, commitments."""

@@ -1,0 +1,1 @@
+"""Readers of the files the evidence registry imports."""

@@ -1,0 +1,1 @@
+"""The evidence registry's pages: public (the dashboard) and curation."""

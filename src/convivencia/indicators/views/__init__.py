@@ -1,0 +1,1 @@
+"""The indicators' pages: the public explorer, the upload page, managing indicators."""

@@ -1,0 +1,1 @@
+"""Readers of the files panels import: answers, rosters, XLSForms."""

@@ -1,0 +1,41 @@
+"""Who may open which panel, one helper per use; a panel outside the user's scope is a 404.
+
+Results are for the roles of ``charts.PANEL_VIEW_ROLES`` (coordinators, analysts, providers,
+community leaders); collecting answers (the web form, uploads, waves, OpenRosa, background
+imports) is for enumerators and coordinators; the roster, which holds contact data, for the
+same two roles. What each role then sees of the results is ``charts.ItemAccess``'s business.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.shortcuts import get_object_or_404
+
+from convivencia.accounts import access
+from convivencia.accounts.choices import Role
+from convivencia.panels import charts
+from convivencia.panels.models import Panel
+
+COLLECTOR_ROLES: tuple[str, ...] = (Role.ENUMERATOR, Role.COORDINATOR)
+
+
+def panel_or_404(user, code: str, roles: Sequence[str] = charts.PANEL_VIEW_ROLES) -> Panel:
+    """The panel whose results the user may see (or ``roles`` ask for)."""
+    return get_object_or_404(charts.visible_panels(user, roles), code=code)
+
+
+def collected_panel_or_404(user, code: str) -> Panel:
+    """The panel, if the user collects answers in its territory."""
+    return access.get_in_scope_or_404(
+        Panel.objects.select_related("territory", "questionnaire"),
+        user,
+        COLLECTOR_ROLES,
+        code=code,
+    )
+
+
+def roster_panel_or_404(user, code: str) -> Panel:
+    """The panel whose roster the user may open."""
+    panels = Panel.objects.visible_to(user, *COLLECTOR_ROLES)
+    return get_object_or_404(panels.select_related("territory", "questionnaire"), code=code)

@@ -1,0 +1,1 @@
+"""The panels' pages: dashboards and maps, collection (forms, uploads, waves), rosters."""

@@ -1,0 +1,1 @@
+"""The territories' pages: browsing and search, and the upload page."""
