@@ -19,6 +19,7 @@ from convivencia.core.models import DemoDataset
 from convivencia.dialogues import demo as dialogues_demo
 from convivencia.evidence import demo as evidence_demo
 from convivencia.indicators import demo as indicators_demo
+from convivencia.network import demo as network_demo
 from convivencia.panels import demo as panels_demo
 from convivencia.territories.demo import build_territories
 from convivencia.territories.models import Territory
@@ -74,6 +75,7 @@ DEMO_BUILDERS: list[Callable[[], None]] = []
 DEMO_BUILDERS.append(evidence_demo.build)
 DEMO_BUILDERS.append(indicators_demo.build)
 DEMO_BUILDERS.append(dialogues_demo.build)
+DEMO_BUILDERS.append(network_demo.build)
 # Before the dialogues: their agenda proposals read the panels' waves, and a second load
 # would otherwise propose more than the first.
 DEMO_BUILDERS.insert(DEMO_BUILDERS.index(dialogues_demo.build), panels_demo.build)

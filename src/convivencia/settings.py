@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "convivencia.panels",
     "convivencia.indicators",
     "convivencia.dialogues",
+    "convivencia.network",
     "convivencia.studies",
     "convivencia.api",
     "axes",
