@@ -9,7 +9,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from convivencia.indicators import caching
-from convivencia.indicators.models import DataElement, Indicator
+from convivencia.indicators.models import DataElement, Dhis2Mapping, Indicator
 
 
 class RefreshesExplorer(admin.ModelAdmin):
@@ -46,3 +46,14 @@ class IndicatorAdmin(RefreshesExplorer):
     list_filter = ["denominator_kind"]
     search_fields = ["code", "name", "description", "numerator__code"]
     list_select_related = ["numerator", "denominator"]
+
+
+@admin.register(Dhis2Mapping)
+class Dhis2MappingAdmin(admin.ModelAdmin):
+    """What another DHIS2 instance's uids, codes and names mean here; the DHIS2 importer
+    reads this table first (see ``importers.dhis2``)."""
+
+    list_display = ["kind", "scheme", "identifier", "element", "territory", "sex", "age_group"]
+    list_filter = ["kind", "scheme"]
+    search_fields = ["identifier", "element__code", "territory__name"]
+    autocomplete_fields = ["territory"]

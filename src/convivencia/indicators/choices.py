@@ -47,3 +47,36 @@ class DenominatorKind(models.TextChoices):
     POPULATION = "population", _("Population")
     ELEMENT = "element", _("Another data element")
     NONE = "none", _("None (a count)")
+
+
+class Dhis2Kind(models.TextChoices):
+    """What a row of the DHIS2 mapping table translates."""
+
+    DATA_ELEMENT = "data_element", _("Data element")
+    ORG_UNIT = "org_unit", _("Organisation unit")
+    CATEGORY_OPTION_COMBO = "category_option_combo", _("Category option combo")
+
+
+# DHIS2's id schemes (``idScheme`` and its per-object variants); ID and UUID are its
+# other spellings of UID. ATTRIBUTE:<uid> names an attribute holding the identifier.
+ID_SCHEMES = ("UID", "CODE", "NAME")
+_SCHEME_ALIASES = {"ID": "UID", "UUID": "UID"}
+
+
+def id_scheme(text: str) -> str:
+    """A DHIS2 id scheme as we store it: UID, CODE, NAME or ATTRIBUTE:<uid>.
+
+    Raises ValueError naming the value otherwise. DHIS2 reads schemes in any case
+    (dhis2-core's test files write ``idScheme="code"``); the attribute uid keeps its case.
+    """
+    value = text.strip()
+    upper = value.upper()
+    if upper.startswith("ATTRIBUTE:") and value[len("ATTRIBUTE:") :].strip():
+        return "ATTRIBUTE:" + value[len("ATTRIBUTE:") :].strip()
+    upper = _SCHEME_ALIASES.get(upper, upper)
+    if upper in ID_SCHEMES:
+        return upper
+    raise ValueError(
+        _("“%(value)s” is not a DHIS2 id scheme (UID, CODE, NAME or ATTRIBUTE:<uid>)")
+        % {"value": text}
+    )

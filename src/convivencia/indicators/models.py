@@ -9,11 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from convivencia.indicators.choices import (
+    AgeGroup,
     AggregationType,
     DenominatorKind,
+    Dhis2Kind,
     PeriodType,
+    Sex,
     Source,
     ValueType,
+    id_scheme,
 )
 
 
@@ -284,3 +288,75 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class Dhis2Mapping(models.Model):
+    """How another DHIS2 instance names one of our data elements, territories or
+    disaggregations: its uid, code, name or attribute value under one id scheme.
+
+    The DHIS2 importer looks here first, under the id scheme the file declares
+    (``dataElementIdScheme``, ``orgUnitIdScheme``, ``categoryOptionComboIdScheme``,
+    ``idScheme``), so a file from an instance whose uids we do not hold can be read
+    without editing it.
+    """
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Dhis2Kind.choices)
+    scheme = models.CharField(
+        _("id scheme"),
+        max_length=60,
+        default="UID",
+        help_text=_("UID, CODE, NAME or ATTRIBUTE:<attribute uid>, as in the file."),
+    )
+    identifier = models.CharField(
+        _("identifier in DHIS2"), max_length=230, help_text=_("As written in the file.")
+    )
+    element = models.ForeignKey(
+        DataElement,
+        verbose_name=_("data element"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    territory = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, blank=True)
+    age_group = models.CharField(
+        _("age group"), max_length=10, choices=AgeGroup.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("DHIS2 mapping")
+        verbose_name_plural = _("DHIS2 mappings")
+        ordering = ["kind", "scheme", "identifier"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "scheme", "identifier"], name="one_dhis2_mapping_per_identifier"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.scheme}:{self.identifier}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        try:
+            self.scheme = id_scheme(self.scheme)
+        except ValueError as exc:
+            raise ValidationError({"scheme": str(exc)}) from exc
+        self.identifier = self.identifier.strip()
+        if self.kind == Dhis2Kind.DATA_ELEMENT and self.element_id is None:
+            raise ValidationError({"element": _("Choose the data element this identifier means.")})
+        if self.kind == Dhis2Kind.ORG_UNIT and self.territory_id is None:
+            raise ValidationError({"territory": _("Choose the territory this identifier means.")})
+        if self.kind == Dhis2Kind.CATEGORY_OPTION_COMBO and self.element_id is not None:
+            raise ValidationError(
+                {"element": _("A category option combo maps to a sex and an age group.")}
+            )
