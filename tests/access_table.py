@@ -90,6 +90,13 @@ PARAMETERS: dict[str, str] = {
     "studies/segment/{pk}": "study_segment",
     "studies/finding/{pk}": "finding",
     "api/v1/studies/{study_id}": "study",
+    # studies
+    "studies/{pk}": "study",
+    "studies/code/{pk}": "study_code",
+    "studies/document/{pk}": "study_document",
+    "studies/segment/{pk}": "study_segment",
+    "studies/finding/{pk}": "finding",
+    "api/v1/studies/{study_id}": "study",
     "api/v1/territories/{territory_id}": "territory",
     "api/v1/reports/briefs/{territory_id}": "territory",
     "api/v1/reports/briefs/{territory_id}/{period}": "period",
@@ -275,6 +282,35 @@ STUDY_API_TEAM = {
     "GET narino": row(404, anonymous=401, admin=403, coord_narino=200),
 }
 
+# Studies (issue 16). A study is seen by its team and its territory's coordinators (the
+# administrator included); documents, codes, segments and findings by its team only: the
+# administrator, who is not on either team, is told no (403); strangers get 404.
+STUDY_SEEN = {
+    "GET cauca": row(404, anonymous=LOGIN, admin=200, coord_cauca=200, analyst=200),
+    "GET narino": row(404, anonymous=LOGIN, admin=200, coord_narino=200),
+}
+STUDY_MANAGED = {
+    "GET cauca": row(404, anonymous=LOGIN, admin=200, coord_cauca=200, analyst=403),
+    "GET narino": row(404, anonymous=LOGIN, admin=200, coord_narino=200),
+}
+STUDY_TEAM = {
+    "GET cauca": row(404, anonymous=LOGIN, admin=403, coord_cauca=200, analyst=200),
+    "GET narino": row(404, anonymous=LOGIN, admin=403, coord_narino=200),
+}
+# Originals, de-identification, the codebook's changes: the study's coordinators.
+STUDY_COORDINATORS = {
+    "GET cauca": row(404, anonymous=LOGIN, admin=403, coord_cauca=200, analyst=403),
+    "GET narino": row(404, anonymous=LOGIN, admin=403, coord_narino=200),
+}
+STUDY_TEAM_DONE = {
+    "POST cauca": row(404, anonymous=LOGIN, admin=403, coord_cauca=REDIRECT, analyst=REDIRECT),
+    "POST narino": row(404, anonymous=LOGIN, admin=403, coord_narino=REDIRECT),
+}
+STUDY_API_TEAM = {
+    "GET cauca": row(404, anonymous=401, admin=403, coord_cauca=200, analyst=200),
+    "GET narino": row(404, anonymous=401, admin=403, coord_narino=200),
+}
+
 # --- the site ---------------------------------------------------------------------------------
 
 PAGES: dict[str, Row] = {
@@ -288,6 +324,33 @@ PAGES: dict[str, Row] = {
         "POST narino": row(404, anonymous=LOGIN, coord_narino=REDIRECT),
     },
     "set_language": {"POST": row(REDIRECT)},
+    # studies
+    "studies:index": {"GET": SIGNED_IN},
+    "studies:create": {
+        "GET": row(404, anonymous=LOGIN, admin=200, coord_cauca=200, coord_narino=200)
+    },
+    "studies:study": STUDY_SEEN,
+    "studies:edit": STUDY_MANAGED,
+    "studies:team": STUDY_MANAGED,
+    "studies:codebook": STUDY_TEAM,
+    "studies:codebook_import": {  # an empty upload comes back with its errors
+        "POST cauca": row(404, anonymous=LOGIN, admin=403, coord_cauca=400, analyst=403),
+        "POST narino": row(404, anonymous=LOGIN, admin=403, coord_narino=400),
+    },
+    "studies:codebook_export": STUDY_TEAM,
+    "studies:project_export": STUDY_TEAM,
+    "studies:segments_csv": STUDY_TEAM,
+    "studies:segments_xlsx": STUDY_TEAM,
+    "studies:document_upload": STUDY_TEAM,
+    "studies:analysis": STUDY_TEAM,
+    "studies:finding_create": STUDY_TEAM,
+    "studies:code_edit": STUDY_COORDINATORS,
+    "studies:document": STUDY_TEAM,
+    "studies:deidentify": STUDY_COORDINATORS,  # its uploader, a coordinator here
+    "studies:original": STUDY_COORDINATORS,
+    "studies:segment_create": STUDY_TEAM_DONE,  # an empty selection: back with a message
+    "studies:segment_delete": STUDY_TEAM_DONE,  # Andrea coded it; Camila coordinates
+    "studies:finding_edit": STUDY_TEAM,
     # studies
     "studies:index": {"GET": SIGNED_IN},
     "studies:create": {
@@ -627,6 +690,14 @@ API: dict[str, Row] = {
     },
     "/api/v1/network/practices/": {"GET": PUBLIC},
     "/api/v1/network/practices/{practice_id}/": {"GET listed": PUBLIC, "GET unlisted": row(404)},
+    "/api/v1/studies/": {"GET": row(200, anonymous=401)},
+    "/api/v1/studies/{study_id}/": {
+        "GET cauca": row(404, anonymous=401, admin=200, coord_cauca=200, analyst=200),
+        "GET narino": row(404, anonymous=401, admin=200, coord_narino=200),
+    },
+    "/api/v1/studies/{study_id}/codes": STUDY_API_TEAM,
+    "/api/v1/studies/{study_id}/segments": STUDY_API_TEAM,
+    "/api/v1/studies/{study_id}/findings": STUDY_API_TEAM,
     "/api/v1/studies/": {"GET": row(200, anonymous=401)},
     "/api/v1/studies/{study_id}/": {
         "GET cauca": row(404, anonymous=401, admin=200, coord_cauca=200, analyst=200),

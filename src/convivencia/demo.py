@@ -21,6 +21,7 @@ from convivencia.evidence import demo as evidence_demo
 from convivencia.indicators import demo as indicators_demo
 from convivencia.network import demo as network_demo
 from convivencia.panels import demo as panels_demo
+from convivencia.studies import demo as studies_demo
 from convivencia.territories.demo import build_territories
 from convivencia.territories.models import Territory
 from convivencia.territories.services import ensure_country
@@ -75,6 +76,7 @@ DEMO_BUILDERS: list[Callable[[], None]] = []
 DEMO_BUILDERS.append(evidence_demo.build)
 DEMO_BUILDERS.append(indicators_demo.build)
 DEMO_BUILDERS.append(dialogues_demo.build)
+DEMO_BUILDERS.append(studies_demo.build)  # after the dialogues: findings cite their concerns
 DEMO_BUILDERS.append(network_demo.build)
 # Before the dialogues: their agenda proposals read the panels' waves, and a second load
 # would otherwise propose more than the first.

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from convivencia.dialogues.models import Concern, Process
 from convivencia.studies import services
 from convivencia.studies.choices import StudyRole
-from convivencia.studies.models import Document, Study
+from convivencia.studies.models import Document, Finding, Study
 from tests.personas import make_personas
 
 INTERVIEW = (
@@ -82,3 +82,31 @@ def make_world() -> SimpleNamespace:
         pasto=pasto,
         pasto_document=make_document(pasto, personas.coord_narino),
     )
+
+
+def add_access_variants(variants: dict[str, SimpleNamespace], personas: SimpleNamespace) -> None:
+    """The studies' objects of the access table's world (tests/test_access_table.py): in
+    ``cauca`` a Popayán study whose team is Camila (coordinator) and Andrea (analyst), with
+    a document coded by Andrea and a finding; in ``narino`` a Pasto study of Carlos alone."""
+    teams = {
+        "cauca": (personas.places.popayan, personas.coord_cauca, personas.analyst),
+        "narino": (personas.places.pasto, personas.coord_narino, None),
+    }
+    for name, (territory, coordinator, analyst) in teams.items():
+        study = make_study(territory, coordinator, analyst, title=f"Estudio {territory.name}")
+        document = make_document(study, coordinator)
+        segment = code(document, analyst or coordinator, "Uno llama y no contestan", "Impunidad")
+        finding = services.save_finding(
+            Finding(study=study, statement="La gente deja de llamar."),
+            codes=[segment.codes.first()],
+            segments=[segment],
+            concerns=[],
+            actor=coordinator,
+        )
+        variants[name].__dict__.update(
+            study=study,
+            study_document=document,
+            study_code=study.codes.first(),
+            study_segment=segment,
+            finding=finding,
+        )

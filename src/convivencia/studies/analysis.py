@@ -74,7 +74,10 @@ def _kappa(table: list[list[int]], code: Code | None) -> Agreement:
     expected = a_yes * b_yes + (1 - a_yes) * (1 - b_yes)
     if not total or expected >= 1:
         return Agreement(code, None, observed, table)
-    result = cohens_kappa(np.array(table))
+    # statsmodels also computes a z test whose variance can be 0 on a tiny table; only
+    # the kappa is used here, so its division warning is silenced.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = cohens_kappa(np.array(table))
     return Agreement(code, float(result.kappa), observed, table)
 
 
