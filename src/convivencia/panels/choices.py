@@ -64,6 +64,35 @@ class WaveStatus(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("a survey wave", "Closed")
 
 
+class ReviewStatus(models.TextChoices):
+    """A submission's review in KoBoToolbox (_validation_status) or ODK Central (ReviewState).
+
+    Rejected ones are skipped by every import unless the importer asks for them.
+    """
+
+    APPROVED = "approved", _("Approved")
+    HAS_ISSUES = "has_issues", _("Has issues")
+    ON_HOLD = "on_hold", _("On hold")
+    EDITED = "edited", _("Edited")
+    REJECTED = "rejected", _("Rejected")
+
+
+class FieldUse(models.TextChoices):
+    """What a field of a form made elsewhere (KoBoToolbox, ODK) is to Convivencia."""
+
+    RESPONDENT = "respondent", _("Respondent code")
+    TRUST = "trust", _("Trust item")
+    VICTIMIZATION = "victimization", _("Victimization item")
+    CONCERN = "concern", _("Concern")
+    ITEM = "item", _("Other analysed item")
+    RAW = "raw", _("Kept raw (shown in exports, not analysed)")
+    IGNORED = "ignored", _("Ignored")
+
+
+# Uses whose answers go through the items' validation and into the aggregates.
+ANALYSED_USES = (FieldUse.TRUST, FieldUse.VICTIMIZATION, FieldUse.CONCERN, FieldUse.ITEM)
+
+
 class SubmissionSource(models.TextChoices):
     WEB = "web", _("Web form")
     FILE = "file", _("File import")

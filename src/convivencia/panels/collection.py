@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -59,6 +60,9 @@ class RawSubmission:
     instance_id: str
     submitted_at: datetime.datetime | None = None
     row: int | None = None
+    # Answers to fields that are not analysed (panels.mapping), stored as they came.
+    raw_values: dict[str, Any] = field(default_factory=dict)
+    review_status: str = ""  # choices.ReviewStatus, as the source reviewed it
 
 
 @dataclass(frozen=True)
@@ -426,7 +430,9 @@ def validate(wave: Wave, raws: Iterable[RawSubmission]) -> Checked:
             )
         code = str(raw.respondent_code or "").strip()
         respondent = respondents.get(code.lower())
-        if respondent is None:
+        if not code:
+            problems.append(Problem(raw.row, "respondent", _("no respondent code")))
+        elif respondent is None:
             problems.append(
                 Problem(
                     raw.row,
@@ -474,6 +480,8 @@ SUBMISSION_COLUMNS = (
     "submitted_at",
     "received_at",
     "enumerator",
+    "raw_values",
+    "review_status",
 )
 ANSWER_COLUMNS = ("submission", "item", "number", "missing", "text")
 
@@ -501,6 +509,8 @@ def store(wave: Wave, accepted: list[CleanSubmission], source: str, enumerator=N
                 moments.get_db_prep_save(clean.raw.submitted_at or now, connection),
                 received,
                 enumerator_id,
+                json.dumps(clean.raw.raw_values, ensure_ascii=False, default=str),
+                clean.raw.review_status,
             )
             for clean in accepted
         ],

@@ -16,9 +16,11 @@ from convivencia.panels.choices import (
     MISSING_CODES,
     AgeBand,
     Area,
+    FieldUse,
     ItemType,
     LeaderRole,
     Provider,
+    ReviewStatus,
     Sex,
     SubmissionSource,
     WaveStatus,
@@ -49,6 +51,10 @@ class Questionnaire(models.Model):
         related_name="derived",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # What a form made elsewhere said of itself (XLSForm settings sheet), kept as written.
+    form_id = models.CharField(_("form id"), max_length=255, blank=True)
+    form_version = models.CharField(_("form version"), max_length=255, blank=True)
+    default_language = models.CharField(_("default language"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("questionnaire")
@@ -155,6 +161,12 @@ class Choice(models.Model):
     value = models.SmallIntegerField(_("value"))
     label = models.JSONField(_("label"), default=dict)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(
+        _("name in the form"),
+        max_length=255,
+        blank=True,
+        help_text=_("The choice's name in a form made elsewhere, kept as text."),
+    )
 
     class Meta:
         verbose_name = _("choice")
@@ -372,6 +384,19 @@ class Submission(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    raw_values = models.JSONField(
+        _("raw values"),
+        default=dict,
+        blank=True,
+        help_text=_("Answers to questions that are not analysed (dates, places, repeats…)."),
+    )
+    review_status = models.CharField(
+        _("review status"),
+        max_length=12,
+        choices=ReviewStatus.choices,
+        blank=True,
+        help_text=_("As reviewed in KoBoToolbox or ODK Central."),
+    )
 
     class Meta:
         verbose_name = _("submission")
@@ -417,6 +442,60 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}={self.number if self.missing is None else self.missing}"
+
+
+class FieldMapping(models.Model):
+    """One field of a form made elsewhere and what it is to Convivencia.
+
+    Saved with the questionnaire and read by every file import and OpenRosa submission
+    (``panels.mapping``): which field holds the respondent code, which feeds which item
+    and which of its options means which answer, and which are kept raw.
+    """
+
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        verbose_name=_("questionnaire"),
+        on_delete=models.CASCADE,
+        related_name="field_mappings",
+    )
+    name = models.CharField(
+        _("field name"), max_length=255, help_text=_('With its groups: "group/question".')
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(_("type in the form"), max_length=100, blank=True)
+    label = models.JSONField(_("label"), default=dict, blank=True)
+    use = models.CharField(_("use"), max_length=15, choices=FieldUse.choices)
+    item = models.ForeignKey(
+        Item,
+        verbose_name=_("item"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="field_mappings",
+    )
+    options = models.JSONField(
+        _("what each option means"),
+        default=dict,
+        blank=True,
+        help_text=_('{"option name": value}; 88 don\'t know, 98 no answer.'),
+    )
+
+    class Meta:
+        verbose_name = _("field mapping")
+        verbose_name_plural = _("field mappings")
+        ordering = ["questionnaire", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "name"], name="one_mapping_per_form_field"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.use}"
+
+    @property
+    def text(self) -> str:
+        return translated(self.label) or self.name
 
 
 class CellSums(NamedTuple):
