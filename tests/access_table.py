@@ -90,13 +90,6 @@ PARAMETERS: dict[str, str] = {
     "studies/segment/{pk}": "study_segment",
     "studies/finding/{pk}": "finding",
     "api/v1/studies/{study_id}": "study",
-    # studies
-    "studies/{pk}": "study",
-    "studies/code/{pk}": "study_code",
-    "studies/document/{pk}": "study_document",
-    "studies/segment/{pk}": "study_segment",
-    "studies/finding/{pk}": "finding",
-    "api/v1/studies/{study_id}": "study",
     "api/v1/territories/{territory_id}": "territory",
     "api/v1/reports/briefs/{territory_id}": "territory",
     "api/v1/reports/briefs/{territory_id}/{period}": "period",
@@ -125,6 +118,10 @@ EXAMPLES: dict[str, str] = {
     "indicators:export_csv": "indicators/export.csv?" + EXPLORER_QUERY,
     "indicators:export_xlsx": "indicators/export.xlsx?" + EXPLORER_QUERY,
     "indicators:export_dhis2": "indicators/export.dhis2.json?org_unit_scheme=divipola"
+    "&source=police&" + EXPLORER_QUERY,
+    "indicators:export_dhis2_xml": "indicators/export.dhis2.xml?org_unit_scheme=divipola"
+    "&source=police&" + EXPLORER_QUERY,
+    "indicators:export_dhis2_csv": "indicators/export.dhis2.csv?org_unit_scheme=divipola"
     "&source=police&" + EXPLORER_QUERY,
     "indicators:dhis2_check": "indicators/dhis2/?" + EXPLORER_QUERY,
     "panels:map_data": "panels/map/data.geojson?item=B18&period=2024-02",
@@ -282,35 +279,6 @@ STUDY_API_TEAM = {
     "GET narino": row(404, anonymous=401, admin=403, coord_narino=200),
 }
 
-# Studies (issue 16). A study is seen by its team and its territory's coordinators (the
-# administrator included); documents, codes, segments and findings by its team only: the
-# administrator, who is not on either team, is told no (403); strangers get 404.
-STUDY_SEEN = {
-    "GET cauca": row(404, anonymous=LOGIN, admin=200, coord_cauca=200, analyst=200),
-    "GET narino": row(404, anonymous=LOGIN, admin=200, coord_narino=200),
-}
-STUDY_MANAGED = {
-    "GET cauca": row(404, anonymous=LOGIN, admin=200, coord_cauca=200, analyst=403),
-    "GET narino": row(404, anonymous=LOGIN, admin=200, coord_narino=200),
-}
-STUDY_TEAM = {
-    "GET cauca": row(404, anonymous=LOGIN, admin=403, coord_cauca=200, analyst=200),
-    "GET narino": row(404, anonymous=LOGIN, admin=403, coord_narino=200),
-}
-# Originals, de-identification, the codebook's changes: the study's coordinators.
-STUDY_COORDINATORS = {
-    "GET cauca": row(404, anonymous=LOGIN, admin=403, coord_cauca=200, analyst=403),
-    "GET narino": row(404, anonymous=LOGIN, admin=403, coord_narino=200),
-}
-STUDY_TEAM_DONE = {
-    "POST cauca": row(404, anonymous=LOGIN, admin=403, coord_cauca=REDIRECT, analyst=REDIRECT),
-    "POST narino": row(404, anonymous=LOGIN, admin=403, coord_narino=REDIRECT),
-}
-STUDY_API_TEAM = {
-    "GET cauca": row(404, anonymous=401, admin=403, coord_cauca=200, analyst=200),
-    "GET narino": row(404, anonymous=401, admin=403, coord_narino=200),
-}
-
 # --- the site ---------------------------------------------------------------------------------
 
 PAGES: dict[str, Row] = {
@@ -324,33 +292,6 @@ PAGES: dict[str, Row] = {
         "POST narino": row(404, anonymous=LOGIN, coord_narino=REDIRECT),
     },
     "set_language": {"POST": row(REDIRECT)},
-    # studies
-    "studies:index": {"GET": SIGNED_IN},
-    "studies:create": {
-        "GET": row(404, anonymous=LOGIN, admin=200, coord_cauca=200, coord_narino=200)
-    },
-    "studies:study": STUDY_SEEN,
-    "studies:edit": STUDY_MANAGED,
-    "studies:team": STUDY_MANAGED,
-    "studies:codebook": STUDY_TEAM,
-    "studies:codebook_import": {  # an empty upload comes back with its errors
-        "POST cauca": row(404, anonymous=LOGIN, admin=403, coord_cauca=400, analyst=403),
-        "POST narino": row(404, anonymous=LOGIN, admin=403, coord_narino=400),
-    },
-    "studies:codebook_export": STUDY_TEAM,
-    "studies:project_export": STUDY_TEAM,
-    "studies:segments_csv": STUDY_TEAM,
-    "studies:segments_xlsx": STUDY_TEAM,
-    "studies:document_upload": STUDY_TEAM,
-    "studies:analysis": STUDY_TEAM,
-    "studies:finding_create": STUDY_TEAM,
-    "studies:code_edit": STUDY_COORDINATORS,
-    "studies:document": STUDY_TEAM,
-    "studies:deidentify": STUDY_COORDINATORS,  # its uploader, a coordinator here
-    "studies:original": STUDY_COORDINATORS,
-    "studies:segment_create": STUDY_TEAM_DONE,  # an empty selection: back with a message
-    "studies:segment_delete": STUDY_TEAM_DONE,  # Andrea coded it; Camila coordinates
-    "studies:finding_edit": STUDY_TEAM,
     # studies
     "studies:index": {"GET": SIGNED_IN},
     "studies:create": {
@@ -399,12 +340,16 @@ PAGES: dict[str, Row] = {
     "territories:search": {"GET": PUBLIC},
     "territories:detail": PUBLIC_IN_BOTH,
     "territories:boundary": PUBLIC_IN_BOTH,
+    "territories:context": PUBLIC_IN_BOTH,  # the country's outline and regions: public facts
+    "territories:world": {"GET": PUBLIC},  # Natural Earth's countries
     "territories:import": {"GET": ADMIN_ONLY},
     # crime indicators: official statistics, public; imports for editors
     "indicators:explorer": {"GET": row(REDIRECT)},  # to the default selection
     "indicators:export_csv": PUBLIC_IN_BOTH,
     "indicators:export_xlsx": PUBLIC_IN_BOTH,
     "indicators:export_dhis2": PUBLIC_IN_BOTH,
+    "indicators:export_dhis2_xml": PUBLIC_IN_BOTH,
+    "indicators:export_dhis2_csv": PUBLIC_IN_BOTH,
     "indicators:dhis2_check": PUBLIC_IN_BOTH,
     "indicators:import:upload": {"GET": EDITORS},
     "indicators:import:confirm": {"POST": EDITORS_DONE},
@@ -465,6 +410,7 @@ PAGES: dict[str, Row] = {
         "POST narino": row(404, anonymous=LOGIN, admin=REDIRECT, coord_narino=REDIRECT),
     },
     "panels:collection:form": COLLECT,
+    "panels:collection:xlsform": COLLECT,
     "panels:collection:upload": COLLECT,
     "panels:collection:confirm": COLLECT_DONE,
     # the error file of an import: the person who ran it (the coordinator) only
@@ -690,14 +636,6 @@ API: dict[str, Row] = {
     },
     "/api/v1/network/practices/": {"GET": PUBLIC},
     "/api/v1/network/practices/{practice_id}/": {"GET listed": PUBLIC, "GET unlisted": row(404)},
-    "/api/v1/studies/": {"GET": row(200, anonymous=401)},
-    "/api/v1/studies/{study_id}/": {
-        "GET cauca": row(404, anonymous=401, admin=200, coord_cauca=200, analyst=200),
-        "GET narino": row(404, anonymous=401, admin=200, coord_narino=200),
-    },
-    "/api/v1/studies/{study_id}/codes": STUDY_API_TEAM,
-    "/api/v1/studies/{study_id}/segments": STUDY_API_TEAM,
-    "/api/v1/studies/{study_id}/findings": STUDY_API_TEAM,
     "/api/v1/studies/": {"GET": row(200, anonymous=401)},
     "/api/v1/studies/{study_id}/": {
         "GET cauca": row(404, anonymous=401, admin=200, coord_cauca=200, analyst=200),

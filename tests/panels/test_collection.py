@@ -51,6 +51,7 @@ def test_dont_know_and_no_answer_never_enter_averages(wave):
         (raw("R001", B18=8, row=2), "B18", "outside the scale"),
         (raw("R001", B18="mucha", row=2), "B18", "is not an answer"),
         (raw("R999", B18=5, row=2), "respondent", "unknown respondent code"),
+        (raw("", B18=5, row=2), "respondent", "no respondent code"),
         (raw("R001", VIC1=0, VIC1_REPORT=1, row=2), "VIC1_REPORT", "does not apply"),
         (raw("R001", PROBLEMS="1 9", row=2), "PROBLEMS", "not an option"),
     ],

@@ -192,6 +192,18 @@ def test_an_unknown_respondent_is_shown_beside_the_respondent_list(client, panel
     assert checked(response.content, "B18", "5")
 
 
+def test_no_respondent_chosen_asks_for_one_and_keeps_the_answers(client, panel, wave, esteban):
+    client.force_login(esteban)
+    response = post(
+        client, panel, "uuid:4b7e6c1d-0f0e-4c4a-8a55-7f1f3c0d9e23", respondent="", B18="5"
+    )
+    assert response.status_code == 400
+    assert re.search(rb'id="respondent-errors"><li>Choose a respondent.</li>', response.content)
+    assert b"unknown respondent code" not in response.content
+    assert checked(response.content, "B18", "5")
+    assert Submission.objects.count() == 0
+
+
 def test_a_closed_wave_accepts_nothing_and_says_so(client, panel, wave, esteban):
     services.close_wave(wave, None)
     client.force_login(esteban)

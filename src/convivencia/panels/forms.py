@@ -192,7 +192,8 @@ class WebForm(forms.Form):
     """One submission: the respondent, the id that makes a double submit harmless, and
     one ``AnswerField`` per item, each with its ``Question`` for the template."""
 
-    respondent = forms.CharField(required=False)
+    # Required, with the collector's words rather than collection's "unknown code ''".
+    respondent = forms.CharField(error_messages={"required": gettext_lazy("Choose a respondent.")})
     instance_id = forms.CharField(required=False)
 
     def __init__(self, data: Any = None, *, panel: Panel, items: list[Item]) -> None:

@@ -17,6 +17,7 @@ collection_patterns = [
     path("<slug:code>/waves/open/", collection.open_wave, name="open_wave"),
     path("<slug:code>/waves/<str:period>/close/", collection.close_wave, name="close_wave"),
     path("<slug:code>/form/", collection.web_form, name="form"),
+    path("<slug:code>/form.xlsx", collection.xlsform, name="xlsform"),
     path("<slug:code>/upload/", collection.upload, name="upload"),
     path("<slug:code>/upload/confirm/", collection.confirm, name="confirm"),
     path(

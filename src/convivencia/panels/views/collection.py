@@ -35,7 +35,7 @@ from convivencia.core.forms import choice_field
 from convivencia.core.reading import BadFile
 from convivencia.jobs import services as jobs
 from convivencia.jobs.models import Job
-from convivencia.panels import collection, permissions, services
+from convivencia.panels import collect_setup, collection, permissions, services
 from convivencia.panels import forms as panel_forms
 from convivencia.panels.choices import (
     SubmissionSource,
@@ -43,7 +43,7 @@ from convivencia.panels.choices import (
 )
 from convivencia.panels.forms import UploadForm, WebForm
 from convivencia.panels.importers import answers as file_import
-from convivencia.panels.importers.xlsform import included_items
+from convivencia.panels.importers.xlsform import export_xlsform, included_items
 from convivencia.panels.jobs import IMPORT_JOB
 from convivencia.panels.models import Panel, Respondent, Wave
 
@@ -70,6 +70,7 @@ def panel_home(request: HttpRequest, code: str) -> HttpResponse:
     server_url = request.build_absolute_uri(
         reverse("panels:collection:formlist", args=[panel.code])
     ).removesuffix("/formList")
+    project_name = f"{panel} · {panel.territory.name}"
     return render(
         request,
         "panels/collect_panel.html",
@@ -79,9 +80,28 @@ def panel_home(request: HttpRequest, code: str) -> HttpResponse:
             "open_waves": panel_forms.open_waves(panel),
             "may_manage": services.may_manage_waves(request.user, panel),
             "server_url": server_url,
+            "collect_qr": collect_setup.collect_qr_svg(
+                server_url, project_name, _("ODK Collect settings for %(panel)s") % {"panel": panel}
+            ),
             "this_month": timezone.localdate().strftime("%Y-%m"),
         },
     )
+
+
+@login_required
+def xlsform(request: HttpRequest, code: str) -> HttpResponse:
+    """The panel's own XLSForm (roster codes, local provider), to edit or load elsewhere."""
+    panel = permissions.collected_panel_or_404(request.user, code)
+    try:
+        data = export_xlsform(panel.questionnaire, panel)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("panels:collection:panel", panel.code)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{panel.code}.xlsx"'
+    return response
 
 
 @login_required

@@ -28,7 +28,7 @@ from convivencia.accounts import access
 
 # Registers send_wave_digest on wave close whenever the URLconf is loaded; the lead
 # also imports it in PanelsConfig.ready() so that workers without URLs register it.
-from convivencia.panels import charts, digest, exports, permissions, summary  # noqa: F401
+from convivencia.panels import charts, digest, exports, maps, permissions, summary  # noqa: F401
 from convivencia.panels.models import Item, Panel, Wave, period_of
 from convivencia.territories.models import Territory
 
@@ -66,6 +66,10 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "is_provider": bool(charts.provider_memberships(request.user)),
+            # Enumerators see no results, but they collect: the page leads them there.
+            "collected": Panel.objects.visible_to(request.user, *permissions.COLLECTOR_ROLES)
+            .order_by("territory__name", "code")
+            .select_related("territory"),
             "caveat": charts.caveat(),
         },
     )
@@ -226,7 +230,7 @@ def provider(request: HttpRequest) -> HttpResponse:
 def map_view(request: HttpRequest) -> HttpResponse:
     if not charts.visible_panels(request.user).exists():
         raise Http404
-    choices = charts.map_choices(request.user)
+    choices = maps.map_choices(request.user)
     item_code = request.GET.get("item") or (choices["items"][0].code if choices["items"] else "")
     period_text = request.GET.get("period") or (
         choices["periods"][0].strftime("%Y-%m") if choices["periods"] else ""
@@ -234,12 +238,12 @@ def map_view(request: HttpRequest) -> HttpResponse:
     problem = _map_problem(item_code, period_text, choices)
     if problem:
         return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
-    regions = charts.map_regions(request.user)
+    regions = maps.map_regions(request.user)
     within = _within(request, regions)
     if isinstance(within, HttpResponse):
         return within
     period = period_of(period_text) if period_text else None
-    cells = charts.map_cells(request.user, item_code, period) if period else []
+    cells = maps.map_cells(request.user, item_code, period) if period else []
     item = next((i for i in choices["items"] if i.code == item_code), None)
     primary = charts.primary_codes({option.code: option for option in choices["items"]})
     return render(
@@ -265,11 +269,13 @@ def map_view(request: HttpRequest) -> HttpResponse:
             "period_text": period_text,
             "regions": regions,
             "within": within,
+            # The country and departments drawn under the municipalities.
+            "land_territory": within or next(iter(regions), None),
             "cells": [
                 cell for cell in cells if within is None or cell.path.startswith(within.path)
             ],
-            "legend": charts.map_legend(),
-            "no_data_colour": charts.NO_DATA_COLOUR,
+            "legend": maps.map_legend(),
+            "no_data_colour": maps.NO_DATA_COLOUR,
             "min_cell_size": charts.min_cell_size(),
             "caveat": charts.caveat(),
         },
@@ -319,16 +325,16 @@ def _within(request: HttpRequest, regions: list[Territory]) -> Territory | HttpR
 @login_required
 def map_data(request: HttpRequest) -> HttpResponseBase:
     """The map's GeoJSON: boundaries with the value, or the no-data status, of each."""
-    choices = charts.map_choices(request.user)
+    choices = maps.map_choices(request.user)
     item_code = request.GET.get("item", "")
     period_text = request.GET.get("period", "")
     problem = _map_problem(item_code, period_text, choices)
     if problem or not item_code or not period_text:
         return JsonResponse({"error": problem or _("Choose an item and a month.")}, status=400)
-    within = _within(request, charts.map_regions(request.user))
+    within = _within(request, maps.map_regions(request.user))
     if isinstance(within, HttpResponse):
         return JsonResponse({"error": within.content.decode()}, status=400)
-    return JsonResponse(charts.map_geojson(request.user, item_code, period_of(period_text), within))
+    return JsonResponse(maps.map_geojson(request.user, item_code, period_of(period_text), within))
 
 
 @require_safe
