@@ -82,6 +82,8 @@ BENCHMARKS: dict[str, Benchmark] = {
         Benchmark(
             "indicators", BENCH_DIR / "indicators.py", {"small": ("--quick",), "national": ()}
         ),
+        # Both scales build three waves; national is every municipality of Colombia.
+        Benchmark("reports", BENCH_DIR / "reports.py", {"small": ("--quick",), "national": ()}),
     )
 }
 

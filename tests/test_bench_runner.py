@@ -265,7 +265,7 @@ def declared_options(script: Path) -> set[str]:
 
 
 def test_every_real_benchmark_takes_json_and_the_flags_of_each_scale(runner):
-    assert set(runner.BENCHMARKS) == {"territories", "evidence", "panels", "indicators"}
+    assert set(runner.BENCHMARKS) == {"territories", "evidence", "panels", "indicators", "reports"}
     for name, benchmark in runner.BENCHMARKS.items():
         flags = {
             flag
