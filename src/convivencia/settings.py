@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "convivencia.dialogues",
     "convivencia.network",
     "convivencia.studies",
+    "convivencia.reports",
     "convivencia.api",
     "axes",
 ]
