@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -205,7 +205,8 @@ class Session(models.Model):
     class Meta:
         verbose_name = _("programme session")
         verbose_name_plural = _("programme sessions")
-        ordering = ["event", "date", "order", "start_time", "pk"]
+        # Undated parts (the Quito week's meetings) after the dated ones, on every database.
+        ordering = ["event", F("date").asc(nulls_last=True), "order", "start_time", "pk"]
 
     def __str__(self) -> str:
         return self.title
