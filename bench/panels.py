@@ -17,7 +17,7 @@ million submissions and ≈ 32 million answer rows. It measures, in the same run
 2. **Municipality trend**: the dashboard's trend for one panel across all its waves,
    through the functions the dashboard calls (``charts.waves_of``,
    ``items_by_code``, ``results_by_wave``, ``trend_series``), read from Aggregate.
-   **National map**: ``charts.map_cells`` for B18 in one month for a national
+   **National map**: ``maps.map_cells`` for B18 in one month for a national
    analyst (every municipality's % trusting, from Aggregate by item_code + period +
    breakdown "all"). Median and p95 over ``--runs``; baseline: the same numbers
    computed from the raw answers (one SQL query for the rows, pandas for the
@@ -92,7 +92,7 @@ from convivencia.accounts.services import grant  # noqa: E402
 from convivencia.core.bulk import insert_rows  # noqa: E402
 from convivencia.core.startup import settle_heap  # noqa: E402
 from convivencia.core.text import fold  # noqa: E402
-from convivencia.panels import aggregates, charts, collection, demo  # noqa: E402
+from convivencia.panels import aggregates, charts, collection, demo, maps  # noqa: E402
 from convivencia.panels.choices import SubmissionSource, WaveStatus  # noqa: E402
 from convivencia.panels.models import (  # noqa: E402
     Aggregate,
@@ -237,7 +237,7 @@ def plan_panels(
         )
         demo.create_respondents(panel, members, months)
         if items is None:  # one questionnaire, the same items for every panel
-            from convivencia.panels.xlsform import included_items
+            from convivencia.panels.importers.xlsform import included_items
 
             items = [demo.ItemShape.of(item) for item in included_items(questionnaire, panel)]
         answers = demo.PanelAnswers(
@@ -456,7 +456,7 @@ def check_trend(panel: Panel, items: pd.DataFrame) -> int:
 
 
 def check_map(user: User, period: datetime.date, items: pd.DataFrame) -> int:
-    cells = {cell.territory_id: cell for cell in charts.map_cells(user, MAP_ITEM, period)}
+    cells = {cell.territory_id: cell for cell in maps.map_cells(user, MAP_ITEM, period)}
     expected = pandas_map(MAP_ITEM, period, items)
     assert set(cells) == set(expected), (len(cells), len(expected))
     for territory_id, value in expected.items():
@@ -672,7 +672,7 @@ def main() -> int:
         )
         row(
             f"national map, {MAP_ITEM} {period:%Y-%m}",
-            timed(lambda: charts.map_cells(user, MAP_ITEM, period), args.runs),
+            timed(lambda: maps.map_cells(user, MAP_ITEM, period), args.runs),
             timed(lambda: pandas_map(MAP_ITEM, period, items), args.runs),
             mapped,
             recorder,

@@ -25,7 +25,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from convivencia.accounts.choices import OrganisationType, Role
-from convivencia.panels import analysis, collection
+from convivencia.panels import analysis, collection, maps
 from convivencia.panels.choices import SubmissionSource, WaveStatus
 from convivencia.panels.models import Wave
 from convivencia.territories.choices import Level
@@ -424,10 +424,9 @@ def test_an_open_wave_is_shown_only_when_chosen_and_marked_provisional(client, w
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
 def test_the_map_reads_the_aggregates_through_the_item_code_index(world):
-    from convivencia.panels import charts
 
     with CaptureQueriesContext(connection) as queries:
-        cells = charts.map_cells(world.camila, "B18", datetime.date(2024, 2, 1))
+        cells = maps.map_cells(world.camila, "B18", datetime.date(2024, 2, 1))
     assert cells
     sql = next(
         query["sql"] for query in queries.captured_queries if "panels_aggregate" in query["sql"]
@@ -459,16 +458,15 @@ def test_a_trend_reads_its_waves_aggregates_by_wave_not_by_item_code(world):
 
 
 def test_the_map_offers_the_months_and_items_with_answers_in_the_users_territories(world):
-    from convivencia.panels import charts
 
     open_wave(world.panel, "2024-03")  # opened, nobody has answered yet
     pasto_only = open_wave(world.pasto, "2023-12")
     answer_wave(pasto_only, {n: {"B18": 5} for n in range(1, 7)}, prefix="P")
-    choices = charts.map_choices(world.camila)  # coordinator in Cauca
+    choices = maps.map_choices(world.camila)  # coordinator in Cauca
     assert [period.strftime("%Y-%m") for period in choices["periods"]] == ["2024-02", "2024-01"]
     codes = {item.code for item in choices["items"]}
     assert {"B18", "JUDGES"} <= codes
     assert all(item.top_min is not None for item in choices["items"])
-    assert charts.map_choices(world.pedro)["periods"][0].strftime("%Y-%m") == "2024-02"
-    assert "2023-12" in {p.strftime("%Y-%m") for p in charts.map_choices(world.pedro)["periods"]}
-    assert charts.map_choices(world.nadia) == {"items": [], "periods": []}  # no role
+    assert maps.map_choices(world.pedro)["periods"][0].strftime("%Y-%m") == "2024-02"
+    assert "2023-12" in {p.strftime("%Y-%m") for p in maps.map_choices(world.pedro)["periods"]}
+    assert maps.map_choices(world.nadia) == {"items": [], "periods": []}  # no role

@@ -1,0 +1,229 @@
+"""The panels' map: which items and months a user may map, one cell per municipality
+with its suppression applied (``suppression.protect``/``sum_publishable`` as everywhere),
+its colour on a colour-blind-safe scale, and the GeoJSON the map page draws."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from convivencia.accounts import access
+from convivencia.panels import analysis, charts, suppression
+from convivencia.panels.choices import WaveStatus
+from convivencia.panels.models import (
+    Aggregate,
+    Item,
+    Panel,
+    Questionnaire,
+    Wave,
+)
+from convivencia.territories.models import Boundary, Territory
+
+
+def map_choices(user) -> dict[str, Any]:
+    """Items (with a favourable threshold) and months the user's panels have data for."""
+    # Not a DISTINCT over the aggregates in scope: at national scale that read 670,000
+    # rows, six seconds a map page. The months: of all waves' months (a few dozen),
+    # those with a wave in scope that has answers, one indexed look-up each. The
+    # items: those of the questionnaires (and their earlier versions) of the panels
+    # in scope with answers in their "all" row for some wave of those panels.
+    visible = Panel.objects.visible_to(user, *charts.PANEL_VIEW_ROLES)
+    panels = visible.values("pk")
+    periods = sorted(
+        (
+            period
+            for period in Wave.objects.order_by().values_list("period", flat=True).distinct()
+            if Wave.objects.filter(
+                period=period, panel__in=panels, submissions__isnull=False
+            ).exists()
+        ),
+        reverse=True,
+    )
+    questionnaires = set(visible.values_list("questionnaire_id", flat=True))
+    frontier = set(questionnaires)
+    while frontier:  # the earlier versions, a short chain each
+        frontier = (
+            set(
+                Questionnaire.objects.filter(pk__in=frontier, based_on__isnull=False).values_list(
+                    "based_on_id", flat=True
+                )
+            )
+            - questionnaires
+        )
+        questionnaires |= frontier
+    codes = set(
+        Item.objects.filter(questionnaire_id__in=questionnaires, top_min__isnull=False).values_list(
+            "code", flat=True
+        )
+    )
+    places = visible.values("territory_id")
+    codes = {
+        code
+        for code in codes
+        if Aggregate.objects.filter(territory_id__in=places, item_code=code).exists()
+    }
+    items: dict[str, Item] = {}
+    for item in Item.objects.filter(code__in=codes, top_min__isnull=False).order_by(
+        "-questionnaire__version", "position"
+    ):
+        items.setdefault(item.code, item)
+    ordered = charts.trust_items(items) + [i for i in items.values() if not i.provider]
+    allowed = charts.item_access(user)
+    if allowed.everything.is_empty:  # a provider liaison only: their institutions' items
+        theirs = {provider for providers, _paths in allowed.institutions for provider in providers}
+        ordered = [item for item in ordered if not item.provider or item.provider in theirs]
+    return {"items": ordered, "periods": periods}
+
+
+@dataclass
+class MapCell:
+    territory_id: int
+    name: str
+    path: str
+    n: int = 0
+    n_top: int = 0
+    panels: list[str] = field(default_factory=list)
+    reveal: bool = False
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    suppressed: bool = False
+
+
+def map_cells(user, item_code: str, period) -> list[MapCell]:
+    """% favourable per territory (panels in one territory pooled) for one item and month.
+
+    One query of plain values: building a territory, wave, panel and item instance per
+    row was most of the time of a national map (1,122 rows).
+    """
+    user_scope = access.scope(user, *charts.PANEL_VIEW_ROLES)
+    reveal_scope = access.scope(user, *charts.REVEAL_ROLES)
+    allowed = charts.item_access(user)
+    rows = user_scope.filter(
+        Aggregate.objects.filter(item_code=item_code, period=period, item__top_min__isnull=False),
+        "territory",
+    ).values_list(
+        "territory_id",
+        "territory__name",
+        "territory__path",
+        "wave__panel__code",
+        "n",
+        "n_top",
+        "wave__status",
+        "item__provider",
+    )
+    cells: dict[int, MapCell] = {}
+    parts: dict[int, list[int]] = defaultdict(list)
+    still_open: set[int] = set()
+    for territory_id, name, path, panel_code, n, n_top, status, provider in rows:
+        if not allowed.allows(path, provider):
+            continue
+        cell = cells.get(territory_id)
+        if cell is None:
+            cell = cells[territory_id] = MapCell(territory_id, name, path)
+            cell.reveal = charts._covers(reveal_scope, path)
+        cell.n += n
+        cell.n_top += n_top
+        cell.panels.append(panel_code)
+        parts[territory_id].append(n)
+        if status == WaveStatus.OPEN:
+            still_open.add(territory_id)
+    for cell in cells.values():
+        # Panels pooled in one territory: each panel's cell is published on its own
+        # dashboard, so the pool is held to suppression.sum_publishable.
+        if not cell.reveal and (
+            cell.territory_id in still_open
+            or not suppression.sum_publishable(cell.n, parts[cell.territory_id])
+        ):
+            cell.suppressed = True
+            cell.n = cell.n_top = 0
+            continue
+        if cell.n:
+            cell.value = cell.n_top / cell.n * 100
+            cell.low, cell.high = analysis.wilson(cell.n_top, cell.n)
+    return sorted(cells.values(), key=lambda cell: cell.name)
+
+
+# Colour bins for the map: % favourable, light to dark (colour-blind safe, ColorBrewer Blues).
+MAP_BINS: list[tuple[float, str]] = [
+    (20, "#deebf7"),
+    (40, "#9ecae1"),
+    (60, "#4292c6"),
+    (80, "#2171b5"),
+    (100.01, "#08306b"),
+]
+
+
+# Grey, and drawn with a dashed outline: never mistaken for a low share.
+NO_DATA_COLOUR = "#d4d4d4"
+
+
+def map_colour(value: float | None) -> str:
+    if value is None:
+        return NO_DATA_COLOUR
+    for upper, colour in MAP_BINS:
+        if value < upper:
+            return colour
+    return MAP_BINS[-1][1]
+
+
+def map_legend() -> list[dict[str, str]]:
+    legend = []
+    lower = 0
+    for upper, colour in MAP_BINS:
+        top = min(100, int(upper))
+        legend.append({"colour": colour, "label": f"{lower}–{top} %"})
+        lower = top
+    return legend
+
+
+def map_regions(user) -> list[Territory]:
+    """The territories whose children the map draws: the parents of the visible panels'."""
+    parent_ids = {
+        parent_id
+        for parent_id in charts.visible_panels(user)
+        .exclude(territory__parent__isnull=True)
+        .values_list("territory__parent_id", flat=True)
+        if parent_id is not None  # as excluded above; the checker cannot see it
+    }
+    return list(Territory.objects.filter(pk__in=parent_ids).order_by("name"))
+
+
+def map_geojson(user, item_code: str, period, within: Territory | None = None) -> dict[str, Any]:
+    """Every territory beside a visible panel, coloured by its value or marked as no data.
+
+    Territories without a panel, and suppressed cells, are drawn as no data, so that
+    the map never suggests there is nothing to see where nobody was asked.
+    """
+    regions = map_regions(user)
+    if within is not None:
+        regions = [region for region in regions if region.path.startswith(within.path)]
+    cells = {cell.territory_id: cell for cell in map_cells(user, item_code, period)}
+    boundaries = Boundary.objects.filter(territory__parent__in=regions).select_related("territory")
+    features = []
+    for boundary in boundaries:
+        cell = cells.get(boundary.territory_id)
+        if cell is None:
+            status = "no_data"
+        elif cell.suppressed:
+            status = "suppressed"
+        else:
+            status = "data" if cell.value is not None else "no_data"
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": boundary.geometry,
+                "properties": {
+                    "id": boundary.territory_id,
+                    "name": boundary.territory.name,
+                    "status": status,
+                    "value": charts._rounded(cell.value) if cell else None,
+                    "low": charts._rounded(cell.low) if cell else None,
+                    "high": charts._rounded(cell.high) if cell else None,
+                    "n": cell.n if cell and not cell.suppressed else None,
+                    "colour": map_colour(cell.value if cell else None),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
