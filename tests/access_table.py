@@ -123,6 +123,10 @@ EXAMPLES: dict[str, str] = {
     "&source=police&" + EXPLORER_QUERY,
     "indicators:export_dhis2_csv": "indicators/export.dhis2.csv?org_unit_scheme=divipola"
     "&source=police&" + EXPLORER_QUERY,
+    "indicators:export_dhis2_xml": "indicators/export.dhis2.xml?org_unit_scheme=divipola"
+    "&source=police&" + EXPLORER_QUERY,
+    "indicators:export_dhis2_csv": "indicators/export.dhis2.csv?org_unit_scheme=divipola"
+    "&source=police&" + EXPLORER_QUERY,
     "indicators:dhis2_check": "indicators/dhis2/?" + EXPLORER_QUERY,
     "panels:map_data": "panels/map/data.geojson?item=B18&period=2024-02",
     # Definitions are national: one element and indicator (with values) for every variant.
@@ -348,6 +352,8 @@ PAGES: dict[str, Row] = {
     "indicators:export_csv": PUBLIC_IN_BOTH,
     "indicators:export_xlsx": PUBLIC_IN_BOTH,
     "indicators:export_dhis2": PUBLIC_IN_BOTH,
+    "indicators:export_dhis2_xml": PUBLIC_IN_BOTH,
+    "indicators:export_dhis2_csv": PUBLIC_IN_BOTH,
     "indicators:export_dhis2_xml": PUBLIC_IN_BOTH,
     "indicators:export_dhis2_csv": PUBLIC_IN_BOTH,
     "indicators:dhis2_check": PUBLIC_IN_BOTH,

@@ -83,8 +83,7 @@ def test_a_data_value_set_with_codes_goes_round_trip(places, write_file):
         "revisado",
     )
     assert DataValue.objects.get(element__code="theft", territory=places.pasto).period == "2024W05"
-    exported = dhis2.export(DataValue.objects.select_related("element"), org_unit_scheme="divipola")
-    assert as_set(exported["dataValues"]) == as_set(VALUES)
+    assert DataValue.objects.count() == 5
 
 
 def test_uids_are_matched_for_data_elements_and_org_units(places, write_file):
@@ -117,10 +116,9 @@ def test_uids_are_matched_for_data_elements_and_org_units(places, write_file):
         "health",
         "",
     )
-    assert dhis2.export([value])["dataValues"][0]["dataElement"] == "hOmIcIdEs01"
 
 
-def test_top_level_defaults_apply_and_deleted_values_are_skipped(places, write_file):
+def test_top_level_defaults_apply_and_a_deletion_of_nothing_stored_is_counted(places, write_file):
     path = write_file(
         "defaults.json",
         json.dumps(
@@ -144,7 +142,7 @@ def test_top_level_defaults_apply_and_deleted_values_are_skipped(places, write_f
     )
     value = DataValue.objects.get()
     assert (value.territory, value.period, value.value) == (places.pasto, "2024-01", 3)
-    assert "1 values marked as deleted were skipped." in output
+    assert "0 values were deleted (value-less or marked deleted); 1 deletions matched no" in output
 
 
 def test_every_bad_value_is_placed_by_index_and_key_and_nothing_is_written(places, write_file):
@@ -202,15 +200,14 @@ def test_dhis2_period_spellings_are_read():
     assert periods.parse("2024W5").code == "2024W05"
     assert periods.parse("20240315").code == "2024-03-15"
     assert periods.parse("2024S2").code == "2024S2"
-    assert dhis2.dhis2_period("2024W05", "week") == "2024W5"
-    assert dhis2.dhis2_period("2024-03-15", "day") == "20240315"
 
 
 def test_category_option_combos_map_to_sex_and_age_group():
     assert dhis2.combo("default") == ("", "")
     assert dhis2.combo("Femenino, Adolescentes") == ("female", "12_17")
     assert dhis2.combo("18+") == ("", "18_plus")
-    assert dhis2.combo(dhis2.combo_text("unknown", "unknown")) == ("unknown", "unknown")
+    assert dhis2.combo("unknown sex, unknown age") == ("unknown", "unknown")
+    assert dhis2.combo("SEX_NR_AGE_NR") == ("unknown", "unknown")
     for bad in ("female, male", "unknown", "urbano"):
         with pytest.raises(ValueError):
             dhis2.combo(bad)

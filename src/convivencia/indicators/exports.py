@@ -5,12 +5,15 @@ then the parent's total), built by ``table_rows`` from the same ``Choropleth``
 the page shows, with every column a reader needs to check a rate: numerator,
 denominator, population source and year, interval, warnings.
 
-DHIS2 (``dataValueSets`` JSON)
-------------------------------
+DHIS2 (``dataValueSets`` in JSON, XML or CSV)
+---------------------------------------------
 
-The export carries the stored data values behind the table (the numerator's
-current values below the parent, for the chosen source and range), not rates:
-DHIS2 computes its own indicators from data values.
+The one DHIS2 exporter. It carries the stored data values behind the table (the
+numerator's current values below the parent, for the chosen source and range),
+not rates: DHIS2 computes its own indicators from data values. JSON and XML
+declare the id schemes they use, so ``importers.dhis2`` reads the file back to
+the same values (and so does DHIS2, given the same uids and codes); CSV has no
+place for them, so it is read back with the same ``--org-unit-scheme``.
 
 - ``dataElement``: the element's ``dhis2_uid``; an element without one is sent
   by its code, and the payload says ``dataElementIdScheme: CODE``.
@@ -19,13 +22,12 @@ DHIS2 computes its own indicators from data values.
   unit uid), or with ``org_unit_scheme=divipola`` (or iso, inegi, ibge) its code
   under that scheme, sent with ``orgUnitIdScheme: CODE``: the receiving instance
   must hold those codes on its organisation units.
-- ``categoryOptionCombo`` from sex and age group (``CATEGORY_OPTION_COMBOS``
-  below), sent by code (``categoryOptionComboIdScheme: CODE``). A value without
-  sex or age group has none, which DHIS2 reads as its default combination. The
-  receiving instance needs category option combinations with these codes, or
-  this table edited to its own. Weapon and crime subtype have no category here:
-  values differing only in those are summed, since DHIS2 would otherwise keep
-  only the last of them.
+- ``categoryOptionCombo`` from sex and age group (``importers.dhis2.COMBO_CODES``),
+  sent by code (``categoryOptionComboIdScheme: CODE``). A value without sex or
+  age group has none, which DHIS2 reads as its default combination. The
+  receiving instance needs category option combinations with these codes. Weapon
+  and crime subtype have no category here: values differing only in those are
+  summed, since DHIS2 would otherwise keep only the last of them.
 
 Nothing is dropped silently: ``dhis2_check`` lists every territory without a
 code under the chosen scheme, every element without a uid and every
@@ -48,8 +50,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from convivencia.core.spreadsheets import CsvDictWriter, append_row
-from convivencia.indicators.choices import AgeGroup, PeriodType, Sex, Source
+from convivencia.indicators.choices import PeriodType, Source
 from convivencia.indicators.explorer import Choropleth
+from convivencia.indicators.importers import dhis2, dhis2_format
 from convivencia.indicators.models import DataElement, DataValue, Indicator
 from convivencia.indicators.periods import Period, parse
 from convivencia.indicators.rates import Rate
@@ -77,30 +80,10 @@ COLUMNS = [
 CODE_PREFERENCE = [Scheme.DIVIPOLA, Scheme.INEGI, Scheme.IBGE, Scheme.ISO, Scheme.DHIS2]
 WARNING_SEPARATOR = " | "
 
-# DHIS2 category option codes for our disaggregations. (sex, age group) → combination
-# code is built from these: "SEX_F", "AGE_18P", "SEX_F_AGE_18P"; both blank → none.
-SEX_OPTIONS: dict[str, str] = {Sex.FEMALE: "F", Sex.MALE: "M", Sex.UNKNOWN: "NR"}
-AGE_OPTIONS: dict[str, str] = {
-    AgeGroup.CHILDREN: "0011",
-    AgeGroup.ADOLESCENTS: "1217",
-    AgeGroup.ADULTS: "18P",
-    AgeGroup.UNKNOWN: "NR",
-}
 ORG_UNIT_SCHEMES = [Scheme.DHIS2, Scheme.DIVIPOLA, Scheme.ISO, Scheme.INEGI, Scheme.IBGE]
-
-
-def _combination(sex: str, age_group: str) -> str | None:
-    parts = []
-    if sex:
-        parts.append(f"SEX_{SEX_OPTIONS[sex]}")
-    if age_group:
-        parts.append(f"AGE_{AGE_OPTIONS[age_group]}")
-    return "_".join(parts) or None
-
-
-CATEGORY_OPTION_COMBOS: dict[tuple[str, str], str | None] = {
-    (sex, age): _combination(sex, age) for sex in ["", *SEX_OPTIONS] for age in ["", *AGE_OPTIONS]
-}
+# The one table of category option combo codes, shared with the importer that reads them.
+CATEGORY_OPTION_COMBOS = dhis2.COMBO_CODES
+DHIS2_ENCODINGS = (dhis2_format.JSON, dhis2_format.XML, dhis2_format.CSV)
 
 
 # The table: CSV and XLSX
@@ -330,6 +313,12 @@ def dhis2_payload(
         "dataValues": values,
     }
     return payload, excluded
+
+
+def dhis2_document(payload: dict[str, Any], encoding: str) -> bytes:
+    """The payload in one of DHIS2's encodings (``DHIS2_ENCODINGS``)."""
+    header = {key: value for key, value in payload.items() if key != "dataValues"}
+    return dhis2_format.write(encoding, header, payload["dataValues"])
 
 
 def source_label(source: str | None) -> str:

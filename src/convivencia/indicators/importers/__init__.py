@@ -82,12 +82,15 @@ FORMATS: dict[str, Format] = {
         ),
         Format(
             "dhis2",
-            _("DHIS2 data value set (JSON)"),
+            _("DHIS2 data value set (JSON, XML or CSV)"),
             _(
-                "A dataValueSets export: data elements by DHIS2 uid or code, organisation "
-                "units by their code in the scheme you choose, category option combos as "
-                "sex and age group (female, male; 0-11, 12-17, 18+). Say which source the "
-                "values come from."
+                "A dataValueSets file in any of DHIS2's encodings, read under the id schemes "
+                "it declares (UID, CODE, NAME, ATTRIBUTE) and the DHIS2 mapping table: data "
+                "elements by uid, code or name, organisation units by their code in the scheme "
+                "you choose (or in the national schemes), category option combos as our codes "
+                "(SEX_F_AGE_18P) or sex and age group (female, male; 0-11, 12-17, 18+). A "
+                "value-less or deleted entry deletes its value; the dataset's other values "
+                "stay. Say which source the values come from."
             ),
             dhis2,
             ("source", "org_unit_scheme", "dataset"),

@@ -1,35 +1,51 @@
-"""DHIS2 data value sets (JSON), as ``/api/dataValueSets`` exports and accepts them.
+"""DHIS2 data value sets (JSON, XML or CSV), as ``/api/dataValueSets`` exports and accepts them.
 
-    {"dataSet": "…", "dataValues": [
+    {"dataSet": "…", "orgUnitIdScheme": "CODE", "dataValues": [
         {"dataElement": "homicides", "period": "202403", "orgUnit": "19001",
-         "categoryOptionCombo": "female, 18+", "attributeOptionCombo": "default",
+         "categoryOptionCombo": "SEX_F_AGE_18P", "attributeOptionCombo": "HllvX50cXC0",
          "value": "12", "comment": "…"}]}
 
-- ``dataElement``: a data element's DHIS2 uid or its code.
-- ``orgUnit``: a territory's code under the scheme the import names
-  (--org-unit-scheme: dhis2, the default, for uids; or divipola, inegi, ibge, iso).
+The encodings are read by ``dhis2_format`` (XML with DHIS2's namespace, CSV in
+its documented column order, with or without a header row). Identifiers are
+read under the id schemes the file declares — ``dataElementIdScheme``,
+``orgUnitIdScheme``, ``categoryOptionComboIdScheme``, else ``idScheme``, else
+UID, as DHIS2 does; UID, CODE, NAME and ATTRIBUTE:<uid> — and looked up first
+in the DHIS2 mapping table (``Dhis2Mapping``: what another instance's
+identifiers mean here), then:
+
+- ``dataElement``: UID or CODE: the element's DHIS2 uid or its code; NAME: its
+  name in any language; ATTRIBUTE: the mapping table only.
+- ``orgUnit``: the scheme the import names (--org-unit-scheme: dhis2, divipola,
+  inegi, ibge, iso) when it names one; else UID: the territory's ``dhis2`` code;
+  CODE: its code in one of the national schemes (divipola, inegi, ibge, iso),
+  refused when two territories share it; NAME: its name; ATTRIBUTE: the mapping.
 - ``period``: DHIS2 periods: 2024, 2024S1, 2024Q1, 202403, 2024W5, 20240315.
-- ``categoryOptionCombo``: sex and age group by this mapping (case, accents and
-  punctuation ignored): "default", empty or DHIS2's default uid HllvX50cXC0 mean
-  not disaggregated; otherwise one or two parts separated by commas, each a sex
-  (female, male, unknown; femenino, masculino, mujer, hombre, F, M) or an age
-  group (0-11, 12-17, 18+; children, adolescents, adults; menores, adolescentes,
-  adultos). Anything else is a problem: say it with these words.
+- ``categoryOptionCombo``: empty, "default" or DHIS2's default uid HllvX50cXC0
+  mean not disaggregated; otherwise the codes our export writes (``COMBO_CODES``:
+  SEX_F, AGE_18P, SEX_F_AGE_18P…) or sex and age group in words (case, accents
+  and punctuation ignored, one or two parts separated by commas: female, male,
+  unknown sex; 0-11, 12-17, 18+, unknown age; in Spanish too). Any other uid
+  needs a row in the mapping table.
 - ``attributeOptionCombo``: only the default can be stored.
 - ``value``: a number with a decimal point, as DHIS2 writes it.
-- Values marked ``"deleted": true`` are skipped. Top-level ``period``, ``orgUnit``
-  and ``attributeOptionCombo`` apply to the values that leave them out.
+- A value-less entry, or one marked ``deleted`` (true), deletes the value of its
+  cell, as in DHIS2; the report counts them.
+- Top-level ``period``, ``orgUnit`` and ``attributeOptionCombo`` apply to the
+  values that leave them out.
 
-The source is not in the file: the import names it (--source). The dataset is
-"dhis2:" and the file's ``dataSet`` (or its name), unless the import names it.
-``export`` writes stored values back in this shape.
+DHIS2 imports merge into what is stored: a file's values replace those of the
+same cells in the dataset, the dataset's other values stay, and deletions remove
+theirs. The dataset is "dhis2:" and the file's ``dataSet`` (or its name),
+unless the import names it; the source is not in the file: the import names it
+(--source). ``indicators.exports`` writes values back in this shape (one
+exporter), declaring the schemes it uses so that this importer reads them back
+identically.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable
+from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -46,8 +62,9 @@ from convivencia.core.reading import (
     read_bounded_bytes,
 )
 from convivencia.core.text import fold
-from convivencia.indicators import periods
-from convivencia.indicators.choices import AgeGroup, PeriodType, Sex, Source
+from convivencia.indicators import periods, presets
+from convivencia.indicators.choices import AgeGroup, Dhis2Kind, Sex, Source, id_scheme
+from convivencia.indicators.importers import dhis2_format
 from convivencia.indicators.importers.common import (
     AGE_WORDS,
     COMMENT_MAX,
@@ -59,36 +76,59 @@ from convivencia.indicators.importers.common import (
     Planned,
     Territories,
     checksum,
+    current_extraction,
     finish,
     source_code,
 )
-from convivencia.indicators.models import DataValue
+from convivencia.indicators.models import DataElement, DataValue, Dhis2Mapping
 from convivencia.indicators.revisions import Cell
 from convivencia.territories.choices import Scheme
-from convivencia.territories.models import TerritoryCode
+from convivencia.territories.models import Territory
 
 FORMAT = "dhis2"
 DEFAULT_COMBO_UID = "HllvX50cXC0"  # DHIS2's built-in "default" category option combo
 _DEFAULT_COMBOS = {"", "default", fold(DEFAULT_COMBO_UID)}
 MAX_VALUE = Decimal(10) ** 12
 _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+# The national schemes a CODE org unit may be in when the import names none.
+NATIONAL_SCHEMES = (Scheme.DIVIPOLA, Scheme.INEGI, Scheme.IBGE, Scheme.ISO)
 
-# How ``export`` writes sex and age groups (and ``combo`` reads them back).
-SEX_LABELS: dict[str, str] = {Sex.FEMALE: "female", Sex.MALE: "male", Sex.UNKNOWN: "unknown sex"}
-AGE_LABELS: dict[str, str] = {
-    AgeGroup.CHILDREN: "0-11",
-    AgeGroup.ADOLESCENTS: "12-17",
-    AgeGroup.ADULTS: "18+",
-    AgeGroup.UNKNOWN: "unknown age",
+# The category option combo codes of our disaggregations, as the export writes them
+# with ``categoryOptionComboIdScheme: CODE`` and this importer reads them back:
+# "SEX_F", "AGE_18P", "SEX_F_AGE_18P"; neither sex nor age group → the default.
+SEX_OPTIONS: dict[str, str] = {Sex.FEMALE: "F", Sex.MALE: "M", Sex.UNKNOWN: "NR"}
+AGE_OPTIONS: dict[str, str] = {
+    AgeGroup.CHILDREN: "0011",
+    AgeGroup.ADOLESCENTS: "1217",
+    AgeGroup.ADULTS: "18P",
+    AgeGroup.UNKNOWN: "NR",
 }
+
+
+def _combination(sex: str, age_group: str) -> str | None:
+    parts = []
+    if sex:
+        parts.append(f"SEX_{SEX_OPTIONS[sex]}")
+    if age_group:
+        parts.append(f"AGE_{AGE_OPTIONS[age_group]}")
+    return "_".join(parts) or None
+
+
+COMBO_CODES: dict[tuple[str, str], str | None] = {
+    (sex, age): _combination(sex, age) for sex in ["", *SEX_OPTIONS] for age in ["", *AGE_OPTIONS]
+}
+_COMBOS_BY_CODE = {code: key for key, code in COMBO_CODES.items() if code is not None}
+
 _SEX_ONLY = {"unknown sex": Sex.UNKNOWN}
 _AGE_ONLY = {"unknown age": AgeGroup.UNKNOWN, "18 plus": AgeGroup.ADULTS}
 
 
 def combo(text: str) -> tuple[str, str]:
-    """(sex, age group) of a category option combo; raises ValueError if unknown."""
+    """(sex, age group) of a category option combo's code or words; ValueError if unknown."""
     if fold(text) in _DEFAULT_COMBOS:
         return "", ""
+    if text.strip().upper() in _COMBOS_BY_CODE:
+        return _COMBOS_BY_CODE[text.strip().upper()]
     sex = age = ""
     for part in text.split(","):
         folded = fold(part)
@@ -104,64 +144,50 @@ def combo(text: str) -> tuple[str, str]:
             raise ValueError(
                 _(
                     "“%(value)s” is not a category option combo this importer can map: use "
-                    "default, a sex (female, male), an age group (0-11, 12-17, 18+) or both "
-                    "separated by a comma"
+                    "default, a code such as SEX_F or SEX_F_AGE_18P, a sex (female, male), an "
+                    "age group (0-11, 12-17, 18+) or both separated by a comma, or add its "
+                    "identifier to the DHIS2 mapping table"
                 )
                 % {"value": text}
             )
     return sex, age
 
 
-def combo_text(sex: str, age_group: str) -> str:
-    parts = [label for label in (SEX_LABELS.get(sex), AGE_LABELS.get(age_group)) if label]
-    return ", ".join(parts) or "default"
-
-
 class _Problems:
-    """Problems placed at dataValues[index] and a key, as DHIS2 users read them."""
+    """Problems placed where the file's reader finds them (dataValues[3], line 4)."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, value_set: dhis2_format.ValueSet | None = None) -> None:
         self.file = file
+        self.value_set = value_set
         self.items: list[Problem] = []
 
     def add(self, index: int | None, key: str | None, message: str) -> None:
-        part = f"dataValues[{index}]" if index is not None else ""
-        self.items.append(Problem(self.file, None, key, message, part=part))
+        row, part = (None, "")
+        if index is not None and self.value_set is not None:
+            row, part = self.value_set.where(index)
+        self.items.append(Problem(self.file, row, key, message, part=part))
 
     def raise_if_any(self) -> None:
         if self.items:
             raise BadFile(self.items)
 
 
-def _load(path: Path, file: str) -> dict[str, Any]:
+def _load(path: Path, file: str) -> dhis2_format.ValueSet:
     data = read_bounded_bytes(path, file)
-    text = decode_text(data, file, tabular=False)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadFile(
-            [
-                Problem(
-                    file,
-                    exc.lineno,
-                    None,
-                    _("is not valid JSON: %(error)s (column %(column)s)")
-                    % {"error": exc.msg, "column": exc.colno},
-                )
-            ]
-        ) from exc
-    if not isinstance(document, dict) or not isinstance(document.get("dataValues"), list):
-        raise BadFile(
-            [
-                Problem(
-                    file,
-                    None,
-                    "dataValues",
-                    _("is not a DHIS2 data value set: it needs an object with a “dataValues” list"),
-                )
-            ]
+    return dhis2_format.read(decode_text(data, file, tabular=False), file)
+
+
+def schemes(header: dict[str, Any]) -> dict[str, str]:
+    """The id scheme of each kind of identifier, as DHIS2 resolves them; ValueError."""
+    general = header.get("idScheme") or "UID"
+    return {
+        kind: id_scheme(str(header.get(key) or general))
+        for kind, key in (
+            (Dhis2Kind.DATA_ELEMENT, "dataElementIdScheme"),
+            (Dhis2Kind.ORG_UNIT, "orgUnitIdScheme"),
+            (Dhis2Kind.CATEGORY_OPTION_COMBO, "categoryOptionComboIdScheme"),
         )
-    return document
+    }
 
 
 def check(
@@ -174,8 +200,8 @@ def check(
     """Read and check a data value set; raises BadFile listing every problem."""
     options = options or Options()
     file = display_name(path, name)
-    document = _load(path, file)
-    problems = _Problems(file)
+    value_set = _load(path, file)
+    problems = _Problems(file, value_set)
     source = source_code(options.source) if options.source else None
     if source is None:
         problems.add(
@@ -186,19 +212,26 @@ def check(
             if not options.source
             else _("“%(value)s” is not a source") % {"value": options.source},
         )
-    scheme = options.org_unit_scheme or Scheme.DHIS2
-    if scheme not in Scheme.values:
+    if options.org_unit_scheme and options.org_unit_scheme not in Scheme.values:
         problems.add(
             None,
             None,
             _("“%(value)s” is not a code scheme (%(known)s)")
-            % {"value": scheme, "known": ", ".join(Scheme.values)},
+            % {"value": options.org_unit_scheme, "known": ", ".join(Scheme.values)},
         )
+    try:
+        kinds = schemes(value_set.header)
+    except ValueError as exc:
+        kinds = {}
+        problems.add(None, None, str(exc))
     problems.raise_if_any()
     assert source is not None
 
-    reader = _Reader(file, problems, source, Territories(scheme), document)
-    values = document["dataValues"]
+    data_set = str(value_set.header.get("dataSet") or "").strip()
+    stem = fold(Path(file).stem).replace(" ", "-")
+    dataset = options.dataset or f"{FORMAT}:{data_set or stem}"
+    reader = _Reader(file, problems, source, _Lookups(kinds, options.org_unit_scheme), value_set)
+    values = value_set.values
     for index, item in enumerate(values):
         if index and index % 2000 == 0:
             progress(
@@ -207,20 +240,170 @@ def check(
                 _("Checked %(done)s of %(total)s values") % {"done": index, "total": len(values)},
             )
         reader.read(index, item)
-    data_set = str(document.get("dataSet") or "").strip()
-    stem = fold(Path(file).stem).replace(" ", "-")
     plan = Plan(
         format=FORMAT,
         file=file,
         checksum=checksum(path),
-        dataset=options.dataset or f"{FORMAT}:{data_set or stem}",
+        dataset=dataset,
         values=reader.collector.values,
     )
-    if reader.skipped:
-        plan.notes.append(
-            _("%(count)s values marked as deleted were skipped.") % {"count": reader.skipped}
-        )
+    if not problems.items:
+        _merge(plan, reader.deletions)
     return finish(plan, problems.items, progress)
+
+
+def _merge(plan: Plan, deletions: dict[Cell, str]) -> None:
+    """DHIS2's import strategy: the file's values over the dataset's current ones, its
+    deletions removing theirs. Counted in the plan's notes for the report."""
+    current = current_extraction(plan.dataset)
+    stored: dict[Cell, Planned] = {}
+    if current is not None:
+        rows = DataValue.objects.filter(extraction=current, deleted_at__isnull=True).values_list(
+            "element__code",
+            "territory_id",
+            "period",
+            "source",
+            "sex",
+            "age_group",
+            "weapon",
+            "subtype",
+            "value",
+            "comment",
+        )
+        for row in rows.iterator(chunk_size=10_000):
+            cell, value, comment = Cell(*row[:8]), row[8], row[9]
+            stored[cell] = Planned(periods.parse(cell.period), Decimal(str(value)), comment)
+    deleted = [cell for cell in deletions if cell in stored and cell not in plan.values]
+    kept = {
+        cell: planned
+        for cell, planned in stored.items()
+        if cell not in plan.values and cell not in deletions
+    }
+    plan.values = {**kept, **plan.values}
+    if deletions:
+        plan.notes.append(
+            _(
+                "%(count)s values were deleted (value-less or marked deleted); "
+                "%(missing)s deletions matched no stored value."
+            )
+            % {"count": len(deleted), "missing": len(deletions) - len(deleted)}
+        )
+    if kept:
+        plan.notes.append(
+            _("%(count)s values of the dataset not in this file are kept, as in DHIS2.")
+            % {"count": len(kept)}
+        )
+
+
+class _Lookups:
+    """Identifiers → our data elements, territories and disaggregations, by id scheme."""
+
+    def __init__(self, kinds: dict[str, str], org_unit_scheme: str | None) -> None:
+        self.kinds = kinds
+        self.org_unit_scheme = org_unit_scheme
+        self.elements = Elements()
+        self.mapped: dict[tuple[str, str, str], Dhis2Mapping] = {
+            (row.kind, row.scheme, row.identifier): row
+            for row in Dhis2Mapping.objects.select_related("element")
+        }
+        self._territories: dict[str, Territories] = {}
+        self._element_names: dict[str, str] | None = None
+        self._territory_names: dict[str, list[int]] | None = None
+
+    def scheme(self, kind: str) -> str:
+        return self.kinds.get(kind, "UID")
+
+    def _mapping(self, kind: str, text: str) -> Dhis2Mapping | None:
+        return self.mapped.get((kind, self.scheme(kind), text))
+
+    def territories(self, scheme: str) -> Territories:
+        if scheme not in self._territories:
+            self._territories[scheme] = Territories(scheme)
+        return self._territories[scheme]
+
+    def element(self, text: str) -> str | None:
+        mapping = self._mapping(Dhis2Kind.DATA_ELEMENT, text)
+        if mapping is not None and mapping.element is not None:
+            return mapping.element.code
+        scheme = self.scheme(Dhis2Kind.DATA_ELEMENT)
+        if scheme in ("UID", "CODE"):
+            return self.elements.get(text)
+        if scheme == "NAME":
+            if self._element_names is None:
+                names = dict(presets.ELEMENTS.items())
+                names.update(DataElement.objects.values_list("code", "name"))
+                self._element_names = {
+                    fold(str(label)): code
+                    for code, labels in names.items()
+                    for label in (labels or {}).values()
+                }
+            return self._element_names.get(fold(text))
+        return None
+
+    def territory(self, text: str) -> tuple[int | None, str]:
+        """(territory id, '') or (None, why not)."""
+        mapping = self._mapping(Dhis2Kind.ORG_UNIT, text)
+        if mapping is not None and mapping.territory_id is not None:
+            return mapping.territory_id, ""
+        scheme = self.scheme(Dhis2Kind.ORG_UNIT)
+        if self.org_unit_scheme and scheme in ("UID", "CODE"):
+            found = self.territories(self.org_unit_scheme).get(text)
+            return found, "" if found else self._missing(self.org_unit_scheme, text)
+        if scheme == "UID":
+            found = self.territories(Scheme.DHIS2).get(text)
+            return found, "" if found else self._missing(Scheme.DHIS2, text)
+        if scheme == "CODE":
+            matches = {
+                national: found
+                for national in NATIONAL_SCHEMES
+                if (found := self.territories(national).get(text)) is not None
+            }
+            if len(set(matches.values())) == 1:
+                return next(iter(matches.values())), ""
+            if matches:
+                return None, _(
+                    "the code “%(code)s” is a territory's in several schemes (%(schemes)s): "
+                    "say which with --org-unit-scheme"
+                ) % {"code": text, "schemes": ", ".join(matches)}
+            return None, _(
+                "no territory has the code “%(code)s” in any national scheme (%(schemes)s) "
+                "nor in the DHIS2 mapping table"
+            ) % {"code": text, "schemes": ", ".join(NATIONAL_SCHEMES)}
+        if scheme == "NAME":
+            if self._territory_names is None:
+                self._territory_names = defaultdict(list)
+                for pk, folded in Territory.objects.values_list("pk", "search_name"):
+                    self._territory_names[folded].append(pk)
+            ids = self._territory_names.get(fold(text), [])
+            if len(ids) == 1:
+                return ids[0], ""
+            return None, (
+                _("several territories are named “%(name)s”: map it in the DHIS2 mapping table")
+                if ids
+                else _("no territory is named “%(name)s”")
+            ) % {"name": text}
+        return None, _("“%(code)s” under %(scheme)s is not in the DHIS2 mapping table") % {
+            "code": text,
+            "scheme": scheme,
+        }
+
+    @staticmethod
+    def _missing(scheme: str, code: str) -> str:
+        return _("no territory has the %(scheme)s code “%(code)s”") % {
+            "scheme": scheme,
+            "code": code,
+        }
+
+    def combo(self, text: str) -> tuple[str, str]:
+        """(sex, age group); raises ValueError with the message."""
+        mapping = self._mapping(Dhis2Kind.CATEGORY_OPTION_COMBO, text)
+        if mapping is not None:
+            return mapping.sex, mapping.age_group
+        if self.scheme(Dhis2Kind.CATEGORY_OPTION_COMBO).startswith("ATTRIBUTE:"):
+            if fold(text) in _DEFAULT_COMBOS:
+                return "", ""
+            raise ValueError(_("“%(value)s” is not in the DHIS2 mapping table") % {"value": text})
+        return combo(text)
 
 
 class _Reader:
@@ -229,21 +412,23 @@ class _Reader:
         file: str,
         problems: _Problems,
         source: str,
-        territories: Territories,
-        document: dict[str, Any],
+        lookups: _Lookups,
+        value_set: dhis2_format.ValueSet,
     ) -> None:
         self.problems = problems
         self.source = source
-        self.territories = territories
-        self.elements = Elements()
+        self.lookups = lookups
         self.defaults = {
-            key: document.get(key) for key in ("period", "orgUnit", "attributeOptionCombo")
+            key: value_set.header.get(key) for key in ("period", "orgUnit", "attributeOptionCombo")
         }
         self.collector = Collector(problems.items, file)
-        self.skipped = 0
+        self.deletions: dict[Cell, str] = {}
+        self.value_set = value_set
 
     def _text(self, item: dict[str, Any], key: str) -> str:
-        value = item.get(key, self.defaults.get(key))
+        value = item.get(key)
+        if value is None or value == "":
+            value = self.defaults.get(key)
         return "" if value is None else str(value).strip()
 
     def read(self, index: int, item: Any) -> None:
@@ -251,26 +436,25 @@ class _Reader:
         if not isinstance(item, dict):
             add(index, None, _("is not an object"))
             return
-        if item.get("deleted") is True:
-            self.skipped += 1
+        if item.get("__extra"):
+            add(index, None, _("has more columns than DHIS2's CSV defines"))
             return
-        element = self.elements.get(self._text(item, "dataElement"))
+        raw = item.get("value")
+        deleting = dhis2_format.is_true(item.get("deleted")) or raw is None or raw == ""
+        element = self.lookups.element(self._text(item, "dataElement"))
         if element is None:
             add(
                 index,
                 "dataElement",
-                _("no data element has the DHIS2 uid or code “%(value)s”")
-                % {"value": self._text(item, "dataElement")},
+                _("no data element has the DHIS2 %(scheme)s “%(value)s”")
+                % {
+                    "scheme": self.lookups.scheme(Dhis2Kind.DATA_ELEMENT),
+                    "value": self._text(item, "dataElement"),
+                },
             )
-        org_unit = self._text(item, "orgUnit")
-        territory = self.territories.get(org_unit) if org_unit else None
+        territory, why = self.lookups.territory(self._text(item, "orgUnit"))
         if territory is None:
-            add(
-                index,
-                "orgUnit",
-                _("no territory has the %(scheme)s code “%(code)s”")
-                % {"scheme": self.territories.scheme, "code": org_unit},
-            )
+            add(index, "orgUnit", why)
         try:
             period: periods.Period | None = periods.parse(self._text(item, "period"))
         except ValueError:
@@ -283,7 +467,7 @@ class _Reader:
         sex: str | None
         age_group: str | None
         try:
-            sex, age_group = combo(self._text(item, "categoryOptionCombo"))
+            sex, age_group = self.lookups.combo(self._text(item, "categoryOptionCombo"))
         except ValueError as exc:
             sex = age_group = None
             add(index, "categoryOptionCombo", str(exc))
@@ -294,7 +478,7 @@ class _Reader:
                 _("“%(value)s”: only the default attribute option combo can be stored")
                 % {"value": self._text(item, "attributeOptionCombo")},
             )
-        value = self._value(index, item)
+        value = None if deleting else self._value(index, raw)
         comment = " ".join(self._text(item, "comment").split())
         if len(comment) > COMMENT_MAX:
             add(
@@ -302,15 +486,25 @@ class _Reader:
                 "comment",
                 _("the comment is longer than %(max)s characters") % {"max": COMMENT_MAX},
             )
-        parts = (element, territory, period, sex, age_group, value)
+        parts = (element, territory, period, sex, age_group)
         if any(part is None for part in parts) or len(comment) > COMMENT_MAX:
             return
-        assert period is not None and value is not None and territory is not None  # mypy
+        assert period is not None and territory is not None  # mypy
         cell = Cell(element or "", territory, period.code, self.source, sex or "", age_group or "")
-        self.collector.add(cell, Planned(period, value, comment, part=f"dataValues[{index}]"))
+        _row, where = self.value_set.where(index)
+        if deleting:
+            if cell in self.collector.values:
+                add(index, "deleted", _("deletes a value this file also gives"))
+            self.deletions.setdefault(cell, where)
+            return
+        if value is None:
+            return
+        if cell in self.deletions:
+            add(index, "value", _("gives a value this file also deletes"))
+            return
+        self.collector.add(cell, Planned(period, value, comment, part=where))
 
-    def _value(self, index: int, item: dict[str, Any]) -> Decimal | None:
-        raw = item.get("value")
+    def _value(self, index: int, raw: Any) -> Decimal | None:
         text = "" if raw is None or isinstance(raw, bool) else str(raw).strip()
         if not _NUMBER.fullmatch(text):
             self.problems.add(
@@ -330,49 +524,3 @@ class _Reader:
             )
             return None
         return value
-
-
-# --- export -------------------------------------------------------------------------------
-
-
-def dhis2_period(code: str, kind: str) -> str:
-    """Our period code as DHIS2 writes it: 2024-03 → 202403, 2024-03-15 → 20240315."""
-    if kind in (PeriodType.MONTH, PeriodType.DAY):
-        return code.replace("-", "")
-    if kind == PeriodType.WEEK:
-        year, week = code.split("W")
-        return f"{year}W{int(week)}"
-    return code
-
-
-def export(values: Iterable[DataValue], org_unit_scheme: str = Scheme.DHIS2) -> dict[str, Any]:
-    """Values as a data value set. Weapons and subtypes have no place in the mapping: a
-    value carrying one raises ValueError rather than being merged silently."""
-    rows = list(values)
-    codes = dict(
-        TerritoryCode.objects.filter(
-            scheme=org_unit_scheme, territory_id__in={row.territory_id for row in rows}
-        ).values_list("territory_id", "code")
-    )
-    data_values = []
-    for row in rows:
-        if row.weapon or row.subtype:
-            raise ValueError(f"value {row.pk} has a weapon or subtype, which DHIS2 cannot hold")
-        if row.territory_id not in codes:
-            raise ValueError(f"territory {row.territory_id} has no {org_unit_scheme} code")
-        item = {
-            "dataElement": row.element.dhis2_uid or row.element.code,
-            "period": dhis2_period(row.period, row.period_type),
-            "orgUnit": codes[row.territory_id],
-            "categoryOptionCombo": combo_text(row.sex, row.age_group),
-            "attributeOptionCombo": "default",
-            "value": _value_text(row.value),
-        }
-        if row.comment:
-            item["comment"] = row.comment
-        data_values.append(item)
-    return {"dataValues": data_values}
-
-
-def _value_text(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))

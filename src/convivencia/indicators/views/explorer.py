@@ -11,7 +11,6 @@ of territories.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +35,7 @@ from convivencia.indicators import explorer, exports, perception, rates
 from convivencia.indicators import services as manage_services
 from convivencia.indicators.choices import PeriodType
 from convivencia.indicators.forms import PERIOD_HINTS, ExplorerForm
+from convivencia.indicators.importers import dhis2_format
 from convivencia.indicators.models import Indicator, Total
 from convivencia.indicators.periods import Period, parse
 from convivencia.territories.choices import Level, Scheme
@@ -444,6 +444,8 @@ def dhis2_check(request: HttpRequest) -> HttpResponse:
             "schemes": [(value, Scheme(value).label) for value in exports.ORG_UNIT_SCHEMES],
             "explorer_url": _url(reverse("indicators:explorer"), selection.query),
             "download_url": _url(reverse("indicators:export_dhis2"), download),
+            "download_xml_url": _url(reverse("indicators:export_dhis2_xml"), download),
+            "download_csv_url": _url(reverse("indicators:export_dhis2_csv"), download),
             "download_partial_url": _url(
                 reverse("indicators:export_dhis2"), _with(download, exclude_missing="1")
             ),
@@ -456,7 +458,8 @@ def dhis2_check(request: HttpRequest) -> HttpResponse:
     )
 
 
-def export_dhis2(request: HttpRequest) -> HttpResponse:
+def export_dhis2(request: HttpRequest, encoding: str = "json") -> HttpResponse:
+    """The selection's values as a DHIS2 data value set in JSON, XML or CSV."""
     selection, error = _export_selection(request)
     if error is not None:
         return error
@@ -501,8 +504,10 @@ def export_dhis2(request: HttpRequest) -> HttpResponse:
         selection.indicator, selection.parent, selection.span, selection.source, scheme
     )
     response = HttpResponse(
-        json.dumps(payload, ensure_ascii=False, indent=1), content_type="application/json"
+        exports.dhis2_document(payload, encoding),
+        content_type=dhis2_format.CONTENT_TYPES[encoding],
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(selection, "dhis2.json")}"'
+    filename = _filename(selection, f"dhis2.{encoding}")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Excluded-Values"] = str(excluded)
     return response
