@@ -444,6 +444,86 @@ class Answer(models.Model):
         return f"{self.item_id}={self.number if self.missing is None else self.missing}"
 
 
+class SubmissionEdit(models.Model):
+    """An earlier version of a submission, kept when an edit replaced it.
+
+    ODK Collect and Enketo send an edit as a new instance whose ``meta/deprecatedID``
+    names the one it replaces (``panels.edits``). The submission keeps its place
+    (wave, respondent) under the new instanceID; each replaced version is a row
+    here, so the chain reads instance by instance, oldest first.
+    """
+
+    wave = models.ForeignKey(
+        Wave, verbose_name=_("wave"), on_delete=models.CASCADE, related_name="+"
+    )
+    respondent = models.ForeignKey(
+        Respondent, verbose_name=_("respondent"), on_delete=models.PROTECT, related_name="+"
+    )
+    instance_id = models.CharField(_("submission id"), max_length=100, unique=True)
+    replaced_by = models.CharField(_("replaced by"), max_length=100, db_index=True)
+    source = models.CharField(_("source"), max_length=10, choices=SubmissionSource.choices)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    received_at = models.DateTimeField(_("received at"))
+    enumerator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enumerator"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answers = models.JSONField(
+        _("answers"), default=list, help_text=_("[item code, value, missing code, text] each.")
+    )
+    raw_values = models.JSONField(_("raw values"), default=dict, blank=True)
+    edited_at = models.DateTimeField(_("edited at"), default=timezone.now)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("edited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("replaced submission")
+        verbose_name_plural = _("replaced submissions")
+        ordering = ["edited_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.instance_id} → {self.replaced_by}"
+
+
+class CollectCredential(models.Model):
+    """A password for ODK Collect's HTTP Digest login (``panels.openrosa_auth``).
+
+    Digest needs a secret the server can hash with the client's nonce, which a
+    Django password hash cannot give; so a collector gets a random password for
+    ODK Collect, shown once, and only its two Digest hashes (MD5 and SHA-256 of
+    ``username:realm:password``, RFC 7616's H(A1)) are stored. The password is
+    long and random, so these hashes reveal nothing a guess could find.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    username = models.CharField(_("username"), max_length=150, unique=True)
+    ha1_md5 = models.CharField(_("H(A1), MD5"), max_length=32)
+    ha1_sha256 = models.CharField(_("H(A1), SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ODK Collect password")
+        verbose_name_plural = _("ODK Collect passwords")
+
+    def __str__(self) -> str:
+        return self.username
+
+
 class FieldMapping(models.Model):
     """One field of a form made elsewhere and what it is to Convivencia.
 
