@@ -12,5 +12,5 @@ class StudiesConfig(AppConfig):
         from convivencia.studies import summary
 
         slots.register(
-            slots.TERRITORY_PAGE, summary.study_summary, template="studies/_slot_studies.html"
+            slots.TERRITORY_PAGE, summary.study_summary, template="studies/_territory_slot.html"
         )

@@ -35,7 +35,7 @@ def brief_findings(territory) -> list[dict[str, Any]]:
 
 
 def study_summary(territory, user=None) -> dict[str, Any]:
-    """Context for ``studies/_slot_studies.html``: how many studies, and what they found
+    """Context for ``studies/_territory_slot.html``: how many studies, and what they found
     that may be published."""
     from convivencia.studies.models import Study
 
