@@ -328,6 +328,7 @@ PAGES: dict[str, Row] = {
     "accounts:logout": {"GET": row(405), "POST": row(REDIRECT)},
     "accounts:password_change": {"GET": SIGNED_IN},
     "accounts:profile": {"GET": SIGNED_IN},
+    "accounts:notification_settings": {"POST": row(REDIRECT, anonymous=LOGIN)},
     "accounts:token_create": {"POST": row(REDIRECT, anonymous=LOGIN)},
     "accounts:token_revoke": {
         "POST cauca": row(404, anonymous=LOGIN, coord_cauca=REDIRECT),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from convivencia.accounts.choices import AuditAction, OrganisationType, Role
+from convivencia.core.choices import EmailFrequency
 
 
 class User(AbstractUser):
@@ -25,6 +26,12 @@ class User(AbstractUser):
 
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, blank=True, choices=settings.LANGUAGES
+    )
+    email_notifications = models.CharField(
+        _("notifications by e-mail"),
+        max_length=10,
+        choices=EmailFrequency.choices,
+        default=EmailFrequency.IMMEDIATE,
     )
 
     class Meta:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from convivencia.accounts import access, audit, services
 from convivencia.accounts.choices import AuditAction, Role
+from convivencia.accounts.forms import NotificationSettingsForm
 from convivencia.accounts.models import ApiToken, AuditEntry, Organisation
 from convivencia.accounts.requests import AuthenticatedHttpRequest
 
@@ -58,8 +59,29 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
             "new_token": request.session.pop("new_api_token", None),
             "token_days": settings.API_TOKEN_DAYS,
             "token_max_days": settings.API_TOKEN_MAX_DAYS,
+            "notification_form": NotificationSettingsForm(instance=request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    before = request.user.email_notifications
+    form = NotificationSettingsForm(request.POST, instance=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Choose how you want to receive notifications by e-mail."))
+        return redirect("accounts:profile")
+    user = form.save()
+    if user.email_notifications != before:
+        audit.record(
+            AuditAction.UPDATE,
+            user,
+            request=request,
+            changes={"email_notifications": [before, user.email_notifications]},
+        )
+    messages.success(request, _("Your notification settings were saved."))
+    return redirect("accounts:profile")
 
 
 @login_required

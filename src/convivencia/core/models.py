@@ -35,6 +35,8 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Waiting for its owner's daily digest e-mail (notifications.send_digests).
+    email_pending = models.BooleanField(_("waiting for the daily e-mail"), default=False)
 
     objects = NotificationQuerySet.as_manager()
 

@@ -133,6 +133,88 @@ def _notify_followers(commitment: Commitment, actor, describe: Callable[[], str]
     notify_each(followers, render)
 
 
+def members_covering(territory, **membership_filter) -> list:
+    """Active people with an explicit, active membership covering the territory.
+
+    An administrator's reach does not count: these are the people whose job it is
+    (the responsible organisation's staff there, the territory's community leaders).
+    """
+    memberships = (
+        Membership.objects.active()
+        .filter(user__is_active=True, **membership_filter)
+        .select_related("user")
+        .prefetch_related("territories")
+    )
+    people = {}
+    for membership in memberships:
+        if any(territory.is_within(t) for t in membership.territories.all()):
+            people[membership.user.pk] = membership.user
+    return [people[pk] for pk in sorted(people)]
+
+
+def notify_assigned(commitment: Commitment, actor, already: Iterable[int] = ()) -> None:
+    """Tell the members of each organisation newly responsible (or co-responsible) for the
+    commitment, in its territory; ``already`` are the organisations that were before."""
+    organisations = {
+        commitment.responsible_id,
+        *commitment.co_responsible.values_list("pk", flat=True),
+    } - set(already)
+    if not organisations:
+        return
+    people = [
+        person
+        for person in members_covering(commitment.territory, organisation__in=organisations)
+        if actor is None or person.pk != actor.pk
+    ]
+    url = reverse("dialogues:commitment", args=[commitment.pk])
+
+    def render(user):
+        return (
+            _("%(reference)s: a commitment for your organisation")
+            % {"reference": commitment.reference},
+            _(
+                "Commitment: %(title)s\nResponsible: %(responsible)s\nTerritory: "
+                "%(territory)s\nDue: %(due)s\nPost updates on its page as the work advances."
+            )
+            % {
+                "title": commitment.title,
+                "responsible": commitment.responsible,
+                "territory": commitment.territory.name,
+                "due": commitment.due_date.isoformat(),
+            },
+            url,
+        )
+
+    notify_each(people, render)
+
+
+def _notify_claim(commitment: Commitment, update: Update) -> None:
+    """A claim of completion awaits the community's verdict: tell the territory's leaders."""
+    leaders = [
+        person
+        for person in members_covering(commitment.territory, role=Role.COMMUNITY_LEADER)
+        if person.pk != update.posted_by_id
+    ]
+    url = reverse("dialogues:commitment", args=[commitment.pk]) + "#verify"
+
+    def render(user):
+        return (
+            _("%(reference)s: done? The community's verdict is awaited")
+            % {"reference": commitment.reference},
+            _(
+                "%(organisation)s reports the commitment as done: %(title)s\n"
+                "Confirm it or dispute it on its page, saying why."
+            )
+            % {
+                "organisation": update.organisation or commitment.responsible,
+                "title": commitment.title,
+            },
+            url,
+        )
+
+    notify_each(leaders, render)
+
+
 def _acting_for(user, commitment: Commitment) -> int:
     """The organisation the update is posted for: the responsible one when the user is a
     member of it, else the co-responsible one they belong to (it answered for its part)."""
@@ -202,6 +284,8 @@ def post_update(
     _notify_followers(
         commitment, user, lambda: _("new update (%(progress)s%%)") % {"progress": progress}
     )
+    if status.claims_completion:
+        _notify_claim(commitment, update)
     return update
 
 

@@ -114,6 +114,7 @@ def commitment_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         commitment = form.save_by(request.user)
+        services.notify_assigned(commitment, request.user)
         messages.success(request, _("The commitment was recorded."))
         return redirect("dialogues:commitment", commitment.pk)
     return form_page(
@@ -130,12 +131,17 @@ def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_run:
         raise permissions.refusal(request.user, commitment.process.territory, commitment.territory)
     previous_parent = commitment.parent_id  # the form writes into the instance
+    previous_organisations = {
+        commitment.responsible_id,
+        *commitment.co_responsible.values_list("pk", flat=True),
+    }
     form = CommitmentForm(
         request.POST or None, instance=commitment, process=commitment.process, user=request.user
     )
     if request.method == "POST" and form.is_valid():
         form.save_by(request.user)
         services.roll_up_after_edit(commitment, previous_parent)
+        services.notify_assigned(commitment, request.user, already=previous_organisations)
         messages.success(request, _("Saved."))
         return redirect("dialogues:commitment", commitment.pk)
     return form_page(
