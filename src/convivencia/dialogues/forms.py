@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
 from convivencia.accounts.models import Organisation, User
+from convivencia.core.filetypes import check_document
 from convivencia.core.forms import model_choice_field
 from convivencia.dialogues import priorities
 from convivencia.dialogues.choices import (
@@ -199,6 +200,16 @@ class AttachmentForm(AuditedModelForm):
     class Meta:
         model = Attachment
         fields = ["title", "file"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Documents, images and spreadsheets only, checked by content: an attendance
+        # sheet is opened by the next coordinator, who must not be handed a program.
+        self.fields["file"].validators.append(check_document)
+        self.fields["file"].help_text = _(
+            "PDF, images (PNG, JPEG, GIF, WebP), Word, Excel, PowerPoint, OpenDocument, "
+            "CSV or text."
+        )
 
 
 class ParticipantForm(forms.Form):
@@ -500,6 +511,7 @@ class UpdateForm(forms.Form):
         label=_("Evidence files"),
         required=False,
         help_text=_("Photos, attendance sheets, letters."),
+        validators=[check_document],  # documents, images, spreadsheets, by content
     )
 
     def __init__(self, *args, **kwargs) -> None:

@@ -306,6 +306,9 @@ def attachment_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     if form.is_valid():
         form.save_by(request.user)
         messages.success(request, _("The file was attached."))
+    elif form.has_error("file", "file_type") or form.has_error("file", "file_name"):
+        # Say what is wrong with the file itself, not only that something is missing.
+        messages.error(request, " ".join(str(error) for error in form.errors["file"]))
     else:
         messages.error(request, _("Give the file a title and choose it."))
     return redirect(_session_url(session, "attachments"))
