@@ -68,3 +68,20 @@ def choices(codes: list[str] | None = None, language: str | None = None) -> list
         codes = [country.alpha_2 for country in pycountry.countries]
     pairs = [(alpha2(code), name(code, language)) for code in codes]
     return sorted(pairs, key=lambda pair: fold(pair[1]))
+
+
+@cache
+def _code_of(english_name: str) -> str | None:
+    import pycountry
+
+    try:
+        return str(pycountry.countries.lookup(english_name.strip()).alpha_2)
+    except LookupError:
+        return None
+
+
+def localized(stored_name: str, language: str | None = None) -> str:
+    """A country's name as stored (its English, official or common name, or a code) in
+    ``language`` (default: the active one); a name ISO 3166-1 does not know is kept."""
+    code = _code_of(stored_name)
+    return name(code, language) if code else stored_name

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from convivencia.core.forms import choice_field
 from convivencia.core.limits import check_upload_size
+from convivencia.core.text import fold
 from convivencia.indicators import explorer, importers
 from convivencia.indicators import services as manage_services
 from convivencia.indicators.choices import DenominatorKind, PeriodType, Source
@@ -350,16 +351,19 @@ class ExplorerForm(forms.Form):
 
 def _parent_choices(territories: Any) -> list[Any]:
     """Countries, each followed by its regions, grouped under the country's name."""
-    countries = [territory for territory in territories if territory.level == Level.COUNTRY]
+    countries = sorted(
+        (territory for territory in territories if territory.level == Level.COUNTRY),
+        key=lambda country: fold(country.label),  # in the reader's language
+    )
     regions: dict[int, list[Territory]] = {}
     for territory in territories:
         if territory.level == Level.REGION:
             regions.setdefault(territory.parent_id, []).append(territory)
     choices: list[Any] = []
     for country in countries:
-        options = [(country.pk, _("%(country)s (whole country)") % {"country": country.name})]
+        options = [(country.pk, _("%(country)s (whole country)") % {"country": country.label})]
         options += [(region.pk, region.name) for region in regions.get(country.pk, [])]
-        choices.append((country.name, options))
+        choices.append((country.label, options))
     return choices
 
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from convivencia.core import countries
 from convivencia.core.text import fold
 from convivencia.territories.choices import Level, Scheme
 
@@ -82,7 +83,7 @@ class Territory(models.Model):
         indexes = [models.Index(fields=["level", "search_name"])]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
     def save(self, *args, **kwargs) -> None:
         self.search_name = fold(self.name)
@@ -94,6 +95,13 @@ class Territory(models.Model):
             Territory.objects.filter(pk=self.pk).update(path=expected)
             if old:
                 self._rewrite_descendant_paths(old, expected)
+
+    @property
+    def label(self) -> str:
+        """The name to show: a country's in the reader's language, any other as stored."""
+        if self.level == Level.COUNTRY:
+            return countries.localized(self.name)
+        return self.name
 
     def _rewrite_descendant_paths(self, old: str, new: str) -> None:
         for child in Territory.objects.filter(path__startswith=old).exclude(pk=self.pk):

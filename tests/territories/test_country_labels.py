@@ -1,0 +1,37 @@
+"""Country names in the reader's language wherever a territory is shown (issue 15)."""
+
+import pytest
+from django.utils import translation
+
+from convivencia.core import countries
+from convivencia.indicators.forms import ExplorerForm
+from convivencia.territories.services import ensure_country
+from tests.factories import make_colombia
+
+
+def test_a_stored_english_name_reads_in_the_active_language():
+    assert countries.localized("Brazil", "es") == "Brasil"
+    assert countries.localized("United States", "pt") == "Estados Unidos"
+    assert countries.localized("Mexico", "en") == "Mexico"
+    assert countries.localized("Atlantis", "es") == "Atlantis"  # unknown: kept as stored
+
+
+@pytest.mark.django_db
+def test_a_country_territory_shows_its_name_in_spanish_and_a_region_as_stored():
+    places = make_colombia()
+    brazil = ensure_country("BR")
+    with translation.override("es"):
+        assert (brazil.label, str(brazil)) == ("Brasil", "Brasil")
+        assert places.cauca.label == "Cauca"
+    with translation.override("en"):
+        assert brazil.label == "Brazil"
+
+
+@pytest.mark.django_db
+def test_the_indicator_explorer_lists_countries_in_spanish_sorted_in_spanish():
+    make_colombia()
+    for code in ("BR", "MX", "US", "DE"):
+        ensure_country(code)
+    with translation.override("es"):
+        groups = [label for label, _options in ExplorerForm().fields["parent"].choices]
+    assert groups == ["Alemania", "Brasil", "Colombia", "Estados Unidos", "México"]
