@@ -578,6 +578,8 @@ PAGES: dict[str, Row] = {
     "network:practice": {"GET listed": PUBLIC, "GET unlisted": row(404)},
     "network:publications": {"GET": PUBLIC},
     "network:ask": {"GET": PUBLIC},
+    # a person's own directory profile: nobody in the world has one to change (404)
+    "network:own_profile": {"GET": SIGNED_IN, "POST": row(404, anonymous=LOGIN)},
     # the API's own pages (its operations are in API below)
     "api-v1:openapi-json": {"GET": PUBLIC},
     "api-v1:openapi-view": {"GET": PUBLIC},

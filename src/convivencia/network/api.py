@@ -171,7 +171,7 @@ def list_events(request: HttpRequest, filters: Query[EventFilters]) -> QuerySet[
     events = (
         Event.objects.published()
         .select_related("series")
-        .prefetch_related("organisers__organisation")
+        .prefetch_related(Prefetch("organisers", queryset=services.ordered_organisers()))
         .order_by("start_date", "pk")
     )
     if filters.kind:

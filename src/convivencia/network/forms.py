@@ -94,6 +94,20 @@ class RegistrationForm(forms.Form):
     )
 
 
+class OwnProfileForm(forms.Form):
+    """A specialist with an account chooses whether their profile is public."""
+
+    public = forms.BooleanField(label=_("Show my profile publicly"), required=False)
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that my name, affiliation, position, expertise, countries, languages, "
+            "the events where I spoke and my publications are shown publicly on this site, "
+            "in its CSV and in its API. I can withdraw at any time."
+        ),
+        required=False,
+    )
+
+
 class AskForm(forms.Form):
     """Who has done this? A problem in a few words, optionally its focus and country."""
 

@@ -35,3 +35,16 @@ def practice_or_404(user, pk: int) -> tuple[Practice, bool]:
     if practice is None:
         raise Http404(_("No such practice."))
     return practice, _may_write(user)
+
+
+def own_specialist(user) -> Specialist | None:
+    """The signed-in person's own specialist record, if the organisers linked one."""
+    return Specialist.objects.filter(user=user).first() if user.is_authenticated else None
+
+
+def own_specialist_or_404(user) -> Specialist:
+    """The signed-in person's own specialist record; 404 for anybody without one."""
+    found = own_specialist(user)
+    if found is None:
+        raise Http404(_("You have no profile in the network's directory."))
+    return found

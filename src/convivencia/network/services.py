@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,12 +33,14 @@ from convivencia.network.choices import (
     Expertise,
     Language,
     NameVisibility,
+    OrganisationRole,
     TagKind,
 )
 from convivencia.network.models import (
     Author,
     Document,
     Event,
+    EventOrganisation,
     Organisation,
     Practice,
     Presentation,
@@ -110,6 +112,19 @@ def set_tags(specialist: Specialist, kind: str, codes: Iterable[str]) -> None:
         SpecialistTag(specialist=specialist, kind=kind, code=code)
         for code in wanted
         if code not in existing
+    )
+
+
+def own_profile_choice(
+    specialist: Specialist, public: bool, *, consent: bool, request
+) -> Specialist:
+    """The person, signed in, chooses for themself; opting in needs their explicit consent."""
+    if public and not consent:
+        raise ValidationError(
+            {"consent": _("Tick the box to agree that your profile becomes public.")}
+        )
+    return set_public_profile(
+        specialist, public, note=_("given on their own profile page"), request=request
     )
 
 
@@ -232,7 +247,7 @@ def event_detail(event_id: int) -> Event | None:
         .filter(pk=event_id)
         .select_related("series")
         .prefetch_related(
-            Prefetch("organisers__organisation"),
+            Prefetch("organisers", queryset=ordered_organisers()),
             Prefetch(
                 "sessions",
                 queryset=Session.objects.prefetch_related(Prefetch("speakers", queryset=speakers)),
@@ -280,6 +295,27 @@ def publication_list() -> list[tuple[Publication, list[tuple[str, Specialist | N
         )
         for publication in found
     ]
+
+
+ROLE_ORDER = [
+    OrganisationRole.PROMOTER,
+    OrganisationRole.HOST,
+    OrganisationRole.PARTNER,
+    OrganisationRole.FUNDER,
+]
+
+
+def ordered_organisers() -> QuerySet[EventOrganisation]:
+    """An event's organisations, promoters first and funders last, then by name."""
+    rank = Case(
+        *[When(role=role, then=Value(index)) for index, role in enumerate(ROLE_ORDER)],
+        default=Value(len(ROLE_ORDER)),
+    )
+    return (
+        EventOrganisation.objects.select_related("organisation")
+        .annotate(rank=rank)
+        .order_by("rank", "organisation__name")
+    )
 
 
 def public_registrants(event: Event) -> list[Registration]:

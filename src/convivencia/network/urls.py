@@ -18,4 +18,5 @@ urlpatterns = [
     path("practices/<int:pk>/", views.practice, name="practice"),
     path("publications/", views.publications, name="publications"),
     path("ask/", views.ask, name="ask"),
+    path("me/", views.own_profile, name="own_profile"),
 ]

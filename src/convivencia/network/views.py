@@ -4,6 +4,7 @@ a form, one service call, a render."""
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,11 +18,18 @@ from convivencia.network import services
 from convivencia.network.forms import (
     AskForm,
     EventFilterForm,
+    OwnProfileForm,
     RegistrationForm,
     SpecialistFilterForm,
 )
 from convivencia.network.models import Organisation, Practice, Publication
-from convivencia.network.permissions import event_or_404, practice_or_404, specialist_or_404
+from convivencia.network.permissions import (
+    event_or_404,
+    own_specialist,
+    own_specialist_or_404,
+    practice_or_404,
+    specialist_or_404,
+)
 
 SECTION = "network"
 
@@ -255,4 +263,38 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
             "practices": found.practices.filter(is_published=True),
             "specialists": services.public_specialists().filter(affiliation=found),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def own_profile(request: HttpRequest) -> HttpResponse:
+    """A specialist with an account decides themself whether their profile is public."""
+    if request.method == "GET":
+        found = own_specialist(request.user)
+        form = OwnProfileForm(initial={"public": found.is_public if found else False})
+        return render(
+            request,
+            "network/own_profile.html",
+            {"section": SECTION, "specialist": found, "form": form},
+        )
+    specialist = own_specialist_or_404(request.user)
+    form = OwnProfileForm(request.POST)
+    if form.is_valid():
+        try:
+            services.own_profile_choice(
+                specialist,
+                form.cleaned_data["public"],
+                consent=form.cleaned_data["consent"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return redirect("network:own_profile")
+    return render(
+        request,
+        "network/own_profile.html",
+        {"section": SECTION, "specialist": specialist, "form": form},
+        status=400,
     )
