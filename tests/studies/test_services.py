@@ -168,3 +168,25 @@ def test_runs_cut_the_text_where_segments_start_and_end():
         world.segment.pk,
         second.pk,
     )
+
+
+def test_originals_survive_a_key_rotation_and_are_unreadable_without_their_key(settings):
+    from cryptography.fernet import Fernet
+    from django.core.exceptions import ImproperlyConfigured
+
+    from convivencia.panels import crypto
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    try:
+        settings.CONTACT_ENCRYPTION_KEYS = [old]
+        crypto._fernet.cache_clear()
+        world = make_world()
+        settings.CONTACT_ENCRYPTION_KEYS = [new, old]  # rotated: the new key encrypts
+        crypto._fernet.cache_clear()
+        assert services.read_original(world.document, actor=world.personas.coord_cauca) == INTERVIEW
+        settings.CONTACT_ENCRYPTION_KEYS = [new]  # the old key dropped too early
+        crypto._fernet.cache_clear()
+        with pytest.raises(ImproperlyConfigured, match="cannot be decrypted"):
+            services.read_original(world.document, actor=world.personas.coord_cauca)
+    finally:
+        crypto._fernet.cache_clear()
