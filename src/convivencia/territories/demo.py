@@ -1,20 +1,23 @@
 """The territories of the synthetic demo, which every other app's demo places its data in.
 
-Names and DIVIPOLA codes of departments and municipalities are public facts; every
-population figure and boundary here is invented (boundaries are small hexagons around the
-real municipal seats, enough to find a place on a map).
+Names and DIVIPOLA codes of departments and municipalities are public facts, and so are
+their boundaries: DANE's MGN 2018, simplified, shipped in ``static/territories/boundaries``
+(``territories.basemaps``), with Colombia's outline drawn from its departments. Every
+population figure here is invented.
 """
 
 from __future__ import annotations
 
-import math
-
+from convivencia.core import demo_clock
+from convivencia.territories import basemaps
 from convivencia.territories.choices import Level, Scheme
+from convivencia.territories.importers.boundaries import clean_geometry
 from convivencia.territories.models import Boundary, Population, Territory
 from convivencia.territories.services import ensure_country, upsert_territory
 
 POPULATION_SOURCE = "Demo data (synthetic)"
-YEARS = range(2018, 2025)
+# The story's years (core.demo_clock): 2018–2024 when it was written, moved to today's.
+FIRST_YEAR, LAST_YEAR = 2018, 2024
 
 # (DIVIPOLA, ISO 3166-2, name)
 DEPARTMENTS = [
@@ -24,7 +27,8 @@ DEPARTMENTS = [
     ("52", "CO-NAR", "Nariño"),
     ("54", "CO-NSA", "Norte de Santander"),
 ]
-# (DIVIPOLA, name, latitude, longitude of the seat, synthetic 2024 population)
+# (DIVIPOLA, name, latitude, longitude of the seat, synthetic 2024 population); the seats
+# place the demo's evidence and panels' points, the boundaries come from DANE.
 MUNICIPALITIES = [
     ("05001", "Medellín", 6.2442, -75.5812, 2_600_000),
     ("05045", "Apartadó", 7.8829, -76.6258, 121_000),
@@ -46,31 +50,11 @@ MUNICIPALITIES = [
 ]
 
 
-def hexagon(latitude: float, longitude: float, radius: float) -> dict:
-    ring = [
-        [
-            round(longitude + radius * math.cos(math.radians(angle)), 5),
-            round(latitude + radius * math.sin(math.radians(angle)), 5),
-        ]
-        for angle in range(0, 360, 60)
-    ]
-    ring.append(ring[0])
-    return {"type": "Polygon", "coordinates": [ring]}
-
-
-def _bounding_polygon(points: list[tuple[float, float]], margin: float) -> dict:
-    latitudes = [lat for lat, _ in points]
-    longitudes = [lon for _, lon in points]
-    south, north = min(latitudes) - margin, max(latitudes) + margin
-    west, east = min(longitudes) - margin, max(longitudes) + margin
-    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
-    return {"type": "Polygon", "coordinates": [[[round(x, 5), round(y, 5)] for x, y in ring]]}
-
-
-def _population(territory: Territory, value_2024: int) -> None:
-    for year in YEARS:
+def _population(territory: Territory, value_last: int) -> None:
+    moved = demo_clock.years()
+    for year in range(FIRST_YEAR + moved, LAST_YEAR + moved + 1):
         # Back-cast at 1.1 % a year: plausible, and obviously not an official figure.
-        value = round(value_2024 / (1.011 ** (2024 - year)))
+        value = round(value_last / (1.011 ** (LAST_YEAR + moved - year)))
         Population.objects.update_or_create(
             territory=territory, year=year, source=POPULATION_SOURCE, defaults={"value": value}
         )
@@ -78,6 +62,9 @@ def _population(territory: Territory, value_2024: int) -> None:
 
 def build_territories() -> dict[str, Territory]:
     colombia = ensure_country("CO")
+    departments = basemaps.colombia_geometries(basemaps.COLOMBIA_DEPARTMENTS, "DPTO_CCDGO")
+    municipalities = basemaps.colombia_geometries(basemaps.COLOMBIA_MUNICIPALITIES, "MPIO_CCNCT")
+    _boundary(colombia, basemaps.colombia().outline(basemaps.COLOMBIA_DEPARTMENTS))
     by_code: dict[str, Territory] = {}
     for divipola, iso, name in DEPARTMENTS:
         department, _ = upsert_territory(
@@ -88,11 +75,10 @@ def build_territories() -> dict[str, Territory]:
             codes={Scheme.DIVIPOLA: divipola, Scheme.ISO: iso},
         )
         by_code[divipola] = department
-    seats: dict[str, list[tuple[float, float]]] = {}
-    for divipola, name, latitude, longitude, population in MUNICIPALITIES:
-        department = by_code[divipola[:2]]
+        _boundary(department, departments[divipola])
+    for divipola, name, _latitude, _longitude, population in MUNICIPALITIES:
         municipality, _ = upsert_territory(
-            parent=department,
+            parent=by_code[divipola[:2]],
             level=Level.MUNICIPALITY,
             name=name,
             kind="municipio",
@@ -100,14 +86,12 @@ def build_territories() -> dict[str, Territory]:
         )
         by_code[divipola] = municipality
         _population(municipality, population)
-        Boundary.objects.update_or_create(
-            territory=municipality,
-            defaults={"geometry": hexagon(latitude, longitude, 0.12), "source": POPULATION_SOURCE},
-        )
-        seats.setdefault(divipola[:2], []).append((latitude, longitude))
-    for divipola, points in seats.items():
-        Boundary.objects.update_or_create(
-            territory=by_code[divipola],
-            defaults={"geometry": _bounding_polygon(points, 0.3), "source": POPULATION_SOURCE},
-        )
+        _boundary(municipality, municipalities[divipola])
     return by_code
+
+
+def _boundary(territory: Territory, geometry: dict) -> None:
+    Boundary.objects.update_or_create(
+        territory=territory,
+        defaults={"geometry": clean_geometry(geometry), "source": basemaps.COLOMBIA_SOURCE},
+    )

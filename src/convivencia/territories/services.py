@@ -38,6 +38,30 @@ def feature_collection(territory: Territory) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+def context_collection(territory: Territory) -> dict[str, Any]:
+    """GeoJSON of the land around a map: the territory's country and its regions.
+
+    Drawn under every choropleth, so that a handful of municipalities sit inside the real
+    outline of their country and departments. ``kind`` is "country" or "region".
+    """
+    country = territory.country()
+    ids = [country.pk, *country.children.values_list("pk", flat=True)]
+    features = []
+    for boundary in Boundary.objects.filter(territory_id__in=ids).select_related("territory"):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": boundary.geometry,
+                "properties": {
+                    "id": boundary.territory_id,
+                    "name": boundary.territory.name,
+                    "kind": "country" if boundary.territory_id == country.pk else "region",
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
 def _population_rows(series: dict[str, list[dict[str, int]]]) -> list[dict[str, Any]]:
     """The series as table rows {year, value, source}, by year then source."""
     rows = [

@@ -150,3 +150,53 @@ class Topology:
         if points[0] != points[-1]:
             points.append(list(points[0]))
         return points
+
+    def outline(self, object_name: str) -> dict[str, Any]:
+        """The outer boundary of all of an object's polygons, as one MultiPolygon.
+
+        In a topology, a border between two members is one arc used twice; the arcs used
+        once are the outline of the whole (a country from its departments). Chained end
+        to start in the direction their polygons walk them, they close into rings. Holes
+        of the union (an enclave of another country) are drawn as rings of their own, which
+        is what a map outline needs.
+        """
+        uses: dict[int, int] = {}
+        directed: list[int] = []
+        for geometry in self.geometries(object_name):
+            arcs = geometry.raw.get("arcs")
+            polygons = [arcs] if geometry.type == "Polygon" else arcs
+            if geometry.type not in ("Polygon", "MultiPolygon") or not isinstance(polygons, list):
+                raise TopologyError(
+                    f"geometry type {geometry.type!r} is not a boundary (Polygon or MultiPolygon)"
+                )
+            for polygon in polygons:
+                for indices in polygon:
+                    for index in indices:
+                        number = ~index if index < 0 else index
+                        uses[number] = uses.get(number, 0) + 1
+                        directed.append(index)
+        outer = [index for index in directed if uses[~index if index < 0 else index] == 1]
+        # Each outer arc, walked as its polygon walks it, keyed by where it starts.
+        starting_at: dict[tuple[float, float], list[Ring]] = {}
+        for index in outer:
+            number = ~index if index < 0 else index
+            points = self.arcs[number][::-1] if index < 0 else self.arcs[number]
+            starting_at.setdefault((points[0][0], points[0][1]), []).append(points)
+        outlines: list[Ring] = []
+        while starting_at:
+            start = next(iter(starting_at))
+            ring: Ring = []
+            point: tuple[float, float] = start
+            while point in starting_at:
+                chain = starting_at[point].pop()
+                if not starting_at[point]:
+                    del starting_at[point]
+                ring.extend(chain[1:] if ring else chain)
+                point = (ring[-1][0], ring[-1][1])
+                if point == start:
+                    break
+            if ring[0] != ring[-1]:
+                ring.append(list(ring[0]))
+            if len(ring) >= 4:
+                outlines.append(ring)
+        return {"type": "MultiPolygon", "coordinates": [[ring] for ring in outlines]}

@@ -13,38 +13,47 @@
     return element ? JSON.parse(element.textContent) : null;
   }
 
-  /* Faint lines every 20 degrees: without a tile layer they give the circles a place. */
-  function graticule(map) {
-    var style = { color: "#c5d3de", weight: 1, interactive: false };
-    for (var lat = -60; lat <= 80; lat += 20) {
-      L.polyline([[lat, -180], [lat, 180]], style).addTo(map);
-    }
-    for (var lng = -180; lng <= 180; lng += 20) {
-      L.polyline([[-80, lng], [85, lng]], style).addTo(map);
-    }
-    L.polyline([[0, -180], [0, 180]], { color: "#9fb4c4", weight: 1.5, interactive: false }).addTo(map);
+  /* The width a label's text takes, measured with the page's own font, so that the
+     boxes compared below are the boxes drawn (an estimate per letter let long names of
+     Central America overlap). */
+  var measurer = document.createElement("canvas").getContext("2d");
+  function textWidth(text, weight, container) {
+    var style = window.getComputedStyle(container);
+    var size = parseFloat(style.fontSize) * 0.72;
+    measurer.font = weight + " " + size + "px " + style.fontFamily;
+    return measurer.measureText(text).width;
   }
 
-  /* Labels (name and count) for as many circles as fit without overlapping, biggest
-     first; the others show theirs on hover. Redone at every zoom. */
-  function placeLabels(map, markers) {
-    var placed = [];
+  /* Labels (name and count) for as many circles as fit without overlapping each other or
+     another circle, biggest first; the others show theirs on hover. Redone at every zoom. */
+  function placeLabels(map, markers, container) {
+    var placed = markers.map(function (marker) {
+      var centre = map.latLngToContainerPoint(marker.circle.getLatLng());
+      var radius = marker.circle.getRadius();
+      return { left: centre.x - radius, right: centre.x + radius, top: centre.y - radius,
+               bottom: centre.y + radius, owner: marker };
+    });
+    var labels = [];
     markers.forEach(function (marker) {
       var centre = map.latLngToContainerPoint(marker.circle.getLatLng());
-      var width = Math.max(marker.point.name.length, 4) * 6.2 + 6;
-      var height = 26;
+      var width = Math.max(textWidth(marker.point.name, "700", container),
+                           textWidth(String(marker.point.count), "400", container)) + 8;
+      var height = 28;
       var box = {
         left: centre.x - width / 2, right: centre.x + width / 2,
         top: centre.y - height / 2, bottom: centre.y + height / 2
       };
-      var clash = placed.some(function (other) {
+      var clash = labels.concat(placed).some(function (other) {
+        if (other.owner === marker) return false;
         return !(box.right < other.left || box.left > other.right ||
                  box.bottom < other.top || box.top > other.bottom);
       });
-      if (clash) {
+      var inside = box.left >= 0 && box.top >= 0 &&
+        box.right <= container.clientWidth && box.bottom <= container.clientHeight;
+      if (clash || !inside) {
         if (map.hasLayer(marker.label)) map.removeLayer(marker.label);
       } else {
-        placed.push(box);
+        labels.push(box);
         if (!map.hasLayer(marker.label)) marker.label.addTo(map);
       }
     });
@@ -67,7 +76,10 @@
       maxBounds: [[-85, -200], [85, 200]]
     });
     maps.push({ container: container, map: map });
-    graticule(map);
+    if (window.ConvivenciaMaps) {
+      ConvivenciaMaps.scale(map);
+      ConvivenciaMaps.land(map, container.dataset.worldUrl);
+    }
     var max = data.points.reduce(function (top, point) { return Math.max(top, point.count); }, 1);
     var markers = [];
     var bounds = [];
@@ -103,8 +115,8 @@
     } else {
       map.setView([0, -70], 2);
     }
-    placeLabels(map, markers);
-    map.on("zoomend", function () { placeLabels(map, markers); });
+    placeLabels(map, markers, container);
+    map.on("zoomend", function () { placeLabels(map, markers, container); });
     container.dataset.state = "ready";
   }
 

@@ -37,6 +37,11 @@
       scrollWheelZoom: false,
       zoomSnap: 0.25
     });
+    if (window.ConvivenciaMaps) {
+      ConvivenciaMaps.scale(map);
+      /* The parent's country and regions, from the same territory's context address. */
+      ConvivenciaMaps.land(map, data.boundary_url.replace(/boundary\.geojson$/, "context.geojson"));
+    }
 
     function style(feature) {
       var properties = feature.properties;

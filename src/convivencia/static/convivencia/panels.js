@@ -3,6 +3,7 @@
 (function () {
   "use strict";
 
+  var PICKED_AT_FIRST = 3;
   var PALETTE = ["#0e4a66", "#c05a00", "#2f7d32", "#7b3fa0", "#8a1c1c", "#00838f", "#6d5d00"];
 
   function readJson(id) {
@@ -114,6 +115,42 @@
     });
     canvas.dataset.state = "ready";
 
+    /* Seven providers' bands on one chart overlap into a smear: the reader picks which
+       to compare (the first three to start with); the table below keeps every figure. */
+    var shown = data.series.map(function (series, index) { return index < PICKED_AT_FIRST; });
+    function applyPicks() {
+      chart.data.datasets.forEach(function (dataset, index) {
+        chart.setDatasetVisibility(index, shown[dataset.series]);
+      });
+      chart.update();
+    }
+    var picker = document.querySelector("[data-trend-picker]");
+    if (picker && data.series.length > 1) {
+      var list = picker.querySelector("[data-trend-picker-options]");
+      data.series.forEach(function (series, index) {
+        var label = document.createElement("label");
+        var box = document.createElement("input");
+        box.type = "checkbox";
+        box.checked = shown[index];
+        box.addEventListener("change", function () {
+          shown[index] = box.checked;
+          applyPicks();
+        });
+        var swatch = document.createElement("span");
+        swatch.className = "swatch";
+        swatch.style.backgroundColor = PALETTE[index % PALETTE.length];
+        label.appendChild(box);
+        label.appendChild(swatch);
+        label.appendChild(document.createTextNode(series.label));
+        list.appendChild(label);
+      });
+      picker.hidden = false;
+      chart.options.plugins.legend.display = false;  /* the checkboxes are the legend */
+      applyPicks();
+    } else {
+      shown = data.series.map(function () { return true; });
+    }
+
     var toggle = document.querySelector("[data-measure-toggle]");
     if (!toggle) return;
     toggle.hidden = false;
@@ -128,7 +165,7 @@
         if (radio) radio.checked = true;
         chart.data.datasets = datasetsFor(data, measure);
         chart.options.scales.y.title.text = measure === "mean" ? strings.mean : strings.pct;
-        chart.update();
+        applyPicks();
         canvas.dataset.measure = measure;
       });
     });
@@ -140,6 +177,10 @@
     var strings = readJson(container.dataset.strings) || {};
     var lang = document.documentElement.lang || "es";
     var map = L.map(container, { attributionControl: false, scrollWheelZoom: false, zoomSnap: 0.25 });
+    if (window.ConvivenciaMaps) {
+      ConvivenciaMaps.scale(map);
+      ConvivenciaMaps.land(map, container.dataset.landUrl);
+    }
 
     function style(feature) {
       var status = feature.properties.status;

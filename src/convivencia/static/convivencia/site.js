@@ -23,6 +23,10 @@
       scrollWheelZoom: false,
       zoomSnap: 0.25
     });
+    if (window.ConvivenciaMaps) {
+      ConvivenciaMaps.scale(map);
+      ConvivenciaMaps.land(map, container.dataset.landUrl);
+    }
     var selfStyle = { color: "#0e4a66", weight: 3, fillColor: "#0e4a66", fillOpacity: 0.08 };
     var childStyle = { color: "#5f7d91", weight: 1, fillColor: "#8fb3c9", fillOpacity: 0.25 };
     var hoverStyle = { fillOpacity: 0.5, weight: 2 };
@@ -155,7 +159,51 @@
     box.focus();
   }
 
+  /* A table wider than the screen scrolls sideways inside its .table-wrap: say so with a
+     visible hint, edge shadows (CSS) and a focusable, labelled region that the keyboard
+     can scroll. Re-measured on resize, on opening a <details> and after htmx swaps. */
+  function updateScrollable(wrap) {
+    var text = document.body.dataset.scrollHint || "";
+    var scrolls = wrap.clientWidth > 0 && wrap.scrollWidth > wrap.clientWidth + 1;
+    var hint = wrap.previousElementSibling;
+    if (!hint || !hint.classList.contains("scroll-hint")) hint = null;
+    wrap.classList.toggle("is-scrollable", scrolls);
+    if (!scrolls) {
+      if (hint) hint.hidden = true;
+      if (wrap.dataset.scrollRegion) {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+        delete wrap.dataset.scrollRegion;
+      }
+      return;
+    }
+    if (!hint) {
+      hint = document.createElement("p");
+      hint.className = "scroll-hint";
+      hint.textContent = text;
+      wrap.parentNode.insertBefore(hint, wrap);
+    }
+    hint.hidden = false;
+    if (!wrap.hasAttribute("tabindex")) {
+      var caption = wrap.querySelector("caption");
+      var name = caption ? caption.textContent.trim() : "";
+      wrap.tabIndex = 0;
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", name ? name + " — " + text : text);
+      wrap.dataset.scrollRegion = "1";
+    }
+  }
+
+  function updateAllScrollables() {
+    document.querySelectorAll(".table-wrap").forEach(updateScrollable);
+  }
+
   function init() {
+    updateAllScrollables();
+    window.addEventListener("resize", updateAllScrollables);
+    document.addEventListener("toggle", updateAllScrollables, true);
+    document.body.addEventListener("htmx:afterSettle", updateAllScrollables);
     document.querySelectorAll("[data-map]").forEach(initMap);
     document.querySelectorAll("canvas[data-chart]").forEach(initChart);
     document.querySelectorAll("button[data-copy]").forEach(initCopy);
