@@ -205,3 +205,45 @@ def test_the_api_lists_studies_and_gives_the_team_de_identified_segments(client)
     assert any(code["name"] == "Impunidad" for code in codes)
     findings = client.get(f"/api/v1/studies/{world.study.pk}/findings").json()
     assert findings == []
+
+
+def test_a_word_file_uploads_and_an_unreadable_one_is_refused_with_nothing_kept(client):
+    import io
+
+    import docx
+
+    world = make_world()
+    as_user(client, world.personas.analyst)
+    url = reverse("studies:document_upload", args=[world.study.pk])
+    buffer = io.BytesIO()
+    word = docx.Document()
+    word.add_paragraph("Entrevistador: ¿Y la Fiscalía?")
+    word.add_paragraph("Luz Caicedo: Nunca llamaron.")
+    word.save(buffer)
+    upload = SimpleUploadedFile("entrevista.docx", buffer.getvalue())
+    client.post(url, {"title": "Word", "kind": "interview", "language": "es", "file": upload})
+    document = Document.objects.get(title="Word")
+    assert document.source_format == "docx" and document.uploaded_by == world.personas.analyst
+    bad = SimpleUploadedFile("roto.docx", b"not a word file")
+    response = client.post(
+        url, {"title": "Roto", "kind": "interview", "language": "es", "file": bad}
+    )
+    assert response.status_code == 400
+    assert "not a readable Word" in response.content.decode()
+    assert not Document.objects.filter(title="Roto").exists()
+
+
+def test_the_team_takes_people_of_the_territory_only(client):
+    world = make_world()
+    as_user(client, world.personas.coord_cauca)
+    url = reverse("studies:team", args=[world.study.pk])
+    refused = client.post(
+        url, {"username": world.personas.coord_narino.username, "role": "analyst"}
+    )
+    assert refused.status_code == 400 and "has no role in" in refused.content.decode()
+    client.post(url, {"username": world.personas.enumerator.username, "role": "analyst"})
+    assert world.study.members.filter(user=world.personas.enumerator).exists()
+    last = world.study.members.get(user=world.personas.coord_cauca)
+    response = client.post(url, {"remove": last.pk}, follow=True)
+    assert "keeps at least one coordinator" in response.content.decode()
+    assert world.study.members.filter(pk=last.pk).exists()
