@@ -344,13 +344,15 @@ def test_a_form_written_by_hand_in_kobo_is_imported():
     ]
     assert items["denuncio"].relevant_item == victim
     assert items["denuncio"].relevant_values == [1]
-    assert items["confia_policia"].type == ItemType.SINGLE
-    assert [c.value for c in items["confia_policia"].choices.all()][-1] == NO_ANSWER
+    # Numeric choice names 1–4 make a scale; the coordinator says which mean trust.
+    trust = items["confia_policia"]
+    assert (trust.type, trust.scale_min, trust.scale_max) == (ItemType.SCALE, 1, 4)
+    assert [c.value for c in trust.choices.all()][-1] == NO_ANSWER
     assert items["problemas"].type == ItemType.MULTIPLE
     assert items["personas"].type == ItemType.NUMBER
 
 
-def test_a_condition_that_cannot_be_kept_is_refused_naming_its_row():
+def test_a_condition_of_a_form_made_elsewhere_is_left_to_the_tool_that_collects_it():
     form = kobo_form()
     survey = [
         row[:]
@@ -364,15 +366,34 @@ def test_a_condition_that_cannot_be_kept_is_refused_naming_its_row():
         "${victima} != 'no' and ${personas} > 2",
         None,
     )
+    questionnaire = import_xlsform(kobo_form(survey=[list(row) for row in survey]))
+    reported = questionnaire.items.get(code="denuncio")
+    # KoBoToolbox enforced it; here the question is simply not required.
+    assert (reported.relevant_item, reported.required) == (None, False)
+
+
+def test_a_condition_in_a_form_of_ours_that_cannot_be_kept_is_refused_naming_its_row():
+    form = export_xlsform(ensure_default_questionnaire())
+    book = openpyxl.load_workbook(io.BytesIO(form))
+    survey = book["survey"]
+    header = [cell.value for cell in survey[1]]
+    column = header.index("relevant") + 1
+    row = next(
+        number
+        for number in range(2, survey.max_row + 1)
+        if str(survey.cell(row=number, column=column).value or "").startswith("${")
+    )
+    survey.cell(row=row, column=column, value="${VIC1} != '0' and ${AOJ11} > 2")
+    buffer = io.BytesIO()
+    book.save(buffer)
     with pytest.raises(BadFile) as raised:
-        import_xlsform(kobo_form(survey=[list(row) for row in survey]))
+        import_xlsform(buffer.getvalue())
     [problem] = raised.value.problems
-    assert (problem.part, problem.row, problem.column) == ("survey", 8, "relevant")
+    assert (problem.part, problem.row, problem.column) == ("survey", row, "relevant")
     assert "${ITEM} = 'value'" in problem.message
-    assert not Questionnaire.objects.exists()
 
 
-def test_a_choice_that_is_not_a_number_is_refused_naming_its_row():
+def test_choice_names_of_any_kind_are_kept_as_text_and_numbered_in_order():
     choices = [
         ["list_name", "name", "label"],
         ["yesno", "yes", "Sí"],
@@ -381,13 +402,10 @@ def test_a_choice_that_is_not_a_number_is_refused_naming_its_row():
         ["confianza", "mucho", "Mucho"],
         ["problemas", 1, "Robo"],
     ]
-    with pytest.raises(BadFile) as raised:
-        import_xlsform(kobo_form(choices=choices))
-    assert [(p.part, p.row, p.column) for p in raised.value.problems] == [
-        ("choices", 4, "name"),
-        ("choices", 5, "name"),
-    ]
-    assert "“nada”" in str(raised.value)
+    questionnaire = import_xlsform(kobo_form(choices=choices))
+    trust = questionnaire.items.get(code="confia_policia")
+    assert trust.type == ItemType.SINGLE
+    assert [(c.name, c.value) for c in trust.choices.all()] == [("nada", 1), ("mucho", 2)]
 
 
 def test_a_form_pyxform_rejects_is_refused_with_its_message():

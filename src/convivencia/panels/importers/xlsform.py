@@ -14,10 +14,21 @@ KoBoToolbox and ODK ignore columns they do not know. A form without them
 select_one lists whose answers are yes / no become yes/no items.
 
 Import reads back only the skip logic export writes: ``${ITEM} = 'value'`` and
-``selected(${ITEM}, 'value')``, several joined with ``or``. Other expressions are
-refused, naming the row, rather than dropped: a question shown to everyone that
-was meant for a few changes the data. Hints and constraints are not kept
-(export writes its own constraints).
+``selected(${ITEM}, 'value')``, several joined with ``or``. In a form of ours other
+expressions are refused, naming the row, rather than dropped: a question shown to
+everyone that was meant for a few changes the data. Hints and constraints are not
+kept (export writes its own constraints).
+
+A form made elsewhere (no ``convivencia_*`` column: written in KoBoToolbox or ODK)
+is taken as it is. Choice names of any kind are kept as text (``Choice.name``);
+numeric names keep their number, other lists are numbered in order, with "don't
+know" and "no answer" recognised. Questions of types that are not analysed (dates,
+places, photos, calculations, lists from files) and whole repeats are kept as raw
+fields; its skip logic and conditional "required" are the collecting tool's
+business (it already enforced them), so they are not refused. Every field of the
+form gets a ``FieldMapping`` (``panels.mapping``), which the coordinator edits on the
+mapping page. Languages: ``label::Español (es)``, ``label::EN``, ``label::English``
+are recognised; any other (``label::chinese``) is kept as written.
 """
 
 from __future__ import annotations
@@ -32,10 +43,11 @@ from typing import IO, Any
 
 import openpyxl
 from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.db import transaction
 from django.db.models import Max
 from django.utils import translation
-from django.utils.text import capfirst
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 
 from convivencia.core.fields import max_length
@@ -50,9 +62,16 @@ from convivencia.core.reading import (
 )
 from convivencia.core.spreadsheets import append_verbatim_row
 from convivencia.core.text import fold
-from convivencia.panels.choices import DONT_KNOW, MISSING_CODES, NO_ANSWER, ItemType, Provider
+from convivencia.panels.choices import (
+    DONT_KNOW,
+    MISSING_CODES,
+    NO_ANSWER,
+    FieldUse,
+    ItemType,
+    Provider,
+)
 from convivencia.panels.importers.roster import RESPONDENT_CODE_PATTERN
-from convivencia.panels.models import Choice, Item, Panel, Questionnaire
+from convivencia.panels.models import Choice, FieldMapping, Item, Panel, Questionnaire
 from convivencia.panels.questionnaire_default import LOCAL_PROVIDER_PLACEHOLDER
 
 RESPONDENT_FIELD = "respondent"
@@ -377,11 +396,13 @@ _SKIPPED_TYPES = {
     "simserial",
     "subscriberid",
     "audit",
-    "calculate",
-    "note",
     "start-geopoint",
     "background-audio",
 }
+# Shown, never answered: no data, no field.
+_DISPLAY_TYPES = {"note"}
+# Names a respondent-code question goes by in forms made elsewhere.
+RESPONDENT_NAMES = frozenset({RESPONDENT_FIELD, "respondent_code", "respondent_id"})
 _CHOICE_TYPES = {"select one": "select_one", "select all that apply": "select_multiple"}
 _NUMBER_TYPES = {"integer", "decimal"}
 
@@ -427,6 +448,17 @@ _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 _TRUE = {"yes", "true", "true()", "1"}
 _FALSE = {"", "no", "false", "false()", "0"}
 _SMALL_INTEGER = range(-32768, 32768)
+
+
+@dataclass
+class _PlannedField:
+    """One field of the form and what it is (see FieldMapping)."""
+
+    name: str  # with its groups: "group/question"
+    kind: str
+    label: dict[str, str]
+    use: str
+    item_code: str = ""
 
 
 @dataclass
@@ -489,6 +521,10 @@ class _Plan:
     code: str
     title: dict[str, str]
     items: list[_PlannedItem]
+    fields: list[_PlannedField] = field(default_factory=list)
+    form_id: str = ""
+    form_version: str = ""
+    default_language: str = ""
 
 
 class _FormReader:
@@ -500,6 +536,8 @@ class _FormReader:
         self.survey_rows: dict[str, int] = {}
         self.choice_rows: dict[tuple[str, str], int] = {}
         self.default_language = BASE_LANGUAGE
+        # A form without any convivencia_* column was made elsewhere (see the module).
+        self.elsewhere = False
 
     # pyxform reads and checks the workbook, as KoBoToolbox and ODK Central will.
     def parse(self, data: bytes) -> dict[str, Any]:
@@ -529,14 +567,36 @@ class _FormReader:
             raise BadFile(
                 [Problem(self.file, None, None, _("is not a valid XLSForm: %s") % exc)]
             ) from exc
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            # pyxform itself fails on some sheets it does not expect (a translated
+            # form_title): the form cannot be built, so KoBoToolbox could not either.
+            raise BadFile(
+                [
+                    Problem(
+                        self.file,
+                        None,
+                        None,
+                        _("is not a valid XLSForm: pyxform cannot build it (%s)")
+                        % (f"{type(exc).__name__}: {exc}"),
+                    )
+                ]
+            ) from exc
         return form
 
     def plan(self, form: dict[str, Any]) -> _Plan:
+        questions = list(_questions(form.get("children", []), self))
+        self.elsewhere = not any(
+            key.startswith("convivencia_") for question, _path in questions for key in question
+        )
         default = form.get("default_language") or "default"
         self.default_language = (
             BASE_LANGUAGE if default == "default" else self._language(default) or BASE_LANGUAGE
         )
-        code = _VERSION_SUFFIX.sub("", str(form.get("id_string") or ""))
+        form_id = str(form.get("id_string") or "")
+        code = _VERSION_SUFFIX.sub("", form_id)
+        if self.elsewhere and not _SLUG.match(code):
+            code = slugify(code)
+        code = code[: max_length(Questionnaire, "code")] if self.elsewhere else code
         if not _SLUG.match(code) or len(code) > max_length(Questionnaire, "code"):
             self._add(
                 "settings",
@@ -548,12 +608,28 @@ class _FormReader:
                 )
                 % {"code": code},
             )
-        items = [
-            planned
-            for question in _questions(form.get("children", []), self)
-            if (planned := self._item(question)) is not None
-        ]
-        if not items:
+        items: list[_PlannedItem] = []
+        fields: list[_PlannedField] = []
+        codes: set[str] = set()
+        for question, path in questions:
+            planned_field = self._field(question, path)
+            if planned_field is None:
+                continue
+            fields.append(planned_field)
+            if planned_field.use in (FieldUse.RAW, FieldUse.IGNORED, FieldUse.RESPONDENT):
+                continue
+            planned = self._item(question, codes)
+            if planned is None:
+                fields.pop()
+                continue
+            items.append(planned)
+            codes.add(planned.code.lower())
+            planned_field.item_code = planned.code
+            if planned.provider:
+                planned_field.use = FieldUse.TRUST
+        if not items and not self.elsewhere:
+            self._add("", None, None, _("has no questions to import"))
+        if not [f for f in fields if f.use != FieldUse.IGNORED]:
             self._add("", None, None, _("has no questions to import"))
         self._resolve_relevant(items)
         self.problems.raise_if_any()
@@ -564,33 +640,62 @@ class _FormReader:
             if title and title != form.get("id_string")
             else {}
         )
-        return _Plan(code=code, title=titles, items=items)
+        return _Plan(
+            code=code,
+            title=titles,
+            items=items,
+            fields=fields,
+            form_id=form_id,
+            form_version=str(form.get("version") or ""),
+            default_language="" if default == "default" else str(default),
+        )
 
-    def skip_or_refuse(self, question: dict[str, Any]) -> bool:
-        """True for fields that are not questions; repeats are refused."""
-        kind = question.get("type", "")
-        if question.get("name") == RESPONDENT_FIELD or kind in _SKIPPED_TYPES:
-            return True
-        if kind == "repeat":
-            self._add(
-                "survey",
-                self.survey_rows.get(question.get("name", "")),
-                "type",
-                _("repeat groups are not supported: a panel asks each respondent each item once"),
-            )
-            return True
-        return False
+    def _field(self, question: dict[str, Any], path: str) -> _PlannedField | None:
+        """What a field of the form is; None for what holds no data (notes)."""
+        kind = str(question.get("type", ""))
+        name = str(question.get("name", ""))
+        if kind in _DISPLAY_TYPES:
+            return None
+        label = self._texts(question.get("label"), "label", self.survey_rows.get(name))
+        if fold(name).replace(" ", "_") in RESPONDENT_NAMES:
+            return _PlannedField(path, kind, label, FieldUse.RESPONDENT)
+        if kind in _SKIPPED_TYPES:
+            return _PlannedField(path, kind, label, FieldUse.IGNORED)
+        analysed = (
+            (kind in _CHOICE_TYPES and bool(question.get("choices")))
+            or kind in _NUMBER_TYPES
+            or kind == "text"
+        )
+        if not analysed or kind == "repeat":
+            # A repeat is kept whole, raw: a panel asks each respondent each item once.
+            return _PlannedField(path, kind, label, FieldUse.RAW)
+        return _PlannedField(path, kind, label, FieldUse.ITEM)
 
-    def _item(self, question: dict[str, Any]) -> _PlannedItem | None:
+    def _item(self, question: dict[str, Any], codes: set[str]) -> _PlannedItem | None:
         name = str(question.get("name", ""))
         row = self.survey_rows.get(name)
         kind = question.get("type", "")
-        if len(name) > max_length(Item, "code"):
+        limit = max_length(Item, "code")
+        if self.elsewhere:
+            # Item codes are short and unique; the form's own name stays on the mapping.
+            base = name[:limit]
+            code, counter = base, 1
+            while code.lower() in codes:
+                counter += 1
+                suffix = f"_{counter}"
+                code = base[: limit - len(suffix)] + suffix
+            name = code
+        elif len(name) > limit:
             self._add(
                 "survey", row, "name", _("“%(name)s” is longer than 40 characters") % {"name": name}
             )
         bind = question.get("bind") or {}
         required = self._required(bind.get("required", ""), row)
+        relevant = str(bind.get("relevant", "")).strip()
+        if self.elsewhere and relevant and _parse_relevant(relevant) is None:
+            # The collecting tool enforced its own skip logic: a condition we cannot
+            # read is left to it, and the question is not required here.
+            relevant, required = "", False
         item_type = self._type(question, kind, row)
         if item_type is None:
             return None
@@ -610,7 +715,7 @@ class _FormReader:
             choices=choices,
             names=names,
             required=required,
-            relevant=str(bind.get("relevant", "")).strip(),
+            relevant=relevant,
         )
         self._meta(planned, question, row)
         return planned
@@ -666,10 +771,16 @@ class _FormReader:
         choices: list[tuple[int, dict[str, str]]] = []
         names: dict[str, int] = {}
         seen: dict[int, str] = {}
-        for option in question.get("choices") or []:
+        options = question.get("choices") or []
+        numbered = _numbered(options)
+        for option in options:
             choice_name = str(option.get("name", ""))
             choice_row = self.choice_rows.get((list_name, choice_name))
-            value = _choice_value(choice_name)
+            if choice_name in names:
+                # A list filtered by choice_filter may repeat a name (allow_choice_duplicates):
+                # the same name is the same answer.
+                continue
+            value = numbered.get(choice_name) if numbered else _choice_value(choice_name)
             if value is None:
                 self._add(
                     "choices",
@@ -706,7 +817,19 @@ class _FormReader:
             )
         return choices, names
 
+    def _scale(self, planned: _PlannedItem) -> None:
+        """A form made elsewhere whose list is numbered 1, 2, 3… (at least three answers
+        besides the missing codes) asks on a numeric scale."""
+        if not self.elsewhere or planned.type != ItemType.SINGLE:
+            return
+        if not planned.names or not all(_is_integer(name) for name in planned.names):
+            return
+        answered = sorted(value for value, _label in planned.choices if value not in MISSING_CODES)
+        if len(answered) >= 3 and answered == list(range(answered[0], answered[-1] + 1)):
+            planned.type = ItemType.SCALE
+
     def _meta(self, planned: _PlannedItem, question: dict[str, Any], row: int | None) -> None:
+        self._scale(planned)
         written = bool(str(question.get("convivencia_type", "")).strip())
         provider = str(question.get("convivencia_provider", "")).strip()
         if provider and provider not in Provider.values:
@@ -764,6 +887,15 @@ class _FormReader:
                 continue
             parsed = _parse_relevant(item.relevant)
             source = by_code.get(parsed[0]) if parsed else None
+            if self.elsewhere and (
+                source is None
+                or source is item
+                or parsed is None
+                or any(value not in source.names for value in parsed[1])
+            ):
+                # Left to the tool that collected it (see _item).
+                item.relevant, item.required = "", False
+                continue
             if parsed is None:
                 self._add(
                     "survey",
@@ -836,28 +968,14 @@ class _FormReader:
         column: str = "default_language",
         sheet: str = "settings",
     ) -> str | None:
-        match = _LANGUAGE_IN_PARENTHESES.search(name)
-        if match:
-            return match.group(1).lower()
-        code = _LANGUAGE_NAMES.get(fold(name))
-        if code is None:
-            self._add(
-                sheet,
-                row,
-                column,
-                _(
-                    "cannot tell which language “%(name)s” is: write it as “Name (code)”, "
-                    "e.g. “Español (es)”"
-                )
-                % {"name": name},
-            )
-        return code
+        return language_code(name)
 
     def _required(self, value: Any, row: int | None) -> bool:
         text = str(value).strip().lower()
         if text in _TRUE:
             return True
-        if text not in _FALSE:
+        # A condition in a form made elsewhere was enforced by the tool that collected it.
+        if text not in _FALSE and not self.elsewhere:
             self._add(
                 "survey",
                 row,
@@ -893,16 +1011,76 @@ class _FormReader:
         return False
 
 
-def _questions(children: Iterable[dict[str, Any]], reader: _FormReader) -> Iterable[dict]:
-    """The questions of a form, groups flattened, metadata and the respondent left out."""
+def language_code(name: str) -> str:
+    """The language a label column names: "Español (es)" and "EN" and "English" are
+    recognised ("es", "en", "en"); any other name is kept as written ("chinese")."""
+    text = name.strip()
+    match = _LANGUAGE_IN_PARENTHESES.search(text)
+    if match:
+        return match.group(1).lower()
+    known = _LANGUAGE_NAMES.get(fold(text))
+    if known:
+        return known
+    if text.lower() in LANG_INFO:
+        return text.lower()
+    folded = fold(text)
+    for code, info in LANG_INFO.items():
+        if fold(str(info.get("name", ""))) == folded:
+            return code
+    return text
+
+
+def _questions(
+    children: Iterable[dict[str, Any]], reader: _FormReader, prefix: str = ""
+) -> Iterable[tuple[dict[str, Any], str]]:
+    """The fields of a form with their paths ("group/question"), groups flattened and
+    the form's own metadata group left out; a repeat is one field, kept whole."""
     for child in children:
+        path = f"{prefix}{child.get('name', '')}"
         if child.get("type") == "group":
             if not (child.get("control") or {}).get("bodyless"):  # "meta" is bodyless
-                yield from _questions(child.get("children", []), reader)
+                yield from _questions(child.get("children", []), reader, f"{path}/")
             continue
-        if reader.skip_or_refuse(child):
+        yield child, path
+
+
+def _is_integer(text: str) -> bool:
+    return text.strip().lstrip("-").isdigit()
+
+
+def _numbered(options: list[dict[str, Any]]) -> dict[str, int]:
+    """Values for a list whose names are not all numbers or known words ("mucha",
+    "robos"): 1, 2, 3… in order, "don't know" / "no answer" (by name or label) as
+    their codes. Empty when every name already says its value."""
+    by_name = {
+        str(option.get("name", "")): _choice_value(str(option.get("name", "")))
+        for option in options
+    }
+    values = list(by_name.values())
+    if all(value is not None for value in values) and len(set(values)) == len(values):
+        return {}
+    numbered: dict[str, int] = {}
+    following = 1
+    for option in options:
+        name = str(option.get("name", ""))
+        if name in numbered:
             continue
-        yield child
+        label = option.get("label")
+        labels = label.values() if isinstance(label, dict) else [label or ""]
+        missing = next(
+            (
+                code
+                for text in [name, *labels]
+                if (code := _NAMED_VALUES.get(fold(str(text)))) in MISSING_CODES
+            ),
+            None,
+        )
+        if missing is not None and missing not in numbered.values():
+            numbered[name] = missing
+        else:
+            numbered[name] = following
+            following += 1
+    return numbered
 
 
 def _choice_value(name: str) -> int | None:
@@ -934,7 +1112,12 @@ def _parse_relevant(expression: str) -> tuple[str, list[str]] | None:
 def _write(plan: _Plan) -> Questionnaire:
     latest = Questionnaire.objects.filter(code=plan.code).aggregate(Max("version"))["version__max"]
     questionnaire = Questionnaire.objects.create(
-        code=plan.code, version=(latest or 0) + 1, title=plan.title
+        code=plan.code,
+        version=(latest or 0) + 1,
+        title=plan.title,
+        form_id=plan.form_id,
+        form_version=plan.form_version,
+        default_language=plan.default_language,
     )
     created: dict[str, Item] = {}
     for position, planned in enumerate(plan.items, start=1):
@@ -952,11 +1135,24 @@ def _write(plan: _Plan) -> Questionnaire:
             required=planned.required,
             is_local=planned.is_local,
         )
+        names = {value: name for name, value in planned.names.items()}
         Choice.objects.bulk_create(
-            Choice(item=item, value=value, label=label, position=index)
+            Choice(item=item, value=value, label=label, position=index, name=names.get(value, ""))
             for index, (value, label) in enumerate(planned.choices)
         )
         created[planned.code] = item
+    FieldMapping.objects.bulk_create(
+        FieldMapping(
+            questionnaire=questionnaire,
+            name=planned_field.name,
+            position=position,
+            kind=planned_field.kind,
+            label=planned_field.label,
+            use=planned_field.use,
+            item=created.get(planned_field.item_code),
+        )
+        for position, planned_field in enumerate(plan.fields)
+    )
     # Conditions last: an item may depend on one further down the sheet.
     for planned in plan.items:
         if planned.relevant_item:
