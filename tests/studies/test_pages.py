@@ -243,6 +243,10 @@ def test_the_team_takes_people_of_the_territory_only(client):
     assert refused.status_code == 400 and "has no role in" in refused.content.decode()
     client.post(url, {"username": world.personas.enumerator.username, "role": "analyst"})
     assert world.study.members.filter(user=world.personas.enumerator).exists()
+    demoted = client.post(url, {"username": world.personas.coord_cauca.username, "role": "analyst"})
+    assert (
+        demoted.status_code == 400 and "keeps at least one coordinator" in demoted.content.decode()
+    )
     last = world.study.members.get(user=world.personas.coord_cauca)
     response = client.post(url, {"remove": last.pk}, follow=True)
     assert "keeps at least one coordinator" in response.content.decode()

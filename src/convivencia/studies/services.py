@@ -104,6 +104,9 @@ def add_member(study: Study, user, role: str, *, actor, request: HttpRequest | N
                 % {"user": user.get_username(), "territory": study.territory}
             }
         )
+    others = study.members.filter(role=StudyRole.COORDINATOR).exclude(user=user)
+    if role != StudyRole.COORDINATOR and not others.exists():
+        raise ValidationError({"role": _("A study keeps at least one coordinator.")})
     study.members.update_or_create(user=user, defaults={"role": role})
     audit.record(
         AuditAction.UPDATE,
