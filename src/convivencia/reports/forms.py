@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from convivencia.reports.choices import LANGUAGES
+from convivencia.territories.choices import Level
 from convivencia.territories.models import Territory
 
 LANGUAGE_LABELS = {"es": _("Spanish"), "pt": _("Portuguese"), "en": _("English")}
@@ -32,8 +35,23 @@ class FilterForm(forms.Form):
         label=_("Territory"),
         queryset=Territory.objects.all(),
         required=False,
-        widget=forms.NumberInput,
-        help_text=_("A territory id: the overview shows its subdivisions."),
+        empty_label=_("Every country"),
         error_messages={"invalid_choice": _("No territory has this id.")},
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1990, max_value=2100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The list offers countries and regions (a few hundred at most); any territory,
+        # a municipality too, is accepted by id from a link.
+        offered = list(
+            Territory.objects.filter(level__lte=Level.REGION).order_by("path", "name")[:500]
+        )
+        chosen = self.data.get("territory") if self.is_bound else None
+        if chosen and str(chosen).isdigit() and all(t.pk != int(chosen) for t in offered):
+            offered += list(Territory.objects.filter(pk=int(chosen)))
+        field = self.fields["territory"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.widget.choices = [("", field.empty_label or "")] + [
+            (territory.pk, f"{'— ' * territory.level}{territory.name}") for territory in offered
+        ]

@@ -205,6 +205,12 @@ def _overview_context(request: HttpRequest, found: overview.Overview) -> dict[st
         "overview": found,
         "form": FilterForm(request.GET or None),
         "header": overview.header(found),
+        # On the page, a trust column is named by its institution (the caption says what).
+        "display_header": [
+            *overview.header(found)[:2],
+            *[_("Trust: %(provider)s") % {"provider": p} for p in found.providers],
+            *overview.header(found)[2 + len(found.providers) :],
+        ],
         "table": overview.table(found),
         "query": request.GET.urlencode(),
         "rate_chart": svg.bar_chart(
