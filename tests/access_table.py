@@ -422,6 +422,8 @@ PAGES: dict[str, Row] = {
     "panels:collection:confirm": COLLECT_DONE,
     # the error file of an import: the person who ran it (the coordinator) only
     "panels:collection:rejected_rows": COORDINATORS,
+    # a form's mapping (issue 14): the territory's coordinators
+    "panels:collection:mapping": COORDINATORS,
     # OpenRosa authenticates every request itself (Basic or Digest, as ODK Collect does);
     # a browser session is not enough, whoever it belongs to.
     "panels:collection:formlist": {"GET cauca": row(401), "GET narino": row(401)},

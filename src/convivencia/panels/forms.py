@@ -25,14 +25,18 @@ from convivencia.core.i18n import translated
 from convivencia.core.limits import check_upload_size
 from convivencia.panels import services
 from convivencia.panels.choices import (
+    ANALYSED_USES,
     DONT_KNOW,
     NO_ANSWER,
+    FieldUse,
     ItemType,
+    Provider,
     WaveStatus,
 )
 from convivencia.panels.collection import Problem
 from convivencia.panels.importers import answers as file_import
-from convivencia.panels.models import Item, Panel, Wave
+from convivencia.panels.mapping import FieldChoice
+from convivencia.panels.models import FieldMapping, Item, Panel, Wave
 from convivencia.panels.questionnaire_default import LOCAL_PROVIDER_PLACEHOLDER
 
 # Item codes go into CSS selectors of the form's skip-logic style: only safe ones do.
@@ -305,3 +309,82 @@ class UploadForm(forms.Form):
             )
         data["period"] = period.strftime("%Y-%m")
         return data
+
+
+class FieldMappingForm(forms.Form):
+    """The mapping page: per field of a form made elsewhere, what it is to Convivencia.
+
+    Fields are made per questionnaire: ``use_<id>``, ``provider_<id>``, ``top_<id>``
+    for each mapping, ``value_<choice id>`` for each option of its item.
+    """
+
+    def __init__(self, questionnaire: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = list(
+            FieldMapping.objects.filter(questionnaire=questionnaire)
+            .select_related("item")
+            .prefetch_related("item__choices")
+            .order_by("position", "pk")
+        )
+        raw_only = [
+            (value, label) for value, label in FieldUse.choices if value not in ANALYSED_USES
+        ]
+        for row in self.rows:
+            item = row.item
+            self.fields[f"use_{row.pk}"] = forms.ChoiceField(
+                label=row.text,
+                choices=FieldUse.choices if item is not None else raw_only,
+                initial=row.use,
+            )
+            if item is None:
+                continue
+            self.fields[f"provider_{row.pk}"] = forms.ChoiceField(
+                label=_("Institution"),
+                choices=[("", "—"), *Provider.choices],
+                required=False,
+                initial=item.provider,
+            )
+            options = list(item.choices.all())
+            if not options:
+                continue
+            self.fields[f"top_{row.pk}"] = forms.IntegerField(
+                label=_("Lowest answer meaning trust"),
+                required=False,
+                initial=item.top_min,
+            )
+            for option in options:
+                self.fields[f"value_{option.pk}"] = forms.IntegerField(
+                    label=translated(option.label) or option.name or str(option.value),
+                    initial=option.value,
+                    help_text=option.name,
+                )
+
+    def sections(self) -> list[dict[str, Any]]:
+        """Per field, its bound form fields, for the template."""
+        out = []
+        for row in self.rows:
+            options = list(row.item.choices.all()) if row.item is not None else []
+            out.append(
+                {
+                    "mapping": row,
+                    "use": self[f"use_{row.pk}"],
+                    "provider": self[f"provider_{row.pk}"] if row.item is not None else None,
+                    "top": self[f"top_{row.pk}"] if options else None,
+                    "values": [self[f"value_{option.pk}"] for option in options],
+                }
+            )
+        return out
+
+    def said(self) -> dict[int, FieldChoice]:
+        """What the coordinator said, as ``mapping.save_mapping`` takes it."""
+        data = self.cleaned_data
+        said: dict[int, FieldChoice] = {}
+        for row in self.rows:
+            options = list(row.item.choices.all()) if row.item is not None else []
+            said[row.pk] = FieldChoice(
+                use=data[f"use_{row.pk}"],
+                provider=data.get(f"provider_{row.pk}") or "",
+                top_min=data.get(f"top_{row.pk}"),
+                values={option.pk: data[f"value_{option.pk}"] for option in options},
+            )
+        return said

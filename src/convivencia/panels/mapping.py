@@ -20,14 +20,24 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from convivencia.accounts import audit
 from convivencia.core.text import fold
-from convivencia.panels.choices import ANALYSED_USES, FieldUse, ItemType
+from convivencia.panels.choices import ANALYSED_USES, MISSING_CODES, FieldUse, ItemType, Provider
 from convivencia.panels.collection import RawSubmission
-from convivencia.panels.models import FieldMapping, Questionnaire
+from convivencia.panels.models import Answer, Choice, FieldMapping, Questionnaire
 
 # KoBoToolbox writes "group/question" (XML values) or "group.question" (some exports),
 # ODK Central "group-question"; OpenRosa instances nest elements.
 _PATH_SEPARATOR = re.compile(r"[/.:]")
+# "[2]" after a repeat's name in a flattened export.
+_INDEX = re.compile(r"\[\d+\]")
+REPEAT_KINDS = frozenset({"repeat", "loop"})
+# Between a question and its option in a per-option column (ODK Central writes "-").
+_OPTION_SEPARATOR = re.compile(r"[/.:-]")
 
 
 def field_key(name: str) -> str:
@@ -48,6 +58,8 @@ class MappedField:
     # Labels of the options, folded, longest first: a "labels" export of a multiple
     # choice joins labels that themselves hold spaces ("Robos y hurtos Grupos armados").
     labels: tuple[tuple[str, int], ...]
+    label_texts: tuple[str, ...] = ()
+    kind: str = ""
 
 
 @dataclass
@@ -59,6 +71,10 @@ class FormMapping:
     by_key: dict[str, MappedField] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self._labels: dict[str, MappedField] = {}
+        for mapped in self.fields:
+            for label in mapped.label_texts:
+                self._labels.setdefault(fold(label), mapped)
         last: dict[str, list[MappedField]] = {}
         for mapped in self.fields:
             key = field_key(mapped.name)
@@ -73,7 +89,37 @@ class FormMapping:
         return bool(self.fields)
 
     def find(self, name: str) -> MappedField | None:
-        return self.by_key.get(field_key(name))
+        key = field_key(name)
+        found = self.by_key.get(key)
+        if found is not None:
+            return found
+        # A repeat's flattened columns ("children[1]/childs_name") belong to the repeat.
+        parts = _INDEX.sub("", key).split("/")
+        for end in range(len(parts) - 1, 0, -1):
+            found = self.by_key.get("/".join(parts[:end]))
+            if found is not None and found.kind in REPEAT_KINDS:
+                return found
+        return None
+
+    def by_label(self) -> dict[str, MappedField]:
+        """Fields by their label in any language, folded (KoBoToolbox's "labels" export)."""
+        return self._labels
+
+    def option(self, header: str) -> tuple[MappedField, int] | None:
+        """(multiple-choice field, option value) of a per-option 0/1 column such as
+        "problemas/robos", "grupo.problemas.robos" or "Problemas/Robos y hurtos"."""
+        text = str(header).strip()
+        for at in sorted({m.start() for m in _OPTION_SEPARATOR.finditer(text)}, reverse=True):
+            question, option = text[:at], text[at + 1 :]
+            mapped = self.find(question) or self._labels.get(fold(question))
+            if mapped is None or mapped.item_type != ItemType.MULTIPLE:
+                continue
+            value = mapped.options.get(option.strip())
+            if value is None:
+                value = mapped.options.get(fold(option))
+            if value is not None:
+                return mapped, value
+        return None
 
     @property
     def respondent_field(self) -> MappedField | None:
@@ -113,6 +159,8 @@ def mapping_for(questionnaire: Questionnaire | int) -> FormMapping:
                 item_type=row.item.type if row.item is not None else "",
                 options=options,
                 labels=tuple(sorted(labels.items(), key=lambda pair: -len(pair[0]))),
+                label_texts=tuple(str(text) for text in (row.label or {}).values() if text),
+                kind=row.kind,
             )
         )
     return FormMapping(questionnaire_id, fields)
@@ -178,7 +226,8 @@ def _multiple(value: Any, mapped: MappedField) -> Any:
     return parts  # validation names the part that is not an option
 
 
-def _value(value: Any, mapped: MappedField) -> Any:
+def read_value(value: Any, mapped: MappedField) -> Any:
+    """One cell of a mapped field as validation takes it (option names turned into values)."""
     if value is None or (isinstance(value, str) and not value.strip()) or value == []:
         return value
     if mapped.item_type == ItemType.MULTIPLE:
@@ -210,7 +259,7 @@ def translate(mapping: FormMapping, values: dict[str, Any]) -> Mapped:
         if mapped.use == FieldUse.RESPONDENT:
             respondent = "" if value is None else str(value).strip()
         elif mapped.use in ANALYSED_USES and mapped.item_code:
-            answers[mapped.item_code] = _value(value, mapped)
+            answers[mapped.item_code] = read_value(value, mapped)
         elif mapped.use != FieldUse.IGNORED:
             raw[mapped.name] = value
     return Mapped(respondent, answers, raw, unknown)
@@ -236,3 +285,166 @@ def raw_submission(
         raw_values=mapped.raw,
         review_status=review_status,
     )
+
+
+# --- the mapping page's service --------------------------------------------------------------
+
+
+@dataclass
+class FieldChoice:
+    """What the coordinator said of one field on the mapping page."""
+
+    use: str
+    provider: str = ""
+    top_min: int | None = None
+    # Choice id → the value that option means (88 don't know, 98 no answer).
+    values: dict[int, int] = field(default_factory=dict)
+
+
+def _problem(mapped: FieldMapping, message: str) -> str:
+    return f"{mapped.name}: {message}"
+
+
+def save_mapping(questionnaire: Questionnaire, said: dict[int, FieldChoice], actor) -> None:
+    """Save the coordinator's mapping of a questionnaire's fields (``said`` by mapping id).
+
+    Refuses (``ValidationError`` listing every problem, nothing saved) a mapping without
+    exactly one respondent field, an unanalysable field marked as an item, a trust item
+    without its institution, two options meaning the same answer, a favourable threshold
+    that is not one of the answers, and a change of meaning for an item that already has
+    answers (they were stored with the earlier meaning).
+    """
+    rows = list(
+        FieldMapping.objects.filter(questionnaire=questionnaire)
+        .select_related("item")
+        .prefetch_related("item__choices")
+        .order_by("position", "pk")
+    )
+    problems: list[str] = []
+    respondents = [
+        row for row in rows if said.get(row.pk, FieldChoice(row.use)).use == FieldUse.RESPONDENT
+    ]
+    if len(respondents) != 1:
+        problems.append(
+            _("exactly one field must hold the respondent code (now: %(count)s)")
+            % {"count": len(respondents)}
+        )
+    answered = set(
+        Answer.objects.filter(item__questionnaire=questionnaire)
+        .values_list("item_id", flat=True)
+        .distinct()
+    )
+    plans: list[tuple[FieldMapping, FieldChoice]] = []
+    for row in rows:
+        choice = said.get(row.pk)
+        if choice is None:
+            continue
+        if choice.use not in FieldUse.values:
+            problems.append(_problem(row, _("unknown use “%(use)s”") % {"use": choice.use}))
+            continue
+        if choice.use in ANALYSED_USES and row.item is None:
+            problems.append(
+                _problem(
+                    row,
+                    _("a question of type “%(kind)s” cannot be analysed: keep it raw or ignore it")
+                    % {"kind": row.kind},
+                )
+            )
+            continue
+        if choice.use == FieldUse.TRUST and choice.provider not in Provider.values:
+            problems.append(_problem(row, _("say which institution this trust item is about")))
+            continue
+        if row.item is not None and choice.use in ANALYSED_USES:
+            problems.extend(_check_values(row, choice, answered))
+        plans.append((row, choice))
+    if problems:
+        raise ValidationError(problems)
+    changes: dict[str, Any] = {}
+    with transaction.atomic():
+        for row, choice in plans:
+            before = (row.use, row.options)
+            _apply(row, choice)
+            if (row.use, row.options) != before:
+                changes[row.name] = [before[0], row.use]
+        audit.record(
+            "panels.mapping_saved", questionnaire, actor=actor, changes={"fields": changes}
+        )
+
+
+def _check_values(row: FieldMapping, choice: FieldChoice, answered: set[int]) -> list[str]:
+    item = row.item
+    if item is None:  # a raw field: nothing to check
+        return []
+    problems: list[str] = []
+    choices = list(item.choices.all())
+    values = {c.pk: choice.values.get(c.pk, c.value) for c in choices}
+    seen: dict[int, str] = {}
+    for option in choices:
+        value = values[option.pk]
+        if value not in range(-32768, 32768):
+            problems.append(
+                _problem(row, _("%(value)s is not a possible answer value") % {"value": value})
+            )
+        elif value in seen:
+            problems.append(
+                _problem(
+                    row,
+                    _("options “%(first)s” and “%(second)s” would mean the same answer (%(value)s)")
+                    % {"first": seen[value], "second": option.name or option.value, "value": value},
+                )
+            )
+        seen.setdefault(value, str(option.name or option.value))
+    scored = sorted(v for v in values.values() if v not in MISSING_CODES)
+    if choice.top_min is not None and choice.top_min not in scored:
+        problems.append(
+            _problem(
+                row,
+                _("the lowest answer meaning trust (%(top)s) is not one of the answers %(values)s")
+                % {"top": choice.top_min, "values": ", ".join(map(str, scored))},
+            )
+        )
+    meaning_changes = any(values[c.pk] != c.value for c in choices) or (
+        choice.top_min is not None and choice.top_min != item.top_min
+    )
+    if meaning_changes and item.pk in answered:
+        problems.append(
+            _problem(
+                row,
+                _(
+                    "answers are already stored with the options' earlier meaning; import the "
+                    "form again as a new version to change it"
+                ),
+            )
+        )
+    return problems
+
+
+def _apply(row: FieldMapping, choice: FieldChoice) -> None:
+    row.use = choice.use
+    item = row.item
+    if item is not None:
+        choices = list(item.choices.all())
+        values = {c.pk: choice.values.get(c.pk, c.value) for c in choices}
+        if any(values[c.pk] != c.value for c in choices):
+            # Through values no answer uses, so that (item, value) stays unique throughout.
+            for offset, option in enumerate(choices):
+                Choice.objects.filter(pk=option.pk).update(value=-30000 - offset)
+            for option in choices:
+                option.value = values[option.pk]
+                Choice.objects.filter(pk=option.pk).update(value=option.value)
+        row.options = {(c.name or str(c.value)): c.value for c in choices}
+        scored = sorted(c.value for c in choices if c.value not in MISSING_CODES)
+        analysed = choice.use in ANALYSED_USES
+        item.provider = choice.provider if choice.use == FieldUse.TRUST else ""
+        if analysed and item.type in (ItemType.SINGLE, ItemType.SCALE, ItemType.YES_NO) and scored:
+            if choice.use == FieldUse.VICTIMIZATION and scored == [0, 1]:
+                item.type = ItemType.YES_NO
+            elif choice.use == FieldUse.TRUST or item.type == ItemType.SCALE:
+                item.type = ItemType.SCALE
+            item.scale_min, item.scale_max = scored[0], scored[-1]
+            item.top_min = choice.top_min if choice.top_min is not None else item.top_min
+        if not analysed:
+            # Kept raw: the item is no longer asked of anyone through validation.
+            item.required = False
+        item.save()
+    row.save(update_fields=["use", "options"])

@@ -39,3 +39,9 @@ def roster_panel_or_404(user, code: str) -> Panel:
     """The panel whose roster the user may open."""
     panels = Panel.objects.visible_to(user, *COLLECTOR_ROLES)
     return get_object_or_404(panels.select_related("territory", "questionnaire"), code=code)
+
+
+def mapped_panel_or_404(user, code: str) -> Panel:
+    """The panel whose form mapping the user may edit: its territory's coordinators."""
+    panels = Panel.objects.visible_to(user, Role.COORDINATOR)
+    return get_object_or_404(panels.select_related("territory", "questionnaire"), code=code)

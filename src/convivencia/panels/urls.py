@@ -8,7 +8,7 @@ and "roster" cannot be panel codes. ODK Collect's server URL for a panel is
 from django.urls import include, path
 
 from convivencia.panels import openrosa
-from convivencia.panels.views import collection, dashboards, roster
+from convivencia.panels.views import collection, dashboards, mapping, roster
 
 # Collecting answers: the web form, uploads, waves and the OpenRosa server of each panel.
 collection_patterns = [
@@ -20,6 +20,7 @@ collection_patterns = [
     path("<slug:code>/form.xlsx", collection.xlsform, name="xlsform"),
     path("<slug:code>/upload/", collection.upload, name="upload"),
     path("<slug:code>/upload/confirm/", collection.confirm, name="confirm"),
+    path("<slug:code>/mapping/", mapping.field_mapping, name="mapping"),
     path(
         "<slug:code>/imports/<uuid:job_id>/rejected.csv",
         collection.rejected_rows,

@@ -15,10 +15,21 @@ What it reads:
   "labels" export), folded so that case, accents and punctuation do not matter;
 - multiple choice as one space-separated column, or as one 0/1 column per option
   (``PROBLEMS/1``, ``PROBLEMS/extortion`` or ``<question text>/<option label>``);
-  when both are exported (KoBoToolbox's default) the single column is read and
-  the per-option columns are listed as ignored;
 - metadata columns (``_id``, ``start``, ``SubmitterName``…) are ignored and listed;
-  any other unknown column is reported as a warning, never silently dropped.
+  any other unknown column is reported as a warning, never silently dropped;
+- a form made elsewhere is read through its mapping (``panels.mapping``): columns by
+  field name with groups joined by ``/``, ``.`` or ``-``, or by label in any form
+  language; option names or labels turned into the values the coordinator gave them;
+  fields kept raw stored as they came;
+- multiple choice: when a question has per-option 0/1 columns they are read (they are
+  unambiguous) and its single column is listed as ignored: a "labels" export joins
+  labels that hold spaces themselves ("Robos y hurtos Grupos armados");
+- review statuses: KoBoToolbox's ``_validation_status`` and ODK Central's
+  ``ReviewState``. Rows rejected in the source ("Not Approved", "rejected") are
+  skipped and counted unless the importer asks for them; the others keep their
+  status on the submission;
+- two columns with the same name refuse the file, naming the column: which of the
+  two holds the answers cannot be told.
 
 Submission ids. KoBoToolbox's ``_uuid`` is a bare UUID; ODK's ``meta/instanceID``
 and ODK Central's ``KEY`` carry a ``uuid:`` prefix. Every id that is a UUID is
@@ -32,8 +43,10 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import re
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,8 +60,15 @@ from convivencia.core.reading import Problems, Row, Table, read_table
 from convivencia.core.reading.bounded import delimiter
 from convivencia.core.spreadsheets import CsvWriter
 from convivencia.core.text import fold
-from convivencia.panels import collection
-from convivencia.panels.choices import MISSING_CODES, ItemType, SubmissionSource
+from convivencia.panels import collection, mapping
+from convivencia.panels.choices import (
+    ANALYSED_USES,
+    MISSING_CODES,
+    FieldUse,
+    ItemType,
+    ReviewStatus,
+    SubmissionSource,
+)
 from convivencia.panels.importers.xlsform import _RESPONDENT_LABEL, RESPONDENT_FIELD
 from convivencia.panels.models import Item, Panel, Wave
 from convivencia.panels.questionnaire_default import LOCAL_PROVIDER_PLACEHOLDER
@@ -66,6 +86,28 @@ RESPONDENT_LABELS = frozenset(fold(label) for label in _RESPONDENT_LABEL.values(
     "respondent code",
     "codigo del respondiente",
     "codigo do respondente",
+}
+
+# Review status columns: KoBoToolbox, ODK Central.
+REVIEW_NAMES = ("_validation_status", "reviewstate")
+# How the sources write a review (folded): KoBoToolbox's labels and uids, ODK's states.
+REVIEW_WORDS = {
+    "approved": ReviewStatus.APPROVED,
+    "validation status approved": ReviewStatus.APPROVED,
+    "aprobado": ReviewStatus.APPROVED,
+    "not approved": ReviewStatus.REJECTED,
+    "validation status not approved": ReviewStatus.REJECTED,
+    "no aprobado": ReviewStatus.REJECTED,
+    "rejected": ReviewStatus.REJECTED,
+    "rechazado": ReviewStatus.REJECTED,
+    "on hold": ReviewStatus.ON_HOLD,
+    "validation status on hold": ReviewStatus.ON_HOLD,
+    "en espera": ReviewStatus.ON_HOLD,
+    "hasissues": ReviewStatus.HAS_ISSUES,
+    "has issues": ReviewStatus.HAS_ISSUES,
+    "con problemas": ReviewStatus.HAS_ISSUES,
+    "edited": ReviewStatus.EDITED,
+    "editado": ReviewStatus.EDITED,
 }
 
 # Submission id and time columns, best first.
@@ -138,6 +180,8 @@ META_GROUPS = frozenset({"meta", "formhub", "__system"})
 # booleans as VERDADERO / FALSO / VERDADEIRO.
 SELECTED = frozenset({"1", "true", "verdadero", "verdadeiro"})
 NOT_SELECTED = frozenset({"", "0", "false", "falso"})
+
+NOT_APPLICABLE = "n/a"
 
 MAX_ID_LENGTH = 100  # Submission.instance_id
 
@@ -292,6 +336,10 @@ class Columns:
     submitted_at: str | None = None
     items: dict[str, Item] = field(default_factory=dict)  # header → item
     options: dict[str, tuple[Item, int]] = field(default_factory=dict)  # header → (item, value)
+    review: str | None = None
+    # Through the questionnaire's mapping: header → field, and raw fields' headers → name.
+    mapped: dict[str, mapping.MappedField] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
 
@@ -308,21 +356,29 @@ class Export:
     # Cells that are not answers at all (a 0/1 column holding "maybe"): the row is rejected.
     row_problems: dict[int, list[Problem]] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    # Rows the source rejected (KoBoToolbox "Not Approved", ODK Central "rejected"),
+    # left out unless the import asked for them.
+    skipped_rejected: list[int] = field(default_factory=list)
 
     @property
     def rows_by_number(self) -> dict[int, Row]:
         return {row.number: row for row in self.table.rows}
 
 
-def read_export(path: Path, panel: Panel, *, name: str | None = None) -> Export:
+def read_export(
+    path: Path, panel: Panel, *, name: str | None = None, include_rejected: bool = False
+) -> Export:
     """Read a KoBoToolbox or ODK Central export for ``panel``.
 
-    Raises ``BadFile`` (every problem with the file as a whole: unreadable, no
-    respondent column, no id column) before any row is looked at.
+    Raises ``BadFile`` (every problem with the file as a whole: unreadable, a
+    duplicate column, no respondent column, no id column) before any row is looked
+    at. Rows rejected in the source are skipped (and counted) unless
+    ``include_rejected``.
     """
     table = read_table(path, name=name)
     problems = Problems(table.file)
-    columns = _map_columns(table, _Questions(panel), problems)
+    form = mapping.mapping_for(panel.questionnaire_id)
+    columns = _map_columns(table, _Questions(panel), problems, form)
     problems.raise_if_any()
     export = Export(
         file=table.file, table=table, delimiter=_file_delimiter(path), columns=columns, raws=[]
@@ -340,8 +396,29 @@ def read_export(path: Path, panel: Panel, *, name: str | None = None) -> Export:
             )
         )
     for row in table.rows:
-        export.raws.append(_submission(row, columns, export))
+        raw = _submission(row, columns, export)
+        if raw.review_status == ReviewStatus.REJECTED and not include_rejected:
+            export.skipped_rejected.append(row.number)
+            continue
+        export.raws.append(raw)
     return export
+
+
+def review_status(cell: str) -> str | None:
+    """A ReviewStatus from how KoBoToolbox or ODK Central write it; "" for none, None
+    when not understood. KoBoToolbox's JSON export writes {"uid": "validation_status_…"}."""
+    text = str(cell or "").strip()
+    if text in ("", "{}", "null", "None"):
+        return ""
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+        text = str(data.get("uid") or data.get("label") or "") if isinstance(data, dict) else ""
+        if not text:
+            return ""
+    return REVIEW_WORDS.get(fold(text))
 
 
 def _file_delimiter(path: Path) -> str:
@@ -354,15 +431,46 @@ def _file_delimiter(path: Path) -> str:
     return delimiter(start.decode("latin-1"))
 
 
-def _map_columns(table: Table, questions: _Questions, problems: Problems) -> Columns:
+def _map_columns(
+    table: Table,
+    questions: _Questions,
+    problems: Problems,
+    form: mapping.FormMapping | None = None,
+) -> Columns:
     columns = Columns()
     ids: dict[str, str] = {}
     times: dict[str, str] = {}
     answered: dict[int, str] = {}  # item pk → the header its single column is read from
     option_headers: list[tuple[str, Item, int]] = []
+    for header, count in Counter(h for h in table.headers if h).items():
+        if count > 1:
+            problems.add(
+                table.header_row,
+                header,
+                _(
+                    "the column “%(name)s” appears %(count)s times: which one holds the answers "
+                    "cannot be told; rename or remove the others"
+                )
+                % {"name": header, "count": count},
+            )
+    by_label = form.by_label() if form else {}
     for header in table.headers:
         if not header:
             continue
+        if _named(header, REVIEW_NAMES) is not None:
+            if columns.review is None:
+                columns.review = header
+            else:
+                columns.ignored.append(header)
+            continue
+        if form:
+            mapped = (
+                form.find(header)
+                or form.find(header.replace("-", "/"))
+                or by_label.get(fold(header))
+            )
+            if mapped is not None and _take_mapped(header, mapped, columns, questions, answered):
+                continue
         folded = fold(header)
         if (
             _named(header, RESPONDENT_NAMES)
@@ -395,15 +503,24 @@ def _map_columns(table: Table, questions: _Questions, problems: Problems) -> Col
                 columns.items[header] = item
             continue
         option = questions.option(header)
+        if option is None and form:
+            found = form.option(header)
+            if found is not None and found[0].item_code.lower() in questions.by_code:
+                option = (questions.by_code[found[0].item_code.lower()], found[1])
         if option is not None:
             option_headers.append((header, *option))
             continue
         columns.unknown.append(header)
+    # Per-option 0/1 columns are unambiguous: when a question has them they are read,
+    # and its single column (labels joined by spaces) is listed as ignored.
+    with_options = {item.pk for _header, item, _value in option_headers}
+    for header, item in list(columns.items.items()):
+        if item.pk in with_options:
+            del columns.items[header]
+            columns.mapped.pop(header, None)
+            columns.ignored.append(header)
     for header, item, value in option_headers:
-        if item.pk in answered:
-            columns.ignored.append(header)  # the single column says the same
-        else:
-            columns.options[header] = (item, value)
+        columns.options[header] = (item, value)
     columns.instance_id = next((ids[name] for name in ID_NAMES if name in ids), None)
     columns.submitted_at = next((times[name] for name in TIME_NAMES if name in times), None)
     used = {columns.instance_id, columns.submitted_at}
@@ -436,18 +553,73 @@ def _map_columns(table: Table, questions: _Questions, problems: Problems) -> Col
     return columns
 
 
+def _take_mapped(
+    header: str,
+    mapped: mapping.MappedField,
+    columns: Columns,
+    questions: _Questions,
+    answered: dict[int, str],
+) -> bool:
+    """Take a column the mapping knows; False to let the usual matching try it."""
+    if mapped.use == FieldUse.RESPONDENT:
+        if columns.respondent is None:
+            columns.respondent = header
+        else:
+            columns.ignored.append(header)
+        return True
+    if mapped.use == FieldUse.IGNORED:
+        columns.ignored.append(header)
+        return True
+    if mapped.use in ANALYSED_USES and mapped.item_code:
+        item = questions.by_code.get(mapped.item_code.lower())
+        if item is None:
+            return False
+        if item.pk in answered:
+            columns.ignored.append(header)
+        else:
+            answered[item.pk] = header
+            columns.items[header] = item
+            columns.mapped[header] = mapped
+        return True
+    # A repeat's flattened columns keep their own names under the repeat.
+    exact = mapping.field_key(header) == mapping.field_key(mapped.name)
+    columns.raw[header] = mapped.name if exact else header
+    return True
+
+
 def _respondent_code(cell: str) -> str:
     # A "labels" export writes the roster choice's label, "R001 · Junta de Acción Comunal".
     return cell.split(" · ", 1)[0].strip()
 
 
 def _submission(row: Row, columns: Columns, export: Export) -> collection.RawSubmission:
+    # KoBoToolbox's older exports write "n/a" for a question that was not asked.
+    row = Row(row.number, {k: "" if v == NOT_APPLICABLE else v for k, v in row.cells.items()})
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     for header, item in columns.items.items():
         cell = row.get(header)
         if cell != "":
-            values[item.code] = cell
+            mapped = columns.mapped.get(header)
+            values[item.code] = mapping.read_value(cell, mapped) if mapped else cell
+    raw_values = {
+        name: row.get(header) for header, name in columns.raw.items() if row.get(header) != ""
+    }
+    status = ""
+    if columns.review:
+        cell = row.get(columns.review)
+        understood = review_status(cell)
+        if understood is None:
+            export.warnings.append(
+                Problem(
+                    row.number,
+                    columns.review,
+                    _("%(value)r is not a review status this import knows; it is not kept")
+                    % {"value": cell},
+                )
+            )
+        else:
+            status = understood
     chosen: dict[str, list[str]] = {}
     for header, (item, value) in columns.options.items():
         cell = row.get(header)
@@ -500,6 +672,8 @@ def _submission(row: Row, columns: Columns, export: Export) -> collection.RawSub
         instance_id=instance_id,
         submitted_at=submitted_at,
         row=row.number,
+        raw_values=raw_values,
+        review_status=status,
     )
 
 
@@ -531,6 +705,7 @@ class Report:
     unknown_columns: list[str]
     warnings: list[Problem]
     dry_run: bool
+    skipped_rejected: int = 0  # rows rejected in KoBoToolbox / ODK Central, left out
 
     @property
     def problems(self) -> list[Problem]:
@@ -545,6 +720,7 @@ class Report:
             "created": self.created,
             "duplicates": self.duplicates,
             "rejected": len(self.rejected),
+            "skipped_rejected_in_source": self.skipped_rejected,
             "ignored_columns": ", ".join(self.ignored_columns) or "—",
             "unknown_columns": ", ".join(self.unknown_columns) or "—",
         }
@@ -589,6 +765,7 @@ def _report(
         unknown_columns=list(export.columns.unknown),
         warnings=list(export.warnings),
         dry_run=dry_run,
+        skipped_rejected=len(export.skipped_rejected),
     )
 
 
