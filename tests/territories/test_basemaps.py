@@ -111,3 +111,10 @@ def test_a_maps_setting_is_the_country_outline_and_its_regions(client):
     response = client.get(reverse("territories:context", args=[popayan.pk]))
     kinds = {f["properties"]["name"]: f["properties"]["kind"] for f in response.json()["features"]}
     assert kinds == {"Colombia": "country", "Cauca": "region"}  # no municipality: the land only
+
+
+def test_no_country_is_drawn_as_a_band_round_the_world():
+    for feature in basemaps.world("en")["features"]:
+        for polygon in feature["geometry"]["coordinates"]:
+            longitudes = [point[0] for point in polygon[0]]
+            assert max(longitudes) - min(longitudes) < 180, feature["properties"]["name"]

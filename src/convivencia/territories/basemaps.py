@@ -49,7 +49,25 @@ def _world_geometry(topology: Topology, geometry: GeometryObject) -> dict[str, A
     # Two decimals (about a kilometre) is finer than a 1:110 million map can show, and
     # halves what every visitor of the evidence map downloads.
     decoded = topology.geometry(geometry)
-    return {"type": decoded["type"], "coordinates": _rounded(decoded["coordinates"], 2)}
+    polygons = (
+        decoded["coordinates"] if decoded["type"] == "MultiPolygon" else [decoded["coordinates"]]
+    )
+    # A ring that crosses the antimeridian (Russia's east, Fiji) would be drawn as a band
+    # round the world on a flat map: its western longitudes are moved east of 180°.
+    unwrapped = [
+        [_east_of_antimeridian(ring) if _span(ring) > 180 else ring for ring in polygon]
+        for polygon in polygons
+    ]
+    return {"type": "MultiPolygon", "coordinates": _rounded(unwrapped, 2)}
+
+
+def _east_of_antimeridian(ring: list[list[float]]) -> list[list[float]]:
+    return [[x + 360 if x < 0 else x, y] for x, y in ring]
+
+
+def _span(ring: list[list[float]]) -> float:
+    longitudes = [point[0] for point in ring]
+    return max(longitudes) - min(longitudes)
 
 
 def _alpha2(numeric: Any) -> str | None:

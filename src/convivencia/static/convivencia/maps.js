@@ -16,14 +16,6 @@ window.ConvivenciaMaps = (function () {
     return span;
   }
 
-  function pane(map) {
-    if (!map.getPane("land")) {
-      /* Under Leaflet's overlay pane (400): the figures are always drawn over the land. */
-      map.createPane("land").style.zIndex = 350;
-    }
-    return "land";
-  }
-
   /* Draws the GeoJSON at url as the map's land; resolves with the layer (null on failure:
      the figures are still drawn, only their setting is missing). */
   function land(map, url) {
@@ -35,7 +27,6 @@ window.ConvivenciaMaps = (function () {
       })
       .then(function (collection) {
         var layer = L.geoJSON(collection, {
-          pane: pane(map),
           style: function (feature) {
             var kind = feature.properties.kind;
             return kind === "country" ? COUNTRY : kind === "region" ? REGION : WORLD;
@@ -46,9 +37,15 @@ window.ConvivenciaMaps = (function () {
             }
           }
         }).addTo(map);
-        /* Regions over their country, so both outlines show. */
-        layer.eachLayer(function (path) {
-          if (path.feature.properties.kind === "region") path.bringToFront();
+        /* Under the figures, whichever arrived first (one SVG renderer for all: a pane of its
+           own kept the projection of the zoom it was drawn at), regions over their country. */
+        map.whenReady(function () {
+          layer.eachLayer(function (path) {
+            if (path.feature.properties.kind === "region") path.bringToBack();
+          });
+          layer.eachLayer(function (path) {
+            if (path.feature.properties.kind !== "region") path.bringToBack();
+          });
         });
         return layer;
       })
