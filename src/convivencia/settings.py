@@ -118,6 +118,12 @@ CACHES = {"default": env.cache("CACHE_URL", "locmem://")}
 # of the code is never read by a later one (core.release explains why).
 CACHES["default"]["KEY_PREFIX"] = release.fingerprint()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# ODK Collect logs in with HTTP Digest, or with Basic, which sends the password itself:
+# as ODK Central, Basic is refused over plain HTTP unless this says otherwise (on with
+# DEBUG, for development). The Digest challenge's algorithm: MD5 (what Collect and most
+# clients answer) or SHA-256 (RFC 7616).
+OPENROSA_BASIC_OVER_HTTP = env.boolean("OPENROSA_BASIC_OVER_HTTP", DEBUG)
+OPENROSA_DIGEST_ALGORITHM = env.choice("OPENROSA_DIGEST_ALGORITHM", "MD5", ["MD5", "SHA-256"])
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [

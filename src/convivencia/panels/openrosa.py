@@ -4,22 +4,35 @@ One server per panel: an enumerator sets ODK Collect's server URL to
 ``https://<site>/panels/collect/<panel>/openrosa`` and Collect appends
 ``/formList``, ``/forms/<id>.xml`` and ``/submission`` itself.
 
-Authentication is HTTP Basic (ODK Collect sends it over HTTPS) with the user's
-username and either their password or one of their API tokens. Without
-credentials the answer is 401 with ``WWW-Authenticate: Basic``, which is what
-makes Collect ask for them. A user who is not an enumerator or coordinator of the
-panel's territory gets 404, as everywhere: strangers do not learn which panels exist.
-These endpoints are exempt from CSRF: they never read the session cookie.
+Authentication (``openrosa_auth``): HTTP Digest with the collector's ODK Collect
+password, or HTTP Basic — over HTTPS only, as ODK Central — with their password or
+one of their API tokens. Without credentials the answer is 401 with the challenges
+(``WWW-Authenticate``), which is what makes Collect ask for them. A user who is not
+an enumerator or coordinator of the panel's territory gets 404, as everywhere:
+strangers do not learn which panels exist. These endpoints are exempt from CSRF:
+they never read the session cookie.
 
 The form is the panel's XLSForm (``xlsform.export_xlsform``) converted by pyxform
 in memory, cached until the questionnaire version, the roster or the local
 provider's name changes.
+
+Every instance names its form (the root element's ``id``) and version: an
+instance of another form is refused (400), and so is one of a version that no
+longer maps — an older version is accepted only when its questionnaire version
+still exists and every item it asks is in the current one. A questionnaire
+imported from a form made elsewhere also accepts instances of that form (its
+``form_id``), read through the questionnaire's field mapping (``panels.mapping``).
 
 Which wave a submission belongs to: the month of the interview's ``end`` (when
 the enumerator finished it, in the phone's own time zone), else of its ``today``,
 else the month the server receives it. An interview finished offline on 31 March
 and sent on 2 April is a March answer. That month's wave must exist: a closed
 wave refuses the submission (400, naming it), and a month without a wave too.
+
+An edit (``meta/deprecatedID``) replaces the submission it names and keeps the
+replaced version (``panels.edits``), in that submission's wave. A repeated
+instanceID — Collect resends what it did not see acknowledged — is answered 202
+and stored once, even when an edit has replaced it since.
 """
 
 from __future__ import annotations
@@ -29,7 +42,7 @@ import binascii
 import datetime
 import hashlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import wraps
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
@@ -49,10 +62,10 @@ from django.views.decorators.http import require_http_methods
 from convivencia.accounts import throttle
 from convivencia.accounts.choices import Role
 from convivencia.accounts.models import ApiToken, User
-from convivencia.panels import collection
+from convivencia.panels import collection, edits, mapping, openrosa_auth
 from convivencia.panels.choices import SubmissionSource
 from convivencia.panels.importers import answers as file_import
-from convivencia.panels.models import Panel, Wave
+from convivencia.panels.models import Panel, Questionnaire, Submission, Wave
 
 OPENROSA_VERSION = "1.0"
 REALM = "Convivencia"
@@ -87,11 +100,16 @@ def openrosa_response(message: str, status: int, nature: str = "") -> HttpRespon
     )
 
 
-def _unauthorized(message: str = "") -> HttpResponse:
+def _unauthorized(request: HttpRequest, message: str = "", *, stale: bool = False) -> HttpResponse:
     response = openrosa_response(
-        message or _("Log in with your username and password or API token."), 401
+        message
+        or _(
+            "Log in with your username and ODK Collect password (or, over HTTPS, your "
+            "password or API token)."
+        ),
+        401,
     )
-    response["WWW-Authenticate"] = f'Basic realm="{REALM}"'
+    response["WWW-Authenticate"] = openrosa_auth.challenge(request, stale=stale)
     return response
 
 
@@ -145,20 +163,46 @@ def authenticate_basic(request: HttpRequest) -> User | None:
     return user
 
 
+def authenticate_request(request: HttpRequest) -> tuple[User | None, HttpResponse | None]:
+    """(user, None), or (None, the 401 or 429 answer)."""
+    header = request.headers.get("Authorization", "")
+    digest = openrosa_auth.parse(header)
+    if digest is not None:
+        result = openrosa_auth.authenticate_digest(request, digest)
+        if result.locked:
+            return None, _locked_out(request)
+        if result.user is None:
+            return None, _unauthorized(request, stale=result.stale)
+        return result.user, None
+    if basic_credentials(request) is not None and not openrosa_auth.basic_allowed(request):
+        # The password crossed the network in clear already; say so rather than use it.
+        return None, _unauthorized(
+            request,
+            _(
+                "Basic login is accepted over HTTPS only: use the server's https:// address, "
+                "or log in with your ODK Collect password."
+            ),
+        )
+    user = authenticate_basic(request)
+    expired_token = getattr(request, "expired_api_token", None)
+    if user is None and getattr(request, "axes_locked_out", False):
+        return None, _locked_out(request)
+    if user is None and expired_token is not None:
+        return None, _unauthorized(request, expired_token.expiry_message())
+    if user is None:
+        return None, _unauthorized(request)
+    return user, None
+
+
 def openrosa_endpoint(view: OpenRosaView) -> OpenRosaView:
-    """Basic auth (401), the panel in the user's collecting scope (404), the header."""
+    """Authentication (401), the panel in the user's collecting scope (404), the header."""
 
     @csrf_exempt
     @wraps(view)
     def wrapped(request: HttpRequest, panel_code: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = authenticate_basic(request)
-        expired_token = getattr(request, "expired_api_token", None)
-        if user is None and getattr(request, "axes_locked_out", False):
-            response = _locked_out(request)
-        elif user is None and expired_token is not None:
-            response = _unauthorized(expired_token.expiry_message())
-        elif user is None:
-            response = _unauthorized()
+        user, refusal = authenticate_request(request)
+        if refusal is not None or user is None:
+            response = refusal or _unauthorized(request)
         else:
             panel = (
                 Panel.objects.visible_to(user, *COLLECTOR_ROLES)
@@ -303,10 +347,35 @@ class Instance:
     instance_id: str
     end: datetime.datetime | None
     today: datetime.date | None
+    form_id: str = ""
+    form_version: str = ""
+    deprecated_id: str = ""
+    # Every answered leaf by its path below the root ("group/question"), for forms read
+    # through a field mapping; a repeated path (a repeat group) keeps every value.
+    fields: dict[str, Any] = field(default_factory=dict)
 
 
 def _local_name(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _leaves(element: Any, path: str, fields: dict[str, Any]) -> None:
+    for child in element:
+        name = _local_name(child.tag)
+        if not name:
+            continue
+        child_path = f"{path}/{name}" if path else name
+        if len(child):
+            _leaves(child, child_path, fields)
+            continue
+        text = (child.text or "").strip()
+        if text == "":
+            continue
+        if child_path in fields:
+            earlier = fields[child_path]
+            fields[child_path] = [*earlier, text] if isinstance(earlier, list) else [earlier, text]
+        else:
+            fields[child_path] = text
 
 
 def parse_instance(data: bytes, item_codes: set[str]) -> Instance:
@@ -318,7 +387,7 @@ def parse_instance(data: bytes, item_codes: set[str]) -> Instance:
         root = fromstring(data)
     except (ParseError, DefusedXmlException) as exc:
         raise ValueError(str(exc)) from exc
-    respondent = instance_id = end_text = today_text = ""
+    respondent = instance_id = deprecated_id = end_text = today_text = ""
     values: dict[str, str] = {}
     for element in root.iter():
         if len(element):
@@ -328,6 +397,8 @@ def parse_instance(data: bytes, item_codes: set[str]) -> Instance:
         text = (element.text or "").strip()
         if lowered == "instanceid":
             instance_id = instance_id or text
+        elif lowered == "deprecatedid":
+            deprecated_id = deprecated_id or text
         elif lowered in file_import.RESPONDENT_NAMES:
             respondent = respondent or text
         elif lowered == "end":
@@ -342,13 +413,86 @@ def parse_instance(data: bytes, item_codes: set[str]) -> Instance:
             today = datetime.date.fromisoformat(today_text[:10])
         except ValueError:
             today = None
+    fields: dict[str, Any] = {}
+    _leaves(root, "", fields)
+    for meta in ("meta/instanceID", "meta/deprecatedID", "meta/instanceName"):
+        fields.pop(meta, None)
     return Instance(
         respondent=respondent,
         values={code: value for code, value in values.items() if value != ""},
         instance_id=file_import.normalise_instance_id(instance_id),
         end=file_import.parse_timestamp(end_text),
         today=today,
+        form_id=(root.get("id") or "").strip(),
+        form_version=(root.get("version") or "").strip(),
+        deprecated_id=file_import.normalise_instance_id(deprecated_id) if deprecated_id else "",
+        fields=fields,
     )
+
+
+# --- which form an instance is of ------------------------------------------------------------
+
+
+def _item_codes(questionnaire: Questionnaire) -> set[str]:
+    return {code.lower() for code in questionnaire.items.values_list("code", flat=True)}
+
+
+def _older_version_problem(panel: Panel, older: Questionnaire | None, version: str) -> str:
+    """Why an older version's instance cannot be read into the current form ('' if it can)."""
+    current = panel.questionnaire
+    if older is None:
+        return _(
+            "Version %(version)s of this form no longer exists on the server; get the blank "
+            "form again in ODK Collect (current version %(current)s)."
+        ) % {"version": version or "—", "current": current.version}
+    missing = sorted(_item_codes(older) - _item_codes(current))
+    if missing:
+        return _(
+            "Version %(version)s of this form asks %(items)s, which the current version "
+            "(%(current)s) no longer has; get the blank form again in ODK Collect."
+        ) % {"version": version, "items": ", ".join(missing), "current": current.version}
+    return ""
+
+
+def form_problem(panel: Panel, form: XForm, instance: Instance) -> tuple[str, Questionnaire | None]:
+    """('', None) for an instance of the panel's form; ('', questionnaire) for one of the
+    form made elsewhere that questionnaire imported (read through its mapping); else
+    (the reason, None)."""
+    current = panel.questionnaire
+    if instance.form_id == form.form_id:
+        if instance.form_version == form.version:
+            return "", None
+        # Our versions are "<questionnaire version>.<digest of roster and provider>": the
+        # same questionnaire version asks the same items, whatever the roster was then.
+        number = instance.form_version.split(".", 1)[0]
+        if number == str(current.version):
+            return "", None
+        older = (
+            Questionnaire.objects.filter(code=current.code, version=int(number)).first()
+            if number.isdigit()
+            else None
+        )
+        return _older_version_problem(panel, older, instance.form_version), None
+    if current.form_id and instance.form_id == current.form_id:
+        if instance.form_version == current.form_version:
+            return "", current
+        older = (
+            Questionnaire.objects.filter(
+                form_id=current.form_id, form_version=instance.form_version
+            )
+            .order_by("-version")
+            .first()
+        )
+        problem = _older_version_problem(panel, older, instance.form_version)
+        if not problem and older is not None and not older.field_mappings.exists():
+            problem = _(
+                "Version %(version)s of form %(form)s has no field mapping on the server."
+            ) % {"version": instance.form_version, "form": instance.form_id}
+        return problem, None if problem else older
+    return _(
+        "This submission is for form “%(form)s”, but panel %(panel)s collects form "
+        "“%(expected)s”: get the panel's blank form in ODK Collect."
+    ) % {"form": instance.form_id or "—", "panel": panel.code, "expected": form.form_id}, None
 
 
 def submission_period(instance: Instance) -> datetime.date:
@@ -381,18 +525,35 @@ def _submission(request: HttpRequest, panel: Panel) -> HttpResponse:
         return openrosa_response(_("The request has no xml_submission_file."), 400)
     if upload.size and upload.size > MAX_SUBMISSION_BYTES:
         return openrosa_response(_("The submission is too large."), 413)
-    codes = {code.lower() for code in panel.questionnaire.items.values_list("code", flat=True)}
     try:
-        instance = parse_instance(upload.read(), codes)
+        instance = parse_instance(upload.read(), _item_codes(panel.questionnaire))
     except ValueError:
         return openrosa_response(_("The submission is not a readable XForm instance."), 400)
-    if len(instance.instance_id) > file_import.MAX_ID_LENGTH:
-        # Longer than Submission.instance_id: PostgreSQL would refuse the row with a 500.
+    for identifier in (instance.instance_id, instance.deprecated_id):
+        if len(identifier) > file_import.MAX_ID_LENGTH:
+            # Longer than Submission.instance_id: PostgreSQL would refuse the row with a 500.
+            return openrosa_response(
+                _("The submission's instanceID is longer than %(max)s characters.")
+                % {"max": file_import.MAX_ID_LENGTH},
+                400,
+            )
+    form = _form_or_error(panel)
+    if isinstance(form, HttpResponse):
+        return form
+    problem, made_elsewhere = form_problem(panel, form, instance)
+    if problem:
+        return openrosa_response(problem, 400)
+    if instance.instance_id and (
+        Submission.objects.filter(instance_id=instance.instance_id).exists()
+        or edits.replaced_by(instance.instance_id) is not None
+    ):
+        # ODK Collect marks a 202 as sent: the answers are here already, stored once.
         return openrosa_response(
-            _("The submission's instanceID is longer than %(max)s characters.")
-            % {"max": file_import.MAX_ID_LENGTH},
-            400,
+            _("Already received: this submission is stored."), 202, "submit_success"
         )
+    raw = _raw_submission(instance, made_elsewhere)
+    if instance.deprecated_id:
+        return _edit(request, instance, raw)
     period = submission_period(instance)
     wave = Wave.objects.filter(panel=panel, period=period).first()
     if wave is None:
@@ -401,29 +562,67 @@ def _submission(request: HttpRequest, panel: Panel) -> HttpResponse:
             % {"panel": panel.code, "month": period.strftime("%Y-%m")},
             400,
         )
-    raw = collection.RawSubmission(
-        respondent_code=instance.respondent,
-        values=instance.values,
-        instance_id=instance.instance_id,
-        submitted_at=instance.end,
-    )
     try:
         stored = collection.accept(wave, [raw], SubmissionSource.OPENROSA, enumerator=request.user)
     except collection.Refused as exc:
-        problems = "; ".join(str(problem) for problem in exc.checked.problems)
-        return openrosa_response(
-            _("Not accepted (wave %(wave)s): %(problems)s")
-            % {"wave": wave.label, "problems": problems},
-            400,
-        )
+        return _refused(wave, exc)
     if stored.duplicates:
-        # ODK Collect marks a 202 as sent: the answers are here already, stored once.
         return openrosa_response(
             _("Already received: this submission is stored."), 202, "submit_success"
         )
     return openrosa_response(
         _("Received: respondent %(code)s, wave %(wave)s.")
-        % {"code": instance.respondent, "wave": wave.label},
+        % {"code": raw.respondent_code, "wave": wave.label},
+        201,
+        "submit_success",
+    )
+
+
+def _raw_submission(
+    instance: Instance, made_elsewhere: Questionnaire | None
+) -> collection.RawSubmission:
+    if made_elsewhere is not None:
+        fields = {
+            name: value
+            for name, value in instance.fields.items()
+            if name not in ("start", "end", "today", "deviceid")
+        }
+        return mapping.raw_submission(
+            mapping.mapping_for(made_elsewhere),
+            fields,
+            instance_id=instance.instance_id,
+            submitted_at=instance.end,
+        )
+    return collection.RawSubmission(
+        respondent_code=instance.respondent,
+        values=instance.values,
+        instance_id=instance.instance_id,
+        submitted_at=instance.end,
+    )
+
+
+def _refused(wave: Wave, exc: collection.Refused) -> HttpResponse:
+    problems = "; ".join(str(problem) for problem in exc.checked.problems)
+    return openrosa_response(
+        _("Not accepted (wave %(wave)s): %(problems)s")
+        % {"wave": wave.label, "problems": problems},
+        400,
+    )
+
+
+def _edit(request: HttpRequest, instance: Instance, raw: collection.RawSubmission) -> HttpResponse:
+    try:
+        _stored, wave = edits.replace(
+            instance.deprecated_id, raw, SubmissionSource.OPENROSA, enumerator=request.user
+        )
+    except edits.EditRefused as exc:
+        return openrosa_response(str(exc), 400)
+    except collection.Refused as exc:
+        wave = Wave.objects.get(submissions__instance_id=instance.deprecated_id)
+        return _refused(wave, exc)
+    return openrosa_response(
+        _("Edit received: respondent %(code)s, wave %(wave)s; it replaces %(old)s.")
+        % {"code": raw.respondent_code, "wave": wave.label, "old": instance.deprecated_id},
         201,
         "submit_success",
     )
