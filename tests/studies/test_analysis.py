@@ -93,3 +93,11 @@ def test_cooccurrence_counts_paragraphs_where_two_codes_meet(coded):
     code(document, andrea, "Párrafo 2: la gente", "Y")
     pairs = analysis.cooccurrence(study)
     assert [(a.name, b.name, n) for a, b, n in pairs] == [("X", "Y", 1)]
+
+
+def test_segments_are_listed_under_each_code_they_carry(coded):
+    study, _camila, _andrea = coded
+    listing = {code.name: segments for code, segments in analysis.segments_by_code(study)}
+    assert set(listing) == {"X", "Y"}
+    assert len(listing["X"]) == 6 and len(listing["Y"]) == 2
+    assert listing["Y"][0].quote == "Párrafo 5: la gente"

@@ -180,6 +180,7 @@ def test_the_analysis_page_shows_kappa_frequencies_and_co_occurrence(client):
     assert response.status_code == 200
     assert response.context["agreement"] is not None
     assert response.context["frequencies"]["attribute"] == "sex"
+    assert "«Uno llama y no contestan»" in response.content.decode()
 
 
 def test_segments_export_as_csv_and_xlsx_without_names(client):

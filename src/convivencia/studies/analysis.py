@@ -166,3 +166,18 @@ def cooccurrence(study: Study) -> list[tuple[Code, Code, int]]:
                 pairs[pair] += 1
     codes = {code.pk: code for code in study.codes.all()}
     return [(codes[a], codes[b], n) for (a, b), n in pairs.most_common()]
+
+
+def segments_by_code(study: Study) -> list[tuple[Code, list[Segment]]]:
+    """Each code with the segments that carry it (codes without any left out)."""
+    segments = (
+        Segment.objects.filter(document__study=study)
+        .select_related("document", "coder")
+        .prefetch_related("codes")
+        .order_by("document__title", "start", "pk")
+    )
+    by_code: dict[int, list[Segment]] = defaultdict(list)
+    for segment in segments:
+        for code in segment.codes.all():
+            by_code[code.pk].append(segment)
+    return [(code, by_code[code.pk]) for code in study.codes.all() if by_code[code.pk]]

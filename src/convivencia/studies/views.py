@@ -403,6 +403,7 @@ def analysis_page(request: HttpRequest, pk: int) -> HttpResponse:
         "attributes": list(ATTRIBUTE_LABELS.items()),
         "frequencies": analysis.frequencies(study, attribute),
         "cooccurrence": analysis.cooccurrence(study)[:20],
+        "by_code": analysis.segments_by_code(study),
         "pair": pair,
         "agreement": agreement,
     }
