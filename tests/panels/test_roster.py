@@ -97,6 +97,7 @@ def test_the_entity_list_has_codes_roles_and_attributes_but_no_names_or_phones(w
     assert list(rows[0]) == [
         "name",
         "label",
+        "__id",
         "__version",
         "sex",
         "age_band",

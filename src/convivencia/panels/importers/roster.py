@@ -16,6 +16,7 @@ import datetime
 import hashlib
 import io
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,15 @@ from django.utils.translation import gettext as _
 from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
 from convivencia.core.dates import parse_month
-from convivencia.core.reading import Column, ImportReport, Problems, Row, find_columns, read_table
+from convivencia.core.reading import (
+    Column,
+    ImportReport,
+    Problems,
+    Row,
+    Table,
+    find_columns,
+    read_table,
+)
 from convivencia.core.spreadsheets import CsvWriter
 from convivencia.core.text import fold
 from convivencia.panels.choices import AgeBand, Area, LeaderRole, Sex
@@ -62,15 +71,23 @@ def entity_version(values: Iterable[str]) -> int:
     return int(digest[:8], 16) % (2**31 - 1) + 1
 
 
+def entity_id(panel: Panel, code: str) -> str:
+    """``__id`` of a respondent's entity: a UUID that stays the same on every download
+    (derived from the panel and the code), as ODK Central keys its entities."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"convivencia:panel:{panel.code}:{code}"))
+
+
 def entity_list_csv(panel: Panel) -> str:
-    """The roster as an ODK entity list CSV: name (the code), label, __version, properties.
+    """The roster as an ODK entity list CSV: name (the code), label, __id, __version,
+    properties. Read back by ``check`` as a roster, so a KoBoToolbox or ODK Central
+    project and the panel share one list.
 
     Inactive respondents stay in the list with ``active`` 0, so that a form can filter
     them out while old submissions still find their entity.
     """
     buffer = io.StringIO()
     writer = CsvWriter(buffer)
-    writer.writerow(["name", "label", "__version", *ENTITY_PROPERTIES])
+    writer.writerow(["name", "label", "__id", "__version", *ENTITY_PROPERTIES])
     for respondent in panel.respondents.order_by("code"):
         label = entity_label(respondent)
         properties = [
@@ -81,8 +98,63 @@ def entity_list_csv(panel: Panel) -> str:
             "1" if respondent.is_active else "0",
         ]
         version = entity_version([respondent.code, label, *properties])
-        writer.writerow([respondent.code, label, version, *properties])
+        writer.writerow(
+            [respondent.code, label, entity_id(panel, respondent.code), version, *properties]
+        )
     return buffer.getvalue()
+
+
+ENTITY_SYSTEM = "__"  # ODK's own columns: __id, __version, __createdAt, __system…
+
+
+def is_entity_list(table: Table) -> bool:
+    """An ODK entity list: a ``label`` column and ODK's ``__id`` or ``__version``."""
+    headers = {header.strip().lower() for header in table.headers}
+    return "label" in headers and bool(headers & {"__id", "__version"})
+
+
+def _entity_code(row: Row, name_header: str | None, label_header: str) -> str:
+    if name_header is not None:
+        return row.get(name_header)
+    # Without "name" (ODK Central's own export), the label our list writes: "R001 · JAC".
+    return row.get(label_header).split(" · ", 1)[0].strip()
+
+
+def entity_table(table: Table) -> Table:
+    """An entity list read as a roster: the entity's name (else its label's code part)
+    is the respondent code, the properties are the attributes; ODK's ``__`` columns
+    and the label are left out, and ``active`` (written by ``entity_list_csv``) too:
+    a roster import never deactivates anyone."""
+    by_lower = {header.strip().lower(): header for header in table.headers}
+    name_header = by_lower.get("name")
+    label_header = by_lower["label"]
+    code_header = CODE_COLUMN.names[0]
+    kept = [
+        header
+        for header in table.headers
+        if header
+        and header not in (name_header, label_header)
+        and not header.startswith(ENTITY_SYSTEM)
+        and header.strip().lower() != "active"
+        and fold(header) not in CODE_COLUMN.folded_names()
+    ]
+    rows = [
+        Row(
+            row.number,
+            {
+                code_header: _entity_code(row, name_header, label_header),
+                **{header: row.get(header) for header in kept},
+            },
+        )
+        for row in table.rows
+    ]
+    return Table(
+        file=table.file,
+        headers=[code_header, *kept],
+        rows=rows,
+        header_row=table.header_row,
+        notes=list(table.notes),
+    )
 
 
 # --- roster import -------------------------------------------------------------------------
@@ -220,6 +292,8 @@ def check(path: Path, panel: Panel, *, name: str | None = None) -> RosterPlan:
     Raises BadFile with every problem, by row and column; nothing is written.
     """
     table = read_table(path, name=name)
+    if is_entity_list(table):
+        table = entity_table(table)
     problems = Problems(table.file)
     columns = find_columns(
         table,
