@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 
 from convivencia.accounts import access
 from convivencia.panels.choices import Provider, WaveStatus
-from convivencia.panels.models import Aggregate, Panel, Wave
+from convivencia.panels.models import Aggregate, Panel, Submission, Wave
 
 
 def panel_summary(territory, user=None) -> dict[str, Any]:
@@ -48,15 +48,8 @@ def panel_summary(territory, user=None) -> dict[str, Any]:
     }
     if not panels:
         return context
-    latest: dict[int, Wave] = {}
-    closed = (
-        Wave.objects.filter(panel__in=panels, status=WaveStatus.CLOSED)
-        .annotate(responses=Count("submissions"))
-        .filter(responses__gt=0)
-        .order_by("period")
-    )
-    for closed_wave in closed:
-        latest[closed_wave.panel_id] = closed_wave
+
+    latest = _latest_closed_waves(panels)
     visible: set[int] = set()
     reveal_scope = access.Scope()
     if signed_in:
@@ -78,6 +71,9 @@ def panel_summary(territory, user=None) -> dict[str, Any]:
     for row in rows:
         rows_by_wave[row.wave_id].append(row)
     order = {provider: index for index, provider in enumerate(Provider.values)}
+    # Labels once per page, not once per panel and provider (a country lists every
+    # municipality's panel); the local provider's is the panel's own name when it has one.
+    labels = {provider: charts.provider_label(provider) for provider in order}
     for panel in panels:
         wave = latest.get(panel.pk)
         reveal = reveal_scope.covers(panel.territory)
@@ -97,9 +93,14 @@ def panel_summary(territory, user=None) -> dict[str, Any]:
             for provider in sorted(indices, key=lambda p: order.get(p, 99)):
                 if indices[provider] is None:
                     continue
+                label = (
+                    charts.provider_label(provider, panel)
+                    if provider == Provider.LOCAL_PROVIDER or provider not in labels
+                    else labels[provider]
+                )
                 providers.append(
                     {
-                        "label": charts.provider_label(provider, panel),
+                        "label": label,
                         "value": indices[provider],
                         "n": smallest.get(provider),
                     }
@@ -115,3 +116,28 @@ def panel_summary(territory, user=None) -> dict[str, Any]:
             }
         )
     return context
+
+
+def _latest_closed_waves(panels: list[Panel]) -> dict[int, Wave]:
+    """{panel id: its latest closed wave with at least one submission}.
+
+    One row per panel, found by the (panel, period) unique index and one submission
+    look-up per wave tried, newest first. Counting every submission of every closed
+    wave and keeping the last in Python read the whole panel history: 54 s for the
+    country page with 1,122 panels × 36 waves (2 M submissions) under load.
+    """
+    answered = Submission.objects.filter(wave=OuterRef("pk"))
+    newest = (
+        Wave.objects.filter(panel=OuterRef("pk"), status=WaveStatus.CLOSED)
+        .filter(Exists(answered))
+        .order_by("-period")
+        .values("pk")[:1]
+    )
+    wave_ids = dict(
+        Panel.objects.filter(pk__in=[panel.pk for panel in panels])
+        .annotate(latest=Subquery(newest))
+        .filter(latest__isnull=False)
+        .values_list("pk", "latest")
+    )
+    waves = Wave.objects.in_bulk(list(wave_ids.values()))
+    return {panel_id: waves[wave_id] for panel_id, wave_id in wave_ids.items()}
