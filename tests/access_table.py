@@ -123,10 +123,6 @@ EXAMPLES: dict[str, str] = {
     "&source=police&" + EXPLORER_QUERY,
     "indicators:export_dhis2_csv": "indicators/export.dhis2.csv?org_unit_scheme=divipola"
     "&source=police&" + EXPLORER_QUERY,
-    "indicators:export_dhis2_xml": "indicators/export.dhis2.xml?org_unit_scheme=divipola"
-    "&source=police&" + EXPLORER_QUERY,
-    "indicators:export_dhis2_csv": "indicators/export.dhis2.csv?org_unit_scheme=divipola"
-    "&source=police&" + EXPLORER_QUERY,
     "indicators:dhis2_check": "indicators/dhis2/?" + EXPLORER_QUERY,
     "panels:map_data": "panels/map/data.geojson?item=B18&period=2024-02",
     # Definitions are national: one element and indicator (with values) for every variant.
@@ -355,8 +351,6 @@ PAGES: dict[str, Row] = {
     "indicators:export_dhis2": PUBLIC_IN_BOTH,
     "indicators:export_dhis2_xml": PUBLIC_IN_BOTH,
     "indicators:export_dhis2_csv": PUBLIC_IN_BOTH,
-    "indicators:export_dhis2_xml": PUBLIC_IN_BOTH,
-    "indicators:export_dhis2_csv": PUBLIC_IN_BOTH,
     "indicators:dhis2_check": PUBLIC_IN_BOTH,
     "indicators:import:upload": {"GET": EDITORS},
     "indicators:import:confirm": {"POST": EDITORS_DONE},
@@ -418,6 +412,12 @@ PAGES: dict[str, Row] = {
     },
     "panels:collection:form": COLLECT,
     "panels:collection:xlsform": COLLECT,
+    # A collector's own ODK Collect password, shown once after the POST that makes it.
+    "panels:collection:collect_password": {
+        **COLLECT,
+        "POST cauca": row(404, anonymous=LOGIN, admin=200, coord_cauca=200, enumerator=200),
+        "POST narino": row(404, anonymous=LOGIN, admin=200, coord_narino=200),
+    },
     "panels:collection:upload": COLLECT,
     "panels:collection:confirm": COLLECT_DONE,
     # the error file of an import: the person who ran it (the coordinator) only

@@ -7,12 +7,14 @@ from the server's own challenge. Personas and helpers come from test_openrosa.
 
 from __future__ import annotations
 
+import re
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 import pytest
 from axes.models import AccessAttempt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.urls import reverse
 from requests.auth import HTTPDigestAuth
 from requests.utils import parse_dict_header
 
@@ -305,3 +307,23 @@ def test_the_instance_keeps_form_id_version_and_deprecated_id():
     parsed = openrosa.parse_instance(tostring(root), set())
     assert (parsed.form_id, parsed.form_version, parsed.deprecated_id) == ("f", "3", "uuid:old")
     assert parsed.fields == {"respondent": "R1", "g/q": ["a", "b"]}
+
+
+def test_a_collector_makes_their_collect_password_on_the_panel_page_and_collect_logs_in(
+    client, panel, march, esteban
+):
+    client.force_login(esteban)
+    page_url = reverse("panels:collection:collect_password", args=[panel.code])
+    assert page_url in client.get(reverse("panels:collection:panel", args=[panel.code])).text
+    page = client.get(page_url)
+    assert page.status_code == 200 and "Make my ODK Collect password" in page.text
+    made = client.post(page_url)
+    assert made["Cache-Control"] == "no-store"
+    password = re.search(r'data-testid="collect-password">([^<]+)<', made.text).group(1)
+    assert "Make a new password" in client.get(page_url).text
+    assert password not in client.get(page_url).text  # shown that once only
+
+    client.logout()
+    path = url("formlist", panel)
+    header = digest_header(client, path, "esteban", password)
+    assert client.get(path, headers={"authorization": header}).status_code == 200

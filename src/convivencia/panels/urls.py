@@ -8,7 +8,7 @@ and "roster" cannot be panel codes. ODK Collect's server URL for a panel is
 from django.urls import include, path
 
 from convivencia.panels import openrosa
-from convivencia.panels.views import collection, dashboards, mapping, roster
+from convivencia.panels.views import collection, dashboards, mapping, odk_password, roster
 
 # Collecting answers: the web form, uploads, waves and the OpenRosa server of each panel.
 collection_patterns = [
@@ -18,6 +18,7 @@ collection_patterns = [
     path("<slug:code>/waves/<str:period>/close/", collection.close_wave, name="close_wave"),
     path("<slug:code>/form/", collection.web_form, name="form"),
     path("<slug:code>/form.xlsx", collection.xlsform, name="xlsform"),
+    path("<slug:code>/odk-password/", odk_password.collect_password, name="collect_password"),
     path("<slug:code>/upload/", collection.upload, name="upload"),
     path("<slug:code>/upload/confirm/", collection.confirm, name="confirm"),
     path("<slug:code>/mapping/", mapping.field_mapping, name="mapping"),
