@@ -103,9 +103,36 @@ def test_the_most_named_problems_are_proposed_with_their_counts(world):
     trust_falls_in_august(world.places.popayan)
     proposals = agenda.problem_proposals(world.places.popayan, SEPTEMBER.date())
     assert [p.evidence for p in proposals] == [
-        "Hurto: named by 10 of 10 panel members (100%), wave 2024-08",
-        "Extorsión: named by 6 of 10 panel members (60%), wave 2024-08",
+        "Hurto: named by 10 of 10 panel members (100%), wave 2024-08, 1 month before the session",
+        "Extorsión: named by 6 of 10 panel members (60%), wave 2024-08, 1 month before the session",
     ]
+
+
+def test_a_panel_figure_says_how_old_it_is_when_the_session_meets(world):
+    trust_falls_in_august(world.places.popayan)
+    evidence = agenda.panel_proposals(world.places.popayan, SEPTEMBER.date())[0].evidence
+    assert evidence.endswith("; wave 2024-08, 1 month before the session")
+    assert "older than three months" not in evidence
+
+
+def test_a_figure_older_than_three_months_is_flagged_as_old(world):
+    trust_falls_in_august(world.places.popayan)
+    january = datetime.date(2025, 1, 20)  # no wave since August: five months old
+    evidence = agenda.panel_proposals(world.places.popayan, january)[0].evidence
+    assert "wave 2024-08, 5 months before the session; older than three months" in evidence
+    problems = agenda.problem_proposals(world.places.popayan, january)
+    assert all("older than three months" in p.evidence for p in problems)
+
+
+def test_three_months_is_not_yet_old_and_the_age_counts_calendar_months():
+    august = datetime.date(2024, 8, 1)
+    assert agenda.wave_age("2024-08", august, datetime.date(2024, 11, 30)) == (
+        "wave 2024-08, 3 months before the session"
+    )
+    assert "older than three months" in agenda.wave_age(
+        "2024-08", august, datetime.date(2024, 12, 1)
+    )
+    assert agenda.months_before(august, datetime.date(2024, 8, 31)) == 0
 
 
 def test_open_concerns_are_proposed_by_their_borda_count(world):
@@ -156,7 +183,16 @@ def test_an_indicator_change_compares_this_year_so_far_with_the_same_months_last
     assert [p.title for p in proposals] == ["Homicide rate per 100,000 inhabitants rose by 50%"]
     assert proposals[0].evidence == (
         "Homicide rate per 100,000 inhabitants: 16.0 (January–August 2023) → "
-        "24.0 (January–August 2024)"
+        "24.0 (January–August 2024); data up to 2024-08, 1 month before the session"
+    )
+
+
+def test_an_old_indicator_figure_is_flagged_as_old(world):
+    homicides_in_popayan(world, per_month_2023=2, per_month_2024=3)
+    proposals = agenda.indicator_proposals(world.places.popayan, datetime.date(2025, 2, 3))
+    assert proposals[0].evidence.endswith(
+        "data up to 2024-08, 6 months before the session; "
+        "older than three months: look for newer figures before citing it"
     )
 
 

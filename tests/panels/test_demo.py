@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from convivencia import demo as site_demo
+from convivencia.core import demo_clock
 from convivencia.dialogues import demo as dialogues_demo
 from convivencia.dialogues.models import AgendaItem
 from convivencia.panels import aggregates, analysis, demo
@@ -34,9 +35,14 @@ from convivencia.territories import demo as territories_demo
 pytestmark = pytest.mark.django_db
 
 
+# The demo is built as if today were this day: its open wave is 2026-12, and the story's
+# months (written for an open wave in 2024-12) come two years later.
+TODAY = datetime.date(2026, 12, 6)
+
+
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), transaction.atomic(), demo_clock.frozen(TODAY):
         site_demo.load()
         yield
         transaction.set_rollback(True)
@@ -70,26 +76,26 @@ def test_every_demo_municipality_has_a_panel_of_fifty_with_24_monthly_waves(load
         assert len(statuses) == 24
         assert statuses == [WaveStatus.CLOSED] * 23 + [WaveStatus.OPEN]
     labels = [w.label for w in Wave.objects.filter(panel=panels[0]).order_by("period")]
-    assert (labels[0], labels[-1]) == ("2023-01", "2024-12")
+    assert (labels[0], labels[-1]) == ("2025-01", "2026-12")
     assert Panel.objects.get(code="demo-19821").local_provider_name == "Guardia Indígena"
 
 
-def test_trust_in_the_police_falls_sharply_in_tumaco_in_july_2024(loaded):
-    drop = flagged("demo-52835", "2024-07", "2024-06")
+def test_trust_in_the_police_falls_sharply_in_tumaco_in_july(loaded):
+    drop = flagged("demo-52835", "2026-07", "2026-06")
     assert "B18" in drop
     assert drop["B18"].test == "wilcoxon"
     assert drop["B18"].p_adjusted < 0.001
     assert drop["B18"].mean_change_0_100 < -15
     assert drop["B18"].pct_trust_change < -20
     # Not before: the story starts after June.
-    assert "B18" not in flagged("demo-52835", "2024-06", "2024-05")
+    assert "B18" not in flagged("demo-52835", "2026-06", "2026-05")
 
 
 def test_trust_in_the_police_recovers_in_popayan_after_the_dialogue(loaded):
-    rise = flagged("demo-19001", "2024-10", "2024-09")
+    rise = flagged("demo-19001", "2026-10", "2026-09")
     assert "B18" in rise
     assert rise["B18"].mean_change_0_100 > 15
-    assert "B18" not in flagged("demo-19001", "2024-09", "2024-08")
+    assert "B18" not in flagged("demo-19001", "2026-09", "2026-08")
 
 
 def test_the_story_is_all_the_change_tests_flag_in_both_panels(loaded):
@@ -104,7 +110,7 @@ def test_the_story_is_all_the_change_tests_flag_in_both_panels(loaded):
             for change in analysis.compare(current, previous):
                 if change.flagged:
                     found.add((code, current.label, change.item))
-    assert found == {("demo-52835", "2024-07", "B18"), ("demo-19001", "2024-10", "B18")}
+    assert found == {("demo-52835", "2026-07", "B18"), ("demo-19001", "2026-10", "B18")}
 
 
 def test_the_aggregates_match_the_raw_answers(loaded):
@@ -177,7 +183,7 @@ def test_answers_have_a_few_dont_knows_and_a_dark_figure_of_crime(loaded):
 
 
 def test_extortion_and_armed_groups_top_the_concerns_in_tumaco(loaded):
-    row = Aggregate.objects.get(wave=wave("demo-52835", "2024-11"), item_code="PROBLEMS")
+    row = Aggregate.objects.get(wave=wave("demo-52835", "2026-11"), item_code="PROBLEMS")
     top = [code for code, _count in Counter(row.counts).most_common(2)]
     assert set(top) == {str(demo.EXTORTION), str(demo.ARMED_GROUPS)}
 

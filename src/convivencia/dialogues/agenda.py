@@ -20,6 +20,10 @@ When a facilitator prepares a session, ``propose`` adds items with status
    months of last year (``indicators.rates.compute``), when
    both exist and moved by at least INDICATOR_CHANGE.
 
+Every figure says how old it is when the session meets ("wave 2026-11, 1 month before
+the session"; "data up to 2026-09, 3 months before the session"), and a figure older than
+STALE_MONTHS says so: a room should not argue over last year's numbers unaware.
+
 Nothing is proposed twice: an item with the same origin and title already on the
 agenda (accepted, proposed or discarded) is not added again. The facilitator then
 accepts, edits or discards each proposal.
@@ -37,6 +41,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
@@ -55,6 +60,7 @@ INDICATOR_CHANGE = 0.10  # a relative change of 10 % or more is worth the room's
 TEST_NAMES = {"wilcoxon": "Wilcoxon", "mcnemar": "McNemar"}
 EVIDENCE_LENGTH = AgendaItem._meta.get_field("evidence").max_length or 300
 PRIORITY_ORDER: dict[str, int] = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
+STALE_MONTHS = 3  # older than this, a figure is flagged as old
 
 
 @dataclass
@@ -75,6 +81,39 @@ def _p_value(p: float) -> str:
     if p < 0.01:
         return _("corrected p < %(p)s") % {"p": formats.number_format(0.01, 2)}
     return _("corrected p = %(p)s") % {"p": formats.number_format(p, 2)}
+
+
+def months_before(period: datetime.date, session_day: datetime.date) -> int:
+    """Whole calendar months from a figure's month to the session's (0: the same month)."""
+    return (session_day.year - period.year) * 12 + session_day.month - period.month
+
+
+def _stale(months: int) -> str:
+    if months <= STALE_MONTHS:
+        return ""
+    return "; " + _("older than three months: look for newer figures before citing it")
+
+
+def wave_age(label: str, period: datetime.date, session_day: datetime.date) -> str:
+    """ "wave 2026-11, 1 month before the session", and a warning when it is old."""
+    months = months_before(period, session_day)
+    text = ngettext(
+        "wave %(wave)s, %(count)s month before the session",
+        "wave %(wave)s, %(count)s months before the session",
+        months,
+    ) % {"wave": label, "count": months}
+    return text + _stale(months)
+
+
+def data_age(last_day: datetime.date, session_day: datetime.date) -> str:
+    """ "data up to 2026-09, 3 months before the session", and a warning when it is old."""
+    months = months_before(last_day, session_day)
+    text = ngettext(
+        "data up to %(month)s, %(count)s month before the session",
+        "data up to %(month)s, %(count)s months before the session",
+        months,
+    ) % {"month": f"{last_day:%Y-%m}", "count": months}
+    return text + _stale(months)
 
 
 def _short(text: str) -> str:
@@ -141,7 +180,8 @@ def panel_proposals(territory: Territory, before: datetime.date) -> list[Proposa
                     "before": round(earlier.mean_0_100 or 0),
                     "after": round(now.mean_0_100 or 0),
                 }
-            evidence = _("%(label)s: %(figures)s (%(test)s, %(p)s)") % {
+            evidence = _("%(label)s: %(figures)s (%(test)s, %(p)s); %(age)s") % {
+                "age": wave_age(wave.label, wave.period, before),
                 "label": label,
                 "figures": figures,
                 "test": TEST_NAMES.get(shown.test, shown.test),
@@ -209,14 +249,14 @@ def problem_proposals(territory: Territory, before: datetime.date) -> list[Propo
                     evidence=_short(
                         _(
                             "%(problem)s: named by %(count)s of %(n)s panel members (%(share)s), "
-                            "wave %(wave)s"
+                            "%(age)s"
                         )
                         % {
                             "problem": concern.label,
                             "count": concern.count,
                             "n": result.n,
                             "share": _percent(concern.share),
-                            "wave": wave.label,
+                            "age": wave_age(wave.label, wave.period, before),
                         }
                     ),
                     description=_("Perception panel %(panel)s.") % {"panel": panel},
@@ -279,6 +319,7 @@ class IndicatorChange:
     after: float
     before_span: str
     after_span: str
+    last_day: datetime.date
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -334,6 +375,7 @@ def indicator_changes(territory: Territory, before: datetime.date) -> list[Indic
                 after=now.value,
                 before_span=describe_span(last_year),
                 after_span=describe_span(this_year),
+                last_day=latest,
                 warnings=[*then.warnings, *now.warnings],
             )
         )
@@ -341,6 +383,7 @@ def indicator_changes(territory: Territory, before: datetime.date) -> list[Indic
 
 
 def indicator_proposals(territory: Territory, before: datetime.date) -> list[Proposal]:
+    """Rates that moved by INDICATOR_CHANGE or more; ``before`` is the session's day."""
     proposals = []
     for change in indicator_changes(territory, before):
         if abs(change.relative) < INDICATOR_CHANGE:
@@ -351,7 +394,10 @@ def indicator_proposals(territory: Territory, before: datetime.date) -> list[Pro
         else:
             title = _("%(indicator)s fell by %(change)s%%")
         name = str(change.indicator)
-        evidence = _("%(indicator)s: %(before)s (%(before_span)s) → %(after)s (%(after_span)s)") % {
+        evidence = _(
+            "%(indicator)s: %(before)s (%(before_span)s) → %(after)s (%(after_span)s); %(age)s"
+        ) % {
+            "age": data_age(change.last_day, before),
             "indicator": name,
             "before": formats.number_format(change.before, 1),
             "before_span": change.before_span,

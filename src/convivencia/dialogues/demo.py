@@ -13,8 +13,11 @@ confirmed, disputed and cancelled — with updates by the demo police liaison
 (``policia.popayan``) and verdicts by the demo community leader (``lider.popayan``).
 The figures quoted in past agendas are the story's; an upcoming session's
 proposals are computed from whatever panel and indicator data is loaded before this
-builder runs. Dates of the story are fixed; what must look current (due dates, recent updates) is
-placed relative to the day the demo is loaded, so that overdue means overdue today.
+builder runs. Dates of the story are written on the calendar of ``core.demo_clock.REFERENCE``
+and moved, with the months and years its texts quote, to today's (``_date``, ``_text``); what
+must look current (due dates, recent updates) is
+placed relative to the day the demo is loaded, so that overdue means overdue today. Every
+past event of the story falls before the reference day, so none lies in the future.
 
 Rows are written directly, not through the services: the services would notify
 followers and write audit entries for things nobody did. A second run deletes the
@@ -30,6 +33,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from convivencia.accounts.models import Organisation, User
+from convivencia.core import demo_clock
 from convivencia.dialogues import agenda
 from convivencia.dialogues.choices import (
     AgendaOrigin,
@@ -70,7 +74,12 @@ def _when(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.dateti
 
 
 def _date(text: str) -> datetime.date:
-    return datetime.date.fromisoformat(text)
+    """A date of the story (written on the reference calendar), moved to today's."""
+    return demo_clock.shift(datetime.date.fromisoformat(text))
+
+
+# A text of the story, its months and years moved with its dates.
+_text = demo_clock.retell
 
 
 @dataclass
@@ -151,10 +160,10 @@ class Builder:
                     session=session,
                     parent=parent,
                     position=position,
-                    title=title,
+                    title=_text(title),
                     duration_minutes=minutes,
                     origin=origin,
-                    evidence=evidence,
+                    evidence=_text(evidence),
                     status=ProposalStatus.ACCEPTED,
                 )
                 add(children, item)
@@ -277,14 +286,14 @@ def build_popayan(builder: Builder, popayan: Territory) -> Process:
     process = Process.objects.create(
         territory=popayan,
         title=f"Diálogo de seguridad y justicia — Comuna 2, Popayán {MARK}",
-        description=(
+        description=_text(
             "Líderes de las juntas de acción comunal de la Comuna 2 con la Policía, la "
             "Fiscalía y la Alcaldía. En el panel de percepción, la confianza en la Policía "
             "había caído durante el primer semestre de 2024; el diálogo conjunto de "
             "septiembre acordó cambios concretos, que se siguen aquí."
         ),
         phase=Phase.IMPLEMENTATION,
-        plan_name="PISCC Popayán 2024–2027",
+        plan_name=_text("PISCC Popayán 2024–2027"),
         plan_line="L2",
         plan_programme="P2.3",
         is_published=True,
@@ -344,7 +353,7 @@ def build_popayan(builder: Builder, popayan: Territory) -> Process:
         process,
         SessionKind.HIGH_LEVEL,
         "Diálogo de alto nivel: compromisos y PISCC",
-        _date("2025-03-18"),
+        _date("2024-11-14"),
         hours=2,
         venue="Alcaldía de Popayán, despacho",
     )
@@ -611,14 +620,14 @@ def build_popayan(builder: Builder, popayan: Territory) -> Process:
         raised_in=community,
         title="Hurto y atracos en el parque Caldas",
         priority=Priority.HIGH,
-        evidence="Panel: el problema más mencionado (65% en 2024-07).",
+        evidence=_text("Panel: el problema más mencionado (65% en 2024-07)."),
     )
     night = Concern.objects.create(
         process=process,
         raised_in=community,
         title="La Policía tarda en llegar de noche",
         priority=Priority.HIGH,
-        evidence="Panel: 'más de una hora' fue la respuesta más común en 2024-07.",
+        evidence=_text("Panel: 'más de una hora' fue la respuesta más común en 2024-07."),
     )
     drugs = Concern.objects.create(
         process=process,
@@ -655,7 +664,7 @@ def build_popayan(builder: Builder, popayan: Territory) -> Process:
     plan = ActionPlan.objects.create(
         process=process,
         adopted_in=joint,
-        title="Plan de acción Comuna 2, 2024–2025",
+        title=_text("Plan de acción Comuna 2, 2024–2025"),
         adopted_on=_date("2024-09-12"),
     )
     story = _date("2024-09-12")
@@ -746,14 +755,14 @@ def build_popayan(builder: Builder, popayan: Territory) -> Process:
         "P-02.2",
         "Patrullaje en moto los fines de semana",
         "DECAU",
-        due=_date("2025-01-31"),
+        due=_date("2024-11-30"),
         created=story,
         parent=patrols,
         weight=1,
     )
     weekend_claim = builder.update(
         weekends,
-        _date("2025-01-20"),
+        _date("2024-11-18"),
         "reported_done",
         100,
         "Dos motos cada fin de semana desde diciembre.",
@@ -762,7 +771,7 @@ def build_popayan(builder: Builder, popayan: Territory) -> Process:
     )
     builder.verdict(
         weekend_claim,
-        _date("2025-01-27"),
+        _date("2024-11-25"),
         Verdict.CONFIRMED,
         "Se ven las motos los sábados en la noche.",
     )
@@ -785,7 +794,7 @@ def build_popayan(builder: Builder, popayan: Territory) -> Process:
     )
     builder.update(
         victims,
-        _date("2025-02-14"),
+        _date("2024-10-30"),
         "in_progress",
         25,
         "Local asignado en la Casa de Justicia.",
@@ -915,7 +924,7 @@ def build_popayan(builder: Builder, popayan: Territory) -> Process:
     )
     builder.update(
         cameras,
-        _date("2025-03-18"),
+        _date("2024-11-14"),
         "cancelled",
         0,
         "La Alcaldía lo incluyó en su proyecto de ciudad inteligente (PISCC, línea "
@@ -932,14 +941,16 @@ def build_popayan(builder: Builder, popayan: Territory) -> Process:
         commitment=table,
         lesson="Una mesa mensual entre el cuadrante y la JAC mantiene vivos los compromisos.",
         instrument_kind=InstrumentKind.PISCC,
-        instrument_name="PISCC Popayán 2024–2027",
+        instrument_name=_text("PISCC Popayán 2024–2027"),
     )
     for stage, day, document in (
         (UptakeStage.PROPOSED, "2024-09-12", "Acta del diálogo del 12 de septiembre de 2024"),
-        (UptakeStage.INCLUDED, "2024-12-05", "Documento PISCC, línea 2, programa 2.3"),
-        (UptakeStage.ADOPTED, "2025-02-20", "Decreto municipal 0123 de 2025 (demo)"),
+        (UptakeStage.INCLUDED, "2024-10-30", "Documento PISCC, línea 2, programa 2.3"),
+        (UptakeStage.ADOPTED, "2024-11-28", "Decreto municipal 0123 de 2024 (demo)"),
     ):
-        UptakeStep.objects.create(uptake=protocol, stage=stage, date=_date(day), document=document)
+        UptakeStep.objects.create(
+            uptake=protocol, stage=stage, date=_date(day), document=_text(document)
+        )
     night_protocol = PolicyUptake.objects.create(
         process=process,
         commitment=response,
@@ -949,7 +960,7 @@ def build_popayan(builder: Builder, popayan: Territory) -> Process:
     )
     for stage, day, document in (
         (UptakeStage.PROPOSED, "2024-09-12", "Acta del diálogo"),
-        (UptakeStage.INCLUDED, "2025-04-10", "Borrador de protocolo v2"),
+        (UptakeStage.INCLUDED, "2024-12-02", "Borrador de protocolo v2"),
     ):
         UptakeStep.objects.create(
             uptake=night_protocol, stage=stage, date=_date(day), document=document
@@ -969,13 +980,13 @@ def build_tumaco(builder: Builder, tumaco: Territory) -> Process:
     process = Process.objects.create(
         territory=tumaco,
         title=f"Diálogo comunitario sobre extorsión — San Andrés de Tumaco {MARK}",
-        description=(
+        description=_text(
             "Desde mediados de 2024 la extorsión crece y la confianza en la Policía cae en el "
             "panel. La comunidad y luego las instituciones se reunieron en agosto; el "
             "seguimiento va atrasado."
         ),
         phase=Phase.DIALOGUE,
-        plan_name="PISCC Tumaco 2024–2027",
+        plan_name=_text("PISCC Tumaco 2024–2027"),
         is_published=True,
         created_at=_when(_date("2024-06-20")),
     )
@@ -1082,14 +1093,14 @@ def build_tumaco(builder: Builder, tumaco: Territory) -> Process:
         "T-02",
         "Consejo de seguridad con líderes cada trimestre",
         "Alcaldía Tumaco",
-        due=builder.days(-70),
-        created=_date("2024-11-20"),
+        due=builder.days(-20),
+        created=_date("2024-08-28"),
         made_in=joint,
         verification="Actas de los consejos con la lista de líderes invitados",
     )
     builder.update(
         council,
-        builder.days(-100),
+        builder.days(-60),
         "delayed",
         10,
         "El primer consejo se aplazó por orden público.",
@@ -1104,6 +1115,6 @@ def build() -> None:
     popayan = Territory.objects.with_code("divipola", "19001").get()
     tumaco = Territory.objects.with_code("divipola", "52835").get()
     Process.objects.filter(territory__in=[popayan, tumaco], title__endswith=MARK).delete()
-    builder = Builder(Cast.load(), timezone.localdate())
+    builder = Builder(Cast.load(), demo_clock.today())
     build_popayan(builder, popayan)
     build_tumaco(builder, tumaco)

@@ -29,6 +29,7 @@ from typing import Generic, TypeVar
 
 from django.db import transaction
 
+from convivencia.core import demo_clock
 from convivencia.evidence import ratings, services
 from convivencia.evidence.choices import (
     Curation,
@@ -1192,7 +1193,9 @@ class Generator:
             scale, country, funder_type, start_year
         )
         curation = self.pick(CURATION_WEIGHTS)
-        stamp = datetime(2024, 1, 15, 9, tzinfo=UTC) + timedelta(
+        # Submitted over the 600 days before the demo's reference day, moved to today's
+        # calendar (core.demo_clock): the newest records are weeks old, none lies ahead.
+        stamp = demo_clock.shift_datetime(datetime(2023, 4, 1, 9, tzinfo=UTC)) + timedelta(
             days=rng.randrange(600), minutes=rng.randrange(600)
         )
         evaluations = []

@@ -1,4 +1,6 @@
-"""Synthetic crime figures for the demo municipalities, 2022-01 … 2025-12.
+"""Synthetic crime figures for the demo municipalities, 2022-01 … 2024-11 on the story's
+calendar (``core.demo_clock``), stored moved to today's: they end last month, the month
+before the panels' open wave.
 
 Monthly counts of homicides, robbery, extortion and domestic violence, by sex,
 as police records (homicides also as forensic records, not disaggregated, so
@@ -19,6 +21,7 @@ import datetime
 
 import numpy as np
 
+from convivencia.core import demo_clock
 from convivencia.indicators import presets, rollup
 from convivencia.indicators.choices import PeriodType, Sex, Source
 from convivencia.indicators.models import DataElement, DataValue, Extraction
@@ -54,7 +57,10 @@ FORENSIC_EXTRA = 0.06
 
 
 def _story(divipola: str, element: str, day: datetime.date) -> float:
-    """How much the story multiplies the usual rate in this place and month."""
+    """How much the story multiplies the usual rate in this place and month.
+
+    ``day`` is on the story's calendar (``core.demo_clock.REFERENCE``), not today's.
+    """
     months_after = (day.year - 2024) * 12 + day.month
     if divipola == "52835" and day >= datetime.date(2024, 7, 1):
         # Tumaco: extortion triples over a year from July 2024, homicides follow by a third.
@@ -74,9 +80,13 @@ def _story(divipola: str, element: str, day: datetime.date) -> float:
 
 
 def _months() -> list[Period]:
-    return [
-        month(year, number) for year in range(FIRST_YEAR, LAST_YEAR + 1) for number in range(1, 13)
-    ]
+    """The story's months (2022-01 … 2025-12), moved to today's calendar, up to last month:
+    no figure for a month that has not ended."""
+    first = demo_clock.shift(datetime.date(FIRST_YEAR, 1, 1))
+    count = (LAST_YEAR - FIRST_YEAR + 1) * 12
+    this_month = demo_clock.today().replace(day=1)
+    days = (demo_clock.add_months(first, offset) for offset in range(count))
+    return [month(day.year, day.month) for day in days if day < this_month]
 
 
 def _value(
@@ -103,24 +113,30 @@ def _value(
 
 
 def _populations(municipalities: dict[str, Territory], source: str) -> None:
-    """2025 for the municipalities, and every year for departments and the country.
+    """The years after the territory demo's for the municipalities, and every year for
+    departments and the country.
 
-    The territory demo stops at 2024 and gives regions no population; rates for
-    2025 and for departments need one. Departments get the sum of their demo
-    municipalities, so a department's rate is the rate of the places counted.
+    The territory demo stops a year before the figures do and gives regions no
+    population; rates for that last year and for departments need one. Departments get
+    the sum of their demo municipalities, so a department's rate is the rate of the places counted.
     """
     by_year: dict[tuple[int, int], float] = {}
+    needed = {period.start.year for period in _months()}
     for territory in municipalities.values():
         values = dict(
             Population.objects.filter(territory=territory, source=source).values_list(
                 "year", "value"
             )
         )
-        if 2024 in values:
+        while values and max(needed) not in values:
             # The same 1.1 % a year the territory demo back-casts with.
-            values[2025] = round(values[2024] * 1.011)
+            last = max(values)
+            values[last + 1] = round(values[last] * 1.011)
             Population.objects.update_or_create(
-                territory=territory, year=2025, source=source, defaults={"value": values[2025]}
+                territory=territory,
+                year=last + 1,
+                source=source,
+                defaults={"value": values[last + 1]},
             )
         for ancestor_id in territory.ancestor_ids[:-1]:
             for year, value in values.items():
@@ -151,8 +167,10 @@ def build() -> None:
     rng = np.random.default_rng(SEED)
     populations = {divipola: size for divipola, _n, _lat, _lon, size in MUNICIPALITIES}
     values: list[DataValue] = []
+    offset = demo_clock.months()
     for divipola, territory in municipalities.items():
         for period in _months():
+            story_day = demo_clock.add_months(period.start, -offset)
             seasonal = 1.15 if period.start.month == 12 else 1.0
             for code, element in elements.items():
                 yearly = RATES.get(divipola, {}).get(code, DEFAULT_RATES[code])
@@ -162,7 +180,7 @@ def build() -> None:
                     * populations[divipola]
                     / 100_000
                     * seasonal
-                    * _story(divipola, code, period.start)
+                    * _story(divipola, code, story_day)
                 )
                 count = int(rng.poisson(expected))
                 men = int(rng.binomial(count, MALE_SHARE[code]))

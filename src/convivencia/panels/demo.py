@@ -1,5 +1,10 @@
 """Synthetic perception panels for the demo: fifty leaders in each demo municipality,
-asked every month from 2023-01 to 2024-12 with the default questionnaire.
+asked every month for two years with the default questionnaire.
+
+The story below is told on the calendar of ``core.demo_clock.REFERENCE`` (waves 2023-01 to
+2024-12); the waves are stored moved to today's calendar, so the last wave is this month's
+and the one before it closed last month. The generator keeps reading the story's months
+(``PanelAnswers.story_period``), so the story is the same whatever day the demo is loaded.
 
 Every person here is invented: respondents are "Persona demo 17" with the phone
 "+57 300 000 0017", and their attributes (sex, age band, leadership role, rural or
@@ -49,6 +54,7 @@ from typing import Generic, TypeVar
 from django.utils import timezone
 
 from convivencia.accounts.models import User
+from convivencia.core import demo_clock
 from convivencia.panels import collection
 from convivencia.panels.choices import (
     DONT_KNOW,
@@ -493,6 +499,12 @@ class PanelAnswers:
         self.last: dict[tuple[str, str], int] = {}
         self.phase = {item.code: rng.uniform(0, 2 * math.pi) for item in items}
         self.problem_choice: dict[datetime.date, Weighted[int]] = {}
+        # Waves are stored on today's calendar; the story is told on the reference one.
+        self.offset = demo_clock.months()
+
+    def story_period(self, period: datetime.date) -> datetime.date:
+        """The month of the story a stored wave's month stands for."""
+        return month(period, -self.offset)
 
     def waves(
         self, months: Sequence[datetime.date], *, open_last: bool = True
@@ -508,7 +520,7 @@ class PanelAnswers:
                 raws.append(
                     RawSubmission(
                         respondent_code=member.code,
-                        values=self.values(member, index, period),
+                        values=self.values(member, index, self.story_period(period)),
                         instance_id=f"uuid:{self.id_prefix}-{period:%Y%m}-{member.code}",
                         submitted_at=self.submitted_at(period),
                     )
@@ -702,7 +714,7 @@ def build() -> None:
     questionnaire = ensure_default_questionnaire()
     # The Cauca panels are collected with ODK Collect by the demo enumerator.
     enumerator = User.objects.filter(username="encuestador.cauca").first()
-    months = periods()
+    months = periods(demo_clock.shift(FIRST_PERIOD))
     for number, place in enumerate(demo_places(), start=1):
         in_cauca = place.divipola.startswith("19")
         build_panel(

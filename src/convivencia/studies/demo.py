@@ -12,8 +12,8 @@ import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
+from convivencia.core import demo_clock
 from convivencia.dialogues.models import Concern, Process
 from convivencia.studies import services
 from convivencia.studies.choices import StudyRole
@@ -175,7 +175,7 @@ def build() -> None:
         consent_protocol="Consentimiento oral grabado; nombres reemplazados antes del análisis.",
     )
     services.add_member(study, analyst, StudyRole.ANALYST, actor=coordinator)
-    today = timezone.localdate()
+    today = demo_clock.today()
     documents: list[Document] = []
     for interview in INTERVIEWS:
         document = services.add_document(
