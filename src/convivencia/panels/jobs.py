@@ -82,7 +82,12 @@ def import_responses(context: JobContext) -> dict[str, Any]:
     file_name = str(params.get("file_name") or Path(stored_name).name)
     context.progress(0, 0, _("Reading the file…"))
     try:
-        export = file_import.read_export(Path(context.job.upload.path), panel, name=file_name)
+        export = file_import.read_export(
+            Path(context.job.upload.path),
+            panel,
+            name=file_name,
+            include_rejected=bool(params.get("include_rejected")),
+        )
     except BadFile as exc:
         raise JobFailed(exc.summary()) from exc
     context.progress(0, len(export.raws), _("Checking the answers…"))

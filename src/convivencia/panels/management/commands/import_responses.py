@@ -32,6 +32,14 @@ class Command(BaseCommand):
             help="Store the valid rows even if others are rejected.",
         )
         parser.add_argument(
+            "--include-rejected",
+            action="store_true",
+            help=(
+                "Also import rows rejected in KoBoToolbox (Not Approved) or ODK Central "
+                "(rejected); they are skipped and counted otherwise."
+            ),
+        )
+        parser.add_argument(
             "--errors-file",
             type=Path,
             metavar="OUT.csv",
@@ -48,7 +56,9 @@ class Command(BaseCommand):
             raise CommandError(_("No panel with code “%(code)s”.") % {"code": options["panel"]})
         try:
             period = services.parse_period(options["wave"])
-            export = file_import.read_export(Path(options["file"]), panel)
+            export = file_import.read_export(
+                Path(options["file"]), panel, include_rejected=options["include_rejected"]
+            )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         except BadFile as exc:
@@ -113,6 +123,14 @@ class Command(BaseCommand):
                 "rejected": len(report.rejected),
             }
         )
+        if report.skipped_rejected:
+            self.stdout.write(
+                _(
+                    "%(count)s row(s) rejected in KoBoToolbox or ODK Central were skipped "
+                    "(--include-rejected imports them)."
+                )
+                % {"count": report.skipped_rejected}
+            )
 
     def _problems(self, report: file_import.Report) -> None:
         for problem in report.problems:
