@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
 from defusedxml.ElementTree import fromstring
 
 from tests.datafiles import PROJECT_ROOT
@@ -107,3 +108,56 @@ def test_a_slow_endpoint_an_error_and_a_lost_submission_are_each_named(tmp_path)
         "GET /api/v1/interventions/: 2 errors",
         "OpenRosa: sent 10, stored 9",
     ]
+
+
+def test_freshness_is_summarised_per_way_in_and_overall_by_the_later_of_api_and_page():
+    run = load_module("run")
+    samples = [
+        {"channel": "openrosa", "api_s": 0.05, "page_s": 0.20, "api_reads": 1, "page_reads": 1},
+        {"channel": "web", "api_s": 0.30, "page_s": 0.10, "api_reads": 2, "page_reads": 1},
+        {"channel": "file", "api_s": 0.04, "page_s": 0.06, "api_reads": 1, "page_reads": 1},
+    ]
+    fresh = run.freshness_summary(samples, [])
+    assert fresh["samples"] == 3
+    assert fresh["median_s"] == 0.20  # of 0.20, 0.30, 0.06
+    assert fresh["max_s"] == 0.30
+    assert fresh["counted_on_first_read"] == 2
+    assert fresh["by_channel"]["web"]["api"]["median_s"] == 0.30
+    assert fresh["by_channel"]["file"]["page"]["p95_s"] == 0.06
+
+
+def test_a_slow_freshness_probe_misses_the_target_and_the_report_lists_each_way_in(tmp_path):
+    run = load_module("run")
+    samples = [{"channel": "web", "api_s": 0.1, "page_s": 1.4, "api_reads": 1, "page_reads": 3}]
+    missed = run.write_report(tmp_path, summary(freshness=run.freshness_summary(samples, [])))
+    assert len(missed) == 1 and missed[0].startswith("freshness:")
+    assert "| web | 1 | 0.100 | 0.100 | 1.400 | 1.400 |" in (tmp_path / "report.md").read_text()
+
+
+def test_the_dashboard_retention_row_gives_the_wave_answered_count():
+    run = load_module("run")
+    html = """<tbody>
+        <tr>
+          <th scope="row">2026-11</th>
+          <td>Cerrada</td>
+          <td class="num">50</td>
+          <td class="num">47</td>
+        </tr>
+        <tr>
+          <th scope="row">2026-12</th>
+          <td>Abierta</td>
+          <td class="num">1000</td>
+          <td class="num">12</td>"""
+    rows = {row["wave"]: int(row["answered"]) for row in run.RETENTION_ROW.finditer(html)}
+    assert rows == {"2026-11": 47, "2026-12": 12}
+
+
+def test_the_national_build_names_every_part_and_its_constants_match_the_issue():
+    national = load_module("national")
+    assert national.LEADERS == 50 and national.WAVES == 36
+    if not national.DIVIPOLA_FILE.exists():
+        pytest.skip(f"the shared data is absent: {national.DIVIPOLA_FILE}")
+    assert national.municipality_count() == 1122  # the real DIVIPOLA table
+    elements, years = national.CRIME_ELEMENTS, len(national.CRIME_YEARS)
+    # 10 elements × 10 years × 12 months × 8 disaggregations for the 1,109 non-demo places.
+    assert elements * years * 12 * 8 * (1122 - 13) == 10_646_400

@@ -7,7 +7,9 @@
 What it does, in order, and undoes at the end whatever happens:
 
 1. the database named by ``DATABASE_URL`` (PostgreSQL only) is created if missing, migrated,
-   and given the demo's data when it has none (``--scale demo``, the only scale built here);
+   and given the demo's data when it has none; with ``--scale national`` the national data
+   is added once (``national.py``: 1,122 panels × 50 leaders × 36 waves, ~10 M crime values)
+   and reused by later runs (``--build-only`` stops there);
 2. ``collectstatic`` into a temporary ``VAR_DIR``; the cache named by ``CACHE_URL`` is
    emptied (give the run a Redis database of its own); production settings (``DEBUG=false``,
    a fresh ``SECRET_KEY`` and ``CONTACT_ENCRYPTION_KEY``, ``ALLOWED_HOSTS=127.0.0.1``);
@@ -18,9 +20,10 @@ What it does, in order, and undoes at the end whatever happens:
 5. locust, headless, with ``--users``, ``--spawn-rate``, a hard ``--run-time`` and a stop
    after ``--max-requests``; with ``--import``, at the same moment, a job importing a
    KoBoToolbox-shaped CSV of ``--import-rows`` interviews into a panel of its own;
-6. meanwhile the freshness probe: one OpenRosa submission at a time to ``carga-frescura``,
-   then the panel's results API is read until the new answer is counted (time from the
-   201 to the first read that shows it);
+6. meanwhile the freshness probe: one submission at a time to ``carga-frescura``, by
+   OpenRosa, the web form and a one-row import job in turn, then the panel's results API
+   and its dashboard page are read until both show it (time from acceptance to the first
+   read of each that does);
 7. checks: every instanceID sent over OpenRosa is stored exactly once; the import job
    finished and stored its rows;
 8. writes ``report.md`` and ``report.json`` (``--output``, default ``bench/load/``): per
@@ -37,8 +40,10 @@ import argparse
 import csv
 import datetime
 import http.client
+import itertools
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -80,9 +85,15 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--scale",
-        choices=["demo"],
+        choices=["demo", "national"],
         default="demo",
-        help="the data served (the demo's; national scale is not built here)",
+        help="the data served: the demo's, or national (built once on top of it: 1,122 "
+        "panels × 50 leaders × 36 waves and ~10 M crime values; see national.py)",
+    )
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="prepare the database (and the national data) and stop before serving",
     )
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--spawn-rate", type=float, default=10)
@@ -187,11 +198,23 @@ def prepare(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
     if not Intervention.objects.exists():
         print("loading the demo's data …")
         convivencia(env, "load_demo")
+    if args.scale == "national":
+        import national
+
+        if national.is_built():
+            print("national data: already built, reused")
+        else:
+            print("building the national data (once; later runs reuse it) …")
+            built = time.perf_counter()
+            seconds = national.build()
+            print(f"national data built in {time.perf_counter() - built:,.0f} s: {seconds}")
     convivencia(env, "collectstatic", "--no-input")
     from django.core.cache import cache
 
     # Every run starts cold, and entries pickled by another version of the code are gone.
     cache.clear()
+    if args.build_only:
+        return {}
     targets = build_targets(args)
     print(f"prepared in {time.perf_counter() - started:.0f} s")
     return targets
@@ -208,7 +231,9 @@ def build_targets(args: argparse.Namespace) -> dict[str, Any]:
 
     users = get_user_model().objects
     names = {
-        "analyst": "analista",
+        # At national scale the analyst sees the whole country (every panel, the map of
+        # 1,122 municipalities); the demo's analyst sees five departments.
+        "analyst": "analista.nacional" if args.scale == "national" else "analista",
         "provider": "policia.popayan",
         "enumerator": "encuestador.cauca",
         "admin": "admin",
@@ -238,7 +263,9 @@ def build_targets(args: argparse.Namespace) -> dict[str, Any]:
         ),
         "indicators": list(Indicator.objects.values_list("code", flat=True)),
         "municipalities": list(
-            Panel.objects.filter(code__startswith="demo-")
+            Panel.objects.filter(
+                code__startswith="nacional-" if args.scale == "national" else "demo-"
+            )
             .values_list("territory__codes__code", flat=True)
             .filter(territory__codes__scheme="divipola")
         ),
@@ -285,8 +312,16 @@ def now_in_site_zone() -> str:
     return timezone.localtime().isoformat(timespec="milliseconds")
 
 
-def enqueue_import(rows: int, work: Path) -> str:
-    """A job importing ``rows`` interviews, as the upload page's confirmation creates it."""
+def enqueue_import(
+    rows: int,
+    work: Path,
+    *,
+    panel_code: str | None = None,
+    respondents: list[str] | None = None,
+    name: str = "kobo-export",
+) -> str:
+    """A job importing ``rows`` interviews, as the upload page's confirmation creates it:
+    into a new panel of ``rows`` leaders, or for ``respondents`` of ``panel_code``."""
     from django.contrib.auth import get_user_model
     from django.core.files.uploadedfile import UploadedFile
 
@@ -294,9 +329,12 @@ def enqueue_import(rows: int, work: Path) -> str:
     from convivencia.panels.jobs import IMPORT_JOB
     from convivencia.territories.models import Territory
 
-    popayan = Territory.objects.get(codes__scheme="divipola", codes__code="19001")
-    panel = make_panel(IMPORT_PANEL, popayan, leaders=rows)
-    path = work / "kobo-export.csv"
+    if panel_code is None:
+        popayan = Territory.objects.get(codes__scheme="divipola", codes__code="19001")
+        panel_code = make_panel(IMPORT_PANEL, popayan, leaders=rows).code
+        respondents = respondent_codes(rows)
+    assert respondents is not None
+    path = work / f"{name}-{uuid.uuid4().hex[:8]}.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(
@@ -308,14 +346,14 @@ def enqueue_import(rows: int, work: Path) -> str:
             ]
         )
         end = now_in_site_zone()
-        for respondent in respondent_codes(rows):
+        for respondent in respondents:
             writer.writerow([respondent, *ANSWERS.values(), end, str(uuid.uuid4())])
     with path.open("rb") as handle:
         job = jobs.enqueue(
             IMPORT_JOB,
-            f"Load test import of {rows} interviews",
+            f"Load test import of {len(respondents)} interviews",
             {
-                "panel": panel.code,
+                "panel": panel_code,
                 "wave": this_month(),
                 "file_name": path.name,
                 "accept_valid": False,
@@ -391,21 +429,78 @@ def multipart(xml: bytes) -> tuple[bytes, str]:
     return body, f"multipart/form-data; boundary={boundary}"
 
 
+RETENTION_ROW = re.compile(
+    r'<th scope="row">(?P<wave>[0-9-]+)</th>\s*<td>[^<]*</td>\s*'
+    r'<td class="num">\d+</td>\s*<td class="num">(?P<answered>\d+)</td>'
+)
+CHANNELS = ("openrosa", "web", "file")
+
+
 class FreshnessProbe(threading.Thread):
-    """One submission at a time, then the results API read until it counts it."""
+    """One submission at a time, then the results API and the dashboard page read until
+    both count it.
+
+    Submissions take the three ways in, in turn: OpenRosa (accepted at its 201), the web
+    form (accepted at the redirect after its POST) and a file import job of one interview
+    (accepted when the job has committed: its ``finished_at``). For each, the time from
+    acceptance to the first read of the API (``/api/v1/panels/<code>/results``, B18's n)
+    and of the dashboard page (``/panels/<code>/``, the wave's "Answered" in the
+    retention table) that shows it.
+    """
 
     def __init__(
-        self, port: int, targets: dict[str, Any], interval: float, stop: threading.Event
+        self,
+        port: int,
+        targets: dict[str, Any],
+        interval: float,
+        stop: threading.Event,
+        work: Path | None = None,
     ) -> None:
         super().__init__(daemon=True)
         self.port, self.targets, self.interval, self.stop = port, targets, interval, stop
-        self.delays: list[float] = []
-        # Reads of the results until the submission showed: 1 means the first read after
-        # the 201 counted it, so the delay is that one request's own time under the load.
-        self.reads: list[int] = []
+        self.work = work
+        self.samples: list[dict[str, Any]] = []
         self.problems: list[str] = []
+        self.stored = 0
+        self.session: Any = None
 
-    def counted(self) -> int:
+    @property
+    def delays(self) -> list[float]:
+        """The later of the two delays of each probe (what "fresh everywhere" waited)."""
+        return [max(sample["api_s"], sample["page_s"]) for sample in self.samples]
+
+    def base(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def log_in(self) -> None:
+        import requests
+
+        session = requests.Session()
+        session.headers.update({"X-Forwarded-Proto": "https", "Accept-Language": "es"})
+        session.get(f"{self.base()}/accounts/login/", timeout=60)
+        origin = self.base().replace("http://", "https://")
+        answer = session.post(
+            f"{self.base()}/accounts/login/",
+            data={
+                "username": self.targets["admin"],
+                "password": self.targets["password"],
+                "csrfmiddlewaretoken": session.cookies.get("csrftoken", ""),
+            },
+            headers={"Origin": origin, "Referer": f"{origin}/accounts/login/"},
+            allow_redirects=False,
+            timeout=60,
+        )
+        if answer.status_code != 302:
+            raise RuntimeError(f"the probe's login answered {answer.status_code}")
+        self.session = session
+
+    def get(self, path: str) -> Any:
+        # The site marks cookies Secure (it believes it is behind TLS): sent anyway here.
+        for cookie in self.session.cookies:
+            cookie.secure = False
+        return self.session.get(f"{self.base()}{path}", timeout=60, allow_redirects=False)
+
+    def counted_by_api(self) -> int:
         status, body = request(
             self.port,
             "GET",
@@ -418,44 +513,156 @@ class FreshnessProbe(threading.Thread):
         b18 = next(result for result in results if result["item"] == "B18")
         return b18["n"] or 0
 
+    def counted_by_page(self) -> int:
+        answer = self.get(f"/panels/{FRESHNESS_PANEL}/")
+        if answer.status_code != 200:
+            raise RuntimeError(f"the dashboard answered {answer.status_code}")
+        month = this_month()
+        for row in RETENTION_ROW.finditer(answer.text):
+            if row["wave"] == month:
+                return int(row["answered"])
+        return 0
+
+    def submit_openrosa(self, respondent: str) -> float | None:
+        auth = basic_auth(self.targets["enumerator"], self.targets["tokens"]["enumerator"])
+        body, content_type = multipart(
+            instance_xml(respondent, self.targets["end"], f"uuid:{uuid.uuid4()}")
+        )
+        status, _answer = request(
+            self.port,
+            "POST",
+            f"/panels/collect/{FRESHNESS_PANEL}/openrosa/submission",
+            body,
+            {"Content-Type": content_type, "Authorization": auth, "X-OpenRosa-Version": "1.0"},
+        )
+        accepted = time.perf_counter()
+        if status != 201:
+            self.problems.append(f"OpenRosa submission answered {status}")
+            return None
+        return accepted
+
+    def submit_web(self, respondent: str) -> float | None:
+        path = f"/panels/collect/{FRESHNESS_PANEL}/form/"
+        page = self.get(f"{path}?wave={this_month()}")
+        token = self.session.cookies.get("csrftoken", "")
+        data: dict[str, Any] = {
+            "csrfmiddlewaretoken": token,
+            "wave": this_month(),
+            "respondent": respondent,
+            "instance_id": f"uuid:{uuid.uuid4()}",
+        }
+        for code, value in ANSWERS.items():
+            data[code] = value.split() if code == "PROBLEMS" else value
+        origin = self.base().replace("http://", "https://")
+        answer = self.session.post(
+            f"{self.base()}{path}",
+            data=data,
+            headers={"Origin": origin, "Referer": f"{origin}{path}"},
+            allow_redirects=False,
+            timeout=60,
+        )
+        accepted = time.perf_counter()
+        if page.status_code != 200 or answer.status_code != 302:
+            self.problems.append(f"web form answered {page.status_code} then {answer.status_code}")
+            return None
+        return accepted
+
+    def submit_file(self, respondent: str) -> float | None:
+        """A job importing one interview; accepted when the job committed."""
+        from convivencia.jobs.models import Job
+
+        assert self.work is not None
+        job_id = enqueue_import(
+            1, self.work, panel_code=FRESHNESS_PANEL, respondents=[respondent], name="probe"
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            job = Job.objects.get(pk=job_id)
+            if job.is_finished:
+                if job.status != "succeeded" or job.finished_at is None:
+                    self.problems.append(f"probe import job {job.status}")
+                    return None
+                # finished_at is the worker's clock (same machine) when it committed.
+                behind = time.time() - job.finished_at.timestamp()
+                return time.perf_counter() - max(behind, 0.0)
+            time.sleep(0.02)
+        self.problems.append("probe import job not finished after 60 s")
+        return None
+
     def run(self) -> None:
         respondents = iter(respondent_codes(1000))
-        auth = basic_auth(self.targets["enumerator"], self.targets["tokens"]["enumerator"])
+        channels = itertools.cycle(CHANNELS)
+        try:
+            self.log_in()
+        except (OSError, RuntimeError) as error:
+            self.problems.append(f"login: {error}")
+            return
         while not self.stop.wait(self.interval):
             respondent = next(respondents, None)
             if respondent is None:
                 return
-            body, content_type = multipart(
-                instance_xml(respondent, self.targets["end"], f"uuid:{uuid.uuid4()}")
-            )
+            channel = next(channels)
             try:
-                status, _answer = request(
-                    self.port,
-                    "POST",
-                    f"/panels/collect/{FRESHNESS_PANEL}/openrosa/submission",
-                    body,
-                    {
-                        "Content-Type": content_type,
-                        "Authorization": auth,
-                        "X-OpenRosa-Version": "1.0",
-                    },
-                )
-                accepted = time.perf_counter()
-                if status != 201:
-                    self.problems.append(f"submission answered {status}")
+                submit = {
+                    "openrosa": self.submit_openrosa,
+                    "web": self.submit_web,
+                    "file": self.submit_file,
+                }[channel]
+                accepted = submit(respondent)
+                if accepted is None:
                     continue
-                expected = len(self.delays) + 1
-                reads = 1
-                while self.counted() < expected:
-                    reads += 1
-                    if time.perf_counter() - accepted > 30:
-                        self.problems.append(f"submission {expected} not counted after 30 s")
-                        return
-                    time.sleep(0.01)
-                self.delays.append(time.perf_counter() - accepted)
-                self.reads.append(reads)
-            except (OSError, RuntimeError) as error:
-                self.problems.append(str(error))
+                self.stored += 1
+                sample = self.wait_until_counted(channel, accepted)
+                if sample is None:
+                    return
+                self.samples.append(sample)
+            except Exception as error:  # a probe's failure is reported, not raised
+                self.problems.append(f"{channel}: {error}")
+
+    def wait_until_counted(self, channel: str, accepted: float) -> dict[str, Any] | None:
+        sample: dict[str, Any] = {"channel": channel, "api_reads": 0, "page_reads": 0}
+        while "api_s" not in sample or "page_s" not in sample:
+            if time.perf_counter() - accepted > 30:
+                self.problems.append(f"{channel} submission {self.stored} not shown after 30 s")
+                return None
+            for where, read in (("api", self.counted_by_api), ("page", self.counted_by_page)):
+                if f"{where}_s" in sample:
+                    continue
+                sample[f"{where}_reads"] += 1
+                if read() >= self.stored:
+                    sample[f"{where}_s"] = time.perf_counter() - accepted
+            time.sleep(0.01)
+        return sample
+
+
+def freshness_summary(samples: list[dict[str, Any]], problems: list[str]) -> dict[str, Any]:
+    """Median, p95 and max for each place (api, page) and way in, and overall."""
+
+    def figures(values: list[float]) -> dict[str, float]:
+        return {
+            "median_s": statistics.median(values) if values else 0.0,
+            "p95_s": percentile(values, 0.95) if values else 0.0,
+            "max_s": max(values, default=0.0),
+        }
+
+    overall = [max(sample["api_s"], sample["page_s"]) for sample in samples]
+    by: dict[str, Any] = {}
+    for channel in CHANNELS:
+        chosen = [sample for sample in samples if sample["channel"] == channel]
+        by[channel] = {
+            "samples": len(chosen),
+            "api": figures([sample["api_s"] for sample in chosen]),
+            "page": figures([sample["page_s"] for sample in chosen]),
+        }
+    return {
+        "samples": len(samples),
+        **figures(overall),
+        "counted_on_first_read": sum(
+            1 for sample in samples if sample["api_reads"] == 1 and sample["page_reads"] == 1
+        ),
+        "by_channel": by,
+        "problems": problems[:10],
+    }
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -573,12 +780,24 @@ def write_report(output: Path, summary: dict[str, Any]) -> list[str]:
         f"OpenRosa submissions: sent {checks['sent']}, stored {checks['stored']}, "
         f"missing {checks['missing']}, stored twice {checks['duplicated']}.",
         "",
-        f"Freshness (201 → counted by the results API), {fresh['samples']} probes: "
-        f"median {fresh['median_s']:.3f} s, p95 {fresh['p95_s']:.3f} s, "
-        f"max {fresh['max_s']:.3f} s; counted by the first read after the 201 in "
-        f"{fresh.get('counted_on_first_read', 0)} of {fresh['samples']}; "
-        f"problems: {fresh['problems'] or 'none'}.",
+        f"Freshness (accepted → shown by both the results API and the dashboard page), "
+        f"{fresh['samples']} probes: median {fresh['median_s']:.3f} s, "
+        f"p95 {fresh['p95_s']:.3f} s, max {fresh['max_s']:.3f} s; shown by the first read "
+        f"of each after acceptance in {fresh.get('counted_on_first_read', 0)} of "
+        f"{fresh['samples']}; problems: {fresh['problems'] or 'none'}.",
     ]
+    if fresh.get("by_channel"):
+        lines += [
+            "",
+            "| way in | probes | API median s | API p95 s | page median s | page p95 s |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for channel, figures in fresh["by_channel"].items():
+            lines.append(
+                f"| {channel} | {figures['samples']} | {figures['api']['median_s']:.3f} | "
+                f"{figures['api']['p95_s']:.3f} | {figures['page']['median_s']:.3f} | "
+                f"{figures['page']['p95_s']:.3f} |"
+            )
     if job is not None:
         lines += ["", f"Import job during the run: {job}."]
     lines += ["", "Targets missed: " + ("; ".join(missed) if missed else "none.")]
@@ -598,6 +817,8 @@ def main() -> int:
 def run(args: argparse.Namespace, work: Path) -> int:
     env = production_env(work)
     targets = prepare(env, args)
+    if args.build_only:
+        return 0
     sent_file = work / "sent.txt"
     targets["sent_file"] = str(sent_file)
     (work / "targets.json").write_text(json.dumps(targets))
@@ -626,7 +847,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
         wait_until_serving(port, server)
         job_id = enqueue_import(args.import_rows, work) if args.with_import else None
         stop = threading.Event()
-        probe = FreshnessProbe(port, targets, args.freshness_interval, stop)
+        probe = FreshnessProbe(port, targets, args.freshness_interval, stop, work)
         if "Enumerator" in args.people:
             probe.start()
         locust_env = {
@@ -682,14 +903,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
             ),
             "endpoints": read_stats(work / "locust"),
             "submissions": stored_once(sent_file),
-            "freshness": {
-                "samples": len(probe.delays),
-                "median_s": statistics.median(probe.delays) if probe.delays else 0.0,
-                "p95_s": percentile(probe.delays, 0.95) if probe.delays else 0.0,
-                "max_s": max(probe.delays, default=0.0),
-                "counted_on_first_read": probe.reads.count(1),
-                "problems": probe.problems[:10],
-            },
+            "freshness": freshness_summary(probe.samples, probe.problems),
             "import": import_outcome(job_id, args.import_rows),
         }
     missed = write_report(args.output, summary)
