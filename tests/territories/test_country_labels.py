@@ -35,3 +35,22 @@ def test_the_indicator_explorer_lists_countries_in_spanish_sorted_in_spanish():
     with translation.override("es"):
         groups = [label for label, _options in ExplorerForm().fields["parent"].choices]
     assert groups == ["Alemania", "Brasil", "Colombia", "Estados Unidos", "México"]
+
+
+@pytest.mark.django_db
+def test_a_population_source_the_catalogue_knows_reads_in_the_readers_language(client):
+    from convivencia.territories.choices import KNOWN_SOURCES
+    from convivencia.territories.demo import POPULATION_SOURCE
+    from convivencia.territories.models import Population
+
+    assert POPULATION_SOURCE in KNOWN_SOURCES  # so the catalogues carry the demo's source
+    places = make_colombia()
+    # "Population" stands for any source name the catalogue translates (es: "Población").
+    Population.objects.create(territory=places.popayan, year=2024, value=1000, source="Population")
+    page = client.get(
+        f"/territories/{places.popayan.pk}/", headers={"accept-language": "es"}
+    ).content.decode()
+    with translation.override("es"):
+        expected = translation.gettext("Population")
+    assert expected != "Population"
+    assert f"<td>{expected}</td>" in page

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class Level(models.IntegerChoices):
@@ -19,3 +20,9 @@ class Scheme(models.TextChoices):
     INEGI = "inegi", _("INEGI (Mexico)")
     IBGE = "ibge", _("IBGE (Brazil)")
     DHIS2 = "dhis2", _("DHIS2 organisation unit")
+
+
+# Names of population sources this code itself writes, marked so that the catalogues carry
+# them: the pages translate a stored source through gettext (unknown sources stay as
+# stored). territories.demo.POPULATION_SOURCE is the first.
+KNOWN_SOURCES = (gettext_noop("Demo data (synthetic)"),)

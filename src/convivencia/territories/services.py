@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from convivencia.core import slots
 from convivencia.territories.models import Boundary, Population, Territory
@@ -78,7 +79,9 @@ def _population_chart(series: dict[str, list[dict[str, int]]]) -> dict[str, Any]
     datasets = []
     for source, points in series.items():
         by_year = {point["year"]: point["value"] for point in points}
-        datasets.append({"label": source, "data": [by_year.get(year) for year in years]})
+        # A source this code writes (choices.KNOWN_SOURCES) reads in the reader's language.
+        label = gettext(source)
+        datasets.append({"label": label, "data": [by_year.get(year) for year in years]})
     return {"labels": years, "datasets": datasets}
 
 

@@ -203,10 +203,10 @@ def results(request: HttpRequest, selection: Selection) -> dict[str, Any]:
             }
         )
         values[str(territory.pk)] = {
-            "name": territory.name,
+            "name": territory.label,
             "class": colour_class,
             "url": drill or url,
-            "label": _tooltip(territory.name, rate, decimals),
+            "label": _tooltip(territory.label, rate, decimals),
         }
     year = selection.span.end.year
     comparisons = _perception(selection, result, year)
@@ -218,7 +218,7 @@ def results(request: HttpRequest, selection: Selection) -> dict[str, Any]:
         "trend": over_time,
         "trend_chart": {
             **explorer.trend_chart(over_time),
-            "title": _("Rate in %(place)s") % {"place": parent.name},
+            "title": _("Rate in %(place)s") % {"place": parent.label},
             "interval": _("95% interval"),
         },
         "map_data": {
@@ -272,7 +272,7 @@ def _perception(
     shown = {rate.territory_id: rate for rate in [*result.rates, result.total]}
     same_year = selection.span.code == str(year)
     comparisons = []
-    for pk, comparison in sorted(found.items(), key=lambda item: item[1].territory.name):
+    for pk, comparison in sorted(found.items(), key=lambda item: item[1].territory.label):
         if same_year:
             rate = shown[pk]
         else:
@@ -391,7 +391,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponseBase:
     notes = [
         (_("Indicator"), f"{selection.indicator.code}: {selection.indicator}"),
         (_("How it is computed"), selection.indicator.description),
-        (_("Territories within"), selection.parent.name),
+        (_("Territories within"), selection.parent.label),
         (_("Period"), selection.label),
         (_("Source"), exports.source_label(selection.source)),
         (_("Interval"), _("Exact Poisson 95% interval of the count, divided by the population.")),
