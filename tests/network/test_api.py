@@ -78,6 +78,10 @@ def test_specialists_are_public_profiles_only_without_email():
     assert valeria["expertise"] == ["data", "youth"]
     assert valeria["countries"] == ["BR", "CO"]
     assert valeria["events_spoken_at"] == [world.past.pk]
+    assert valeria["events_attended"] == []
+    assert valeria["publications"] == [
+        {"title": "Territorio y datos", "year": 2015, "doi": "10.5334/sta.test", "journal": ""}
+    ]
     assert "email" not in valeria
     assert get("/api/v1/network/specialists/?language=fr")["count"] == 0  # only Hernán
 

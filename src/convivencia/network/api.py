@@ -82,6 +82,13 @@ class EventDetailOut(EventOut):
     practices: list[int]
 
 
+class PublicationRefOut(Schema):
+    title: str
+    year: int
+    doi: str
+    journal: str
+
+
 class SpecialistOut(Schema):
     id: int
     name: str
@@ -92,6 +99,8 @@ class SpecialistOut(Schema):
     countries: list[str]
     languages: list[str]
     events_spoken_at: list[int]
+    events_attended: list[int]
+    publications: list[PublicationRefOut]
     url: str
 
 
@@ -261,13 +270,25 @@ def _specialist(request: HttpRequest, specialist: Specialist) -> dict[str, Any]:
                 if talk.session.event.is_published
             }
         ),
+        "events_attended": sorted(
+            event.pk for event in specialist.events_attended.all() if event.is_published
+        ),
+        "publications": [
+            {
+                "title": author.publication.title,
+                "year": author.publication.year,
+                "doi": author.publication.doi,
+                "journal": author.publication.journal,
+            }
+            for author in specialist.authorships.all()
+        ],
         "url": _url(request, "network:specialist", specialist.pk),
     }
 
 
 def _with_talks(specialists: QuerySet[Specialist]) -> QuerySet[Specialist]:
     return specialists.prefetch_related(
-        Prefetch("talks__session__event"),
+        Prefetch("talks__session__event"), "events_attended", "authorships__publication"
     )
 
 
