@@ -252,3 +252,11 @@ def test_the_team_takes_people_of_the_territory_only(client):
     response = client.post(url, {"remove": last.pk}, follow=True)
     assert "keeps at least one coordinator" in response.content.decode()
     assert world.study.members.filter(pk=last.pk).exists()
+
+
+def test_a_coder_sees_only_their_own_segments_until_asking_to_compare(client):
+    world = make_world()
+    as_user(client, world.personas.coord_cauca)
+    url = reverse("studies:document", args=[world.document.pk])
+    assert list(client.get(url).context["segments"]) == []  # Andrea coded the only one
+    assert list(client.get(url + "?all=1").context["segments"]) == [world.segment]

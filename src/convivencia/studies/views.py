@@ -281,7 +281,13 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     document, coordinates = permissions.document_or_404(request.user, pk)
     study = document.study
     segments = document.segments.select_related("coder").prefetch_related("codes")
+    # Coders work blind by default, so that their agreement means something; anyone on
+    # the team may then compare.
+    show_all = request.GET.get("all") == "1"
+    if not show_all:
+        segments = segments.filter(coder=request.user)
     context = {
+        "show_all": show_all,
         "document": document,
         "study": study,
         "coordinates": coordinates,
