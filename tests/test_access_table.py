@@ -81,7 +81,6 @@ from tests.panels import add_respondent, make_default_panel
 from tests.panels.test_dashboard import SQUARE, answer_wave, close, open_wave
 from tests.personas import PERSONAS, make_personas
 from tests.studies.builders import add_access_variants as add_study_variants
-from tests.studies.builders import add_access_variants as add_study_variants
 
 OPEN_WAVE = "2024-03"
 
@@ -251,7 +250,6 @@ def build_world() -> SimpleNamespace:
         "draft": _intervention(published=False),
         **access_variants(),
     }
-    add_study_variants(variants, personas)
     add_study_variants(variants, personas)
     return SimpleNamespace(personas=personas, variants=variants)
 
