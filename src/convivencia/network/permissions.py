@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from convivencia.network import services
-from convivencia.network.models import Event, Practice, Specialist
+from convivencia.network.models import Event, Organisation, Practice, Specialist
 
 
 def _may_write(user) -> bool:
@@ -48,3 +48,11 @@ def own_specialist_or_404(user) -> Specialist:
     if found is None:
         raise Http404(_("You have no profile in the network's directory."))
     return found
+
+
+def organisation_or_404(user, pk: int) -> tuple[Organisation, bool]:
+    """Organisations are public facts: any of them, to anybody."""
+    found = Organisation.objects.filter(pk=pk).first()
+    if found is None:
+        raise Http404(_("No such organisation."))
+    return found, _may_write(user)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,9 +22,10 @@ from convivencia.network.forms import (
     RegistrationForm,
     SpecialistFilterForm,
 )
-from convivencia.network.models import Organisation, Practice, Publication
+from convivencia.network.models import Practice, Publication
 from convivencia.network.permissions import (
     event_or_404,
+    organisation_or_404,
     own_specialist,
     own_specialist_or_404,
     practice_or_404,
@@ -252,13 +253,14 @@ def ask(request: HttpRequest) -> HttpResponse:
 @require_safe
 def organisation(request: HttpRequest, pk: int) -> HttpResponse:
     """Organisations are public facts: their events and practices."""
-    found = get_object_or_404(Organisation, pk=pk)
+    found, may_write = organisation_or_404(request.user, pk)
     return render(
         request,
         "network/organisation.html",
         {
             "section": SECTION,
             "organisation": found,
+            "may_write": may_write,
             "roles": found.event_roles.filter(event__is_published=True).select_related("event"),
             "practices": found.practices.filter(is_published=True),
             "specialists": services.public_specialists().filter(affiliation=found),
