@@ -43,8 +43,15 @@ def header_height(context, url: str) -> float:
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(url)
     height = page.evaluate("document.querySelector('.site-header').getBoundingClientRect().height")
+    # One row that overflows is no better: the menu must not run under the language switcher.
+    overflow = page.evaluate(
+        "(() => { const m = document.querySelector('.site-menu');"
+        " const s = document.querySelector('.language-switcher').getBoundingClientRect();"
+        " const u = document.querySelector('.site-user').getBoundingClientRect();"
+        " return Math.max(m.scrollWidth - m.clientWidth, u.right - s.left); })()"
+    )
     assert not errors, errors
-    return height
+    return height if overflow <= 1 else 1000 + overflow
 
 
 @pytest.mark.usefixtures("_audit_log_flushable")
@@ -61,7 +68,7 @@ def test_the_header_is_one_row_at_1366_px_for_every_role(browser, live_server):
             heights[(persona, language)] = header_height(context, f"{live_server.url}/panels/")
             context.close()
     too_tall = {key: height for key, height in heights.items() if height > ONE_ROW_PX}
-    assert not too_tall, f"header taller than one row (px): {too_tall}"
+    assert not too_tall, f"header taller than one row, or overflowing (1000 + px): {too_tall}"
 
 
 @pytest.mark.usefixtures("_audit_log_flushable")
