@@ -10,10 +10,12 @@ import pypdf
 import pytest
 from django.core.management import CommandError, call_command
 
+from convivencia.accounts.models import AuditEntry
 from convivencia.panels import charts
 from convivencia.reports import services
 from convivencia.reports.choices import Audience
 from convivencia.reports.models import Brief
+from tests.panels.test_dashboard import answer_wave, close, open_wave
 from tests.reports.builders import PHONE, SIZE, make_world
 
 FEBRUARY = datetime.date(2024, 2, 1)
@@ -221,3 +223,27 @@ def test_the_command_refuses_bad_input_by_name(world, tmp_path, arguments, messa
     with pytest.raises(CommandError, match=message):
         call_command("brief", *arguments, "-o", tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_how_many_answered_a_small_wave_is_withheld_from_the_public(world):
+    april = open_wave(world.panel, "2024-04")
+    answer_wave(april, {n: {"B18": 5} for n in range(1, 4)})
+    close(april)
+    april_first = datetime.date(2024, 4, 1)
+    public = services.build(world.places.popayan, april_first, "en", Audience.PUBLIC).data
+    coordinators = services.build(
+        world.places.popayan, april_first, "en", Audience.COORDINATOR
+    ).data
+    assert public["panels"][0]["retention"] is None
+    assert coordinators["panels"][0]["retention"]["responded"] == 3
+    assert all(row["now"]["suppressed"] for row in public["panels"][0]["headline"])
+
+
+def test_storing_a_version_is_audited_with_who_asked(world):
+    coordinator = world.people["coord_cauca"]
+    brief, _created = services.generate(
+        world.places.popayan, FEBRUARY, "es", Audience.PUBLIC, user=coordinator
+    )
+    entry = AuditEntry.objects.about(brief).get(action="create")
+    assert entry.actor == coordinator
+    assert entry.changes["hash"] == brief.content_hash

@@ -177,6 +177,9 @@ def panel_figures(panel: Panel, period: datetime.date, audience: str) -> dict[st
         {"label": c.label, "count": c.count, "share": _round(c.share)} for c in concerns
     ]
     retention = {row.wave: row for row in charts.retention(panel, answered)}.get(wave.label)
+    if retention is not None and not reveal and retention.responded < settings.MIN_CELL_SIZE:
+        # How many answered a wave is a count of people: withheld below k, like a cell.
+        retention = None
     figures["retention"] = (
         {
             "members": retention.members,

@@ -23,8 +23,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from convivencia.accounts import access
-from convivencia.accounts.choices import Role
+from convivencia.accounts import access, audit
+from convivencia.accounts.choices import AuditAction, Role
 from convivencia.core import dates
 from convivencia.reports import figures, svg
 from convivencia.reports.choices import LANGUAGES, Audience, Format
@@ -228,6 +228,12 @@ def generate(
     try:
         with transaction.atomic():
             brief.save()
+            audit.record(
+                AuditAction.CREATE,
+                brief,
+                actor=brief.generated_by,
+                changes={"version": version, "hash": brief.content_hash, "audience": audience},
+            )
     except IntegrityError:
         # Someone stored the same version a moment ago: theirs stands.
         return Brief.objects.of(territory, period, language, audience).latest_versions()[0], False

@@ -164,24 +164,16 @@ def generate(request: HttpRequest, pk: int, period: str) -> HttpResponseBase:
         language = services.check_language(request.POST.get("language", ""))
     except services.BriefError as error:
         return _text_error(str(error))
-    stored = None
-    for audience in (Audience.PUBLIC, Audience.COORDINATOR):
-        stored, created = services.generate(territory, month, language, audience, user=request.user)
-        if created:
-            audit.record(
-                AuditAction.CREATE,
-                stored,
-                request=request,
-                changes={"version": stored.version, "hash": stored.content_hash},
-            )
-    assert stored is not None
-    messages.success(
-        request,
-        _("Brief stored as version %(version)s.") % {"version": stored.version},
-    )
+    stored: dict[str, Brief] = {
+        str(audience): services.generate(territory, month, language, audience, user=request.user)[0]
+        for audience in (Audience.PUBLIC, Audience.COORDINATOR)
+    }
     edition = services.audience_for(request.user, territory)
-    shown = Brief.objects.of(territory, month, language, edition).latest_versions().first()
-    query = f"?lang={language}&edition={edition}&version={shown.version if shown else 1}"
+    shown = stored[edition]
+    messages.success(
+        request, _("Brief stored as version %(version)s.") % {"version": shown.version}
+    )
+    query = f"?lang={language}&edition={edition}&version={shown.version}"
     return redirect(reverse("reports:brief", args=[territory.pk, f"{month:%Y-%m}"]) + query)
 
 
