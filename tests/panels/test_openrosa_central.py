@@ -327,3 +327,55 @@ def test_a_collector_makes_their_collect_password_on_the_panel_page_and_collect_
     path = url("formlist", panel)
     header = digest_header(client, path, "esteban", password)
     assert client.get(path, headers={"authorization": header}).status_code == 200
+
+
+# --- a form made elsewhere, read through its field mapping -------------------------------------
+
+
+@pytest.fixture
+def kobo_panel(places):
+    from tests.panels.builders import make_panel, make_wave
+    from tests.panels.test_mapping import map_mini_form
+
+    panel = make_panel(places.popayan, size=3, code="kobo")
+    Questionnaire.objects.filter(pk=panel.questionnaire_id).update(
+        form_id="convivencia_kobo", form_version="2026110301"
+    )
+    panel.refresh_from_db()
+    map_mini_form(panel.questionnaire)
+    make_wave(panel, "2024-03")
+    return panel
+
+
+def kobo_instance(version: str = "2026110301", instance_id: str = "uuid:kobo-1") -> bytes:
+    """An instance of the KoBoToolbox form the questionnaire was imported from."""
+    return f"""<?xml version="1.0"?>
+<data xmlns:jr="http://openrosa.org/javarosa" id="convivencia_kobo" version="{version}">
+  <start>2024-03-10T09:00:00.000-05:00</start><end>2024-03-10T09:20:00.000-05:00</end>
+  <datos><codigo_lider>R001</codigo_lider></datos>
+  <confianza><policia>mucha</policia></confianza>
+  <seguridad><barrio>2</barrio></seguridad>
+  <victima><fue_victima>no</fue_victima></victima>
+  <problemas>robos grupos_armados</problemas>
+  <fecha_visita>2024-03-10</fecha_visita>
+  <foto>1710080000.jpg</foto>
+  <meta><instanceID>{instance_id}</instanceID></meta>
+</data>""".encode()
+
+
+def test_an_instance_of_the_form_made_elsewhere_is_read_through_its_mapping(
+    client, kobo_panel, esteban
+):
+    response = submit(client, kobo_panel, kobo_instance())
+    assert response.status_code == 201, message(response)
+    submission = Submission.objects.get(instance_id="uuid:kobo-1")
+    answers = dict(submission.answers.values_list("item__code", "number"))
+    assert answers["B18"] == 7 and answers["VIC1"] == 0
+    assert set(
+        submission.answers.filter(item__code="PROBLEMS").values_list("number", flat=True)
+    ) == {1, 3}
+    assert submission.raw_values == {"fecha_visita": "2024-03-10"}
+
+    stale = submit(client, kobo_panel, kobo_instance("2025010101", "uuid:kobo-2"))
+    assert stale.status_code == 400
+    assert "Version 2025010101 of this form no longer exists on the server" in message(stale)[1]

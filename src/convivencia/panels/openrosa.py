@@ -454,28 +454,42 @@ def _older_version_problem(panel: Panel, older: Questionnaire | None, version: s
     return ""
 
 
-def form_problem(panel: Panel, form: XForm, instance: Instance) -> tuple[str, Questionnaire | None]:
-    """('', None) for an instance of the panel's form; ('', questionnaire) for one of the
-    form made elsewhere that questionnaire imported (read through its mapping); else
-    (the reason, None)."""
+def is_made_elsewhere(panel: Panel, instance: Instance) -> bool:
+    """The instance is of the form the panel's questionnaire was imported from."""
+    form_id = panel.questionnaire.form_id
+    return bool(form_id) and instance.form_id == form_id and form_id != panel.code
+
+
+def form_problem(panel: Panel, form: XForm, instance: Instance) -> str:
+    """Why an instance cannot be read as one of the panel's own form ('' if it can)."""
     current = panel.questionnaire
-    if instance.form_id == form.form_id:
-        if instance.form_version == form.version:
-            return "", None
-        # Our versions are "<questionnaire version>.<digest of roster and provider>": the
-        # same questionnaire version asks the same items, whatever the roster was then.
-        number = instance.form_version.split(".", 1)[0]
-        if number == str(current.version):
-            return "", None
-        older = (
-            Questionnaire.objects.filter(code=current.code, version=int(number)).first()
-            if number.isdigit()
-            else None
-        )
-        return _older_version_problem(panel, older, instance.form_version), None
-    if current.form_id and instance.form_id == current.form_id:
-        if instance.form_version == current.form_version:
-            return "", current
+    if instance.form_id != form.form_id:
+        return _(
+            "This submission is for form “%(form)s”, but panel %(panel)s collects form "
+            "“%(expected)s”: get the panel's blank form in ODK Collect."
+        ) % {"form": instance.form_id or "—", "panel": panel.code, "expected": form.form_id}
+    if instance.form_version == form.version:
+        return ""
+    # Our versions are "<questionnaire version>.<digest of roster and provider>": the
+    # same questionnaire version asks the same items, whatever the roster was then.
+    number = instance.form_version.split(".", 1)[0]
+    if number == str(current.version):
+        return ""
+    older = (
+        Questionnaire.objects.filter(code=current.code, version=int(number)).first()
+        if number.isdigit()
+        else None
+    )
+    return _older_version_problem(panel, older, instance.form_version)
+
+
+def made_elsewhere_problem(panel: Panel, instance: Instance) -> tuple[str, Questionnaire | None]:
+    """For an instance of the form made elsewhere: ('', the questionnaire whose mapping
+    reads it) or (why it cannot be read, None)."""
+    current = panel.questionnaire
+    if instance.form_version == current.form_version:
+        older: Questionnaire | None = current
+    else:
         older = (
             Questionnaire.objects.filter(
                 form_id=current.form_id, form_version=instance.form_version
@@ -483,16 +497,13 @@ def form_problem(panel: Panel, form: XForm, instance: Instance) -> tuple[str, Qu
             .order_by("-version")
             .first()
         )
-        problem = _older_version_problem(panel, older, instance.form_version)
-        if not problem and older is not None and not older.field_mappings.exists():
-            problem = _(
-                "Version %(version)s of form %(form)s has no field mapping on the server."
-            ) % {"version": instance.form_version, "form": instance.form_id}
-        return problem, None if problem else older
-    return _(
-        "This submission is for form “%(form)s”, but panel %(panel)s collects form "
-        "“%(expected)s”: get the panel's blank form in ODK Collect."
-    ) % {"form": instance.form_id or "—", "panel": panel.code, "expected": form.form_id}, None
+    problem = _older_version_problem(panel, older, instance.form_version)
+    if not problem and older is not None and not older.field_mappings.exists():
+        problem = _("Version %(version)s of form %(form)s has no field mapping on the server.") % {
+            "version": instance.form_version,
+            "form": instance.form_id,
+        }
+    return problem, None if problem else older
 
 
 def submission_period(instance: Instance) -> datetime.date:
@@ -537,10 +548,14 @@ def _submission(request: HttpRequest, panel: Panel) -> HttpResponse:
                 % {"max": file_import.MAX_ID_LENGTH},
                 400,
             )
-    form = _form_or_error(panel)
-    if isinstance(form, HttpResponse):
-        return form
-    problem, made_elsewhere = form_problem(panel, form, instance)
+    made_elsewhere: Questionnaire | None = None
+    if is_made_elsewhere(panel, instance):
+        problem, made_elsewhere = made_elsewhere_problem(panel, instance)
+    else:
+        form = _form_or_error(panel)
+        if isinstance(form, HttpResponse):
+            return form
+        problem = form_problem(panel, form, instance)
     if problem:
         return openrosa_response(problem, 400)
     if instance.instance_id and (
