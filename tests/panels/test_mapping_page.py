@@ -197,3 +197,20 @@ def test_the_page_shows_a_refusal_on_the_form_and_saves_nothing(world):
     assert response.status_code == 400
     assert "exactly one field must hold the respondent code" in response.content.decode()
     assert not FieldMapping.objects.filter(use=FieldUse.RESPONDENT).exists()
+
+
+def test_raw_values_and_the_review_status_are_in_the_wide_export_not_in_the_charts(world):
+    from convivencia.panels import charts
+    from convivencia.panels.exports import wide_header, wide_rows
+
+    map_respondent(world)
+    export = file_import.read_export(KOBO / "tutorial_w_repeats.csv", world.panel)
+    file_import.import_rows(make_wave(world.panel, "2026-11"), export)
+    items = charts.items_by_code(world.panel)
+    assert "children" not in items and "gps" not in items
+    header = wide_header(items, raw=True)
+    [row] = list(wide_rows(world.panel, items, raw=True))
+    cells = dict(zip(header, row, strict=True))
+    assert '"children[1]/childs_name": "Tom"' in cells["raw_values"]
+    assert '"gps": "-1.2625621 36.7921711 0.0 20.0"' in cells["raw_values"]
+    assert cells["review_status"] == ""

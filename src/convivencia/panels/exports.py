@@ -29,7 +29,7 @@ from convivencia.core.i18n import translated
 from convivencia.core.spreadsheets import CsvWriter, Echo, append_row
 from convivencia.panels import analysis, charts, suppression
 from convivencia.panels.choices import BREAKDOWNS, DONT_KNOW, NO_ANSWER, ItemType
-from convivencia.panels.models import Aggregate, Answer, Item, Panel, Submission
+from convivencia.panels.models import Aggregate, Answer, FieldMapping, Item, Panel, Submission
 from convivencia.territories.choices import Scheme
 
 CHUNK_SIZE = 2000
@@ -39,6 +39,16 @@ KINDS = {*RESPONDENT_LEVEL, "aggregates.csv"}
 
 LONG_COLUMNS = ["respondent", "territory", "wave", "item", "value"]
 WIDE_FIXED = ["respondent", "territory", "wave", "submitted_at", *BREAKDOWNS]
+# For a form made elsewhere: its review in KoBoToolbox / ODK Central and the answers kept
+# raw (dates, places, repeats…), which are in no chart but belong to the data.
+WIDE_RAW = ["review_status", "raw_values"]
+
+
+def has_raw_fields(panel: Panel) -> bool:
+    """The panel's form was made elsewhere (it has a field mapping, see panels.mapping)."""
+    return FieldMapping.objects.filter(questionnaire_id=panel.questionnaire_id).exists()
+
+
 AGGREGATE_COLUMNS = [
     "panel",
     "territory",
@@ -136,11 +146,11 @@ class Labeller:
         return LIST_SEPARATOR.join(parts)
 
 
-def wide_header(items: dict[str, Item]) -> list[str]:
-    return [*WIDE_FIXED, *items]
+def wide_header(items: dict[str, Item], raw: bool = False) -> list[str]:
+    return [*WIDE_FIXED, *items, *(WIDE_RAW if raw else [])]
 
 
-def wide_rows(panel: Panel, items: dict[str, Item]) -> Iterator[list[Any]]:
+def wide_rows(panel: Panel, items: dict[str, Item], raw: bool = False) -> Iterator[list[Any]]:
     territory = territory_label(panel.territory)
     labeller = Labeller(items)
     attribute_labels = {
@@ -172,6 +182,16 @@ def wide_rows(panel: Panel, items: dict[str, Item]) -> Iterator[list[Any]]:
                 for attribute in BREAKDOWNS
             ),
             *(labeller.cell(code, by_code.get(code, [])) for code in items),
+            *(
+                [
+                    submission.get_review_status_display() if submission.review_status else "",
+                    json.dumps(submission.raw_values, ensure_ascii=False, sort_keys=True)
+                    if submission.raw_values
+                    else "",
+                ]
+                if raw
+                else []
+            ),
         ]
 
 
@@ -256,8 +276,9 @@ def xlsx_file(panel: Panel, items: dict[str, Item]) -> IO[bytes]:
     """The wide table and a codebook sheet (write-only mode keeps memory flat)."""
     workbook = Workbook(write_only=True)
     data = workbook.create_sheet(title=_("Answers")[:31])
-    append_row(data, wide_header(items))
-    for row in wide_rows(panel, items):
+    raw = has_raw_fields(panel)
+    append_row(data, wide_header(items, raw))
+    for row in wide_rows(panel, items, raw):
         append_row(data, row)
     codebook = workbook.create_sheet(title=_("Items")[:31])
     append_row(
@@ -297,7 +318,8 @@ def response(
         lines = csv_lines(LONG_COLUMNS, long_rows(panel))
     elif kind == "wide.csv":
         items = charts.items_by_code(panel)
-        lines = csv_lines(wide_header(items), wide_rows(panel, items))
+        raw = has_raw_fields(panel)
+        lines = csv_lines(wide_header(items, raw), wide_rows(panel, items, raw))
     else:
         lines = csv_lines(AGGREGATE_COLUMNS, aggregate_rows(panel, reveal_small=reveal_small))
     return StreamingHttpResponse(
