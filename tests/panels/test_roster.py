@@ -197,7 +197,7 @@ def test_the_entity_list_downloads_as_csv(client, world):
     response = client.get(roster_url(world) + "entities.csv")
     assert response["Content-Type"].startswith("text/csv")
     assert "popayan-respondents.csv" in response["Content-Disposition"]
-    assert response.content.decode().startswith("name,label,__version,")
+    assert response.content.decode().startswith("name,label,__id,__version,")
 
 
 # --- reads of the roster are audited ----------------------------------------------------------
