@@ -9,7 +9,16 @@ is logged, and only the contact page does that.
 from django.contrib import admin
 from django.http import HttpRequest
 
-from convivencia.panels.models import Choice, Item, Panel, Questionnaire, Respondent, Wave
+from convivencia.panels.models import (
+    Choice,
+    CollectCredential,
+    Item,
+    Panel,
+    Questionnaire,
+    Respondent,
+    SubmissionEdit,
+    Wave,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -86,3 +95,25 @@ class RespondentAdmin(ReadOnlyAdmin):
 class WaveAdmin(ReadOnlyAdmin):
     list_display = ["panel", "period", "status", "opened_at", "closed_at"]
     list_filter = ["status", "panel"]
+
+
+@admin.register(SubmissionEdit)
+class SubmissionEditAdmin(ReadOnlyAdmin):
+    """The versions ODK edits replaced (``panels.edits``), each naming its successor."""
+
+    list_display = ["instance_id", "replaced_by", "wave", "respondent", "edited_at", "edited_by"]
+    list_filter = ["wave__panel"]
+    search_fields = ["instance_id", "replaced_by", "respondent__code"]
+
+
+@admin.register(CollectCredential)
+class CollectCredentialAdmin(ReadOnlyAdmin):
+    """Who has an ODK Collect password; an administrator can delete one (the collector makes
+    a new one on the panel's collection page). The hashes are never shown."""
+
+    list_display = ["username", "created_at"]
+    search_fields = ["username"]
+    exclude = ["ha1_md5", "ha1_sha256"]
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return bool(request.user.is_superuser)
