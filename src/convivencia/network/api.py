@@ -59,7 +59,7 @@ class SpeakerOut(Schema):
     role: str
 
 
-class SessionOut(Schema):
+class ProgrammeSessionOut(Schema):
     title: str
     kind: str
     theme: str = Field(description="A focus area of the evidence registry (may be empty).")
@@ -77,7 +77,7 @@ class DocumentOut(Schema):
 class EventDetailOut(EventOut):
     summary: str
     objectives: str
-    sessions: list[SessionOut]
+    sessions: list[ProgrammeSessionOut]
     documents: list[DocumentOut]
     practices: list[int]
 

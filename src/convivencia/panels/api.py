@@ -28,15 +28,11 @@ from convivencia.api.errors import ApiError, ErrorBody, invalid
 from convivencia.api.pagination import PageNumberPagination
 from convivencia.panels import analysis, charts
 from convivencia.panels.models import Panel, Wave, period_of
+from convivencia.territories.api import TerritoryRef
 
 router = Router(tags=["panels"], auth=LOGIN_REQUIRED)
 
 ERRORS = {400: ErrorBody, 401: ErrorBody, 404: ErrorBody}
-
-
-class TerritoryRef(Schema):
-    id: int
-    name: str
 
 
 class QuestionnaireRef(Schema):
