@@ -151,3 +151,32 @@ def test_the_command_skips_rejected_rows_and_says_so_unless_asked(panel, tmp_pat
         stdout=StringIO(),
     )
     assert Submission.objects.get(respondent__code="R002").review_status == ReviewStatus.REJECTED
+
+
+@pytest.mark.parametrize(("include", "valid", "skipped"), [(False, 3, 1), (True, 4, 0)])
+def test_the_upload_page_skips_rejected_rows_unless_the_box_is_ticked(
+    panel, tmp_path, include, valid, skipped
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.urls import reverse
+
+    from convivencia.accounts.choices import Role
+    from convivencia.panels.forms import NEW_MONTH
+    from tests.factories import grant, make_organisation, make_user
+
+    coordinator = make_user("camila")
+    grant(coordinator, make_organisation("Programa"), Role.COORDINATOR, [panel.territory])
+    client = Client()
+    client.force_login(coordinator)
+    data = {
+        "wave": NEW_MONTH,
+        "new_month": "2026-11",
+        "file": SimpleUploadedFile("kobo.csv", KOBO_VALUES.encode(), content_type="text/csv"),
+    }
+    if include:
+        data["include_rejected"] = "on"
+    response = client.post(reverse("panels:collection:upload", args=[panel.code]), data)
+    report = response.context["report"]
+    assert (report.valid, report.skipped_rejected) == (valid, skipped)
+    assert ('data-testid="skipped-rejected"' in response.content.decode()) == bool(skipped)

@@ -274,6 +274,13 @@ class UploadForm(forms.Form):
             "or .xlsx. Column headers may be question codes or question texts."
         ),
     )
+    include_rejected = forms.BooleanField(
+        label=gettext_lazy("Also import rows rejected in KoBoToolbox or ODK Central"),
+        required=False,
+        help_text=gettext_lazy(
+            "Rows marked “Not Approved” or “rejected” there are skipped and counted otherwise."
+        ),
+    )
 
     def __init__(self, *args: Any, panel: Panel, may_open: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

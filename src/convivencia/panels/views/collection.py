@@ -159,12 +159,16 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
     period_text = form.cleaned_data["period"]
     period = services.parse_period(period_text)
     uploaded = form.cleaned_data["file"]
-    token = _stage(request, panel, period_text, uploaded)
+    include_rejected = bool(form.cleaned_data.get("include_rejected"))
+    token = _stage(request, panel, period_text, uploaded, include_rejected)
     staged = request.session[STAGED_IMPORTS][token]
     context: dict[str, Any] = {"panel": panel, "file_name": uploaded.name, "wave": period_text}
     try:
         export = file_import.read_export(
-            Path(default_storage.path(staged["storage_name"])), panel, name=uploaded.name
+            Path(default_storage.path(staged["storage_name"])),
+            panel,
+            name=uploaded.name,
+            include_rejected=include_rejected,
         )
     except BadFile as exc:
         _unstage(request, token)  # nothing to confirm: the file has to be corrected first
@@ -223,6 +227,7 @@ def confirm(request: HttpRequest, code: str) -> HttpResponse:
                 "wave": wave.label,
                 "file_name": staged["name"],
                 "accept_valid": accept_valid,
+                "include_rejected": bool(staged.get("include_rejected")),
             },
             user=request.user,
             upload=UploadedFile(handle, name=staged["name"]),
@@ -231,7 +236,13 @@ def confirm(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("jobs:detail", job.pk)
 
 
-def _stage(request: HttpRequest, panel: Panel, period: str, uploaded: UploadedFile) -> str:
+def _stage(
+    request: HttpRequest,
+    panel: Panel,
+    period: str,
+    uploaded: UploadedFile,
+    include_rejected: bool = False,
+) -> str:
     """Keep the upload between the dry run and the confirmation; one per user at a time."""
     for token in list(request.session.get(STAGED_IMPORTS, {})):
         _unstage(request, token)
@@ -244,6 +255,7 @@ def _stage(request: HttpRequest, panel: Panel, period: str, uploaded: UploadedFi
             "name": uploaded.name,
             "panel": panel.code,
             "wave": period,
+            "include_rejected": include_rejected,
         }
     }
     return token
