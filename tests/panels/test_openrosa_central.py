@@ -379,3 +379,17 @@ def test_an_instance_of_the_form_made_elsewhere_is_read_through_its_mapping(
     stale = submit(client, kobo_panel, kobo_instance("2025010101", "uuid:kobo-2"))
     assert stale.status_code == 400
     assert "Version 2025010101 of this form no longer exists on the server" in message(stale)[1]
+
+
+def test_an_edit_cannot_replace_another_panels_submission(
+    client, panel, march, kobo_panel, esteban
+):
+    assert submit(client, panel, instance(ANSWERS)).status_code == 201
+    edit = kobo_instance(instance_id=EDIT_ID).replace(
+        b"</instanceID>", f"</instanceID><deprecatedID>{INSTANCE_ID}</deprecatedID>".encode()
+    )
+    response = submit(client, kobo_panel, edit)
+    assert response.status_code == 400
+    assert "which this server does not have" in message(response)[1]
+    assert Submission.objects.get().instance_id == INSTANCE_ID
+    assert b18_total(march) == 6

@@ -18,20 +18,20 @@ from django.utils.translation import gettext as _
 from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
 from convivencia.panels import aggregates, collection
-from convivencia.panels.models import Submission, SubmissionEdit, Wave
+from convivencia.panels.models import Panel, Submission, SubmissionEdit, Wave
 
 
 class EditRefused(Exception):
     """The edit cannot replace the submission it names; the message says why."""
 
 
-def replaced_by(instance_id: str) -> str | None:
-    """The instanceID that replaced this one, when an edit did; None otherwise."""
-    return (
-        SubmissionEdit.objects.filter(instance_id=instance_id)
-        .values_list("replaced_by", flat=True)
-        .first()
-    )
+def replaced_by(instance_id: str, panel: Panel | None = None) -> str | None:
+    """The instanceID that replaced this one (in the panel's waves, if given), when an
+    edit did; None otherwise."""
+    edits = SubmissionEdit.objects.filter(instance_id=instance_id)
+    if panel is not None:
+        edits = edits.filter(wave__panel=panel)
+    return edits.values_list("replaced_by", flat=True).first()
 
 
 def history(submission: Submission) -> list[SubmissionEdit]:
@@ -52,9 +52,15 @@ def history(submission: Submission) -> list[SubmissionEdit]:
 
 
 def replace(
-    deprecated_id: str, raw: collection.RawSubmission, source: str, *, enumerator=None
+    panel: Panel,
+    deprecated_id: str,
+    raw: collection.RawSubmission,
+    source: str,
+    *,
+    enumerator=None,
 ) -> tuple[Submission, Wave]:
-    """Replace the submission ``deprecated_id`` names with ``raw``.
+    """Replace the submission ``deprecated_id`` names, in one of the panel's waves, with
+    ``raw`` (another panel's submission is as unknown here as one never received).
 
     Raises EditRefused (unknown or already replaced submission, closed wave) or
     collection.Refused (the new version's problems); nothing changes then.
@@ -62,12 +68,12 @@ def replace(
     with transaction.atomic():
         old = (
             Submission.objects.select_related("wave")
-            .filter(instance_id=deprecated_id)
+            .filter(instance_id=deprecated_id, wave__panel=panel)
             .only("pk", "wave_id", "instance_id")
             .first()
         )
         if old is None:
-            successor = replaced_by(deprecated_id)
+            successor = replaced_by(deprecated_id, panel)
             raise EditRefused(
                 _(
                     "This edit replaces submission %(old)s, which an earlier edit (%(new)s) "

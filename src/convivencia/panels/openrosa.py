@@ -568,7 +568,7 @@ def _submission(request: HttpRequest, panel: Panel) -> HttpResponse:
         )
     raw = _raw_submission(instance, made_elsewhere)
     if instance.deprecated_id:
-        return _edit(request, instance, raw)
+        return _edit(request, panel, instance, raw)
     period = submission_period(instance)
     wave = Wave.objects.filter(panel=panel, period=period).first()
     if wave is None:
@@ -625,10 +625,12 @@ def _refused(wave: Wave, exc: collection.Refused) -> HttpResponse:
     )
 
 
-def _edit(request: HttpRequest, instance: Instance, raw: collection.RawSubmission) -> HttpResponse:
+def _edit(
+    request: HttpRequest, panel: Panel, instance: Instance, raw: collection.RawSubmission
+) -> HttpResponse:
     try:
         _stored, wave = edits.replace(
-            instance.deprecated_id, raw, SubmissionSource.OPENROSA, enumerator=request.user
+            panel, instance.deprecated_id, raw, SubmissionSource.OPENROSA, enumerator=request.user
         )
     except edits.EditRefused as exc:
         return openrosa_response(str(exc), 400)
