@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from convivencia.accounts.models import AuditEntry
+from convivencia.core.reading import BadFile
 from convivencia.panels.choices import DONT_KNOW, FieldUse, ItemType, Provider, SubmissionSource
 from convivencia.panels.importers import answers as file_import
 from convivencia.panels.importers.xlsform import import_xlsform
@@ -214,3 +215,32 @@ def test_raw_values_and_the_review_status_are_in_the_wide_export_not_in_the_char
     assert '"children[1]/childs_name": "Tom"' in cells["raw_values"]
     assert '"gps": "-1.2625621 36.7921711 0.0 20.0"' in cells["raw_values"]
     assert cells["review_status"] == ""
+
+
+def test_kpis_transportation_form_and_export_are_understood_and_refused_for_lack_of_a_respondent(
+    world,
+):
+    questionnaire = import_xlsform(KOBO / "transportation.xls")
+    uses = dict(questionnaire.field_mappings.values_list("name", "use"))
+    assert uses == {
+        "transport/available_transportation_types_to_referral_facility": FieldUse.ITEM,
+        "transport/available_transportation_types_to_referral_facility_other": FieldUse.ITEM,
+        "transport/loop_over_transport_types_frequency": FieldUse.RAW,
+    }
+    types = questionnaire.field_mappings.get(
+        name="transport/available_transportation_types_to_referral_facility"
+    ).item
+    # The name is longer than an item code: the item's code is cut, the field keeps it.
+    assert types.code == "available_transportation_types_to_referr"
+    assert types.type == ItemType.MULTIPLE
+    assert "ambulance" in set(types.choices.values_list("name", flat=True))
+    panel = Panel.objects.create(
+        code="transport", territory=world.places.popayan, questionnaire=questionnaire
+    )
+    # Every column is understood (per-option True/False columns, the loop's, KoBo's own):
+    # the one problem is that no field holds a respondent code, which the mapping page fixes.
+    with pytest.raises(BadFile) as refused:
+        file_import.read_export(KOBO / "transportation.csv", panel)
+    [problem] = refused.value.problems
+    assert problem.column == "respondent"
+    assert "no respondent column" in problem.message
