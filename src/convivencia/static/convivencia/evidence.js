@@ -24,15 +24,9 @@
     return measurer.measureText(text).width;
   }
 
-  /* Labels (name and count) for as many circles as fit without overlapping each other or
-     another circle, biggest first; the others show theirs on hover. Redone at every zoom. */
+  /* Labels (name and count) for as many circles as fit without overlapping each other,
+     biggest first, inside the map; the others show theirs on hover. Redone at every zoom. */
   function placeLabels(map, markers, container) {
-    var placed = markers.map(function (marker) {
-      var centre = map.latLngToContainerPoint(marker.circle.getLatLng());
-      var radius = marker.circle.getRadius();
-      return { left: centre.x - radius, right: centre.x + radius, top: centre.y - radius,
-               bottom: centre.y + radius, owner: marker };
-    });
     var labels = [];
     markers.forEach(function (marker) {
       var centre = map.latLngToContainerPoint(marker.circle.getLatLng());
@@ -43,8 +37,7 @@
         left: centre.x - width / 2, right: centre.x + width / 2,
         top: centre.y - height / 2, bottom: centre.y + height / 2
       };
-      var clash = labels.concat(placed).some(function (other) {
-        if (other.owner === marker) return false;
+      var clash = labels.some(function (other) {
         return !(box.right < other.left || box.left > other.right ||
                  box.bottom < other.top || box.top > other.bottom);
       });
