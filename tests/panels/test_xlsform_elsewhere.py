@@ -217,3 +217,15 @@ def test_a_title_in_several_languages_that_pyxform_cannot_build_is_refused_clear
     book.save(buffer)
     with pytest.raises(BadFile, match="is not a valid XLSForm"):
         import_xlsform(buffer.getvalue())
+
+
+def test_the_command_says_what_was_kept_raw_and_that_the_respondent_needs_mapping():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("import_xlsform", str(FORMS / "group.xlsx"), stdout=out)
+    text = out.getvalue()
+    assert "1 field(s) of types that are not analysed" in text
+    assert "which field holds the respondent code" in text
