@@ -58,9 +58,13 @@ def xlsx_cells(data: bytes) -> list[tuple[object, str]]:
 
 
 def assert_xlsx_neutralises(data: bytes, payloads: list[str]) -> None:
-    cells = xlsx_cells(data)
+    # A raw carriage return comes back as a line feed, unless the writer escaped it (openpyxl
+    # does when lxml is installed): compare with both folded to line feeds.
+    cells = [
+        (value.replace("\r", "\n") if isinstance(value, str) else value, kind)
+        for value, kind in xlsx_cells(data)
+    ]
     assert not [value for value, kind in cells if kind == "f"], "a cell holds a formula"
     for payload in payloads:
-        # XML turns a carriage return into a line feed on the way back.
         expected = neutralised(payload).replace("\r", "\n")
         assert (expected, "s") in cells, payload
