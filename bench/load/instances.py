@@ -31,9 +31,12 @@ ANSWERS = {
 }
 
 
-def instance_xml(respondent: str, end: str, instance_id: str) -> bytes:
-    """One interview (the trust items inside a group, as XLSForm groups them)."""
-    root = Element("data", id="convivencia", version="1")
+def instance_xml(
+    respondent: str, end: str, instance_id: str, form: tuple[str, str] = ("convivencia", "1")
+) -> bytes:
+    """One interview (the trust items inside a group, as XLSForm groups them) of ``form``
+    (id, version): the server refuses an instance of another form, as ODK Central does."""
+    root = Element("data", id=form[0], version=form[1])
     SubElement(root, "respondent").text = respondent
     group = SubElement(root, "grupo_confianza")
     for code, value in ANSWERS.items():

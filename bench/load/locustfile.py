@@ -218,7 +218,7 @@ class Enumerator(Person):
         # Written before sending: a submission lost on the way still counts as sent.
         with open(TARGETS["sent_file"], "a", encoding="utf-8") as sent:
             sent.write(f"{panel} {respondent} {instance_id}\n")
-        xml = instance_xml(respondent, TARGETS["end"], instance_id)
+        xml = instance_xml(respondent, TARGETS["end"], instance_id, tuple(TARGETS["forms"][panel]))
         with self.client.post(
             f"/panels/collect/{panel}/openrosa/submission",
             name="/panels/collect/[code]/openrosa/submission",

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import multiprocessing
 import random
 import sys
@@ -266,6 +267,9 @@ def build_group(places: Sequence[tuple[int, str, str]]) -> int:
                         SubmissionSource.FILE,
                         submission.raw.submitted_at or received,
                         received,
+                        # What collection.store writes for them (panels 0008).
+                        json.dumps(submission.raw.raw_values, ensure_ascii=False, default=str),
+                        submission.raw.review_status,
                     )
                 )
                 answers_rows.extend(
@@ -296,7 +300,8 @@ def build_group(places: Sequence[tuple[int, str, str]]) -> int:
             copy_rows(
                 cursor,
                 "panels_submission",
-                "id, wave_id, respondent_id, instance_id, source, submitted_at, received_at",
+                "id, wave_id, respondent_id, instance_id, source, submitted_at, received_at,"
+                " raw_values, review_status",
                 submissions,
             )
             copy_rows(

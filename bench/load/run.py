@@ -275,8 +275,20 @@ def build_targets(args: argparse.Namespace) -> dict[str, Any]:
             for panel in load_panels
             for respondent in respondent_codes(LEADERS)
         ],
+        # Each panel's form id and version, as ODK Collect reads them from the form list.
+        "forms": {
+            panel.code: form_of(panel)
+            for panel in [*load_panels, Panel.objects.get(code=FRESHNESS_PANEL)]
+        },
         "end": now_in_site_zone(),
     }
+
+
+def form_of(panel: Any) -> tuple[str, str]:
+    from convivencia.panels import openrosa
+
+    form = openrosa.xform_for(panel)
+    return form.form_id, form.version
 
 
 def respondent_codes(count: int) -> list[str]:
@@ -478,6 +490,8 @@ class FreshnessProbe(threading.Thread):
         session = requests.Session()
         session.headers.update({"X-Forwarded-Proto": "https", "Accept-Language": "es"})
         session.get(f"{self.base()}/accounts/login/", timeout=60)
+        self.session = session
+        self.unsecure_cookies()
         origin = self.base().replace("http://", "https://")
         answer = session.post(
             f"{self.base()}/accounts/login/",
@@ -492,12 +506,15 @@ class FreshnessProbe(threading.Thread):
         )
         if answer.status_code != 302:
             raise RuntimeError(f"the probe's login answered {answer.status_code}")
-        self.session = session
+        self.unsecure_cookies()
 
-    def get(self, path: str) -> Any:
+    def unsecure_cookies(self) -> None:
         # The site marks cookies Secure (it believes it is behind TLS): sent anyway here.
         for cookie in self.session.cookies:
             cookie.secure = False
+
+    def get(self, path: str) -> Any:
+        self.unsecure_cookies()
         return self.session.get(f"{self.base()}{path}", timeout=60, allow_redirects=False)
 
     def counted_by_api(self) -> int:
@@ -526,7 +543,12 @@ class FreshnessProbe(threading.Thread):
     def submit_openrosa(self, respondent: str) -> float | None:
         auth = basic_auth(self.targets["enumerator"], self.targets["tokens"]["enumerator"])
         body, content_type = multipart(
-            instance_xml(respondent, self.targets["end"], f"uuid:{uuid.uuid4()}")
+            instance_xml(
+                respondent,
+                self.targets["end"],
+                f"uuid:{uuid.uuid4()}",
+                tuple(self.targets["forms"][FRESHNESS_PANEL]),
+            )
         )
         status, _answer = request(
             self.port,
@@ -554,6 +576,7 @@ class FreshnessProbe(threading.Thread):
         for code, value in ANSWERS.items():
             data[code] = value.split() if code == "PROBLEMS" else value
         origin = self.base().replace("http://", "https://")
+        self.unsecure_cookies()
         answer = self.session.post(
             f"{self.base()}{path}",
             data=data,
