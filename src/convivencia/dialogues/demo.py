@@ -981,7 +981,7 @@ def build_tumaco(builder: Builder, tumaco: Territory) -> Process:
         territory=tumaco,
         title=f"Diálogo comunitario sobre extorsión — San Andrés de Tumaco {MARK}",
         description=_text(
-            "Desde mediados de 2024 la extorsión crece y la confianza en la Policía cae en el "
+            "Desde mediados de 2023 la extorsión crece y la confianza en la Policía cae en el "
             "panel. La comunidad y luego las instituciones se reunieron en agosto; el "
             "seguimiento va atrasado."
         ),

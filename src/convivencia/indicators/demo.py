@@ -62,9 +62,10 @@ def _story(divipola: str, element: str, day: datetime.date) -> float:
     ``day`` is on the story's calendar (``core.demo_clock.REFERENCE``), not today's.
     """
     months_after = (day.year - 2024) * 12 + day.month
-    if divipola == "52835" and day >= datetime.date(2024, 7, 1):
-        # Tumaco: extortion triples over a year from July 2024, homicides follow by a third.
-        ramp = min(1.0, (months_after - 7) / 12)
+    if divipola == "52835" and day >= datetime.date(2023, 7, 1):
+        # Tumaco: extortion triples over a year from July 2023, homicides follow by a third;
+        # complete a few months before the story's today, so that the figures show it.
+        ramp = min(1.0, (months_after + 12 - 7) / 12)
         if element == "extortion":
             return 1 + 2 * ramp
         if element == "homicides":

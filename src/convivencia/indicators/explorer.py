@@ -35,6 +35,7 @@ from convivencia.indicators.choices import DenominatorKind, PeriodType
 from convivencia.indicators.models import Indicator, Total
 from convivencia.indicators.periods import Period, parse
 from convivencia.indicators.rates import Rate
+from convivencia.territories.choices import source_name
 from convivencia.territories.models import Population, Territory
 
 # Sequential palette (ColorBrewer YlOrRd, 5 classes): light = low, dark = high, and
@@ -384,7 +385,7 @@ def _rate(
         "source": source,
         "territories": counted.territories,
         "population": f"{denominator:,.0f}",
-        "pop_source": population_source,
+        "pop_source": source_name(population_source),
         "year": year,
         "factor": f"{indicator.factor:,}",
     }

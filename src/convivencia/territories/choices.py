@@ -1,6 +1,6 @@
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 
 class Level(models.IntegerChoices):
@@ -26,3 +26,10 @@ class Scheme(models.TextChoices):
 # them: the pages translate a stored source through gettext (unknown sources stay as
 # stored). territories.demo.POPULATION_SOURCE is the first.
 KNOWN_SOURCES = (gettext_noop("Demo data (synthetic)"),)
+
+
+def source_name(source: str | None) -> str:
+    """A stored source as a page shows it: ours in the reader's language, others as stored."""
+    if not source:
+        return ""
+    return gettext(source) if source in KNOWN_SOURCES else source
