@@ -35,6 +35,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from convivencia import demo
@@ -253,6 +254,8 @@ def shots() -> Iterator[Path]:
 def test_every_persona_walks_the_visible_links_without_an_error(
     browser, live_server, _audit_log_flushable, shots, capsys
 ):
+    if connection.vendor != "sqlite":
+        pytest.skip("the walk checks pages, not the database: CI runs it once, on SQLite")
     assert tuple(DEMO_USERS) == PERSONAS
     started = time.monotonic()
     call_command("load_demo", verbosity=0)
