@@ -13,7 +13,6 @@ urlpatterns = [
     path("panels/", include("convivencia.panels.urls")),
     path("jobs/", include("convivencia.jobs.urls")),
     path("dialogues/", include("convivencia.dialogues.urls")),
-    path("network/", include("convivencia.network.urls")),
     path("studies/", include("convivencia.studies.urls")),
     path("network/", include("convivencia.network.urls")),
     path("reports/", include("convivencia.reports.urls")),
