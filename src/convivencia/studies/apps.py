@@ -9,8 +9,9 @@ class StudiesConfig(AppConfig):
 
     def ready(self) -> None:
         from convivencia.core import slots
-        from convivencia.studies import summary
+        from convivencia.studies import exchange, summary
 
         slots.register(
             slots.TERRITORY_PAGE, summary.study_summary, template="studies/_territory_slot.html"
         )
+        slots.register_listing(slots.DATA_EXCHANGE, exchange.exports)

@@ -17,9 +17,12 @@ from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from convivencia.core.exchange import Export, Filters, Link
 from convivencia.core.spreadsheets import CsvWriter, Echo, append_row
 from convivencia.studies.models import Code, Document, Segment, Study
 
@@ -266,3 +269,39 @@ def segments_xlsx(study: Study) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def exports(user, filters: Filters) -> list[Export]:
+    """The data exchange page's entries: one per study on the reader's team.
+
+    Only team members may download a study's files (the access rule of the files
+    themselves), so nobody else sees the entries.
+    """
+    from convivencia.studies import permissions
+
+    studies = permissions.team_studies(user).select_related("territory")
+    if filters.territory is not None:
+        studies = studies.filter(territory__path__startswith=filters.territory.path)
+    found = []
+    for study in studies.order_by("territory__name", "title")[:200]:
+        found.append(
+            Export(
+                section=_("Characterization studies"),
+                title=_("%(study)s (%(territory)s)")
+                % {"study": study.title, "territory": study.territory.name},
+                description=_(
+                    "The codebook, and the whole project (de-identified documents, codes, "
+                    "coded segments) to continue in QualCoder, ATLAS.ti or NVivo; the coded "
+                    "segments as a table."
+                ),
+                standard=_("REFI-QDA (.qdc, .qdpx); tidy table (CSV, XLSX)"),
+                links=[
+                    Link(_("Codebook (.qdc)"), reverse("studies:codebook_export", args=[study.pk])),
+                    Link(_("Project (.qdpx)"), reverse("studies:project_export", args=[study.pk])),
+                    Link(_("Segments (CSV)"), reverse("studies:segments_csv", args=[study.pk])),
+                    Link(_("Segments (XLSX)"), reverse("studies:segments_xlsx", args=[study.pk])),
+                ],
+                audience=_("The study's team"),
+            )
+        )
+    return found

@@ -285,7 +285,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     # the team may then compare.
     show_all = request.GET.get("all") == "1"
     if not show_all:
-        segments = segments.filter(coder=request.user)
+        segments = segments.filter(coder_id=request.user.pk)
     context = {
         "show_all": show_all,
         "document": document,
