@@ -201,6 +201,7 @@ def test_every_app_registers_its_exports_for_the_exchange_page(world):
         "convivencia.indicators.exchange",
         "convivencia.dialogues.exchange",
         "convivencia.reports.exchange",
+        "convivencia.studies.exchange",
     } <= contributors
     assert all(
         isinstance(export, Export)
@@ -213,6 +214,7 @@ def test_the_public_sees_public_exports_and_no_panel_files(client, world):
     assert reverse("evidence:export", args=["csv"]) in page
     # DHIS2 through its check page, which says what a DHIS2 server would refuse.
     assert reverse("indicators:dhis2_check") in page
+    assert reverse("indicators:export_dhis2_xml") in page
     assert reverse("reports:overview_export", args=["xlsx"]) in page
     assert "/panels/" not in page
     assert "Mesa reservada" not in page
@@ -224,6 +226,7 @@ def test_a_coordinator_sees_her_panels_files_and_an_analyst_not_the_respondents(
     coordinator = as_(client, world, "coord_cauca").get(reverse("reports:exchange")).content
     assert export in coordinator.decode()
     assert respondents in coordinator.decode()
+    assert reverse("panels:collection:xlsform", args=[world.panel.code]) in coordinator.decode()
     assert "Mesa reservada" in coordinator.decode()
     client.logout()
     analyst = as_(client, world, "analyst").get(reverse("reports:exchange")).content.decode()

@@ -49,14 +49,15 @@ def exports(user, filters: Filters) -> list[Export]:
                     "Counts, populations and rates per 100,000 with their intervals, "
                     "by territory and period, as the explorer selects them."
                 ),
-                standard=_("Tidy table (CSV, XLSX); DHIS2 dataValueSets (JSON)"),
+                standard=_("Tidy table (CSV, XLSX); DHIS2 dataValueSets (JSON, XML, CSV)"),
                 links=[
                     Link("CSV", f"{reverse('indicators:export_csv')}?{query}"),
                     Link("XLSX", f"{reverse('indicators:export_xlsx')}?{query}"),
-                    Link(
-                        "DHIS2 dataValueSets",
-                        f"{reverse('indicators:dhis2_check')}?{query}",
-                    ),
+                    Link("DHIS2 JSON", f"{reverse('indicators:export_dhis2')}?{query}"),
+                    Link("DHIS2 XML", f"{reverse('indicators:export_dhis2_xml')}?{query}"),
+                    Link("DHIS2 CSV", f"{reverse('indicators:export_dhis2_csv')}?{query}"),
+                    # What a DHIS2 server would refuse in it, before anyone sends it there.
+                    Link(_("DHIS2 check"), f"{reverse('indicators:dhis2_check')}?{query}"),
                 ],
                 audience=_("Public"),
             )

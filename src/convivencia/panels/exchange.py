@@ -56,10 +56,7 @@ def exports(user, filters: Filters) -> list[Export]:
                 )
             )
             links.append(
-                Link(
-                    _("XLSForm and ODK form (collection page)"),
-                    reverse("panels:collection:panel", args=[panel.code]),
-                )
+                Link(_("XLSForm"), reverse("panels:collection:xlsform", args=[panel.code]))
             )
         if links:
             found.append(
@@ -71,7 +68,7 @@ def exports(user, filters: Filters) -> list[Export]:
                         "Aggregates per item, wave and group; respondent-level answers under "
                         "pseudonymous codes; the roster as an ODK Entity list."
                     ),
-                    standard=_("Tidy long and wide tables (CSV, XLSX); ODK Entities; XForm"),
+                    standard=_("Tidy long and wide tables (CSV, XLSX); ODK Entities; XLSForm"),
                     links=links,
                     audience=_("The panel's coordinators, analysts and collectors"),
                 )
