@@ -279,3 +279,18 @@ def test_the_overview_page_workbook_and_pdf(client, world):
     assert pdf.content.startswith(b"%PDF-")
     assert client.get(reverse("reports:overview_export", args=["doc"]), query).status_code == 404
     assert client.get(reverse("reports:overview"), {"year": "soon"}).status_code == 400
+
+
+def test_the_overview_of_a_year_shows_the_trust_of_that_years_waves_only(client, world):
+    def popayan(year: int) -> dict[str, str]:
+        query = {"territory": world.places.cauca.pk, "year": year}
+        response = client.get(reverse("reports:overview_export", args=["csv"]), query)
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        return dict(zip(rows[0], {line[0]: line for line in rows[1:]}["Popayán"], strict=True))
+
+    # The panel's waves are of 2024: 2023 had none to show, 2024 has its last closed one.
+    assert popayan(2023)["panels"] == "0"
+    assert not [name for name in popayan(2023) if name.startswith("trust index")]
+    in_2024 = popayan(2024)
+    assert in_2024["panels"] == "1"
+    assert any(name.startswith("trust index") and value for name, value in in_2024.items())

@@ -13,6 +13,7 @@ imports this module, and the territory pages must not load scipy to start.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from typing import Any
 
@@ -24,8 +25,9 @@ from convivencia.panels.choices import Provider, WaveStatus
 from convivencia.panels.models import Aggregate, Panel, Submission, Wave
 
 
-def panel_summary(territory, user=None) -> dict[str, Any]:
-    """Context keys for ``panels/_territory_slot.html``."""
+def panel_summary(territory, user=None, until: datetime.date | None = None) -> dict[str, Any]:
+    """Context keys for ``panels/_territory_slot.html``; ``until`` keeps waves up to that
+    day (the regional overview of a past year), else the latest closed wave."""
     from convivencia.panels import analysis, charts
 
     panels = list(
@@ -49,7 +51,7 @@ def panel_summary(territory, user=None) -> dict[str, Any]:
     if not panels:
         return context
 
-    latest = _latest_closed_waves(panels)
+    latest = _latest_closed_waves(panels, until)
     visible: set[int] = set()
     reveal_scope = access.Scope()
     if signed_in:
@@ -118,8 +120,10 @@ def panel_summary(territory, user=None) -> dict[str, Any]:
     return context
 
 
-def _latest_closed_waves(panels: list[Panel]) -> dict[int, Wave]:
-    """{panel id: its latest closed wave with at least one submission}.
+def _latest_closed_waves(
+    panels: list[Panel], until: datetime.date | None = None
+) -> dict[int, Wave]:
+    """{panel id: its latest closed wave with at least one submission (up to ``until``)}.
 
     One row per panel, found by the (panel, period) unique index and one submission
     look-up per wave tried, newest first. Counting every submission of every closed
@@ -127,12 +131,10 @@ def _latest_closed_waves(panels: list[Panel]) -> dict[int, Wave]:
     country page with 1,122 panels × 36 waves (2 M submissions) under load.
     """
     answered = Submission.objects.filter(wave=OuterRef("pk"))
-    newest = (
-        Wave.objects.filter(panel=OuterRef("pk"), status=WaveStatus.CLOSED)
-        .filter(Exists(answered))
-        .order_by("-period")
-        .values("pk")[:1]
-    )
+    closed = Wave.objects.filter(panel=OuterRef("pk"), status=WaveStatus.CLOSED)
+    if until is not None:
+        closed = closed.filter(period__lte=until)
+    newest = closed.filter(Exists(answered)).order_by("-period").values("pk")[:1]
     wave_ids = dict(
         Panel.objects.filter(pk__in=[panel.pk for panel in panels])
         .annotate(latest=Subquery(newest))

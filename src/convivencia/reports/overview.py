@@ -15,6 +15,7 @@ summing up its subtree:
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,10 +98,12 @@ def build(user, parent: Territory | None, year: int | None) -> Overview:
 
     # Trust: what each territory page publishes, panel by panel, gathered per row.
     scope = parent if parent is not None else None
+    # The year's last closed wave of each panel, so that a past year shows its own trust.
+    until = datetime.date(year, 12, 31)
     panel_lists = (
-        [panel_summary.panel_summary(scope, user)]
+        [panel_summary.panel_summary(scope, user, until)]
         if scope is not None
-        else [panel_summary.panel_summary(t, user) for t in territories]
+        else [panel_summary.panel_summary(t, user, until) for t in territories]
     )
     sums: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     counted: dict[int, set[int]] = defaultdict(set)
