@@ -76,3 +76,21 @@ def test_the_dashboard_and_gap_map_fit_a_phone(phone, live_server, screenshot):
         phone.goto(f"{live_server.url}{path}")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390, path
         screenshot(phone, name)
+
+
+def test_long_category_names_wrap_on_a_phone_instead_of_being_cut(phone, live_server):
+    build_registry()
+    phone.goto(f"{live_server.url}/evidence/")
+    phone.wait_for_function("window.Chart && document.querySelector('canvas[data-state=ready]')")
+    labels = phone.evaluate(
+        """() => [...document.querySelectorAll('canvas[data-evidence-chart]')]
+              .map((canvas) => Chart.getChart(canvas))
+              .filter((chart) => chart && chart.options.indexAxis === 'y')
+              .flatMap((chart) => chart.data.labels)"""
+    )
+    assert labels, "no horizontal chart drawn"
+    assert any(isinstance(label, list) for label in labels)  # "Insufficient evidence", at least
+    # Each line of a name fits the phone's axis (16 characters, or one long word).
+    for label in labels:
+        for line in label if isinstance(label, list) else [label]:
+            assert len(line) <= 16 or " " not in line, label

@@ -113,16 +113,41 @@
     container.dataset.state = "ready";
   }
 
+  /* Long category names on lines of at most `limit` characters: Chart.js draws an array
+     as one line each, so a name is never cut at the canvas's edge on a phone. */
+  function wrap(label, limit) {
+    var lines = [], line = "";
+    String(label).split(/\s+/).forEach(function (word) {
+      if (line && (line + " " + word).length > limit) { lines.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    if (line) lines.push(line);
+    return lines.length > 1 ? lines : lines[0] || "";
+  }
+
   function initChart(canvas) {
     if (typeof Chart === "undefined" || canvas.dataset.state) return;
     var data = readJson(canvas.dataset.source);
     if (!data) return;
     var horizontal = data.kind === "hbar";
+    var limit = canvas.parentElement && canvas.parentElement.clientWidth < 560 ? 16 : 30;
+    var names = data.rows.map(function (row) { return row.label; });
+    var labels = horizontal ? names.map(function (name) { return wrap(name, limit); }) : names;
+    if (horizontal && canvas.parentElement) {
+      // Room for every wrapped line: 14 px a line and 10 between bars, plus the axis.
+      var lines = labels.reduce(function (sum, label) {
+        return sum + (Array.isArray(label) ? label.length : 1);
+      }, 0);
+      var needed = lines * 14 + labels.length * 10 + 40;
+      if (canvas.parentElement.clientHeight < needed) {
+        canvas.parentElement.style.height = needed + "px";
+      }
+    }
     var colours = data.rows.map(function (row) { return row.colour || "#2b7bb9"; });
     var chart = new Chart(canvas, {
       type: "bar",
       data: {
-        labels: data.rows.map(function (row) { return row.label; }),
+        labels: labels,
         datasets: [{
           label: data.title,
           data: data.rows.map(function (row) { return row.count; }),
@@ -137,7 +162,11 @@
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
-        plugins: { legend: { display: false } },
+        plugins: {
+          legend: { display: false },
+          // The whole name in the tooltip, however the axis wrapped it.
+          tooltip: { callbacks: { title: function (items) { return names[items[0].dataIndex]; } } }
+        },
         scales: {
           x: horizontal ? { beginAtZero: true, ticks: { precision: 0 } } : { ticks: { autoSkip: true, maxRotation: 60 } },
           y: horizontal ? { ticks: { autoSkip: false, font: { size: 11 } } } : { beginAtZero: true, ticks: { precision: 0 } }
