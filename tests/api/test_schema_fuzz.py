@@ -37,7 +37,9 @@ from tests.core.factories import square
 from tests.dialogues.builders import make_commitment, make_world
 from tests.evidence.builders import make_intervention
 from tests.indicators.test_explorer import make_figures
+from tests.network.builders import make_network
 from tests.panels.builders import make_panel, make_wave, raw
+from tests.studies.builders import make_study
 
 pytestmark = pytest.mark.django_db
 SCHEMA_PATH = "/api/v1/openapi.json"
@@ -74,6 +76,8 @@ def world(django_db_setup, django_db_blocker) -> Iterator[SimpleNamespace]:
             [raw(f"R{n:03d}", B18=n, AOJ11=2, VIC1=n % 2) for n in range(1, 7)],
             SubmissionSource.WEB,
         )
+        world.study = make_study(popayan, world.camila)
+        world.network = make_network()
         yield world
         transaction.set_rollback(True)
 
@@ -150,6 +154,18 @@ def existing_objects(world: SimpleNamespace) -> dict[str, dict[str, Any]]:
         "/api/v1/dialogues/sessions/{session_id}/": {"session_id": world.session.pk},
         "/api/v1/dialogues/commitments/{commitment_id}/": {"commitment_id": commitment},
         "/api/v1/dialogues/commitments/{commitment_id}/updates/": {"commitment_id": commitment},
+        "/api/v1/studies/{study_id}/": {"study_id": world.study.pk},
+        "/api/v1/studies/{study_id}/codes": {"study_id": world.study.pk},
+        "/api/v1/studies/{study_id}/segments": {"study_id": world.study.pk},
+        "/api/v1/studies/{study_id}/findings": {"study_id": world.study.pk},
+        "/api/v1/network/events/{event_id}/": {"event_id": world.network.past.pk},
+        "/api/v1/network/specialists/{specialist_id}/": {"specialist_id": world.network.public.pk},
+        "/api/v1/network/practices/{practice_id}/": {"practice_id": world.network.practice.pk},
+        "/api/v1/reports/briefs/{territory_id}/{period}": {
+            "territory_id": popayan,
+            "period": "2024-03",
+        },
+        "/api/v1/reports/briefs/{territory_id}": {"territory_id": popayan},
     }
 
 

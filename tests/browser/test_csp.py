@@ -164,7 +164,7 @@ def test_a_territory_named_like_markup_shows_as_text_on_the_map(watched, live_se
     box = watched.locator("#territory-map").bounding_box()
     assert box is not None
     # Popayán's square sits inside Cauca's; hover the child's path to open its tooltip.
-    child = watched.locator("#territory-map path.leaflet-interactive").last
+    child = watched.locator("#territory-map path.leaflet-interactive:not(.map-land)").last
     child.hover(force=True)
     tooltip = watched.locator(".leaflet-tooltip")
     tooltip.wait_for()

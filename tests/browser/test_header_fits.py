@@ -85,7 +85,7 @@ def test_a_table_wider_than_a_phone_says_it_scrolls_and_takes_the_keyboard(
     wrap.wait_for()
     assert wrap.get_attribute("tabindex") == "0"
     assert wrap.get_attribute("role") == "region"
-    assert "Scroll sideways" in (wrap.get_attribute("aria-label") or "")
+    assert "Desplácese hacia los lados" in (wrap.get_attribute("aria-label") or "")
     assert page.locator(".scroll-hint").first.is_visible()
     screenshot(page, "d1-profile-phone")
     # The page itself does not scroll sideways: only the table does.

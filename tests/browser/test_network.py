@@ -59,7 +59,7 @@ def test_a_visitor_registers_for_a_coming_workshop(page, live_server):
     page.check("input[name=name_visibility][value=public]")
     with page.expect_navigation():
         page.click("main button[type=submit]")
-    assert "consent" in page.locator(".errorlist").inner_text()  # the box was not ticked
+    assert "debe aceptar" in page.locator(".errorlist").inner_text()  # the box was not ticked
     assert not Registration.objects.exists()
     page.check("#id_consent")
     with page.expect_navigation():

@@ -60,7 +60,7 @@ def test_a_visitor_finds_popayan_and_sees_its_map_and_population(
     assert page.url.endswith(f"/territories/{places.popayan.pk}/")
     assert page.locator("h1").inner_text() == "Popayán"
     page.wait_for_selector("#territory-map[data-state=ready]")
-    assert page.locator("#territory-map path.leaflet-interactive").count() == 1
+    assert page.locator("#territory-map path.leaflet-interactive:not(.map-land)").count() == 1
     canvas = page.locator("#population-chart")
     assert canvas.is_visible()
     assert canvas.bounding_box()["height"] > 100
@@ -73,7 +73,7 @@ def test_a_child_territory_on_the_map_opens_its_page(page, live_server) -> None:
     places = make_places(boundaries=True)
     page.goto(f"{live_server.url}/territories/{places.cauca.pk}/")
     page.wait_for_selector("#territory-map[data-state=ready]")
-    paths = page.locator("#territory-map path.leaflet-interactive")
+    paths = page.locator("#territory-map path.leaflet-interactive:not(.map-land)")
     assert paths.count() == 2
     box = page.locator("#territory-map").bounding_box()
     assert box is not None

@@ -10,8 +10,18 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from convivencia.core import filetypes
+
+
+@pytest.fixture(autouse=True)
+def english(settings, spanish_by_default):
+    """These tests read the English messages (tests/core defaults to Spanish)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 # The start of a Windows program (DOS stub and PE header), as any .exe begins.
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 44 + b"PE\x00\x00"

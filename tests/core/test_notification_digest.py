@@ -4,11 +4,20 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from convivencia.core.choices import EmailFrequency
 from convivencia.core.models import Notification
 from convivencia.core.notifications import notify, send_digests
 from tests.factories import make_user
+
+
+@pytest.fixture(autouse=True)
+def english(settings, spanish_by_default):
+    """These tests read the English messages (tests/core defaults to Spanish)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -120,7 +120,12 @@ def test_loading_the_demo_twice_does_not_duplicate_anything():
     loaded = counts()
     call_command("load_demo")
     assert counts() == loaded
-    assert loaded[0] == demo.DEMO_SIZE
+    # The registry's demo, and the network demo's Papo de Responsa (a practice presented at
+    # an event, entered in the registry as not evaluated).
+    from convivencia.network.demo import PAPO_ID
+
+    assert loaded[0] == demo.DEMO_SIZE + 1
+    assert Intervention.objects.filter(external_id=PAPO_ID).count() == 1
 
 
 def test_the_generator_is_reproducible_and_takes_a_size_and_a_seed():

@@ -169,7 +169,7 @@ class EventPagination(PageNumberPagination):
 
 @router.get(
     "/events/",
-    response={200: list[EventOut], 400: ErrorBody, 401: ErrorBody},
+    response={200: list[EventOut], 400: ErrorBody, 401: ErrorBody, 404: ErrorBody},
     url_name="network-event-list",
     summary="List the network's events",
 )
@@ -243,7 +243,7 @@ def get_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
 
 @router.get(
     "/organisations/",
-    response={200: list[OrganisationOut], 400: ErrorBody, 401: ErrorBody},
+    response={200: list[OrganisationOut], 400: ErrorBody, 401: ErrorBody, 404: ErrorBody},
     url_name="network-organisation-list",
     summary="List the network's organisations",
 )
@@ -301,7 +301,7 @@ class SpecialistPagination(PageNumberPagination):
 
 @router.get(
     "/specialists/",
-    response={200: list[SpecialistOut], 400: ErrorBody, 401: ErrorBody},
+    response={200: list[SpecialistOut], 400: ErrorBody, 401: ErrorBody, 404: ErrorBody},
     url_name="network-specialist-list",
     summary="List specialists with a public profile",
 )
@@ -372,7 +372,7 @@ def _practices() -> QuerySet[Practice]:
 
 @router.get(
     "/practices/",
-    response={200: list[PracticeOut], 400: ErrorBody, 401: ErrorBody},
+    response={200: list[PracticeOut], 400: ErrorBody, 401: ErrorBody, 404: ErrorBody},
     url_name="network-practice-list",
     summary="List promising practices with their evidence",
 )

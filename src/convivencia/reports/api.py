@@ -13,6 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from convivencia.accounts import access
@@ -185,6 +186,13 @@ def list_briefs(request: HttpRequest, territory_id: int):
     return [_stored(request, brief) for brief in briefs[:500]]
 
 
+def _check_year(year: int | None) -> None:
+    # The pages' forms take the same range; a year outside it names no data we hold (and
+    # SQLite's date functions fail on it).
+    if year is not None and not 1990 <= year <= 2100:
+        raise ApiError(400, _("Give a year between 1990 and 2100."))
+
+
 @router.get(
     "/overview",
     response={200: OverviewOut, **ERRORS},
@@ -193,6 +201,7 @@ def list_briefs(request: HttpRequest, territory_id: int):
 )
 def get_overview(request: HttpRequest, territory: int | None = None, year: int | None = None):
     """One row per country, or per subdivision of ``territory``, for ``year``."""
+    _check_year(year)
     parent = _territory(territory) if territory is not None else None
     found = overview.build(request.user, parent, year)
     return {
@@ -228,6 +237,7 @@ def get_overview(request: HttpRequest, territory: int | None = None, year: int |
     summary="Every export you may download",
 )
 def list_exports(request: HttpRequest, territory: int | None = None, year: int | None = None):
+    _check_year(year)
     filters = Filters(territory=_territory(territory) if territory is not None else None, year=year)
     return [
         {

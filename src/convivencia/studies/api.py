@@ -28,7 +28,7 @@ from convivencia.studies.models import Code, Finding, Segment, Study
 
 router = Router(tags=["studies"], auth=LOGIN_REQUIRED)
 
-ERRORS = {401: ErrorBody, 403: ErrorBody, 404: ErrorBody}
+ERRORS = {400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody}
 
 
 class StudyOut(Schema):

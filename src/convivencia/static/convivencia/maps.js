@@ -29,7 +29,9 @@ window.ConvivenciaMaps = (function () {
         var layer = L.geoJSON(collection, {
           style: function (feature) {
             var kind = feature.properties.kind;
-            return kind === "country" ? COUNTRY : kind === "region" ? REGION : WORLD;
+            // "map-land": the land under the figures, told apart from the figures' own shapes.
+            var style = kind === "country" ? COUNTRY : kind === "region" ? REGION : WORLD;
+            return Object.assign({ className: "map-land" }, style);
           },
           onEachFeature: function (feature, path) {
             if (feature.properties.name) {
