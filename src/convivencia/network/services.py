@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -200,11 +201,19 @@ def directory_rows(
 ) -> list[dict[str, str]]:
     """The public part of the directory, one row per specialist (codes, not labels, so
     a program can read it in any language). Never the email."""
+    if isinstance(specialists, QuerySet):
+        specialists = specialists.select_related("affiliation").prefetch_related("tags")
+    public = [specialist for specialist in specialists if specialist.is_public]
+    # Every public speaker's published events in one query, not one per row.
+    spoken: dict[int, set[str]] = defaultdict(set)
+    for specialist_id, title in (
+        Event.objects.published()
+        .filter(sessions__speakers__specialist__in=public)
+        .values_list("sessions__speakers__specialist", "title")
+    ):
+        spoken[specialist_id].add(title)
     rows = []
-    for specialist in specialists:
-        if not specialist.is_public:
-            continue  # a guard, should a caller pass anything else
-        events = Event.objects.published().filter(sessions__speakers__specialist=specialist)
+    for specialist in public:  # a guard, should a caller pass anything else
         rows.append(
             {
                 "name": specialist.name,
@@ -213,7 +222,7 @@ def directory_rows(
                 "expertise": ";".join(specialist.codes(TagKind.EXPERTISE)),
                 "countries": ";".join(specialist.codes(TagKind.COUNTRY)),
                 "languages": ";".join(specialist.codes(TagKind.LANGUAGE)),
-                "events": ";".join(sorted({event.title for event in events})),
+                "events": ";".join(sorted(spoken[specialist.pk])),
                 "profile": url_for(specialist),
             }
         )
