@@ -62,6 +62,7 @@ PARAMETERS: dict[str, str] = {
     "panels/collect/{panel_code}/openrosa/forms/{form_id}": "form_id",
     "panels/roster/{code}": "panel",
     "panels/roster/{code}/respondents/{pk}": "respondent",
+    "panels/questionnaires/{pk}": "questionnaire",
     # dialogues
     "dialogues/territory/{pk}": "territory",
     "dialogues/organisation/{pk}": "organisation",
@@ -429,6 +430,18 @@ PAGES: dict[str, Row] = {
     "panels:collection:formlist": {"GET cauca": row(401), "GET narino": row(401)},
     "panels:collection:xform": {"GET cauca": row(401), "GET narino": row(401)},
     "panels:collection:submission": {"POST cauca": row(401), "POST narino": row(401)},
+    # panels: XLSForms made elsewhere and panels made of them (issue 14): coordinators of
+    # any territory; questionnaires belong to none, so others are told no (403)
+    "panels:questionnaires:import": {
+        "GET": row(403, anonymous=LOGIN, admin=200, coord_cauca=200, coord_narino=200)
+    },
+    "panels:questionnaires:detail": {
+        "GET cauca": row(403, anonymous=LOGIN, admin=200, coord_cauca=200, coord_narino=200)
+    },
+    # an empty form is refused on the page
+    "panels:questionnaires:create_panel": {
+        "POST cauca": row(403, anonymous=LOGIN, admin=400, coord_cauca=400, coord_narino=400)
+    },
     # panels: the roster
     "panels:roster:roster": COLLECT,
     "panels:roster:entities": COLLECT,

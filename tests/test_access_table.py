@@ -178,6 +178,7 @@ def _panel(variant: SimpleNamespace, municipality, code: str, prefix: str, impor
         job=job,
         period=OPEN_WAVE,
         form_id=openrosa.xform_for(panel).form_id,
+        questionnaire=panel.questionnaire,
     )
 
 

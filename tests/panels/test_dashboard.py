@@ -196,7 +196,8 @@ def test_the_trend_series_carries_every_wave_and_both_measures(client, world):
 
 def test_the_top_concerns_come_from_the_multiple_choice_aggregate(client, world, settings):
     settings.LANGUAGE_CODE = "es"  # the labels are the questionnaire's, in the page's language
-    concerns = get(client, world, "andrea", "/panels/popayan/").context["concerns"]
+    [chart] = get(client, world, "andrea", "/panels/popayan/").context["concern_charts"]
+    concerns = chart.concerns
     assert [(c.count, round(c.share)) for c in concerns[:2]] == [(SIZE, 100), (SIZE, 100)]
     assert {c.label for c in concerns} == {"Extorsión", "Grupos armados"}
 

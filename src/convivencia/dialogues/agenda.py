@@ -221,7 +221,8 @@ def panel_proposals(territory: Territory, before: datetime.date) -> list[Proposa
 
 
 def problem_proposals(territory: Territory, before: datetime.date) -> list[Proposal]:
-    """The problems most named in the PROBLEMS item of each panel's latest closed wave."""
+    """The problems most named in each panel's latest closed wave: in the PROBLEMS item, or
+    in the questions a form made elsewhere marks as concerns (``charts.concern_items``)."""
     from convivencia.panels import charts
     from convivencia.panels.models import Panel
 
@@ -236,12 +237,8 @@ def problem_proposals(territory: Territory, before: datetime.date) -> list[Propo
         if wave is None:
             continue
         items = charts.items_by_code(panel)
-        result = charts.results_by_wave([wave], reveal_small=False)[wave.pk].get(
-            charts.PROBLEMS_ITEM
-        )
-        if result is None:  # no concerns without the item's result
-            continue
-        for concern in charts.top_concerns(items, result, limit=TOP_PROBLEMS):
+        results = charts.results_by_wave([wave], reveal_small=False)[wave.pk]
+        for concern in charts.top_concerns(panel, items, results, limit=TOP_PROBLEMS):
             proposals.append(
                 Proposal(
                     origin=AgendaOrigin.CONCERN,
@@ -254,7 +251,7 @@ def problem_proposals(territory: Territory, before: datetime.date) -> list[Propo
                         % {
                             "problem": concern.label,
                             "count": concern.count,
-                            "n": result.n,
+                            "n": concern.n,
                             "share": _percent(concern.share),
                             "age": wave_age(wave.label, wave.period, before),
                         }

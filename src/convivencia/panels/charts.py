@@ -28,10 +28,11 @@ from convivencia.accounts import access
 from convivencia.accounts.choices import OrganisationType, Role
 from convivencia.panels import analysis, suppression
 from convivencia.panels.aggregates import is_scored
-from convivencia.panels.choices import BREAKDOWNS, MISSING_CODES, Provider, WaveStatus
+from convivencia.panels.choices import BREAKDOWNS, MISSING_CODES, FieldUse, Provider, WaveStatus
 from convivencia.panels.models import (
     Aggregate,
     CellSums,
+    FieldMapping,
     Item,
     Panel,
     Respondent,
@@ -613,20 +614,93 @@ class Concern:
     label: str
     count: int
     share: float
+    n: int = 0  # respondents who answered the item the option belongs to
 
 
-def top_concerns(
-    items: dict[str, Item], result: analysis.ItemResult | None, limit: int = 10
+@dataclass
+class ConcernChart:
+    """One question about community concerns, its options by how often they were chosen."""
+
+    item: Item
+    text: str
+    result: analysis.ItemResult | None
+    concerns: list[Concern]
+
+
+def concern_items(panel: Panel, items: dict[str, Item]) -> list[Item]:
+    """The items the concerns chart counts, in form order.
+
+    A form made elsewhere says which of its questions are about concerns on its mapping
+    page (``FieldUse.CONCERN``); our own questionnaire asks the PROBLEMS item.
+    """
+    codes = (
+        FieldMapping.objects.filter(
+            questionnaire_id=panel.questionnaire_id, use=FieldUse.CONCERN, item__isnull=False
+        )
+        .order_by("position", "pk")
+        .values_list("item__code", flat=True)
+    )
+    mapped = [items[code] for code in codes if code in items]
+    if mapped:
+        return mapped
+    problems = items.get(PROBLEMS_ITEM)
+    return [problems] if problems is not None else []
+
+
+def item_concerns(
+    item: Item | None, result: analysis.ItemResult | None, limit: int = 10
 ) -> list[Concern]:
-    """Options of the multiple-choice PROBLEMS item by how many respondents chose them."""
-    item = items.get(PROBLEMS_ITEM)
+    """Options of one concerns item by how many respondents chose them."""
     if item is None or result is None or not result.counts or not result.n:
         return []
     labels = {choice.value: translated(choice.label) for choice in item.choices.all()}
     concerns = [
-        Concern(label=labels.get(int(code), code), count=count, share=count / result.n * 100)
+        Concern(
+            label=labels.get(int(code), code),
+            count=count,
+            share=count / result.n * 100,
+            n=result.n,
+        )
         for code, count in result.counts.items()
         if int(code) not in MISSING_CODES and count
+    ]
+    concerns.sort(key=lambda concern: (-concern.count, concern.label))
+    return concerns[:limit]
+
+
+def concern_charts(
+    panel: Panel,
+    items: dict[str, Item],
+    results: dict[str, analysis.ItemResult],
+    limit: int = 10,
+) -> list[ConcernChart]:
+    """One chart per concerns item (``concern_items``) of a wave's ``results``."""
+    charts = []
+    for item in concern_items(panel, items):
+        result = results.get(item.code)
+        charts.append(
+            ConcernChart(
+                item=item,
+                text=item_text(item, panel),
+                result=result,
+                concerns=item_concerns(item, result, limit),
+            )
+        )
+    return charts
+
+
+def top_concerns(
+    panel: Panel,
+    items: dict[str, Item],
+    results: dict[str, analysis.ItemResult],
+    limit: int = 10,
+) -> list[Concern]:
+    """The options of every concerns item of a wave, most chosen first (the agenda's and
+    the brief's list; each concern carries the ``n`` of its own item)."""
+    concerns = [
+        concern
+        for chart in concern_charts(panel, items, results, limit)
+        for concern in chart.concerns
     ]
     concerns.sort(key=lambda concern: (-concern.count, concern.label))
     return concerns[:limit]

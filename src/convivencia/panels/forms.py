@@ -20,7 +20,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from convivencia.core.forms import choice_field
+from convivencia.accounts import access
+from convivencia.accounts.choices import Role
+from convivencia.core.forms import choice_field, model_choice_field
 from convivencia.core.i18n import translated
 from convivencia.core.limits import check_upload_size
 from convivencia.panels import services
@@ -38,6 +40,7 @@ from convivencia.panels.importers import answers as file_import
 from convivencia.panels.mapping import FieldChoice
 from convivencia.panels.models import FieldMapping, Item, Panel, Wave
 from convivencia.panels.questionnaire_default import LOCAL_PROVIDER_PLACEHOLDER
+from convivencia.territories.models import Territory
 
 # Item codes go into CSS selectors of the form's skip-logic style: only safe ones do.
 _CSS_SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -395,3 +398,73 @@ class FieldMappingForm(forms.Form):
                 values={option.pk: data[f"value_{option.pk}"] for option in options},
             )
         return said
+
+
+class XLSFormUploadForm(forms.Form):
+    """An XLSForm made elsewhere (KoBoToolbox, ODK), to become a questionnaire version."""
+
+    file = forms.FileField(
+        label=gettext_lazy("XLSForm"),
+        validators=[check_upload_size],
+        help_text=gettext_lazy(
+            "The form as KoBoToolbox or ODK Central takes it: an .xlsx or .xls workbook with "
+            "its survey, choices and settings sheets."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not str(upload.name).lower().endswith((".xlsx", ".xls")):
+            raise ValidationError(
+                _("“%(name)s” is not an .xlsx or .xls workbook.") % {"name": upload.name},
+                code="not_a_workbook",
+            )
+        return upload
+
+
+class TerritoryChoiceField(forms.ModelChoiceField[Territory]):
+    """Territories named with their parent: "Popayán · Cauca"."""
+
+    def label_from_instance(self, obj: Territory) -> str:
+        parent = obj.parent
+        return f"{obj.label} · {parent.label}" if parent is not None else str(obj.label)
+
+
+class PanelCreateForm(forms.Form):
+    """A new panel asking a given questionnaire, in a territory the user coordinates."""
+
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=60,
+        help_text=gettext_lazy(
+            "Letters, digits, “-” and “_”; it appears in the panel's addresses and in ODK "
+            "Collect's settings."
+        ),
+    )
+    territory = TerritoryChoiceField(label=gettext_lazy("Territory"), queryset=Territory.objects)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200, required=False)
+    local_provider_name = forms.CharField(
+        label=gettext_lazy("Local provider"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy(
+            "What the “local provider” items ask about here (the Guardia Indígena, say); "
+            "leave it empty when the questionnaire has no such items."
+        ),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        territories = access.scope(user, Role.COORDINATOR).territories()
+        model_choice_field(self, "territory").queryset = territories.select_related(
+            "parent"
+        ).order_by("level", "name")
+
+    def clean_code(self) -> str:
+        code = str(self.cleaned_data["code"]).strip()
+        try:
+            services.check_panel_code(code)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["code"]) from exc
+        return code

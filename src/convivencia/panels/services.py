@@ -1,7 +1,8 @@
-"""Domain operations on panels: opening and closing monthly waves.
+"""Domain operations on panels: creating a panel, opening and closing monthly waves.
 
-Views, the import command and the jobs call these, never ``Wave.objects.create``
-directly, so that the permission rule and the audit entry cannot be forgotten.
+Views, the commands and the jobs call these, never ``Panel.objects.create`` or
+``Wave.objects.create`` directly, so that the permission rule and the audit entry
+cannot be forgotten.
 
 ``actor=None`` means the system (a management command run by an operator on
 the server): it may open and close waves, and the audit entry names no one.
@@ -15,20 +16,128 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from convivencia.accounts import access, audit
 from convivencia.accounts.choices import AuditAction, Role
+from convivencia.core.fields import max_length
 from convivencia.panels.choices import WaveStatus
-from convivencia.panels.models import Panel, Wave, period_of
+from convivencia.panels.models import Panel, Questionnaire, Wave, period_of
+from convivencia.territories.models import Territory
 
 WaveHook = Callable[[Wave], object]
 
 # Called with the wave once a close has been committed (the provider digest, say).
 # Each hook runs on its own: one that fails is logged and does not stop the others.
 WAVE_CLOSED_HOOKS: list[WaveHook] = []
+
+
+# Fixed paths under /panels/ that a panel's code must not shadow (panels.urls).
+RESERVED_PANEL_CODES = frozenset(
+    {"map", "provider", "territory", "collect", "roster", "questionnaires"}
+)
+
+
+class PanelExists(ValidationError):
+    """A panel already has the code asked for (``panel`` says which)."""
+
+    def __init__(self, panel: Panel) -> None:
+        super().__init__(
+            {
+                "code": ValidationError(
+                    _("A panel with the code “%(code)s” already exists; choose another code.")
+                    % {"code": panel.code},
+                    code="panel_exists",
+                )
+            }
+        )
+        self.panel = panel
+
+
+def check_panel_code(code: str) -> None:
+    """Refuse (``ValidationError`` on "code") a code that is no slug, too long, or a page."""
+    limit = max_length(Panel, "code")
+    try:
+        validate_slug(code)
+    except ValidationError as exc:
+        raise ValidationError(
+            {
+                "code": _("“%(code)s” cannot be a panel code: use letters, digits, “-” and “_”.")
+                % {"code": code}
+            },
+            code="bad_code",
+        ) from exc
+    if len(code) > limit:
+        raise ValidationError(
+            {
+                "code": _("A panel code has at most %(limit)s characters (“%(code)s” has %(n)s).")
+                % {"limit": limit, "code": code, "n": len(code)}
+            },
+            code="bad_code",
+        )
+    if code.lower() in RESERVED_PANEL_CODES:
+        raise ValidationError(
+            {
+                "code": _(
+                    "“%(code)s” is a page of the site (/panels/%(code)s/) and cannot be a panel "
+                    "code."
+                )
+                % {"code": code}
+            },
+            code="reserved_code",
+        )
+
+
+def may_create_panel(user, territory: Territory) -> bool:
+    """Coordinators of the territory (and administrators, who hold every role)."""
+    return access.has_role(user, territory, Role.COORDINATOR)
+
+
+def create_panel(
+    *,
+    code: str,
+    territory: Territory,
+    questionnaire: Questionnaire,
+    actor,
+    name: str = "",
+    local_provider_name: str = "",
+) -> Panel:
+    """A new panel of ``territory`` asking ``questionnaire``. Audited.
+
+    Refuses a bad or reserved code (``ValidationError`` on "code"), a code another panel
+    already has (``PanelExists``, naming that panel), and a person who does not coordinate
+    the territory (``PermissionDenied``). ``actor=None`` is the system (a command run by
+    an operator on the server).
+    """
+    check_panel_code(code)
+    if actor is not None and not may_create_panel(actor, territory):
+        raise PermissionDenied(
+            _("Only a coordinator of %(territory)s may create a panel there.")
+            % {"territory": territory}
+        )
+    existing = Panel.objects.filter(code=code).select_related("territory").first()
+    if existing is not None:
+        raise PanelExists(existing)
+    try:
+        with transaction.atomic():
+            panel = Panel.objects.create(
+                code=code,
+                name=name,
+                territory=territory,
+                questionnaire=questionnaire,
+                local_provider_name=local_provider_name,
+            )
+            audit.record(AuditAction.CREATE, panel, actor=actor)
+    except IntegrityError as exc:
+        # Another request took the code meanwhile.
+        raced = Panel.objects.filter(code=code).first()
+        if raced is None:
+            raise
+        raise PanelExists(raced) from exc
+    return panel
 
 
 class WaveClosed(ValidationError):

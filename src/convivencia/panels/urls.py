@@ -1,14 +1,22 @@
 """Panel pages, mounted at /panels/.
 
-The fixed paths come before ``<slug:code>/``: "map", "provider", "territory", "collect"
-and "roster" cannot be panel codes. ODK Collect's server URL for a panel is
-``/panels/collect/<panel>/openrosa``: Collect appends ``formList`` and ``submission``.
+The fixed paths come before ``<slug:code>/``: "map", "provider", "territory", "collect",
+"roster" and "questionnaires" cannot be panel codes (``services.RESERVED_PANEL_CODES``).
+ODK Collect's server URL for a panel is ``/panels/collect/<panel>/openrosa``: Collect
+appends ``formList`` and ``submission``.
 """
 
 from django.urls import include, path
 
 from convivencia.panels import openrosa
-from convivencia.panels.views import collection, dashboards, mapping, odk_password, roster
+from convivencia.panels.views import (
+    collection,
+    dashboards,
+    mapping,
+    odk_password,
+    questionnaires,
+    roster,
+)
 
 # Collecting answers: the web form, uploads, waves and the OpenRosa server of each panel.
 collection_patterns = [
@@ -42,6 +50,13 @@ roster_patterns = [
     path("<slug:code>/respondents/<int:pk>/contact/", roster.respondent_contact, name="contact"),
 ]
 
+# XLSForms made elsewhere, brought in from the web, and panels made of them (issue 14).
+questionnaire_patterns = [
+    path("import/", questionnaires.import_form, name="import"),
+    path("<int:pk>/", questionnaires.questionnaire, name="detail"),
+    path("<int:pk>/panel/", questionnaires.create_panel, name="create_panel"),
+]
+
 app_name = "panels"
 
 urlpatterns = [
@@ -52,6 +67,7 @@ urlpatterns = [
     path("territory/<int:pk>/", dashboards.territory_slot, name="territory_slot"),
     path("collect/", include((collection_patterns, "collection"))),
     path("roster/", include((roster_patterns, "roster"))),
+    path("questionnaires/", include((questionnaire_patterns, "questionnaires"))),
     path("<slug:code>/", dashboards.dashboard, name="dashboard"),
     path("<slug:code>/export/<str:kind>", dashboards.export, name="export"),
 ]

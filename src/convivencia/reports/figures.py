@@ -168,7 +168,7 @@ def panel_figures(panel: Panel, period: datetime.date, audience: str) -> dict[st
         "labels": trend["labels"],
         "series": [{"label": serie["label"], "values": serie["pct"]} for serie in trend["series"]],
     }
-    concerns = charts.top_concerns(items, results[wave.pk].get(charts.PROBLEMS_ITEM))
+    concerns = charts.top_concerns(panel, items, results[wave.pk])
     if not reveal:
         # A public brief names a concern only when at least k leaders chose it: a count
         # below k describes a handful of people.

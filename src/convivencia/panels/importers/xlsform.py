@@ -28,7 +28,8 @@ fields; its skip logic and conditional "required" are the collecting tool's
 business (it already enforced them), so they are not refused. Every field of the
 form gets a ``FieldMapping`` (``panels.mapping``), which the coordinator edits on the
 mapping page. Languages: ``label::Español (es)``, ``label::EN``, ``label::English``
-are recognised; any other (``label::chinese``) is kept as written.
+are recognised; any other (``label::chinese``) is kept as written. A title in several
+languages (``form_title::English (en)``…) is kept in every one of them.
 """
 
 from __future__ import annotations
@@ -562,14 +563,14 @@ class _FormReader:
                 fallback_form_name=Path(self.file).stem,
                 warnings=warnings,
             )
-            create_survey_element_from_dict(form).to_xml(warnings=warnings)
+            create_survey_element_from_dict(_with_one_title(form)).to_xml(warnings=warnings)
         except PyXFormError as exc:
             raise BadFile(
                 [Problem(self.file, None, None, _("is not a valid XLSForm: %s") % exc)]
             ) from exc
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
-            # pyxform itself fails on some sheets it does not expect (a translated
-            # form_title): the form cannot be built, so KoBoToolbox could not either.
+            # pyxform itself fails on some sheets it does not expect: the form cannot be
+            # built, so KoBoToolbox could not either.
             raise BadFile(
                 [
                     Problem(
@@ -1042,6 +1043,23 @@ def _questions(
                 yield from _questions(child.get("children", []), reader, f"{path}/")
             continue
         yield child, path
+
+
+def _with_one_title(form: dict[str, Any]) -> dict[str, Any]:
+    """The form as pyxform builds it, with one title.
+
+    ``form_title::<language>`` columns (a title in several languages, as KoBoToolbox
+    writes it) reach pyxform's reading as a dict, which its XForm writer cannot put in
+    the one ``<h:title>`` an XForm has: it is built with the default language's title
+    (else the first). The import keeps every language (``_FormReader.plan``).
+    """
+    title = form.get("title")
+    if not isinstance(title, dict):
+        return form
+    default = str(form.get("default_language") or "default")
+    texts = [str(text) for text in title.values() if text]
+    chosen = str(title.get(default) or title.get("default") or (texts[0] if texts else ""))
+    return {**form, "title": chosen or str(form.get("id_string") or "")}
 
 
 def _is_integer(text: str) -> bool:

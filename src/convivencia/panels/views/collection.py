@@ -60,7 +60,11 @@ def panel_list(request: HttpRequest) -> HttpResponse:
         .select_related("territory")
         .annotate(open_waves=Count("waves", filter=Q(waves__status=WaveStatus.OPEN)))
     )
-    return render(request, "panels/collect_list.html", {"panels": panels})
+    return render(
+        request,
+        "panels/collect_list.html",
+        {"panels": panels, "may_import": permissions.may_import_questionnaires(request.user)},
+    )
 
 
 @login_required

@@ -107,7 +107,7 @@ def dashboard_context(
     if chosen is not None:
         chosen = next(wave for wave in waves if wave.pk == chosen.pk)
     wave, previous = charts.latest_pair(waves, chosen)
-    # Choices are read for the concerns item only. Every item is computed for the two
+    # Choices are read for the concerns items only. Every item is computed for the two
     # waves compared; the trend needs only the trust items, for every wave.
     items = charts.item_access(user).filter(panel, charts.items_by_code(panel, with_choices=False))
     trend_items = charts.trust_items(items, primary_only=True)
@@ -168,10 +168,7 @@ def dashboard_context(
         reveal_small=reveal,
     )
     context["paired"] = changes is not None
-    context["concerns"] = charts.top_concerns(items, results[wave.pk].get(charts.PROBLEMS_ITEM))
-    problems = items.get(charts.PROBLEMS_ITEM)
-    context["concerns_item"] = charts.item_text(problems, panel) if problems else ""
-    context["concerns_result"] = results[wave.pk].get(charts.PROBLEMS_ITEM)
+    context["concern_charts"] = charts.concern_charts(panel, items, results[wave.pk])
     context["retention"] = list(zip(charts.retention(panel, waves), waves, strict=True))
     return context
 

@@ -1,18 +1,11 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.core.validators import validate_slug
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from convivencia.accounts import audit
-from convivencia.accounts.choices import AuditAction
-from convivencia.panels.models import Panel
+from convivencia.panels import services
 from convivencia.panels.questionnaire_default import QuestionnaireNotFound, resolve_questionnaire
 from convivencia.territories.choices import Scheme
 from convivencia.territories.models import Territory
-
-# Fixed paths under /panels/ that a panel's code must not shadow.
-RESERVED_PANEL_CODES = {"map", "provider", "territory", "collect", "roster"}
 
 
 class Command(BaseCommand):
@@ -47,45 +40,35 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         code = options["code"]
         try:
-            validate_slug(code)
+            services.check_panel_code(code)
         except ValidationError as exc:
-            raise CommandError(
-                _("“%(code)s” cannot be a panel code: use letters, digits, “-” and “_”.")
-                % {"code": code}
-            ) from exc
-        if code.lower() in RESERVED_PANEL_CODES:
-            raise CommandError(
-                _(
-                    "“%(code)s” is a page of the site (/panels/%(code)s/) and cannot be a panel "
-                    "code."
-                )
-                % {"code": code}
-            )
+            raise CommandError(" ".join(exc.messages)) from exc
         territory = _territory(options["territory"])
-        existing = Panel.objects.filter(code=code).select_related("territory").first()
-        if existing is not None:
-            if existing.territory_id != territory.pk:
-                raise CommandError(
-                    _("Panel “%(code)s” already exists for %(territory)s; choose another code.")
-                    % {"code": code, "territory": existing.territory}
-                )
-            self.stdout.write(
-                _("Panel “%(code)s” already exists; nothing was changed.") % {"code": code}
-            )
-            return
         try:
             questionnaire = resolve_questionnaire(options["questionnaire"])
         except QuestionnaireNotFound as exc:
             raise CommandError(str(exc)) from exc
-        with transaction.atomic():
-            panel = Panel.objects.create(
+        try:
+            panel = services.create_panel(
                 code=code,
-                name=options["name"],
                 territory=territory,
                 questionnaire=questionnaire,
+                actor=None,
+                name=options["name"],
                 local_provider_name=options["local_provider"],
             )
-            audit.record(AuditAction.CREATE, panel)
+        except services.PanelExists as exc:
+            if exc.panel.territory_id != territory.pk:
+                raise CommandError(
+                    _("Panel “%(code)s” already exists for %(territory)s; choose another code.")
+                    % {"code": code, "territory": exc.panel.territory}
+                ) from exc
+            self.stdout.write(
+                _("Panel “%(code)s” already exists; nothing was changed.") % {"code": code}
+            )
+            return
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(
             _("Created panel “%(code)s” for %(territory)s, asking %(questionnaire)s.")
             % {"code": code, "territory": territory, "questionnaire": questionnaire}
