@@ -62,6 +62,8 @@ PARAMETERS: dict[str, str] = {
     "panels/collect/{panel_code}/openrosa/forms/{form_id}": "form_id",
     "panels/roster/{code}": "panel",
     "panels/roster/{code}/respondents/{pk}": "respondent",
+    # indicators: a row of the DHIS2 mapping table (national, one per variant)
+    "indicators/manage/dhis2/{pk}": "dhis2_mapping",
     "panels/questionnaires/{pk}": "questionnaire",
     # dialogues
     "dialogues/territory/{pk}": "territory",
@@ -131,6 +133,7 @@ EXAMPLES: dict[str, str] = {
     "indicators:manage:element_delete": "indicators/manage/elements/homicides/delete/",
     "indicators:manage:indicator_edit": "indicators/manage/indicators/homicide_rate/",
     "indicators:manage:indicator_delete": "indicators/manage/indicators/homicide_rate/delete/",
+    "indicators:manage:dhis2_create": "indicators/manage/dhis2/new/org_unit/",
     "/api/v1/indicators/{code}/values": "api/v1/indicators/{code}/values?territory={territory}"
     "&period=2023",
 }
@@ -365,6 +368,20 @@ PAGES: dict[str, Row] = {
     "indicators:manage:indicator_create": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
     "indicators:manage:indicator_edit": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
     "indicators:manage:indicator_delete": {"POST": DEFINERS_REFUSED},
+    # the DHIS2 mapping table: national, like the definitions
+    "indicators:manage:dhis2_index": {"GET": EDITORS},
+    "indicators:manage:dhis2_create": {"GET": DEFINERS, "POST": DEFINERS_INVALID},
+    "indicators:manage:dhis2_edit": {"GET cauca": DEFINERS, "POST cauca": DEFINERS_INVALID},
+    "indicators:manage:dhis2_delete": {
+        "POST cauca": row(
+            404,
+            anonymous=LOGIN,
+            admin=REDIRECT,
+            coord_cauca=REDIRECT,
+            coord_narino=REDIRECT,
+            analyst=403,
+        )
+    },
     # evidence registry: published interventions are public, drafts do not exist for them
     "evidence:dashboard": {"GET": PUBLIC},
     "evidence:detail": {"GET published": PUBLIC, "GET draft": row(404)},

@@ -53,7 +53,8 @@ from convivencia.dialogues.models import (
 from convivencia.evidence.choices import ExternalSource
 from convivencia.evidence.models import ExternalRating
 from convivencia.indicators import presets
-from convivencia.indicators.models import DataElement
+from convivencia.indicators.choices import Dhis2Kind
+from convivencia.indicators.models import DataElement, Dhis2Mapping
 from convivencia.jobs.models import Job
 from convivencia.panels import openrosa
 from convivencia.panels.jobs import IMPORT_JOB
@@ -195,6 +196,9 @@ def _territorial(
         export_what="commitments",
         decision="accept",
         indicator="homicide_rate",
+        dhis2_mapping=Dhis2Mapping.objects.create(
+            kind=Dhis2Kind.ORG_UNIT, identifier=f"ou{divipola}", territory=municipality
+        ),
         token=ApiToken.issue(owner, "access table")[0],
         notification=Notification.objects.create(user=owner, title="Ola cerrada", url="/panels/"),
     )

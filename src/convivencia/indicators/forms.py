@@ -23,13 +23,21 @@ from convivencia.core.limits import check_upload_size
 from convivencia.core.text import fold
 from convivencia.indicators import explorer, importers
 from convivencia.indicators import services as manage_services
-from convivencia.indicators.choices import DenominatorKind, PeriodType, Source
+from convivencia.indicators.choices import (
+    AgeGroup,
+    DenominatorKind,
+    Dhis2Kind,
+    PeriodType,
+    Sex,
+    Source,
+    id_scheme,
+)
 from convivencia.indicators.importers.common import Options
-from convivencia.indicators.models import DataElement, Indicator
+from convivencia.indicators.models import DataElement, Dhis2Mapping, Indicator
 from convivencia.indicators.periods import parse
 from convivencia.indicators.presets import ELEMENTS
 from convivencia.territories.choices import Level, Scheme
-from convivencia.territories.models import Territory
+from convivencia.territories.models import Territory, TerritoryCode
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -372,3 +380,155 @@ PERIOD_HINTS = {
     PeriodType.QUARTER: gettext_lazy("A quarter: 2024Q1"),
     PeriodType.MONTH: gettext_lazy("A month: 2024-03"),
 }
+
+
+# --- the DHIS2 mapping table ---------------------------------------------------------------------
+
+# Territory code schemes, in the order an edited org unit row shows its territory's code.
+TERRITORY_SCHEMES = [Scheme.DHIS2, Scheme.DIVIPOLA, Scheme.INEGI, Scheme.IBGE, Scheme.ISO]
+
+
+class Dhis2MappingForm(forms.ModelForm):
+    """One row of the DHIS2 mapping table, of one kind (fixed by the page): the file's
+    identifier under its id scheme, and what it means here — a data element, a territory
+    (named by its code in one of our schemes), or a sex and age group."""
+
+    element = ElementChoiceField(
+        label=gettext_lazy("Data element here"),
+        queryset=DataElement.objects.order_by("code"),
+        required=False,
+    )
+    territory_scheme = forms.ChoiceField(
+        label=gettext_lazy("Territory code scheme"),
+        choices=[(scheme.value, scheme.label) for scheme in TERRITORY_SCHEMES],
+        required=False,
+    )
+    territory_code = forms.CharField(
+        label=gettext_lazy("Territory code"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy("The territory this organisation unit is, e.g. DIVIPOLA 19001."),
+    )
+
+    class Meta:
+        model = Dhis2Mapping
+        fields = ["scheme", "identifier", "element", "sex", "age_group"]
+        labels = {
+            "scheme": _("Id scheme in the file"),
+            "identifier": _("Identifier in the file"),
+            "sex": _("Sex"),
+            "age_group": _("Age group"),
+        }
+        help_texts = {
+            "scheme": _(
+                "UID, CODE, NAME or ATTRIBUTE:<attribute uid>: the scheme the file declares "
+                "for this kind of identifier (dataElementIdScheme, orgUnitIdScheme, "
+                "categoryOptionComboIdScheme, else idScheme; UID when it declares none)."
+            ),
+            "identifier": _("Exactly as written in the file."),
+        }
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.kind = kind
+        self.kind = kind
+        scheme = self.fields["scheme"]
+        scheme.widget = forms.TextInput(attrs={"list": "dhis2-id-schemes", "autocomplete": "off"})
+        choice_field(self, "sex").choices = [("", _("Not disaggregated by sex")), *Sex.choices]
+        choice_field(self, "age_group").choices = [
+            ("", _("Not disaggregated by age")),
+            *AgeGroup.choices,
+        ]
+        wanted = {
+            Dhis2Kind.DATA_ELEMENT: ["element"],
+            Dhis2Kind.ORG_UNIT: ["territory_scheme", "territory_code"],
+            Dhis2Kind.CATEGORY_OPTION_COMBO: ["sex", "age_group"],
+        }[Dhis2Kind(kind)]
+        for name in ["element", "territory_scheme", "territory_code", "sex", "age_group"]:
+            if name not in wanted:
+                del self.fields[name]
+        if kind == Dhis2Kind.DATA_ELEMENT:
+            self.fields["element"].required = True
+        if kind == Dhis2Kind.ORG_UNIT:
+            self.fields["territory_scheme"].required = True
+            self.fields["territory_code"].required = True
+            territory = self.instance.territory if self.instance.territory_id else None
+            if territory is not None:
+                codes = {code.scheme: code.code for code in territory.codes.all()}
+                for known in TERRITORY_SCHEMES:
+                    if known in codes:
+                        self.initial.setdefault("territory_scheme", known.value)
+                        self.initial.setdefault("territory_code", codes[known])
+                        break
+
+    def clean_scheme(self) -> str:
+        try:
+            return id_scheme(self.cleaned_data.get("scheme") or "")
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="scheme") from exc
+
+    def clean_identifier(self) -> str:
+        return (self.cleaned_data.get("identifier") or "").strip()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        if self.kind == Dhis2Kind.ORG_UNIT:
+            scheme, code = cleaned.get("territory_scheme"), (cleaned.get("territory_code") or "")
+            code = code.strip()
+            if scheme and code:
+                found = TerritoryCode.objects.filter(
+                    scheme=scheme, code=code.upper() if scheme == Scheme.ISO else code
+                ).first()
+                if found is None:
+                    self.add_error(
+                        "territory_code",
+                        _("No territory has the %(scheme)s code “%(code)s”.")
+                        % {"scheme": Scheme(scheme).label, "code": code},
+                    )
+                else:
+                    self.instance.territory_id = found.territory_id
+        scheme, identifier = cleaned.get("scheme"), cleaned.get("identifier")
+        if scheme and identifier:
+            probe = Dhis2Mapping(
+                pk=self.instance.pk, kind=self.kind, scheme=scheme, identifier=identifier
+            )
+            existing = manage_services.duplicate_mapping(probe)
+            if existing is not None:
+                self.add_error(
+                    "identifier",
+                    _(
+                        "%(scheme)s “%(identifier)s” is already in the mapping table, as "
+                        "%(target)s: edit that row instead."
+                    )
+                    % {
+                        "scheme": scheme,
+                        "identifier": identifier,
+                        "target": manage_services.mapping_target(existing),
+                    },
+                )
+        return cleaned
+
+    def _update_errors(self, errors: forms.ValidationError) -> None:
+        # The model asks for a territory; this form asks for its code, which says already
+        # when no territory has it.
+        if hasattr(errors, "error_dict") and "territory" in errors.error_dict:
+            messages = errors.error_dict.pop("territory")
+            if "territory_code" not in self.errors:
+                errors.error_dict["territory_code"] = messages
+        super()._update_errors(errors)  # type: ignore[misc]  # ModelForm's, not in the stubs
+
+    def validate_unique(self) -> None:
+        # ``clean`` says which row holds the identifier; the constraint's own generic
+        # message would repeat it in other words.
+        if "identifier" not in self.errors:
+            super().validate_unique()
+
+    def save_with(self, *, actor) -> Dhis2Mapping:
+        """Save through ``manage_services.save_mapping`` (audited)."""
+        before = None
+        if self.instance.pk is not None:
+            before = manage_services.mapping_snapshot(Dhis2Mapping.objects.get(pk=self.instance.pk))
+        mapping = super().save(commit=False)
+        manage_services.save_mapping(mapping, before=before, actor=actor)
+        return mapping

@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from convivencia.accounts import access, audit
 from convivencia.accounts.choices import AuditAction, Role
 from convivencia.indicators import caching, presets
-from convivencia.indicators.models import DataElement, DataValue, Indicator
+from convivencia.indicators.choices import Dhis2Kind
+from convivencia.indicators.models import DataElement, DataValue, Dhis2Mapping, Indicator
 
 READ_ROLES = frozenset({Role.ADMINISTRATOR, Role.COORDINATOR, Role.ANALYST})
 EDIT_ROLES = frozenset({Role.ADMINISTRATOR, Role.COORDINATOR})
@@ -178,3 +179,72 @@ def delete(obj: DataElement | Indicator, *, actor: AbstractBaseUser | AnonymousU
         audit.record(AuditAction.DELETE, obj, actor=actor, changes=snapshot(obj))
         obj.delete()
         caching.bump()
+
+
+# --- the DHIS2 mapping table -------------------------------------------------------------------
+# What another DHIS2 instance's identifiers mean here (``Dhis2Mapping``). Read by the DHIS2
+# importer only: a change alters no stored value, so the explorer is not refreshed. The same
+# people who change definitions change it, audited.
+
+
+def mapping_snapshot(mapping: Dhis2Mapping) -> dict[str, Any]:
+    """The fields a person sets, as the audit log keeps them."""
+    return {
+        "kind": mapping.kind,
+        "scheme": mapping.scheme,
+        "identifier": mapping.identifier,
+        "element": mapping.element.code if mapping.element is not None else None,
+        "territory_id": mapping.territory_id,
+        "sex": mapping.sex,
+        "age_group": mapping.age_group,
+    }
+
+
+def duplicate_mapping(mapping: Dhis2Mapping) -> Dhis2Mapping | None:
+    """The other row that already maps the same kind, scheme and identifier, if any."""
+    rows = Dhis2Mapping.objects.filter(
+        kind=mapping.kind, scheme=mapping.scheme, identifier=mapping.identifier
+    )
+    if mapping.pk is not None:
+        rows = rows.exclude(pk=mapping.pk)
+    return rows.select_related("element", "territory").first()
+
+
+def mapping_target(mapping: Dhis2Mapping) -> str:
+    """What the row maps to, in words: "Homicides (homicides)", "Popayán", "Female, 18+"."""
+    if mapping.kind == Dhis2Kind.DATA_ELEMENT and mapping.element is not None:
+        return f"{mapping.element} ({mapping.element.code})"
+    if mapping.kind == Dhis2Kind.ORG_UNIT and mapping.territory is not None:
+        return mapping.territory.name
+    parts = [str(label) for label in (mapping.get_sex_display(), mapping.get_age_group_display())]
+    parts = [part for part in parts if part]
+    return ", ".join(parts) if parts else _("Not disaggregated (DHIS2's default)")
+
+
+def save_mapping(
+    mapping: Dhis2Mapping,
+    *,
+    before: dict[str, Any] | None,
+    actor: AbstractBaseUser | AnonymousUser | None,
+) -> None:
+    """Create (``before`` is None) or change a row of the mapping table, audited."""
+    with transaction.atomic():
+        mapping.full_clean()
+        mapping.save()
+        if before is None:
+            audit.record(
+                AuditAction.CREATE, mapping, actor=actor, changes=mapping_snapshot(mapping)
+            )
+            return
+        changes = audit.diff(before, mapping_snapshot(mapping))
+        if changes:
+            audit.record(AuditAction.UPDATE, mapping, actor=actor, changes=changes)
+
+
+def delete_mapping(
+    mapping: Dhis2Mapping, *, actor: AbstractBaseUser | AnonymousUser | None
+) -> None:
+    """Delete a row: later files naming that identifier are refused until it is mapped again."""
+    with transaction.atomic():
+        audit.record(AuditAction.DELETE, mapping, actor=actor, changes=mapping_snapshot(mapping))
+        mapping.delete()

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from convivencia.indicators.views import explorer, imports, manage
+from convivencia.indicators.views import dhis2_mapping, explorer, imports, manage
 
 # The crime-data upload page, at /indicators/import/.
 import_patterns = [
@@ -19,6 +19,11 @@ manage_patterns = [
     path("indicators/new/", manage.indicator_create, name="indicator_create"),
     path("indicators/<slug:code>/", manage.indicator_edit, name="indicator_edit"),
     path("indicators/<slug:code>/delete/", manage.indicator_delete, name="indicator_delete"),
+    # The DHIS2 mapping table: what another instance's identifiers mean here.
+    path("dhis2/", dhis2_mapping.index, name="dhis2_index"),
+    path("dhis2/new/<str:kind>/", dhis2_mapping.create, name="dhis2_create"),
+    path("dhis2/<int:pk>/", dhis2_mapping.edit, name="dhis2_edit"),
+    path("dhis2/<int:pk>/delete/", dhis2_mapping.delete, name="dhis2_delete"),
 ]
 
 app_name = "indicators"

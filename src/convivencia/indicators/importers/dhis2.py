@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -524,3 +525,51 @@ class _Reader:
             )
             return None
         return value
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    """An identifier of a file that neither our definitions nor the mapping table resolve."""
+
+    kind: str  # Dhis2Kind
+    scheme: str
+    identifier: str
+    values: int  # how many entries of the file use it
+
+
+def unmapped(
+    path: Path, *, name: str | None = None, options: Options | None = None
+) -> list[Unmapped]:
+    """The data element, org unit and category option combo identifiers of a data value
+    set that cannot be placed, under the id schemes the file declares, each once with
+    how many entries use it: what a row of the DHIS2 mapping table would resolve.
+
+    Raises BadFile when the file cannot be read, ValueError for an unknown id scheme.
+    """
+    options = options or Options()
+    file = display_name(path, name)
+    value_set = _load(path, file)
+    lookups = _Lookups(schemes(value_set.header), options.org_unit_scheme)
+    # A top-level orgUnit applies to the entries that leave theirs out.
+    default_org_unit = value_set.header.get("orgUnit") or ""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for item in value_set.values:
+        if not isinstance(item, dict):
+            continue
+        element = str(item.get("dataElement") or "").strip()
+        org_unit = str(item.get("orgUnit") or default_org_unit).strip()
+        combo_text = str(item.get("categoryOptionCombo") or "").strip()
+        if element and lookups.element(element) is None:
+            counts[(Dhis2Kind.DATA_ELEMENT, element)] += 1
+        if org_unit and lookups.territory(org_unit)[0] is None:
+            counts[(Dhis2Kind.ORG_UNIT, org_unit)] += 1
+        if combo_text:
+            try:
+                lookups.combo(combo_text)
+            except ValueError:
+                counts[(Dhis2Kind.CATEGORY_OPTION_COMBO, combo_text)] += 1
+    order = list(Dhis2Kind.values)
+    return [
+        Unmapped(kind, lookups.scheme(kind), identifier, counts[(kind, identifier)])
+        for kind, identifier in sorted(counts, key=lambda key: (order.index(key[0]), key[1]))
+    ]

@@ -27,10 +27,13 @@ from django.views.decorators.http import require_POST
 
 from convivencia.core.bulk import local_copy
 from convivencia.core.reading import BadFile, Problem
-from convivencia.indicators import importers
+from convivencia.indicators import importers, services
+from convivencia.indicators.choices import Dhis2Kind
 from convivencia.indicators.forms import ImportForm
+from convivencia.indicators.importers import dhis2
 from convivencia.indicators.importers.common import Options, preview
 from convivencia.indicators.jobs import IMPORT_JOB
+from convivencia.indicators.views.dhis2_mapping import add_url
 from convivencia.jobs import services as jobs
 
 if TYPE_CHECKING:
@@ -81,11 +84,14 @@ def upload(request: HttpRequest) -> HttpResponse:
     staged = request.session[STAGED][token]
     problems: list[Problem] = []
     plan = None
+    unmapped: list[dhis2.Unmapped] = []
     with local_copy(default_storage, staged["storage_name"]) as path:
         try:
             plan = importers.check(key, path, name=upload_file.name, options=options)
         except BadFile as exc:
             problems = exc.problems
+            if key == dhis2.FORMAT:
+                unmapped = _unmapped(path, upload_file.name, options)
     if problems:
         _unstage(request)  # nothing to confirm: the file has to be corrected first
     return render(
@@ -98,9 +104,27 @@ def upload(request: HttpRequest) -> HttpResponse:
             "plan": plan,
             "preview": preview(plan, limit=PREVIEW_ROWS) if plan else None,
             "token": "" if problems else token,
+            "unmapped": [
+                (
+                    entry,
+                    Dhis2Kind(entry.kind).label,
+                    add_url(entry.kind, entry.scheme, entry.identifier),
+                )
+                for entry in unmapped
+            ],
+            "may_map": services.may_edit(request.user),
         },
         status=200,
     )
+
+
+def _unmapped(path: Path, name: str | None, options: Options) -> list[dhis2.Unmapped]:
+    """The identifiers a DHIS2 file's check could not place, for links to the mapping
+    table; none when the file itself cannot be read (its problems say so already)."""
+    try:
+        return dhis2.unmapped(path, name=name, options=options)
+    except (BadFile, ValueError):
+        return []
 
 
 @importer_required
