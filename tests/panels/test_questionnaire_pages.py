@@ -23,7 +23,7 @@ from convivencia.panels.choices import FieldUse, SubmissionSource
 from convivencia.panels.importers import answers as file_import
 from convivencia.panels.mapping import mapping_for, raw_submission
 from convivencia.panels.models import Answer, FieldMapping, Panel, Questionnaire, Submission
-from tests.panels import add_respondent, use_contact_key
+from tests.panels import add_respondent, make_default_panel, use_contact_key
 from tests.panels.builders import make_wave
 from tests.personas import make_personas
 
@@ -347,15 +347,18 @@ def test_upload_panel_mapping_import_and_the_concerns_chart_end_to_end(world):
     assert 'data-testid="concerns"' in dashboard.content.decode()
 
 
-def test_without_a_concern_in_the_mapping_the_chart_falls_back_to_problems(world):
+def test_the_concerns_are_the_mapped_questions_else_our_own_problems_item(world):
     questionnaire = import_tutorial(signed_in(world.coord_cauca))
     panel = Panel.objects.create(
         code="tutorial", territory=world.places.popayan, questionnaire=questionnaire
     )
     items = charts.items_by_code(panel)
-    assert charts.concern_items(panel, items) == []
+    assert charts.concern_items(panel, items) == []  # nothing marked, no PROBLEMS item
     FieldMapping.objects.filter(name="web_browsers").update(use=FieldUse.CONCERN)
     assert [item.code for item in charts.concern_items(panel, items)] == ["web_browsers"]
+    ours = make_default_panel(world.places.pasto, code="pasto")
+    ours_items = charts.items_by_code(ours)
+    assert [item.code for item in charts.concern_items(ours, ours_items)] == ["PROBLEMS"]
 
 
 def test_the_command_and_the_page_share_the_reserved_codes(world):
