@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from django.urls import reverse
+from django.utils import formats
 
 from convivencia.accounts import access
 from convivencia.panels import analysis, charts, suppression
@@ -143,6 +147,52 @@ def map_cells(user, item_code: str, period) -> list[MapCell]:
             cell.value = cell.n_top / cell.n * 100
             cell.low, cell.high = analysis.wilson(cell.n_top, cell.n)
     return sorted(cells.values(), key=lambda cell: cell.name)
+
+
+@dataclass
+class TableRow:
+    """A line of the table under the map, its figures already written out."""
+
+    name: str
+    url: str
+    suppressed: bool
+    n: int
+    value: str = ""
+    low: str = ""
+    high: str = ""
+
+
+def table_rows(cells: list[MapCell]) -> list[TableRow]:
+    """The table under the map, formatted once here rather than per row in the template.
+
+    A national map has 1,122 rows: three ``floatformat`` filters and a ``{% url %}`` per
+    row were most of the page's time (8 of 10.7 s of a request under load). The figures
+    round half up to one decimal and use the language's decimal separator, as
+    ``floatformat:1`` does.
+    """
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    # One reverse() for every row: the detail path differs only by the territory's id.
+    marker = 987654321
+    link = reverse("territories:detail", args=[marker]).replace(str(marker), "{}")
+
+    def written(number: float | None) -> str:
+        if number is None:
+            return ""
+        rounded = Decimal(repr(number)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return str(rounded).replace(".", separator)
+
+    return [
+        TableRow(
+            name=cell.name,
+            url=link.format(cell.territory_id),
+            suppressed=cell.suppressed,
+            n=cell.n,
+            value=written(cell.value),
+            low=written(cell.low),
+            high=written(cell.high),
+        )
+        for cell in cells
+    ]
 
 
 # Colour bins for the map: % favourable, light to dark (colour-blind safe, ColorBrewer Blues).

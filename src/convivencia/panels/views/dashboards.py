@@ -268,9 +268,9 @@ def map_view(request: HttpRequest) -> HttpResponse:
             "within": within,
             # The country and departments drawn under the municipalities.
             "land_territory": within or next(iter(regions), None),
-            "cells": [
-                cell for cell in cells if within is None or cell.path.startswith(within.path)
-            ],
+            "rows": maps.table_rows(
+                [cell for cell in cells if within is None or cell.path.startswith(within.path)]
+            ),
             "legend": maps.map_legend(),
             "no_data_colour": maps.NO_DATA_COLOUR,
             "min_cell_size": charts.min_cell_size(),
