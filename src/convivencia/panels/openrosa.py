@@ -566,7 +566,7 @@ def _submission(request: HttpRequest, panel: Panel) -> HttpResponse:
         return openrosa_response(
             _("Already received: this submission is stored."), 202, "submit_success"
         )
-    raw = _raw_submission(instance, made_elsewhere)
+    raw = _raw_submission(instance, made_elsewhere, upload)
     if instance.deprecated_id:
         return _edit(request, panel, instance, raw)
     period = submission_period(instance)
@@ -593,17 +593,59 @@ def _submission(request: HttpRequest, panel: Panel) -> HttpResponse:
     )
 
 
+def repeat_instances(root: Any, path: str) -> list[dict[str, Any]]:
+    """Each instance of the repeat at ``path`` (below the root, e.g. "children/child") as
+    its answered leaves by their path inside it: [{"name": "Billy", "age": "4"}, …].
+
+    Read from the document, not from the flattened fields: there a repeat's questions
+    are separate lists, which cannot be paired again once an instance left one empty.
+    """
+    found = [root]
+    for part in mapping.field_key(path).split("/"):
+        found = [
+            child
+            for element in found
+            for child in element
+            if _local_name(child.tag).lower() == part
+        ]
+    instances = []
+    for element in found:
+        leaves: dict[str, Any] = {}
+        _leaves(element, "", leaves)
+        if leaves:
+            instances.append(leaves)
+    return instances
+
+
 def _raw_submission(
-    instance: Instance, made_elsewhere: Questionnaire | None
+    instance: Instance, made_elsewhere: Questionnaire | None, upload: Any
 ) -> collection.RawSubmission:
     if made_elsewhere is not None:
+        form_mapping = mapping.mapping_for(made_elsewhere)
         fields = {
             name: value
             for name, value in instance.fields.items()
             if name not in ("start", "end", "today", "deviceid")
         }
+        repeats = [
+            mapped.name for mapped in form_mapping.fields if mapped.kind in mapping.REPEAT_KINDS
+        ]
+        if repeats:
+            upload.seek(0)
+            root = fromstring(upload.read())
+            for name in repeats:
+                key = mapping.field_key(name)
+                # The flattened leaves of the repeat's questions give way to its instances.
+                fields = {
+                    path: value
+                    for path, value in fields.items()
+                    if not (mapping.field_key(path) + "/").startswith(key + "/")
+                }
+                instances = repeat_instances(root, name)
+                if instances:
+                    fields[name] = instances
         return mapping.raw_submission(
-            mapping.mapping_for(made_elsewhere),
+            form_mapping,
             fields,
             instance_id=instance.instance_id,
             submitted_at=instance.end,

@@ -1,0 +1,238 @@
+"""Real ODK Central submissions (``tests/data/odk-central``, from getodk/central-backend's
+own tests, unchanged) through our OpenRosa submission endpoint.
+
+Each is accepted with the right stored result when the panel's form is that form, and
+refused with a precise 400 when the form id or version differs. ``simple`` comes with its
+XLSForm (``simple.xlsx``), imported as it is; ``withrepeat`` is in the repository as an
+XForm only, and our importer reads XLSForms, so the test writes the XLSForm whose XForm
+has the repository form's very instance (checked below, path by path). ``binaryType``
+asks two files and nothing that names a respondent: a panel cannot be made of it (the
+mapping needs a respondent field), so its instances are tried on the ``simple`` panel and
+refused there by their form id, as are ``simple2``'s.
+"""
+
+from __future__ import annotations
+
+import datetime
+from io import BytesIO
+from pathlib import Path
+
+import openpyxl
+import pytest
+from defusedxml.ElementTree import fromstring
+from django.utils import timezone
+from pyxform.xls2xform import convert
+
+from convivencia.panels import aggregates, mapping
+from convivencia.panels.choices import FieldUse
+from convivencia.panels.importers.xlsform import import_xlsform
+from convivencia.panels.models import FieldMapping, Panel, Respondent, Submission, Wave
+from tests.panels import test_openrosa as base
+from tests.panels.test_openrosa import message, submit
+
+DATA = Path(__file__).parent.parent / "data" / "odk-central"
+XFORMS = "{http://www.w3.org/2002/xforms}"
+
+places, esteban, fresh_cache = base.places, base.esteban, base.fresh_cache
+
+# The people central-backend's submissions name, as the panel's roster codes.
+ROSTER = ("Alice", "Bob", "Chelsea")
+
+
+def artefact(name: str) -> bytes:
+    return (DATA / name).read_bytes()
+
+
+def this_month() -> datetime.date:
+    # These instances carry no start, end or today: they belong to the month they arrive.
+    return timezone.localdate().replace(day=1)
+
+
+def panel_of(questionnaire, places, code: str) -> Panel:
+    """A panel of the imported form in Popayán, the name field as the respondent code,
+    Alice, Bob and Chelsea on its roster, this month's wave open."""
+    name = FieldMapping.objects.get(questionnaire=questionnaire, name="name")
+    mapping.save_mapping(questionnaire, {name.pk: mapping.FieldChoice(FieldUse.RESPONDENT)}, None)
+    panel = Panel.objects.create(code=code, territory=places.popayan, questionnaire=questionnaire)
+    for code_ in ROSTER:
+        Respondent.objects.create(panel=panel, code=code_, sex="female", area="urban")
+    Wave.objects.create(panel=panel, period=this_month())
+    return panel
+
+
+@pytest.fixture
+def simple(places):
+    return panel_of(import_xlsform(DATA / "simple.xlsx"), places, "central-simple")
+
+
+def withrepeat_xlsform(version: str = "1.0") -> bytes:
+    """The XLSForm of central-backend's ``withrepeat`` XForm (which it has as XML only)."""
+    book = openpyxl.Workbook()
+    survey = book.active
+    survey.title = "survey"
+    for row in (
+        ("type", "name", "label"),
+        ("text", "name", "What is your name?"),
+        ("integer", "age", "What is your age?"),
+        ("begin group", "children", ""),
+        ("begin repeat", "child", "Child"),
+        ("text", "name", "What is the child's name?"),
+        ("integer", "age", "What is the child's age?"),
+        ("end repeat", "", ""),
+        ("end group", "", ""),
+    ):
+        survey.append(row)
+    settings = book.create_sheet("settings")
+    settings.append(("form_id", "version"))
+    settings.append(("withrepeat", version))
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def instance_paths(xform: bytes | str) -> set[str]:
+    """Every element path of an XForm's primary instance, namespaces left out."""
+    root = fromstring(xform.encode() if isinstance(xform, str) else xform)
+    data = next(iter(root.find(f".//{XFORMS}instance")))
+    paths: set[str] = set()
+
+    def walk(element, prefix: str) -> None:
+        for child in element:
+            path = f"{prefix}/{child.tag.rsplit('}', 1)[-1]}"
+            paths.add(path)
+            walk(child, path)
+
+    walk(data, "")
+    return paths
+
+
+@pytest.fixture
+def withrepeat(places):
+    questionnaire = import_xlsform(withrepeat_xlsform(), name="withrepeat.xlsx")
+    return panel_of(questionnaire, places, "central-repeat")
+
+
+def form_of(xml: bytes) -> tuple[str, str]:
+    """(id, version) of an instance's root, or of an XForm's primary instance."""
+    root = fromstring(xml)
+    instance = root.find(f".//{XFORMS}instance")
+    data = next(iter(instance)) if instance is not None else root
+    version = data.get("version") or data.get("{http://openrosa.org/xforms}version") or ""
+    return data.get("id"), version
+
+
+def test_every_stored_submission_is_of_one_of_the_stored_forms_and_version():
+    forms = {form_of(path.read_bytes()) for path in DATA.glob("form-*.xml")}
+    assert forms == {("simple", ""), ("withrepeat", "1.0"), ("binaryType", ""), ("simple2", "2.1")}
+    submissions = list(DATA.glob("submission-*.xml"))
+    assert len(submissions) == 13
+    for path in submissions:
+        assert form_of(path.read_bytes()) in forms, path.name
+
+
+# --- simple ------------------------------------------------------------------------------------
+
+
+def test_the_simple_xlsform_is_the_form_its_submissions_name(db):
+    questionnaire = import_xlsform(DATA / "simple.xlsx")
+    assert (questionnaire.form_id, questionnaire.form_version) == ("simple", "")
+    assert instance_paths(artefact("form-simple.xml")) >= {"/name", "/age", "/meta/instanceID"}
+
+
+@pytest.mark.parametrize(
+    ("name", "respondent", "age", "instance_id"),
+    [
+        ("submission-simple-one.xml", "Alice", 30, "one"),
+        ("submission-simple-two.xml", "Bob", 34, "two"),
+        ("submission-simple-three.xml", "Chelsea", 38, "three"),
+    ],
+)
+def test_each_simple_submission_is_stored_for_its_respondent_with_its_age(
+    client, simple, esteban, name, respondent, age, instance_id
+):
+    response = submit(client, simple, artefact(name))
+    assert response.status_code == 201, message(response)
+    assert message(response) == (
+        "submit_success",
+        f"Received: respondent {respondent}, wave {simple.waves.get().label}.",
+    )
+    stored = Submission.objects.get()
+    assert (stored.respondent.code, stored.instance_id, stored.wave.period) == (
+        respondent,
+        instance_id,
+        this_month(),
+    )
+    assert dict(stored.answers.values_list("item__code", "number")) == {"age": age}
+    assert aggregates.mismatches([stored.wave]) == []
+    # ODK Collect resends what it did not see acknowledged: stored once.
+    assert submit(client, simple, artefact(name)).status_code == 202
+    assert Submission.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "form_id"),
+    [
+        *((f"submission-simple2-{name}.xml", "simple2") for name in ("one", "two", "three")),
+        ("submission-withrepeat-two.xml", "withrepeat"),
+        *(
+            (f"submission-binaryType-{name}.xml", "binaryType")
+            for name in ("one", "two", "both", "unicode")
+        ),
+    ],
+)
+def test_a_submission_of_another_form_is_refused_naming_both_forms(
+    client, simple, esteban, name, form_id
+):
+    response = submit(client, simple, artefact(name))
+    assert response.status_code == 400
+    assert message(response)[1] == (
+        f"This submission is for form “{form_id}”, but panel central-simple collects form "
+        "“central-simple”: get the panel's blank form in ODK Collect."
+    )
+    assert not Submission.objects.exists()
+
+
+# --- withrepeat ----------------------------------------------------------------------------------
+
+
+def test_the_xlsform_written_for_withrepeat_has_the_repository_forms_instance():
+    ours = convert(xlsform=withrepeat_xlsform(), file_type=".xlsx").xform
+    theirs = artefact("form-withrepeat.xml")
+    assert instance_paths(ours) == instance_paths(theirs)
+
+
+def test_withrepeat_submissions_are_stored_with_their_repeats_kept_raw(client, withrepeat, esteban):
+    for name in ("one", "two", "three"):
+        response = submit(client, withrepeat, artefact(f"submission-withrepeat-{name}.xml"))
+        assert response.status_code == 201, message(response)
+    stored = {
+        submission.respondent.code: submission
+        for submission in Submission.objects.select_related("respondent")
+    }
+    assert set(stored) == set(ROSTER)
+    assert {code: s.instance_id for code, s in stored.items()} == {
+        "Alice": "rone",
+        "Bob": "rtwo",
+        "Chelsea": "rthree",
+    }
+    ages = {code: s.answers.get(item__code="age").number for code, s in stored.items()}
+    assert ages == {"Alice": 30, "Bob": 34, "Chelsea": 38}
+    assert stored["Alice"].raw_values == {}
+    assert stored["Bob"].raw_values == {
+        "children/child": [{"name": "Billy", "age": "4"}, {"name": "Blaine", "age": "6"}]
+    }
+    assert stored["Chelsea"].raw_values == {"children/child": [{"name": "Candace", "age": "2"}]}
+
+
+def test_a_withrepeat_submission_of_a_version_the_server_no_longer_has_is_refused(
+    client, places, esteban
+):
+    questionnaire = import_xlsform(withrepeat_xlsform(version="2.0"), name="withrepeat.xlsx")
+    panel = panel_of(questionnaire, places, "central-repeat")
+    response = submit(client, panel, artefact("submission-withrepeat-one.xml"))
+    assert response.status_code == 400
+    assert message(response)[1] == (
+        "Version 1.0 of this form no longer exists on the server; get the blank form "
+        "again in ODK Collect (current version 1)."
+    )
+    assert not Submission.objects.exists()
