@@ -24,18 +24,36 @@ from convivencia.accounts import access
 from convivencia.panels.choices import Provider, WaveStatus
 from convivencia.panels.models import Aggregate, Panel, Submission, Wave
 
+# Panels listed on one territory page: a department holds up to 125 municipalities'
+# panels and the country 1,122; each listed panel costs its aggregates' reading.
+PAGE_SIZE = 24
 
-def panel_summary(territory, user=None, until: datetime.date | None = None) -> dict[str, Any]:
+
+def panel_summary(
+    territory,
+    user=None,
+    until: datetime.date | None = None,
+    page: int | None = 1,
+) -> dict[str, Any]:
     """Context keys for ``panels/_territory_slot.html``; ``until`` keeps waves up to that
-    day (the regional overview of a past year), else the latest closed wave."""
+    day (the regional overview of a past year), else the latest closed wave.
+
+    ``page`` lists PAGE_SIZE panels (in the order of their territories' names) with links
+    to the neighbouring pages; None lists every panel (the regional overview's report).
+    """
     from convivencia.panels import analysis, charts
 
-    panels = list(
-        Panel.objects.filter(territory__path__startswith=territory.path)
-        .select_related("territory")
-        .order_by("territory__name", "code")
+    every = Panel.objects.filter(territory__path__startswith=territory.path).order_by(
+        "territory__name", "code"
     )
+    total = every.count()
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page is not None:
+        page = min(max(page, 1), pages)
+        every = every[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    panels = list(every.select_related("territory"))
     signed_in = user is not None and user.is_authenticated
+    slot_url = reverse("panels:territory_slot", args=[territory.pk])
     context: dict[str, Any] = {
         "panel_summary": {
             "panels": [],
@@ -43,9 +61,14 @@ def panel_summary(territory, user=None, until: datetime.date | None = None) -> d
             "min_cell_size": charts.min_cell_size(),
             "signed_in": signed_in,
             # The page is rendered without the user; htmx fetches the personal version.
-            "upgrade_url": reverse("panels:territory_slot", args=[territory.pk])
-            if user is None
-            else "",
+            "upgrade_url": slot_url if user is None else "",
+            "total": total,
+            "page": page,
+            "pages": pages if page is not None else 1,
+            "first": (page - 1) * PAGE_SIZE + 1 if page is not None else 1,
+            "last": (page - 1) * PAGE_SIZE + len(panels) if page is not None else total,
+            "previous_url": f"{slot_url}?page={page - 1}" if page and page > 1 else "",
+            "next_url": f"{slot_url}?page={page + 1}" if page and page < pages else "",
         }
     }
     if not panels:

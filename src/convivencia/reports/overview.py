@@ -101,9 +101,9 @@ def build(user, parent: Territory | None, year: int | None) -> Overview:
     # The year's last closed wave of each panel, so that a past year shows its own trust.
     until = datetime.date(year, 12, 31)
     panel_lists = (
-        [panel_summary.panel_summary(scope, user, until)]
+        [panel_summary.panel_summary(scope, user, until, page=None)]
         if scope is not None
-        else [panel_summary.panel_summary(t, user, until) for t in territories]
+        else [panel_summary.panel_summary(t, user, until, page=None) for t in territories]
     )
     sums: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     counted: dict[int, set[int]] = defaultdict(set)

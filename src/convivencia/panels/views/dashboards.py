@@ -353,6 +353,16 @@ def export(request: HttpRequest, code: str, kind: str) -> HttpResponseBase:
 def territory_slot(request: HttpRequest, pk: int) -> HttpResponse:
     """The territory page's panel section for the signed-in user (fetched by htmx)."""
     territory = get_object_or_404(Territory, pk=pk)
-    context = summary.panel_summary(territory, request.user)
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        return HttpResponseBadRequest(
+            _("“%(value)s” is not a page number.") % {"value": request.GET["page"]},
+            content_type="text/plain; charset=utf-8",
+        )
+    context = summary.panel_summary(territory, request.user, page=page)
     context["territory"] = territory
-    return render(request, "panels/_territory_slot.html", context)
+    if request.headers.get("HX-Request"):
+        return render(request, "panels/_territory_slot.html", context)
+    # Followed without JavaScript (a page link): the section inside the site's layout.
+    return render(request, "panels/territory_panels.html", context)
