@@ -127,6 +127,7 @@ OPENROSA_DIGEST_ALGORITHM = env.choice("OPENROSA_DIGEST_ALGORITHM", "MD5", ["MD5
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
+    "convivencia.accounts.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
