@@ -187,7 +187,8 @@ def test_a_submission_of_another_form_is_refused_naming_both_forms(
     assert response.status_code == 400
     assert message(response)[1] == (
         f"This submission is for form “{form_id}”, but panel central-simple collects form "
-        "“central-simple”: get the panel's blank form in ODK Collect."
+        "“central-simple” or “simple”, the form its questionnaire was imported from: get "
+        "the panel's blank form in ODK Collect."
     )
     assert not Submission.objects.exists()
 

@@ -454,15 +454,33 @@ def _older_version_problem(panel: Panel, older: Questionnaire | None, version: s
     return ""
 
 
+def is_made_elsewhere_form(panel: Panel) -> bool:
+    """The panel's questionnaire was imported from a form made elsewhere, whose instances
+    it takes besides those of its own form."""
+    form_id = panel.questionnaire.form_id
+    return bool(form_id) and form_id != panel.code
+
+
 def is_made_elsewhere(panel: Panel, instance: Instance) -> bool:
     """The instance is of the form the panel's questionnaire was imported from."""
-    form_id = panel.questionnaire.form_id
-    return bool(form_id) and instance.form_id == form_id and form_id != panel.code
+    return is_made_elsewhere_form(panel) and instance.form_id == panel.questionnaire.form_id
 
 
 def form_problem(panel: Panel, form: XForm, instance: Instance) -> str:
     """Why an instance cannot be read as one of the panel's own form ('' if it can)."""
     current = panel.questionnaire
+    if instance.form_id != form.form_id and is_made_elsewhere_form(panel):
+        # The panel also takes the form its questionnaire was imported from: say both.
+        return _(
+            "This submission is for form “%(form)s”, but panel %(panel)s collects form "
+            "“%(expected)s” or “%(imported)s”, the form its questionnaire was imported "
+            "from: get the panel's blank form in ODK Collect."
+        ) % {
+            "form": instance.form_id or "—",
+            "panel": panel.code,
+            "expected": form.form_id,
+            "imported": current.form_id,
+        }
     if instance.form_id != form.form_id:
         return _(
             "This submission is for form “%(form)s”, but panel %(panel)s collects form "
