@@ -8,7 +8,9 @@ XForm only, and our importer reads XLSForms, so the test writes the XLSForm whos
 has the repository form's very instance (checked below, path by path). ``binaryType``
 asks two files and nothing that names a respondent: a panel cannot be made of it (the
 mapping needs a respondent field), so its instances are tried on the ``simple`` panel and
-refused there by their form id, as are ``simple2``'s.
+refused there by their form id, as are ``simple2``'s. Last, an instance ODK Collect saved
+(``tests/data/odk-collect``, from getodk/collect's test assets), whose version is written
+``orx:version``, as Collect keeps the form's attributes.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from defusedxml.ElementTree import fromstring
 from django.utils import timezone
 from pyxform.xls2xform import convert
 
-from convivencia.panels import aggregates, mapping
+from convivencia.panels import aggregates, mapping, openrosa
 from convivencia.panels.choices import FieldUse
 from convivencia.panels.importers.xlsform import import_xlsform
 from convivencia.panels.models import FieldMapping, Panel, Respondent, Submission, Wave
@@ -234,6 +236,77 @@ def test_a_withrepeat_submission_of_a_version_the_server_no_longer_has_is_refuse
     assert response.status_code == 400
     assert message(response)[1] == (
         "Version 1.0 of this form no longer exists on the server; get the blank form "
-        "again in ODK Collect (current version 1)."
+        "again in ODK Collect (current version 2.0)."
+    )
+    assert not Submission.objects.exists()
+
+
+# --- an instance ODK Collect saved (getodk/collect's test assets) ---------------------------------
+
+COLLECT = Path(__file__).parent.parent / "data" / "odk-collect"
+COLLECT_INSTANCE = "One Question_2021-06-22_15-55-50.xml"
+
+
+def one_question_xlsform(version: str) -> bytes:
+    """A later ``one_question`` form, which asks its respondent's name besides the age
+    (Collect's own form names nobody, so no panel can be made of it as it is)."""
+    book = openpyxl.Workbook()
+    survey = book.active
+    survey.title = "survey"
+    for row in (
+        ("type", "name", "label"),
+        ("text", "name", "What is your name?"),
+        ("integer", "age", "what is your age"),
+    ):
+        survey.append(row)
+    settings = book.create_sheet("settings")
+    settings.append(("form_id", "version"))
+    settings.append(("one_question", version))
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_collects_instance_names_its_form_and_the_version_it_writes_as_orx_version():
+    xml = (COLLECT / COLLECT_INSTANCE).read_bytes()
+    parsed = openrosa.parse_instance(xml, set())
+    assert (parsed.form_id, parsed.form_version) == ("one_question", "1")
+    assert form_of((COLLECT / "one-question.xml").read_bytes()) == ("one_question", "1")
+
+
+def test_collects_instance_on_another_panel_is_refused_naming_both_forms(client, simple, esteban):
+    response = submit(client, simple, (COLLECT / COLLECT_INSTANCE).read_bytes())
+    assert response.status_code == 400
+    assert message(response)[1].startswith(
+        "This submission is for form “one_question”, but panel central-simple collects form "
+    )
+    assert not Submission.objects.exists()
+
+
+def test_collects_instance_of_an_earlier_version_is_refused_naming_both_versions(
+    client, places, esteban
+):
+    questionnaire = import_xlsform(one_question_xlsform("2"), name="one_question.xlsx")
+    panel = panel_of(questionnaire, places, "collect-one")
+    response = submit(client, panel, (COLLECT / COLLECT_INSTANCE).read_bytes())
+    assert response.status_code == 400
+    assert message(response)[1] == (
+        "Version 1 of this form no longer exists on the server; get the blank form "
+        "again in ODK Collect (current version 2)."
+    )
+    assert not Submission.objects.exists()
+
+
+def test_collects_instance_of_the_same_version_is_refused_for_naming_no_respondent(
+    client, places, esteban
+):
+    questionnaire = import_xlsform(one_question_xlsform("1"), name="one_question.xlsx")
+    panel = panel_of(questionnaire, places, "collect-one")
+    response = submit(client, panel, (COLLECT / COLLECT_INSTANCE).read_bytes())
+    assert response.status_code == 400
+    # Collect's blank form gave it no instanceID (it has no meta) and it names no one.
+    assert message(response)[1] == (
+        f"Not accepted (wave {panel.waves.get().label}): [instanceID]: the submission has no "
+        "id; [respondent]: no respondent code"
     )
     assert not Submission.objects.exists()

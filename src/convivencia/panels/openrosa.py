@@ -76,6 +76,7 @@ XFORMS_LIST_NS = "http://openrosa.org/xforms/xformsList"
 RESPONSE_NS = "http://openrosa.org/http/response"
 XFORMS_NS = "http://www.w3.org/2002/xforms"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
+ORX_VERSION = "{http://openrosa.org/xforms}version"
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
 TOKEN_PREFIX = "cv_"  # noqa: S105 (how ApiToken.issue starts a token, not a secret)
 CACHE_SECONDS = 24 * 60 * 60
@@ -424,7 +425,8 @@ def parse_instance(data: bytes, item_codes: set[str]) -> Instance:
         end=file_import.parse_timestamp(end_text),
         today=today,
         form_id=(root.get("id") or "").strip(),
-        form_version=(root.get("version") or "").strip(),
+        # ODK Collect keeps the form's attributes: "orx:version" when the form wrote it so.
+        form_version=(root.get("version") or root.get(ORX_VERSION) or "").strip(),
         deprecated_id=file_import.normalise_instance_id(deprecated_id) if deprecated_id else "",
         fields=fields,
     )
@@ -437,20 +439,23 @@ def _item_codes(questionnaire: Questionnaire) -> set[str]:
     return {code.lower() for code in questionnaire.items.values_list("code", flat=True)}
 
 
-def _older_version_problem(panel: Panel, older: Questionnaire | None, version: str) -> str:
-    """Why an older version's instance cannot be read into the current form ('' if it can)."""
+def _older_version_problem(
+    panel: Panel, older: Questionnaire | None, version: str, current_version: str
+) -> str:
+    """Why an older version's instance cannot be read into the current form ('' if it can);
+    ``current_version`` is the current form's version as its collectors know it."""
     current = panel.questionnaire
     if older is None:
         return _(
             "Version %(version)s of this form no longer exists on the server; get the blank "
             "form again in ODK Collect (current version %(current)s)."
-        ) % {"version": version or "—", "current": current.version}
+        ) % {"version": version or "—", "current": current_version}
     missing = sorted(_item_codes(older) - _item_codes(current))
     if missing:
         return _(
             "Version %(version)s of this form asks %(items)s, which the current version "
             "(%(current)s) no longer has; get the blank form again in ODK Collect."
-        ) % {"version": version, "items": ", ".join(missing), "current": current.version}
+        ) % {"version": version, "items": ", ".join(missing), "current": current_version}
     return ""
 
 
@@ -498,7 +503,7 @@ def form_problem(panel: Panel, form: XForm, instance: Instance) -> str:
         if number.isdigit()
         else None
     )
-    return _older_version_problem(panel, older, instance.form_version)
+    return _older_version_problem(panel, older, instance.form_version, str(current.version))
 
 
 def made_elsewhere_problem(panel: Panel, instance: Instance) -> tuple[str, Questionnaire | None]:
@@ -515,7 +520,9 @@ def made_elsewhere_problem(panel: Panel, instance: Instance) -> tuple[str, Quest
             .order_by("-version")
             .first()
         )
-    problem = _older_version_problem(panel, older, instance.form_version)
+    # A form made elsewhere is known to its collectors by its own version.
+    shown = current.form_version or str(current.version)
+    problem = _older_version_problem(panel, older, instance.form_version, shown)
     if not problem and older is not None and not older.field_mappings.exists():
         problem = _("Version %(version)s of form %(form)s has no field mapping on the server.") % {
             "version": instance.form_version,
