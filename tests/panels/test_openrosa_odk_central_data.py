@@ -25,7 +25,7 @@ from defusedxml.ElementTree import fromstring
 from django.utils import timezone
 from pyxform.xls2xform import convert
 
-from convivencia.panels import aggregates, mapping, openrosa
+from convivencia.panels import aggregates, edits, mapping, openrosa
 from convivencia.panels.choices import FieldUse
 from convivencia.panels.importers.xlsform import import_xlsform
 from convivencia.panels.models import FieldMapping, Panel, Respondent, Submission, Wave
@@ -193,6 +193,34 @@ def test_a_submission_of_another_form_is_refused_naming_both_forms(
         "the panel's blank form in ODK Collect."
     )
     assert not Submission.objects.exists()
+
+
+def test_edits_built_as_central_backends_tests_build_them_replace_the_submission(
+    client, simple, esteban
+):
+    """central-backend's test/integration/api/submissions.js edits ``simple.one`` with
+    ``.replace('<instanceID>one', '<deprecatedID>one</deprecatedID><instanceID>one_v2')``
+    and (``withSimpleIds``) ``.replace('one</instance', `${instanceId}</instanceID>
+    <deprecatedID>${deprecatedId}</deprecated`)``: the same replacements here."""
+    original = artefact("submission-simple-one.xml").decode()
+    assert submit(client, simple, original.encode()).status_code == 201
+    first = original.replace(
+        "<instanceID>one", "<deprecatedID>one</deprecatedID><instanceID>one_v2"
+    )
+    response = submit(client, simple, first.encode())
+    assert response.status_code == 201, message(response)
+    assert message(response)[1].endswith("it replaces one.")
+    second = original.replace(
+        "one</instance", "one_v3</instanceID><deprecatedID>one_v2</deprecated"
+    )
+    assert submit(client, simple, second.encode()).status_code == 201
+    stored = Submission.objects.get()
+    assert (stored.instance_id, stored.respondent.code) == ("one_v3", "Alice")
+    assert [edit.instance_id for edit in edits.history(stored)] == ["one", "one_v2"]
+    assert aggregates.mismatches([stored.wave]) == []
+    # The original, sent again, is known: 202 and nothing changes.
+    assert submit(client, simple, original.encode()).status_code == 202
+    assert Submission.objects.get().instance_id == "one_v3"
 
 
 # --- withrepeat ----------------------------------------------------------------------------------
