@@ -11,6 +11,7 @@ from convivencia.evidence.choices import Curation
 from convivencia.evidence.models import Intervention
 from convivencia.network import services
 from convivencia.network.choices import Expertise, Language
+from convivencia.network.models import Practice
 from tests.network.builders import PUBLIC_NAME, make_network, make_specialist
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,8 @@ def test_a_practice_without_evidence_says_so_where_it_is_promoted():
 def test_an_unpublished_intervention_counts_as_no_evidence():
     world = make_network()
     Intervention.objects.filter(pk=world.intervention.pk).update(curation=Curation.DRAFT)
-    evidence = services.practice_evidence(world.practice)
+    practice = Practice.objects.select_related("intervention").get(pk=world.practice.pk)
+    evidence = services.practice_evidence(practice)
     assert evidence.intervention is None and evidence.rating == ""
     answer = Client().get(f"/api/v1/network/practices/{world.practice.pk}/").json()
     assert answer["intervention_id"] is None and answer["rating"] is None

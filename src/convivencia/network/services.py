@@ -28,7 +28,7 @@ from convivencia.accounts import audit
 from convivencia.accounts.choices import AuditAction
 from convivencia.core import countries
 from convivencia.core.text import fold
-from convivencia.evidence.choices import Rating
+from convivencia.evidence.choices import Curation, Rating
 from convivencia.evidence.models import Intervention
 from convivencia.network.choices import (
     Expertise,
@@ -418,12 +418,12 @@ class PracticeEvidence:
 
 
 def practice_evidence(practice: Practice) -> PracticeEvidence:
-    """Only a published intervention counts: a draft is no evidence to the public."""
+    """Only a published intervention counts: a draft is no evidence to the public.
+
+    Read from the practice's intervention as loaded (lists select it with the practice),
+    so that a list of practices asks no query per row."""
     intervention = practice.intervention
-    if (
-        intervention is None
-        or not Intervention.objects.published().filter(pk=intervention.pk).exists()
-    ):
+    if intervention is None or intervention.curation != Curation.PUBLISHED:
         return PracticeEvidence(None, "", _("Not in the evidence registry"))
     rating = Rating(intervention.best_rating)
     return PracticeEvidence(intervention, rating.value, str(rating.label))
