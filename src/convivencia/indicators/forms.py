@@ -384,8 +384,9 @@ PERIOD_HINTS = {
 
 # --- the DHIS2 mapping table ---------------------------------------------------------------------
 
-# Territory code schemes, in the order an edited org unit row shows its territory's code.
-TERRITORY_SCHEMES = [Scheme.DHIS2, Scheme.DIVIPOLA, Scheme.INEGI, Scheme.IBGE, Scheme.ISO]
+# Territory code schemes, national ones first: an edited org unit row shows its territory by
+# the first of these it has a code in.
+TERRITORY_SCHEMES = [Scheme.DIVIPOLA, Scheme.INEGI, Scheme.IBGE, Scheme.ISO, Scheme.DHIS2]
 
 
 class Dhis2MappingForm(forms.ModelForm):
