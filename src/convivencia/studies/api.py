@@ -56,8 +56,8 @@ class StudyOut(Schema):
         return study.process_id
 
     @staticmethod
-    def resolve_on_team(study: Study, context: dict[str, Any]) -> bool:
-        return study.members.filter(user=context["request"].user).exists()
+    def resolve_on_team(study: Study) -> bool:
+        return study.on_team  # type: ignore[attr-defined]  # permissions.with_team_flag
 
     @staticmethod
     def resolve_url(study: Study, context: dict[str, Any]) -> str:
@@ -158,7 +158,8 @@ def _team_study(request: HttpRequest, study_id: int) -> Study:
 @paginate(PageNumberPagination)
 def list_studies(request: HttpRequest) -> QuerySet[Study]:
     """Your team's studies and, as a territory coordinator, your territories' studies."""
-    return permissions.visible_studies(request.user).select_related("territory")
+    studies = permissions.visible_studies(request.user).select_related("territory")
+    return permissions.with_team_flag(studies, request.user)
 
 
 @router.get(
@@ -168,7 +169,8 @@ def list_studies(request: HttpRequest) -> QuerySet[Study]:
     summary="One study",
 )
 def get_study(request: HttpRequest, study_id: int) -> Study:
-    study = permissions.visible_studies(request.user).filter(pk=study_id).first()
+    studies = permissions.visible_studies(request.user).filter(pk=study_id)
+    study = permissions.with_team_flag(studies, request.user).first()
     if study is None:
         raise ApiError(404, _("Not found."))
     return study

@@ -12,13 +12,13 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from convivencia.accounts import access
 from convivencia.accounts.choices import Role
 from convivencia.studies import services
-from convivencia.studies.models import Code, Document, Finding, Segment, Study
+from convivencia.studies.models import Code, Document, Finding, Segment, Study, StudyMember
 
 
 def visible_studies(user) -> QuerySet[Study]:
@@ -31,6 +31,14 @@ def visible_studies(user) -> QuerySet[Study]:
     if not managing.is_empty:
         condition |= managing.q("territory")
     return Study.objects.filter(condition).distinct()
+
+
+def with_team_flag(studies: QuerySet[Study], user) -> QuerySet[Study]:
+    """The studies, each with ``on_team``: whether ``user`` is on its team, in the same
+    query (a list of studies asks nothing more per study)."""
+    return studies.annotate(
+        on_team=Exists(StudyMember.objects.filter(study=OuterRef("pk"), user=user))
+    )
 
 
 def team_studies(user) -> QuerySet[Study]:
