@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,38 +86,94 @@ def trust_trend(
     territory: Territory, organisation_type: str, *, reveal_small: bool = False
 ) -> TrustTrend | None:
     """% trusting over the closed waves of the territory's panels, or None without data."""
-    from convivencia.panels import charts, suppression
+    key = (territory, organisation_type, reveal_small)
+    return trust_trends([key])[(territory.pk, organisation_type, reveal_small)]
+
+
+TrendKey = tuple[Territory, str, bool]
+
+
+def trust_trends(
+    keys: Iterable[TrendKey],
+) -> dict[tuple[int, str, bool], TrustTrend | None]:
+    """``trust_trend`` of many (territory, organisation type, reveal_small), by (territory
+    id, type, reveal_small), in a fixed number of queries: the panels of every territory,
+    their items (``charts.items_by_code_of_panels``) and the aggregates of every
+    territory's items at once."""
+    from convivencia.panels import charts
     from convivencia.panels.choices import WaveStatus
     from convivencia.panels.models import Aggregate, Panel
 
-    providers = charts.PROVIDERS_BY_ORGANISATION.get(organisation_type)
-    if not providers:
-        return None
-    provider = providers[0]
-    item_code = None
-    for panel in Panel.objects.filter(territory=territory).select_related("questionnaire"):
-        primary = charts.trust_items(charts.items_by_code(panel), primary_only=True)
-        item_code = next((item.code for item in primary if item.provider == provider), None)
-        if item_code is not None:
-            break
-    if item_code is None:
-        return None
+    wanted = list(keys)
+    territory_ids = {
+        territory.pk
+        for territory, organisation_type, _reveal in wanted
+        if charts.PROVIDERS_BY_ORGANISATION.get(organisation_type)
+    }
+    panels = (
+        list(Panel.objects.filter(territory_id__in=territory_ids).select_related("questionnaire"))
+        if territory_ids
+        else []
+    )
+    items = charts.items_by_code_of_panels(panels)
+    primary_items: dict[int, list[Any]] = defaultdict(list)  # by territory id, panel by panel
+    for panel in panels:
+        primary_items[panel.territory_id].append(
+            charts.trust_items(items[panel.pk], primary_only=True)
+        )
+    item_codes: dict[tuple[int, str], str] = {}  # (territory id, organisation type) → item
+    for territory, organisation_type, _reveal in wanted:
+        providers = charts.PROVIDERS_BY_ORGANISATION.get(organisation_type)
+        if not providers:
+            continue
+        for primary in primary_items[territory.pk]:
+            code = next((item.code for item in primary if item.provider == providers[0]), None)
+            if code is not None:
+                item_codes[(territory.pk, organisation_type)] = code
+                break
     # One row per panel and month: the territory's panels are pooled here, and each
     # panel's own cell is published on its dashboard, so the pool must not be the one
     # subtraction that reveals a panel's withheld cell (suppression.sum_publishable).
-    rows = (
-        Aggregate.objects.filter(
-            territory=territory,
-            item_code=item_code,
-            wave__status=WaveStatus.CLOSED,
-            item__top_min__isnull=False,
-        )
-        .values_list("period", "n", "n_top")
-        .order_by("period")
+    pooled: dict[tuple[int, str], dict[datetime.date, list[tuple[int, int]]]] = defaultdict(
+        lambda: defaultdict(list)
     )
-    pooled: dict[datetime.date, list[tuple[int, int]]] = defaultdict(list)
-    for period, n, n_top in rows:
-        pooled[period].append((n, n_top))
+    if item_codes:
+        rows = (
+            Aggregate.objects.filter(
+                territory_id__in={territory_id for territory_id, _type in item_codes},
+                item_code__in=set(item_codes.values()),
+                wave__status=WaveStatus.CLOSED,
+                item__top_min__isnull=False,
+            )
+            .values_list("territory_id", "item_code", "period", "n", "n_top")
+            .order_by("period")
+        )
+        for territory_id, item_code, period, n, n_top in rows:
+            pooled[(territory_id, item_code)][period].append((n, n_top))
+    trends: dict[tuple[int, str, bool], TrustTrend | None] = {}
+    for territory, organisation_type, reveal_small in wanted:
+        code_of_row = item_codes.get((territory.pk, organisation_type))
+        trends[(territory.pk, organisation_type, reveal_small)] = (
+            None
+            if code_of_row is None
+            else _trend(
+                charts.PROVIDERS_BY_ORGANISATION[organisation_type][0],
+                code_of_row,
+                pooled.get((territory.pk, code_of_row), {}),
+                reveal_small,
+            )
+        )
+    return trends
+
+
+def _trend(
+    provider: str,
+    item_code: str,
+    pooled: dict[datetime.date, list[tuple[int, int]]],
+    reveal_small: bool,
+) -> TrustTrend | None:
+    from convivencia.panels import charts, suppression
+
     labels: list[str] = []
     values: list[float | None] = []
     for period, parts in pooled.items():
@@ -210,9 +267,17 @@ def _board(
     today = timezone.localdate()
     for key, group in grouped.items():
         _count(rows[key], group, states, today)
+    # The trends of every row at once; a row's trend depends on its territory and its
+    # organisation's type only (a territory board's police stations share one).
+    reveal = {
+        territory.pk: access.has_role(user, territory, Role.COORDINATOR)
+        for territory in {row.territory for row in rows.values()}
+    }
+    trends = trust_trends(
+        (row.territory, row.organisation.type, reveal[row.territory.pk]) for row in rows.values()
+    )
     for row in rows.values():
-        reveal = access.has_role(user, row.territory, Role.COORDINATOR)
-        row.trust = trust_trend(row.territory, row.organisation.type, reveal_small=reveal)
+        row.trust = trends[(row.territory.pk, row.organisation.type, reveal[row.territory.pk])]
     ordered = sorted(
         rows.values(), key=lambda row: (-row.overdue, str(row.organisation), row.territory.name)
     )

@@ -231,6 +231,46 @@ def items_by_code(panel: Panel, *, with_choices: bool = True) -> dict[str, Item]
     return items
 
 
+def items_by_code_of_panels(panels: Sequence[Panel]) -> dict[int, dict[str, Item]]:
+    """``items_by_code(panel, with_choices=False)`` of many panels, by panel id, in four
+    queries whatever their number (a page with a row per territory asked five a panel):
+    the current items of each questionnaire, and the older items with data on the waves
+    of each panel."""
+    questionnaires = {panel.questionnaire_id for panel in panels}
+    current: dict[int, list[Item]] = defaultdict(list)
+    for item in Item.objects.filter(questionnaire_id__in=questionnaires):
+        current[item.questionnaire_id].append(item)
+    panel_of_wave = dict(Wave.objects.filter(panel__in=panels).values_list("pk", "panel_id"))
+    used: dict[int, set[int]] = defaultdict(set)
+    if panel_of_wave:
+        pairs = (
+            Aggregate.objects.filter(wave_id__in=panel_of_wave)
+            .values_list("wave_id", "item_id")
+            .order_by()
+            .distinct()
+        )
+        for wave_id, item_id in pairs:
+            used[panel_of_wave[wave_id]].add(item_id)
+    used_anywhere = set().union(*used.values())
+    older = (
+        list(
+            Item.objects.filter(pk__in=used_anywhere).order_by(
+                "-questionnaire__version", "position"
+            )
+        )
+        if used_anywhere
+        else []
+    )
+    found: dict[int, dict[str, Item]] = {}
+    for panel in panels:
+        items = {item.code: item for item in current[panel.questionnaire_id]}
+        for item in older:
+            if item.pk in used[panel.pk] and item.questionnaire_id != panel.questionnaire_id:
+                items.setdefault(item.code, item)
+        found[panel.pk] = items
+    return found
+
+
 # Results per wave, from the aggregates
 
 
