@@ -47,6 +47,7 @@ from convivencia.panels import charts
 from convivencia.panels.choices import WaveStatus
 from convivencia.panels.models import Panel, Wave
 from convivencia.reports.choices import LIST_LIMIT, TREND_WAVES, Audience
+from convivencia.territories.choices import source_name
 from convivencia.territories.models import Territory
 
 
@@ -258,7 +259,8 @@ def indicator_figures(territory: Territory, period: datetime.date) -> dict[str, 
                 "high": _round(rate.ci_high),
                 "count": rate.numerator,
                 "population": rate.denominator,
-                "population_source": rate.population_source or "",
+                # A source this code writes (the demo's) in the brief's language.
+                "population_source": source_name(rate.population_source),
                 "population_year": rate.population_year,
                 "factor": rate.factor,
                 "warnings": [str(warning) for warning in rate.warnings],

@@ -32,7 +32,7 @@ from convivencia.indicators.periods import parse
 from convivencia.indicators.summary import latest_year
 from convivencia.panels import summary as panel_summary
 from convivencia.reports import figures
-from convivencia.territories.choices import Level, Scheme
+from convivencia.territories.choices import Level, Scheme, source_name
 from convivencia.territories.models import Territory
 
 RATE_INDICATOR = "homicide_rate"
@@ -138,7 +138,8 @@ def build(user, parent: Territory | None, year: int | None) -> Overview:
             row.rate_high = None if rate.ci_high is None else round(rate.ci_high, 1)
             row.rate_count = rate.numerator
             if rate.population_source:
-                row.population_source = f"{rate.population_source} {rate.population_year or ''}"
+                source = source_name(rate.population_source)
+                row.population_source = f"{source} {rate.population_year or ''}"
     # Commitments the reader may see.
     today = timezone.localdate()
     visible = dialogue_permissions.visible_commitments(user).select_related("status", "territory")
