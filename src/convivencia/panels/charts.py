@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from convivencia.accounts import access
 from convivencia.accounts.choices import OrganisationType, Role
+from convivencia.core import versioning
 from convivencia.panels import analysis, suppression
 from convivencia.panels.aggregates import is_scored
 from convivencia.panels.choices import BREAKDOWNS, MISSING_CODES, FieldUse, Provider, WaveStatus
@@ -33,6 +36,7 @@ from convivencia.panels.models import (
     Aggregate,
     CellSums,
     FieldMapping,
+    FormVersion,
     Item,
     Panel,
     Respondent,
@@ -496,9 +500,37 @@ def visible_change(
     )
 
 
+# Bounds how long the tests of two waves no longer current occupy the cache.
+CHANGES_TIMEOUT = 24 * 60 * 60
+
+
 def changes_between(wave: Wave, previous: Wave) -> dict[str, analysis.Change]:
-    """The paired tests for the whole panel, by item code (the one read of raw answers)."""
-    return {change.item: change for change in analysis.compare(wave, previous)}
+    """The paired tests for the whole panel, by item code (the one read of raw answers).
+
+    Cached: the tests read every answer of both waves and run one test per item, the
+    largest part of a dashboard, a results API call or a provider's page. They change
+    only when a submission of either wave is added, removed or replaced by an edit
+    (``edits.replace`` deletes the old row and stores a new one, so the count or the
+    highest id changes), or when items change (the ``FormVersion`` token, kept by
+    database triggers). The key holds all of these, read in two small queries.
+    """
+    token = versioning.token(FormVersion)
+    if token is None:  # no triggers on this database: nothing is cached
+        return {change.item: change for change in analysis.compare(wave, previous)}
+    signature = list(
+        Submission.objects.filter(wave__in=[wave, previous])
+        .order_by("wave_id")
+        .values("wave_id")
+        .annotate(count=Count("pk"), last=Max("pk"))
+        .values_list("wave_id", "count", "last")
+    )
+    described = repr((wave.pk, previous.pk, wave.panel.questionnaire_id, token, signature))
+    key = f"panels:changes:{hashlib.sha256(described.encode()).hexdigest()}"
+    changes = cache.get(key)
+    if changes is None:
+        changes = analysis.compare(wave, previous)
+        cache.set(key, changes, CHANGES_TIMEOUT)
+    return {change.item: change for change in changes}
 
 
 def comparison(
