@@ -7,16 +7,15 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
-from django.utils import formats
 
 from convivencia.accounts import access
+from convivencia.core.numbers import written
 from convivencia.panels import analysis, charts, suppression
 from convivencia.panels.choices import WaveStatus
 from convivencia.panels.models import (
@@ -187,17 +186,9 @@ def table_rows(cells: list[MapCell]) -> list[TableRow]:
     round half up to one decimal and use the language's decimal separator, as
     ``floatformat:1`` does.
     """
-    separator = formats.get_format("DECIMAL_SEPARATOR")
     # One reverse() for every row: the detail path differs only by the territory's id.
     marker = 987654321
     link = reverse("territories:detail", args=[marker]).replace(str(marker), "{}")
-
-    def written(number: float | None) -> str:
-        if number is None:
-            return ""
-        rounded = Decimal(repr(number)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        return str(rounded).replace(".", separator)
-
     return [
         TableRow(
             name=cell.name,

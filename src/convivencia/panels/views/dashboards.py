@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from convivencia.accounts import access
+from convivencia.core import numbers
 
 # Registers send_wave_digest on wave close whenever the URLconf is loaded; the lead
 # also imports it in PanelsConfig.ready() so that workers without URLs register it.
@@ -174,16 +175,20 @@ def dashboard_context(
 
 
 def _trend_table(trend: dict[str, Any]) -> list[dict[str, Any]]:
-    """The chart's figures as table rows (the accessible and no-JavaScript version)."""
+    """The chart's figures as table rows (the accessible and no-JavaScript version).
+
+    Written out here (``numbers.written``, as ``floatformat:1`` would): 36 waves × the
+    providers' series made three filters per cell most of the dashboard's rendering.
+    """
     rows = []
     for index, label in enumerate(trend["labels"]):
         cells = []
         for series in trend["series"]:
             cells.append(
                 {
-                    "pct": series["pct"][index],
-                    "pct_low": series["pct_low"][index],
-                    "pct_high": series["pct_high"][index],
+                    "pct": numbers.written(series["pct"][index]),
+                    "pct_low": numbers.written(series["pct_low"][index]),
+                    "pct_high": numbers.written(series["pct_high"][index]),
                     "mean": series["mean"][index],
                     "n": series["n"][index],
                 }
