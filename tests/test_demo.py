@@ -92,7 +92,8 @@ def test_the_proposed_agenda_says_how_old_each_figure_is(loaded):
     # (the process's own open concerns cite ballots, not figures).
     proposed = AgendaItem.objects.filter(
         Q(origin__in=[AgendaOrigin.PANEL, AgendaOrigin.INDICATOR])
-        | Q(origin=AgendaOrigin.CONCERN, title__startswith="Community concern:"),
+        # The demo proposes in Spanish, the language of its people and its other texts.
+        | Q(origin=AgendaOrigin.CONCERN, title__startswith="Problema de la comunidad:"),
         status=ProposalStatus.PROPOSED,
         session__status=SessionStatus.PLANNED,
     )

@@ -30,7 +30,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from convivencia.accounts.models import Organisation, User
 from convivencia.core import demo_clock
@@ -266,9 +266,13 @@ class Builder:
         """What the data suggests for an upcoming session, left for the facilitator to decide.
 
         Written directly (not ``agenda.propose``) so that loading the demo leaves no audit
-        entries; the first proposal is accepted, as a facilitator would."""
+        entries; the first proposal is accepted, as a facilitator would. Proposed in Spanish,
+        the language of the demo's people and of every other text it writes (the command
+        runs in whichever language the shell has)."""
         position = session.agenda.count() + 1
-        for index, proposal in enumerate(agenda.proposals(session)):
+        with translation.override("es"):
+            proposals = agenda.proposals(session)
+        for index, proposal in enumerate(proposals):
             AgendaItem.objects.create(
                 session=session,
                 position=position + index,
