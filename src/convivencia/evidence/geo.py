@@ -9,7 +9,7 @@ here are still counted; the dashboard lists them under the map.
 from __future__ import annotations
 
 import gettext
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 from django.utils.translation import get_language
@@ -108,10 +108,19 @@ def _translations(language: str) -> gettext.NullTranslations:
 
 def country_name(code: str, language: str | None = None) -> str:
     """The country's short name in the current language (pycountry's ISO 3166 catalogue)."""
-    country = pycountry.countries.get(alpha_2=code) if code else None
+    if not code:
+        return code
+    return _country_name(code, (language or get_language() or "en")[:2])
+
+
+# A page names up to a hundred countries (table, map, filter): each name is worked out
+# once per process and language, not looked up and translated on every call. Bounded,
+# as codes may come from a query string.
+@lru_cache(maxsize=2048)
+def _country_name(code: str, language: str) -> str:
+    country = pycountry.countries.get(alpha_2=code)
     if country is None:
         return code
-    language = (language or get_language() or "en")[:2]
     translations = _translations(language)
     name = translations.gettext(country.name)
     if ", " not in name:
