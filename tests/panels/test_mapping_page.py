@@ -131,12 +131,13 @@ def test_the_real_kobo_export_is_imported_through_the_mapping(world):
     [raw] = export.raws
     assert raw.respondent_code == "Bob"
     assert raw.values == {"age": "25", "has_children": 1}
-    # The repeat's flattened columns and the place are kept raw; "n/a" is no answer.
+    # The repeat (one {question: answer} per instance) and the place are kept raw;
+    # "n/a" is no answer.
     assert raw.raw_values == {
-        "children[1]/childs_name": "Tom",
-        "children[1]/childs_age": "12",
-        "children[2]/childs_name": "Dick",
-        "children[2]/childs_age": "5",
+        "children": [
+            {"childs_name": "Tom", "childs_age": "12"},
+            {"childs_name": "Dick", "childs_age": "5"},
+        ],
         "gps": "-1.2625621 36.7921711 0.0 20.0",
     }
     wave = make_wave(world.panel, "2026-11")
@@ -144,7 +145,7 @@ def test_the_real_kobo_export_is_imported_through_the_mapping(world):
     assert (report.created, report.rejected) == (1, [])
     submission = Submission.objects.get()
     assert submission.instance_id == "uuid:b31c6ac2-b8ca-4180-914f-c844fa10ed3b"
-    assert submission.raw_values["children[2]/childs_name"] == "Dick"
+    assert submission.raw_values["children"][1]["childs_name"] == "Dick"
     assert sorted(Answer.objects.values_list("item__code", "number")) == [
         ("age", 25.0),
         ("has_children", 1.0),
@@ -212,7 +213,7 @@ def test_raw_values_and_the_review_status_are_in_the_wide_export_not_in_the_char
     header = wide_header(items, raw=True)
     [row] = list(wide_rows(world.panel, items, raw=True))
     cells = dict(zip(header, row, strict=True))
-    assert '"children[1]/childs_name": "Tom"' in cells["raw_values"]
+    assert '"children": [{"childs_age": "12", "childs_name": "Tom"}' in cells["raw_values"]
     assert '"gps": "-1.2625621 36.7921711 0.0 20.0"' in cells["raw_values"]
     assert cells["review_status"] == ""
 

@@ -7,7 +7,8 @@ such a form — a KoBoToolbox or ODK Central export, an OpenRosa instance — tu
 its ``{field name: value}`` through ``translate`` (or ``raw_submission``) before
 ``collection.validate``: the respondent code, the values of analysed fields by
 item code with each option name turned into the value the coordinator gave it, and
-the fields kept raw (dates, places, photos, repeats…) as they came.
+the fields kept raw (dates, places, photos…) as they came, and a repeat as one
+{question: answer} per instance, however the source flattened it.
 
 A questionnaire without mappings (one Convivencia wrote) is read as it always was:
 values keyed by item code.
@@ -35,6 +36,7 @@ from convivencia.panels.models import Answer, Choice, FieldMapping, Questionnair
 _PATH_SEPARATOR = re.compile(r"[/.:]")
 # "[2]" after a repeat's name in a flattened export.
 _INDEX = re.compile(r"\[\d+\]")
+_INDEX_NUMBER = re.compile(r"\[(\d+)\]")
 REPEAT_KINDS = frozenset({"repeat", "loop"})
 # Between a question and its option in a per-option column (ODK Central writes "-").
 _OPTION_SEPARATOR = re.compile(r"[/.:-]")
@@ -237,6 +239,45 @@ def read_value(value: Any, mapped: MappedField) -> Any:
     return value
 
 
+def repeat_position(repeat_name: str, header: str) -> tuple[int, str] | None:
+    """(instance number, question inside the instance) of a repeat's flattened column.
+
+    KoBoToolbox and ODK write one column per instance and question, the instance's
+    number in brackets after the repeat (or a group around it): ``children[2]/childs_name``
+    for the repeat ``children``, ``children[2]/child/name`` or ``children/child[2]/name``
+    for the repeat ``child`` inside the group ``children``. A column without a number is
+    the first instance. None when the header is the repeat itself or not inside it.
+    """
+    repeat_parts = field_key(repeat_name).split("/")
+    parts = field_key(header).split("/")
+    number = 1
+    for position, wanted in enumerate(repeat_parts):
+        if position >= len(parts) or _INDEX.sub("", parts[position]) != wanted:
+            return None
+        found = _INDEX_NUMBER.search(parts[position])
+        if found is not None:
+            number = int(found.group(1))
+    inside = parts[len(repeat_parts) :]
+    if not inside:
+        return None
+    return number, "/".join(inside)
+
+
+def repeat_instances(cells: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """A repeat's answers by instance number, as stored: one {question: answer} per
+    instance that has an answer, in the instances' order (as OpenRosa instances are kept)."""
+    instances = []
+    for number in sorted(cells):
+        answered = {
+            question: value
+            for question, value in cells[number].items()
+            if value is not None and not (isinstance(value, str) and not value.strip())
+        }
+        if answered:
+            instances.append(answered)
+    return instances
+
+
 def translate(mapping: FormMapping, values: dict[str, Any]) -> Mapped:
     """Read one submission's ``{field name: value}`` through the mapping.
 
@@ -251,10 +292,19 @@ def translate(mapping: FormMapping, values: dict[str, Any]) -> Mapped:
     answers: dict[str, Any] = {}
     raw: dict[str, Any] = {}
     unknown: list[str] = []
+    # Repeat name → instance number → {question: answer}, from flattened columns.
+    repeats: dict[str, dict[int, dict[str, Any]]] = {}
     for name, value in values.items():
         mapped = mapping.find(name)
         if mapped is None:
             unknown.append(str(name))
+            continue
+        position = None
+        if mapped.kind in REPEAT_KINDS and mapped.use != FieldUse.IGNORED:
+            position = repeat_position(mapped.name, str(name))
+        if position is not None:
+            number, question = position
+            repeats.setdefault(mapped.name, {}).setdefault(number, {})[question] = value
             continue
         if mapped.use == FieldUse.RESPONDENT:
             respondent = "" if value is None else str(value).strip()
@@ -262,6 +312,10 @@ def translate(mapping: FormMapping, values: dict[str, Any]) -> Mapped:
             answers[mapped.item_code] = read_value(value, mapped)
         elif mapped.use != FieldUse.IGNORED:
             raw[mapped.name] = value
+    for name, cells in repeats.items():
+        instances = repeat_instances(cells)
+        if instances:
+            raw[name] = instances
     return Mapped(respondent, answers, raw, unknown)
 
 

@@ -20,7 +20,9 @@ What it reads:
 - a form made elsewhere is read through its mapping (``panels.mapping``): columns by
   field name with groups joined by ``/``, ``.`` or ``-``, or by label in any form
   language; option names or labels turned into the values the coordinator gave them;
-  fields kept raw stored as they came;
+  fields kept raw stored as they came; a repeat's flattened columns
+  (``children[1]/childs_name``, ``children[2]/childs_name``…) gathered into one
+  {question: answer} per instance, as OpenRosa submissions keep them;
 - multiple choice: when a question has per-option 0/1 columns they are read (they are
   unambiguous) and its single column is listed as ignored: a "labels" export joins
   labels that hold spaces themselves ("Robos y hurtos Grupos armados");
@@ -340,6 +342,8 @@ class Columns:
     # Through the questionnaire's mapping: header → field, and raw fields' headers → name.
     mapped: dict[str, mapping.MappedField] = field(default_factory=dict)
     raw: dict[str, str] = field(default_factory=dict)
+    # A repeat's flattened columns: header → (repeat's field name, instance number, question).
+    repeats: dict[str, tuple[str, int, str]] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
 
@@ -581,9 +585,15 @@ def _take_mapped(
             columns.items[header] = item
             columns.mapped[header] = mapped
         return True
-    # A repeat's flattened columns keep their own names under the repeat.
-    exact = mapping.field_key(header) == mapping.field_key(mapped.name)
-    columns.raw[header] = mapped.name if exact else header
+    # A repeat's flattened columns ("children[2]/childs_name") are gathered per instance.
+    position = None
+    if mapped.kind in mapping.REPEAT_KINDS:
+        position = mapping.repeat_position(mapped.name, header)
+    if position is None:
+        exact = mapping.field_key(header) == mapping.field_key(mapped.name)
+        columns.raw[header] = mapped.name if exact else header
+    else:
+        columns.repeats[header] = (mapped.name, *position)
     return True
 
 
@@ -605,6 +615,13 @@ def _submission(row: Row, columns: Columns, export: Export) -> collection.RawSub
     raw_values = {
         name: row.get(header) for header, name in columns.raw.items() if row.get(header) != ""
     }
+    repeats: dict[str, dict[int, dict[str, Any]]] = {}
+    for header, (name, number, question) in columns.repeats.items():
+        repeats.setdefault(name, {}).setdefault(number, {})[question] = row.get(header)
+    for name, cells in repeats.items():
+        instances = mapping.repeat_instances(cells)
+        if instances:
+            raw_values[name] = instances
     status = ""
     if columns.review:
         cell = row.get(columns.review)
