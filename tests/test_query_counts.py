@@ -178,6 +178,18 @@ def add_intervention(world, i: int) -> None:
     add_evaluation(intervention, "robbery", "desirable")
 
 
+def add_evaluation_row(world, i: int) -> None:
+    if not hasattr(world, "intervention"):
+        world.intervention = make_intervention("Patrullaje con jóvenes")
+    add_evaluation(
+        world.intervention,
+        list(Problem)[i % len(Problem)],
+        "desirable",
+        citation=f"Evaluación {i}",
+        year=2010 + i,
+    )
+
+
 def add_draft_intervention(world, i: int) -> None:
     make_intervention(
         f"Borrador {i}", published=False, focus=["policing"], territories=[world.places.popayan]
@@ -468,6 +480,21 @@ def add_specialist(world, i: int) -> None:
     Speaker.objects.create(session=world.network_session, specialist=specialist)
 
 
+def add_talk(world, i: int) -> None:
+    """A talk at an event of its own, an article and a practice of the specialist."""
+    if not hasattr(world, "specialist"):
+        world.specialist = make_specialist("Valeria Vidal", public=True)
+    event = make_event(f"Evento {i}", datetime.date(2016 + i, 5, 10))
+    session = NetworkSession.objects.create(
+        event=event, title=f"Plenaria {i}", theme=Expertise.YOUTH, date=event.start_date
+    )
+    Speaker.objects.create(session=session, specialist=world.specialist)
+    publication = Publication.objects.create(
+        kind=PublicationKind.ARTICLE, title=f"Artículo {i}", year=2015 + i, event=event
+    )
+    Author.objects.create(publication=publication, specialist=world.specialist, order=0)
+
+
 def add_practice(world, i: int) -> None:
     organisation = make_network_organisation(f"Implementadora {i}", f"P{i}")
     intervention = make_intervention(
@@ -550,6 +577,12 @@ ROUTES = [
         "evidence:curation:list", "coord_cauca", add_draft_intervention, fixed("/evidence/manage/")
     ),
     ListRoute("api interventions", None, add_intervention, fixed("/api/v1/interventions/")),
+    ListRoute(
+        "evidence:detail (evaluations)",
+        None,
+        add_evaluation_row,
+        lambda w: reverse("evidence:detail", args=[w.intervention.pk]),
+    ),
     # indicators
     ListRoute("indicators:manage:index", "admin", add_indicator, fixed("/indicators/manage/")),
     ListRoute("api indicators", None, add_indicator, fixed("/api/v1/indicators/")),
@@ -761,6 +794,12 @@ ROUTES = [
         add_brief,
         lambda w: f"/api/v1/reports/briefs/{w.places.popayan.pk}",
     ),
+    ListRoute("reports:exchange (panels)", "coord_cauca", add_panel, fixed("/reports/exchange/")),
+    ListRoute(
+        "reports:exchange (processes)", "coord_cauca", add_process, fixed("/reports/exchange/")
+    ),
+    ListRoute("reports:exchange (studies)", "coord_cauca", add_study, fixed("/reports/exchange/")),
+    ListRoute("api reports exchange", "coord_cauca", add_panel, fixed("/api/v1/reports/exchange")),
     # network
     ListRoute("network:events", None, add_event, fixed("/network/")),
     ListRoute("network:events (archive)", None, add_event, fixed("/network/?when=past")),
@@ -776,6 +815,12 @@ ROUTES = [
         None,
         add_event_of_organisation,
         lambda w: reverse("network:organisation", args=[w.network_organisation.pk]),
+    ),
+    ListRoute(
+        "network:specialist (talks)",
+        None,
+        add_talk,
+        lambda w: reverse("network:specialist", args=[w.specialist.pk]),
     ),
     ListRoute("network:specialists", None, add_specialist, fixed("/network/specialists/")),
     ListRoute(
