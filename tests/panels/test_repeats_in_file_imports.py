@@ -8,7 +8,10 @@ import csv
 from pathlib import Path
 
 import pytest
+from django.utils import translation
+from openpyxl import Workbook
 
+from convivencia.core.reading import BadFile
 from convivencia.panels.choices import FieldUse, SubmissionSource
 from convivencia.panels.importers import answers as file_import
 from convivencia.panels.importers.xlsform import import_xlsform
@@ -115,3 +118,55 @@ def test_odk_central_and_kobo_spellings_of_a_repeat_column_name_the_instance_and
 
 def _csv_cells(line: str) -> list[str]:
     return next(csv.reader([line]))
+
+
+def kobo_workbook(path: Path, *, parent_index: bool = True, extra_sheet: str = "") -> Path:
+    """An XLSX export as KoBoToolbox lays one out: the submissions on the first sheet with
+    their ``_index``, the repeat ``children`` on a sheet of its own, one row per child
+    with ``_parent_index`` naming its submission."""
+    workbook = Workbook()
+    main = workbook.active
+    main.title = "tutorial_w_repeats"
+    main.append(["name", "age", "has_children", "_uuid", "_submission_time", "_index"])
+    main.append(["Bob", 25, 1, "b31c6ac2-b8ca-4180-914f-c844fa10ed3b", "2013-02-18T15:54:01", 1])
+    main.append(["Ana", 31, 1, "0b7f6a55-4a7e-4d1e-9d51-3c1f3a4d2e10", "2013-02-19T09:00:00", 2])
+    children = workbook.create_sheet("children")
+    header = ["children/childs_name", "children/childs_age", "_index", "_parent_table_name"]
+    header.append("_parent_index" if parent_index else "_parent")
+    children.append([*header, "_submission__uuid"])
+    children.append(["Tom", 12, 1, "tutorial_w_repeats", 1, "b31c6ac2-b8ca-4180-914f-c844fa10ed3b"])
+    children.append(["Eva", 3, 2, "tutorial_w_repeats", 2, "0b7f6a55-4a7e-4d1e-9d51-3c1f3a4d2e10"])
+    children.append(["Dick", 5, 3, "tutorial_w_repeats", 1, "b31c6ac2-b8ca-4180-914f-c844fa10ed3b"])
+    if extra_sheet:
+        workbook.create_sheet(extra_sheet).append(["something"])
+    workbook.save(path)
+    return path
+
+
+def test_a_repeat_on_its_own_sheet_of_a_kobo_workbook_is_joined_to_each_submission(
+    tutorial, tmp_path
+):
+    add_respondent(tutorial, "Ana")
+    export = file_import.read_export(kobo_workbook(tmp_path / "export.xlsx"), tutorial)
+    children = {raw.respondent_code: raw.raw_values["children"] for raw in export.raws}
+    assert children == {"Bob": BOBS_CHILDREN, "Ana": [{"childs_name": "Eva", "childs_age": "3"}]}
+    assert export.warnings == []
+
+
+def test_a_repeat_sheet_without_parent_index_refuses_the_file_naming_the_sheet(tutorial, tmp_path):
+    path = kobo_workbook(tmp_path / "export.xlsx", parent_index=False)
+    with (
+        translation.override("en"),
+        pytest.raises(BadFile, match="the sheet “children” of the repeat “children” has no"),
+    ):
+        file_import.read_export(path, tutorial)
+
+
+def test_a_sheet_that_is_no_repeat_of_the_form_is_named_in_a_warning(tutorial, tmp_path):
+    path = kobo_workbook(tmp_path / "export.xlsx", extra_sheet="notes")
+    with translation.override("en"):
+        export = file_import.read_export(path, tutorial)
+    assert [problem.message for problem in export.warnings] == [
+        "the sheet “notes” is not a repeat of this form and was not read (only the first "
+        "sheet and the repeats' sheets are)"
+    ]

@@ -22,7 +22,9 @@ What it reads:
   language; option names or labels turned into the values the coordinator gave them;
   fields kept raw stored as they came; a repeat's flattened columns
   (``children[1]/childs_name``, ``children[2]/childs_name``…) gathered into one
-  {question: answer} per instance, as OpenRosa submissions keep them;
+  {question: answer} per instance, as OpenRosa submissions keep them; in a
+  KoBoToolbox XLSX export, a repeat's own sheet (named after it) joined to its
+  submissions by ``_parent_index``;
 - multiple choice: when a question has per-option 0/1 columns they are read (they are
   unambiguous) and its single column is listed as ignored: a "labels" export joins
   labels that hold spaces themselves ("Robos y hurtos Grupos armados");
@@ -185,6 +187,11 @@ NOT_SELECTED = frozenset({"", "0", "false", "falso"})
 
 NOT_APPLICABLE = "n/a"
 
+# KoBoToolbox's XLSX export: a submission's number on the first sheet, and the number
+# of the submission an instance of a repeat belongs to on the repeat's own sheet.
+PARENT_INDEX_OF_MAIN = "_index"
+REPEAT_PARENT_INDEX = "_parent_index"
+
 MAX_ID_LENGTH = 100  # Submission.instance_id
 
 _SEPARATOR = re.compile(r"[/-]")
@@ -344,6 +351,8 @@ class Columns:
     raw: dict[str, str] = field(default_factory=dict)
     # A repeat's flattened columns: header → (repeat's field name, instance number, question).
     repeats: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+    # A workbook's repeat sheets: repeat's field name → the main sheet's _index → instances.
+    sheets: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
 
@@ -383,6 +392,8 @@ def read_export(
     problems = Problems(table.file)
     form = mapping.mapping_for(panel.questionnaire_id)
     columns = _map_columns(table, _Questions(panel), problems, form)
+    unread_sheets: list[str] = []
+    columns.sheets = _repeat_sheets(path, table, form, problems, unread_sheets, name=name)
     problems.raise_if_any()
     export = Export(
         file=table.file, table=table, delimiter=_file_delimiter(path), columns=columns, raws=[]
@@ -399,6 +410,18 @@ def read_export(
                 ),
             )
         )
+    for sheet in unread_sheets:
+        export.warnings.append(
+            Problem(
+                None,
+                "",
+                _(
+                    "the sheet “%(sheet)s” is not a repeat of this form and was not read "
+                    "(only the first sheet and the repeats' sheets are)"
+                )
+                % {"sheet": sheet},
+            )
+        )
     for row in table.rows:
         raw = _submission(row, columns, export)
         if raw.review_status == ReviewStatus.REJECTED and not include_rejected:
@@ -406,6 +429,103 @@ def read_export(
             continue
         export.raws.append(raw)
     return export
+
+
+def _sheet_names(path: Path) -> list[str]:
+    """A workbook's sheets in order ([] for a CSV); read once the main sheet passed the
+    reading limits."""
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if magic == b"PK\x03\x04":
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return list(workbook.sheetnames)
+        finally:
+            workbook.close()
+    if magic == b"\xd0\xcf\x11\xe0":
+        import xlrd
+
+        return list(xlrd.open_workbook(str(path), on_demand=True).sheet_names())
+    return []
+
+
+def _repeat_sheets(
+    path: Path,
+    table: Table,
+    form: mapping.FormMapping,
+    problems: Problems,
+    unread: list[str],
+    *,
+    name: str | None = None,
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """The instances of each repeat a KoBoToolbox XLSX export puts on its own sheet.
+
+    KoBoToolbox writes the submissions on the first sheet and each repeat on a sheet
+    named after it: one row per instance, its questions, ``_index`` and
+    ``_parent_index`` (the submission's ``_index`` on the first sheet). Returns, per
+    repeat field, the instances (one {question: answer} each, in the sheet's order)
+    by their submission's ``_index``; other sheets are added to ``unread``.
+    """
+    repeats = {
+        mapping.field_key(mapped.name).rsplit("/", 1)[-1][:31]: mapped
+        for mapped in form.fields
+        if mapped.kind in mapping.REPEAT_KINDS and mapped.use != FieldUse.IGNORED
+    }
+    sheets = _sheet_names(path)[1:]
+    found: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for sheet in sheets:
+        mapped = repeats.get(sheet.strip().lower())
+        if mapped is None:
+            unread.append(sheet)
+            continue
+        if PARENT_INDEX_OF_MAIN not in table.headers:
+            problems.add(
+                table.header_row,
+                PARENT_INDEX_OF_MAIN,
+                _(
+                    "the repeat “%(repeat)s” is on the sheet “%(sheet)s”, but the first sheet "
+                    "has no “_index” column to join its rows to their submissions"
+                )
+                % {"repeat": mapped.name, "sheet": sheet},
+            )
+            continue
+        repeat_table = read_table(path, name=name, sheet=sheet)
+        if REPEAT_PARENT_INDEX not in repeat_table.headers:
+            problems.add(
+                repeat_table.header_row,
+                REPEAT_PARENT_INDEX,
+                _(
+                    "the sheet “%(sheet)s” of the repeat “%(repeat)s” has no “_parent_index” "
+                    "column: its rows cannot be joined to their submissions"
+                )
+                % {"sheet": sheet, "repeat": mapped.name},
+            )
+            continue
+        questions = {
+            header: _repeat_question(mapped.name, header)
+            for header in repeat_table.headers
+            if header and not _is_meta(header)
+        }
+        by_parent: dict[str, list[dict[str, Any]]] = {}
+        for row in repeat_table.rows:
+            cells = {
+                question: row.get(header)
+                for header, question in questions.items()
+                if row.get(header) not in ("", NOT_APPLICABLE)
+            }
+            if cells:
+                by_parent.setdefault(row.get(REPEAT_PARENT_INDEX), []).append(cells)
+        found[mapped.name] = by_parent
+    return found
+
+
+def _repeat_question(repeat: str, header: str) -> str:
+    """A repeat sheet's column as the question inside the instance: "children/childs_name"
+    (with the group hierarchy) and "childs_name" are both "childs_name"."""
+    position = mapping.repeat_position(repeat, header)
+    return position[1] if position is not None else header.strip()
 
 
 def review_status(cell: str) -> str | None:
@@ -612,16 +732,20 @@ def _submission(row: Row, columns: Columns, export: Export) -> collection.RawSub
         if cell != "":
             mapped = columns.mapped.get(header)
             values[item.code] = mapping.read_value(cell, mapped) if mapped else cell
-    raw_values = {
+    raw_values: dict[str, Any] = {
         name: row.get(header) for header, name in columns.raw.items() if row.get(header) != ""
     }
     repeats: dict[str, dict[int, dict[str, Any]]] = {}
-    for header, (name, number, question) in columns.repeats.items():
-        repeats.setdefault(name, {}).setdefault(number, {})[question] = row.get(header)
-    for name, cells in repeats.items():
+    for header, (repeat, number, question) in columns.repeats.items():
+        repeats.setdefault(repeat, {}).setdefault(number, {})[question] = row.get(header)
+    for repeat, cells in repeats.items():
         instances = mapping.repeat_instances(cells)
         if instances:
-            raw_values[name] = instances
+            raw_values[repeat] = instances
+    for repeat, by_parent in columns.sheets.items():
+        instances = by_parent.get(row.get(PARENT_INDEX_OF_MAIN), [])
+        if instances:
+            raw_values[repeat] = instances
     status = ""
     if columns.review:
         cell = row.get(columns.review)
