@@ -29,6 +29,16 @@ place for them, so it is read back with the same ``--org-unit-scheme``.
   and crime subtype have no category here: values differing only in those are
   summed, since DHIS2 would otherwise keep only the last of them.
 
+In the ids of the mapping table (``ids=mapping``): a user exporting *to* their own
+DHIS2 needs its identifiers, which the DHIS2 mapping table (``Dhis2Mapping``) holds
+for imports. Each kind of identifier is written under one id scheme of the table
+(the one that names every data element, organisation unit or category option combo
+the export needs; UID first, then CODE, NAME, attributes), declared in the file's
+``dataElementIdScheme``, ``orgUnitIdScheme`` and ``categoryOptionComboIdScheme``, so
+that ``importers.dhis2`` reads the file back through the same table to the same
+values. CSV declares no schemes: it takes UID rows only. Anything the table does not
+name refuses the whole export (``Unmapped``, naming each one): nothing half-written.
+
 Nothing is dropped silently: ``dhis2_check`` lists every territory without a
 code under the chosen scheme, every element without a uid and every
 disaggregation without a combination, and the download refuses (400) while a
@@ -50,10 +60,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from convivencia.core.spreadsheets import CsvDictWriter, append_row
-from convivencia.indicators.choices import PeriodType, Source
+from convivencia.indicators.choices import AgeGroup, Dhis2Kind, PeriodType, Sex, Source
 from convivencia.indicators.explorer import Choropleth
 from convivencia.indicators.importers import dhis2, dhis2_format
-from convivencia.indicators.models import DataElement, DataValue, Indicator
+from convivencia.indicators.models import DataElement, DataValue, Dhis2Mapping, Indicator
 from convivencia.indicators.periods import Period, parse
 from convivencia.indicators.rates import Rate
 from convivencia.territories.choices import Scheme
@@ -313,6 +323,134 @@ def dhis2_payload(
         "dataValues": values,
     }
     return payload, excluded
+
+
+# The ``ids`` choices of the DHIS2 export: our own codes and uids, or the mapping table's.
+IDS_OURS = "ours"
+IDS_MAPPING = "mapping"
+IDS_CHOICES = (IDS_OURS, IDS_MAPPING)
+# Which of the mapping table's schemes is taken when several name everything.
+_SCHEME_ORDER = ("UID", "CODE", "NAME")
+_SCHEME_KEYS = {
+    Dhis2Kind.DATA_ELEMENT: "dataElementIdScheme",
+    Dhis2Kind.ORG_UNIT: "orgUnitIdScheme",
+    Dhis2Kind.CATEGORY_OPTION_COMBO: "categoryOptionComboIdScheme",
+}
+
+
+class Unmapped(ValueError):
+    """The mapping table does not name everything the export needs: nothing is written."""
+
+    def __init__(self, missing: list[str]) -> None:
+        self.missing = missing
+        super().__init__("; ".join(missing))
+
+
+def _scheme_rank(scheme: str) -> tuple[int, str]:
+    return (
+        _SCHEME_ORDER.index(scheme) if scheme in _SCHEME_ORDER else len(_SCHEME_ORDER),
+        scheme,
+    )
+
+
+def _pick_scheme(
+    rows: list[tuple[str, Any, str]], needed: set[Any], *, uid_only: bool
+) -> tuple[str, dict[Any, str]]:
+    """(scheme, target → identifier) of the scheme naming most of ``needed``.
+
+    ``rows`` are the table's (scheme, target, identifier) rows of one kind, in the
+    table's order; the first row of a scheme for a target is taken.
+    """
+    by_scheme: dict[str, dict[Any, str]] = defaultdict(dict)
+    for scheme, target, identifier in rows:
+        if target in needed and not (uid_only and scheme != "UID"):
+            by_scheme[scheme].setdefault(target, identifier)
+    if not by_scheme:
+        return "UID", {}
+    best = min(by_scheme, key=lambda scheme: (-len(by_scheme[scheme]), _scheme_rank(scheme)))
+    return best, by_scheme[best]
+
+
+def _combination_label(sex: str, age_group: str) -> str:
+    sex_label = str(Sex(sex).label) if sex in Sex.values else (sex or "–")
+    age_label = str(AgeGroup(age_group).label) if age_group in AgeGroup.values else "–"
+    return _("sex %(sex)s, age group %(age)s") % {"sex": sex_label, "age": age_label}
+
+
+def dhis2_mapped_payload(
+    indicator: Indicator, parent: Territory, period: Period, source: str, encoding: str
+) -> dict[str, Any]:
+    """The ``dataValueSets`` body in the DHIS2 mapping table's identifiers.
+
+    Raises ``Unmapped`` naming every data element, organisation unit and category
+    option combo the table does not name (under one scheme per kind; UID only for
+    CSV, which cannot declare schemes).
+    """
+    element = indicator.numerator
+    rows = list(_grouped_values(indicator, parent, period, source))
+    uid_only = encoding == dhis2_format.CSV
+    table = list(
+        Dhis2Mapping.objects.order_by("pk").values_list(
+            "kind", "scheme", "identifier", "element_id", "territory_id", "sex", "age_group"
+        )
+    )
+    territory_ids = {row["territory_id"] for row in rows}
+    combinations = {(row["sex"], row["age_group"]) for row in rows} - {("", "")}
+    element_scheme, elements = _pick_scheme(
+        [(r[1], r[3], r[2]) for r in table if r[0] == Dhis2Kind.DATA_ELEMENT],
+        {element.pk},
+        uid_only=uid_only,
+    )
+    unit_scheme, units = _pick_scheme(
+        [(r[1], r[4], r[2]) for r in table if r[0] == Dhis2Kind.ORG_UNIT],
+        territory_ids,
+        uid_only=uid_only,
+    )
+    combo_scheme, combos = _pick_scheme(
+        [(r[1], (r[5], r[6]), r[2]) for r in table if r[0] == Dhis2Kind.CATEGORY_OPTION_COMBO],
+        combinations,
+        uid_only=uid_only,
+    )
+    missing: list[str] = []
+    if rows and element.pk not in elements:
+        missing.append(
+            _("data element %(code)s (%(name)s) has no row under %(scheme)s")
+            % {"code": element.code, "name": element, "scheme": element_scheme}
+        )
+    for territory in Territory.objects.filter(pk__in=territory_ids - set(units)).order_by(
+        "level", "name"
+    ):
+        missing.append(
+            _("organisation unit %(name)s (#%(id)s) has no row under %(scheme)s")
+            % {"name": territory.name, "id": territory.pk, "scheme": unit_scheme}
+        )
+    for sex, age_group in sorted(combinations - set(combos)):
+        missing.append(
+            _("category option combo %(combination)s has no row under %(scheme)s")
+            % {"combination": _combination_label(sex, age_group), "scheme": combo_scheme}
+        )
+    if missing:
+        raise Unmapped(missing)
+    values: list[dict[str, str]] = []
+    for row in rows:
+        value = {
+            "dataElement": elements[element.pk],
+            "period": dhis2_period(row["period"]),
+            "orgUnit": units[row["territory_id"]],
+            "value": _number(row["total"]),
+        }
+        key = (row["sex"], row["age_group"])
+        if key != ("", ""):
+            value["categoryOptionCombo"] = combos[key]
+        values.append(value)
+    payload: dict[str, Any] = {
+        _SCHEME_KEYS[Dhis2Kind.DATA_ELEMENT]: element_scheme,
+        _SCHEME_KEYS[Dhis2Kind.ORG_UNIT]: unit_scheme,
+    }
+    if combinations:
+        payload[_SCHEME_KEYS[Dhis2Kind.CATEGORY_OPTION_COMBO]] = combo_scheme
+    payload["dataValues"] = values
+    return payload
 
 
 def dhis2_document(payload: dict[str, Any], encoding: str) -> bytes:

@@ -409,6 +409,10 @@ def export_xlsx(request: HttpRequest) -> HttpResponseBase:
     )
 
 
+# How many unmapped identifiers a message lists (the JSON refusal lists them all).
+MAX_LISTED_UNMAPPED = 20
+
+
 def _org_unit_scheme(request: HttpRequest) -> str | None:
     scheme = request.GET.get("org_unit_scheme") or Scheme.DHIS2
     return scheme if scheme in exports.ORG_UNIT_SCHEMES else None
@@ -433,6 +437,21 @@ def dhis2_check(request: HttpRequest) -> HttpResponse:
             selection.indicator, selection.parent, selection.span, selection.source, scheme
         )
     download = _with(selection.query, org_unit_scheme=scheme)
+    mapped = _with(selection.query, ids=exports.IDS_MAPPING)
+    # What an export in the mapping table's ids would lack (JSON and XML declare their
+    # schemes; CSV, which cannot, is checked when it is downloaded).
+    mapping_missing: list[str] = []
+    if check is not None and selection.source is not None:
+        try:
+            exports.dhis2_mapped_payload(
+                selection.indicator,
+                selection.parent,
+                selection.span,
+                selection.source,
+                dhis2_format.JSON,
+            )
+        except exports.Unmapped as unmapped:
+            mapping_missing = unmapped.missing
     return render(
         request,
         "indicators/explorer_dhis2.html",
@@ -449,6 +468,12 @@ def dhis2_check(request: HttpRequest) -> HttpResponse:
             "download_partial_url": _url(
                 reverse("indicators:export_dhis2"), _with(download, exclude_missing="1")
             ),
+            "mapping_missing": mapping_missing[:MAX_LISTED_UNMAPPED],
+            "mapping_missing_more": max(0, len(mapping_missing) - MAX_LISTED_UNMAPPED),
+            "mapping_url": reverse("indicators:manage:dhis2_index"),
+            "mapped_json_url": _url(reverse("indicators:export_dhis2"), mapped),
+            "mapped_xml_url": _url(reverse("indicators:export_dhis2_xml"), mapped),
+            "mapped_csv_url": _url(reverse("indicators:export_dhis2_csv"), mapped),
             "combinations": [
                 (sex, age, code)
                 for (sex, age), code in exports.CATEGORY_OPTION_COMBOS.items()
@@ -464,6 +489,17 @@ def export_dhis2(request: HttpRequest, encoding: str = "json") -> HttpResponse:
     if error is not None:
         return error
     assert selection is not None
+    ids = request.GET.get("ids") or exports.IDS_OURS
+    if ids not in exports.IDS_CHOICES:
+        return JsonResponse(
+            {
+                "error": _("Unknown ids “%(ids)s”: use %(choices)s.")
+                % {"ids": ids, "choices": ", ".join(exports.IDS_CHOICES)}
+            },
+            status=400,
+        )
+    if ids == exports.IDS_MAPPING:
+        return _export_dhis2_mapped(request, selection, encoding)
     scheme = _org_unit_scheme(request)
     if scheme is None or selection.source is None:
         message = (
@@ -503,6 +539,12 @@ def export_dhis2(request: HttpRequest, encoding: str = "json") -> HttpResponse:
     payload, excluded = exports.dhis2_payload(
         selection.indicator, selection.parent, selection.span, selection.source, scheme
     )
+    return _dhis2_response(selection, payload, encoding, excluded)
+
+
+def _dhis2_response(
+    selection: Selection, payload: dict[str, Any], encoding: str, excluded: int
+) -> HttpResponse:
     response = HttpResponse(
         exports.dhis2_document(payload, encoding),
         content_type=dhis2_format.CONTENT_TYPES[encoding],
@@ -511,3 +553,39 @@ def export_dhis2(request: HttpRequest, encoding: str = "json") -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Excluded-Values"] = str(excluded)
     return response
+
+
+def _listed(missing: list[str]) -> str:
+    """The first unmapped identifiers, and how many more (a country holds 1,122 units)."""
+    listed = "; ".join(missing[:MAX_LISTED_UNMAPPED])
+    more = len(missing) - MAX_LISTED_UNMAPPED
+    if more > 0:
+        listed += " " + _("(and %(count)s more)") % {"count": more}
+    return listed
+
+
+def _export_dhis2_mapped(request: HttpRequest, selection: Selection, encoding: str) -> HttpResponse:
+    """The export in the DHIS2 mapping table's ids, or a refusal naming what it lacks."""
+    if selection.source is None:
+        return JsonResponse({"error": _("There is no data for this selection.")}, status=400)
+    try:
+        payload = exports.dhis2_mapped_payload(
+            selection.indicator, selection.parent, selection.span, selection.source, encoding
+        )
+    except exports.Unmapped as unmapped:
+        return JsonResponse(
+            {
+                "error": _(
+                    "The DHIS2 mapping table does not name everything this export holds, so "
+                    "nothing was written. Add these rows to the mapping table (%(url)s), or "
+                    "export with our own codes: %(missing)s"
+                )
+                % {
+                    "url": request.build_absolute_uri(reverse("indicators:manage:dhis2_index")),
+                    "missing": _listed(unmapped.missing),
+                },
+                "unmapped": unmapped.missing,
+            },
+            status=400,
+        )
+    return _dhis2_response(selection, payload, encoding, 0)
