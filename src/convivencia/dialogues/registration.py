@@ -57,7 +57,9 @@ def is_open(session: Session) -> bool:
 
 def _locked(session: Session) -> Session:
     return (
-        Session.objects.select_for_update().select_related("process__territory").get(pk=session.pk)
+        Session.objects.select_for_update(of=("self",))  # not the process or territory
+        .select_related("process__territory")
+        .get(pk=session.pk)
     )
 
 

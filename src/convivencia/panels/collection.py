@@ -540,8 +540,13 @@ def accept(
 ) -> Stored:
     """Validate and store a batch: all or nothing unless ``accept_valid``."""
     with transaction.atomic():
+        # The wave's row alone (of=self): a join's rows would be locked too, and every
+        # panel shares its questionnaire's, so one long import held every submission of
+        # every panel until it committed (both web workers waited, the site stalled).
         wave = (
-            Wave.objects.select_for_update().select_related("panel__questionnaire").get(pk=wave.pk)
+            Wave.objects.select_for_update(of=("self",))
+            .select_related("panel__questionnaire")
+            .get(pk=wave.pk)
         )
         checked = validate(wave, raws)
         if checked.rejected and not accept_valid:

@@ -85,7 +85,7 @@ def replace(
                 % {"old": deprecated_id}
             )
         wave = (
-            Wave.objects.select_for_update()
+            Wave.objects.select_for_update(of=("self",))  # not the shared questionnaire
             .select_related("panel__questionnaire")
             .get(pk=old.wave_id)
         )

@@ -226,7 +226,7 @@ def add_local_items(
     Raises ValidationError listing every problem; nothing is written then.
     """
     panel = (
-        Panel.objects.select_for_update()
+        Panel.objects.select_for_update(of=("self",))  # not the shared questionnaire
         .select_related("questionnaire", "territory")
         .get(pk=panel.pk)
     )

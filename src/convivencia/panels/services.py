@@ -245,7 +245,9 @@ def close_wave(wave: Wave, actor) -> Wave:
     _check_may_manage(actor, wave.panel)
     with transaction.atomic():
         # The same lock collection.accept takes: a batch being stored finishes first.
-        locked = Wave.objects.select_for_update().select_related("panel").get(pk=wave.pk)
+        locked = (
+            Wave.objects.select_for_update(of=("self",)).select_related("panel").get(pk=wave.pk)
+        )
         if not locked.is_open:
             return locked
         locked.status = WaveStatus.CLOSED
