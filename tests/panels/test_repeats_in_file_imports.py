@@ -87,6 +87,17 @@ def test_translate_reads_every_child_of_the_real_export_row(tutorial):
     assert mapped.raw["children"] == BOBS_CHILDREN
 
 
+def test_a_repeat_column_with_groups_joined_by_dashes_is_read_per_instance(tutorial, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "name,age,children[1]-childs_name,children[2]-childs_name,_uuid\n"
+        "Bob,25,Tom,Dick,b31c6ac2-b8ca-4180-914f-c844fa10ed3b\n",
+        encoding="utf-8",
+    )
+    [raw] = file_import.read_export(path, tutorial).raws
+    assert raw.raw_values == {"children": [{"childs_name": "Tom"}, {"childs_name": "Dick"}]}
+
+
 def test_an_instance_left_empty_is_not_kept_and_the_others_keep_their_order(tutorial):
     values = {
         "name": "Bob",

@@ -708,7 +708,10 @@ def _take_mapped(
     # A repeat's flattened columns ("children[2]/childs_name") are gathered per instance.
     position = None
     if mapped.kind in mapping.REPEAT_KINDS:
-        position = mapping.repeat_position(mapped.name, header)
+        # ODK Central joins groups with "-": "children-child[2]-name".
+        position = mapping.repeat_position(mapped.name, header) or mapping.repeat_position(
+            mapped.name, header.replace("-", "/")
+        )
     if position is None:
         exact = mapping.field_key(header) == mapping.field_key(mapped.name)
         columns.raw[header] = mapped.name if exact else header
