@@ -174,3 +174,18 @@ def test_the_check_page_links_the_mapped_export_or_lists_what_it_lacks(client, f
     page = client.get(f"/indicators/dhis2/?{query(figures)}")
     assert b'data-testid="download-mapped"' not in page.content
     assert "organisation unit Popayán" in page.content.decode()
+
+
+def test_the_check_page_links_the_mapping_table_only_for_those_who_may_open_it(client, figures):
+    from convivencia.accounts.choices import Role
+    from tests.factories import grant, make_organisation, make_user
+
+    anonymous = client.get(f"/indicators/dhis2/?{query(figures)}").content.decode()
+    assert "/indicators/manage/dhis2/" not in anonymous
+    assert "DHIS2 mapping table" in anonymous
+
+    carla = make_user("carla.coordinadora")
+    grant(carla, make_organisation("Programa Convivencia"), Role.COORDINATOR, [figures.cauca])
+    client.force_login(carla)
+    coordinator = client.get(f"/indicators/dhis2/?{query(figures)}").content.decode()
+    assert "/indicators/manage/dhis2/" in coordinator

@@ -470,7 +470,10 @@ def dhis2_check(request: HttpRequest) -> HttpResponse:
             ),
             "mapping_missing": mapping_missing[:MAX_LISTED_UNMAPPED],
             "mapping_missing_more": max(0, len(mapping_missing) - MAX_LISTED_UNMAPPED),
-            "mapping_url": reverse("indicators:manage:dhis2_index"),
+            # Only for those who may open it (the table is a management page).
+            "mapping_url": reverse("indicators:manage:dhis2_index")
+            if manage_services.may_read(request.user)
+            else "",
             "mapped_json_url": _url(reverse("indicators:export_dhis2"), mapped),
             "mapped_xml_url": _url(reverse("indicators:export_dhis2_xml"), mapped),
             "mapped_csv_url": _url(reverse("indicators:export_dhis2_csv"), mapped),
