@@ -866,7 +866,12 @@ def run(args: argparse.Namespace, work: Path) -> int:
                 work / "gunicorn.log",
             )
         )
-        stack.enter_context(process([str(BIN / "convivencia"), "worker"], env, work / "worker.log"))
+        # Niced as deploy/systemd/convivencia-worker.service runs it (Nice=10).
+        stack.enter_context(
+            process(
+                ["nice", "-n", "10", str(BIN / "convivencia"), "worker"], env, work / "worker.log"
+            )
+        )
         wait_until_serving(port, server)
         job_id = enqueue_import(args.import_rows, work) if args.with_import else None
         stop = threading.Event()

@@ -182,6 +182,19 @@ def waves_of(
     return list(waves.annotate(responses=Count("submissions")).order_by("period"))
 
 
+def waves_of_panels(
+    panels: Iterable[Panel], *, closed_only: bool = False
+) -> dict[int, list[WithAnnotations[Wave, WaveResponses]]]:
+    """``waves_of`` for many panels in one query: {panel id: its waves by month}."""
+    waves = Wave.objects.filter(panel__in=list(panels))
+    if closed_only:
+        waves = waves.filter(status=WaveStatus.CLOSED)
+    by_panel: dict[int, list[WithAnnotations[Wave, WaveResponses]]] = defaultdict(list)
+    for wave in waves.annotate(responses=Count("submissions")).order_by("panel_id", "period"):
+        by_panel[wave.panel_id].append(wave)
+    return by_panel
+
+
 def answered(waves: Iterable[Wave]) -> list[Wave]:
     return [wave for wave in waves if getattr(wave, "responses", 0)]
 
@@ -863,10 +876,17 @@ def provider_rows(
     *,
     up_to: Wave | None = None,
     reveal_small: bool = False,
+    closed_waves: list[Wave] | None = None,
 ) -> list[ProviderRow]:
-    """Closed waves only: providers act on final figures, not on a wave still filling up."""
+    """Closed waves only: providers act on final figures, not on a wave still filling up.
+
+    ``closed_waves``: the panel's closed waves as ``waves_of_panels`` read them for a page
+    of many panels (a department's liaison sees every municipality's panel).
+    """
     providers = set(providers)
-    waves: list[Wave] = list(waves_of(panel, closed_only=True))
+    waves: list[Wave] = list(
+        waves_of(panel, closed_only=True) if closed_waves is None else closed_waves
+    )
     if up_to is not None:
         waves = [wave for wave in waves if wave.period <= up_to.period]
         if up_to.pk not in {wave.pk for wave in waves}:

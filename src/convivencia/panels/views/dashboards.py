@@ -204,8 +204,10 @@ def provider(request: HttpRequest) -> HttpResponse:
     if not charts.provider_memberships(request.user):
         raise Http404
     sections = []
-    for panel, institutions in charts.provider_panels(request.user):
-        rows = charts.provider_rows(panel, institutions)
+    panels = charts.provider_panels(request.user)
+    closed = charts.waves_of_panels((panel for panel, _ in panels), closed_only=True)
+    for panel, institutions in panels:
+        rows = charts.provider_rows(panel, institutions, closed_waves=closed.get(panel.pk, []))
         sections.append(
             {
                 "panel": panel,
