@@ -936,7 +936,29 @@ def run(args: argparse.Namespace, work: Path) -> int:
         }
     missed = write_report(args.output, summary)
     print((args.output / "report.md").read_text())
+    remove_load_panels()
     return 1 if missed else 0
+
+
+def remove_load_panels() -> None:
+    """Delete this run's panels and what was stored in them, after the checks read it.
+
+    Every run adds 42 panels to Popayán; kept, they piled up run after run in the pages
+    that list Popayán's panels (the provider's, the territory's), which the next runs then
+    measured. Leaves, answers and aggregates go first: their keys protect the rest.
+    """
+    from django.db import transaction
+
+    from convivencia.panels.models import Aggregate, Panel, Respondent, Submission, Wave
+
+    panels = Panel.objects.filter(code__startswith=f"carga-{RUN}-")
+    with transaction.atomic():
+        Aggregate.objects.filter(wave__panel__in=panels).delete()
+        Submission.objects.filter(wave__panel__in=panels).delete()
+        Wave.objects.filter(panel__in=panels).delete()
+        Respondent.objects.filter(panel__in=panels).delete()
+        removed, _ = panels.delete()
+    print(f"removed this run's {removed} load panels")
 
 
 def wait_for_job(job_id: str, seconds: int = 600) -> None:
