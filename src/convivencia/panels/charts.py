@@ -876,7 +876,7 @@ def provider_rows(
     *,
     up_to: Wave | None = None,
     reveal_small: bool = False,
-    closed_waves: list[Wave] | None = None,
+    closed_waves: Sequence[Wave] | None = None,
 ) -> list[ProviderRow]:
     """Closed waves only: providers act on final figures, not on a wave still filling up.
 
