@@ -192,6 +192,10 @@ def test_a_csv_deletion_is_an_empty_value_and_a_bad_scheme_is_named(places, writ
 def test_xml_and_csv_that_are_not_value_sets_are_refused_clearly(places, write_file):
     cases = {
         "broken.xml": ("<dataValueSet><dataValue", "broken.xml: is not valid XML"),
+        "encoding.xml": (
+            '<?xml version="1.0" encoding="tf-8"?><dataValueSet/>',
+            "encoding.xml: is not valid XML",
+        ),
         "other.xml": ("<metadata/>", "its root element is “metadata”, not “dataValueSet”"),
         "extra.csv": ("dataelement,period,orgunit,colour\n", "columns DHIS2 does not define"),
     }

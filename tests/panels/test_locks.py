@@ -15,9 +15,10 @@ import threading
 import pytest
 from django.db import OperationalError, connection, connections, transaction
 
+from convivencia.core import versioning
 from convivencia.panels import collection
 from convivencia.panels.choices import SubmissionSource
-from convivencia.panels.models import Submission
+from convivencia.panels.models import FormVersion, Submission
 from tests.factories import make_colombia
 from tests.panels import add_respondent, make_default_panel
 from tests.panels.builders import raw
@@ -34,6 +35,9 @@ def two_panels():
     popayan = make_default_panel(places.popayan)
     pasto = make_default_panel(places.pasto, code="pasto")
     assert popayan.questionnaire_id == pasto.questionnaire_id
+    # The items' version row exists on an installation (its migration makes it); a test
+    # before this one may have flushed it, and both threads would then insert it.
+    versioning.token(FormVersion)
     for panel, prefix in ((popayan, "R"), (pasto, "P")):
         for number in range(1, 4):
             add_respondent(panel, f"{prefix}{number:03d}")

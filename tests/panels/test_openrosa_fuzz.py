@@ -295,6 +295,15 @@ def test_random_instances_are_stored_whole_or_refused_with_a_message(post, xml):
     post(**upload(xml))
 
 
+def test_an_unknown_encoding_in_the_xml_declaration_is_refused_with_a_message(post):
+    # Found by the fuzzer below: a cut declaration ("tf-8") raised LookupError, a 500.
+    xml = instance(ANSWERS).replace(b"utf-8", b"tf-8", 1)  # the declaration comes first
+    assert xml.startswith(b"<?xml") and b"tf-8" in xml.split(b"?>")[0]
+    status, text = post(**upload(xml))
+    assert status == 400
+    assert "not a readable XForm instance" in text
+
+
 @FUZZ
 @given(xml=mutated())
 def test_broken_instances_are_refused_with_a_message_and_store_nothing(post, xml):

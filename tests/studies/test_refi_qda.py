@@ -92,6 +92,10 @@ def test_a_codebook_exported_by_atlas_ti_imports_with_its_code_group_reported():
             b"<!DOCTYPE x [<!ENTITY a 'b'>]><CodeBook xmlns='urn:QDA-XML:codebook:1.0'/>",
             "not a REFI-QDA codebook",
         ),
+        (
+            b"<?xml version='1.0' encoding='tf-8'?><CodeBook xmlns='urn:QDA-XML:codebook:1.0'/>",
+            "not a REFI-QDA codebook",
+        ),
     ],
 )
 def test_a_bad_codebook_is_refused_by_name_and_changes_nothing(data, problem):

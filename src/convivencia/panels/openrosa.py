@@ -386,7 +386,8 @@ def parse_instance(data: bytes, item_codes: set[str]) -> Instance:
     """
     try:
         root = fromstring(data)
-    except (ParseError, DefusedXmlException) as exc:
+    # LookupError: an XML declaration naming an encoding Python does not know ("tf-8").
+    except (ParseError, DefusedXmlException, LookupError) as exc:
         raise ValueError(str(exc)) from exc
     respondent = instance_id = deprecated_id = end_text = today_text = ""
     values: dict[str, str] = {}

@@ -152,7 +152,8 @@ def _local(tag: Any) -> str:
 def _read_xml(text: str, file: str) -> ValueSet:
     try:
         root = fromstring(text.lstrip("\ufeff").encode("utf-8"))
-    except (ParseError, DefusedXmlException) as exc:
+    # LookupError: a declaration naming an encoding Python does not know ("tf-8").
+    except (ParseError, DefusedXmlException, LookupError) as exc:
         raise _not_a_value_set(file, _("is not valid XML: %(error)s") % {"error": exc}) from exc
     if _local(root.tag) != "dataValueSet":
         raise _not_a_value_set(

@@ -46,7 +46,8 @@ def parse(data: bytes) -> tuple[list[_Read], int]:
         raise ValidationError(_("The codebook file is larger than 5 MB."))
     try:
         root = fromstring(data)
-    except (ParseError, DefusedXmlException) as exc:
+    # LookupError: a declaration naming an encoding Python does not know ("tf-8").
+    except (ParseError, DefusedXmlException, LookupError) as exc:
         raise ValidationError(_("This is not a REFI-QDA codebook: %(e)s") % {"e": exc}) from exc
     for namespace in (CODEBOOK_NS, PROJECT_NS):
         if root.tag in (f"{{{namespace}}}CodeBook", f"{{{namespace}}}Project"):
