@@ -17,6 +17,7 @@ import datetime
 from collections import defaultdict
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 
@@ -43,15 +44,14 @@ def panel_summary(
     """
     from convivencia.panels import analysis, charts
 
-    every = Panel.objects.filter(territory__path__startswith=territory.path).order_by(
-        "territory__name", "code"
+    every = (
+        Panel.objects.filter(territory__path__startswith=territory.path)
+        .select_related("territory")
+        .order_by("territory__name", "code")
     )
-    total = every.count()
-    pages = max(1, -(-total // PAGE_SIZE))
-    if page is not None:
-        page = min(max(page, 1), pages)
-        every = every[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    panels = list(every.select_related("territory"))
+    # Django's paginator, as the site's other lists: a page past the end shows the last.
+    listed = Paginator(every, PAGE_SIZE).get_page(page) if page is not None else None
+    panels = list(listed if listed is not None else every)
     signed_in = user is not None and user.is_authenticated
     slot_url = reverse("panels:territory_slot", args=[territory.pk])
     context: dict[str, Any] = {
@@ -62,13 +62,16 @@ def panel_summary(
             "signed_in": signed_in,
             # The page is rendered without the user; htmx fetches the personal version.
             "upgrade_url": slot_url if user is None else "",
-            "total": total,
-            "page": page,
-            "pages": pages if page is not None else 1,
-            "first": (page - 1) * PAGE_SIZE + 1 if page is not None else 1,
-            "last": (page - 1) * PAGE_SIZE + len(panels) if page is not None else total,
-            "previous_url": f"{slot_url}?page={page - 1}" if page and page > 1 else "",
-            "next_url": f"{slot_url}?page={page + 1}" if page and page < pages else "",
+            "total": listed.paginator.count if listed is not None else len(panels),
+            "pages": listed.paginator.num_pages if listed is not None else 1,
+            "first": listed.start_index() if listed is not None else 1,
+            "last": listed.end_index() if listed is not None else len(panels),
+            "previous_url": f"{slot_url}?page={listed.previous_page_number()}"
+            if listed is not None and listed.has_previous()
+            else "",
+            "next_url": f"{slot_url}?page={listed.next_page_number()}"
+            if listed is not None and listed.has_next()
+            else "",
         }
     }
     if not panels:
