@@ -176,10 +176,7 @@ def waves_of(
     panel: Panel, *, closed_only: bool = False
 ) -> list[WithAnnotations[Wave, WaveResponses]]:
     """The panel's waves by month, each with ``responses`` (submissions counted in SQL)."""
-    waves = Wave.objects.filter(panel=panel)
-    if closed_only:
-        waves = waves.filter(status=WaveStatus.CLOSED)
-    return list(waves.annotate(responses=Count("submissions")).order_by("period"))
+    return waves_of_panels([panel], closed_only=closed_only).get(panel.pk, [])
 
 
 def waves_of_panels(
