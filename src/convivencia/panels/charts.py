@@ -187,7 +187,7 @@ def waves_of_panels(
     if closed_only:
         waves = waves.filter(status=WaveStatus.CLOSED)
     by_panel: dict[int, list[WithAnnotations[Wave, WaveResponses]]] = defaultdict(list)
-    for wave in waves.annotate(responses=Count("submissions")).order_by("panel_id", "period"):
+    for wave in waves.with_responses().order_by("panel_id", "period"):
         by_panel[wave.panel_id].append(wave)
     return by_panel
 

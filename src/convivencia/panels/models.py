@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -301,6 +302,28 @@ def period_of(text: str) -> datetime.date:
     return parse_month(text)
 
 
+class WaveQuerySet(models.QuerySet["Wave"]):
+    def with_responses(self, name: str = "responses") -> WaveQuerySet:
+        """Each wave with its submissions counted, as ``name``.
+
+        Counted per wave in a correlated subquery (an index-only look-up on the
+        one-submission-per-respondent constraint) rather than by joining and grouping:
+        for a department's 40-odd panels PostgreSQL estimated ~1,500 waves and joined
+        them by scanning every submission of the country (2 M rows, ~280 ms) instead of
+        looking up the 59 waves asked for (~2 ms).
+        """
+        counted = (
+            Submission.objects.filter(wave=models.OuterRef("pk"))
+            .order_by()
+            .values("wave")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return self.annotate(
+            **{name: Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)}
+        )
+
+
 class Wave(models.Model):
     """One month of a panel."""
 
@@ -329,6 +352,8 @@ class Wave(models.Model):
         related_name="+",
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = WaveQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("wave")

@@ -70,7 +70,7 @@ def panel_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def panel_home(request: HttpRequest, code: str) -> HttpResponse:
     panel = permissions.collected_panel_or_404(request.user, code)
-    waves = panel.waves.annotate(answered=Count("submissions")).order_by("-period")
+    waves = panel.waves.with_responses("answered").order_by("-period")
     server_url = request.build_absolute_uri(
         reverse("panels:collection:formlist", args=[panel.code])
     ).removesuffix("/formList")
