@@ -31,7 +31,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from convivencia.core.htmx import wants_fragment
-from convivencia.indicators import explorer, exports, perception, rates
+from convivencia.indicators import caching, explorer, exports, perception, rates
 from convivencia.indicators import services as manage_services
 from convivencia.indicators.choices import PeriodType
 from convivencia.indicators.forms import PERIOD_HINTS, ExplorerForm
@@ -94,6 +94,20 @@ def _selection(form: ExplorerForm) -> Selection:
 def _defaults() -> QueryDict:
     """The latest year with data, month by month, for the country where it was recorded."""
     query = QueryDict(mutable=True)
+    # Two scans of the totals (~30 ms on 10 M values): kept until the data change.
+    found = caching.cached("explorer-defaults", (), _default_selection)
+    if found is None:
+        return query
+    code, parent, year = found
+    query["indicator"] = code
+    if parent is not None:
+        query["parent"] = parent
+    query.update({"type": PeriodType.MONTH, "from": f"{year}-01", "to": f"{year}-12"})
+    return query
+
+
+def _default_selection() -> tuple[str, str | None, int] | None:
+    """(indicator code, country id, year) for ``_defaults``; None without indicators."""
     with_data = Indicator.objects.filter(numerator_id__in=Total.objects.values("element_id"))
     # The homicide rate first: it is the headline indicator of citizen security.
     indicator = (
@@ -102,8 +116,7 @@ def _defaults() -> QueryDict:
         or Indicator.objects.order_by("code").first()
     )
     if indicator is None:
-        return query
-    query["indicator"] = indicator.code
+        return None
     latest = (
         Total.objects.filter(element_id=indicator.numerator_id)
         .order_by("-end")
@@ -112,15 +125,10 @@ def _defaults() -> QueryDict:
     )
     if latest is not None:
         end, path = latest
-        query["parent"] = path.strip("/").split("/")[0]
-        year = end.year
-    else:
-        country = Territory.objects.countries().order_by("name").first()
-        if country is not None:
-            query["parent"] = str(country.pk)
-        year = timezone.localdate().year - 1
-    query.update({"type": PeriodType.MONTH, "from": f"{year}-01", "to": f"{year}-12"})
-    return query
+        return indicator.code, path.strip("/").split("/")[0], end.year
+    country = Territory.objects.countries().order_by("name").first()
+    parent = str(country.pk) if country is not None else None
+    return indicator.code, parent, timezone.localdate().year - 1
 
 
 def _url(path: str, query: QueryDict) -> str:
