@@ -17,7 +17,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -188,7 +188,8 @@ def waves_of_panels(
         waves = waves.filter(status=WaveStatus.CLOSED)
     by_panel: dict[int, list[WithAnnotations[Wave, WaveResponses]]] = defaultdict(list)
     for wave in waves.with_responses().order_by("panel_id", "period"):
-        by_panel[wave.panel_id].append(wave)
+        # ``with_responses`` annotates ``responses``; the stubs cannot follow a custom method.
+        by_panel[wave.panel_id].append(cast("WithAnnotations[Wave, WaveResponses]", wave))
     return by_panel
 
 
