@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from types import ModuleType
 
@@ -161,3 +162,35 @@ def test_the_national_build_names_every_part_and_its_constants_match_the_issue()
     elements, years = national.CRIME_ELEMENTS, len(national.CRIME_YEARS)
     # 10 elements × 10 years × 12 months × 8 disaggregations for the 1,109 non-demo places.
     assert elements * years * 12 * 8 * (1122 - 13) == 10_646_400
+
+
+def test_the_cpu_ledger_counts_a_busy_process_group_as_the_web_server_and_the_report_says_so(
+    tmp_path,
+):
+    cpu = load_module("cpu")
+    # A stand-in for gunicorn: a process in a session of its own, spinning for a second.
+    busy = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\nend = time.time() + 1.2\nwhile time.time() < end: pass",
+        ],
+        start_new_session=True,
+    )
+    stop = threading.Event()
+    ledger = cpu.Ledger(web=busy.pid, worker=-1, stop=stop, interval=0.1)
+    ledger.start()
+    busy.wait(timeout=30)
+    stop.set()
+    ledger.join(timeout=30)
+    figures = ledger.summary()
+    assert set(figures["by_role_cores"]) == set(cpu.ROLES)
+    # The spinner used most of a core for most of the ledger's time.
+    assert figures["by_role_cores"]["web (gunicorn)"] > 0.3
+    assert figures["machine_busy_cores"] >= figures["by_role_cores"]["web (gunicorn)"] * 0.8
+
+    run = load_module("run")
+    run.write_report(tmp_path, summary(cpu=figures))
+    report = (tmp_path / "report.md").read_text()
+    assert "CPU while the load ran" in report
+    assert "web (gunicorn) " in report

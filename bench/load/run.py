@@ -64,6 +64,7 @@ from urllib.parse import urlsplit, urlunsplit
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import cpu  # noqa: E402
 from instances import ANSWERS, basic_auth, instance_xml  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -823,6 +824,8 @@ def write_report(output: Path, summary: dict[str, Any]) -> list[str]:
             )
     if job is not None:
         lines += ["", f"Import job during the run: {job}."]
+    if summary.get("cpu"):
+        lines += ["", cpu.describe(summary["cpu"])]
     lines += ["", "Targets missed: " + ("; ".join(missed) if missed else "none.")]
     (output / "report.md").write_text("\n".join(lines) + "\n")
     return missed
@@ -867,7 +870,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
             )
         )
         # Niced as deploy/systemd/convivencia-worker.service runs it (Nice=10).
-        stack.enter_context(
+        worker = stack.enter_context(
             process(
                 ["nice", "-n", "10", str(BIN / "convivencia"), "worker"], env, work / "worker.log"
             )
@@ -878,6 +881,8 @@ def run(args: argparse.Namespace, work: Path) -> int:
         probe = FreshnessProbe(port, targets, args.freshness_interval, stop, work)
         if "Enumerator" in args.people:
             probe.start()
+        ledger = cpu.Ledger(web=server.pid, worker=worker.pid, stop=stop)
+        ledger.start()
         locust_env = {
             **env,
             "LOAD_TARGETS": str(work / "targets.json"),
@@ -916,6 +921,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
             check=False,
         )
         stop.set()
+        ledger.join(timeout=30)
         if probe.ident is not None:
             probe.join(timeout=60)
         if job_id is not None:
@@ -933,6 +939,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
             "submissions": stored_once(sent_file),
             "freshness": freshness_summary(probe.samples, probe.problems),
             "import": import_outcome(job_id, args.import_rows),
+            "cpu": ledger.summary(),
         }
     missed = write_report(args.output, summary)
     print((args.output / "report.md").read_text())
