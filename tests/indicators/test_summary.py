@@ -54,3 +54,18 @@ def test_a_territory_without_figures_says_so_and_links_to_the_explorer(client, d
     slot = html[html.index('data-testid="indicator-slot"') :]
     assert 'data-testid="no-indicator-data"' in slot
     assert "/indicators/" in slot
+
+
+def test_the_latest_year_and_its_indicators_follow_new_data_at_once_though_cached(figures):
+    from convivencia.indicators import rollup
+
+    assert summary.latest_year(figures.cauca) == 2023  # now in the cache
+    assert summary.elements_with_data(figures.cauca, 2023) == [figures.homicides.pk]
+    for month in range(1, 13):
+        store(figures.homicides, figures.popayan, f"2024-{month:02d}", 2)
+    whole = periods.parse("2024")
+    rollup.refresh([figures.homicides.pk], ["police"], whole.start, whole.end)
+
+    assert summary.latest_year(figures.cauca) == 2024
+    assert summary.elements_with_data(figures.cauca, 2024) == [figures.homicides.pk]
+    assert summary.for_territory(figures.cauca).year == 2024

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Max, Q
 from django.urls import reverse
 
+from convivencia.indicators import caching
 from convivencia.indicators.choices import PeriodType, Source
 from convivencia.indicators.models import Indicator, Total
 from convivencia.indicators.periods import parse
@@ -57,14 +58,39 @@ def latest_year(territory: Territory) -> int | None:
     whole year's population; the latest complete year is the honest default. When
     no year reaches December, the latest year with any data is used (and its rates
     warn about the missing months).
+
+    Cached until the data change: for a department it reads every total below it
+    (70–100 ms on 10 M values), on every visit to its page.
     """
-    rows = Total.objects.filter(territory__path__startswith=territory.path)
-    found = rows.aggregate(
-        complete=Max("end", filter=Q(end__month=12, end__day=31)),
-        any=Max("end"),
-    )
-    latest = found["complete"] or found["any"]
-    return latest.year if latest else None
+
+    def compute() -> int | None:
+        rows = Total.objects.filter(territory__path__startswith=territory.path)
+        found = rows.aggregate(
+            complete=Max("end", filter=Q(end__month=12, end__day=31)),
+            any=Max("end"),
+        )
+        latest = found["complete"] or found["any"]
+        return latest.year if latest else None
+
+    return caching.cached("latest-year", (territory.path,), compute)
+
+
+def elements_with_data(territory: Territory, year: int) -> list[int]:
+    """The data elements with totals below the territory in the year (cached as above)."""
+    period = parse(str(year))
+
+    def compute() -> list[int]:
+        return list(
+            Total.objects.filter(
+                territory__path__startswith=territory.path,
+                start__gte=period.start,
+                end__lte=period.end,
+            )
+            .values_list("element_id", flat=True)
+            .distinct()
+        )
+
+    return caching.cached("elements-with-data", (territory.path, year), compute)
 
 
 def explorer_url(territory: Territory, indicator: Indicator | None, year: int | None) -> str:
@@ -89,12 +115,9 @@ def for_territory(territory: Territory) -> Summary:
     summary = Summary(territory=territory, year=year)
     if year is not None:
         period = parse(str(year))
-        present = Total.objects.filter(
-            territory__path__startswith=territory.path,
-            start__gte=period.start,
-            end__lte=period.end,
-        ).values("element_id")
-        indicators = Indicator.objects.filter(numerator_id__in=present).select_related("numerator")
+        indicators = Indicator.objects.filter(
+            numerator_id__in=elements_with_data(territory, year)
+        ).select_related("numerator")
         for indicator in sorted(indicators, key=_standard_order):
             rate = explorer.trend(indicator, territory, [period], None)[0]
             summary.rows.append(
