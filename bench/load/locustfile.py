@@ -26,6 +26,7 @@ import os
 import random
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,26 @@ def _stop_after_max_requests(**_kwargs: Any) -> None:
         runner = _environment.runner if _environment else None
         if runner is not None:
             gevent.spawn(runner.quit)
+
+
+# Every request's end time, name and duration, for the report's timeline (``run.py``);
+# line-buffered, so that nothing is lost however locust stops.
+_timeline = (
+    open(os.environ["LOAD_TIMELINE"], "a", buffering=1)  # noqa: SIM115
+    if os.environ.get("LOAD_TIMELINE")
+    else None
+)
+
+
+@events.request.add_listener
+def _write_timeline(
+    request_type: str, name: str, response_time: float, exception: Any = None, **_kwargs: Any
+) -> None:
+    if _timeline is not None:
+        failed = int(exception is not None)
+        _timeline.write(
+            f"{time.time():.3f}\t{request_type} {name}\t{response_time:.1f}\t{failed}\n"
+        )
 
 
 _environment: Environment | None = None

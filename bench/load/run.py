@@ -97,7 +97,14 @@ def parse_args() -> argparse.Namespace:
         help="prepare the database (and the national data) and stop before serving",
     )
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--spawn-rate", type=float, default=10)
+    parser.add_argument(
+        "--spawn-rate",
+        type=float,
+        default=2,
+        help="users started per second (default 2: the 50 arrive over 25 s, while the "
+        "import runs; at 10 the 13 logins fall within the import's first seconds, see "
+        "bench/README.md)",
+    )
     parser.add_argument("--run-time", type=int, default=180, help="seconds, a hard limit")
     parser.add_argument(
         "--max-requests", type=int, default=20000, help="stop once this many requests were made"
@@ -714,6 +721,44 @@ def read_stats(prefix: Path) -> list[dict[str, Any]]:
     return rows
 
 
+TIMELINE_WINDOW_S = 10
+
+
+def read_timeline(path: Path, window: int = TIMELINE_WINDOW_S) -> list[dict[str, Any]]:
+    """Requests by ``window``-second stretch of the run: count, median, p95, max, slowest endpoint.
+
+    A p95 over the whole run hides when the slow requests came: users arriving and
+    logging in, the import job, a cold cache; this says which stretch they fell in.
+    """
+    if not path.exists():
+        return []
+    rows = [line.split("\t") for line in path.read_text().splitlines() if line.count("\t") == 3]
+    if not rows:
+        return []
+    start = min(float(row[0]) for row in rows)
+    windows: dict[int, list[tuple[str, float]]] = {}
+    for ended, name, milliseconds, _failed in rows:
+        windows.setdefault(int((float(ended) - start) // window), []).append(
+            (name, float(milliseconds))
+        )
+    summary = []
+    for index in sorted(windows):
+        times = sorted(ms for _name, ms in windows[index])
+        slowest_name, slowest_ms = max(windows[index], key=lambda pair: pair[1])
+        summary.append(
+            {
+                "from_s": index * window,
+                "to_s": (index + 1) * window,
+                "requests": len(times),
+                "median_ms": statistics.median(times),
+                "p95_ms": times[min(len(times) - 1, int(len(times) * 0.95))],
+                "max_ms": slowest_ms,
+                "slowest": slowest_name,
+            }
+        )
+    return summary
+
+
 def stored_once(sent_file: Path) -> dict[str, Any]:
     from django.db.models import Count
 
@@ -824,6 +869,17 @@ def write_report(output: Path, summary: dict[str, Any]) -> list[str]:
             )
     if job is not None:
         lines += ["", f"Import job during the run: {job}."]
+    if summary.get("timeline"):
+        lines += [
+            "",
+            "| seconds into the run | requests | median ms | p95 ms | max ms | slowest request |",
+            "| --- | ---: | ---: | ---: | ---: | --- |",
+        ]
+        lines += [
+            f"| {row['from_s']}–{row['to_s']} | {row['requests']} | {row['median_ms']:.0f} | "
+            f"{row['p95_ms']:.0f} | {row['max_ms']:.0f} | {row['slowest']} |"
+            for row in summary["timeline"]
+        ]
     if summary.get("cpu"):
         lines += ["", cpu.describe(summary["cpu"])]
     lines += ["", "Targets missed: " + ("; ".join(missed) if missed else "none.")]
@@ -888,6 +944,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
             "LOAD_TARGETS": str(work / "targets.json"),
             "LOAD_THINK": str(args.think),
             "LOAD_MAX_REQUESTS": str(args.max_requests),
+            "LOAD_TIMELINE": str(work / "timeline.tsv"),
         }
         print(
             f"locust: {args.users} users for at most {args.run_time} s "
@@ -940,7 +997,12 @@ def run(args: argparse.Namespace, work: Path) -> int:
             "freshness": freshness_summary(probe.samples, probe.problems),
             "import": import_outcome(job_id, args.import_rows),
             "cpu": ledger.summary(),
+            "timeline": read_timeline(work / "timeline.tsv"),
         }
+        if (work / "timeline.tsv").exists():
+            # Every request, for a closer look (kept out of git: .gitignore).
+            args.output.mkdir(parents=True, exist_ok=True)
+            shutil.copy(work / "timeline.tsv", args.output / "timeline.tsv")
     missed = write_report(args.output, summary)
     print((args.output / "report.md").read_text())
     remove_load_panels()
