@@ -194,3 +194,22 @@ def test_the_cpu_ledger_counts_a_busy_process_group_as_the_web_server_and_the_re
     report = (tmp_path / "report.md").read_text()
     assert "CPU while the load ran" in report
     assert "web (gunicorn) " in report
+
+
+def test_the_timeline_splits_the_run_into_windows_and_names_each_ones_slowest_request(tmp_path):
+    run = load_module("run")
+    path = tmp_path / "timeline.tsv"
+    lines = [f"{1000 + second}.000\tGET /\t{10 + second}.0\t0" for second in range(20)]
+    lines.append("1003.500\tPOST /accounts/login/ (POST)\t900.0\t0")
+    lines.append("a broken line")
+    path.write_text("\n".join(lines) + "\n")
+
+    first, second = run.read_timeline(path, window=10)
+
+    assert (first["from_s"], first["to_s"], first["requests"]) == (0, 10, 11)
+    assert (first["max_ms"], first["slowest"]) == (900.0, "POST /accounts/login/ (POST)")
+    assert (second["requests"], second["median_ms"], second["max_ms"]) == (10, 24.5, 29.0)
+    assert run.read_timeline(tmp_path / "missing.tsv") == []
+    report = tmp_path / "out"
+    run.write_report(report, summary(timeline=[first, second]))
+    assert "| 0–10 | 11 |" in (report / "report.md").read_text()
