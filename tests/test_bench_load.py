@@ -107,8 +107,26 @@ def test_a_slow_endpoint_an_error_and_a_lost_submission_are_each_named(tmp_path)
     assert missed == [
         "GET /api/v1/interventions/: p95 1000 ms",
         "GET /api/v1/interventions/: 2 errors",
-        "OpenRosa: sent 10, stored 9",
+        "OpenRosa: sent 10, stored 9, not acknowledged 0",
     ]
+
+
+def test_a_submission_the_server_never_acknowledged_misses_the_target(tmp_path):
+    run = load_module("run")
+    checks = {"sent": 10, "stored": 10, "missing": 0, "duplicated": 0, "not_acknowledged": 1}
+    missed = run.write_report(tmp_path, summary(submissions={**checks, "sent_again": 1}))
+    assert missed == ["OpenRosa: sent 10, stored 10, not acknowledged 1"]
+    assert "sent again after the run because the time limit cut them off unanswered: 1" in (
+        (tmp_path / "report.md").read_text()
+    )
+
+
+def test_the_last_answer_to_each_submission_is_the_one_counted(tmp_path):
+    run = load_module("run")
+    answered = tmp_path / "answered.txt"
+    answered.write_text("uuid:a 201\nuuid:b 500\nuuid:b 202\n\n")
+    assert run._answers(answered) == {"uuid:a": "201", "uuid:b": "202"}
+    assert run._answers(tmp_path / "none.txt") == {}
 
 
 def test_freshness_is_summarised_per_way_in_and_overall_by_the_later_of_api_and_page():

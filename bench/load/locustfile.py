@@ -250,5 +250,10 @@ class Enumerator(Person):
             },
             catch_response=True,
         ) as response:
+            # Every answer, written as it comes: the run checks that each submission the
+            # server acknowledged is stored once, and sends again (as ODK Collect does)
+            # those that got no answer because the run ended while they were on the way.
+            with open(TARGETS["answered_file"], "a", encoding="utf-8") as answered:
+                answered.write(f"{instance_id} {response.status_code}\n")
             if response.status_code not in (201, 202):
                 response.failure(f"{response.status_code}: {response.text[:200]}")

@@ -759,7 +759,46 @@ def read_timeline(path: Path, window: int = TIMELINE_WINDOW_S) -> list[dict[str,
     return summary
 
 
-def stored_once(sent_file: Path) -> dict[str, Any]:
+def resend_unanswered(port: int, targets: dict[str, Any], sent: Path, answered: Path) -> int:
+    """Send again the submissions that got no answer, as ODK Collect does; how many.
+
+    The run's time limit stops simulated enumerators wherever they are, sometimes with
+    a submission written down as sent but never answered. Collect keeps such a form
+    as not sent and sends it again; the server must then store it once (or say it has
+    it already, if the first attempt got through).
+    """
+    statuses = _answers(answered)
+    auth = basic_auth(targets["enumerator"], targets["tokens"]["enumerator"])
+    again = 0
+    for line in sent.read_text().splitlines() if sent.exists() else []:
+        panel, respondent, instance_id = line.split()
+        if instance_id in statuses:
+            continue
+        body, content_type = multipart(
+            instance_xml(respondent, targets["end"], instance_id, tuple(targets["forms"][panel]))
+        )
+        status, _answer = request(
+            port,
+            "POST",
+            f"/panels/collect/{panel}/openrosa/submission",
+            body,
+            {"Content-Type": content_type, "Authorization": auth, "X-OpenRosa-Version": "1.0"},
+        )
+        with answered.open("a", encoding="utf-8") as handle:
+            handle.write(f"{instance_id} {status}\n")
+        again += 1
+    return again
+
+
+def _answers(answered: Path) -> dict[str, str]:
+    """{instance id: the last status the server answered}."""
+    if not answered.exists():
+        return {}
+    return dict(line.split() for line in answered.read_text().splitlines() if line.strip())
+
+
+def stored_once(sent_file: Path, answered_file: Path, sent_again: int = 0) -> dict[str, Any]:
+    """Every submission sent: acknowledged (201, or 202 for one already there), and stored once."""
     from django.db.models import Count
 
     from convivencia.panels.models import Submission
@@ -769,6 +808,7 @@ def stored_once(sent_file: Path) -> dict[str, Any]:
         if sent_file.exists()
         else []
     )
+    statuses = _answers(answered_file)
     stored = (
         Submission.objects.filter(instance_id__in=sent)
         .values("instance_id")
@@ -780,6 +820,10 @@ def stored_once(sent_file: Path) -> dict[str, Any]:
         "stored": sum(copies.values()),
         "missing": len([instance for instance in sent if instance not in copies]),
         "duplicated": len([n for n in copies.values() if n > 1]),
+        "not_acknowledged": len(
+            [instance for instance in sent if statuses.get(instance) not in ("201", "202")]
+        ),
+        "sent_again": sent_again,
     }
 
 
@@ -814,8 +858,16 @@ def write_report(output: Path, summary: dict[str, Any]) -> list[str]:
         if row["errors"]:
             missed.append(f"{row['method']} {row['name']}: {row['errors']} errors")
     checks = summary["submissions"]
-    if checks["sent"] != checks["stored"] or checks["duplicated"] or checks["missing"]:
-        missed.append(f"OpenRosa: sent {checks['sent']}, stored {checks['stored']}")
+    if (
+        checks["sent"] != checks["stored"]
+        or checks["duplicated"]
+        or checks["missing"]
+        or checks.get("not_acknowledged")
+    ):
+        missed.append(
+            f"OpenRosa: sent {checks['sent']}, stored {checks['stored']}, "
+            f"not acknowledged {checks.get('not_acknowledged', 0)}"
+        )
     fresh = summary["freshness"]
     probed = checks["sent"] > 0  # the probe runs only beside enumerators
     if (
@@ -847,7 +899,9 @@ def write_report(output: Path, summary: dict[str, Any]) -> list[str]:
     lines += [
         "",
         f"OpenRosa submissions: sent {checks['sent']}, stored {checks['stored']}, "
-        f"missing {checks['missing']}, stored twice {checks['duplicated']}.",
+        f"missing {checks['missing']}, stored twice {checks['duplicated']}, "
+        f"not acknowledged {checks.get('not_acknowledged', 0)}; sent again after the run "
+        f"because the time limit cut them off unanswered: {checks.get('sent_again', 0)}.",
         "",
         f"Freshness (accepted → shown by both the results API and the dashboard page), "
         f"{fresh['samples']} probes: median {fresh['median_s']:.3f} s, "
@@ -902,7 +956,9 @@ def run(args: argparse.Namespace, work: Path) -> int:
     if args.build_only:
         return 0
     sent_file = work / "sent.txt"
+    answered_file = work / "answered.txt"
     targets["sent_file"] = str(sent_file)
+    targets["answered_file"] = str(answered_file)
     (work / "targets.json").write_text(json.dumps(targets))
     port = free_port()
     started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
@@ -993,7 +1049,11 @@ def run(args: argparse.Namespace, work: Path) -> int:
                 f"import {'on' if job_id else 'off'}; locust exit {locust.returncode}"
             ),
             "endpoints": read_stats(work / "locust"),
-            "submissions": stored_once(sent_file),
+            "submissions": stored_once(
+                sent_file,
+                answered_file,
+                resend_unanswered(port, targets, sent_file, answered_file),
+            ),
             "freshness": freshness_summary(probe.samples, probe.problems),
             "import": import_outcome(job_id, args.import_rows),
             "cpu": ledger.summary(),
