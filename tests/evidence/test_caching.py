@@ -1,17 +1,21 @@
 """The cached counts of the public pages are never stale, whatever changed the registry.
 
 The unfiltered dashboard, the gap map and the country filter's choices are
-cached under a token that database triggers replace on every change. Each
-test changes the registry one way and checks that the next page shows exactly
-what the same page computed without any cache shows.
+cached under a token that database triggers replace on every change, and so are
+the rendered filters, results and gap map. Each test changes the registry one way
+and checks that the next page shows exactly what the same page computed without
+any cache shows, to the byte.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -32,6 +36,12 @@ from tests.factories import grant, make_organisation, make_user
 pytestmark = pytest.mark.django_db
 DASHBOARD = "/evidence/"
 GAP_MAP = "/evidence/gap-map/"
+# The only bytes of a page that change from one request to the next.
+CSRF = re.compile(r'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]*"')
+
+
+def page_text(response) -> str:
+    return CSRF.sub(r'\1"', response.content.decode())
 
 
 @pytest.fixture
@@ -79,6 +89,14 @@ def shown(client: Client, dashboard_url: str = DASHBOARD) -> dict[str, Any]:
     dashboard = client.get(dashboard_url)
     gap_map = client.get(GAP_MAP)
     assert dashboard.status_code == gap_map.status_code == 200
+    # What the page says is what the view computed, even when its HTML came from the cache.
+    assert f'data-count="{dashboard.context["total"]}"' in page_text(dashboard)
+    for row in gap_map.context["rows"]:
+        for cell in row["cells"]:
+            assert (
+                f'data-focus="{row["focus"].value}" data-outcome="{cell["outcome"].value}"'
+                f' data-count="{cell["count"]}"'
+            ) in page_text(gap_map)
     charts = dashboard.context["charts"]
     return {
         "total": dashboard.context["total"],
@@ -96,6 +114,8 @@ def shown(client: Client, dashboard_url: str = DASHBOARD) -> dict[str, Any]:
             for cell in row["cells"]
             if cell["count"]
         },
+        # The rendered parts are cached too: the pages as a whole must be the same.
+        "pages": (page_text(dashboard), page_text(gap_map)),
     }
 
 
@@ -268,3 +288,43 @@ def test_without_triggers_nothing_is_cached(client, registry, monkeypatch):
     with mock.patch.object(caching, "cache", wraps=caching.cache) as cache:
         shown(client)
     cache.set.assert_not_called()
+
+
+def fragment_keys(path: str, language: str = "en") -> list[str]:
+    version = caching.current_version()
+    return [
+        make_template_fragment_key("evidence-results", [version, language, path]),
+        make_template_fragment_key("evidence-filters", [version, language, path, True, ""]),
+    ]
+
+
+def test_the_rendered_filters_and_results_are_kept_for_the_next_visitor(client, registry):
+    first = client.get(DASHBOARD)
+    assert all(cache.get(key) for key in fragment_keys(DASHBOARD))
+    second = client.get(DASHBOARD)
+    assert page_text(second) == page_text(first)
+
+
+def test_the_rendered_parts_follow_the_visitors_language(client, registry):
+    warm(client)
+    spanish = Client(headers={"Accept-Language": "es"}).get(DASHBOARD)
+    assert "Filtros" in spanish.content.decode()
+    assert "Filters" in client.get(DASHBOARD).content.decode()
+
+
+def test_the_rendered_results_follow_the_query_and_the_page(client, registry):
+    warm(client)
+    filtered = client.get(f"{DASHBOARD}?focus=youth")
+    assert 'data-count="1"' in filtered.content.decode()
+    assert 'data-count="2"' in client.get(DASHBOARD).content.decode()
+    fragment = client.get(f"{DASHBOARD}?focus=youth", headers={"HX-Request": "true"})
+    assert 'data-count="1"' in fragment.content.decode()
+    assert "<form" not in fragment.content.decode()  # the results alone, as htmx asked
+
+
+def test_without_a_token_no_rendered_part_is_kept(client, registry, monkeypatch):
+    RegistryVersion.objects.all().delete()
+    monkeypatch.setattr(versioning, "VENDORS", ())
+    client.get(DASHBOARD)
+    client.get(GAP_MAP)
+    assert not any(cache.get(key) for key in fragment_keys(DASHBOARD))

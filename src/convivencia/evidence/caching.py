@@ -8,8 +8,12 @@ soon as it is committed: no entry is ever served for a registry that has
 changed since. There is no explicit invalidation; entries for old tokens are
 never asked for again and expire.
 
-Only data is cached (numbers, codes), never text: labels are translated and
-links built per request, in the visitor's language and with their query string.
+What is cached here is data (numbers, codes), never text: labels are translated
+and links built per request, in the visitor's language and with their query string.
+The filters, the results and the gap map's table are also kept as rendered HTML
+(``{% cache %}`` in their templates, most of a page's time under load), keyed by the
+token, the language and the whole path with its query string: nothing in them
+depends on who is looking (no user, no form token).
 """
 
 from __future__ import annotations
@@ -48,3 +52,11 @@ def cached(name: str, version: str | None, compute: Callable[[], T]) -> T:
         value = compute()
         cache.set(key, value, TIMEOUT)
     return value
+
+
+def fragment_context(version: str | None) -> dict[str, object]:
+    """What the templates' ``{% cache %}`` blocks read: how long to keep, under which token.
+
+    A timeout of 0 stores nothing: where there is no token, every page is rendered.
+    """
+    return {"fragment_timeout": TIMEOUT if version else 0, "registry_version": version}

@@ -77,7 +77,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     choice_field(form, "country").choices = geo.country_choices(
         reporting.published_countries(version)
     )
-    context: dict[str, Any] = {"form": form, "query": query, "rating_colours": RATING_COLOURS}
+    context: dict[str, Any] = {
+        "form": form,
+        "query": query,
+        "rating_colours": RATING_COLOURS,
+        **caching.fragment_context(version),
+    }
     if form.is_valid():
         context["chips"] = form.chips(query)
         interventions = form.filter()
@@ -151,6 +156,7 @@ def gap_map(request: HttpRequest) -> HttpResponse:
         "query": query,
         "legend": reporting.legend(),
         "rating_colours": RATING_COLOURS,
+        **caching.fragment_context(version),
     }
     if form.is_valid():
         context.update(reporting.gap_matrix(form, query, version))
