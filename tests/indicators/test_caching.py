@@ -163,3 +163,37 @@ def test_a_map_comes_back_from_the_cache_with_whole_territories(figures):
         assert after._state.db == "default"
     # What the page does with them: their codes and parents are still a query away.
     assert restored.territories[0].parent == figures.cauca
+
+
+def parent_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    from convivencia.indicators.forms import ExplorerForm
+
+    form = ExplorerForm()
+    return [
+        (str(group), [(pk, str(label)) for pk, label in options])
+        for group, options in form.fields["parent"].choices
+    ]
+
+
+def test_the_explorers_countries_and_regions_follow_a_new_or_renamed_region_at_once(figures):
+    from convivencia.territories.choices import Level
+    from tests.factories import make_territory
+
+    before = parent_choices()
+    assert parent_choices() == before  # from the cache
+    figures.cauca.name = "Cauca (región)"
+    figures.cauca.save()
+    assert (figures.cauca.pk, "Cauca (región)") in parent_choices()[0][1]
+    valle = make_territory(figures.colombia, Level.REGION, "Valle del Cauca", divipola="76")
+    assert (valle.pk, "Valle del Cauca") in parent_choices()[0][1]
+
+
+def test_the_explorers_countries_and_regions_are_kept_per_language(figures):
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = parent_choices()
+    with translation.override("es"):
+        spanish = parent_choices()
+    assert english[0][1][0][1] != spanish[0][1][0][1]  # "Colombia (whole country)"
+    assert english[0][1][1:] == spanish[0][1][1:]  # regions keep their names

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from convivencia.core.forms import choice_field
 from convivencia.core.limits import check_upload_size
 from convivencia.core.text import fold
-from convivencia.indicators import explorer, importers
+from convivencia.indicators import caching, explorer, importers
 from convivencia.indicators import services as manage_services
 from convivencia.indicators.choices import (
     AgeGroup,
@@ -299,13 +299,12 @@ class ExplorerForm(forms.Form):
         choice_field(self, "indicator").choices = [
             (code, str(indicator)) for code, indicator in self.indicators.items()
         ]
-        self.parents = {
-            territory.pk: territory
-            for territory in Territory.objects.filter(level__lte=Level.REGION)
-            .prefetch_related("codes")
-            .order_by("level", "name")
-        }
-        choice_field(self, "parent").choices = _parent_choices(self.parents.values())
+        # Every country and region with their codes and names, ~300 rows read and sorted
+        # twice per visit to the explorer (its redirect, then the page): kept until the
+        # territories change.
+        self.parents, choice_field(self, "parent").choices = caching.cached(
+            "explorer-parents", (), _parents
+        )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -355,6 +354,17 @@ class ExplorerForm(forms.Form):
         if self.cleaned_data["source"]:
             query["source"] = self.cleaned_data["source"]
         return query
+
+
+def _parents() -> tuple[dict[int, Territory], list[Any]]:
+    """(countries and regions by id, the parent field's choices in the active language)."""
+    parents = {
+        territory.pk: territory
+        for territory in Territory.objects.filter(level__lte=Level.REGION)
+        .prefetch_related("codes")
+        .order_by("level", "name")
+    }
+    return parents, _parent_choices(parents.values())
 
 
 def _parent_choices(territories: Any) -> list[Any]:
