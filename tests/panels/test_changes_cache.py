@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from convivencia.panels import charts, edits
 from convivencia.panels.choices import SubmissionSource
-from convivencia.panels.models import Item, Submission
+from convivencia.panels.models import Aggregate, Item, Submission
 from tests.panels.builders import raw
 from tests.panels.test_dashboard import answer_wave, answers, make_world, open_wave
 
@@ -68,3 +68,35 @@ def test_a_change_to_the_items_reads_the_answers_again(world):
         after = charts.changes_between(world.march, world.february)
     assert _answers_read(queries) == 1
     assert after["B18"].pct_trust_change is not None
+
+
+def _summary(items: dict[str, Item]) -> list[tuple[str, int, dict, list[int]]]:
+    return [
+        (code, item.pk, item.wording, [choice.value for choice in item.choices.all()])
+        for code, item in items.items()
+    ]
+
+
+def _uncached(panel) -> dict[str, Item]:
+    used = set(Aggregate.objects.filter(wave__panel=panel).values_list("item_id", flat=True))
+    return charts._items_by_code(panel.questionnaire_id, used, True)
+
+
+def test_a_panels_items_are_read_once_and_then_kept(world):
+    first = charts.items_by_code(world.panel)
+    with CaptureQueriesContext(connection) as queries:
+        again = charts.items_by_code(world.panel)
+    assert _summary(again) == _summary(first) == _summary(_uncached(world.panel))
+    assert not any('"panels_choice"' in query["sql"] for query in queries)
+
+
+def test_a_reworded_item_or_a_new_choice_shows_at_once(world):
+    charts.items_by_code(world.panel)
+    # A queryset update sends no signal: the database's triggers replace the token.
+    Item.objects.filter(code="B18").update(wording={"es": "¿Confía en la Policía hoy?"})
+    assert charts.items_by_code(world.panel)["B18"].wording == {"es": "¿Confía en la Policía hoy?"}
+    b18 = Item.objects.get(code="B18", questionnaire=world.panel.questionnaire)
+    b18.choices.create(value=99, label={"es": "Otra"}, position=99)
+    items = charts.items_by_code(world.panel)
+    assert 99 in [choice.value for choice in items["B18"].choices.all()]
+    assert _summary(items) == _summary(_uncached(world.panel))

@@ -222,7 +222,9 @@ def items_by_code(panel: Panel, *, with_choices: bool = True) -> dict[str, Item]
     ``with_choices=False`` skips prefetching every item's choices, for pages that read
     the choices of one item at most (the dashboard: the concerns item).
     """
-    current = panel.questionnaire.items.all()
+    # The token before the items: a change committed in between makes the items newer
+    # than the token, so the next page reads them again; never the reverse.
+    token = versioning.token(FormVersion)
     # The items with data, by the panel's wave ids through the (wave, item) index: a
     # subquery joining the aggregates to the waves was planned by SQLite as a look-up
     # of each item among every aggregate row of the country (0.8 s a dashboard at 12
@@ -233,9 +235,25 @@ def items_by_code(panel: Panel, *, with_choices: bool = True) -> dict[str, Item]
         if waves
         else set()
     )
+    if token is None:  # no triggers on this database: nothing is cached
+        return _items_by_code(panel.questionnaire_id, used, with_choices)
+    # Reading the items, their wordings and choices was a quarter of a liaison's page,
+    # once per panel; they change only with the questionnaires (the token) or when a
+    # wave has data for an item not seen before (``used``).
+    described = repr((panel.questionnaire_id, token, sorted(used), with_choices))
+    key = f"panels:items:{hashlib.sha256(described.encode()).hexdigest()}"
+    items = cache.get(key)
+    if items is None:
+        items = _items_by_code(panel.questionnaire_id, used, with_choices)
+        cache.set(key, items, CHANGES_TIMEOUT)
+    return items
+
+
+def _items_by_code(questionnaire_id: int, used: set[int], with_choices: bool) -> dict[str, Item]:
+    current = Item.objects.filter(questionnaire_id=questionnaire_id)
     older = (
         Item.objects.filter(pk__in=used)
-        .exclude(questionnaire_id=panel.questionnaire_id)
+        .exclude(questionnaire_id=questionnaire_id)
         .order_by("-questionnaire__version", "position")
     )
     if with_choices:
