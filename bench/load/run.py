@@ -24,14 +24,16 @@ What it does, in order, and undoes at the end whatever happens:
    OpenRosa, the web form and a one-row import job in turn, then the panel's results API
    and its dashboard page are read until both show it (time from acceptance to the first
    read of each that does);
-7. checks: every instanceID sent over OpenRosa is stored exactly once; the import job
-   finished and stored its rows;
+7. checks: every instanceID sent over OpenRosa was acknowledged (those the time limit
+   cut off unanswered are sent again first, as ODK Collect does) and is stored exactly
+   once; the import job finished and stored its rows;
 8. writes ``report.md`` and ``report.json`` (``--output``, default ``bench/load/``): per
-   endpoint requests, errors, median, p95, max and throughput; freshness; the checks.
+   endpoint requests, errors, median, p95, max and throughput; freshness; every 10 s of
+   the run; the CPU each part used (``cpu.py``); the checks.
 
 Everything listens on 127.0.0.1 and stops by itself. The process exits 1 when a target is
-missed (an endpoint's p95 ≥ 300 ms, an error, a submission not stored once, freshness p95
-≥ 1 s).
+missed (an endpoint's p95 ≥ 300 ms, an error, a submission not acknowledged or not stored
+once, freshness p95 ≥ 1 s).
 """
 
 from __future__ import annotations
