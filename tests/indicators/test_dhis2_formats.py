@@ -198,11 +198,20 @@ def test_xml_and_csv_that_are_not_value_sets_are_refused_clearly(places, write_f
         ),
         "other.xml": ("<metadata/>", "its root element is “metadata”, not “dataValueSet”"),
         "extra.csv": ("dataelement,period,orgunit,colour\n", "columns DHIS2 does not define"),
+        # Python's csv module refuses a field longer than 131,072 characters.
+        "long.csv": ("x" * 200_000 + ",202401,OU\n", "long.csv: is not a readable CSV"),
     }
     for name, (content, expected) in cases.items():
         with pytest.raises(CommandError) as refused:
             run("import_crime", "dhis2", write_file(name, content), "--source", "police")
         assert expected in str(refused.value)
+
+
+def test_a_lone_carriage_return_in_a_csv_ends_its_record_as_dhis2_writes_none():
+    # Found by the hostile-input test: a bare \r in an unquoted field stopped the import
+    # with the csv module's own error instead of reading or refusing the file.
+    value_set = dhis2_format.read("f7n9E0hX8qk,202401,DiszpKrYNg8\r\rIx2HsbDMLea,202401", "a.csv")
+    assert [row["dataElement"] for row in value_set.values] == ["f7n9E0hX8qk", "Ix2HsbDMLea"]
 
 
 def test_a_category_option_combo_uid_is_mapped_to_sex_and_age_group(places, write_file):

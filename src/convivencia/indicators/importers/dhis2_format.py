@@ -176,7 +176,14 @@ def _read_xml(text: str, file: str) -> ValueSet:
 
 
 def _read_csv(text: str, file: str) -> ValueSet:
-    rows = [row for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if any(row)]
+    try:
+        # newline="": the reader itself takes \r, \n and \r\n as the end of a record,
+        # and quoted fields keep theirs.
+        rows = [
+            row for row in csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")) if any(row)
+        ]
+    except csv.Error as exc:
+        raise _not_a_value_set(file, _("is not a readable CSV: %s") % exc) from exc
     if not rows:
         raise _not_a_value_set(file, _("is empty"))
     first = [cell.strip().lower() for cell in rows[0]]
