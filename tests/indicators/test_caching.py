@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -197,3 +198,41 @@ def test_the_explorers_countries_and_regions_are_kept_per_language(figures):
         spanish = parent_choices()
     assert english[0][1][0][1] != spanish[0][1][0][1]  # "Colombia (whole country)"
     assert english[0][1][1:] == spanish[0][1][1:]  # regions keep their names
+
+
+def explorer_html(client, figures: SimpleNamespace, language: str = "en") -> str:
+    url = (
+        f"/indicators/?indicator=homicide_rate&parent={figures.cauca.pk}"
+        "&type=year&from=2023&to=2023&source=police"
+    )
+    response = client.get(url, headers={"Accept-Language": language})
+    assert response.status_code == 200
+    # The form tokens are the only part that changes from one request to the next.
+    return re.sub(
+        r'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]*"',
+        r'\1"',
+        response.content.decode(),
+    )
+
+
+def test_the_explorers_rendered_table_shows_an_import_at_once(client, figures, tmp_path: Path):
+    before = explorer_html(client, figures)
+    assert explorer_html(client, figures) == before  # the second from the cache
+    path = tmp_path / "more.csv"
+    path.write_text(
+        "territory_code;scheme;period;data_element;value;sex;source;comment\n"
+        "19001;divipola;2023-03;homicides;50;;police;\n",
+        encoding="utf-8",
+    )
+    run("import_crime", "tidy", path)
+    after = explorer_html(client, figures)
+    total = cauca_map(figures).total.numerator
+    footer = after[after.index('data-testid="total-row"') :]
+    assert f">{total:.0f}<" in footer[: footer.index("</tr>")]
+    assert after != before
+
+
+def test_the_explorers_rendered_table_is_kept_per_language(client, figures):
+    assert "Territories within" in explorer_html(client, figures, "en")
+    assert "Territorios dentro de" in explorer_html(client, figures, "es")
+    assert "Territories within" in explorer_html(client, figures, "en")

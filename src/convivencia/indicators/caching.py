@@ -10,6 +10,12 @@ bulk (``bulk_create`` and queryset deletes send no signals) change the key too.
 All of it is read in one query through primary keys, and so each process sees
 another's change as soon as it is committed. There is no explicit invalidation:
 entries for old versions are never asked for again and expire.
+
+The explorer's results (title, map data, trend, table, exports) are also kept as
+rendered HTML (``{% cache %}`` in ``_explorer_results.html``) under the same
+version, the language and the address: they are made of these maps and trends
+alone. The leaders' perception beside them comes from the panels and is rendered
+on every visit.
 """
 
 from __future__ import annotations

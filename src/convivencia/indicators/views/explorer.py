@@ -253,6 +253,10 @@ def results(request: HttpRequest, selection: Selection) -> dict[str, Any]:
             if selection.span.start.year != selection.span.end.year
             else ""
         ),
+        # The rest is rendered once per data version, language and address; the
+        # perception beside it follows the panels' submissions and is rendered each time.
+        "fragment_timeout": caching.TIMEOUT,
+        "data_version": caching.version(),
         "perception": comparisons,
         "perception_year": year,
         "min_cell_size": settings.MIN_CELL_SIZE,
