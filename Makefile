@@ -18,7 +18,7 @@ help:
 	@echo "make worker      run background jobs"
 	@echo "make messages    extract and compile translations"
 	@echo "make smoke       production settings under gunicorn: every main page, no demo and demo"
-	@echo "make bench       every benchmark in bench/ (SCALE=small, minutes; SCALE=national, hours)"
+	@echo "make bench       every benchmark in bench/ (SCALE=small, minutes; SCALE=national, 33 minutes on a quiet 2-core machine, hours on a busy one)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

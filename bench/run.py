@@ -1,7 +1,7 @@
 """Run every benchmark in bench/ at one scale; write bench/report.json and bench/report.md.
 
     .venv/bin/python bench/run.py                         # --scale small: a few minutes
-    .venv/bin/python bench/run.py --scale national        # the README's full sizes: hours
+    .venv/bin/python bench/run.py --scale national        # full sizes: 33 min quiet, hours busy
     .venv/bin/python bench/run.py --only territories panels
     .venv/bin/python bench/run.py --database-url postgresql://postgres@127.0.0.1:5432/bench
 
@@ -376,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--scale",
         choices=SCALES,
         default="small",
-        help="small: minutes (default); national: the full sizes, hours",
+        help="small: minutes (default); national: the full sizes, half an hour to hours",
     )
     parser.add_argument(
         "--only",
