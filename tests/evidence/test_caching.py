@@ -9,7 +9,6 @@ any cache shows, to the byte.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from unittest import mock
 
@@ -32,16 +31,11 @@ from convivencia.evidence.models import (
 )
 from tests.evidence.builders import EFFECTIVE, GOOD, PROMISING, add_evaluation, make_intervention
 from tests.factories import grant, make_organisation, make_user
+from tests.pages import page_text
 
 pytestmark = pytest.mark.django_db
 DASHBOARD = "/evidence/"
 GAP_MAP = "/evidence/gap-map/"
-# The only bytes of a page that change from one request to the next.
-CSRF = re.compile(r'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]*"')
-
-
-def page_text(response) -> str:
-    return CSRF.sub(r'\1"', response.content.decode())
 
 
 @pytest.fixture
